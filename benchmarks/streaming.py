@@ -1,0 +1,272 @@
+"""Streaming cost of `LLMClient` against a plain httpx2 baseline, measured in the same run.
+
+    .venv/bin/python benchmarks/streaming.py [--repeat 3] [--write docs/performance.md]
+
+The fake LLM server runs in its own process; every measurement runs in a fresh subprocess (so
+one run's garbage, caches and pool cannot help the next) and both sides import the same modules.
+The baseline is what a hand-written client does: `httpx2` `aiter_lines()` plus `json.loads` of
+each `data:` line. Ours is `LLMClient.astream` (SSE decoder, adapter, deadlines, events).
+
+Scenarios (targets are ratios ours / baseline):
+  a  CPU per streamed text chunk, 100,000 chunks of 4 characters    <= 1.5
+  b  time to first token on a warm connection (median of 50)         <= 1.5
+  c  one tool call whose 20 KB of arguments arrive in 5,000 chunks   <= 2.0
+  d  200 concurrent streams of 1,000 chunks: wall time, peak RSS     <= 1.5
+Not a test: it prints a table and never fails.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import platform
+import resource
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import asdict
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[1]
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+import httpx2  # noqa: E402
+from tests.support.fake_wire import Reply, ToolCallReply  # noqa: E402
+
+from solcoder.llm.client import LLMClient  # noqa: E402
+from solcoder.llm.events import TextDelta, ToolCallDelta  # noqa: E402
+from solcoder.llm.messages import Message, Request  # noqa: E402
+from solcoder.llm.provider import ProviderSpec, Timeouts  # noqa: E402
+
+_SHELL = json.dumps({"path": "src/lib.rs", "content": ""})
+ARGUMENTS = json.dumps({"path": "src/lib.rs", "content": "x" * (20_000 - len(_SHELL))})
+SCENARIOS: dict[str, dict[str, Any]] = {
+    "a": {"api": "chat", "reply": Reply(text="abcd" * 100_000, chunk_size=4), "chunks": 100_000},
+    "a-responses": {
+        "api": "responses", "reply": Reply(text="abcd" * 100_000, chunk_size=4), "chunks": 100_000
+    },
+    "a-messages": {
+        "api": "messages", "reply": Reply(text="abcd" * 100_000, chunk_size=4), "chunks": 100_000
+    },
+    "b": {"api": "chat", "reply": Reply(text="Hello there, world.", chunk_size=4), "chunks": 5},
+    "c": {
+        "api": "chat",
+        "reply": Reply(tool_calls=(ToolCallReply("write_file", ARGUMENTS),),
+                       chunk_size=4),
+        "chunks": 5000,
+    },
+    "d": {"api": "chat", "reply": Reply(text="abcd" * 1000, chunk_size=4), "chunks": 1000},
+}
+TTFT_SAMPLES = 50
+CONCURRENT = 200
+PATHS = {"chat": "/v1/chat/completions", "responses": "/v1/responses", "messages": "/v1/messages"}
+LIMITS = httpx2.Limits(max_connections=256, max_keepalive_connections=32)
+TIMEOUTS = Timeouts(connect=10, first_event=120, idle=120, total=900)
+REQUEST = Request(model="fake-model", messages=(Message.user("benchmark"),), max_tokens=64)
+
+
+# --- one measurement (runs in a subprocess) ---------------------------------------------------
+
+
+def _ours(url: str, api: str) -> LLMClient:
+    base = url if api == "messages" else f"{url}/v1"
+    spec = ProviderSpec(name="bench", api=api, base_url=base)  # type: ignore[arg-type]
+    return LLMClient(spec, model="fake-model", api_key="sk-test-bench", timeouts=TIMEOUTS)
+
+
+async def _baseline_stream(client: httpx2.AsyncClient, url: str, api: str) -> tuple[int, float]:
+    """Chunks seen and seconds to the first one, the way a hand-written client reads SSE."""
+    started = time.perf_counter()
+    first = 0.0
+    count = 0
+    body = {"model": "fake-model", "stream": True, "messages": [{"role": "user", "content": "b"}]}
+    async with client.stream("POST", url + PATHS[api], json=body) as response:
+        async for line in response.aiter_lines():
+            if not line.startswith("data: ") or line == "data: [DONE]":
+                continue
+            payload = json.loads(line[6:])
+            if _has_content(api, payload):
+                count += 1
+                if count == 1:
+                    first = time.perf_counter() - started
+    return count, first
+
+
+def _has_content(api: str, payload: dict[str, Any]) -> bool:
+    if api == "chat":
+        choices = payload.get("choices") or ()
+        delta = choices[0].get("delta") or {} if choices else {}
+        return bool(delta.get("content") or (delta.get("tool_calls") and
+                    delta["tool_calls"][0].get("function", {}).get("arguments")))
+    if api == "responses":
+        return payload.get("type", "").endswith(".delta")
+    return payload.get("type") == "content_block_delta"
+
+
+async def _our_stream(client: LLMClient) -> tuple[int, float]:
+    started = time.perf_counter()
+    first = 0.0
+    count = 0
+    async for event in client.astream(REQUEST):
+        if isinstance(event, TextDelta | ToolCallDelta):
+            count += 1
+            if count == 1:
+                first = time.perf_counter() - started
+    return count, first
+
+
+async def measure(scenario: str, impl: str, url: str) -> dict[str, Any]:
+    api = SCENARIOS[scenario]["api"]
+    expected = SCENARIOS[scenario]["chunks"]
+    ours = _ours(url, api)
+    plain = httpx2.AsyncClient(limits=LIMITS, timeout=httpx2.Timeout(connect=10, read=120,
+                                                                       write=120, pool=None))
+
+    async def once() -> tuple[int, float]:
+        return await (_our_stream(ours) if impl == "ours" else _baseline_stream(plain, url, api))
+
+    await once()  # warm: connection open, server's reply rendered, code paths imported
+    result: dict[str, Any] = {}
+    rss_before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    cpu, wall = time.process_time(), time.perf_counter()
+    if scenario == "b":
+        samples = [(await once())[1] for _ in range(TTFT_SAMPLES)]
+        result["value"] = statistics.median(samples)
+        result["unit"] = "s"
+    elif scenario == "d":
+        counts = await asyncio.gather(*(once() for _ in range(CONCURRENT)))
+        assert all(count == expected for count, _ in counts), counts[:3]
+        result["value"] = time.perf_counter() - wall
+        result["unit"] = "s"
+    else:
+        count, _ = await once()
+        assert count == expected, (count, expected)
+        result["value"] = (time.process_time() - cpu) / count
+        result["unit"] = "s/chunk"
+    result["cpu"] = time.process_time() - cpu
+    result["wall"] = time.perf_counter() - wall
+    result["rss_peak_kib"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    result["rss_before_kib"] = rss_before
+    await ours.aclose()
+    await plain.aclose()
+    return result
+
+
+# --- orchestration ------------------------------------------------------------------------------
+
+
+def _start_server(reply: Reply) -> tuple[subprocess.Popen[str], str, Path]:
+    script = Path(tempfile.mkstemp(suffix=".json")[1])
+    script.write_text(json.dumps({"default": _reply_dict(reply), "lifetime": 900}))
+    process = subprocess.Popen(
+        [sys.executable, "-m", "tests.support.fake_llm_server", "--port", "0", "--script",
+         str(script)],
+        cwd=ROOT, stdout=subprocess.PIPE, text=True,
+    )
+    assert process.stdout is not None
+    port = int(process.stdout.readline())
+    return process, f"http://127.0.0.1:{port}", script
+
+
+def _reply_dict(reply: Reply) -> dict[str, Any]:
+    data = asdict(reply)
+    data["tool_calls"] = [asdict(call) for call in reply.tool_calls]
+    data["headers"] = dict(reply.headers)
+    return data
+
+
+def _run(scenario: str, impl: str, url: str) -> dict[str, Any]:
+    output = subprocess.run(
+        [sys.executable, __file__, "--measure", scenario, impl, url],
+        cwd=ROOT, check=True, capture_output=True, text=True,
+    ).stdout
+    return json.loads(output.strip().splitlines()[-1])  # type: ignore[no-any-return]
+
+
+def _fmt(value: float, unit: str) -> str:
+    if unit == "s/chunk":
+        return f"{value * 1e6:.2f} µs/chunk"
+    if value < 1:
+        return f"{value * 1e3:.2f} ms"
+    return f"{value:.2f} s"
+
+
+def run_all(repeat: int, only: list[str]) -> list[tuple[str, str, str, float, str]]:
+    rows = []
+    titles = {
+        "a": "a. CPU per text chunk (chat, 100k x 4 chars)",
+        "a-responses": "a. CPU per text chunk (responses)",
+        "a-messages": "a. CPU per text chunk (messages)",
+        "b": "b. time to first token, warm connection",
+        "c": "c. tool call, 20 KB arguments in 5,000 chunks (CPU/chunk)",
+        "d": "d. 200 concurrent streams x 1,000 chunks: wall",
+    }
+    targets = {"a": 1.5, "a-responses": 1.5, "a-messages": 1.5, "b": 1.5, "c": 2.0, "d": 1.5}
+    for scenario in only:
+        process, url, script = _start_server(SCENARIOS[scenario]["reply"])
+        try:
+            results: dict[str, list[dict[str, Any]]] = {"baseline": [], "ours": []}
+            for _ in range(repeat):
+                for impl in ("baseline", "ours"):  # interleaved: drift hits both alike
+                    results[impl].append(_run(scenario, impl, url))
+        finally:
+            process.terminate()
+            process.wait(10)
+            script.unlink()
+        base = min(r["value"] for r in results["baseline"])
+        ours = min(r["value"] for r in results["ours"])
+        unit = results["ours"][0]["unit"]
+        ratio = ours / base
+        rows.append((titles[scenario], _fmt(base, unit), _fmt(ours, unit), ratio,
+                     f"<= {targets[scenario]}"))
+        if scenario == "d":
+            base_rss = min(r["rss_peak_kib"] for r in results["baseline"]) / 1024
+            our_rss = min(r["rss_peak_kib"] for r in results["ours"]) / 1024
+            rows.append(("d. 200 concurrent streams: peak RSS", f"{base_rss:.1f} MiB",
+                         f"{our_rss:.1f} MiB", our_rss / base_rss, "<= 1.5"))
+        print(f"  {rows[-1][0]}: ratio {ratio:.2f}", file=sys.stderr, flush=True)
+    return rows
+
+
+def table(rows: list[tuple[str, str, str, float, str]]) -> str:
+    lines = ["| measurement | baseline (httpx2 aiter_lines + json.loads) | LLMClient.astream "
+             "| ratio | target |", "| --- | --- | --- | --- | --- |"]
+    lines += [f"| {name} | {base} | {ours} | {ratio:.2f} | {target} |"
+              for name, base, ours, ratio, target in rows]
+    return "\n".join(lines)
+
+
+def machine() -> str:
+    return (f"{datetime.now(UTC):%Y-%m-%d %H:%M} UTC; {os.cpu_count()} CPUs (nproc "
+            f"{len(os.sched_getaffinity(0))}); {platform.machine()}; Python "
+            f"{platform.python_version()}; httpx2 {httpx2.__version__}")
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description="Streaming benchmark (not a test).")
+    parser.add_argument("--measure", nargs=3, metavar=("SCENARIO", "IMPL", "URL"))
+    parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--only", default=",".join(SCENARIOS))
+    parser.add_argument("--write", type=Path, help="also write the table into this file")
+    args = parser.parse_args()
+    if args.measure:
+        scenario, impl, url = args.measure
+        print(json.dumps(asyncio.run(measure(scenario, impl, url))))
+        return 0
+    rows = run_all(args.repeat, args.only.split(","))
+    text = f"{machine()}\n\n{table(rows)}\n"
+    print(text)
+    if args.write:
+        args.write.write_text(text)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

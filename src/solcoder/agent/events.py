@@ -1,0 +1,56 @@
+"""What a turn shows the user, beyond the model's own stream.
+
+The orchestrator forwards every LLM `Event` unchanged and adds these, so the REPL renderer, the
+`-p` printer and the `--json` writer consume one stream for the whole turn.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from solcoder.llm.events import Event
+from solcoder.llm.messages import Message, ToolCall, Usage
+
+
+@dataclass(frozen=True, slots=True)
+class ToolRunStarted:
+    call: ToolCall
+    arguments: dict[str, Any] | None
+    """The parsed arguments, or None when they were invalid (the tool will not run)."""
+
+
+@dataclass(frozen=True, slots=True)
+class ToolRunFinished:
+    call: ToolCall
+    ok: bool
+    content: str
+    duration_s: float
+
+
+@dataclass(frozen=True, slots=True)
+class StepStarted:
+    """A model request is about to be sent (step 1 is the user's prompt)."""
+
+    step: int
+
+
+@dataclass(frozen=True, slots=True)
+class Notice:
+    """Something the user should read that is not the model's text (fallback, step limit)."""
+
+    text: str
+    level: str = "info"
+
+
+@dataclass(frozen=True, slots=True)
+class TurnFinished:
+    """The turn is over; `messages` are the new history entries it produced."""
+
+    messages: tuple[Message, ...]
+    usage: Usage
+    reason: str
+    """"done", "step_limit", "repair_limit", "cancelled" or "error"."""
+
+
+AgentEvent = Event | ToolRunStarted | ToolRunFinished | StepStarted | Notice | TurnFinished

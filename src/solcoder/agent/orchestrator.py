@@ -1,0 +1,222 @@
+"""The agent loop: stream a step, run the tools it asked for, feed the results back, repeat.
+
+Malformed model output is data, not a crash: a call naming an unknown tool, arguments that are
+not JSON, fail the schema or were cut off by `max_tokens` are answered with an error result the
+model can act on, for at most `max_repairs` rounds. The history passed in is extended in place
+and is valid after every step (each tool call answered exactly once), so a failure or Ctrl-C at
+any point leaves a conversation that can be resumed.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import time
+from collections.abc import AsyncIterator, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from solcoder.agent.events import (
+    AgentEvent,
+    Notice,
+    StepStarted,
+    ToolRunFinished,
+    ToolRunStarted,
+    TurnFinished,
+)
+from solcoder.agent.invariants import answer_unanswered_calls, check_tool_pairing
+from solcoder.llm.events import Completed
+from solcoder.llm.messages import Message, Request, ToolCall, ToolResult, Usage
+from solcoder.llm.provider import Provider
+from solcoder.tools.registry import ToolArgumentError, ToolRegistry
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True, slots=True)
+class AgentOptions:
+    system: str | None = None
+    max_steps: int = 8
+    max_repairs: int = 2
+    tool_timeout: float = 60.0
+    max_output_tokens: int | None = None
+    temperature: float | None = None
+
+
+@dataclass(slots=True)
+class _Prepared:
+    call: ToolCall
+    arguments: dict[str, Any] | None
+    problem: str | None
+
+
+class Orchestrator:
+    """Runs turns against one provider with one tool registry."""
+
+    def __init__(
+        self, provider: Provider, registry: ToolRegistry, options: AgentOptions | None = None
+    ) -> None:
+        self.provider = provider
+        self.registry = registry
+        self.options = options or AgentOptions()
+
+    async def run_turn(
+        self, history: list[Message], user_text: str, *, force_tool: str | None = None
+    ) -> AsyncIterator[AgentEvent]:
+        """Append the user's message and run steps until the model answers without tools."""
+        history.append(Message.user(user_text))
+        async for event in self.continue_turn(history, force_tool=force_tool):
+            yield event
+
+    async def continue_turn(
+        self, history: list[Message], *, force_tool: str | None = None
+    ) -> AsyncIterator[AgentEvent]:
+        """Run steps from the current history (which must end with a user or tool message).
+
+        `force_tool` makes the first step call that tool (the dry run uses it so that even a
+        small local model performs the round trip); later steps let the model choose.
+        """
+        options = self.options
+        start = len(history) - 1
+        usage = Usage()
+        repairs = 0
+        try:
+            for step in range(1, options.max_steps + 1):
+                check_tool_pairing(history)
+                yield StepStarted(step)
+                completed: Completed | None = None
+                request = self._request(history, force_tool if step == 1 else None)
+                async for llm_event in self.provider.astream(request):
+                    if isinstance(llm_event, Completed):
+                        completed = llm_event
+                    yield llm_event
+                if completed is None:  # a provider bug, not a user-facing protocol case
+                    raise RuntimeError("provider stream ended without a Completed event")
+                usage = usage + completed.usage
+                history.append(completed.message)
+                calls = completed.message.tool_calls
+                if not calls:
+                    yield TurnFinished(tuple(history[start:]), usage, "done")
+                    return
+                prepared = [self._prepare(call, completed.stop_reason) for call in calls]
+                results: list[ToolResult] = []
+                async for event in self._run_tools(prepared, results):
+                    yield event
+                history.append(Message("tool", tuple(results)))
+                if any(p.problem for p in prepared):
+                    repairs += 1
+                    if repairs > options.max_repairs:
+                        yield Notice(
+                            f"The model sent invalid tool calls {repairs} times in a row; "
+                            "the turn stops here. Rephrase the request or try another model.",
+                            "warning",
+                        )
+                        yield TurnFinished(tuple(history[start:]), usage, "repair_limit")
+                        return
+                else:
+                    repairs = 0
+            yield Notice(
+                f"Stopped after {options.max_steps} model steps without a final answer. "
+                "Say 'continue' to go on, or raise the limit with "
+                "`solcoder config set llm.max_steps N`.",
+                "warning",
+            )
+            yield TurnFinished(tuple(history[start:]), usage, "step_limit")
+        finally:
+            # Cancelled or failed between a tool request and its results: answer every open
+            # call so the history stays valid for the next request.
+            answer_unanswered_calls(history, "Cancelled before the tool ran.")
+
+    def _request(self, history: Sequence[Message], tool_choice: str | None) -> Request:
+        options = self.options
+        return Request(
+            model=self.provider.model,
+            messages=tuple(history),
+            system=options.system,
+            tools=self.registry.specs(),
+            max_tokens=options.max_output_tokens,
+            temperature=options.temperature,
+            tool_choice=tool_choice,
+        )
+
+    def _prepare(self, call: ToolCall, stop_reason: str) -> _Prepared:
+        tool = self.registry.get(call.name)
+        if tool is None:
+            close = self.registry.closest(call.name)
+            hint = f" Did you mean {close!r}?" if close else ""
+            names = ", ".join(self.registry.names())
+            return _Prepared(call, None, f"Unknown tool {call.name!r}.{hint} Tools: {names}.")
+        if stop_reason == "max_tokens":
+            return _Prepared(
+                call,
+                None,
+                "Your tool call was cut off by the output token limit before its arguments "
+                "were complete. Send it again with shorter arguments.",
+            )
+        try:
+            return _Prepared(call, tool.parse_arguments(call.arguments), None)
+        except ToolArgumentError as error:
+            return _Prepared(call, None, str(error))
+
+    async def _run_tools(
+        self, prepared: list[_Prepared], results: list[ToolResult]
+    ) -> AsyncIterator[AgentEvent]:
+        for item in prepared:
+            yield ToolRunStarted(item.call, item.arguments)
+        queue: asyncio.Queue[tuple[int, ToolResult, float]] = asyncio.Queue()
+
+        async def run_one(position: int, item: _Prepared) -> None:
+            started = time.perf_counter()
+            result = await self._execute(item)
+            await queue.put((position, result, time.perf_counter() - started))
+
+        tasks = [asyncio.create_task(run_one(i, item)) for i, item in enumerate(prepared)]
+        slots: list[ToolResult | None] = [None] * len(prepared)
+        try:
+            for _ in prepared:
+                position, result, duration = await queue.get()
+                slots[position] = result
+                yield ToolRunFinished(
+                    prepared[position].call, not result.is_error, result.content, duration
+                )
+        finally:
+            for task in tasks:
+                task.cancel()
+            await asyncio.gather(*tasks, return_exceptions=True)
+            for position, item in enumerate(prepared):
+                slot = slots[position]
+                results.append(
+                    slot
+                    if slot is not None
+                    else ToolResult(item.call.id, "Cancelled by the user.", True, item.call.name)
+                )
+
+    async def _execute(self, item: _Prepared) -> ToolResult:
+        call = item.call
+        if item.problem is not None or item.arguments is None:
+            return ToolResult(call.id, f"Error: {item.problem}", True, call.name)
+        tool = self.registry.get(call.name)
+        assert tool is not None  # checked in _prepare
+        timeout = tool.timeout or self.options.tool_timeout
+        try:
+            output = await asyncio.wait_for(tool.run(item.arguments), timeout)
+        except TimeoutError:
+            return ToolResult(
+                call.id, f"Error: the tool timed out after {timeout:g} s.", True, call.name
+            )
+        except Exception as error:
+            log.debug("tool %s raised", call.name, exc_info=True)
+            return ToolResult(
+                call.id, f"Error: the tool failed: {type(error).__name__}: {error}", True, call.name
+            )
+        return ToolResult(call.id, output.content, output.is_error, call.name)
+
+
+def parse_arguments_lenient(raw: str) -> dict[str, Any] | None:
+    """Best-effort parse for display (`--json` tool_call events); None when not an object."""
+    try:
+        value = json.loads(raw)
+    except ValueError:
+        return None
+    return value if isinstance(value, dict) else None

@@ -1,0 +1,238 @@
+"""`solcoder auth`: see where each provider's key comes from, and save, rotate or remove keys.
+
+Keys are typed at a hidden prompt or piped with `--key-stdin`, never passed as arguments
+(arguments are visible in the process list), and are only ever shown masked.
+"""
+
+from __future__ import annotations
+
+import getpass
+import os
+import sys
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any
+
+import click
+
+from solcoder.errors import StorageError, UsageError
+
+if TYPE_CHECKING:
+    from solcoder.credentials.store import CredentialStore
+    from solcoder.llm.provider import ProviderSpec
+
+
+def settings_from_context(ctx: click.Context) -> Any:
+    """The root command's settings if it loaded them (`ctx.obj.settings` or
+    `ctx.obj["settings"]`), else settings loaded here with the root's flags applied."""
+    holder = ctx.find_root().obj if ctx.obj is None else ctx.obj
+    settings = getattr(holder, "settings", None)
+    if settings is None and isinstance(holder, Mapping):
+        settings = holder.get("settings")
+    if settings is not None:
+        return settings
+    from solcoder.config import load_settings
+
+    overrides: dict[str, object] = {}
+    options = holder.get("options") if isinstance(holder, Mapping) else None
+    if isinstance(options, Mapping):
+        from solcoder.cli.build import flag_overrides
+
+        overrides = flag_overrides(dict(options))
+    return load_settings(overrides=overrides)
+
+
+def _root_option(ctx: click.Context, name: str) -> Any:
+    holder = ctx.find_root().obj
+    options = holder.get("options") if isinstance(holder, Mapping) else None
+    return options.get(name) if isinstance(options, Mapping) else None
+
+
+def _notice(message: str) -> None:
+    from solcoder.cli.output import print_notice
+
+    print_notice(message)
+
+
+def _echo(message: str) -> None:
+    from solcoder.redact import redact
+
+    click.echo(redact(message))
+
+
+def _spec(settings: Any, provider: str) -> ProviderSpec:
+    from solcoder.llm.provider import OFFLINE_PROVIDER, resolve_spec
+
+    if provider == OFFLINE_PROVIDER:
+        raise UsageError("The offline provider needs no key.")
+    return resolve_spec(provider, settings.providers)
+
+
+def _read_key(provider: str, *, from_stdin: bool) -> str:
+    """The key from stdin (`--key-stdin`) or a hidden prompt; never from an argument."""
+    from solcoder.credentials.encrypted_file import terminal_available
+
+    if from_stdin:
+        value = sys.stdin.readline().strip()
+    elif terminal_available():
+        value = getpass.getpass(f"API key for {provider} (input hidden): ").strip()
+    else:
+        raise UsageError(
+            "No terminal to type the key in.",
+            hint=f"Pipe it instead: printf '%s' \"$KEY\" | solcoder auth login {provider} "
+            "--key-stdin",
+        )
+    if not value:
+        raise UsageError("No key was given; nothing was saved.")
+    if any(character.isspace() or not character.isprintable() for character in value):
+        raise UsageError("That does not look like an API key (it contains spaces or controls).")
+    return value
+
+
+def _store(ctx: click.Context, *, insecure: bool = False) -> CredentialStore:
+    from solcoder.secrets import open_store
+
+    return open_store(settings_from_context(ctx), insecure=insecure)
+
+
+def _show_notices(store: CredentialStore) -> None:
+    for message in store.notices:
+        _notice(message)
+    store.notices.clear()
+
+
+def _environment_overrides(spec: ProviderSpec, environ: Mapping[str, str]) -> str | None:
+    """The variable that would win over a saved key for `spec`, if one is set."""
+    from solcoder.secrets import GENERIC_KEY_VARIABLE
+
+    for name in (GENERIC_KEY_VARIABLE, *spec.key_env):
+        if environ.get(name, "").strip():
+            return name
+    return None
+
+
+@click.group("auth")
+def auth_group() -> None:
+    """Store, rotate and inspect API keys (shown masked, never in full)."""
+
+
+@auth_group.command("status")
+@click.pass_context
+def status_command(ctx: click.Context) -> None:
+    """Show, for each provider, where its key comes from."""
+    from solcoder.llm.provider import OFFLINE_PROVIDER, known_provider_names
+    from solcoder.secrets import GENERIC_KEY_VARIABLE, resolve_api_key
+
+    settings = settings_from_context(ctx)
+    store = _store(ctx)
+    current = settings.llm.provider
+    _echo(f"Keys are saved in: {store.description}")
+    store_problem: StorageError | None = None
+    rows: list[tuple[str, str, str]] = []
+    for name in known_provider_names(settings.providers):
+        if name == OFFLINE_PROVIDER:
+            continue
+        spec = _spec(settings, name)
+        # SOLCODER_LLM_API_KEY and --llm-api-key apply only to the provider in use.
+        environ = dict(os.environ)
+        flag = _root_option(ctx, "llm_api_key") if name == current else None
+        if name != current:
+            environ.pop(GENERIC_KEY_VARIABLE, None)
+        try:
+            resolved = resolve_api_key(
+                spec,
+                flag_value=flag,
+                environ=environ,
+                store=None if store_problem is not None else store,
+            )
+        except StorageError as error:
+            store_problem = error
+            resolved = resolve_api_key(spec, flag_value=flag, environ=environ, store=None)
+        shown = resolved.secret.masked if resolved.secret is not None else "-"
+        marker = "  (current provider)" if name == current else ""
+        rows.append((name, shown, resolved.display + marker))
+    width = max(len(name) for name, _, _ in rows)
+    key_width = max(len(shown) for _, shown, _ in rows)
+    for name, shown, where in rows:
+        _echo(f"{name:<{width}}  {shown:<{key_width}}  {where}")
+    _show_notices(store)
+    if store_problem is not None:
+        # The table above still shows keys from flags and the environment; the exit code
+        # says saved keys could not be checked.
+        raise store_problem
+
+
+def _save(
+    ctx: click.Context, provider: str, *, key_stdin: bool, insecure: bool, rotate: bool
+) -> None:
+    from solcoder.secrets import Secret
+
+    settings = settings_from_context(ctx)
+    spec = _spec(settings, provider)
+    if not spec.requires_key:
+        _notice(f"Provider {spec.name!r} does not need a key; saving one anyway.")
+    store = _store(ctx, insecure=insecure)
+    previous = store.lookup(spec.name) if rotate else None
+    secret = Secret(_read_key(spec.name, from_stdin=key_stdin))
+    if previous is not None and previous.secret == secret:
+        raise UsageError("The new key is the same as the saved one; nothing changed.")
+    store.set(spec.name, secret)
+    if rotate and previous is not None:
+        _echo(
+            f"Replaced the {spec.name} key {previous.secret} with {secret} in {store.description}."
+        )
+    else:
+        _echo(f"Saved the {spec.name} key {secret} in {store.description}.")
+    _show_notices(store)
+    winner = _environment_overrides(spec, os.environ)
+    if winner:
+        _notice(f"Note: {winner} is set and takes precedence over the saved key.")
+
+
+@auth_group.command("login")
+@click.argument("provider")
+@click.option("--key-stdin", is_flag=True, help="Read the key from standard input (scripts).")
+@click.option(
+    "--insecure-storage",
+    is_flag=True,
+    help="Save the key UNENCRYPTED in a 0600 file (when no keyring or passphrase is possible).",
+)
+@click.pass_context
+def login_command(
+    ctx: click.Context, provider: str, key_stdin: bool, insecure_storage: bool
+) -> None:
+    """Save the API key for PROVIDER (typed at a hidden prompt)."""
+    _save(ctx, provider, key_stdin=key_stdin, insecure=insecure_storage, rotate=False)
+
+
+@auth_group.command("rotate")
+@click.argument("provider")
+@click.option("--key-stdin", is_flag=True, help="Read the new key from standard input.")
+@click.option("--insecure-storage", is_flag=True, help="Save it UNENCRYPTED in a 0600 file.")
+@click.pass_context
+def rotate_command(
+    ctx: click.Context, provider: str, key_stdin: bool, insecure_storage: bool
+) -> None:
+    """Replace the saved key for PROVIDER (atomically; the old one is gone everywhere)."""
+    _save(ctx, provider, key_stdin=key_stdin, insecure=insecure_storage, rotate=True)
+
+
+@auth_group.command("logout")
+@click.argument("provider")
+@click.pass_context
+def logout_command(ctx: click.Context, provider: str) -> None:
+    """Remove the saved key for PROVIDER from every storage."""
+    settings = settings_from_context(ctx)
+    spec = _spec(settings, provider)
+    store = _store(ctx)
+    removed = store.delete(spec.name)
+    _show_notices(store)
+    if removed:
+        _echo(f"Removed the saved {spec.name} key ({', '.join(removed)}).")
+    else:
+        _echo(f"No saved key for {spec.name}.")
+    winner = _environment_overrides(spec, os.environ)
+    if winner:
+        _notice(f"Note: {winner} is still set in this environment.")
+
+
+__all__ = ["auth_group", "settings_from_context"]

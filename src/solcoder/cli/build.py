@@ -1,0 +1,170 @@
+"""Builds the running objects from settings: provider, tool registry, orchestrator, conversation.
+
+The CLI's only wiring module; nothing here talks to the network. Keys come from
+`solcoder.secrets` in the documented order, and a missing key either prompts (interactive),
+falls back offline (when configured) or fails with the exact variable and command to fix it.
+"""
+
+from __future__ import annotations
+
+import sys
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from solcoder.errors import MissingKeyError
+
+if TYPE_CHECKING:
+    from solcoder.agent.conversation import Conversation
+    from solcoder.agent.orchestrator import Orchestrator
+    from solcoder.config import Settings
+    from solcoder.llm.provider import Provider, ProviderSpec
+
+
+@dataclass(slots=True)
+class Built:
+    conversation: Conversation
+    provider: Provider
+    notices: list[str]
+
+
+def flag_overrides(options: dict[str, Any]) -> dict[str, object]:
+    """Map root CLI flags onto dotted setting names (only the flags that were given)."""
+    mapping = {
+        "llm_provider": "llm.provider",
+        "llm_base_url": "llm.base_url",
+        "llm_model": "llm.model",
+        "llm_api": "llm.api",
+        "offline_mode": "llm.offline_mode",
+        "offline_fallback": "llm.offline_fallback",
+        "timeout": "llm.timeout",
+        "max_retries": "llm.max_retries",
+    }
+    return {key: options[name] for name, key in mapping.items() if options.get(name) is not None}
+
+
+def offline_provider(settings: Settings | None = None) -> Provider:
+    import os
+
+    from solcoder.llm.scripted import ScriptedProvider
+
+    delay = float(os.environ.get("SOLCODER_OFFLINE_TOKEN_DELAY", "0") or 0)
+    return ScriptedProvider(token_delay=delay)
+
+
+def _spec(settings: Settings) -> ProviderSpec:
+    from solcoder.llm.provider import resolve_spec
+
+    spec = resolve_spec(settings.llm.provider, settings.providers)
+    api = settings.llm.api or None
+    return spec.with_overrides(base_url=settings.llm.base_url or None, api=api)  # type: ignore[arg-type]
+
+
+def missing_key_error(spec: ProviderSpec) -> MissingKeyError:
+    variables = " or ".join(("SOLCODER_LLM_API_KEY", *spec.key_env))
+    where = f" Create one at {spec.key_url}." if spec.key_url else ""
+    return MissingKeyError(
+        f"No API key for provider {spec.name!r}.",
+        hint=f"Set {variables}, or run `solcoder auth login {spec.name}`.{where} "
+        "To try SolCoder without a key, add --offline-mode.",
+    )
+
+
+def http_provider(settings: Settings, api_key_flag: str | None) -> Provider:
+    """The HTTP client for the configured provider; raises MissingKeyError if it needs a key."""
+    import os
+
+    from solcoder.llm.client import LLMClient
+    from solcoder.llm.provider import Timeouts
+
+    spec = _spec(settings)
+    key: str | None = None
+    if spec.requires_key or api_key_flag:
+        from solcoder.secrets import open_store, resolve_api_key
+
+        resolved = resolve_api_key(
+            spec, flag_value=api_key_flag, environ=os.environ, store=open_store(settings)
+        )
+        if resolved.secret is None and spec.requires_key:
+            raise missing_key_error(spec)
+        key = resolved.secret.reveal() if resolved.secret is not None else None
+    llm = settings.llm
+    timeouts = Timeouts(
+        connect=llm.connect_timeout,
+        first_event=llm.first_event_timeout,
+        idle=llm.idle_timeout,
+        total=llm.timeout,
+    ).clamped()
+    return LLMClient(
+        spec,
+        model=llm.model or spec.default_model,
+        api_key=key,
+        timeouts=timeouts,
+        max_retries=llm.max_retries,
+    )
+
+
+def build_orchestrator(settings: Settings, provider: Provider) -> Orchestrator:
+    from solcoder.agent.orchestrator import AgentOptions, Orchestrator
+    from solcoder.agent.prompts import SYSTEM_PROMPT
+    from solcoder.tools.toolkits import default_registry
+
+    llm = settings.llm
+    options = AgentOptions(
+        system=SYSTEM_PROMPT,
+        max_steps=llm.max_steps,
+        tool_timeout=llm.tool_timeout,
+        max_output_tokens=llm.max_output_tokens or None,
+        temperature=llm.temperature,
+    )
+    return Orchestrator(provider, default_registry(), options)
+
+
+def build(settings: Settings, *, api_key_flag: str | None, session_id: str = "") -> Built:
+    from solcoder.agent.conversation import Conversation
+    from solcoder.errors import LLMError
+
+    notices: list[str] = []
+    llm = settings.llm
+    if api_key_flag:
+        notices.append(
+            "Warning: --llm-api-key is visible to other users in the process list; prefer "
+            "SOLCODER_LLM_API_KEY or `solcoder auth login`."
+        )
+    provider: Provider
+    if llm.offline_mode or llm.provider == "offline":
+        provider = offline_provider(settings)
+    else:
+        try:
+            provider = http_provider(settings, api_key_flag)
+        except MissingKeyError as error:
+            if not llm.offline_fallback:
+                raise
+            notices.append(f"{error.message} Using offline mode (llm.offline_fallback is on).")
+            provider = offline_provider(settings)
+
+    fallback = None
+    if llm.offline_fallback and not (llm.offline_mode or llm.provider == "offline"):
+
+        def fallback(error: LLMError) -> Orchestrator | None:
+            from solcoder.errors import (
+                AuthenticationError,
+                LLMTimeoutError,
+                ProviderUnavailableError,
+                RateLimitError,
+            )
+
+            if isinstance(
+                error,
+                AuthenticationError | LLMTimeoutError | ProviderUnavailableError | RateLimitError,
+            ):
+                return build_orchestrator(settings, offline_provider(settings))
+            return None
+
+    conversation = Conversation(
+        build_orchestrator(settings, provider), session_id=session_id, fallback=fallback
+    )
+    return Built(conversation, provider, notices)
+
+
+def stdin_is_interactive() -> bool:
+    return sys.stdin.isatty() and sys.stdout.isatty()

@@ -1,0 +1,200 @@
+"""`solcoder --dry-run-llm`: the smoke conversation that proves the whole loop works.
+
+Turn 1 ("hello world") must stream a reply token by token; turn 2 ("run a plan") must make the
+model call the `plan` tool, run it, send the result back and get an answer. Each turn is
+measured (time to first token, latency, tokens, cost when known, retries, tool calls) and a
+summary is printed; the exit code is 0 only if every check passed.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import sys
+import time
+from dataclasses import dataclass, field
+from typing import Any
+
+from solcoder.agent.events import ToolRunFinished, TurnFinished
+from solcoder.errors import SolcoderError
+from solcoder.llm.events import Completed, TextDelta, ToolCallDelta, ToolCallStart
+
+TURNS: tuple[tuple[str, str | None], ...] = (
+    ("hello world", None),
+    ("run a plan for an Anchor counter program on devnet", "plan"),
+)
+
+
+@dataclass(slots=True)
+class TurnStats:
+    prompt: str
+    first_token_s: float | None = None
+    latency_s: float = 0.0
+    text_deltas: int = 0
+    input_tokens: int = 0
+    output_tokens: int = 0
+    cost_usd: float | None = None
+    retries: int = 0
+    tool_calls: list[str] = field(default_factory=list)
+    tool_errors: list[str] = field(default_factory=list)
+    completed_after_tools: bool = False
+    finished: str = ""
+
+
+@dataclass(slots=True)
+class Check:
+    name: str
+    ok: bool
+    detail: str
+
+
+async def _run_turn(conversation: Any, sink: Any, prompt: str, force_tool: str | None) -> TurnStats:
+    stats = TurnStats(prompt)
+    started = time.perf_counter()
+    saw_tool_result = False
+    async for event in conversation.run_turn(prompt, force_tool=force_tool):
+        sink.handle(event)
+        if isinstance(event, TextDelta | ToolCallStart | ToolCallDelta):
+            if stats.first_token_s is None:
+                stats.first_token_s = time.perf_counter() - started
+            if isinstance(event, TextDelta):
+                stats.text_deltas += 1
+        elif isinstance(event, ToolRunFinished):
+            saw_tool_result = True
+            stats.tool_calls.append(event.call.name)
+            if not event.ok:
+                stats.tool_errors.append(f"{event.call.name}: {event.content[:200]}")
+        elif isinstance(event, Completed):
+            stats.input_tokens += event.usage.input
+            stats.output_tokens += event.usage.output
+            stats.completed_after_tools = stats.completed_after_tools or saw_tool_result
+            stats.retries += _retries(conversation)
+        elif isinstance(event, TurnFinished):
+            stats.finished = event.reason
+    stats.latency_s = time.perf_counter() - started
+    return stats
+
+
+def _retries(conversation: Any) -> int:
+    stats = getattr(conversation.orchestrator.provider, "last_stats", None)
+    attempts = getattr(stats, "attempts", 1) or 1
+    return max(0, int(attempts) - 1)
+
+
+def _checks(turns: list[TurnStats]) -> list[Check]:
+    hello, plan = turns
+    return [
+        Check(
+            "streamed",
+            hello.text_deltas >= 2,
+            f"{hello.text_deltas} text deltas in turn 1 (need ≥ 2 to call it streaming)",
+        ),
+        Check(
+            "tool round trip",
+            "plan" in plan.tool_calls and plan.completed_after_tools and not plan.tool_errors,
+            f"tool calls {plan.tool_calls or 'none'}"
+            + (f"; errors: {plan.tool_errors}" if plan.tool_errors else ""),
+        ),
+        Check(
+            "turns finished",
+            all(t.finished == "done" for t in turns),
+            ", ".join(t.finished or "unfinished" for t in turns),
+        ),
+    ]
+
+
+def _format_seconds(value: float | None) -> str:
+    return "n/a" if value is None else f"{value * 1000:.0f} ms"
+
+
+def _summary_lines(
+    provider: str, model: str, turns: list[TurnStats], checks: list[Check]
+) -> list[str]:
+    lines = [
+        f"Dry run against {provider} · {model}",
+        f"{'turn':<34} {'ttft':>8} {'latency':>9} {'in':>6} {'out':>6} {'cost':>8} "
+        f"{'retries':>7}  tools",
+    ]
+    for stats in turns:
+        cost = "n/a" if stats.cost_usd is None else f"${stats.cost_usd:.4f}"
+        lines.append(
+            f"{stats.prompt[:34]:<34} {_format_seconds(stats.first_token_s):>8} "
+            f"{_format_seconds(stats.latency_s):>9} {stats.input_tokens:>6} "
+            f"{stats.output_tokens:>6} {cost:>8} {stats.retries:>7}  "
+            f"{', '.join(stats.tool_calls) or '-'}"
+        )
+    for check in checks:
+        lines.append(f"{'✓' if check.ok else '✗'} {check.name}: {check.detail}")
+    return lines
+
+
+def _cost(provider: str, model: str, stats: TurnStats) -> float | None:
+    if provider == "offline":
+        return 0.0
+    return None  # priced once the telemetry price table lands
+
+
+async def _dry_run(settings: Any, options: dict[str, Any]) -> int:
+    from solcoder.cli.build import build
+    from solcoder.cli.run import make_sink
+
+    built = build(settings, api_key_flag=options.get("llm_api_key"))
+    conversation = built.conversation
+    json_output = bool(options["json_output"])
+    sink = make_sink(json_output, settings.ui.show_thinking, diagnostics_to_stderr=False)
+    out = sys.stdout
+    turns: list[TurnStats] = []
+    try:
+        for prompt, force_tool in TURNS:
+            if not json_output:
+                out.write(f"\n› {prompt}\n")
+                out.flush()
+            try:
+                turns.append(await _run_turn(conversation, sink, prompt, force_tool))
+            except SolcoderError as error:
+                sink.error(error)
+                return error.exit_code
+    finally:
+        await conversation.orchestrator.provider.aclose()
+    provider, model = conversation.provider_name, conversation.model
+    for stats in turns:
+        stats.cost_usd = _cost(provider, model, stats)
+    checks = _checks(turns)
+    if json_output:
+        out.write(
+            json.dumps(
+                {
+                    "type": "summary",
+                    "provider": provider,
+                    "model": model,
+                    "turns": [_turn_json(t) for t in turns],
+                    "checks": [{"name": c.name, "ok": c.ok, "detail": c.detail} for c in checks],
+                    "ok": all(c.ok for c in checks),
+                }
+            )
+            + "\n"
+        )
+    else:
+        out.write("\n" + "\n".join(_summary_lines(provider, model, turns, checks)) + "\n")
+    out.flush()
+    sink.close()
+    # A failed check means the provider's output did not do what the protocol promised.
+    return 0 if all(c.ok for c in checks) else 6
+
+
+def _turn_json(stats: TurnStats) -> dict[str, Any]:
+    return {
+        "prompt": stats.prompt,
+        "ttft_ms": None if stats.first_token_s is None else round(stats.first_token_s * 1000, 1),
+        "latency_ms": round(stats.latency_s * 1000, 1),
+        "text_deltas": stats.text_deltas,
+        "usage": {"input": stats.input_tokens, "output": stats.output_tokens},
+        "cost_usd": stats.cost_usd,
+        "retries": stats.retries,
+        "tool_calls": stats.tool_calls,
+        "finished": stats.finished,
+    }
+
+
+def run_dry_run(settings: Any, options: dict[str, Any]) -> int:
+    return asyncio.run(_dry_run(settings, options))

@@ -1,0 +1,122 @@
+"""Wires the REPL to the application: settings, tools and keys behind its slash commands."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+from solcoder.errors import UsageError
+
+
+def _format_plan(content: str) -> str:
+    try:
+        plan = json.loads(content)
+    except ValueError:
+        return content
+    lines = [f"Plan: {plan.get('goal', '')}"]
+    for step in plan.get("steps", []):
+        lines.append(f"  {step.get('number', '•')}. {step.get('title', '')}")
+        if step.get("detail"):
+            lines.append(f"     {step['detail']}")
+    for label in ("assumptions", "risks"):
+        if plan.get(label):
+            lines.append(f"{label.capitalize()}:")
+            lines.extend(f"  - {item}" for item in plan[label])
+    return "\n".join(lines)
+
+
+def _format_review(content: str) -> str:
+    try:
+        review = json.loads(content)
+    except ValueError:
+        return content
+    lines = [str(review.get("summary", ""))]
+    for finding in review.get("findings", []):
+        lines.append(
+            f"  [{finding.get('severity', '?')}] line {finding.get('line', '?')}: "
+            f"{finding.get('title', finding.get('message', ''))}"
+        )
+        if finding.get("fix"):
+            lines.append(f"      fix: {finding['fix']}")
+    return "\n".join(lines)
+
+
+def make_host(settings: Any, registry: Any) -> Any:
+    """The `ReplHost` for the REPL: plain callables over config and the tool registry."""
+    from solcoder.config import load_settings, set_user_value
+    from solcoder.ui.commands import ReplHost
+
+    def get_setting(key: str) -> str:
+        current = load_settings()
+        return f"{key} = {current.get(key)!r}  ({current.source(key)})"
+
+    def set_setting(key: str, value: str) -> str:
+        set_user_value(settings.home, key, value)
+        return (
+            f"Saved {key} = {value!r} to {settings.user_config_path}. It applies to new sessions."
+        )
+
+    def list_tools() -> list[tuple[str, str]]:
+        return [
+            (tool.name, tool.description.split("\n", 1)[0])
+            for tools in registry.toolkits().values()
+            for tool in tools
+        ]
+
+    async def run_plan(goal: str) -> str:
+        if not goal.strip():
+            raise UsageError(
+                "Usage: /plan GOAL", hint="For example: /plan an SPL token with a mint authority"
+            )
+        tool = registry.get("plan")
+        output = await tool.run(tool.parse_arguments(json.dumps({"goal": goal})))
+        return _format_plan(output.content)
+
+    async def run_review(path: str | None) -> str:
+        if not path:
+            raise UsageError(
+                "Usage: /review PATH", hint="For example: /review programs/counter/src/lib.rs"
+            )
+        file = Path(path).expanduser()
+        try:
+            source = file.read_text(encoding="utf-8")
+        except OSError as error:
+            raise UsageError(f"Cannot read {file}: {error.strerror}.") from None
+        language = "typescript" if file.suffix in {".ts", ".tsx", ".js"} else "rust"
+        tool = registry.get("review_code")
+        output = await tool.run(
+            tool.parse_arguments(json.dumps({"source": source, "language": language}))
+        )
+        return _format_review(output.content)
+
+    return ReplHost(
+        get_setting=get_setting,
+        set_setting=set_setting,
+        list_tools=list_tools,
+        run_plan=run_plan,
+        run_review=run_review,
+    )
+
+
+def run_interactive(settings: Any, built: Any) -> int:
+    from rich.console import Console
+
+    from solcoder.ui.repl import run_repl
+
+    conversation = built.conversation
+    registry = conversation.orchestrator.registry
+    console = Console(file=sys.stdout)
+
+    async def cleanup() -> None:
+        await conversation.orchestrator.provider.aclose()
+
+    return run_repl(
+        conversation,
+        make_host(settings, registry),
+        console=console,
+        history_path=settings.home / "history",
+        show_thinking=settings.ui.show_thinking,
+        cleanup=cleanup,
+    )

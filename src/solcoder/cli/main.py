@@ -1,0 +1,182 @@
+"""The `solcoder` command: flags, subcommands, and the one place failures become exit codes.
+
+Startup is a feature: this module imports only click at load time. Subcommands and the
+conversation stack are imported when used, and `--version` is answered before click loads.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Sequence
+from typing import Any, NoReturn
+
+import click
+
+from solcoder import __version__
+
+# name -> (module, attribute, one-line help). Help is kept here so `--help` imports nothing.
+_SUBCOMMANDS: dict[str, tuple[str, str, str]] = {
+    "config": ("solcoder.cli.config_cmd", "config_group", "Show and change settings."),
+    "auth": ("solcoder.cli.auth_cmd", "auth_group", "Store, rotate and inspect API keys."),
+    "sessions": ("solcoder.cli.sessions_cmd", "sessions_group", "List, show and delete sessions."),
+    "tools": ("solcoder.cli.tools_cmd", "tools_command", "List the tools the agent can call."),
+}
+
+
+class _LazyGroup(click.Group):
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted({*super().list_commands(ctx), *_SUBCOMMANDS})
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        if cmd_name in _SUBCOMMANDS:
+            import importlib
+
+            module_name, attribute, _ = _SUBCOMMANDS[cmd_name]
+            command: click.Command = getattr(importlib.import_module(module_name), attribute)
+            return command
+        return super().get_command(ctx, cmd_name)
+
+    def resolve_command(
+        self, ctx: click.Context, args: list[str]
+    ) -> tuple[str | None, click.Command | None, list[str]]:
+        name = args[0] if args else ""
+        if name and not name.startswith("-") and self.get_command(ctx, name) is None:
+            import difflib
+
+            close = difflib.get_close_matches(name, self.list_commands(ctx), n=1)
+            hint = f" Did you mean {close[0]!r}?" if close else ""
+            raise click.UsageError(
+                f"No such command {name!r}.{hint} Commands: {', '.join(self.list_commands(ctx))}. "
+                "To send a prompt, use -p TEXT."
+            )
+        return super().resolve_command(ctx, args)
+
+    def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        rows = [(name, help_text) for name, (_, _, help_text) in sorted(_SUBCOMMANDS.items())]
+        with formatter.section("Commands"):
+            formatter.write_dl(rows)
+
+
+_API_CHOICES = click.Choice(["chat", "responses", "messages"])
+
+
+@click.group(
+    cls=_LazyGroup,
+    invoke_without_command=True,
+    context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100},
+)
+@click.option("-p", "--prompt", metavar="TEXT", help="Run one turn with TEXT and exit.")
+@click.option("--json", "json_output", is_flag=True, help="Print JSON Lines events on stdout.")
+@click.option(
+    "--dry-run-llm",
+    is_flag=True,
+    help="Run the smoke conversation (streaming + a tool call) and report.",
+)
+@click.option(
+    "--llm-provider",
+    metavar="NAME",
+    help="Provider: openai, anthropic, openrouter, groq, ollama, offline, … "
+    "[env: SOLCODER_LLM_PROVIDER]",
+)
+@click.option(
+    "--llm-base-url",
+    metavar="URL",
+    help="Override the provider's base URL. [env: SOLCODER_LLM_BASE_URL]",
+)
+@click.option("--llm-model", metavar="MODEL", help="Model name. [env: SOLCODER_LLM_MODEL]")
+@click.option(
+    "--llm-api-key",
+    metavar="KEY",
+    help="API key (visible in the process list: prefer the "
+    "environment or `solcoder auth login`). [env: SOLCODER_LLM_API_KEY]",
+)
+@click.option(
+    "--llm-api", type=_API_CHOICES, help="Wire protocol override. [env: SOLCODER_LLM_API]"
+)
+@click.option(
+    "--offline-mode/--no-offline-mode",
+    default=None,
+    help="Use the deterministic offline provider. [env: SOLCODER_OFFLINE_MODE]",
+)
+@click.option(
+    "--offline-fallback/--no-offline-fallback",
+    default=None,
+    help="Switch to offline mode when the provider fails. [env: SOLCODER_OFFLINE_FALLBACK]",
+)
+@click.option(
+    "--timeout",
+    type=click.FloatRange(min=0, min_open=True),
+    metavar="SECONDS",
+    help="Deadline for one whole model request. [env: SOLCODER_TIMEOUT]",
+)
+@click.option(
+    "--max-retries",
+    type=click.IntRange(0, 10),
+    metavar="N",
+    help="Retries per model request, 0-10. [env: SOLCODER_MAX_RETRIES]",
+)
+@click.option("--session", "session_id", metavar="ID", help="Resume a saved session.")
+@click.option("--new-session", is_flag=True, help="Start a fresh session.")
+@click.option("--debug", is_flag=True, help="Show tracebacks and write a debug log.")
+@click.version_option(__version__, "--version", prog_name="solcoder")
+@click.pass_context
+def cli(ctx: click.Context, /, **options: Any) -> None:
+    """SolCoder: a terminal AI agent for Solana developers.
+
+    Run without arguments for the interactive REPL, or with -p TEXT for one turn.
+    """
+    ctx.ensure_object(dict)
+    ctx.obj["options"] = options
+    if ctx.invoked_subcommand is not None:
+        return
+    from solcoder.cli.run import run_root
+
+    ctx.exit(run_root(options))
+
+
+def _fail(message: str, hint: str | None, code: int) -> NoReturn:
+    from solcoder.cli.output import print_error
+
+    print_error(message, hint)
+    sys.exit(code)
+
+
+def main(argv: Sequence[str] | None = None) -> None:
+    """Entry point: run the CLI and turn every failure into a message and an exit code."""
+    args = list(sys.argv[1:] if argv is None else argv)
+    if args == ["--version"]:
+        sys.stdout.write(f"solcoder, version {__version__}\n")
+        return
+    debug = "--debug" in args or os.environ.get("SOLCODER_DEBUG") == "1"
+    from solcoder.errors import SolcoderError
+
+    try:
+        code = cli.main(args=args, prog_name="solcoder", standalone_mode=False)
+    except click.exceptions.Exit as done:
+        sys.exit(done.exit_code)
+    except click.ClickException as error:
+        error.show()
+        sys.exit(2)
+    except click.exceptions.Abort:
+        sys.exit(130)
+    except KeyboardInterrupt:
+        sys.stderr.write("\nInterrupted.\n")
+        sys.exit(130)
+    except SolcoderError as error:
+        if debug:
+            raise
+        _fail(error.message, error.hint, error.exit_code)
+    except Exception as error:
+        if debug:
+            raise
+        _fail(
+            f"Unexpected error ({type(error).__name__}: {error}). This is a bug in SolCoder.",
+            "Run again with --debug for the traceback, and please report it.",
+            1,
+        )
+    sys.exit(code if isinstance(code, int) else 0)
+
+
+if __name__ == "__main__":
+    main()

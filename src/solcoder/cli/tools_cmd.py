@@ -1,0 +1,34 @@
+"""`solcoder tools`: the tools the agent may call, grouped by toolkit."""
+
+from __future__ import annotations
+
+import json
+
+import click
+
+
+@click.command("tools")
+@click.option("--json", "json_output", is_flag=True, help="Print the tool specs as JSON.")
+def tools_command(json_output: bool) -> None:
+    """List the tools the agent can call, by toolkit."""
+    from solcoder.tools.toolkits import default_registry
+
+    registry = default_registry()
+    if json_output:
+        specs = [
+            {
+                "name": t.name,
+                "toolkit": t.toolkit,
+                "description": t.description,
+                "parameters": t.json_schema,
+            }
+            for tools in registry.toolkits().values()
+            for t in tools
+        ]
+        click.echo(json.dumps(specs, indent=2))
+        return
+    for toolkit, tools in sorted(registry.toolkits().items()):
+        click.secho(toolkit, bold=True)
+        for tool in tools:
+            summary = tool.description.split("\n", 1)[0]
+            click.echo(f"  {tool.name:<18} {summary}")

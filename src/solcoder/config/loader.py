@@ -1,0 +1,370 @@
+"""Effective settings: defaults < user config < project config < environment < flags.
+
+Loading has no side effects (it never creates SOLCODER_HOME; `ensure_home` does), so any
+command, test or tool can call `load_settings` freely. Every value remembers where it came
+from, which `solcoder config list` shows and error messages quote.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from solcoder.config.schema import (
+    SECTIONS,
+    SETTINGS,
+    InvalidValue,
+    LLMSettings,
+    SessionsSettings,
+    TelemetrySettings,
+    UISettings,
+    closest_keys,
+    format_value,
+    lookup,
+    shorten,
+)
+from solcoder.errors import ConfigError, UsageError
+from solcoder.fsutil import read_text_checked
+
+if TYPE_CHECKING:
+    import tomllib
+
+CURRENT_SCHEMA_VERSION = 1
+CONFIG_FILE_NAME = "config.toml"
+PROJECT_DIR_NAME = ".solcoder"
+MAX_CONFIG_BYTES = 1024 * 1024
+_PROVIDER_VALUE_TYPES = (str, bool, list, dict)
+_PROJECT_REDIRECT_FIELDS = ("base_url", "key_env", "headers")
+"""Provider fields that decide where requests, and the key, are sent."""
+
+
+@dataclass(frozen=True, slots=True)
+class Settings:
+    """The effective settings, typed by section, with the origin of every value."""
+
+    llm: LLMSettings
+    ui: UISettings
+    telemetry: TelemetrySettings
+    sessions: SessionsSettings
+    providers: dict[str, dict[str, Any]]
+    """`[providers.<name>]` tables, project keys over user keys; for `resolve_spec`."""
+    home: Path
+    user_config_path: Path
+    project_config_path: Path | None
+    warnings: list[str] = field(default_factory=list)
+    """Problems worth telling the user that did not stop loading (unknown keys, ...)."""
+    sources: dict[str, str] = field(default_factory=dict, repr=False)
+
+    def get(self, key: str) -> object:
+        spec = lookup(key)
+        return getattr(getattr(self, spec.section), spec.name)
+
+    def source(self, key: str) -> str:
+        """Where the value came from: flag, env:VAR, project:<path>, user:<path> or default."""
+        lookup(key)
+        return self.sources.get(key, "default")
+
+    def items(self) -> Iterator[tuple[str, object]]:
+        """(dotted key, effective value) for every setting, in display order."""
+        for key in SETTINGS:
+            yield key, self.get(key)
+
+
+@dataclass(frozen=True, slots=True)
+class ConfigFile:
+    """The validated content of one config.toml."""
+
+    path: Path
+    values: dict[str, object]
+    providers: dict[str, dict[str, Any]]
+    warnings: list[str]
+
+
+def resolve_home(home: Path | None, environ: Mapping[str, str], cwd: Path) -> Path:
+    """`home` if given, else SOLCODER_HOME, else ~/.solcoder; always absolute."""
+    if home is None:
+        configured = environ.get("SOLCODER_HOME", "")
+        home = Path(configured).expanduser() if configured else Path.home() / ".solcoder"
+    return home if home.is_absolute() else cwd / home
+
+
+def find_project_config(cwd: Path, *, exclude: Path | None = None) -> Path | None:
+    """The nearest `.solcoder/config.toml` in `cwd` or an ancestor (never the user config)."""
+    excluded = exclude.resolve() if exclude is not None else None
+    start = cwd.resolve()
+    for directory in (start, *start.parents):
+        candidate = directory / PROJECT_DIR_NAME / CONFIG_FILE_NAME
+        # With the default home (~/.solcoder), the user config looks like a project config
+        # of the home directory; it must not count twice.
+        if candidate.is_file() and candidate.resolve() != excluded:
+            return candidate
+    return None
+
+
+def load_settings(
+    *,
+    overrides: Mapping[str, object] | None = None,
+    environ: Mapping[str, str] | None = None,
+    cwd: Path | None = None,
+    home: Path | None = None,
+) -> Settings:
+    """Merge defaults, user config, project config, environment and `overrides` (flags).
+
+    `overrides` maps dotted keys to typed values or text; None means "flag not given".
+    Raises ConfigError for a broken config file, UsageError for a bad variable or flag.
+    """
+    environ = os.environ if environ is None else environ
+    cwd = Path.cwd() if cwd is None else cwd
+    home_path = resolve_home(home, environ, cwd)
+    user_path = home_path / CONFIG_FILE_NAME
+    project_path = find_project_config(cwd, exclude=user_path)
+
+    values: dict[str, object] = {key: spec.default for key, spec in SETTINGS.items()}
+    sources: dict[str, str] = {}
+    providers: dict[str, dict[str, Any]] = {}
+    warnings: list[str] = []
+
+    for label, path in (("user", user_path), ("project", project_path)):
+        loaded = read_config_file(path) if path is not None else None
+        if loaded is None:
+            continue
+        for key, value in loaded.values.items():
+            values[key] = value
+            sources[key] = f"{label}:{loaded.path}"
+        for name, table in loaded.providers.items():
+            providers[name] = {**providers.get(name, {}), **table}
+        warnings.extend(loaded.warnings)
+        if label == "project":
+            warnings.extend(_project_redirects(loaded))
+
+    for key, (variable, value) in read_environment(environ, warnings).items():
+        values[key] = value
+        sources[key] = f"env:{variable}"
+
+    for key, value in (overrides or {}).items():
+        if value is None:
+            continue
+        values[key] = _check_override(key, value)
+        sources[key] = "flag"
+
+    sections = {
+        section: section_class(
+            **{spec.name: values[key] for key, spec in SETTINGS.items() if spec.section == section}
+        )
+        for section, section_class in SECTIONS.items()
+    }
+    return Settings(
+        **sections,
+        providers=providers,
+        home=home_path,
+        user_config_path=user_path,
+        project_config_path=project_path,
+        warnings=warnings,
+        sources=sources,
+    )
+
+
+def _check_override(key: str, value: object) -> object:
+    spec = lookup(key)
+    try:
+        if isinstance(value, str) and spec.kind != "str":
+            return spec.parse_text(value)
+        return spec.check(value)
+    except InvalidValue as problem:
+        where = f" ({spec.flag})" if spec.flag else ""
+        raise UsageError(
+            f"Invalid value {shorten(format_value(value))} for {key}{where}: {key} {problem}."
+        ) from None
+
+
+def read_environment(
+    environ: Mapping[str, str], warnings: list[str]
+) -> dict[str, tuple[str, object]]:
+    """Settings given as SOLCODER_* variables: key -> (variable, parsed value).
+
+    An empty variable counts as unset (the shell idiom `VAR= solcoder`).
+    """
+    found: dict[str, tuple[str, object]] = {}
+    for key, spec in SETTINGS.items():
+        present = [name for name in spec.env_names if environ.get(name, "") != ""]
+        if not present:
+            continue
+        variable = present[0]
+        raw = environ[variable]
+        others = [name for name in present[1:] if environ[name] != raw]
+        if others:
+            warnings.append(
+                f"Both {variable} and {', '.join(others)} are set with different values; "
+                f"using {variable}."
+            )
+        try:
+            found[key] = (variable, spec.parse_text(raw))
+        except InvalidValue as problem:
+            raise UsageError(
+                f"{variable}={shorten(raw)!r} is not valid: {key} {problem}.",
+                hint=f"Fix or unset {variable}.",
+            ) from None
+    return found
+
+
+def read_config_file(path: Path, *, ignore_key: str | None = None) -> ConfigFile | None:
+    """Parse and validate one config.toml; None if it does not exist.
+
+    `ignore_key` skips the type check of one key (used when `config set` is about to fix it).
+    """
+    text = read_text_checked(path, max_bytes=MAX_CONFIG_BYTES)
+    if text is None:
+        return None
+    return parse_config_text(text, path, ignore_key=ignore_key)
+
+
+def parse_config_text(text: str, path: Path, *, ignore_key: str | None = None) -> ConfigFile:
+    """Validate config text that claims to come from `path` (named in every message)."""
+    import tomllib  # only when a file exists: keeps a config-less start fast
+
+    try:
+        document = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as problem:
+        line = _syntax_error_line(problem, text)
+        where = f"{path}:{line}" if line else str(path)
+        reason = re.sub(r"\s*\(at (line \d+, column \d+|end of document)\)", "", str(problem))
+        raise ConfigError(
+            f"{where}: not valid TOML: {reason}.",
+            hint="Fix that line; the file was not changed.",
+        ) from None
+    _check_schema_version(document.pop("schema_version", CURRENT_SCHEMA_VERSION), text, path)
+
+    values: dict[str, object] = {}
+    providers: dict[str, dict[str, Any]] = {}
+    warnings: list[str] = []
+    for name, content in document.items():
+        if name in SECTIONS:
+            if not isinstance(content, dict):
+                raise _file_error(path, text, None, name, f"[{name}] must be a table")
+            for setting, value in content.items():
+                key = f"{name}.{setting}"
+                spec = SETTINGS.get(key)
+                if spec is None:
+                    warnings.append(_unknown_key_warning(path, key))
+                elif key != ignore_key:
+                    try:
+                        values[key] = spec.check(value)
+                    except InvalidValue as problem:
+                        shown = shorten(format_value(value))
+                        message = f"{key} = {shown} {problem}"
+                        raise _file_error(path, text, name, setting, message) from None
+        elif name == "providers":
+            providers = _check_providers(path, text, content)
+        else:
+            warnings.append(_unknown_key_warning(path, name))
+    return ConfigFile(path=path, values=values, providers=providers, warnings=warnings)
+
+
+def _check_schema_version(version: object, text: str, path: Path) -> None:
+    if isinstance(version, bool) or not isinstance(version, int) or version < 1:
+        raise _file_error(
+            path, text, None, "schema_version", "schema_version must be a positive integer"
+        )
+    if version > CURRENT_SCHEMA_VERSION:
+        raise ConfigError(
+            f"{path} has schema_version = {version}, written by a newer SolCoder "
+            f"(this one understands up to {CURRENT_SCHEMA_VERSION}).",
+            hint="Upgrade solcoder (for example `pip install -U solcoder`); "
+            "the file was not changed.",
+        )
+
+
+def _check_providers(path: Path, text: str, content: object) -> dict[str, dict[str, Any]]:
+    if not isinstance(content, dict):
+        raise _file_error(path, text, None, "providers", "[providers] must hold tables")
+    tables: dict[str, dict[str, Any]] = {}
+    for name, table in content.items():
+        if not isinstance(table, dict):
+            raise _file_error(
+                path,
+                text,
+                "providers",
+                name,
+                f"providers.{name} must be a [providers.{name}] table",
+            )
+        for field_name, value in table.items():
+            if not isinstance(value, _PROVIDER_VALUE_TYPES):
+                raise _file_error(
+                    path,
+                    text,
+                    f"providers.{name}",
+                    field_name,
+                    f"providers.{name}.{field_name} must be text, true/false, a list or a table",
+                )
+        tables[name] = dict(table)
+    return tables
+
+
+def _project_redirects(loaded: ConfigFile) -> list[str]:
+    """Warn when a project file (possibly from a cloned repository) decides where the API key
+    goes: a hostile repository could otherwise send the user's key to its own server."""
+    redirects = ["llm.base_url"] if loaded.values.get("llm.base_url") else []
+    for name, table in loaded.providers.items():
+        redirects += [f"providers.{name}.{key}" for key in _PROJECT_REDIRECT_FIELDS if key in table]
+    if not redirects:
+        return []
+    return [
+        f"{loaded.path} sets {', '.join(redirects)}: requests, with your API key, follow it. "
+        "Remove it unless you trust this project."
+    ]
+
+
+def _unknown_key_warning(path: Path, key: str) -> str:
+    close = closest_keys(key)
+    suggestion = f" (did you mean {' or '.join(close)}?)" if close else ""
+    return f"{path}: unknown setting {key!r} ignored{suggestion}."
+
+
+def _file_error(path: Path, text: str, section: str | None, key: str, message: str) -> ConfigError:
+    line = locate_key(text, section, key)
+    where = f"{path}:{line}" if line else str(path)
+    return ConfigError(
+        f"{where}: {message}.",
+        hint="Fix or remove that line (missing keys take their defaults); "
+        "the file was not changed.",
+    )
+
+
+def _syntax_error_line(problem: tomllib.TOMLDecodeError, text: str) -> int | None:
+    line = getattr(problem, "lineno", None)  # Python 3.14+
+    if isinstance(line, int):
+        return line
+    match = re.search(r"at line (\d+)", str(problem))
+    if match:
+        return int(match.group(1))
+    if "end of document" in str(problem):
+        # e.g. an unterminated string: the last line with content is where to look.
+        return text.rstrip().count("\n") + 1
+    return None
+
+
+_HEADER = re.compile(r"^\s*\[\s*([^\[\]]+?)\s*\]")
+
+
+def locate_key(text: str, section: str | None, key: str) -> int | None:
+    """Best-effort line number of `key` in `[section]` (tomllib reports no value positions)."""
+    current: str | None = None
+    quoted = re.escape(key)
+    own = re.compile(rf"""^\s*(?:{quoted}|"{quoted}"|'{quoted}')\s*=""")
+    dotted = re.compile(rf"^\s*{re.escape(section)}\s*\.\s*{quoted}\s*=") if section else None
+    for number, line in enumerate(text.splitlines(), start=1):
+        header = _HEADER.match(line)
+        if header:
+            current = header.group(1).replace(" ", "")
+            if section is None and current == key:
+                return number
+            continue
+        if current == section and own.match(line):
+            return number
+        if current is None and dotted is not None and dotted.match(line):
+            return number
+    return None

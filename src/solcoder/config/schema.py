@@ -1,0 +1,360 @@
+"""The registry of settings: every key's type, default, limits and one-line doc, in one place.
+
+The section dataclasses below are the single source of truth. `SETTINGS` is derived from their
+fields, so validation, `solcoder config list`, the first-run config file, environment variable
+names and "did you mean" suggestions can never disagree with the typed attributes the rest of
+SolCoder reads (`settings.llm.timeout`). Plain dataclasses and hand-written checks keep the import
+fast and let every message say exactly which key, which value and what is accepted.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field, fields
+from typing import Any, Literal
+
+from solcoder.errors import UsageError
+
+Kind = Literal["str", "bool", "int", "float"]
+
+TRUE_WORDS = ("1", "true", "yes", "on")
+FALSE_WORDS = ("0", "false", "no", "off")
+BOOLEAN_WORDS = "1, 0, true, false, yes, no, on, off (any case)"
+
+
+class InvalidValue(ValueError):
+    """A value does not fit its setting; the message completes "<key> must be ..."."""
+
+
+@dataclass(frozen=True, slots=True)
+class SettingSpec:
+    """One setting: dotted key, type, default, limits and doc."""
+
+    key: str
+    kind: Kind
+    default: object
+    doc: str
+    choices: tuple[str, ...] = ()
+    minimum: float | None = None
+    maximum: float | None = None
+    exclusive_minimum: bool = False
+    optional: bool = False
+    """None (unset) is allowed; the default is then None."""
+    aliases: tuple[str, ...] = ()
+    """Short environment variable names accepted besides SOLCODER_<SECTION>_<KEY>."""
+    flag: str = ""
+    """The command-line flag that sets it, if the main CLI has one."""
+    example: object = None
+    """Shown in the first-run file when the default is unset."""
+
+    @property
+    def section(self) -> str:
+        return self.key.partition(".")[0]
+
+    @property
+    def name(self) -> str:
+        return self.key.partition(".")[2]
+
+    @property
+    def env_names(self) -> tuple[str, ...]:
+        """Environment variables, canonical first (it wins when several are set)."""
+        canonical = "SOLCODER_" + self.key.replace(".", "_").upper()
+        return (canonical, *self.aliases)
+
+    def requirement(self) -> str:
+        """What a valid value looks like, completing "must be ..."."""
+        if self.kind == "bool":
+            return "true or false"
+        if self.choices:
+            return "one of: " + ", ".join(_show_choice(choice) for choice in self.choices)
+        if self.kind == "str":
+            return "non-empty text" if self.minimum else "text"
+        noun = "an integer" if self.kind == "int" else "a number"
+        low, high = _plain_number(self.minimum), _plain_number(self.maximum)
+        if low is not None and high is not None:
+            return f"{noun} from {low} to {high}"
+        if low is not None:
+            return (
+                f"{noun} greater than {low}" if self.exclusive_minimum else f"{noun}, {low} or more"
+            )
+        return noun
+
+    def check(self, value: object) -> object:
+        """Validate a typed value (from TOML or a flag) and return it normalised."""
+        if value is None and self.optional:
+            return None
+        if self.kind == "bool":
+            if isinstance(value, bool):
+                return value
+            if isinstance(value, str):
+                raise InvalidValue("must be true or false, written without quotes")
+            raise InvalidValue("must be true or false")
+        if self.kind == "str":
+            if not isinstance(value, str):
+                raise InvalidValue("must be text in quotes")
+            return self._check_text(value)
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            raise InvalidValue(f"must be {self.requirement()}")
+        if self.kind == "int":
+            if isinstance(value, float):
+                raise InvalidValue(f"must be {self.requirement()}")
+            return self._check_range(value)
+        return float(self._check_range(float(value)))
+
+    def parse_text(self, raw: str) -> object:
+        """Parse a value typed by a person (environment variable, `config set`)."""
+        text = raw.strip()
+        if self.kind == "bool":
+            word = text.lower()
+            if word in TRUE_WORDS:
+                return True
+            if word in FALSE_WORDS:
+                return False
+            raise InvalidValue(f"must be one of {BOOLEAN_WORDS}")
+        if self.kind == "str":
+            return self._check_text(text.lower() if self.choices else raw)
+        if self.optional and not text:
+            raise InvalidValue(f"must be {self.requirement()} (to unset it, use `config unset`)")
+        try:
+            number: int | float = int(text) if self.kind == "int" else float(text)
+        except ValueError:
+            raise InvalidValue(f"must be {self.requirement()}") from None
+        return self._check_range(number)
+
+    def _check_text(self, value: str) -> str:
+        if self.choices and value not in self.choices:
+            raise InvalidValue(f"must be {self.requirement()}")
+        if self.minimum and not value.strip():
+            raise InvalidValue("must not be empty")
+        return value
+
+    def _check_range(self, number: int | float) -> int | float:
+        if not math.isfinite(number):
+            raise InvalidValue(f"must be {self.requirement()}")
+        low, high = self.minimum, self.maximum
+        below = low is not None and (number <= low if self.exclusive_minimum else number < low)
+        if below or (high is not None and number > high):
+            raise InvalidValue(f"must be {self.requirement()}")
+        return number
+
+
+def _show_choice(choice: str) -> str:
+    return '"" (the provider\'s own)' if choice == "" else choice
+
+
+def _plain_number(number: float | None) -> str | None:
+    if number is None:
+        return None
+    return str(int(number)) if float(number).is_integer() else str(number)
+
+
+def _setting(kind: Kind, default: object, doc: str, **options: Any) -> Any:
+    """A dataclass field carrying its setting description (typed Any so annotations rule)."""
+    return field(default=default, metadata={"setting": (kind, doc, options)})
+
+
+def _text(default: str, doc: str, **options: Any) -> Any:
+    return _setting("str", default, doc, **options)
+
+
+def _flag(default: bool, doc: str, **options: Any) -> Any:
+    return _setting("bool", default, doc, **options)
+
+
+def _integer(default: int, doc: str, **options: Any) -> Any:
+    return _setting("int", default, doc, **options)
+
+
+def _number(default: float | None, doc: str, **options: Any) -> Any:
+    return _setting("float", default, doc, **options)
+
+
+def _seconds(default: float, doc: str, **options: Any) -> Any:
+    return _number(default, doc, minimum=0, exclusive_minimum=True, **options)
+
+
+@dataclass(frozen=True, slots=True)
+class LLMSettings:
+    """Which model to call and how patiently."""
+
+    provider: str = _text(
+        "openai",
+        "Provider to call: a built-in (openai, anthropic, openrouter, ollama, ...), offline, "
+        "or the name of a [providers.<name>] table.",
+        minimum=1,
+        flag="--llm-provider",
+    )
+    model: str = _text(
+        "", "Model name; empty means the provider's default model.", flag="--llm-model"
+    )
+    base_url: str = _text(
+        "",
+        "Base URL override (OpenAI-style bases end in /v1); empty means the provider's own.",
+        flag="--llm-base-url",
+    )
+    api: str = _text(
+        "",
+        "Wire protocol override: chat, responses or messages; empty means the provider's own.",
+        choices=("", "chat", "responses", "messages"),
+        flag="--llm-api",
+    )
+    timeout: float = _seconds(
+        900.0,
+        "Deadline in seconds for one whole model request; the finer timeouts never exceed it.",
+        aliases=("SOLCODER_TIMEOUT",),
+        flag="--timeout",
+    )
+    connect_timeout: float = _seconds(10.0, "Seconds allowed to connect to the provider.")
+    first_event_timeout: float = _seconds(
+        120.0, "Seconds to wait for the first streamed event of a response."
+    )
+    idle_timeout: float = _seconds(
+        120.0, "Seconds of silence tolerated between two streamed events."
+    )
+    max_retries: int = _integer(
+        2,
+        "Retries of one request, only while no output has arrived yet.",
+        minimum=0,
+        maximum=10,
+        aliases=("SOLCODER_MAX_RETRIES",),
+        flag="--max-retries",
+    )
+    offline_mode: bool = _flag(
+        False,
+        "Use the scripted offline provider: no network, no key.",
+        aliases=("SOLCODER_OFFLINE_MODE",),
+        flag="--offline-mode",
+    )
+    offline_fallback: bool = _flag(
+        False,
+        "Switch to the offline provider when the real one is unreachable.",
+        aliases=("SOLCODER_OFFLINE_FALLBACK",),
+        flag="--offline-fallback",
+    )
+    max_steps: int = _integer(
+        8, "Most model calls in one turn (each tool round trip is a step).", minimum=1, maximum=100
+    )
+    tool_timeout: float = _seconds(60.0, "Seconds one tool call may run.")
+    max_output_tokens: int = _integer(
+        4096, "Most tokens the model may write in one response.", minimum=1, maximum=1_000_000
+    )
+    max_session_tokens: int = _integer(
+        0, "Stop before a session uses more tokens than this; 0 means unlimited.", minimum=0
+    )
+    max_session_cost_usd: float = _number(
+        0.0, "Stop before a session costs more US dollars than this; 0 means unlimited.", minimum=0
+    )
+    temperature: float | None = _number(
+        None,
+        "Sampling temperature from 0 to 2; unset means the provider's default.",
+        minimum=0,
+        maximum=2,
+        optional=True,
+        example=1.0,
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class UISettings:
+    """How the terminal interface looks."""
+
+    theme: str = _text(
+        "auto",
+        "Colour theme: auto (follow the terminal), dark, light, or plain (no colour).",
+        choices=("auto", "dark", "light", "plain"),
+    )
+    show_thinking: bool = _flag(True, "Show the model's reasoning while it streams.")
+
+
+@dataclass(frozen=True, slots=True)
+class TelemetrySettings:
+    """What SolCoder records locally about its own model calls."""
+
+    enabled: bool = _flag(
+        True, "Record latency, tokens and cost of each model call under SOLCODER_HOME."
+    )
+    store_text: bool = _flag(False, "Also keep prompt and reply text in those records.")
+
+
+@dataclass(frozen=True, slots=True)
+class SessionsSettings:
+    """How many conversations stay on disk."""
+
+    keep: int = _integer(20, "How many recent sessions to keep on disk; 0 keeps all.", minimum=0)
+
+
+SECTIONS: dict[str, type[Any]] = {
+    "llm": LLMSettings,
+    "ui": UISettings,
+    "telemetry": TelemetrySettings,
+    "sessions": SessionsSettings,
+}
+"""Settings sections in display order, each a frozen dataclass."""
+
+
+def _build_registry() -> dict[str, SettingSpec]:
+    registry: dict[str, SettingSpec] = {}
+    for section, section_class in SECTIONS.items():
+        for item in fields(section_class):
+            kind, doc, options = item.metadata["setting"]
+            key = f"{section}.{item.name}"
+            registry[key] = SettingSpec(
+                key=key, kind=kind, default=item.default, doc=doc, **options
+            )
+    return registry
+
+
+SETTINGS: dict[str, SettingSpec] = _build_registry()
+"""Every setting by dotted key, in display order."""
+
+
+def closest_keys(name: str, limit: int = 3) -> list[str]:
+    """Valid keys resembling `name`, best first (also matches a key given without its section)."""
+    import difflib
+
+    lowered = name.strip().lower().replace("-", "_")
+    same_name = [key for key, spec in SETTINGS.items() if spec.name == lowered]
+    similar = difflib.get_close_matches(lowered, list(SETTINGS), n=limit, cutoff=0.6)
+    short = {spec.name: key for key, spec in SETTINGS.items()}
+    similar += [short[match] for match in difflib.get_close_matches(lowered, list(short), n=limit)]
+    return list(dict.fromkeys(same_name + similar))[:limit]
+
+
+def unknown_setting_error(name: str) -> UsageError:
+    close = closest_keys(name)
+    suggestion = f"Did you mean {' or '.join(repr(key) for key in close)}? " if close else ""
+    return UsageError(
+        f"Unknown setting {name!r}.",
+        hint=f"{suggestion}Run `solcoder config list` to see every setting.",
+    )
+
+
+def lookup(key: str) -> SettingSpec:
+    """The spec of a dotted key; UsageError with suggestions when there is none."""
+    spec = SETTINGS.get(key)
+    if spec is None:
+        if key.startswith("providers."):
+            raise UsageError(
+                f"{key!r} is part of a [providers.<name>] table, not a single setting.",
+                hint="Edit the table in config.toml (`solcoder config path` shows where).",
+            )
+        raise unknown_setting_error(key)
+    return spec
+
+
+def format_value(value: object) -> str:
+    """A value as it would be written in TOML (None, which TOML cannot write, is "(unset)")."""
+    if value is None:
+        return "(unset)"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, str):
+        import json
+
+        return json.dumps(value, ensure_ascii=False)
+    return repr(value)
+
+
+def shorten(text: str, limit: int = 60) -> str:
+    """Keep messages readable when someone pastes something long into a setting."""
+    return text if len(text) <= limit else text[: limit - 1] + "…"

@@ -1,0 +1,381 @@
+"""Anthropic Messages API (`POST {base}/v1/messages`): request encoding and stream decoding.
+
+Anthropic differs from the OpenAI protocols in ways this module absorbs so nothing above the
+adapters sees them: the system prompt is a top-level field, roles must alternate (tool results
+travel in a *user* turn), `max_tokens` is mandatory, thinking blocks must be sent back with their
+signature, and the stream is a sequence of named events around numbered content blocks.
+Reference: https://docs.anthropic.com/en/api/messages and .../en/docs/build-with-claude/streaming
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from typing import Any
+
+from solcoder.errors import ProtocolError
+from solcoder.llm.adapters.base import HttpCall, WireApi
+from solcoder.llm.adapters.errors import error_from_payload
+from solcoder.llm.assemble import Assembler
+from solcoder.llm.events import Completed, Event, StopReason
+from solcoder.llm.messages import Message, Request, Text, Thinking, ToolCall, ToolResult, Usage
+from solcoder.llm.sse import ServerSentEvent
+
+ANTHROPIC_VERSION = "2023-06-01"
+DEFAULT_MAX_TOKENS = 4096
+"""Anthropic rejects a request without `max_tokens`; this is used when the Request has none."""
+
+_STOP_REASONS: dict[str, StopReason] = {
+    "end_turn": "end_turn",
+    "tool_use": "tool_use",
+    "max_tokens": "max_tokens",
+    "stop_sequence": "stop_sequence",
+    "refusal": "refusal",
+    # Newer models stop when the context window fills up: the answer is cut like max_tokens.
+    "model_context_window_exceeded": "max_tokens",
+}
+
+
+class AnthropicAdapter:
+    """Wire adapter for the Messages API; `provider` names the service in error messages."""
+
+    api: WireApi = "messages"
+    path = "/v1/messages"
+
+    def __init__(self, *, provider: str = "anthropic") -> None:
+        self.provider = provider
+
+    def auth_headers(self, api_key: str) -> dict[str, str]:
+        return {"x-api-key": api_key}
+
+    def encode(self, request: Request, *, stream: bool = True) -> HttpCall:
+        body = encode_body(request, stream=stream)
+        headers = {
+            "anthropic-version": ANTHROPIC_VERSION,
+            "content-type": "application/json",
+            "accept": "text/event-stream" if stream else "application/json",
+        }
+        data = json.dumps(body, ensure_ascii=False, separators=(",", ":"))
+        # `replace` keeps a lone surrogate (from undecodable tool output) from aborting the call.
+        return HttpCall("POST", self.path, headers, data.encode("utf-8", "replace"), stream)
+
+    def decoder(self) -> AnthropicDecoder:
+        return AnthropicDecoder(provider=self.provider)
+
+    def decode_body(self, body: bytes) -> list[Event]:
+        data = _load_json(body, self.provider)
+        if data.get("type") == "error":
+            raise error_from_payload(data, provider=self.provider)
+        decoder = AnthropicDecoder(provider=self.provider)
+        return decoder.fold_message(data)
+
+
+# --- encoding ---------------------------------------------------------------------------------
+
+
+def encode_body(request: Request, *, stream: bool = True) -> dict[str, Any]:
+    """The JSON body for one Messages API call."""
+    body: dict[str, Any] = {
+        "model": request.model,
+        "max_tokens": request.max_tokens or DEFAULT_MAX_TOKENS,
+    }
+    if request.system:
+        body["system"] = request.system
+    body["messages"] = encode_messages(request.messages)
+    if request.tools:
+        body["tools"] = [
+            {"name": tool.name, "description": tool.description, "input_schema": tool.json_schema}
+            for tool in request.tools
+        ]
+        if request.tool_choice:
+            body["tool_choice"] = _tool_choice(request.tool_choice)
+    if request.temperature is not None:
+        body["temperature"] = request.temperature
+    if request.stop:
+        body["stop_sequences"] = list(request.stop)
+    if stream:
+        body["stream"] = True
+    body.update(request.extra)
+    return body
+
+
+def _tool_choice(choice: str) -> dict[str, str]:
+    if choice == "auto":
+        return {"type": "auto"}
+    if choice in ("required", "any"):
+        return {"type": "any"}
+    if choice == "none":
+        return {"type": "none"}
+    return {"type": "tool", "name": choice}
+
+
+def encode_messages(messages: tuple[Message, ...]) -> list[dict[str, Any]]:
+    """Messages as Anthropic blocks, merging consecutive same-role turns (roles must alternate)."""
+    out: list[dict[str, Any]] = []
+    for message in messages:
+        role = "assistant" if message.role == "assistant" else "user"
+        blocks = _assistant_blocks(message) if role == "assistant" else _user_blocks(message)
+        if not blocks:
+            continue
+        if out and out[-1]["role"] == role:
+            out[-1]["content"].extend(blocks)
+        else:
+            out.append({"role": role, "content": blocks})
+    for entry in out:
+        if entry["role"] == "user":
+            # Tool results must open the user turn that answers the calls; text goes after them.
+            entry["content"].sort(key=lambda block: block["type"] != "tool_result")
+    return out
+
+
+def _user_blocks(message: Message) -> list[dict[str, Any]]:
+    blocks: list[dict[str, Any]] = []
+    for part in message.parts:
+        if isinstance(part, ToolResult):
+            blocks.append(
+                {
+                    "type": "tool_result",
+                    "tool_use_id": part.call_id,
+                    "content": part.content,
+                    "is_error": part.is_error,
+                }
+            )
+        elif isinstance(part, Text) and part.text:
+            # Anthropic rejects empty text blocks ("text content blocks must be non-empty").
+            blocks.append({"type": "text", "text": part.text})
+    return blocks
+
+
+def _assistant_blocks(message: Message) -> list[dict[str, Any]]:
+    blocks: list[dict[str, Any]] = []
+    for part in message.parts:
+        if isinstance(part, Text):
+            if part.text:
+                blocks.append({"type": "text", "text": part.text})
+        elif isinstance(part, Thinking):
+            block = _thinking_block(part)
+            if block is not None:
+                blocks.append(block)
+        elif isinstance(part, ToolCall):
+            blocks.append(
+                {"type": "tool_use", "id": part.id, "name": part.name, "input": _input(part)}
+            )
+    return blocks
+
+
+def _thinking_block(part: Thinking) -> dict[str, Any] | None:
+    """Thinking goes back only with its signature (or redacted data): Anthropic verifies it,
+    and reasoning from another provider has neither, so it is dropped."""
+    if part.redacted:
+        data = part.meta.get("data")
+        return {"type": "redacted_thinking", "data": data} if data else None
+    signature = part.meta.get("signature")
+    if not signature:
+        return None
+    return {"type": "thinking", "thinking": part.text, "signature": signature}
+
+
+def _input(call: ToolCall) -> Any:
+    """The call's arguments as an object; malformed JSON is sent as `{}` (Anthropic requires an
+    object, and the orchestrator already answered the call with an error result)."""
+    try:
+        value = json.loads(call.arguments) if call.arguments else {}
+    except ValueError:
+        return {}
+    return value if isinstance(value, dict) else {}
+
+
+# --- decoding ---------------------------------------------------------------------------------
+
+
+class AnthropicDecoder:
+    """Folds one Messages stream; content blocks are keyed by their `index`."""
+
+    __slots__ = (
+        "_assembler",
+        "_block_types",
+        "_done",
+        "_model",
+        "_provider",
+        "_response_id",
+        "_server_tools",
+        "_started",
+        "_stop_reason",
+        "_stop_sequence",
+        "_tool_inputs",
+        "_usage",
+    )
+
+    def __init__(self, *, provider: str = "anthropic") -> None:
+        self._provider = provider
+        self._assembler = Assembler()
+        self._block_types: dict[int, str] = {}
+        self._tool_inputs: dict[int, Any] = {}
+        self._server_tools: list[str] = []
+        self._usage: dict[str, Any] = {}
+        self._stop_reason: str | None = None
+        self._stop_sequence: str | None = None
+        self._response_id: str | None = None
+        self._model: str | None = None
+        self._done = False
+        self._started = False
+
+    @property
+    def content_started(self) -> bool:
+        return self._started
+
+    def feed(self, event: ServerSentEvent) -> list[Event]:
+        data = _load_json(event.data, self._provider)
+        kind = data.get("type") or event.event
+        if kind == "content_block_delta":
+            return self._on_delta(data)
+        if kind == "content_block_start":
+            return self._on_block_start(data)
+        if kind == "content_block_stop":
+            return self._on_block_stop(data)
+        if kind == "message_start":
+            message = data.get("message") or {}
+            self._response_id = message.get("id") or self._response_id
+            self._model = message.get("model") or self._model
+            self._usage.update(message.get("usage") or {})
+        elif kind == "message_delta":
+            delta = data.get("delta") or {}
+            self._stop_reason = delta.get("stop_reason") or self._stop_reason
+            self._stop_sequence = delta.get("stop_sequence") or self._stop_sequence
+            # The final usage repeats (and may correct) what message_start said.
+            self._usage.update(data.get("usage") or {})
+        elif kind == "message_stop":
+            self._done = True
+        elif kind == "error":
+            # Mid-stream failures (overloaded_error, api_error) arrive as an `error` event.
+            raise error_from_payload(data, provider=self._provider)
+        # `ping` and event types added later are ignored, as Anthropic's versioning policy asks.
+        return []
+
+    def finish(self) -> list[Event]:
+        if not self._done:
+            raise ProtocolError(
+                f"The {self._provider} stream ended before `message_stop`: the response is "
+                "incomplete.",
+                hint="Retry the request; if it keeps happening, check for a proxy cutting streams.",
+                provider=self._provider,
+            )
+        return [self._completed()]
+
+    def fold_message(self, data: Mapping[str, Any]) -> list[Event]:
+        """Events of a complete (non-streamed) message object."""
+        events: list[Event] = []
+        for index, block in enumerate(data.get("content") or ()):
+            events.extend(self._on_block_start({"index": index, "content_block": block}))
+            events.extend(self._on_block_stop({"index": index}))
+        self._response_id = data.get("id")
+        self._model = data.get("model")
+        self._stop_reason = data.get("stop_reason")
+        self._stop_sequence = data.get("stop_sequence")
+        self._usage.update(data.get("usage") or {})
+        self._done = True
+        events.append(self._completed())
+        return events
+
+    def _on_block_start(self, data: Mapping[str, Any]) -> list[Event]:
+        index = data.get("index", 0)
+        block = data.get("content_block") or {}
+        block_type = block.get("type", "")
+        self._block_types[index] = block_type
+        assembler = self._assembler
+        assembler.end_block()
+        event: Event | None = None
+        if block_type == "text":
+            event = assembler.text(block.get("text") or "")
+        elif block_type == "thinking":
+            event = assembler.thinking(block.get("thinking") or "")
+            if block.get("signature"):
+                assembler.thinking_meta(signature=block["signature"])
+        elif block_type == "redacted_thinking":
+            assembler.thinking("", redacted=True)
+            assembler.thinking_meta(data=block.get("data") or "")
+        elif block_type == "tool_use":
+            self._tool_inputs[index] = block.get("input")
+            event = assembler.tool_start(index, block.get("id"), block.get("name"))
+        elif block_type in ("server_tool_use", "mcp_tool_use"):
+            # Run by Anthropic itself (web search, code execution, MCP): not ours to answer.
+            self._server_tools.append(str(block.get("name", "")))
+        if event is None:
+            return []
+        self._started = True
+        return [event]
+
+    def _on_delta(self, data: Mapping[str, Any]) -> list[Event]:
+        delta = data.get("delta") or {}
+        delta_type = delta.get("type")
+        index = data.get("index", 0)
+        assembler = self._assembler
+        event: Event | None = None
+        if delta_type == "text_delta":
+            event = assembler.text(delta.get("text") or "")
+        elif delta_type == "input_json_delta":
+            # Server tool blocks stream their input too; only client tool_use blocks count.
+            if self._block_types.get(index) == "tool_use":
+                event = assembler.tool_arguments(index, delta.get("partial_json") or "")
+        elif delta_type == "thinking_delta":
+            event = assembler.thinking(delta.get("thinking") or "")
+        elif delta_type == "signature_delta":
+            assembler.thinking_meta(signature=delta.get("signature") or "")
+        # citations_delta, compaction_delta and future delta types carry nothing we keep.
+        if event is None:
+            return []
+        self._started = True
+        return [event]
+
+    def _on_block_stop(self, data: Mapping[str, Any]) -> list[Event]:
+        index = data.get("index", 0)
+        event: Event | None = None
+        if self._block_types.get(index) == "tool_use" and not self._assembler.tool_has_arguments(
+            index
+        ):
+            # No input_json_delta (or only empty ones): the start block's `input` is the whole
+            # input; the Assembler turns a call without arguments into "{}".
+            start_input = self._tool_inputs.get(index)
+            if start_input:
+                event = self._assembler.tool_arguments(index, _dump(start_input))
+        self._assembler.end_block()
+        return [event] if event is not None else []
+
+    def _completed(self) -> Completed:
+        usage = self._usage
+        details = usage.get("output_tokens_details") or {}
+        extra: dict[str, object] = {}
+        if self._stop_sequence:
+            extra["stop_sequence"] = self._stop_sequence
+        if self._server_tools:
+            extra["server_tools"] = list(self._server_tools)
+        raw = self._stop_reason
+        return Completed(
+            message=self._assembler.message(),
+            usage=Usage(
+                input=usage.get("input_tokens") or 0,
+                output=usage.get("output_tokens") or 0,
+                cache_read=usage.get("cache_read_input_tokens") or 0,
+                cache_write=usage.get("cache_creation_input_tokens") or 0,
+                reasoning=details.get("thinking_tokens") or 0,
+            ),
+            stop_reason=_STOP_REASONS.get(raw or "", "other"),
+            response_id=self._response_id,
+            raw_stop_reason=raw,
+            model=self._model,
+            extra=extra,
+        )
+
+
+def _dump(value: Any) -> str:
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+
+
+def _load_json(text: str | bytes, provider: str) -> dict[str, Any]:
+    try:
+        data = json.loads(text)
+    except ValueError as exc:
+        raise ProtocolError(f"{provider} sent malformed JSON: {exc}.", provider=provider) from None
+    if not isinstance(data, dict):
+        raise ProtocolError(f"{provider} sent JSON that is not an object.", provider=provider)
+    return data

@@ -1,0 +1,65 @@
+"""The contract every wire adapter fulfils: pure translation, no I/O, no clocks.
+
+An adapter turns a `Request` into an `HttpCall` and turns the response (SSE events or one JSON
+body) into our `Event` union. Because adapters never touch the network, the same code serves the
+sync and async clients, the corpus replay tests and the property tests.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Literal, Protocol
+
+from solcoder.llm.events import Event
+from solcoder.llm.messages import Request
+from solcoder.llm.sse import ServerSentEvent
+
+WireApi = Literal["chat", "responses", "messages"]
+
+
+@dataclass(frozen=True, slots=True)
+class HttpCall:
+    """One HTTP request to make, relative to the provider's base URL; carries no credentials."""
+
+    method: str
+    path: str
+    headers: Mapping[str, str]
+    body: bytes
+    stream: bool
+
+
+class Decoder(Protocol):
+    """Folds one response's SSE events into events; one instance per response."""
+
+    def feed(self, event: ServerSentEvent) -> list[Event]:
+        """Events produced by one SSE event. Raises an `LLMError` for an in-stream error event
+        and `ProtocolError` for malformed JSON."""
+        ...
+
+    def finish(self) -> list[Event]:
+        """Called at end of stream. Returns the remaining events, ending with `Completed`, or
+        raises `ProtocolError` if the protocol's terminator was never seen (a cut stream is
+        never success)."""
+        ...
+
+    @property
+    def content_started(self) -> bool:
+        """True once any content (text, thinking, tool call) was emitted: retries stop here."""
+        ...
+
+
+class WireAdapter(Protocol):
+    """Encodes requests and decodes responses of one wire protocol."""
+
+    api: WireApi
+
+    def encode(self, request: Request, *, stream: bool = True) -> HttpCall: ...
+
+    def auth_headers(self, api_key: str) -> dict[str, str]: ...
+
+    def decoder(self) -> Decoder: ...
+
+    def decode_body(self, body: bytes) -> list[Event]:
+        """Events of a non-streaming JSON response, ending with `Completed`."""
+        ...

@@ -1,0 +1,325 @@
+"""Turn a provider's error (an HTTP error body or an in-stream error event) into our error tree.
+
+Every wire adapter and the HTTP client share this one mapping, so a 429 from Groq and a 429 from
+Anthropic become the same `RateLimitError` with the same advice. Bodies come in many shapes and
+we accept all of them:
+
+- OpenAI and most compatible servers: `{"error": {"message", "type", "code", "param"}}`
+- Anthropic: `{"type": "error", "error": {"type", "message"}}`
+- OpenRouter: `{"error": {"code": 429, "message", "metadata": {"raw", "provider_name"}}}`
+- Groq in-stream (`event: error`): `{"error": {..., "status_code": 400}}`
+- vLLM / FastAPI: `{"message", "type", "code"}` or `{"detail": ...}`; Ollama: `{"error": "..."}`
+- plain text or an HTML error page from a proxy.
+"""
+
+from __future__ import annotations
+
+import difflib
+import html
+import json
+import re
+import time
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from email.utils import parsedate_to_datetime
+from typing import Any
+
+from solcoder.errors import (
+    AuthenticationError,
+    BadRequestError,
+    ContextTooLongError,
+    LLMError,
+    ModelNotFoundError,
+    OverloadedError,
+    PermissionDeniedError,
+    RateLimitError,
+    ServerError,
+)
+
+MESSAGE_LIMIT = 300
+"""Characters of the provider's own message quoted in ours."""
+
+_CONTEXT_CODES = frozenset({"context_length_exceeded", "string_above_max_length"})
+_CONTEXT_PHRASES = (
+    "prompt is too long",  # Anthropic
+    "maximum context length",  # OpenAI, vLLM
+    "context length",  # Groq, Mistral, llama.cpp ("exceeds the available context length")
+    "context window",
+    "too many tokens",
+)
+_MODEL_NOT_FOUND_CODES = frozenset({"model_not_found", "not_found_error"})
+_QUOTA_CODES = frozenset({"insufficient_quota", "billing_hard_limit_reached"})
+
+
+@dataclass(frozen=True, slots=True)
+class _Details:
+    """What we could read from an error body."""
+
+    message: str
+    type: str = ""
+    code: str = ""
+    status: int | None = None
+
+
+def error_from_response(
+    status: int,
+    body: bytes,
+    headers: Mapping[str, str],
+    *,
+    provider: str,
+    models: Sequence[str] = (),
+    model: str | None = None,
+    now: float | None = None,
+) -> LLMError:
+    """The error for an HTTP response with `status` >= 400.
+
+    `models` are known model names for a "did you mean" hint; `model` is the one requested
+    (when omitted it is guessed from the provider's message); `now` (epoch seconds) is only
+    used to turn an HTTP-date `retry-after` into seconds.
+    """
+    lowered = {str(key).lower(): str(value) for key, value in headers.items()}
+    details = _details_from_body(body)
+    if not details.message:
+        details = _Details(f"HTTP {status} with an empty body", details.type, details.code)
+    return _classify(
+        details,
+        status=status,
+        provider=provider,
+        models=models,
+        model=model,
+        retry_after=_retry_after(lowered, now),
+    )
+
+
+def error_from_payload(
+    payload: Mapping[str, Any], *, provider: str, status: int | None = None
+) -> LLMError:
+    """The error for an error event inside a stream (status 200 on the wire).
+
+    `payload` is the whole event (`{"error": {...}}`, Anthropic's `{"type": "error", ...}`) or the
+    error object itself (`{"message", "type", "code"}`).
+    """
+    details = _details_from_json(payload)
+    if status is None:
+        status = details.status
+    if not details.message:
+        details = _Details("an error event without a message", details.type, details.code)
+    return _classify(
+        details, status=status, provider=provider, models=(), model=None, in_stream=True
+    )
+
+
+def _details_from_body(body: bytes) -> _Details:
+    text = body.decode("utf-8", errors="replace").strip()
+    if text[:1] in ("{", "["):
+        try:
+            payload = json.loads(text)
+        except ValueError:
+            payload = None
+        if isinstance(payload, list) and payload and isinstance(payload[0], Mapping):
+            payload = payload[0]  # Gemini wraps errors in a one-element list
+        if isinstance(payload, Mapping):
+            details = _details_from_json(payload)
+            if details.message or details.type or details.code:
+                return details
+    return _Details(_plain_text(text))
+
+
+def _details_from_json(payload: Mapping[str, Any]) -> _Details:
+    error: Any = payload.get("error", payload)
+    if isinstance(error, str):  # Ollama: {"error": "model 'x' not found"}
+        return _Details(error, str(payload.get("type") or ""), str(payload.get("code") or ""))
+    if not isinstance(error, Mapping):
+        error = payload
+    message = error.get("message") or payload.get("message") or payload.get("detail") or ""
+    if not isinstance(message, str):
+        message = json.dumps(message, ensure_ascii=False)
+    metadata = error.get("metadata")
+    if isinstance(metadata, Mapping) and isinstance(metadata.get("raw"), str):
+        # OpenRouter: the upstream provider's words are in metadata.raw.
+        upstream = metadata.get("provider_name")
+        label = f" ({upstream})" if isinstance(upstream, str) else ""
+        message = f"{message}{label}: {metadata['raw']}" if message else metadata["raw"]
+    code = error.get("code")
+    error_type = error.get("type")
+    if not isinstance(error_type, str) and error is not payload:
+        error_type = payload.get("type") if payload.get("type") != "error" else None
+    status = _as_status(error.get("status_code")) or _as_status(error.get("status"))
+    # OpenRouter and Gemini put the HTTP status in `code`; Azure as a string ("404").
+    status = status or _as_status(code)
+    return _Details(
+        message=message.strip(),
+        type=error_type if isinstance(error_type, str) and error_type != "error" else "",
+        code=str(code) if code is not None else "",
+        status=status,
+    )
+
+
+def _as_status(value: Any) -> int | None:
+    if isinstance(value, str) and value.isdigit():
+        value = int(value)
+    if isinstance(value, int) and not isinstance(value, bool) and 100 <= value <= 599:
+        return value
+    return None
+
+
+def _plain_text(text: str) -> str:
+    if "<" in text and ">" in text:  # an HTML page from a proxy or load balancer
+        title = re.search(r"<title[^>]*>(.*?)</title>", text, re.IGNORECASE | re.DOTALL)
+        if title:
+            text = title.group(1)
+        else:
+            text = re.sub(r"<(script|style)\b.*?</\1>", " ", text, flags=re.IGNORECASE | re.DOTALL)
+            text = re.sub(r"<[^>]+>", " ", text)
+        text = html.unescape(text)
+    return " ".join(text.split())
+
+
+def _truncate(text: str) -> str:
+    return text if len(text) <= MESSAGE_LIMIT else text[: MESSAGE_LIMIT - 1].rstrip() + "…"
+
+
+def _classify(
+    details: _Details,
+    *,
+    status: int | None,
+    provider: str,
+    models: Sequence[str],
+    model: str | None,
+    retry_after: float | None = None,
+    in_stream: bool = False,
+) -> LLMError:
+    quoted = _truncate(details.message)
+    kind = details.type.lower()
+    code = details.code.lower()
+    lowered_message = details.message.lower()
+    if in_stream:
+        reason = " ".join(part for part in (details.type, details.code) if part) or "no code"
+        label = f"in the stream: {reason}"
+    else:
+        label = f"HTTP {status}"
+    if quoted and quoted[-1] not in ".!?…":
+        quoted += "."
+    common: dict[str, Any] = {"provider": provider, "status": status}
+
+    def said(what: str) -> str:
+        if in_stream:
+            what = f"stopped the reply with an error; it {what}"
+        return f"{provider} {what} ({label}): {quoted}"
+
+    client_error = status is None or (400 <= status < 500 and status not in (401, 403, 429))
+    if status == 413 or (
+        client_error
+        and (code in _CONTEXT_CODES or any(p in lowered_message for p in _CONTEXT_PHRASES))
+    ):
+        return ContextTooLongError(
+            said("refused the request as too long for the model"),
+            hint="Shorten the conversation (start a new session or drop large files from the "
+            "prompt) or choose a model with a larger context window.",
+            **common,
+        )
+    if status == 401 or kind == "authentication_error":
+        return AuthenticationError(
+            said("rejected the API key"),
+            hint=f"Check the key for {provider} (its environment variable, --llm-api-key or the "
+            "stored key) and that it belongs to this provider.",
+            **common,
+        )
+    if status == 403 or kind == "permission_error":
+        return PermissionDeniedError(
+            said("refused access"),
+            hint="The key is valid but not allowed to do this: check the account's permissions, "
+            "region and model access in the provider's console.",
+            **common,
+        )
+    if status == 404 or code in _MODEL_NOT_FOUND_CODES or kind == "not_found_error":
+        return ModelNotFoundError(
+            said("could not find the model or endpoint"),
+            hint=_model_hint(model or _model_in_message(details.message), models),
+            **common,
+        )
+    if code in _QUOTA_CODES or kind in _QUOTA_CODES:
+        return RateLimitError(
+            said("says the account's quota is used up"),
+            hint=f"Check the plan and billing details of your {provider} account; retrying "
+            "will not help until credit is added.",
+            retry_after=None,
+            **common,
+        )
+    if status == 429 or kind == "rate_limit_error" or code == "rate_limit_exceeded":
+        wait = f"about {retry_after:.0f} s" if retry_after is not None else "a moment"
+        return RateLimitError(
+            said("is rate limiting requests"),
+            hint=f"Wait {wait} and try again, lower the request rate, or raise the account's "
+            "rate limits.",
+            retry_after=retry_after,
+            **common,
+        )
+    if status == 529 or kind == "overloaded_error":
+        return OverloadedError(
+            said("is overloaded"),
+            hint="This is temporary on the provider's side: try again in a minute, or switch "
+            "to another model or provider.",
+            **common,
+        )
+    if status is not None and 400 <= status < 500 and status != 408:
+        return BadRequestError(
+            said("refused the request"),
+            hint="The provider's message above says what it did not accept; check the model "
+            "name, --llm-api and options such as max tokens or tools for this model.",
+            **common,
+        )
+    if status is None and (kind == "invalid_request_error" or code.startswith("invalid_")):
+        return BadRequestError(
+            said("refused the request"),
+            hint="The provider's message above says what it did not accept.",
+            **common,
+        )
+    return ServerError(
+        said("failed on its side"),
+        hint="This is usually temporary: try again, and check the provider's status page if "
+        "it keeps happening.",
+        **common,
+    )
+
+
+def _model_in_message(message: str) -> str | None:
+    quoted = re.search(r"[`'\"]([^`'\"\s]+)[`'\"]", message)
+    if quoted:
+        return quoted.group(1)
+    labelled = re.search(r"model:\s*(\S+)", message)  # Anthropic: "model: claude-sonet-4-5"
+    return labelled.group(1) if labelled else None
+
+
+def _model_hint(model: str | None, models: Sequence[str]) -> str:
+    base = "Check --llm-model (and --llm-base-url for a self-hosted or Azure deployment)."
+    if not models:
+        return base
+    close = difflib.get_close_matches(model, list(models), n=3, cutoff=0.5) if model else []
+    if close:
+        return f"Did you mean {', '.join(repr(name) for name in close)}? {base}"
+    return f"{base} Known models: {', '.join(list(models)[:8])}."
+
+
+def _retry_after(headers: Mapping[str, str], now: float | None) -> float | None:
+    """Seconds to wait, from `retry-after-ms` (OpenAI, Anthropic) or `retry-after` (seconds
+    or an HTTP date, RFC 9110 section 10.2.3)."""
+    milliseconds = headers.get("retry-after-ms")
+    if milliseconds:
+        try:
+            return max(0.0, float(milliseconds) / 1000)
+        except ValueError:
+            pass
+    value = headers.get("retry-after", "").strip()
+    if not value:
+        return None
+    try:
+        return max(0.0, float(value))
+    except ValueError:
+        pass
+    try:
+        moment = parsedate_to_datetime(value)
+    except (TypeError, ValueError, IndexError):
+        return None
+    current = time.time() if now is None else now
+    return max(0.0, moment.timestamp() - current)

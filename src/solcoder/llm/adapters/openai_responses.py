@@ -1,0 +1,183 @@
+"""OpenAI Responses API (`POST {base}/responses`): the adapter and its request encoding.
+
+OpenAI-compatible servers (DeepSeek, Bedrock, Azure, OpenRouter) speak this protocol too. The
+conversation becomes a list of input items (messages, function calls and their outputs,
+reasoning); decoding lives in `openai_responses_decoder`.
+Reference: https://platform.openai.com/docs/api-reference/responses/create
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from solcoder.llm.adapters.base import HttpCall, WireApi
+from solcoder.llm.adapters.errors import error_from_payload
+from solcoder.llm.adapters.openai_responses_decoder import CUSTOM_TOOL, ResponsesDecoder, load_json
+from solcoder.llm.events import Event
+from solcoder.llm.messages import Message, Request, Text, Thinking, ToolCall, ToolResult
+
+__all__ = [
+    "CUSTOM_TOOL",
+    "OpenAIResponsesAdapter",
+    "ResponsesDecoder",
+    "encode_body",
+    "encode_input",
+]
+
+
+class OpenAIResponsesAdapter:
+    """Wire adapter for the Responses API; `provider` names the service in error messages."""
+
+    api: WireApi = "responses"
+    path = "/responses"
+
+    def __init__(self, *, provider: str = "openai") -> None:
+        self.provider = provider
+
+    def auth_headers(self, api_key: str) -> dict[str, str]:
+        return {"Authorization": f"Bearer {api_key}"}
+
+    def encode(self, request: Request, *, stream: bool = True) -> HttpCall:
+        headers = {
+            "content-type": "application/json",
+            "accept": "text/event-stream" if stream else "application/json",
+        }
+        body = encode_body(request, stream=stream)
+        data = json.dumps(body, ensure_ascii=False, separators=(",", ":"))
+        # `replace` keeps a lone surrogate (from undecodable tool output) from aborting the call.
+        return HttpCall("POST", self.path, headers, data.encode("utf-8", "replace"), stream)
+
+    def decoder(self) -> ResponsesDecoder:
+        return ResponsesDecoder(provider=self.provider)
+
+    def decode_body(self, body: bytes) -> list[Event]:
+        data = load_json(body, self.provider)
+        if data.get("error"):
+            raise error_from_payload(data, provider=self.provider)
+        return ResponsesDecoder(provider=self.provider).fold_response(data)
+
+
+# --- encoding ---------------------------------------------------------------------------------
+
+
+def encode_body(request: Request, *, stream: bool = True) -> dict[str, Any]:
+    """The JSON body for one Responses API call. `stop` has no Responses equivalent."""
+    body: dict[str, Any] = {"model": request.model}
+    if request.system:
+        body["instructions"] = request.system
+    body["input"] = encode_input(request.messages)
+    if request.tools:
+        # Responses tools are flat (no nested "function" object). `strict` defaults to true
+        # there, which rejects ordinary schemas, so it is turned off explicitly.
+        body["tools"] = [
+            {
+                "type": "function",
+                "name": tool.name,
+                "description": tool.description,
+                "parameters": tool.json_schema,
+                "strict": False,
+            }
+            for tool in request.tools
+        ]
+        if request.tool_choice:
+            body["tool_choice"] = _tool_choice(request.tool_choice)
+    if request.max_tokens is not None:
+        body["max_output_tokens"] = request.max_tokens
+    if request.temperature is not None:
+        body["temperature"] = request.temperature
+    if stream:
+        body["stream"] = True
+    # Nothing is kept server side, so reasoning can only be sent back as encrypted content,
+    # which the server returns only when asked to.
+    body["store"] = False
+    if "reasoning" in request.extra and "include" not in request.extra:
+        body["include"] = ["reasoning.encrypted_content"]
+    body.update(request.extra)
+    return body
+
+
+def _tool_choice(choice: str) -> str | dict[str, str]:
+    if choice in ("auto", "none", "required"):
+        return choice
+    if choice == "any":
+        return "required"
+    return {"type": "function", "name": choice}
+
+
+def encode_input(messages: tuple[Message, ...]) -> list[dict[str, Any]]:
+    """The conversation as Responses input items, in order."""
+    items: list[dict[str, Any]] = []
+    custom_calls: set[str] = set()
+    for message in messages:
+        if message.role == "assistant":
+            _assistant_items(message, items, custom_calls)
+            continue
+        texts: list[dict[str, str]] = []
+        for part in message.parts:
+            if isinstance(part, ToolResult):
+                kind = "custom_tool_call_output" if part.call_id in custom_calls else None
+                items.append(
+                    {
+                        "type": kind or "function_call_output",
+                        "call_id": part.call_id,
+                        "output": part.content,
+                    }
+                )
+            elif isinstance(part, Text) and part.text:
+                texts.append({"type": "input_text", "text": part.text})
+        if texts:
+            items.append({"type": "message", "role": "user", "content": texts})
+    return items
+
+
+def _assistant_items(message: Message, items: list[dict[str, Any]], custom_calls: set[str]) -> None:
+    texts: list[dict[str, Any]] | None = None
+    for part in message.parts:
+        if isinstance(part, Text):
+            if not part.text:
+                continue
+            if texts is None:
+                texts = []
+                items.append({"type": "message", "role": "assistant", "content": texts})
+            texts.append({"type": "output_text", "text": part.text})
+            continue
+        texts = None
+        if isinstance(part, Thinking):
+            item = _reasoning_item(part)
+            if item is not None:
+                items.append(item)
+        elif isinstance(part, ToolCall):
+            if part.meta.get("kind") == CUSTOM_TOOL:
+                custom_calls.add(part.id)
+                items.append(
+                    {
+                        "type": "custom_tool_call",
+                        "call_id": part.id,
+                        "name": part.name,
+                        "input": part.arguments,
+                    }
+                )
+            else:
+                items.append(
+                    {
+                        "type": "function_call",
+                        "call_id": part.id,
+                        "name": part.name,
+                        "arguments": part.arguments,
+                    }
+                )
+
+
+def _reasoning_item(part: Thinking) -> dict[str, Any] | None:
+    """Reasoning goes back only with its encrypted content: with `store: false` an item id
+    alone refers to nothing, and reasoning from another provider has neither."""
+    encrypted = part.meta.get("encrypted_content")
+    if not encrypted:
+        return None
+    item: dict[str, Any] = {"type": "reasoning"}
+    if part.meta.get("id"):
+        item["id"] = part.meta["id"]
+    item["summary"] = [{"type": "summary_text", "text": part.text}] if part.text else []
+    item["encrypted_content"] = encrypted
+    return item

@@ -1,0 +1,280 @@
+"""The public model client: an async core (`astream`, `acomplete`) and a thin sync bridge.
+
+`LLMClient` only wires things together: the provider's wire adapter (chosen by `spec.api`),
+the URL and headers, and the one `HttpStreamer` of `http.py` that owns deadlines, retries and
+error mapping. The sync methods run that same async code on a private event loop (one
+`asyncio.Runner` per client, created on first use), pulling one batch of events per network
+read, so there is no second copy of any logic and Ctrl-C cancels whatever is in flight.
+
+A client's connection pool belongs to the event loop that first used it: use one client per
+loop (the sync methods count as one loop of their own).
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncGenerator, AsyncIterator, Callable, Iterator
+from contextlib import aclosing
+from dataclasses import replace
+from types import TracebackType
+from typing import Self
+
+import httpx2
+
+from solcoder.errors import ConfigError, ProtocolError, UsageError
+from solcoder.llm.adapters.anthropic import AnthropicAdapter
+from solcoder.llm.adapters.base import WireAdapter
+from solcoder.llm.adapters.openai_chat import OpenAIChatAdapter
+from solcoder.llm.adapters.openai_responses import OpenAIResponsesAdapter
+from solcoder.llm.events import Completed, Event
+from solcoder.llm.http import (
+    DEFAULT_MAX_EVENT_BYTES,
+    DEFAULT_MAX_RESPONSE_BYTES,
+    CallStats,
+    HttpStreamer,
+    build_http_client,
+)
+from solcoder.llm.messages import Request
+from solcoder.llm.provider import ProviderSpec, Timeouts
+from solcoder.llm.retry import RetryPolicy, RetryRecord
+
+__all__ = ["CallStats", "LLMClient", "RetryRecord", "make_adapter"]
+
+
+def make_adapter(spec: ProviderSpec) -> WireAdapter:
+    """The wire adapter for `spec.api`."""
+    if spec.api == "chat":
+        return OpenAIChatAdapter(provider=spec.name)
+    if spec.api == "responses":
+        return OpenAIResponsesAdapter(provider=spec.name)
+    if spec.api == "messages":
+        return AnthropicAdapter(provider=spec.name)
+    raise ConfigError(
+        f"Provider {spec.name!r} uses wire protocol {spec.api!r}, which SolCoder does not speak.",
+        hint="Use one of: chat, responses, messages (--llm-api).",
+    )
+
+
+class LLMClient:
+    """Streams model calls to one provider over HTTP; implements the `Provider` protocol."""
+
+    def __init__(
+        self,
+        spec: ProviderSpec,
+        *,
+        model: str,
+        api_key: str | None,
+        timeouts: Timeouts | None = None,
+        max_retries: int = 2,
+        transport: httpx2.AsyncBaseTransport | None = None,
+        max_event_bytes: int = DEFAULT_MAX_EVENT_BYTES,
+        max_response_bytes: int = DEFAULT_MAX_RESPONSE_BYTES,
+        retry_policy: RetryPolicy | None = None,
+        on_stats: Callable[[CallStats], None] | None = None,
+    ) -> None:
+        base_url = spec.base_url.rstrip("/")
+        if not base_url.startswith(("http://", "https://")):
+            raise ConfigError(
+                f"The base URL of provider {spec.name!r} must start with http:// or https://, "
+                f"not {base_url!r}.",
+                hint="Set --llm-base-url, for example http://127.0.0.1:8080/v1.",
+            )
+        self._spec = spec
+        self._model = model
+        self._base_url = base_url
+        self._adapter = make_adapter(spec)
+        self._auth_headers = _Hidden(self._adapter.auth_headers(api_key) if api_key else {})
+        self._timeouts = (timeouts or Timeouts()).clamped()
+        self._transport = transport
+        self._http = build_http_client(self._timeouts, transport=transport)
+        self._http_loop: asyncio.AbstractEventLoop | None = None
+        self._streamer = HttpStreamer(
+            self._http,
+            provider=spec.name,
+            models=spec.models,
+            timeouts=self._timeouts,
+            policy=retry_policy or RetryPolicy(max_retries=max_retries),
+            max_event_bytes=max_event_bytes,
+            max_response_bytes=max_response_bytes,
+            secrets=(api_key,) if api_key else (),
+        )
+        self._on_stats = on_stats
+        self._runner: asyncio.Runner | None = None
+        self.last_stats: CallStats | None = None
+        """Measurements of the latest call (set when it starts, complete when it ends)."""
+
+    def __repr__(self) -> str:
+        return (
+            f"LLMClient(provider={self._spec.name!r}, model={self._model!r}, "
+            f"url={self._base_url!r})"
+        )
+
+    @property
+    def name(self) -> str:
+        return self._spec.name
+
+    @property
+    def model(self) -> str:
+        return self._model
+
+    @property
+    def spec(self) -> ProviderSpec:
+        return self._spec
+
+    @property
+    def timeouts(self) -> Timeouts:
+        return self._timeouts
+
+    # --- async core -------------------------------------------------------------------------
+
+    async def astream(self, request: Request) -> AsyncIterator[Event]:
+        """Stream one model call; the last event is `Completed`, failures raise `LLMError`.
+        Leaving the iteration early (or `aclose()`) aborts the request."""
+        async with aclosing(self._batches(request)) as batches:
+            async for batch in batches:
+                for event in batch:
+                    yield event
+
+    async def acomplete(self, request: Request) -> Completed:
+        """One model call, waiting for the whole answer."""
+        async with aclosing(self._batches(request)) as batches:
+            async for batch in batches:
+                last = batch[-1] if batch else None
+                if isinstance(last, Completed):
+                    return last
+        raise ProtocolError(f"The {self.name} response ended without a result.", provider=self.name)
+
+    async def aclose(self) -> None:
+        """Close the connection pool."""
+        owner = self._http_loop
+        if owner is not None and owner.is_closed():
+            # The loop that owned the pool is gone, and its sockets cannot be awaited any
+            # more; they are closed when the pool is garbage collected.
+            self._rebuild_pool()
+            self._http_loop = None
+            return
+        await self._http.aclose()
+
+    async def __aenter__(self) -> Self:
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        await self.aclose()
+
+    def _batches(self, request: Request) -> AsyncGenerator[list[Event], None]:
+        self._check_loop()
+        if not request.model:
+            request = replace(request, model=self._model)
+        call = self._adapter.encode(request, stream=True)
+        headers = {**self._spec.headers, **call.headers, **self._auth_headers.value}
+        stats = CallStats(provider=self.name, model=request.model)
+        self.last_stats = stats
+        return self._streamer.stream(
+            self._adapter,
+            call,
+            url=self._base_url + call.path,
+            headers=headers,
+            stats=stats,
+            on_done=self._on_stats,
+        )
+
+    def _check_loop(self) -> None:
+        loop = asyncio.get_running_loop()
+        if self._http_loop is None or self._http_loop.is_closed():
+            if self._http_loop is not None and self._http_loop is not loop:
+                self._rebuild_pool()
+            self._http_loop = loop
+        elif self._http_loop is not loop:
+            raise UsageError(
+                "This LLMClient's connections belong to another event loop.",
+                hint="Create one LLMClient per event loop; do not mix the sync and async "
+                "methods of one client.",
+            )
+
+    def _rebuild_pool(self) -> None:
+        """The old loop is closed and its sockets with it: start a fresh pool."""
+        self._http = build_http_client(self._timeouts, transport=self._transport)
+        self._streamer.http = self._http
+
+    # --- sync bridge ------------------------------------------------------------------------
+
+    def stream(self, request: Request) -> Iterator[Event]:
+        """`astream` for synchronous code; closing the iterator aborts the request."""
+        runner = self._sync_runner()
+        batches = runner.run(_start(self, request))
+        try:
+            while (batch := runner.run(_next_batch(batches))) is not None:
+                yield from batch
+        finally:
+            runner.run(_close(batches))
+
+    def complete(self, request: Request) -> Completed:
+        """`acomplete` for synchronous code."""
+        return self._sync_runner().run(self.acomplete(request))
+
+    def close(self) -> None:
+        """Close the connection pool and the private event loop of the sync methods."""
+        runner = self._runner
+        if runner is not None:
+            self._runner = None
+            try:
+                runner.run(self.aclose())
+            finally:
+                runner.close()
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        self.close()
+
+    def _sync_runner(self) -> asyncio.Runner:
+        try:
+            asyncio.get_running_loop()
+        except RuntimeError:
+            pass
+        else:
+            raise UsageError(
+                "The synchronous LLMClient methods cannot run inside an event loop.",
+                hint="Use astream() / acomplete() from async code.",
+            )
+        if self._runner is None:
+            self._runner = asyncio.Runner()
+        return self._runner
+
+
+class _Hidden:
+    """Holds the authentication headers so no repr, log or traceback can show them."""
+
+    __slots__ = ("value",)
+
+    def __init__(self, value: dict[str, str]) -> None:
+        self.value = value
+
+    def __repr__(self) -> str:
+        return "<hidden>"
+
+
+async def _start(client: LLMClient, request: Request) -> AsyncGenerator[list[Event], None]:
+    return client._batches(request)  # created inside the runner's loop
+
+
+async def _next_batch(batches: AsyncGenerator[list[Event], None]) -> list[Event] | None:
+    try:
+        return await anext(batches)
+    except StopAsyncIteration:
+        return None
+
+
+async def _close(batches: AsyncGenerator[list[Event], None]) -> None:
+    await batches.aclose()

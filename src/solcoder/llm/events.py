@@ -1,0 +1,59 @@
+"""The one event union every provider streams.
+
+Adapters turn vendor SSE into these; the orchestrator, the renderer, telemetry and the JSON
+Lines output consume only these. `Completed` is always last and carries the assembled message,
+so a consumer that ignores deltas still gets the whole answer. Errors are raised, not yielded.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Literal
+
+from solcoder.llm.messages import Message, Usage
+
+StopReason = Literal[
+    "end_turn", "tool_use", "max_tokens", "stop_sequence", "content_filter", "refusal", "other"
+]
+
+
+@dataclass(frozen=True, slots=True)
+class TextDelta:
+    text: str
+
+
+@dataclass(frozen=True, slots=True)
+class ThinkingDelta:
+    text: str
+
+
+@dataclass(frozen=True, slots=True)
+class ToolCallStart:
+    """A tool call begins; `index` (not `id`) identifies it for the deltas that follow."""
+
+    index: int
+    id: str
+    name: str
+
+
+@dataclass(frozen=True, slots=True)
+class ToolCallDelta:
+    index: int
+    arguments_fragment: str
+
+
+@dataclass(frozen=True, slots=True)
+class Completed:
+    """The response ended properly (its protocol terminator was seen)."""
+
+    message: Message
+    usage: Usage
+    stop_reason: StopReason
+    response_id: str | None = None
+    raw_stop_reason: str | None = None
+    """The vendor's own word (`stop`, `end_turn`, `completed`, …), kept for logs and tests."""
+    model: str | None = None
+    extra: dict[str, object] = field(default_factory=dict)
+
+
+Event = TextDelta | ThinkingDelta | ToolCallStart | ToolCallDelta | Completed

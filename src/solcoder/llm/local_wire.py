@@ -1,0 +1,359 @@
+"""Pure translation between our types and llama-cpp-python's OpenAI-shaped chat API.
+
+Kept apart from `llm/local.py` (threads, model loading) so it is tested without llama.cpp or a
+model: `plan_call` turns a `Request` into `create_chat_completion` arguments, `ChunkTranslator`
+turns its streamed chunk dicts into our events. No I/O here; the only calls into llama.cpp are
+through the model object passed in (`tokenize`, `metadata`, grammar construction).
+"""
+
+from __future__ import annotations
+
+import importlib
+import json
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from solcoder.errors import BadRequestError
+from solcoder.llm.assemble import Assembler
+from solcoder.llm.events import Completed, Event, StopReason
+from solcoder.llm.messages import Message, Request, ToolCall, ToolResult, ToolSpec, Usage
+
+FORCED_CALL_ID = "call_local_1"
+FORCED_TOOL_MAX_TOKENS = 512
+"""Forced tool arguments are short; the cap stops a small model from filling a string forever."""
+STRING_LENGTH_CAP = 600
+"""`maxLength` added to unbounded string properties in forced-call grammars, for the same reason:
+a grammar guarantees valid JSON only if the string ends before the token budget does."""
+
+# Stop reasons in llama-cpp-python's chunks (OpenAI's words) mapped to ours.
+_STOP_REASONS: dict[str, StopReason] = {
+    "stop": "end_turn",
+    "length": "max_tokens",
+    "tool_calls": "tool_use",
+    "function_call": "tool_use",
+    "content_filter": "content_filter",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class LocalCall:
+    """One model call, planned: what to send and how to read what comes back."""
+
+    messages: list[dict[str, Any]]
+    """OpenAI-shaped messages for templates that understand tool calls."""
+    inline_messages: list[dict[str, Any]]
+    """The same conversation with tool calls and results written as plain text, for chat
+    templates that only know `content` (SmolLM2's drops tool messages and fails on None)."""
+    forced_tool: ToolSpec | None = None
+    """Generate this tool's arguments under a grammar and emit them as its call."""
+    tools: list[dict[str, Any]] = field(default_factory=list)
+    options: dict[str, Any] = field(default_factory=dict)
+    """max_tokens, temperature, stop."""
+
+    def chat_input(self, llm: Any) -> list[dict[str, Any]]:
+        """The messages this model's chat template can render."""
+        return self.messages if template_knows_tools(llm) else self.inline_messages
+
+    def arguments(self, llm: Any) -> dict[str, Any]:
+        """Keyword arguments for `llm.create_chat_completion`, streaming."""
+        arguments: dict[str, Any] = {
+            "messages": self.chat_input(llm),
+            "stream": True,
+            **self.options,
+        }
+        if self.forced_tool is not None:
+            schema = bounded_schema(self.forced_tool.json_schema)
+            grammar = _llama_module("llama_cpp.llama_grammar").LlamaGrammar
+            arguments["grammar"] = grammar.from_json_schema(json.dumps(schema), verbose=False)
+            arguments["max_tokens"] = min(
+                self.options.get("max_tokens") or FORCED_TOOL_MAX_TOKENS, FORCED_TOOL_MAX_TOKENS
+            )
+        elif self.tools and chat_format_calls_tools(llm):
+            arguments["tools"] = self.tools
+            arguments["tool_choice"] = "auto"
+        return arguments
+
+
+def plan_call(request: Request) -> LocalCall:
+    """Translate a `Request`; a `tool_choice` naming an unknown tool is a bad request."""
+    forced = forced_tool(request)
+    messages = chat_messages(request)
+    inline = chat_messages(request, inline_tools=True)
+    if forced is not None:
+        instruction = forced_tool_instruction(forced)
+        messages = _with_system_note(messages, instruction)
+        inline = _with_system_note(inline, instruction)
+    options: dict[str, Any] = {}
+    if request.max_tokens:
+        options["max_tokens"] = request.max_tokens
+    if request.temperature is not None:
+        options["temperature"] = request.temperature
+    if request.stop:
+        options["stop"] = list(request.stop)
+    offer_tools = forced is None and request.tool_choice != "none"
+    return LocalCall(
+        messages=messages,
+        inline_messages=inline,
+        forced_tool=forced,
+        tools=[openai_tool(tool) for tool in request.tools] if offer_tools else [],
+        options=options,
+    )
+
+
+def forced_tool(request: Request) -> ToolSpec | None:
+    """The tool whose call is forced: named by `tool_choice`, or the only one when "required"."""
+    choice = request.tool_choice
+    if not request.tools or choice in (None, "auto", "none"):
+        return None
+    if choice == "required":
+        # Several tools and "required": no single schema to constrain to; the model answers
+        # freely (documented in docs/offline.md). One tool: that is the one to call.
+        return request.tools[0] if len(request.tools) == 1 else None
+    for tool in request.tools:
+        if tool.name == choice:
+            return tool
+    names = ", ".join(tool.name for tool in request.tools)
+    raise BadRequestError(
+        f"tool_choice names {choice!r}, which is not one of the offered tools ({names}).",
+        provider="local",
+    )
+
+
+def forced_tool_instruction(tool: ToolSpec) -> str:
+    return (
+        f"Call the tool `{tool.name}` now: {tool.description} Reply only with its JSON "
+        "arguments, taking their values from the user's last message."
+    )
+
+
+def _with_system_note(messages: list[dict[str, Any]], note: str) -> list[dict[str, Any]]:
+    if messages and messages[0]["role"] == "system":
+        first = {**messages[0], "content": f"{messages[0]['content']}\n\n{note}"}
+        return [first, *messages[1:]]
+    return [{"role": "system", "content": note}, *messages]
+
+
+def chat_messages(request: Request, *, inline_tools: bool = False) -> list[dict[str, Any]]:
+    """Our conversation as OpenAI chat messages (thinking parts are dropped: local models get
+    no reasoning round trip). With `inline_tools`, tool calls and results become text."""
+    output: list[dict[str, Any]] = []
+    if request.system:
+        output.append({"role": "system", "content": request.system})
+    for message in request.messages:
+        output.extend(_message(message, inline_tools))
+    return output
+
+
+def _message(message: Message, inline_tools: bool) -> Iterable[dict[str, Any]]:
+    results = message.tool_results
+    if results:
+        for result in results:
+            if inline_tools:
+                yield {"role": "user", "content": _result_text(result)}
+            else:
+                entry = {"role": "tool", "tool_call_id": result.call_id, "content": result.content}
+                if result.name:
+                    entry["name"] = result.name
+                yield entry
+        if message.role != "tool" and message.text:
+            yield {"role": message.role, "content": message.text}
+        return
+    if message.role != "assistant" or not message.tool_calls:
+        yield {"role": "user" if message.role == "tool" else message.role, "content": message.text}
+        return
+    calls = message.tool_calls
+    if inline_tools:
+        lines = [message.text] if message.text else []
+        lines.extend(_call_text(call) for call in calls)
+        yield {"role": "assistant", "content": "\n".join(lines)}
+        return
+    yield {
+        "role": "assistant",
+        "content": message.text or None,
+        "tool_calls": [
+            {
+                "id": call.id,
+                "type": "function",
+                "function": {"name": call.name, "arguments": call.arguments},
+            }
+            for call in calls
+        ],
+    }
+
+
+def _call_text(call: ToolCall) -> str:
+    return f"[I called the tool {call.name} with {call.arguments}]"
+
+
+def _result_text(result: ToolResult) -> str:
+    outcome = "failed" if result.is_error else "returned"
+    return f"[The tool {result.name or result.call_id} {outcome}: {result.content}]"
+
+
+def openai_tool(tool: ToolSpec) -> dict[str, Any]:
+    return {
+        "type": "function",
+        "function": {
+            "name": tool.name,
+            "description": tool.description,
+            "parameters": dict(tool.json_schema),
+        },
+    }
+
+
+def bounded_schema(schema: Mapping[str, Any]) -> dict[str, Any]:
+    """A copy of `schema` with `maxLength` on strings that have none (see STRING_LENGTH_CAP)."""
+
+    def visit(node: Any) -> Any:
+        if isinstance(node, list):
+            return [visit(item) for item in node]
+        if not isinstance(node, Mapping):
+            return node
+        copy = {
+            key: value if key in ("enum", "const", "default", "examples") else visit(value)
+            for key, value in node.items()
+        }
+        if copy.get("type") == "string" and "maxLength" not in copy and "enum" not in copy:
+            copy["maxLength"] = STRING_LENGTH_CAP
+        return copy
+
+    result: dict[str, Any] = visit(schema)
+    return result
+
+
+def template_knows_tools(llm: Any) -> bool:
+    """Whether the model's chat template renders `tool_calls` and tool messages itself."""
+    if chat_format_calls_tools(llm):
+        return True
+    if getattr(llm, "chat_format", None) != "chat_template.default":
+        return False  # llama-cpp-python's built-in formats (chatml, llama-2, …) drop them
+    template = (getattr(llm, "metadata", None) or {}).get("tokenizer.chat_template", "")
+    return "tool_calls" in template
+
+
+def chat_format_calls_tools(llm: Any) -> bool:
+    """llama-cpp-python's `chatml-function-calling` format lets the model choose tools."""
+    return getattr(llm, "chat_format", None) == "chatml-function-calling"
+
+
+def count_prompt_tokens(llm: Any, call: LocalCall) -> int:
+    """The prompt's token count, rendered the way llama-cpp-python renders it.
+
+    Its streamed chunks report no usage, so we render the same chat template (from the GGUF
+    metadata) and tokenize the result; models without a template get their messages' text
+    tokenized, an approximation that misses only the few role-marker tokens.
+    """
+    messages = call.chat_input(llm)
+    template = (getattr(llm, "metadata", None) or {}).get("tokenizer.chat_template")
+    # Only the GGUF template (or the built-in format guessed from it) renders like this; a
+    # custom handler or chatml-function-calling has its own prompt, so it gets the estimate.
+    if template and getattr(llm, "chat_handler", None) is None and not chat_format_calls_tools(llm):
+        try:
+            formatter = _llama_module("llama_cpp.llama_chat_format").Jinja2ChatFormatter(
+                template=template,
+                eos_token=_token_text(llm, llm.token_eos()),
+                bos_token=_token_text(llm, llm.token_bos()),
+            )
+            rendered = formatter(messages=messages)
+            return len(
+                llm.tokenize(
+                    rendered.prompt.encode("utf-8"),
+                    add_bos=not rendered.added_special,
+                    special=True,
+                )
+            )
+        except Exception:  # an exotic template: fall back to the approximation below
+            pass
+    text = "\n".join(str(message.get("content") or "") for message in messages)
+    return len(llm.tokenize(text.encode("utf-8"), add_bos=True, special=False))
+
+
+def _llama_module(name: str) -> Any:
+    """A llama-cpp-python module, typed loosely: the package is an optional extra."""
+    return importlib.import_module(name)
+
+
+def _token_text(llm: Any, token: int) -> str:
+    if token < 0:
+        return ""
+    return bytes(llm.detokenize([token], special=True)).decode("utf-8", errors="ignore")
+
+
+class ChunkTranslator:
+    """Folds llama-cpp-python's streamed chat chunks into our events, token by token."""
+
+    def __init__(self, call: LocalCall, *, model: str) -> None:
+        self._forced = call.forced_tool
+        self._model = model
+        self._assembler = Assembler()
+        self._finish_reason: str | None = None
+        self._response_id: str | None = None
+        self.completion_tokens = 0
+        """Streamed pieces counted as tokens: llama-cpp-python yields one per generated token
+        (it merges two only to hold back an incomplete UTF-8 character or stop sequence)."""
+
+    @property
+    def has_content(self) -> bool:
+        return self._assembler.has_content
+
+    def partial(self) -> Message:
+        return self._assembler.message()
+
+    def feed(self, chunk: Mapping[str, Any]) -> list[Event]:
+        events: list[Event | None] = []
+        self._response_id = self._response_id or chunk.get("id")
+        for choice in chunk.get("choices") or ():
+            delta = choice.get("delta") or {}
+            content = delta.get("content")
+            if content:
+                self.completion_tokens += 1
+                if self._forced is not None:
+                    events.append(self._assembler.tool_start(0, FORCED_CALL_ID, self._forced.name))
+                    events.append(self._assembler.tool_arguments(0, content))
+                else:
+                    events.append(self._assembler.text(content))
+            for call in delta.get("tool_calls") or ():
+                # llama-cpp-python repeats the id and full name in every chunk of a call;
+                # the Assembler keys calls by index and ignores the repeats.
+                index = int(call.get("index") or 0)
+                function = call.get("function") or {}
+                events.append(
+                    self._assembler.tool_start(index, call.get("id"), function.get("name"))
+                )
+                arguments = function.get("arguments")
+                if arguments:
+                    self.completion_tokens += 1
+                    events.append(self._assembler.tool_arguments(index, arguments))
+            if choice.get("finish_reason"):
+                self._finish_reason = str(choice["finish_reason"])
+        return [event for event in events if event is not None]
+
+    def completed(self, prompt_tokens: int) -> Completed:
+        message = self._assembler.message()
+        if self._forced is not None and not message.tool_calls:
+            self._assembler.tool_start(0, FORCED_CALL_ID, self._forced.name)
+            message = self._assembler.message()
+        raw = self._finish_reason or "stop"
+        stop = _STOP_REASONS.get(raw, "other")
+        if stop == "end_turn" and message.tool_calls:
+            stop = "tool_use"
+        return Completed(
+            message=message,
+            usage=Usage(input=prompt_tokens, output=self.completion_tokens),
+            stop_reason=stop,
+            response_id=self._response_id,
+            raw_stop_reason=raw,
+            model=self._model,
+        )
+
+
+__all__ = [
+    "ChunkTranslator",
+    "LocalCall",
+    "bounded_schema",
+    "chat_messages",
+    "count_prompt_tokens",
+    "forced_tool",
+    "plan_call",
+]

@@ -1,0 +1,145 @@
+"""Provider-neutral conversation types: what we send and what we get back.
+
+These are plain frozen dataclasses (not pydantic models) because they sit on the streaming hot
+path and in every transcript; adapters translate them to and from vendor JSON, and nothing above
+`llm/adapters/` ever sees vendor JSON.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+Role = Literal["user", "assistant", "tool"]
+
+
+@dataclass(frozen=True, slots=True)
+class Text:
+    """Plain text written by the user or the model."""
+
+    text: str
+
+
+@dataclass(frozen=True, slots=True)
+class Thinking:
+    """Model reasoning; `meta` carries opaque round-trip data (signatures, encrypted content)."""
+
+    text: str
+    redacted: bool = False
+    meta: Mapping[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class ToolCall:
+    """A request from the model to run a tool.
+
+    `arguments` is the raw JSON text exactly as streamed: the orchestrator parses and validates
+    it, so a malformed call becomes an error result for the model instead of a crash here.
+    """
+
+    id: str
+    name: str
+    arguments: str
+    meta: Mapping[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class ToolResult:
+    """The answer to one `ToolCall`, sent back in the next request."""
+
+    call_id: str
+    content: str
+    is_error: bool = False
+    name: str = ""
+
+
+Part = Text | Thinking | ToolCall | ToolResult
+
+
+@dataclass(frozen=True, slots=True)
+class Message:
+    """One conversation turn by one role."""
+
+    role: Role
+    parts: tuple[Part, ...]
+
+    @property
+    def text(self) -> str:
+        """All text parts joined, the way a user reads the message."""
+        return "".join(part.text for part in self.parts if isinstance(part, Text))
+
+    @property
+    def tool_calls(self) -> tuple[ToolCall, ...]:
+        return tuple(part for part in self.parts if isinstance(part, ToolCall))
+
+    @property
+    def tool_results(self) -> tuple[ToolResult, ...]:
+        return tuple(part for part in self.parts if isinstance(part, ToolResult))
+
+    @classmethod
+    def user(cls, text: str) -> Message:
+        return cls("user", (Text(text),))
+
+    @classmethod
+    def assistant(cls, text: str) -> Message:
+        return cls("assistant", (Text(text),))
+
+
+@dataclass(frozen=True, slots=True)
+class ToolSpec:
+    """A tool offered to the model: its name, what it does, and its arguments' JSON Schema."""
+
+    name: str
+    description: str
+    json_schema: Mapping[str, Any]
+
+
+@dataclass(frozen=True, slots=True)
+class Request:
+    """Everything a provider needs for one model call, independent of the wire protocol."""
+
+    model: str
+    messages: tuple[Message, ...]
+    system: str | None = None
+    tools: tuple[ToolSpec, ...] = ()
+    max_tokens: int | None = None
+    temperature: float | None = None
+    stop: tuple[str, ...] = ()
+    tool_choice: str | None = None
+    """None (model decides), "auto", "none", "required", or a tool name to force."""
+    extra: Mapping[str, Any] = field(default_factory=dict)
+    """Vendor fields merged into the request body as is (for example `reasoning`)."""
+
+
+@dataclass(frozen=True, slots=True)
+class Usage:
+    """Token counts as reported by the provider (zeros when it reported nothing)."""
+
+    input: int = 0
+    output: int = 0
+    cache_read: int = 0
+    cache_write: int = 0
+    reasoning: int = 0
+
+    @property
+    def total(self) -> int:
+        return self.input + self.output
+
+    def __add__(self, other: Usage) -> Usage:
+        return Usage(
+            self.input + other.input,
+            self.output + other.output,
+            self.cache_read + other.cache_read,
+            self.cache_write + other.cache_write,
+            self.reasoning + other.reasoning,
+        )
+
+    def as_dict(self) -> dict[str, int]:
+        return {
+            "input": self.input,
+            "output": self.output,
+            "cache_read": self.cache_read,
+            "cache_write": self.cache_write,
+            "reasoning": self.reasoning,
+        }

@@ -1,0 +1,271 @@
+"""Providers are data: a wire protocol, a base URL, where the key lives, and extra headers.
+
+An OpenAI-compatible vendor is a `ProviderSpec`, not code. Users add their own with a
+`[providers.<name>]` table in config.toml (see `spec_from_table`). `Provider` is the one
+interface the orchestrator talks to; the HTTP client and the scripted (offline) provider both
+implement it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Mapping
+from dataclasses import dataclass, field, replace
+from typing import Any, Protocol
+
+from solcoder.errors import ConfigError
+from solcoder.llm.adapters.base import WireApi
+from solcoder.llm.events import Event
+from solcoder.llm.messages import Request
+
+WIRE_APIS: tuple[WireApi, ...] = ("chat", "responses", "messages")
+
+
+@dataclass(frozen=True, slots=True)
+class Timeouts:
+    """Deadlines in seconds. `total` bounds one whole model request; the finer ones never
+    exceed it (they are clamped when the client is built)."""
+
+    connect: float = 10.0
+    first_event: float = 120.0
+    idle: float = 120.0
+    total: float = 900.0
+
+    def clamped(self) -> Timeouts:
+        return Timeouts(
+            min(self.connect, self.total),
+            min(self.first_event, self.total),
+            min(self.idle, self.total),
+            self.total,
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class ProviderSpec:
+    """How to reach one provider."""
+
+    name: str
+    api: WireApi
+    base_url: str
+    key_env: tuple[str, ...] = ()
+    """Conventional environment variables holding its key, most specific first."""
+    requires_key: bool = True
+    default_model: str = ""
+    headers: Mapping[str, str] = field(default_factory=dict)
+    models: tuple[str, ...] = ()
+    """Known model names, for "did you mean" when the provider says a model does not exist."""
+    key_url: str = ""
+    """Where a user creates a key, quoted in the missing-key message."""
+
+    def with_overrides(
+        self, *, base_url: str | None = None, api: WireApi | None = None
+    ) -> ProviderSpec:
+        return replace(
+            self,
+            base_url=(base_url or self.base_url).rstrip("/"),
+            api=api or self.api,
+        )
+
+
+def _openai_compatible(
+    name: str,
+    base_url: str,
+    key_env: str | None,
+    default_model: str,
+    *,
+    models: tuple[str, ...] = (),
+    key_url: str = "",
+    headers: Mapping[str, str] | None = None,
+) -> ProviderSpec:
+    return ProviderSpec(
+        name=name,
+        api="chat",
+        base_url=base_url,
+        key_env=(key_env,) if key_env else (),
+        requires_key=key_env is not None,
+        default_model=default_model,
+        headers=dict(headers or {}),
+        models=models or (default_model,),
+        key_url=key_url,
+    )
+
+
+BUILTIN_PROVIDERS: dict[str, ProviderSpec] = {
+    spec.name: spec
+    for spec in (
+        ProviderSpec(
+            name="openai",
+            api="chat",
+            base_url="https://api.openai.com/v1",
+            key_env=("OPENAI_API_KEY",),
+            default_model="gpt-4.1-mini",
+            models=(
+                "gpt-4.1",
+                "gpt-4.1-mini",
+                "gpt-4.1-nano",
+                "gpt-4o",
+                "gpt-4o-mini",
+                "o4-mini",
+                "gpt-5",
+                "gpt-5-mini",
+                "gpt-5-nano",
+            ),
+            key_url="https://platform.openai.com/api-keys",
+        ),
+        ProviderSpec(
+            name="anthropic",
+            api="messages",
+            base_url="https://api.anthropic.com",
+            key_env=("ANTHROPIC_API_KEY",),
+            default_model="claude-sonnet-4-5",
+            models=(
+                "claude-sonnet-4-5",
+                "claude-opus-4-1",
+                "claude-haiku-4-5",
+                "claude-3-7-sonnet-latest",
+                "claude-3-5-haiku-latest",
+            ),
+            key_url="https://console.anthropic.com/settings/keys",
+        ),
+        _openai_compatible(
+            "openrouter",
+            "https://openrouter.ai/api/v1",
+            "OPENROUTER_API_KEY",
+            "anthropic/claude-sonnet-4.5",
+            models=(
+                "anthropic/claude-sonnet-4.5",
+                "openai/gpt-4.1-mini",
+                "google/gemini-2.5-flash",
+                "deepseek/deepseek-chat",
+                "meta-llama/llama-3.3-70b-instruct",
+            ),
+            key_url="https://openrouter.ai/keys",
+            headers={"X-Title": "SolCoder"},
+        ),
+        _openai_compatible(
+            "groq",
+            "https://api.groq.com/openai/v1",
+            "GROQ_API_KEY",
+            "llama-3.3-70b-versatile",
+            models=("llama-3.3-70b-versatile", "llama-3.1-8b-instant", "openai/gpt-oss-120b"),
+            key_url="https://console.groq.com/keys",
+        ),
+        _openai_compatible(
+            "mistral",
+            "https://api.mistral.ai/v1",
+            "MISTRAL_API_KEY",
+            "mistral-large-latest",
+            models=("mistral-large-latest", "mistral-small-latest", "codestral-latest"),
+            key_url="https://console.mistral.ai/api-keys",
+        ),
+        _openai_compatible(
+            "deepseek",
+            "https://api.deepseek.com/v1",
+            "DEEPSEEK_API_KEY",
+            "deepseek-chat",
+            models=("deepseek-chat", "deepseek-reasoner"),
+            key_url="https://platform.deepseek.com/api_keys",
+        ),
+        _openai_compatible(
+            "together",
+            "https://api.together.xyz/v1",
+            "TOGETHER_API_KEY",
+            "meta-llama/Llama-3.3-70B-Instruct-Turbo",
+            key_url="https://api.together.ai/settings/api-keys",
+        ),
+        _openai_compatible(
+            "xai",
+            "https://api.x.ai/v1",
+            "XAI_API_KEY",
+            "grok-4",
+            models=("grok-4", "grok-3", "grok-3-mini"),
+            key_url="https://console.x.ai",
+        ),
+        _openai_compatible(
+            "gemini",
+            "https://generativelanguage.googleapis.com/v1beta/openai",
+            "GEMINI_API_KEY",
+            "gemini-2.5-flash",
+            models=("gemini-2.5-pro", "gemini-2.5-flash", "gemini-2.5-flash-lite"),
+            key_url="https://aistudio.google.com/apikey",
+        ),
+        _openai_compatible("ollama", "http://127.0.0.1:11434/v1", None, "llama3.2"),
+        _openai_compatible("lmstudio", "http://127.0.0.1:1234/v1", None, "local-model"),
+        _openai_compatible("vllm", "http://127.0.0.1:8000/v1", None, "default"),
+        _openai_compatible("llamacpp", "http://127.0.0.1:8080/v1", None, "default"),
+    )
+}
+
+OFFLINE_PROVIDER = "offline"
+"""The scripted provider's name: deterministic, instant, no key, no network."""
+
+
+def known_provider_names(custom: Mapping[str, Any] | None = None) -> list[str]:
+    return sorted({*BUILTIN_PROVIDERS, OFFLINE_PROVIDER, *(custom or {})})
+
+
+def spec_from_table(name: str, table: Mapping[str, Any]) -> ProviderSpec:
+    """Build a provider from a `[providers.<name>]` config table; a table named after a
+    built-in overrides only the fields it sets."""
+    base = BUILTIN_PROVIDERS.get(name)
+    api = table.get("api", base.api if base else "chat")
+    if api not in WIRE_APIS:
+        raise ConfigError(
+            f"[providers.{name}] api = {api!r} is not a wire protocol.",
+            hint=f"Use one of: {', '.join(WIRE_APIS)}.",
+        )
+    base_url = table.get("base_url", base.base_url if base else None)
+    if not isinstance(base_url, str) or not base_url:
+        raise ConfigError(
+            f"[providers.{name}] needs a base_url.",
+            hint='For example: base_url = "http://127.0.0.1:8080/v1".',
+        )
+    key_env = table.get("key_env", base.key_env if base else ())
+    if isinstance(key_env, str):
+        key_env = (key_env,)
+    headers = {str(k): str(v) for k, v in dict(table.get("headers", {})).items()}
+    return ProviderSpec(
+        name=name,
+        api=api,
+        base_url=base_url.rstrip("/"),
+        key_env=tuple(key_env),
+        requires_key=bool(table.get("requires_key", bool(key_env))),
+        default_model=str(table.get("model", base.default_model if base else "")),
+        headers={**(base.headers if base else {}), **headers},
+        models=tuple(table.get("models", base.models if base else ())),
+        key_url=str(table.get("key_url", base.key_url if base else "")),
+    )
+
+
+def resolve_spec(name: str, custom: Mapping[str, Any] | None = None) -> ProviderSpec:
+    """The spec for `name`: a config table wins over the built-in of the same name."""
+    custom = custom or {}
+    if name in custom:
+        return spec_from_table(name, custom[name])
+    if name in BUILTIN_PROVIDERS:
+        return BUILTIN_PROVIDERS[name]
+    import difflib
+
+    names = known_provider_names(custom)
+    close = difflib.get_close_matches(name, names, n=1)
+    hint = f"Did you mean {close[0]!r}? " if close else ""
+    raise ConfigError(
+        f"Unknown provider {name!r}.",
+        hint=f"{hint}Known providers: {', '.join(names)}; or add a [providers.{name}] table "
+        "to config.toml with api and base_url.",
+    )
+
+
+class Provider(Protocol):
+    """What the orchestrator talks to: one streamed model call at a time."""
+
+    @property
+    def name(self) -> str: ...
+
+    @property
+    def model(self) -> str: ...
+
+    def astream(self, request: Request) -> AsyncIterator[Event]:
+        """Stream one model call. The last event is `Completed`; failures raise `LLMError`."""
+        ...
+
+    async def aclose(self) -> None: ...

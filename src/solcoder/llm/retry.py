@@ -1,0 +1,154 @@
+"""When to retry a failed model request, and how long to wait first: pure policy, no I/O.
+
+Kept apart from `http.py` so every rule is unit-tested with plain values and no clock. The
+rules follow what the providers document (OpenAI: "retry 408, 409, 429 and >= 500 with
+exponential backoff"; Anthropic: 429 and 529 `overloaded_error`, honour `retry-after`):
+
+- only before the first content event (the caller checks that: a retry after text reached the
+  user would show it twice);
+- connection failures, connect and first-event timeouts, HTTP 408, 409, 429 and >= 500;
+- never 400, 401, 403, 404, 413 or 422: sending the same request again cannot succeed;
+- a server's `x-should-retry: true|false` header overrides all of the above (the official SDKs
+  obey it; OpenAI sets it on some 4xx that are transient and some 5xx that are not);
+- the wait is `min(0.5 * 2**n, 8)` seconds times a random factor in [0.75, 1] for retry n,
+  unless the server asked for one with `retry-after-ms` or `retry-after` (seconds or an HTTP
+  date); a server wait above 60 s is not waited out: the error is raised at once, carrying it.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from collections.abc import Mapping
+from dataclasses import dataclass
+from email.utils import parsedate_to_datetime
+
+from solcoder.errors import (
+    ConnectError,
+    ConnectTimeoutError,
+    FirstEventTimeoutError,
+    LLMError,
+    LLMTimeoutError,
+    ProviderUnavailableError,
+    RateLimitError,
+    UsageError,
+)
+
+MAX_RETRIES_LIMIT = 10
+RETRYABLE_STATUSES = frozenset({408, 409, 429})
+"""Plus every status >= 500 (Anthropic's 529 `overloaded_error` included)."""
+
+
+@dataclass(frozen=True, slots=True)
+class RetryRecord:
+    """Why one attempt was retried; kept in `CallStats.retries` for telemetry."""
+
+    attempt: int
+    """The attempt that failed, counted from 1."""
+    reason: str
+    """The failure's `kind` (`rate_limited`, `connect_timeout`, `server_error`, ...)."""
+    status: int | None
+    wait: float
+    """Seconds slept before the next attempt."""
+
+
+@dataclass(frozen=True, slots=True)
+class RetryPolicy:
+    """Retry budget and backoff shape for one model request."""
+
+    max_retries: int = 2
+    base_delay: float = 0.5
+    max_delay: float = 8.0
+    max_server_wait: float = 60.0
+    """The longest `retry-after` we sleep through; beyond it the error is raised at once."""
+
+    def __post_init__(self) -> None:
+        if not 0 <= self.max_retries <= MAX_RETRIES_LIMIT:
+            raise UsageError(
+                f"max_retries must be between 0 and {MAX_RETRIES_LIMIT}, not {self.max_retries}.",
+                hint="Set --max-retries (llm.max_retries) to a value in that range.",
+            )
+
+    def backoff(self, retry_index: int, jitter: float = 1.0) -> float:
+        """Our own wait before retry `retry_index` (0-based); `jitter` is in [0.75, 1]."""
+        return min(self.base_delay * 2.0**retry_index, self.max_delay) * jitter
+
+    def wait_before_retry(
+        self,
+        error: LLMError,
+        headers: Mapping[str, str] | None,
+        retry_index: int,
+        *,
+        jitter: float = 1.0,
+        now: float | None = None,
+    ) -> float | None:
+        """Seconds to sleep before retry `retry_index` (0-based), or None when `error` is final:
+        not retryable, retries used up, or the server asked for a wait above the cap.
+
+        `headers` are the failed response's headers (None when there was no HTTP response);
+        `now` is the wall-clock time used to read an HTTP-date `retry-after`.
+        """
+        if retry_index >= self.max_retries or not is_retryable(error, headers):
+            return None
+        server_wait = retry_after_seconds(headers, now=now) if headers is not None else None
+        if server_wait is None:
+            return self.backoff(retry_index, jitter)
+        if server_wait > self.max_server_wait:
+            return None
+        return server_wait
+
+
+def is_retryable(error: LLMError, headers: Mapping[str, str] | None = None) -> bool:
+    """Whether sending the same request again may succeed (ignoring the retry budget)."""
+    if headers is not None:
+        should_retry = headers.get("x-should-retry")
+        if should_retry == "true":
+            return True
+        if should_retry == "false":
+            return False
+    if isinstance(error, LLMTimeoutError):
+        # Idle and total timeouts are never retried: the first means the server stalled
+        # mid-answer, the second that the request's whole budget is spent.
+        return isinstance(error, ConnectTimeoutError | FirstEventTimeoutError)
+    if isinstance(error, ConnectError):
+        return True
+    status = error.status
+    if status is not None:
+        return status in RETRYABLE_STATUSES or status >= 500
+    # An error event inside a 200 stream (Anthropic's `overloaded_error`, an OpenAI
+    # `server_error` chunk) has no status: its class says whether it is transient.
+    return isinstance(error, RateLimitError | ProviderUnavailableError)
+
+
+def retry_after_seconds(headers: Mapping[str, str], *, now: float | None = None) -> float | None:
+    """The wait a server asked for: `retry-after-ms` (OpenAI), then `retry-after` in seconds or
+    as an HTTP date (RFC 9110 section 10.2.3). None when absent or unreadable."""
+    milliseconds = _number(headers.get("retry-after-ms"))
+    if milliseconds is not None:
+        return milliseconds / 1000.0
+    value = headers.get("retry-after")
+    if value is None:
+        return None
+    seconds = _number(value)
+    if seconds is not None:
+        return seconds
+    try:
+        moment = parsedate_to_datetime(value)
+    except (TypeError, ValueError, IndexError):
+        return None
+    if moment.tzinfo is None:
+        return None
+    current = time.time() if now is None else now
+    return max(0.0, moment.timestamp() - current)
+
+
+def _number(value: str | None) -> float | None:
+    if value is None:
+        return None
+    try:
+        number = float(value.strip())
+    except ValueError:
+        return None
+    if not math.isfinite(number) or number < 0:
+        return None
+    return number

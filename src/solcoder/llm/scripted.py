@@ -1,0 +1,245 @@
+"""The scripted provider: offline mode, the agent's test double, and the replay engine.
+
+It is a real provider, not a mock: replies go through the same `Assembler` and come out as the
+same event stream (token by token, tool-call start and argument deltas, a final `Completed`) as
+the HTTP providers, so offline runs exercise the real orchestrator, renderer and transcript
+paths. Replies come from a queue of `ScriptedResponse`s (tests, replays) or, when the queue is
+empty, from a responder function (`offline_reply` by default: deterministic stubs).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import re
+from collections import deque
+from collections.abc import AsyncIterator, Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from solcoder.llm.assemble import Assembler
+from solcoder.llm.events import Completed, Event, StopReason
+from solcoder.llm.messages import Message, Request, Text, ToolResult, Usage
+
+OFFLINE_MODEL = "offline-stub"
+_TOKEN = re.compile(r"\s*\S+|\s+")
+
+
+@dataclass(frozen=True, slots=True)
+class ScriptedToolCall:
+    name: str
+    arguments: Mapping[str, Any] | str
+    """A mapping is sent as JSON; a string is sent as is (to script malformed arguments)."""
+    id: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ScriptedResponse:
+    """One model reply to stream. `error` is raised instead of (or after `text`, if set)."""
+
+    text: str = ""
+    tool_calls: tuple[ScriptedToolCall, ...] = ()
+    thinking: str = ""
+    stop_reason: StopReason | None = None
+    usage: Usage | None = None
+    error: BaseException | None = None
+    chunk_size: int = 0
+    """Characters per text delta; 0 streams word by word."""
+    token_delay: float = 0.0
+    extra: dict[str, object] = field(default_factory=dict)
+
+
+Responder = Callable[[Request], ScriptedResponse]
+
+
+def estimate_tokens(text: str) -> int:
+    """A rough offline count (≈4 characters per token) for replies that report no usage."""
+    return max(1, (len(text) + 3) // 4) if text else 0
+
+
+def _request_text(request: Request) -> str:
+    parts = [request.system or ""]
+    for message in request.messages:
+        for part in message.parts:
+            if isinstance(part, Text):
+                parts.append(part.text)
+            elif isinstance(part, ToolResult):
+                parts.append(part.content)
+            else:
+                parts.append(getattr(part, "arguments", ""))
+    return "\n".join(parts)
+
+
+class ScriptedProvider:
+    """Streams queued responses, then the responder's, recording every request it saw."""
+
+    def __init__(
+        self,
+        responses: Iterable[ScriptedResponse] = (),
+        *,
+        responder: Responder | None = None,
+        name: str = "offline",
+        model: str = OFFLINE_MODEL,
+        token_delay: float = 0.0,
+    ) -> None:
+        self._queue: deque[ScriptedResponse] = deque(responses)
+        self._responder = responder if responder is not None else offline_reply
+        self._name = name
+        self._model = model
+        self._token_delay = token_delay
+        self.requests: list[Request] = []
+        self._call_count = 0
+
+    @property
+    def name(self) -> str:
+        return self._name
+
+    @property
+    def model(self) -> str:
+        return self._model
+
+    def enqueue(self, *responses: ScriptedResponse) -> None:
+        self._queue.extend(responses)
+
+    async def aclose(self) -> None:
+        return None
+
+    async def astream(self, request: Request) -> AsyncIterator[Event]:
+        self.requests.append(request)
+        self._call_count += 1
+        response = self._queue.popleft() if self._queue else self._responder(request)
+        delay = response.token_delay or self._token_delay
+        assembler = Assembler()
+        for event in _events(assembler, response):
+            if delay:
+                await asyncio.sleep(delay)
+            else:
+                await asyncio.sleep(0)  # stay cancellable, like a real stream
+            yield event
+        if response.error is not None:
+            raise response.error
+        message = assembler.message()
+        calls = message.tool_calls
+        stop: StopReason = response.stop_reason or ("tool_use" if calls else "end_turn")
+        usage = response.usage or Usage(
+            input=estimate_tokens(_request_text(request)),
+            output=estimate_tokens(message.text + "".join(c.arguments for c in calls)),
+        )
+        yield Completed(
+            message=message,
+            usage=usage,
+            stop_reason=stop,
+            response_id=f"scripted-{self._call_count}",
+            raw_stop_reason=stop,
+            model=self._model,
+        )
+
+
+def _events(assembler: Assembler, response: ScriptedResponse) -> Iterable[Event]:
+    for piece in _pieces(response.thinking, response.chunk_size):
+        event = assembler.thinking(piece)
+        if event is not None:
+            yield event
+    for piece in _pieces(response.text, response.chunk_size):
+        text_event = assembler.text(piece)
+        if text_event is not None:
+            yield text_event
+    for index, call in enumerate(response.tool_calls):
+        arguments = (
+            call.arguments
+            if isinstance(call.arguments, str)
+            else json.dumps(call.arguments, separators=(",", ":"), ensure_ascii=False)
+        )
+        start = assembler.tool_start(index, call.id or f"call_{index + 1}", call.name)
+        if start is not None:
+            yield start
+        for piece in _pieces(arguments, response.chunk_size or 16):
+            delta = assembler.tool_arguments(index, piece)
+            if delta is not None:
+                yield delta
+
+
+def _pieces(text: str, size: int) -> list[str]:
+    if not text:
+        return []
+    if size > 0:
+        return [text[i : i + size] for i in range(0, len(text), size)]
+    return _TOKEN.findall(text)
+
+
+# --- offline replies -------------------------------------------------------------------------
+
+_GREETING = (
+    "Hello, world! I'm SolCoder, running in offline mode: replies are deterministic stubs, so "
+    "no key and no network are needed. I can plan Solana programs, scaffold Anchor code, review "
+    "it and explain errors. Connect a real model with `solcoder auth login openai` (or any "
+    "provider in `docs/providers.md`) and drop `--offline-mode`."
+)
+
+
+def offline_reply(request: Request) -> ScriptedResponse:
+    """Deterministic stub replies that still exercise the tool-call round trip.
+
+    A request whose last user message asks for a plan calls the `plan` tool (when offered);
+    the request that carries its result gets a summary of that result.
+    """
+    last = request.messages[-1] if request.messages else Message.user("")
+    if last.tool_results:
+        return ScriptedResponse(text=_summarize_results(last.tool_results))
+    prompt = last.text.strip()
+    lowered = prompt.lower()
+    tool_names = {tool.name for tool in request.tools}
+    forced = request.tool_choice if request.tool_choice in tool_names else None
+    if forced is not None and forced != "plan":
+        return ScriptedResponse(tool_calls=(ScriptedToolCall(forced, {}),))
+    if "plan" in tool_names and (forced == "plan" or re.search(r"\bplan\b", lowered)):
+        goal = (
+            re.sub(
+                r"(?i)^\s*(please\s+)?(run|make|create|write)?\s*(a|the)?\s*plan\s*(for|to)?\s*",
+                "",
+                prompt,
+            ).strip()
+            or "Build and deploy a Solana program with Anchor"
+        )
+        return ScriptedResponse(
+            text="I'll break that down into steps with the planner.",
+            tool_calls=(ScriptedToolCall("plan", {"goal": goal}),),
+        )
+    if re.search(r"\b(hello|hi|hey)\b", lowered) or not prompt:
+        return ScriptedResponse(text=_GREETING)
+    return ScriptedResponse(
+        text=(
+            f"(offline) You asked: “{_shorten(prompt, 120)}”. I can't reason about it without "
+            "a model, but `/plan <goal>` and `/review <file>` work offline, and "
+            "`solcoder auth login <provider>` connects a real one."
+        )
+    )
+
+
+def _summarize_results(results: tuple[ToolResult, ...]) -> str:
+    lines: list[str] = []
+    for result in results:
+        if result.is_error:
+            lines.append(
+                f"The {result.name or 'tool'} call failed: {_shorten(result.content, 200)}"
+            )
+            continue
+        try:
+            data = json.loads(result.content)
+        except ValueError:
+            data = None
+        steps = data.get("steps") if isinstance(data, dict) else None
+        if isinstance(steps, list) and steps:
+            lines.append(f"Here is the plan for: {data.get('goal', 'your goal')}")
+            for number, step in enumerate(steps, 1):
+                title = step.get("title", step) if isinstance(step, dict) else step
+                lines.append(f"{number}. {title}")
+        else:
+            lines.append(f"The {result.name or 'tool'} returned: {_shorten(result.content, 300)}")
+    lines.append("Tell me which step to start with.")
+    return "\n".join(lines)
+
+
+def _shorten(text: str, limit: int) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 1] + "…"

@@ -1,0 +1,204 @@
+"""`Session`: one conversation on disk, appended record by record, fsynced at turn ends."""
+
+from __future__ import annotations
+
+import os
+import time
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from solcoder.errors import StorageError
+from solcoder.fsutil import atomic_write
+from solcoder.llm.messages import Message
+from solcoder.llm.serialize import message_to_dict
+from solcoder.redact import Redactor
+from solcoder.sessions.transcript import (
+    RECORD_TYPES,
+    RECORD_VERSION,
+    TRANSCRIPT_NAME,
+    Loaded,
+    encode_record,
+    read_transcript,
+    rebuild_messages,
+    timestamp,
+)
+
+PARTIAL_INTERVAL = 1.0
+"""Seconds between partial-reply records: a crash loses at most this much streamed text."""
+EVENT_SYNC_INTERVAL = 1.0
+
+
+def try_lock(descriptor: int) -> bool:
+    """Take the session's exclusive lock without waiting; False if another holder has it."""
+    try:
+        import fcntl
+    except ImportError:
+        return True
+    try:
+        fcntl.flock(descriptor, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        return False
+    return True
+
+
+class Session:
+    """One conversation on disk. Writable sessions hold an exclusive lock until `close`."""
+
+    def __init__(
+        self,
+        session_id: str,
+        directory: Path,
+        *,
+        redactor: Redactor,
+        writable: bool,
+        clock: Any = time.monotonic,
+    ) -> None:
+        self.id = session_id
+        self.directory = directory
+        self.path = directory / TRANSCRIPT_NAME
+        self.warnings: list[str] = []
+        self.provider = ""
+        self.model = ""
+        self.turn_count = 0
+        self._redactor = redactor
+        self._clock = clock
+        self._descriptor: int | None = None
+        self._partial_pending: str | None = None
+        self._partial_written = ""
+        self._last_partial = float("-inf")
+        self._last_sync = clock()
+        self._unsynced = False
+        loaded = read_transcript(self.path)
+        if writable:
+            self._open_for_append(loaded)
+        self.warnings.extend(loaded.warnings)
+        for record in loaded.records:
+            self._observe(record)
+
+    # -- file handling -------------------------------------------------------------------
+
+    def _open_for_append(self, loaded: Loaded) -> None:
+        flags = os.O_WRONLY | os.O_APPEND | os.O_CREAT | getattr(os, "O_CLOEXEC", 0)
+        descriptor = os.open(self.path, flags, 0o600)
+        if not try_lock(descriptor):
+            os.close(descriptor)
+            raise StorageError(
+                f"Session {self.id} is open in another SolCoder process.",
+                hint="Close it there, or start a new session with --new-session.",
+            )
+        self._descriptor = descriptor
+        if loaded.torn:
+            aside = self.path.with_name(f"{TRANSCRIPT_NAME}.torn-{int(time.time())}")
+            atomic_write(aside, loaded.torn, mode=0o600)
+            os.truncate(self.path, loaded.good_length)
+            os.fsync(descriptor)
+
+    def close(self) -> None:
+        if self._descriptor is not None:
+            self._sync()
+            os.close(self._descriptor)
+            self._descriptor = None
+
+    def __enter__(self) -> Session:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+    def _sync(self) -> None:
+        if self._descriptor is not None and self._unsynced:
+            os.fsync(self._descriptor)
+            self._unsynced = False
+            self._last_sync = self._clock()
+
+    # -- reading -------------------------------------------------------------------------
+
+    def _observe(self, record: Mapping[str, Any]) -> None:
+        kind = record.get("type")
+        if kind == "meta":
+            self.provider = str(record.get("provider") or self.provider)
+            self.model = str(record.get("model") or self.model)
+        elif kind == "turn_end":
+            self.turn_count += 1
+
+    def messages(self) -> list[Message]:
+        """The conversation rebuilt from the transcript on disk."""
+        loaded = read_transcript(self.path)
+        return rebuild_messages(loaded.records, [])
+
+    # -- writing -------------------------------------------------------------------------
+
+    def append(self, record: Mapping[str, Any]) -> None:
+        """Write one record (redacted) as one line; fsync unless it is a routine event."""
+        if self._descriptor is None:
+            raise StorageError(f"Session {self.id} is read-only here.")
+        kind = record.get("type")
+        if kind not in RECORD_TYPES:
+            raise ValueError(f"unknown transcript record type {kind!r}")
+        full = {**record, "v": RECORD_VERSION, "type": kind, "ts": timestamp()}
+        ordered = {"v": full.pop("v"), "type": full.pop("type"), **full}
+        line = encode_record(self._redactor.redact_data(ordered))
+        view = memoryview(line)
+        while view:
+            view = view[os.write(self._descriptor, view) :]
+        self._unsynced = True
+        self._observe(ordered)
+        if kind != "event" or self._clock() - self._last_sync >= EVENT_SYNC_INTERVAL:
+            self._sync()
+
+    def set_model(self, provider: str, model: str) -> None:
+        """Record the provider and model in use (`--session ID` resumes them)."""
+        self.append({"type": "meta", "session": self.id, "provider": provider, "model": model})
+
+    def append_message(self, message: Message) -> None:
+        if message.role == "assistant":
+            self._partial_pending = None
+            self._partial_written = ""
+        self.append(
+            {"type": "message", "turn": self.turn_count + 1, "message": message_to_dict(message)}
+        )
+
+    def partial(self, text_so_far: str) -> None:
+        """Note the assistant text streamed so far; written at most once per second."""
+        if text_so_far == self._partial_written:
+            return
+        self._partial_pending = text_so_far
+        if self._clock() - self._last_partial >= PARTIAL_INTERVAL:
+            self.flush_partial()
+
+    def flush_partial(self) -> None:
+        """Write the newest partial text now (before an error record, at turn end)."""
+        pending = self._partial_pending
+        if pending is None or pending == self._partial_written:
+            return
+        self.append({"type": "partial", "turn": self.turn_count + 1, "text": pending})
+        self._partial_written = pending
+        self._partial_pending = None
+        self._last_partial = self._clock()
+
+    def end_turn(self, **details: Any) -> None:
+        """Close the current turn (usage, stop reason, ...): always fsynced."""
+        self.flush_partial()
+        self._partial_written = ""
+        self.append({**details, "type": "turn_end", "turn": self.turn_count + 1})
+
+    def record_error(self, error: BaseException) -> None:
+        self.flush_partial()
+        self.append(
+            {
+                "type": "error",
+                "class": getattr(error, "kind", type(error).__name__),
+                "message": str(error),
+                "exit_code": getattr(error, "exit_code", 1),
+            }
+        )
+
+    def record_fallback(self, from_provider: str, to_provider: str, reason: str) -> None:
+        self.append(
+            {"type": "fallback", "from": from_provider, "to": to_provider, "reason": reason}
+        )
+
+    def record_event(self, name: str, /, **data: Any) -> None:
+        """A routine event (tool started, retry, ...); fsynced at most once a second."""
+        self.append({"type": "event", "name": name, "data": data})

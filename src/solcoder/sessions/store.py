@@ -1,0 +1,127 @@
+"""`SessionStore`: create, resume, list, pin and prune the sessions under SOLCODER_HOME."""
+
+from __future__ import annotations
+
+import builtins
+import contextlib
+import os
+import secrets
+import shutil
+import time
+from collections.abc import Collection
+from pathlib import Path
+
+from solcoder.errors import StorageError, UsageError
+from solcoder.fsutil import ensure_private_dir
+from solcoder.redact import Redactor, default_redactor
+from solcoder.sessions.session import Session, try_lock
+from solcoder.sessions.transcript import (
+    PIN_MARKER,
+    SESSION_ID,
+    TRANSCRIPT_NAME,
+    SessionInfo,
+    summarise,
+)
+
+
+class SessionStore:
+    """All sessions under `home/sessions`."""
+
+    def __init__(self, home: Path, *, redactor: Redactor | None = None) -> None:
+        self.home = home
+        self.root = home / "sessions"
+        self._redactor = redactor or default_redactor()
+
+    def _directory(self, session_id: str) -> Path:
+        # Ids are also path components: only our own format is accepted, never "../x".
+        directory = self.root / session_id
+        if not SESSION_ID.fullmatch(session_id) or not directory.is_dir():
+            raise UsageError(
+                f"No session {session_id!r}.", hint="List sessions with `solcoder sessions list`."
+            )
+        return directory
+
+    def create(self, provider: str, model: str) -> Session:
+        """A new, empty session for `provider` and `model`, open for writing."""
+        ensure_private_dir(self.home)
+        ensure_private_dir(self.root)
+        for _ in range(100):
+            session_id = f"{time.strftime('%Y%m%d-%H%M%S')}-{secrets.token_hex(2)}"
+            directory = self.root / session_id
+            try:
+                directory.mkdir(mode=0o700)
+            except FileExistsError:
+                continue
+            session = Session(session_id, directory, redactor=self._redactor, writable=True)
+            session.set_model(provider, model)
+            return session
+        raise StorageError(f"Cannot create a new session directory in {self.root}.")
+
+    def open(self, session_id: str) -> Session:
+        """Resume `session_id` for writing (a torn last line is set aside and reported)."""
+        return Session(
+            session_id, self._directory(session_id), redactor=self._redactor, writable=True
+        )
+
+    def read(self, session_id: str) -> Session:
+        """`session_id` for reading only (no lock, nothing repaired)."""
+        return Session(
+            session_id, self._directory(session_id), redactor=self._redactor, writable=False
+        )
+
+    def info(self, session_id: str) -> SessionInfo:
+        return summarise(session_id, self._directory(session_id))
+
+    def list(self) -> list[SessionInfo]:
+        """Every session, most recently updated first."""
+        if not self.root.is_dir():
+            return []
+        infos = [
+            summarise(entry.name, entry)
+            for entry in self.root.iterdir()
+            if SESSION_ID.fullmatch(entry.name) and entry.is_dir()
+        ]
+        return sorted(infos, key=lambda info: (info.updated, info.id), reverse=True)
+
+    def delete(self, session_id: str) -> None:
+        directory = self._directory(session_id)
+        if _in_use(directory):
+            raise StorageError(
+                f"Session {session_id} is open in a running SolCoder; close it first."
+            )
+        shutil.rmtree(directory)
+
+    def pin(self, session_id: str) -> None:
+        marker = self._directory(session_id) / PIN_MARKER
+        os.close(os.open(marker, os.O_CREAT | os.O_WRONLY, 0o600))
+
+    def unpin(self, session_id: str) -> None:
+        with contextlib.suppress(FileNotFoundError):
+            (self._directory(session_id) / PIN_MARKER).unlink()
+
+    def prune(self, keep: int = 20, *, exclude: Collection[str] = ()) -> builtins.list[str]:
+        """Delete all but the `keep` newest unpinned sessions (0 keeps all); returns ids.
+
+        Pinned sessions, `exclude`d ones and sessions open in a running process survive.
+        """
+        if keep <= 0:
+            return []
+        unpinned = [info for info in self.list() if not info.pinned]
+        removed: builtins.list[str] = []
+        for info in unpinned[keep:]:
+            if info.id in exclude or _in_use(info.path.parent):
+                continue
+            shutil.rmtree(info.path.parent, ignore_errors=True)
+            removed.append(info.id)
+        return removed
+
+
+def _in_use(directory: Path) -> bool:
+    try:
+        descriptor = os.open(directory / TRANSCRIPT_NAME, os.O_RDONLY)
+    except OSError:
+        return False
+    try:
+        return not try_lock(descriptor)
+    finally:
+        os.close(descriptor)

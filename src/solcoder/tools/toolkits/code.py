@@ -1,0 +1,115 @@
+"""The code toolkit: program scaffolds and explanations of error messages.
+
+At this stage nothing is written to disk: `scaffold_program` returns the files as data (and says
+so), so the model or the user decides where they go. `explain_error` turns the error text people
+paste (RPC responses, program logs, Anchor client errors) into causes and fixes.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any, Literal
+
+from solcoder.tools.registry import ToolRegistry
+from solcoder.tools.toolkits import error_catalog
+from solcoder.tools.toolkits import scaffold_templates as templates
+
+TOOLKIT = "code"
+_MAX_ERROR_TEXT = 20_000
+
+
+def scaffold_program(
+    name: str, framework: Literal["anchor", "native"] = "anchor"
+) -> dict[str, Any]:
+    """Starter files for a new Solana program, returned as data (nothing is written to disk).
+    The Anchor starter is a small counter showing safe patterns (PDA seeds with a stored bump,
+    has_one, Signer, checked arithmetic, custom errors) plus a TypeScript test.
+
+    Args:
+        name: Program name; converted to snake_case for the crate and module.
+        framework: "anchor" (recommended) or "native" (solana-program, no framework).
+    """
+    crate = _snake_case(name)
+    values = {
+        "name": crate,
+        "type_name": "".join(part.capitalize() for part in crate.split("_")),
+        "program_id": templates.PLACEHOLDER_PROGRAM_ID,
+        "anchor_version": templates.ANCHOR_VERSION,
+    }
+    if framework == "anchor":
+        files = {
+            "Anchor.toml": templates.ANCHOR_TOML,
+            "Cargo.toml": templates.WORKSPACE_CARGO_TOML,
+            f"programs/{crate}/Cargo.toml": templates.ANCHOR_PROGRAM_CARGO_TOML,
+            f"programs/{crate}/src/lib.rs": templates.ANCHOR_LIB_RS,
+            f"tests/{crate}.ts": templates.ANCHOR_TEST_TS,
+            "package.json": templates.PACKAGE_JSON,
+            "tsconfig.json": templates.TSCONFIG_JSON,
+            ".gitignore": templates.GITIGNORE,
+        }
+        commands = [
+            "npm install (or yarn install)",
+            "anchor build",
+            "anchor keys sync   # replaces the placeholder program id with this workspace's own",
+            "anchor build",
+            "anchor test",
+        ]
+    else:
+        files = {
+            "Cargo.toml": templates.NATIVE_CARGO_TOML,
+            "src/lib.rs": templates.NATIVE_LIB_RS,
+            ".gitignore": templates.NATIVE_GITIGNORE,
+        }
+        commands = [
+            "cargo build-sbf",
+            f"solana program deploy target/deploy/{crate}.so   # against a local validator first",
+        ]
+    rendered = [{"path": path, "content": text.format(**values)} for path, text in files.items()]
+    return {
+        "name": crate,
+        "framework": framework,
+        "written_to_disk": False,
+        "note": "Nothing was written to disk: these are the files to create, relative to a new "
+        f"`{crate}/` directory.",
+        "files": rendered,
+        "next_commands": commands,
+    }
+
+
+def explain_error(message: str) -> dict[str, Any]:
+    """Explain a Solana or Anchor error message (or program logs): likely causes and fixes.
+    Decodes `custom program error: 0x…` codes for the System, Token and Anchor programs.
+
+    Args:
+        message: The error text or program logs, as printed.
+    """
+    text = message[:_MAX_ERROR_TEXT]
+    codes = [error_catalog.decode_code(code, text) for code in error_catalog.error_codes(text)]
+    # A decoded code names its error (e.g. "Anchor ConstraintSeeds"), which finds the full entry.
+    searchable = "\n".join([text, *(meaning for code in codes for meaning in code["meanings"])])
+    matches = [
+        {"title": known.title, "explanation": known.explanation, "fixes": list(known.fixes)}
+        for known in error_catalog.KNOWN_ERRORS
+        if known.pattern.search(searchable)
+    ]
+    result: dict[str, Any] = {"matches": matches, "error_codes": codes}
+    if not matches and not codes:
+        result["advice"] = (
+            "Not a known error. Read the program logs (the simulation result's `logs`, or "
+            "`solana logs` while retrying): the lines just before `Program <id> failed` say what "
+            "went wrong. Re-run with the full logs for a better explanation."
+        )
+    return result
+
+
+def _snake_case(name: str) -> str:
+    spaced = re.sub(r"(?<=[a-z0-9])(?=[A-Z])", "_", name.strip())
+    crate = re.sub(r"[^a-z0-9]+", "_", spaced.lower()).strip("_")
+    if not crate or not crate[0].isalpha():
+        raise ValueError(f"program name {name!r} must start with a letter, e.g. 'my_program'")
+    return crate
+
+
+def register(registry: ToolRegistry) -> None:
+    registry.register(scaffold_program, toolkit=TOOLKIT, timeout=10)
+    registry.register(explain_error, toolkit=TOOLKIT, timeout=10)

@@ -1,0 +1,284 @@
+"""Slash commands: lines starting with "/" are handled here and never reach the model.
+
+The router is synchronous and does no I/O of its own beyond printing to the console, so every
+command is unit-testable without a terminal. Anything slow or streaming is handed back to the
+REPL as a `CommandResult` (`retry`, or `work` to await), so Ctrl-C can cancel it there.
+
+What the router needs from the application comes in a `ReplHost`: plain callables, each
+optional (a missing one makes its command say "not available").
+"""
+
+from __future__ import annotations
+
+import difflib
+import inspect
+from collections.abc import Awaitable, Callable, Iterable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from rich.console import Console, RenderableType
+from rich.table import Table
+from rich.text import Text
+
+from solcoder.errors import SolcoderError, UsageError
+from solcoder.ui.render import render_error
+
+if TYPE_CHECKING:
+    from solcoder.ui.repl import ConversationLike
+
+HostResult = RenderableType | Awaitable[RenderableType]
+"""What a direct tool call returns: text (shown as is) or a rich renderable, maybe awaited."""
+
+
+@dataclass(frozen=True, slots=True)
+class ReplHost:
+    """The application services slash commands use; every hook may be left out.
+
+    Hooks raise `SolcoderError` subclasses (for example `UsageError` for an unknown setting)
+    and the router prints them with `render_error`.
+    """
+
+    get_setting: Callable[[str], str] | None = None
+    """`/config get KEY`: the effective value as text."""
+    set_setting: Callable[[str, str], str | None] | None = None
+    """`/config set KEY VALUE`: saves it; returns a confirmation line (None for a default one)."""
+    rotate_key: Callable[[], str] | None = None
+    """`/config rotate-key`: asks for the new key itself (no prompt is reading at that moment,
+    so `getpass` works) and returns a confirmation line that does not contain the key."""
+    list_tools: Callable[[], Iterable[tuple[str, str]]] | None = None
+    """`/tools`: (name, one-line description) for every registered tool."""
+    run_plan: Callable[[str], HostResult] | None = None
+    """`/plan TEXT`: calls the plan tool directly, without the model."""
+    run_review: Callable[[str | None], HostResult] | None = None
+    """`/review [PATH]`: calls the review tool directly, without the model."""
+    show_logs: Callable[[], RenderableType] | None = None
+    """`/logs`: where the logs are and their last lines."""
+
+
+@dataclass(frozen=True, slots=True)
+class CommandResult:
+    """What the REPL does after a command beyond what the router already printed."""
+
+    exit: bool = False
+    retry: bool = False
+    """Run the last prompt again (streamed like a normal turn)."""
+    work: Callable[[], Awaitable[RenderableType]] | None = None
+    """Slow work to await (cancellable with Ctrl-C); its result is printed."""
+
+
+DONE = CommandResult()
+
+
+@dataclass(frozen=True, slots=True)
+class CommandInfo:
+    name: str
+    usage: str
+    help: str
+    aliases: tuple[str, ...] = ()
+
+
+COMMANDS: tuple[CommandInfo, ...] = (
+    CommandInfo("help", "/help", "List the commands and keys"),
+    CommandInfo("quit", "/quit", "Leave SolCoder (also /exit or Ctrl-D)", ("exit",)),
+    CommandInfo(
+        "config",
+        "/config get KEY | set KEY VALUE | rotate-key",
+        "Read or change a setting, or replace the API key",
+    ),
+    CommandInfo("clear", "/clear", "Start a new conversation (the session is kept)"),
+    CommandInfo("session", "/session", "Show the session id, transcript path and turn count"),
+    CommandInfo("tools", "/tools", "List the tools the model can call"),
+    CommandInfo("plan", "/plan TEXT", "Plan TEXT with the plan tool, without the model"),
+    CommandInfo("review", "/review [PATH]", "Review PATH (or the project) without the model"),
+    CommandInfo("retry", "/retry", "Send the last prompt again"),
+    CommandInfo("logs", "/logs", "Show where the logs are and their last lines"),
+)
+
+KEYS_HELP = (
+    "Enter sends · Alt-Enter (or a line ending in \\) adds a line · Tab completes commands · "
+    "Ctrl-C cancels a reply · Ctrl-D exits · start a message with // to send a literal /"
+)
+
+
+def command_names() -> list[str]:
+    """Every spelling the router accepts, aliases included."""
+    return [name for info in COMMANDS for name in (info.name, *info.aliases)]
+
+
+def is_command(line: str) -> bool:
+    """True for "/help"; "//text" is an escaped message for the model, not a command."""
+    stripped = line.lstrip()
+    return stripped.startswith("/") and not stripped.startswith("//")
+
+
+def unescape(line: str) -> str:
+    """The text sent to the model: "//etc/hosts?" becomes "/etc/hosts?"."""
+    stripped = line.lstrip()
+    return stripped[1:] if stripped.startswith("//") else line
+
+
+def closest_command(name: str) -> str | None:
+    """The command the user most likely meant, or None when nothing is close."""
+    names = command_names()
+    prefixed = [candidate for candidate in names if candidate.startswith(name)] if name else []
+    if len(prefixed) == 1:
+        return prefixed[0]
+    matches = difflib.get_close_matches(name, names, n=1, cutoff=0.5)
+    return matches[0] if matches else None
+
+
+class CommandRouter:
+    """Parses one "/command args" line and does it (see `COMMANDS`)."""
+
+    def __init__(self, conversation: ConversationLike, host: ReplHost, console: Console) -> None:
+        self.conversation = conversation
+        self.host = host
+        self.console = console
+        self._handlers: dict[str, Callable[[str], CommandResult]] = {
+            "help": self._help,
+            "quit": self._quit,
+            "exit": self._quit,
+            "config": self._config,
+            "clear": self._clear,
+            "session": self._session,
+            "tools": self._tools,
+            "plan": self._plan,
+            "review": self._review,
+            "retry": self._retry,
+            "logs": self._logs,
+        }
+
+    def dispatch(self, line: str) -> CommandResult:
+        """Run the command on `line` (which starts with "/"); errors are printed, not raised."""
+        name, _, argument = line.strip()[1:].partition(" ")
+        name = name.lower()
+        handler = self._handlers.get(name)
+        if handler is None:
+            self._unknown(name)
+            return DONE
+        try:
+            return handler(argument.strip())
+        except SolcoderError as error:
+            render_error(self.console, error)
+            return DONE
+
+    # -- output helpers ------------------------------------------------------------------------
+
+    def _say(self, text: str, style: str = "") -> None:
+        self.console.print(Text(text, style=style), soft_wrap=True, highlight=False)
+
+    def _not_available(self, what: str) -> CommandResult:
+        self._say(f"{what} is not available in this build.", "yellow")
+        return DONE
+
+    def _unknown(self, name: str) -> None:
+        suggestion = closest_command(name)
+        if suggestion is None:
+            self._say(f"Unknown command /{name}. Type /help to see the commands.", "yellow")
+        else:
+            self._say(f"Unknown command /{name}. Did you mean /{suggestion}?", "yellow")
+
+    # -- commands ------------------------------------------------------------------------------
+
+    def _help(self, _argument: str) -> CommandResult:
+        table = Table(show_header=False, box=None, pad_edge=False, padding=(0, 2, 0, 0))
+        table.add_column(style="bold cyan", no_wrap=True)
+        table.add_column()
+        for info in COMMANDS:
+            usage = info.usage + "".join(f", /{alias}" for alias in info.aliases)
+            table.add_row(usage, info.help)
+        self.console.print(table)
+        self._say(KEYS_HELP, "dim")
+        return DONE
+
+    def _quit(self, _argument: str) -> CommandResult:
+        return CommandResult(exit=True)
+
+    def _config(self, argument: str) -> CommandResult:
+        action, _, rest = argument.partition(" ")
+        rest = rest.strip()
+        if action == "get" and rest and " " not in rest:
+            if self.host.get_setting is None:
+                return self._not_available("/config get")
+            self._say(f"{rest} = {self.host.get_setting(rest)}")
+            return DONE
+        if action == "set" and rest:
+            key, _, value = rest.partition(" ")
+            value = value.strip()
+            if not value:
+                raise UsageError(
+                    "/config set needs a key and a value.",
+                    hint="Example: /config set llm.model gpt-4o-mini",
+                )
+            if self.host.set_setting is None:
+                return self._not_available("/config set")
+            confirmation = self.host.set_setting(key, value)
+            self._say(confirmation or f"{key} = {value} (saved)", "green")
+            return DONE
+        if action == "rotate-key" and not rest:
+            if self.host.rotate_key is None:
+                return self._not_available("/config rotate-key")
+            self._say(self.host.rotate_key(), "green")
+            return DONE
+        raise UsageError(
+            "Usage: /config get KEY | /config set KEY VALUE | /config rotate-key",
+            hint="`solcoder config list` shows every setting and where its value comes from.",
+        )
+
+    def _clear(self, _argument: str) -> CommandResult:
+        self.conversation.clear()
+        self._say(
+            f"Conversation cleared; session {self.conversation.session_id} continues.", "green"
+        )
+        return DONE
+
+    def _session(self, _argument: str) -> CommandResult:
+        self._say(self.conversation.describe_session())
+        return DONE
+
+    def _tools(self, _argument: str) -> CommandResult:
+        if self.host.list_tools is None:
+            return self._not_available("/tools")
+        tools = list(self.host.list_tools())
+        if not tools:
+            self._say("No tools are registered.", "yellow")
+            return DONE
+        table = Table(show_header=False, box=None, pad_edge=False, padding=(0, 2, 0, 0))
+        table.add_column(style="bold cyan", no_wrap=True)
+        table.add_column()
+        for name, description in tools:
+            table.add_row(name, description)
+        self.console.print(table)
+        return DONE
+
+    def _plan(self, argument: str) -> CommandResult:
+        if not argument:
+            raise UsageError("/plan needs a goal.", hint="Example: /plan a counter program")
+        run_plan = self.host.run_plan
+        if run_plan is None:
+            return self._not_available("/plan")
+        return CommandResult(work=lambda: _resolve(run_plan(argument)))
+
+    def _review(self, argument: str) -> CommandResult:
+        run_review = self.host.run_review
+        if run_review is None:
+            return self._not_available("/review")
+        path = argument or None
+        return CommandResult(work=lambda: _resolve(run_review(path)))
+
+    def _retry(self, _argument: str) -> CommandResult:
+        return CommandResult(retry=True)
+
+    def _logs(self, _argument: str) -> CommandResult:
+        if self.host.show_logs is None:
+            return self._not_available("/logs")
+        shown = self.host.show_logs()
+        self.console.print(Text(shown) if isinstance(shown, str) else shown, highlight=False)
+        return DONE
+
+
+async def _resolve(result: HostResult) -> RenderableType:
+    """Await a hook's result when it is a coroutine; hooks may be sync or async."""
+    if inspect.isawaitable(result):
+        return await result
+    return result

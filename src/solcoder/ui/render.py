@@ -1,0 +1,368 @@
+"""Show a turn as it streams: text for people (`StreamRenderer`) or JSON Lines for scripts.
+
+Both sinks take the orchestrator's one `AgentEvent` stream, so the REPL, `solcoder -p` and
+`--json` cannot drift apart. They share one interface: `handle(event)` per event,
+`error(error)` for a failed turn, `close()` at the end.
+
+Cost per token matters (a reply is thousands of deltas): text deltas are written raw to the
+console's file and flushed, never re-rendered through rich (a `Live` markdown view re-renders
+the whole reply per token, which is quadratic). Rich only formats the rare lines: tool calls,
+notices, errors. This module must not import prompt_toolkit: `-p` mode loads it and should
+start fast.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any, Protocol, TextIO
+
+from rich.console import Console
+from rich.text import Text
+
+from solcoder.agent.events import (
+    AgentEvent,
+    Notice,
+    StepStarted,
+    ToolRunFinished,
+    ToolRunStarted,
+    TurnFinished,
+)
+from solcoder.errors import SolcoderError
+from solcoder.llm.events import Completed, TextDelta, ThinkingDelta, ToolCallDelta, ToolCallStart
+from solcoder.llm.messages import ToolCall
+
+ARGUMENTS_WIDTH = 60
+"""Tool arguments are shown on one line, cut to this many characters."""
+
+RESULT_WIDTH = 100
+
+# C0/C1 control characters except tab and newline: a model (or a tool result quoting a file)
+# could otherwise emit escape sequences that retitle the window or move the cursor.
+_CONTROL = dict.fromkeys((*range(0x00, 0x09), *range(0x0B, 0x20), *range(0x7F, 0xA0)))
+
+_DIM_ON, _DIM_OFF = "\x1b[2m", "\x1b[22m"
+
+
+class EventSink(Protocol):
+    """What the REPL, `-p` and `--dry-run-llm` feed a turn into."""
+
+    def handle(self, event: AgentEvent) -> None: ...
+
+    def error(self, error: SolcoderError) -> None: ...
+
+    def close(self) -> None: ...
+
+
+def _redact(text: str) -> str:
+    """Mask secrets in text leaving the process (DESIGN.md: redaction at every exit point)."""
+    try:
+        from solcoder.redact import redact  # type: ignore[import-not-found, unused-ignore]
+    except ImportError:
+        return text
+    return str(redact(text))
+
+
+def clean(text: str) -> str:
+    """`text` without terminal control characters (tab and newline kept)."""
+    return text.translate(_CONTROL)
+
+
+def shorten(text: str, width: int) -> str:
+    """One line of at most `width` characters, ending in "…" when cut."""
+    line = " ".join(text.split())
+    return line if len(line) <= width else line[: width - 1] + "…"
+
+
+def format_arguments(call: ToolCall, arguments: dict[str, Any] | None) -> str:
+    """`goal="Deploy a counter", steps=3`, cut to `ARGUMENTS_WIDTH`; raw text when invalid."""
+    if arguments is None:
+        return shorten(clean(call.arguments), ARGUMENTS_WIDTH)
+    shown = ", ".join(
+        f"{key}={json.dumps(value, ensure_ascii=False)}" for key, value in arguments.items()
+    )
+    return shorten(clean(shown), ARGUMENTS_WIDTH)
+
+
+def format_duration(seconds: float) -> str:
+    milliseconds = seconds * 1000
+    return f"{milliseconds:.0f} ms" if milliseconds < 1000 else f"{seconds:.1f} s"
+
+
+def render_error(console: Console, error: SolcoderError) -> None:
+    """`✗ message` and a dim next step; never a traceback."""
+    symbol = "✗" if _unicode(console) else "x"
+    message = Text(f"{symbol} {clean(_redact(error.message))}", style="bold red")
+    console.print(encodable(console, message), soft_wrap=True, highlight=False)
+    if error.hint:
+        hint = Text(f"  {clean(_redact(error.hint))}", style="dim")
+        console.print(encodable(console, hint), soft_wrap=True, highlight=False)
+
+
+def _unicode(console: Console) -> bool:
+    return console.encoding.lower().replace("-", "").startswith("utf")
+
+
+def encodable(console: Console, text: Text) -> Text:
+    """`text` with characters the console's encoding lacks replaced by "?" (styles kept).
+
+    rich writes with the stream's strict error handler, so one "é" on a legacy-locale
+    terminal would otherwise raise UnicodeEncodeError in the middle of a reply.
+    """
+    if not _unicode(console):
+        encoding = console.encoding
+        text.plain = text.plain.encode(encoding, "replace").decode(encoding)
+    return text
+
+
+class StreamRenderer:
+    """Writes a turn for people: streamed text, dim thinking, one line per tool call.
+
+    `diagnostics` receives everything that is not the reply (thinking, tool lines, notices,
+    errors); `solcoder -p` passes a stderr console there so stdout carries only the answer.
+    """
+
+    def __init__(
+        self,
+        console: Console,
+        *,
+        show_thinking: bool = True,
+        diagnostics: Console | None = None,
+    ) -> None:
+        self.console = console
+        self.diagnostics = diagnostics or console
+        self.show_thinking = show_thinking
+        self._mid_line: dict[int, bool] = {}
+        self._mode: str | None = None
+        """"text" or "thinking" while one of them streams, else None."""
+        self._open_call: str | None = None
+        """Id of the tool call whose line awaits its result on the same line."""
+        self._shown_arguments: dict[str, str] = {}
+        self._unicode = _unicode(console) and _unicode(self.diagnostics)
+        # Looked up once: `Console.encoding` and friends are properties, too slow per token.
+        self._legacy_encoding = {
+            id(each): each.encoding for each in (console, self.diagnostics) if not _unicode(each)
+        }
+        self._dim = (
+            self.diagnostics.is_terminal
+            and self.diagnostics.color_system is not None
+            and not self.diagnostics.no_color
+        )
+
+    # -- the EventSink interface ---------------------------------------------------------------
+
+    def handle(self, event: AgentEvent) -> None:
+        if isinstance(event, TextDelta):
+            self._text(event.text)
+        elif isinstance(event, ThinkingDelta):
+            self._thinking(event.text)
+        elif isinstance(event, ToolRunStarted):
+            self._tool_started(event)
+        elif isinstance(event, ToolRunFinished):
+            self._tool_finished(event)
+        elif isinstance(event, Notice):
+            style = "red" if event.level == "error" else "yellow"
+            self._line(Text(clean(_redact(event.text)), style=style))
+        elif isinstance(event, TurnFinished | Completed | ToolCallStart):
+            # A model response ended, or a tool call began streaming its arguments: whatever
+            # comes next starts on its own line.
+            self._end_stream()
+        elif isinstance(event, ToolCallDelta | StepStarted):
+            pass
+
+    def error(self, error: SolcoderError) -> None:
+        self._end_stream()
+        self._close_tool_line()
+        self._ensure_line_start(self.diagnostics)
+        render_error(self.diagnostics, error)
+
+    def close(self) -> None:
+        """End the reply cleanly (newline, style reset) after success, failure or Ctrl-C."""
+        self._end_stream()
+        self._close_tool_line()
+        self._ensure_line_start(self.console)
+        self._ensure_line_start(self.diagnostics)
+
+    # -- streaming -----------------------------------------------------------------------------
+
+    def _write(self, console: Console, text: str) -> None:
+        if not text:
+            return
+        encoding = self._legacy_encoding.get(id(console))
+        if encoding is not None:
+            text = text.encode(encoding, "replace").decode(encoding)
+        console.file.write(text)
+        console.file.flush()
+        self._mid_line[id(console)] = not text.endswith("\n")
+
+    def _ensure_line_start(self, console: Console) -> None:
+        if self._mid_line.get(id(console)):
+            self._write(console, "\n")
+
+    def _text(self, text: str) -> None:
+        if self._mode != "text":
+            self._end_stream()
+            self._close_tool_line()
+            self._mode = "text"
+        self._write(self.console, clean(text))
+
+    def _thinking(self, text: str) -> None:
+        target = self.diagnostics
+        if self._mode != "thinking":
+            self._end_stream()
+            self._close_tool_line()
+            self._ensure_line_start(target)
+            self._mode = "thinking"
+            label = "thinking…" if self._unicode else "thinking..."
+            if not self.show_thinking:
+                # One indicator per thinking block instead of the reasoning itself.
+                self._write(target, f"{_DIM_ON}{label}{_DIM_OFF}" if self._dim else label)
+                return
+            self._write(target, f"{_DIM_ON}{label} {_DIM_OFF}" if self._dim else f"{label} ")
+        if not self.show_thinking:
+            return
+        cleaned = clean(text)
+        self._write(target, f"{_DIM_ON}{cleaned}{_DIM_OFF}" if self._dim else cleaned)
+
+    def _end_stream(self) -> None:
+        """Finish the text or thinking block in progress with a newline."""
+        if self._mode == "text":
+            self._ensure_line_start(self.console)
+        elif self._mode == "thinking":
+            self._ensure_line_start(self.diagnostics)
+        self._mode = None
+
+    # -- tool lines ----------------------------------------------------------------------------
+
+    def _line(self, text: Text, *, end: str = "\n") -> None:
+        """A diagnostic line on its own, after whatever is streaming."""
+        self._end_stream()
+        self._close_tool_line()
+        self._ensure_line_start(self.diagnostics)
+        if self.diagnostics is not self.console and self.console.is_terminal:
+            # Both streams share the screen: do not start the line after half a sentence.
+            self._ensure_line_start(self.console)
+        self._print(text, end=end)
+
+    def _print(self, text: Text, *, end: str = "\n") -> None:
+        self.diagnostics.print(
+            encodable(self.diagnostics, text), soft_wrap=True, highlight=False, end=end
+        )
+        self._mid_line[id(self.diagnostics)] = not end
+
+    def _tool_head(self, name: str, arguments: str) -> Text:
+        gear = "⚙" if self._unicode else "*"
+        return Text.assemble(
+            (f"{gear} ", "cyan"), (clean(name), "bold cyan"), (f"({arguments})", "dim")
+        )
+
+    def _tool_tail(self, event: ToolRunFinished) -> Text:
+        dots = " … " if self._unicode else " ... "
+        duration = format_duration(event.duration_s)
+        if event.ok:
+            return Text.assemble((dots, "dim"), ("ok", "green"), (f" {duration}", "dim"))
+        reason = shorten(clean(_redact(event.content)), RESULT_WIDTH) or "failed"
+        return Text.assemble((dots, "dim"), (f"error: {reason}", "red"), (f" {duration}", "dim"))
+
+    def _tool_started(self, event: ToolRunStarted) -> None:
+        shown = format_arguments(event.call, event.arguments)
+        self._shown_arguments[event.call.id] = shown
+        # The line stays open: the result is appended to it when the tool finishes.
+        self._line(self._tool_head(event.call.name, shown), end="")
+        self._open_call = event.call.id
+
+    def _tool_finished(self, event: ToolRunFinished) -> None:
+        tail = self._tool_tail(event)
+        if self._open_call == event.call.id:
+            self._open_call = None
+            self._print(tail)
+            return
+        # Several tools ran at once: the result gets a full line of its own.
+        shown = self._shown_arguments.get(event.call.id)
+        if shown is None:
+            shown = format_arguments(event.call, None)
+        self._line(self._tool_head(event.call.name, shown).append_text(tail))
+
+    def _close_tool_line(self) -> None:
+        if self._open_call is not None:
+            self._open_call = None
+            self._ensure_line_start(self.diagnostics)
+
+
+class JsonLinesWriter:
+    """`--json`: one JSON object per event and line, flushed at once (DESIGN.md section 4).
+
+    Types and fields from the contract are never renamed; extra fields and types (`notice`,
+    `step_started`, `turn_finished`, `duration_ms`, `hint`) are additions. Argument streaming
+    (`ToolCallStart`/`ToolCallDelta`) is not emitted: `tool_call` carries the whole call.
+    """
+
+    def __init__(self, stream: TextIO) -> None:
+        self.stream = stream
+
+    def _emit(self, record: dict[str, Any]) -> None:
+        self.stream.write(json.dumps(record, separators=(",", ":")) + "\n")
+        self.stream.flush()
+
+    def handle(self, event: AgentEvent) -> None:
+        record = self.record(event)
+        if record is not None:
+            self._emit(record)
+
+    def error(self, error: SolcoderError) -> None:
+        self._emit(error_record(error))
+
+    def close(self) -> None:
+        self.stream.flush()
+
+    @staticmethod
+    def record(event: AgentEvent) -> dict[str, Any] | None:
+        """The JSON object for one event, or None for events not shown in JSON."""
+        if isinstance(event, TextDelta):
+            return {"type": "text_delta", "text": event.text}
+        if isinstance(event, ThinkingDelta):
+            return {"type": "thinking_delta", "text": event.text}
+        if isinstance(event, ToolRunStarted):
+            record: dict[str, Any] = {
+                "type": "tool_call",
+                "id": event.call.id,
+                "name": event.call.name,
+                "arguments": event.arguments,
+            }
+            if event.arguments is None:
+                record["arguments_raw"] = event.call.arguments
+            return record
+        if isinstance(event, ToolRunFinished):
+            return {
+                "type": "tool_result",
+                "id": event.call.id,
+                "name": event.call.name,
+                "ok": event.ok,
+                "content": event.content,
+                "duration_ms": round(event.duration_s * 1000, 1),
+            }
+        if isinstance(event, Completed):
+            return {
+                "type": "completed",
+                "stop_reason": event.stop_reason,
+                "usage": event.usage.as_dict(),
+                "response_id": event.response_id,
+                "model": event.model,
+            }
+        if isinstance(event, Notice):
+            return {"type": "notice", "text": event.text, "level": event.level}
+        if isinstance(event, StepStarted):
+            return {"type": "step_started", "step": event.step}
+        if isinstance(event, TurnFinished):
+            return {"type": "turn_finished", "reason": event.reason, "usage": event.usage.as_dict()}
+        return None
+
+
+def error_record(error: SolcoderError) -> dict[str, Any]:
+    """The `error` JSON object: `class` is the stable snake_case kind from errors.py."""
+    return {
+        "type": "error",
+        "class": error.kind,
+        "message": _redact(error.message),
+        "exit_code": error.exit_code,
+        "hint": _redact(error.hint) if error.hint else None,
+    }

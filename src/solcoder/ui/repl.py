@@ -1,0 +1,313 @@
+"""The interactive REPL: read a prompt, stream the reply, repeat; slash commands on the side.
+
+Wiring (for the CLI)::
+
+    from solcoder.ui.commands import ReplHost
+    from solcoder.ui.repl import run_repl
+
+    exit_code = run_repl(conversation, ReplHost(get_setting=..., set_setting=..., ...),
+                         console=Console(), history_path=home / "history")
+
+`conversation` is anything shaped like `ConversationLike` (below); `ReplHost` is a bag of
+optional callables for `/config`, `/tools`, `/plan`, `/review`, `/logs` (see ui/commands.py).
+
+Everything runs on one asyncio loop: prompt_toolkit's `prompt_async` reads the line, then the
+turn runs as a task so Ctrl-C (SIGINT, since the terminal is back in cooked mode while the
+reply streams) can cancel exactly that task and return to the prompt with the session intact.
+When stdin or stdout is not a terminal (pipes, tests) lines are read from stdin directly and
+prompt_toolkit is never imported. The prompt is `PROMPT` and a banner names the session, so a
+pseudo-terminal test can wait for both.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import signal
+import sys
+from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine
+from functools import partial
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Protocol, TextIO
+
+from rich.console import Console, RenderableType
+from rich.text import Text
+
+from solcoder.agent.events import AgentEvent
+from solcoder.errors import Cancelled, SolcoderError
+from solcoder.ui.commands import CommandRouter, ReplHost, is_command, unescape
+from solcoder.ui.render import StreamRenderer, render_error
+
+if TYPE_CHECKING:
+    from prompt_toolkit.input import Input
+    from prompt_toolkit.output import Output
+
+logger = logging.getLogger(__name__)
+
+PROMPT = "you › "
+CONTINUATION = "   … "
+
+
+class ConversationLike(Protocol):
+    """The conversation the REPL drives (implemented by `solcoder.agent.conversation`)."""
+
+    @property
+    def session_id(self) -> str: ...
+
+    @property
+    def provider_name(self) -> str: ...
+
+    @property
+    def model(self) -> str: ...
+
+    def run_turn(self, text: str) -> AsyncIterator[AgentEvent]:
+        """Stream one turn; raises SolcoderError subclasses; cancelling the consumer cancels it."""
+        ...
+
+    def retry_last(self) -> AsyncIterator[AgentEvent]: ...
+
+    def clear(self) -> None: ...
+
+    def usage_summary(self) -> str: ...
+
+    def describe_session(self) -> str: ...
+
+
+class LineReader(Protocol):
+    """Reads one (possibly multi-line) prompt: EOFError on Ctrl-D, KeyboardInterrupt on Ctrl-C."""
+
+    async def read(self) -> str: ...
+
+
+class StreamLineReader:
+    """Lines from a plain stream (pipe, file, test); a trailing backslash continues the line."""
+
+    def __init__(self, stream: TextIO, console: Console) -> None:
+        self.stream = stream
+        self.console = console
+
+    async def read(self) -> str:
+        self._write(PROMPT)
+        lines: list[str] = []
+        while True:
+            # A blocking read is fine: nothing else runs on the loop between turns.
+            raw = self.stream.readline()
+            if not raw:
+                if lines:
+                    break
+                self._write("\n")
+                raise EOFError
+            line = raw.rstrip("\r\n")
+            if line.endswith("\\"):
+                lines.append(line[:-1])
+                continue
+            lines.append(line)
+            break
+        self._write("\n")
+        return "\n".join(lines)
+
+    def _write(self, text: str) -> None:
+        self.console.file.write(text)
+        self.console.file.flush()
+
+
+class Repl:
+    """The read-and-stream loop; `interrupt()` is what Ctrl-C does while something runs."""
+
+    def __init__(
+        self,
+        conversation: ConversationLike,
+        host: ReplHost,
+        *,
+        console: Console,
+        show_thinking: bool = True,
+    ) -> None:
+        self.conversation = conversation
+        self.console = console
+        self.show_thinking = show_thinking
+        self.router = CommandRouter(conversation, host, console)
+        self._task: asyncio.Task[None] | None = None
+        self._interrupted = False
+
+    def banner(self) -> None:
+        conversation = self.conversation
+        self.console.print(
+            Text.assemble(
+                ("SolCoder", "bold"),
+                f" · {conversation.provider_name} · {conversation.model} · ",
+                (f"session {conversation.session_id}", "cyan"),
+            ),
+            highlight=False,
+        )
+        self.console.print(Text("Type /help for commands, Ctrl-D to exit.", style="dim"))
+
+    async def run(self, reader: LineReader) -> int:
+        """Read and answer until Ctrl-D or /quit; returns the exit code (0)."""
+        self.banner()
+        while True:
+            try:
+                line = await reader.read()
+            except KeyboardInterrupt:
+                continue  # Ctrl-C at the prompt only clears the line
+            except EOFError:
+                return 0
+            text = line.strip()
+            if not text:
+                continue
+            if is_command(text):
+                try:
+                    result = self.router.dispatch(text)
+                except KeyboardInterrupt:  # Ctrl-C inside a synchronous hook (getpass)
+                    self.console.print(Text("cancelled", style="yellow"))
+                    continue
+                if result.exit:
+                    return 0
+                if result.retry:
+                    await self.run_cancellable(self._stream(self.conversation.retry_last))
+                elif result.work is not None:
+                    await self.run_cancellable(self._show(result.work))
+                continue
+            prompt = unescape(text)
+            await self.run_cancellable(self._stream(partial(self.conversation.run_turn, prompt)))
+            self.console.print()
+
+    def interrupt(self) -> bool:
+        """Cancel the turn or command in progress; False when nothing was running."""
+        if self._task is None or self._task.done():
+            return False
+        self._interrupted = True
+        self._task.cancel()
+        return True
+
+    async def run_cancellable(self, job: Coroutine[Any, Any, None]) -> None:
+        """Run `job` as a task Ctrl-C can cancel; print failures; never raise them."""
+        self._interrupted = False
+        task = asyncio.ensure_future(job)
+        self._task = task
+        restore = _route_sigint(self.interrupt)
+        try:
+            await task
+        except asyncio.CancelledError:
+            current = asyncio.current_task()
+            if current is not None and current.cancelling():
+                raise  # the REPL itself is being cancelled, not just this turn
+        except Cancelled:
+            self._interrupted = True
+        except SolcoderError as error:
+            render_error(self.console, error)
+        except Exception as error:  # a bug: say so in one line, keep the session going
+            logger.debug("unexpected failure in a turn", exc_info=True)
+            render_error(
+                self.console,
+                SolcoderError(
+                    f"Unexpected error: {type(error).__name__}: {error}",
+                    hint="This is a bug in SolCoder; /logs shows the details. The session goes on.",
+                ),
+            )
+        finally:
+            restore()
+            self._task = None
+        if self._interrupted:
+            self.console.print(Text("cancelled", style="yellow"))
+
+    async def _stream(self, start: Callable[[], AsyncIterator[AgentEvent]]) -> None:
+        renderer = StreamRenderer(self.console, show_thinking=self.show_thinking)
+        events = start()
+        try:
+            async for event in events:
+                renderer.handle(event)
+        finally:
+            renderer.close()
+            close = getattr(events, "aclose", None)
+            if close is not None:
+                await close()
+
+    async def _show(self, work: Callable[[], Awaitable[RenderableType]]) -> None:
+        shown = await work()
+        self.console.print(Text(shown) if isinstance(shown, str) else shown, highlight=False)
+
+
+def _route_sigint(handler: Callable[[], object]) -> Callable[[], None]:
+    """Send SIGINT to `handler` until the returned function restores the previous handler."""
+    loop = asyncio.get_running_loop()
+    previous = signal.getsignal(signal.SIGINT)
+    try:
+        loop.add_signal_handler(signal.SIGINT, handler)
+    except (NotImplementedError, RuntimeError, ValueError):  # Windows, or not the main thread
+        return lambda: None
+
+    def restore() -> None:
+        loop.remove_signal_handler(signal.SIGINT)
+        if previous is not None:
+            signal.signal(signal.SIGINT, previous)
+
+    return restore
+
+
+def _interactive() -> bool:
+    return sys.stdin.isatty() and sys.stdout.isatty()
+
+
+async def run_repl_async(
+    conversation: ConversationLike,
+    host: ReplHost | None = None,
+    *,
+    console: Console,
+    history_path: Path,
+    show_thinking: bool = True,
+    stdin: TextIO | None = None,
+    prompt_input: Input | None = None,
+    prompt_output: Output | None = None,
+) -> int:
+    """The REPL on the running loop. `stdin` forces line mode; `prompt_input`/`prompt_output`
+    force prompt_toolkit (tests pass a pipe input and `DummyOutput`)."""
+    repl = Repl(conversation, host or ReplHost(), console=console, show_thinking=show_thinking)
+    reader: LineReader
+    if prompt_input is not None or (stdin is None and _interactive()):
+        from solcoder.ui.toolbar import PromptToolkitReader, make_history
+
+        reader = PromptToolkitReader(
+            conversation,
+            history=make_history(history_path, console),
+            input=prompt_input,
+            output=prompt_output,
+        )
+    else:
+        reader = StreamLineReader(stdin or sys.stdin, console)
+    return await repl.run(reader)
+
+
+def run_repl(
+    conversation: ConversationLike,
+    host: ReplHost | None = None,
+    *,
+    console: Console,
+    history_path: Path,
+    show_thinking: bool = True,
+    stdin: TextIO | None = None,
+    cleanup: Callable[[], Awaitable[None]] | None = None,
+) -> int:
+    """Run the REPL until Ctrl-D or /quit; returns the process exit code.
+
+    `cleanup` is awaited on the REPL's loop before it closes (close the provider's HTTP client
+    there: it belongs to this loop).
+    """
+
+    async def main() -> int:
+        try:
+            return await run_repl_async(
+                conversation,
+                host,
+                console=console,
+                history_path=history_path,
+                show_thinking=show_thinking,
+                stdin=stdin,
+            )
+        finally:
+            if cleanup is not None:
+                await cleanup()
+
+    try:
+        return asyncio.run(main())
+    except KeyboardInterrupt:  # a SIGINT that arrived outside any turn (line mode)
+        return 130
