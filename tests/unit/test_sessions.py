@@ -306,3 +306,30 @@ def test_read_only_session_refuses_writes(store: SessionStore) -> None:
     session.close()
     with pytest.raises(StorageError, match="read-only"):
         store.read(session.id).append_message(Message.user("x"))
+
+
+def test_disk_full_mid_line_leaves_no_torn_line(
+    store: SessionStore, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import errno
+
+    session = store.create("openai", "m")
+    one_turn(session, "saved", "ok")
+    real_write = os.write
+    calls = {"n": 0}
+
+    def failing_write(descriptor: int, data: bytes) -> int:
+        calls["n"] += 1
+        if calls["n"] == 1:
+            return real_write(descriptor, bytes(data[:10]))  # a short write...
+        raise OSError(errno.ENOSPC, "No space left on device")  # ...then the disk is full
+
+    monkeypatch.setattr(os, "write", failing_write)
+    with pytest.raises(StorageError, match="No space left"):
+        session.append_message(Message.user("lost " * 100))
+    monkeypatch.setattr(os, "write", real_write)
+    one_turn(session, "after", "fine")
+    session.close()
+    reader = store.read(session.id)
+    assert reader.warnings == []
+    assert [m.text for m in reader.messages()] == ["saved", "ok", "after", "fine"]

@@ -36,9 +36,9 @@ def test_sigkill_never_loses_a_complete_turn(tmp_path: Path) -> None:
                 turn = child.turn_count
                 while True:
                     turn += 1
-                    child.append_message(Message.user(f"prompt {turn} " + "p" * 300))
+                    child.append_message(Message.user(f"prompt {turn} " + "p" * 100))
                     child.partial(f"reply {turn} partial")
-                    child.append_message(Message.assistant(f"reply {turn} " + "r" * 2000))
+                    child.append_message(Message.assistant(f"reply {turn} " + "r" * 200))
                     child.end_turn(stop_reason="end_turn")
                     os.write(write_end, f"{turn}\n".encode())
             except BaseException as error:
@@ -62,8 +62,8 @@ def test_sigkill_never_loses_a_complete_turn(tmp_path: Path) -> None:
         # Every turn the writer saw end is there in full: prompt and complete reply. (A turn
         # cut short is kept too, as far as it got; it is written again by the next writer.)
         for turn in range(1, confirmed + 1):
-            assert f"prompt {turn} " + "p" * 300 in texts
-            assert f"reply {turn} " + "r" * 2000 in texts
+            assert f"prompt {turn} " + "p" * 100 in texts
+            assert f"reply {turn} " + "r" * 200 in texts
     final = store.open(session_id)  # repairs whatever the last kill left
     assert final.turn_count >= confirmed > 0
     final.close()

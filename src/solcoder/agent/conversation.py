@@ -1,22 +1,39 @@
 """A conversation: history, the orchestrator, and what survives a failed or cancelled turn.
 
 This is the object the REPL, `-p` and `--dry-run-llm` drive. It owns the rule that nothing the
-user typed is lost: the user's message enters the history before the model is called, a reply
-cut off by a dropped stream or Ctrl-C is kept as a partial assistant message, and tool calls
-left open are answered with "cancelled" so the next request is valid.
+user typed is lost: the user's message reaches the transcript before the model is called, the
+streamed reply is noted there at least once a second, a reply cut off by a dropped stream or
+Ctrl-C is kept as a partial assistant message, and tool calls left open are answered with
+"cancelled" so the next request is valid.
 """
 
 from __future__ import annotations
 
 import asyncio
+import time
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field
+from typing import Any, Protocol
 
-from solcoder.agent.events import AgentEvent, Notice, TurnFinished
+from solcoder.agent.events import AgentEvent, Notice, StepStarted, ToolRunStarted, TurnFinished
 from solcoder.agent.orchestrator import Orchestrator
 from solcoder.errors import LLMError, StreamInterruptedError
 from solcoder.llm.events import Completed, TextDelta
 from solcoder.llm.messages import Message, Text, Usage
+
+PARTIAL_EVERY_S = 1.0
+"""How often the streamed text so far is written to the transcript."""
+
+
+class TranscriptSink(Protocol):
+    """Where the conversation is made durable (`solcoder.sessions.Session` fits)."""
+
+    def append_message(self, message: Message) -> None: ...
+    def partial(self, text_so_far: str) -> None: ...
+    def end_turn(self, **details: Any) -> None: ...
+    def record_error(self, error: BaseException) -> None: ...
+    def record_fallback(self, from_provider: str, to_provider: str, reason: str) -> None: ...
+
 
 FallbackFactory = Callable[[LLMError], Orchestrator | None]
 """Given the failure, returns an offline orchestrator to switch to, or None to fail."""
@@ -42,19 +59,27 @@ class Conversation:
         orchestrator: Orchestrator,
         *,
         session_id: str = "",
+        history: list[Message] | None = None,
+        transcript: TranscriptSink | None = None,
         describe: Callable[[], str] | None = None,
         fallback: FallbackFactory | None = None,
-        on_message: Callable[[Message], None] | None = None,
+        usage_summary: Callable[[], str] | None = None,
     ) -> None:
         self.orchestrator = orchestrator
         self.session_id = session_id
-        self.history: list[Message] = []
+        self.history: list[Message] = history if history is not None else []
         self.usage = Usage()
         self.turns: list[TurnRecord] = []
+        self.fell_back = False
+        self._saved = len(self.history)
+        """History entries before this index are already in the transcript."""
+        self._transcript = transcript
         self._describe = describe
         self._fallback = fallback
-        self._on_message = on_message
-        self._last_prompt: str | None = None
+        self._usage_summary = usage_summary
+        self._last_prompt: str | None = next(
+            (m.text for m in reversed(self.history) if m.role == "user" and m.text), None
+        )
 
     @property
     def provider_name(self) -> str:
@@ -66,8 +91,11 @@ class Conversation:
 
     def clear(self) -> None:
         self.history.clear()
+        self._saved = 0
 
     def usage_summary(self) -> str:
+        if self._usage_summary is not None:
+            return self._usage_summary()
         total = self.usage.total
         return f"{total / 1000:.1f}k tok" if total >= 1000 else f"{total} tok"
 
@@ -80,12 +108,12 @@ class Conversation:
         self, text: str, *, force_tool: str | None = None
     ) -> AsyncIterator[AgentEvent]:
         self._last_prompt = text
-        self._record(Message.user(text), append=True)
+        self._append(Message.user(text))
         async for event in self._drive(TurnRecord(text), force_tool):
             yield event
 
     async def retry_last(self) -> AsyncIterator[AgentEvent]:
-        """Run the last prompt again: drop what the failed attempt left after it."""
+        """Run the last prompt again, dropping what the failed attempt left after it."""
         if self._last_prompt is None:
             yield Notice("Nothing to retry yet.")
             return
@@ -93,52 +121,76 @@ class Conversation:
             message = self.history[position]
             if message.role == "user" and message.text == self._last_prompt:
                 del self.history[position + 1 :]
+                self._saved = min(self._saved, len(self.history))
                 break
         else:
-            self._record(Message.user(self._last_prompt), append=True)
+            self._append(Message.user(self._last_prompt))
         async for event in self._drive(TurnRecord(self._last_prompt)):
             yield event
 
-    def _record(self, message: Message, *, append: bool) -> None:
-        if append:
-            self.history.append(message)
-        if self._on_message is not None:
-            self._on_message(message)
+    def _append(self, message: Message) -> None:
+        self.history.append(message)
+        self._save_new()
 
     async def _drive(
         self, record: TurnRecord, force_tool: str | None = None
     ) -> AsyncIterator[AgentEvent]:
-        loop = asyncio.get_running_loop()
-        started = loop.time()
+        started = time.perf_counter()
         streamed: list[str] = []
-        known = len(self.history)
+        last_partial = started
         self.turns.append(record)
+        transcript = self._transcript
+        outcome = "error"
         try:
             async for event in self._run_with_fallback(force_tool):
                 if isinstance(event, TextDelta):
+                    now = time.perf_counter()
                     if record.first_token_s is None:
-                        record.first_token_s = loop.time() - started
+                        record.first_token_s = now - started
                     streamed.append(event.text)
+                    if transcript is not None and now - last_partial >= PARTIAL_EVERY_S:
+                        transcript.partial("".join(streamed))
+                        last_partial = now
                 elif isinstance(event, Completed):
                     record.steps += 1
                     record.tool_calls += len(event.message.tool_calls)
                     record.usage = record.usage + event.usage
                     self.usage = self.usage + event.usage
                     streamed.clear()
+                elif isinstance(event, StepStarted | ToolRunStarted):
+                    self._save_new()  # the previous step's messages are complete now
                 elif isinstance(event, TurnFinished):
-                    pass
+                    outcome = event.reason
                 yield event
         except StreamInterruptedError as error:
             partial = error.partial.text if error.partial is not None else "".join(streamed)
             self._keep_partial(partial)
+            self._record_error(error)
             raise
         except (asyncio.CancelledError, GeneratorExit):
             self._keep_partial("".join(streamed))
+            outcome = "cancelled"
+            raise
+        except BaseException as error:
+            self._record_error(error)
             raise
         finally:
-            record.latency_s = loop.time() - started
-            for message in self.history[known:]:
-                self._record(message, append=False)
+            record.latency_s = time.perf_counter() - started
+            self._save_new()
+            if transcript is not None:
+                transcript.end_turn(outcome=outcome, usage=record.usage.as_dict())
+
+    def _record_error(self, error: BaseException) -> None:
+        self._save_new()
+        if self._transcript is not None:
+            self._transcript.record_error(error)
+
+    def _save_new(self) -> None:
+        """Write the history entries not yet in the transcript, once each."""
+        if self._transcript is not None:
+            for message in self.history[self._saved :]:
+                self._transcript.append_message(message)
+        self._saved = len(self.history)
 
     def _keep_partial(self, text: str) -> None:
         if text:
@@ -154,7 +206,14 @@ class Conversation:
             offline = self._fallback(error)
             if offline is None:
                 raise
+            previous = self.provider_name
             self.orchestrator = offline
-            yield Notice(f"{error.message} Switching to offline mode for this session.", "warning")
+            self.fell_back = True
+            if self._transcript is not None:
+                self._transcript.record_fallback(previous, offline.provider.name, error.kind)
+            yield Notice(
+                f"{error.message} Switching to offline mode for the rest of this session.",
+                "warning",
+            )
             async for event in self.orchestrator.continue_turn(self.history, force_tool=force_tool):
                 yield event

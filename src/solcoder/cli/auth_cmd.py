@@ -212,7 +212,7 @@ def login_command(
 def rotate_command(
     ctx: click.Context, provider: str, key_stdin: bool, insecure_storage: bool
 ) -> None:
-    """Replace the saved key for PROVIDER (atomically; the old one is gone everywhere)."""
+    """Replace the saved key for PROVIDER (atomically, in every storage)."""
     _save(ctx, provider, key_stdin=key_stdin, insecure=insecure_storage, rotate=True)
 
 

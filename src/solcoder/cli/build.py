@@ -15,6 +15,7 @@ from solcoder.errors import MissingKeyError
 
 if TYPE_CHECKING:
     from solcoder.agent.conversation import Conversation
+    from solcoder.sessions import Session
     from solcoder.agent.orchestrator import Orchestrator
     from solcoder.config import Settings
     from solcoder.llm.provider import Provider, ProviderSpec
@@ -119,7 +120,12 @@ def build_orchestrator(settings: Settings, provider: Provider) -> Orchestrator:
     return Orchestrator(provider, default_registry(), options)
 
 
-def build(settings: Settings, *, api_key_flag: str | None, session_id: str = "") -> Built:
+def build(
+    settings: Settings,
+    *,
+    api_key_flag: str | None,
+    session: Session | None = None,
+) -> Built:
     from solcoder.agent.conversation import Conversation
     from solcoder.errors import LLMError
 
@@ -160,10 +166,49 @@ def build(settings: Settings, *, api_key_flag: str | None, session_id: str = "")
                 return build_orchestrator(settings, offline_provider(settings))
             return None
 
+    history = session.messages() if session is not None else []
+    if session is not None and (session.provider, session.model) != (provider.name, provider.model):
+        session.set_model(provider.name, provider.model)
+
+    def describe() -> str:
+        if session is None:
+            return "This conversation is not saved."
+        return f"session {session.id} · {session.turn_count} turns · {session.path}"
+
     conversation = Conversation(
-        build_orchestrator(settings, provider), session_id=session_id, fallback=fallback
+        build_orchestrator(settings, provider),
+        session_id=session.id if session is not None else "",
+        history=history,
+        transcript=session,
+        describe=describe,
+        fallback=fallback,
     )
     return Built(conversation, provider, notices)
+
+
+def open_session(settings: Settings, options: dict[str, Any]) -> tuple[Session, Settings]:
+    """The session to record into: resumed with --session ID (its provider and model apply
+    unless flags say otherwise), else a new one; old unpinned sessions are pruned."""
+    from solcoder.config import load_settings
+    from solcoder.sessions import SessionStore
+
+    store = SessionStore(settings.home)
+    resume = options.get("session_id")
+    if resume and not options.get("new_session"):
+        session = store.open(resume)
+        overrides: dict[str, object] = {}
+        if session.provider and options.get("llm_provider") is None:
+            overrides["llm.provider"] = session.provider
+            if session.model and options.get("llm_model") is None:
+                overrides["llm.model"] = "" if session.provider == "offline" else session.model
+        if overrides:
+            settings = load_settings(overrides={**overrides, **flag_overrides(options)})
+        return session, settings
+    llm = settings.llm
+    session = store.create(llm.provider, llm.model)
+    if settings.sessions.keep:
+        store.prune(keep=settings.sessions.keep, exclude=(session.id,))
+    return session, settings
 
 
 def stdin_is_interactive() -> bool:

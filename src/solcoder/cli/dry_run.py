@@ -134,13 +134,17 @@ def _cost(provider: str, model: str, stats: TurnStats) -> float | None:
     return None  # priced once the telemetry price table lands
 
 
-async def _dry_run(settings: Any, options: dict[str, Any]) -> int:
+async def _dry_run(settings: Any, options: dict[str, Any], session: Any) -> int:
     from solcoder.cli.build import build
-    from solcoder.cli.run import make_sink
+    from solcoder.cli.output import print_notice
+    from solcoder.cli.run import announce_session, make_sink
 
-    built = build(settings, api_key_flag=options.get("llm_api_key"))
+    built = build(settings, api_key_flag=options.get("llm_api_key"), session=session)
+    for notice in built.notices:
+        print_notice(notice)
     conversation = built.conversation
     json_output = bool(options["json_output"])
+    announce_session(session, json_output)
     sink = make_sink(json_output, settings.ui.show_thinking, diagnostics_to_stderr=False)
     out = sys.stdout
     turns: list[TurnStats] = []
@@ -196,5 +200,5 @@ def _turn_json(stats: TurnStats) -> dict[str, Any]:
     }
 
 
-def run_dry_run(settings: Any, options: dict[str, Any]) -> int:
-    return asyncio.run(_dry_run(settings, options))
+def run_dry_run(settings: Any, options: dict[str, Any], session: Any = None) -> int:
+    return asyncio.run(_dry_run(settings, options, session))

@@ -9,7 +9,8 @@ from typing import Any
 from solcoder.cli.output import print_notice
 
 
-def _settings(options: dict[str, Any]) -> Any:
+def load(options: dict[str, Any]) -> Any:
+    """Settings from flags and the environment; creates SOLCODER_HOME on first run."""
     from solcoder.cli.build import flag_overrides
     from solcoder.config import ensure_home, load_settings
 
@@ -21,28 +22,48 @@ def _settings(options: dict[str, Any]) -> Any:
 
 
 def run_root(options: dict[str, Any]) -> int:
-    from solcoder.cli.build import build
+    from solcoder.cli.build import build, open_session
+    from solcoder.redact import install_log_redaction
 
-    settings = _settings(options)
-    if options["dry_run_llm"]:
-        from solcoder.cli.dry_run import run_dry_run
+    install_log_redaction()
+    settings = load(options)
+    session, settings = open_session(settings, options)
+    try:
+        for warning in session.warnings:
+            print_notice(f"Warning: {warning}")
+        if options["dry_run_llm"]:
+            from solcoder.cli.dry_run import run_dry_run
 
-        return run_dry_run(settings, options)
-    built = build(settings, api_key_flag=options.get("llm_api_key"))
-    for notice in built.notices:
-        print_notice(notice)
-    if options["prompt"] is not None:
-        return asyncio.run(
-            run_prompt(
-                built.conversation,
-                options["prompt"],
-                options["json_output"],
-                show_thinking=settings.ui.show_thinking,
+            return run_dry_run(settings, options, session)
+        built = build(settings, api_key_flag=options.get("llm_api_key"), session=session)
+        for notice in built.notices:
+            print_notice(notice)
+        if options["prompt"] is not None:
+            announce_session(session, options["json_output"])
+            return asyncio.run(
+                run_prompt(
+                    built.conversation,
+                    options["prompt"],
+                    options["json_output"],
+                    show_thinking=settings.ui.show_thinking,
+                )
             )
-        )
-    from solcoder.cli.interactive import run_interactive
+        from solcoder.cli.interactive import run_interactive
 
-    return run_interactive(settings, built)
+        return run_interactive(settings, built)
+    finally:
+        session.close()
+
+
+def announce_session(session: Any, json_output: bool) -> None:
+    """Every launch says which session it records into (stderr, or an event with --json)."""
+    if json_output:
+        import json
+
+        sys.stdout.write(json.dumps({"type": "session", "id": session.id}) + "\n")
+        sys.stdout.flush()
+    else:
+        print_notice(f"session {session.id}")
 
 
 async def run_prompt(

@@ -3,8 +3,9 @@
 `LLMClient` only wires things together: the provider's wire adapter (chosen by `spec.api`),
 the URL and headers, and the one `HttpStreamer` of `http.py` that owns deadlines, retries and
 error mapping. The sync methods run that same async code on a private event loop (one
-`asyncio.Runner` per client, created on first use), pulling one batch of events per network
-read, so there is no second copy of any logic and Ctrl-C cancels whatever is in flight.
+`asyncio.Runner` per client, created on first use): `stream()` runs `StreamingCall.next_batch()`
+once per network read and yields its events, so there is no second copy of any logic, and
+Ctrl-C cancels whatever is in flight (the runner turns it into a task cancellation).
 
 A client's connection pool belongs to the event loop that first used it: use one client per
 loop (the sync methods count as one loop of their own).
@@ -13,8 +14,7 @@ loop (the sync methods count as one loop of their own).
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncGenerator, AsyncIterator, Callable, Iterator
-from contextlib import aclosing
+from collections.abc import AsyncIterator, Callable, Iterator
 from dataclasses import replace
 from types import TracebackType
 from typing import Self
@@ -30,13 +30,14 @@ from solcoder.llm.events import Completed, Event
 from solcoder.llm.http import (
     DEFAULT_MAX_EVENT_BYTES,
     DEFAULT_MAX_RESPONSE_BYTES,
-    CallStats,
     HttpStreamer,
+    StreamingCall,
     build_http_client,
 )
 from solcoder.llm.messages import Request
 from solcoder.llm.provider import ProviderSpec, Timeouts
 from solcoder.llm.retry import RetryPolicy, RetryRecord
+from solcoder.llm.stats import CallStats
 
 __all__ = ["CallStats", "LLMClient", "RetryRecord", "make_adapter"]
 
@@ -129,19 +130,24 @@ class LLMClient:
 
     async def astream(self, request: Request) -> AsyncIterator[Event]:
         """Stream one model call; the last event is `Completed`, failures raise `LLMError`.
-        Leaving the iteration early (or `aclose()`) aborts the request."""
-        async with aclosing(self._batches(request)) as batches:
-            async for batch in batches:
+        Leaving the iteration early (or `aclose()` on the iterator) aborts the request."""
+        call = self._start(request)
+        try:
+            while (batch := await call.next_batch()) is not None:
                 for event in batch:
                     yield event
+        finally:
+            await call.aclose()
 
     async def acomplete(self, request: Request) -> Completed:
         """One model call, waiting for the whole answer."""
-        async with aclosing(self._batches(request)) as batches:
-            async for batch in batches:
-                last = batch[-1] if batch else None
-                if isinstance(last, Completed):
-                    return last
+        call = self._start(request)
+        try:
+            while (batch := await call.next_batch()) is not None:
+                if batch and isinstance(batch[-1], Completed):
+                    return batch[-1]
+        finally:
+            await call.aclose()
         raise ProtocolError(f"The {self.name} response ended without a result.", provider=self.name)
 
     async def aclose(self) -> None:
@@ -166,7 +172,7 @@ class LLMClient:
     ) -> None:
         await self.aclose()
 
-    def _batches(self, request: Request) -> AsyncGenerator[list[Event], None]:
+    def _start(self, request: Request) -> StreamingCall:
         self._check_loop()
         if not request.model:
             request = replace(request, model=self._model)
@@ -174,7 +180,7 @@ class LLMClient:
         headers = {**self._spec.headers, **call.headers, **self._auth_headers.value}
         stats = CallStats(provider=self.name, model=request.model)
         self.last_stats = stats
-        return self._streamer.stream(
+        return self._streamer.start(
             self._adapter,
             call,
             url=self._base_url + call.path,
@@ -206,12 +212,12 @@ class LLMClient:
     def stream(self, request: Request) -> Iterator[Event]:
         """`astream` for synchronous code; closing the iterator aborts the request."""
         runner = self._sync_runner()
-        batches = runner.run(_start(self, request))
+        call = runner.run(_start(self, request))
         try:
-            while (batch := runner.run(_next_batch(batches))) is not None:
+            while (batch := runner.run(call.next_batch())) is not None:
                 yield from batch
         finally:
-            runner.run(_close(batches))
+            runner.run(call.aclose())
 
     def complete(self, request: Request) -> Completed:
         """`acomplete` for synchronous code."""
@@ -265,16 +271,5 @@ class _Hidden:
         return "<hidden>"
 
 
-async def _start(client: LLMClient, request: Request) -> AsyncGenerator[list[Event], None]:
-    return client._batches(request)  # created inside the runner's loop
-
-
-async def _next_batch(batches: AsyncGenerator[list[Event], None]) -> list[Event] | None:
-    try:
-        return await anext(batches)
-    except StopAsyncIteration:
-        return None
-
-
-async def _close(batches: AsyncGenerator[list[Event], None]) -> None:
-    await batches.aclose()
+async def _start(client: LLMClient, request: Request) -> StreamingCall:
+    return client._start(request)  # in the runner's loop, which then owns the pool

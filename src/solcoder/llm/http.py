@@ -1,20 +1,24 @@
 """The only module that does network I/O: one streamed model request, its deadlines and retries.
 
 Everything that can go wrong on the wire is decided here, once, for every provider and for both
-the async and the sync client: the adapters stay pure and `client.py` only wires things up.
+the async and the sync client: the adapters stay pure and `client.py` only wires things up. A
+request in flight is a `StreamingCall` that hands out one batch of events per network read
+(`next_batch()`): the async client flattens the batches, the sync bridge runs `next_batch()` on
+its own loop, and neither holds any logic of its own.
 
-Deadlines (`Timeouts`, clamped so none exceeds `total`), all measured on the event loop's clock:
+Deadlines (`Timeouts`, clamped so none exceeds `total`), all on the event loop's clock:
 - connect: opening the TCP/TLS connection (httpx2's own connect timeout);
 - first event: from sending the request to the first SSE event, response headers included;
 - idle: the longest wait for one read once the first event arrived;
 - total: the whole model request, from the first attempt to the end of the stream, including
   the backoff sleeps between attempts (a retry that cannot finish in time is not started).
-Each is enforced around the awaits that read from the network only, never across a `yield`,
-so a slow consumer cannot be cancelled by our timers.
+They are enforced only while we await the network, never while the consumer holds an event, so
+a slow consumer is never cancelled by our timers. One lazily re-armed timer per attempt
+(`deadline.Watchdog`) does it: `asyncio.timeout` per read cost ~15 % of the CPU per streamed chunk.
 
-Retries (policy in `retry.py`) happen only before anything was yielded to the consumer.
-Foreign exceptions (httpx2, OSError, ssl, anyio) become our error tree in `_transport_error`;
-after content has streamed, an error carries the partial message (`LLMError.partial`).
+Retries (policy in `retry.py`) happen only before the first batch reached the consumer. Foreign
+exceptions become our error tree in `http_errors.py`; after content has streamed, an error
+carries the partial message (`LLMError.partial`).
 """
 
 from __future__ import annotations
@@ -26,36 +30,33 @@ import os
 import random
 import ssl
 import time
-from collections.abc import AsyncGenerator, AsyncIterator, Callable, Mapping, Sequence
-from contextlib import aclosing
-from dataclasses import dataclass, field
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequence
+from typing import TypeVar
 
-import anyio
 import httpx2
 
 from solcoder.errors import (
-    BadRequestError,
     ConfigError,
-    ConnectError,
-    ConnectTimeoutError,
-    FirstEventTimeoutError,
-    IdleTimeoutError,
     LLMError,
-    LLMTimeoutError,
     ProtocolError,
-    RateLimitError,
-    SolcoderError,
     StreamInterruptedError,
-    TotalTimeoutError,
 )
 from solcoder.llm.adapters.base import Decoder, HttpCall, WireAdapter
 from solcoder.llm.adapters.errors import error_from_response
-from solcoder.llm.assemble import Assembler
+from solcoder.llm.deadline import Watchdog
 from solcoder.llm.events import Event
-from solcoder.llm.messages import Message
+from solcoder.llm.http_errors import (
+    NETWORK_ERRORS,
+    Stage,
+    deadline_error,
+    finalize_error,
+    partial_message,
+    transport_error,
+)
 from solcoder.llm.provider import Timeouts
-from solcoder.llm.retry import RetryPolicy, RetryRecord, retry_after_seconds
+from solcoder.llm.retry import RetryPolicy, RetryRecord
 from solcoder.llm.sse import SSEDecoder
+from solcoder.llm.stats import CallStats
 
 DEFAULT_MAX_EVENT_BYTES = 8 * 2**20
 DEFAULT_MAX_RESPONSE_BYTES = 64 * 2**20
@@ -63,39 +64,7 @@ MAX_ERROR_BODY_BYTES = 256 * 2**10
 """An error body is read up to this size; the rest is dropped (a proxy's HTML page can be big)."""
 CA_BUNDLE_VARIABLES = ("SSL_CERT_FILE", "REQUESTS_CA_BUNDLE", "CURL_CA_BUNDLE")
 _RATE_LIMIT_PREFIXES = ("x-ratelimit-", "anthropic-ratelimit-", "retry-after")
-
-_NETWORK_ERRORS: tuple[type[BaseException], ...] = (
-    httpx2.TransportError,
-    OSError,
-    anyio.BrokenResourceError,
-    anyio.ClosedResourceError,
-    anyio.EndOfStream,
-    anyio.IncompleteRead,
-)
-"""Everything a read or a connect can raise that is the network's fault (ssl.SSLError and the
-builtin TimeoutError are OSErrors)."""
-
-
-@dataclass(slots=True)
-class CallStats:
-    """Measurements of one model request, for telemetry and `--dry-run-llm`; times in seconds."""
-
-    provider: str
-    model: str
-    attempts: int = 0
-    status: int | None = None
-    """HTTP status of the last response seen (None if no response arrived)."""
-    time_to_first_token: float | None = None
-    """From the start of the request (first attempt) to the first content event."""
-    latency: float | None = None
-    """From the start of the request to its end, success or failure."""
-    retries: list[RetryRecord] = field(default_factory=list)
-    rate_limits: dict[str, str] = field(default_factory=dict)
-    """Rate-limit headers of the last response (x-ratelimit-*, anthropic-ratelimit-*,
-    retry-after*), as sent."""
-    request_id: str | None = None
-    outcome: str = "pending"
-    """`ok`, the error's `kind`, `cancelled`, or `closed` (the consumer stopped early)."""
+_T = TypeVar("_T")
 
 
 def ssl_context_from_environment() -> ssl.SSLContext:
@@ -141,7 +110,7 @@ def build_http_client(
 
 
 class HttpStreamer:
-    """Runs streamed model requests over one pool; safe for concurrent requests."""
+    """Starts streamed model requests over one pool; safe for concurrent requests."""
 
     def __init__(
         self,
@@ -163,10 +132,10 @@ class HttpStreamer:
         self.policy = policy
         self.max_event_bytes = max_event_bytes
         self.max_response_bytes = max_response_bytes
-        self._secrets = tuple(secret for secret in secrets if secret)
-        self._jitter = jitter
+        self.secrets = tuple(secret for secret in secrets if secret)
+        self.jitter = jitter
 
-    async def stream(
+    def start(
         self,
         adapter: WireAdapter,
         call: HttpCall,
@@ -175,75 +144,146 @@ class HttpStreamer:
         headers: Mapping[str, str],
         stats: CallStats,
         on_done: Callable[[CallStats], None] | None = None,
-    ) -> AsyncGenerator[list[Event], None]:
-        """Batches of events (one per network read that produced any), the last one ending
-        with `Completed`; retries per the policy while nothing has been yielded."""
-        loop = asyncio.get_running_loop()
-        started = loop.time()
-        total_deadline = started + self.timeouts.total
-        retry_index = 0
-        try:
-            while True:
-                stats.attempts += 1
-                attempt = _Attempt(self, adapter, stats, started, total_deadline)
-                try:
-                    async with aclosing(attempt.exchange(call, url, headers)) as batches:
-                        async for batch in batches:
-                            yield batch
-                    return
-                except LLMError as error:
-                    error.attempts = stats.attempts
-                    wait = self._retry_wait(error, attempt, retry_index)
-                    if wait is None or loop.time() + wait >= total_deadline:
-                        self._finalize(error, attempt)
-                        raise
-                    stats.retries.append(
-                        RetryRecord(stats.attempts, error.kind, error.status, wait)
-                    )
-                await asyncio.sleep(wait)
-                retry_index += 1
-        except SolcoderError as error:
-            stats.outcome = error.kind
-            raise
-        except GeneratorExit:
-            if stats.outcome == "pending":  # not after the last batch (acomplete stops there)
-                stats.outcome = "closed"
-            raise
-        except asyncio.CancelledError:
-            stats.outcome = "cancelled"
-            raise
-        finally:
-            stats.latency = loop.time() - started
-            if on_done is not None:
-                on_done(stats)
+    ) -> StreamingCall:
+        """A request ready to run: nothing is sent before the first `next_batch()`."""
+        return StreamingCall(
+            self, adapter, call, url=url, headers=headers, stats=stats, on_done=on_done
+        )
 
-    def _retry_wait(self, error: LLMError, attempt: _Attempt, retry_index: int) -> float | None:
+
+class StreamingCall:
+    """One model request: `await next_batch()` until None, then always `await aclose()`.
+
+    Each batch holds the events decoded from one network read; the last batch ends with
+    `Completed`. Failures raise `LLMError`; while no batch has been handed out, retryable ones
+    are retried per the policy.
+    """
+
+    def __init__(
+        self,
+        streamer: HttpStreamer,
+        adapter: WireAdapter,
+        call: HttpCall,
+        *,
+        url: str,
+        headers: Mapping[str, str],
+        stats: CallStats,
+        on_done: Callable[[CallStats], None] | None,
+    ) -> None:
+        self._streamer = streamer
+        self._adapter = adapter
+        self._call = call
+        self._url = url
+        self._headers = headers
+        self.stats = stats
+        self._on_done = on_done
+        self._attempt: _Attempt | None = None
+        self._retry_index = 0
+        self._started = 0.0
+        self._total_deadline = 0.0
+        self._finished = False
+
+    async def next_batch(self) -> list[Event] | None:
+        if self._finished:
+            return None
+        try:
+            attempt = self._attempt
+            if attempt is not None and attempt.delivered:  # streaming: the fast path
+                batch = await attempt.next_batch()
+            else:
+                batch = await self._first_batch()
+        except BaseException as exc:
+            await self._end(exc)
+            raise
+        if batch is None:
+            await self._end(None)
+        return batch
+
+    async def aclose(self) -> None:
+        """Abort the request if it is still running; the connection leaves the pool."""
+        if not self._finished:
+            await self._end(None, closed=True)
+
+    async def _first_batch(self) -> list[Event] | None:
+        """Open attempts until one yields a batch, retrying what the policy allows."""
+        streamer = self._streamer
+        loop = asyncio.get_running_loop()
+        if not self._started:
+            self._started = loop.time()
+            self._total_deadline = self._started + streamer.timeouts.total
+        while True:
+            attempt = self._attempt
+            if attempt is None:
+                self.stats.attempts += 1
+                attempt = self._attempt = _Attempt(
+                    streamer, self._adapter, self.stats, self._started, self._total_deadline
+                )
+            try:
+                if not attempt.opened:
+                    await attempt.open(self._call, self._url, self._headers)
+                return await attempt.next_batch()
+            except LLMError as error:
+                error.attempts = self.stats.attempts
+                wait = self._retry_wait(error, attempt)
+                await attempt.aclose()
+                self._attempt = None
+                if wait is None or loop.time() + wait >= self._total_deadline:
+                    self._finalize(error, attempt)
+                    raise
+                record = RetryRecord(self.stats.attempts, error.kind, error.status, wait)
+                self.stats.retries.append(record)
+            await asyncio.sleep(wait)
+            self._retry_index += 1
+
+    def _retry_wait(self, error: LLMError, attempt: _Attempt) -> float | None:
         if attempt.delivered:
             return None  # the consumer already has content: a retry would show it twice
-        return self.policy.wait_before_retry(
+        streamer = self._streamer
+        return streamer.policy.wait_before_retry(
             error,
             attempt.error_headers,
-            retry_index,
-            jitter=self._jitter(),
+            self._retry_index,
+            jitter=streamer.jitter(),
             now=time.time(),
         )
 
     def _finalize(self, error: LLMError, attempt: _Attempt) -> None:
-        """Last touches on the error we raise: the server's wait, the partial, no secrets."""
-        headers = attempt.error_headers
-        if isinstance(error, RateLimitError) and error.retry_after is None and headers is not None:
-            error.retry_after = retry_after_seconds(headers)
-        if attempt.delivered and error.partial is None:
-            error.partial = _partial(attempt.decoder)
-        for secret in self._secrets:
-            if secret in error.message or (error.hint and secret in error.hint):
-                error.message = error.message.replace(secret, "***")
-                error.hint = error.hint.replace(secret, "***") if error.hint else None
-                error.args = (error.message,)
+        finalize_error(
+            error,
+            headers=attempt.error_headers,
+            partial=partial_message(attempt.decoder) if attempt.delivered else None,
+            secrets=self._streamer.secrets,
+        )
+
+    async def _end(self, exc: BaseException | None, *, closed: bool = False) -> None:
+        if self._finished:
+            return
+        self._finished = True
+        stats = self.stats
+        attempt, self._attempt = self._attempt, None
+        if isinstance(exc, LLMError):
+            exc.attempts = stats.attempts
+            if attempt is not None:
+                self._finalize(exc, attempt)
+            stats.outcome = exc.kind
+        elif isinstance(exc, asyncio.CancelledError | KeyboardInterrupt):
+            stats.outcome = "cancelled"
+        elif exc is not None:
+            stats.outcome = type(exc).__name__
+        elif stats.outcome == "pending":
+            stats.outcome = "closed" if closed else "ok"
+        if self._started:
+            stats.latency = asyncio.get_running_loop().time() - self._started
+        try:
+            if attempt is not None:
+                await attempt.aclose()
+        finally:
+            if self._on_done is not None:
+                self._on_done(stats)
 
 
 class _Attempt:
-    """One HTTP exchange of a request: send, check the status, decode the stream."""
+    """One HTTP exchange: send, check the status, then decode the stream batch by batch."""
 
     def __init__(
         self,
@@ -260,102 +300,125 @@ class _Attempt:
         self.started = started
         self.total_deadline = total_deadline
         self.first_deadline = 0.0
-        self.stage = "connect"
+        self.stage: Stage = "connect"
+        self.opened = False
         self.delivered = False
         self.error_headers: Mapping[str, str] | None = None
-
-    async def exchange(
-        self, call: HttpCall, url: str, headers: Mapping[str, str]
-    ) -> AsyncGenerator[list[Event], None]:
-        streamer = self.streamer
-        loop = asyncio.get_running_loop()
-        self.first_deadline = loop.time() + streamer.timeouts.first_event
-        request = streamer.http.build_request(call.method, url, headers=headers, content=call.body)
-        response = await self._send(request)
-        try:
-            self._record(response)
-            self.stage = "first_event"
-            if response.status_code >= 400:
-                body = await self._read_body(response, MAX_ERROR_BODY_BYTES, truncate=True)
-                self.error_headers = response.headers
-                raise error_from_response(
-                    response.status_code,
-                    body,
-                    response.headers,
-                    provider=streamer.provider,
-                    models=streamer.models,
-                )
-            content_type = response.headers.get("content-type", "")
-            if "json" in content_type and "event-stream" not in content_type:
-                # The server ignored `stream: true` and answered with one JSON document.
-                body = await self._read_body(response, streamer.max_response_bytes)
-                if body.lstrip()[:1] == b"{":
-                    events = self.adapter.decode_body(body)
-                    self._delivered()
-                    self.stats.outcome = "ok"
-                    yield events
-                    return
-                chunks: AsyncGenerator[bytes, None] = _once(body)
-            else:
-                chunks = response.aiter_bytes()
-            async with aclosing(chunks):
-                async for batch in self._decode(chunks):
-                    yield batch
-        finally:
-            # The connection is dropped either way; the first failure is the one to report.
-            with contextlib.suppress(*_NETWORK_ERRORS):
-                await response.aclose()
-
-    async def _send(self, request: httpx2.Request) -> httpx2.Response:
-        deadline = min(self.first_deadline, self.total_deadline)
-        scope = asyncio.timeout_at(deadline)
-        try:
-            async with scope:
-                return await self.streamer.http.send(request, stream=True)
-        except _NETWORK_ERRORS as exc:
-            if scope.expired():
-                raise self._deadline_error(deadline) from None
-            raise self._transport_error(exc) from None
-
-    async def _decode(self, chunks: AsyncIterator[bytes]) -> AsyncGenerator[list[Event], None]:
-        """The hot path: bytes -> SSE events -> our events, one batch per read."""
-        streamer = self.streamer
-        sse = SSEDecoder(
+        self._response: httpx2.Response | None = None
+        self._chunks: AsyncIterator[bytes] | None = None
+        self._pending: list[Event] | None = None
+        self._sse = SSEDecoder(
             max_event_bytes=streamer.max_event_bytes, max_total_bytes=streamer.max_response_bytes
         )
-        feed_sse = sse.feed
+        self._watchdog = Watchdog()
+
+    async def open(self, call: HttpCall, url: str, headers: Mapping[str, str]) -> None:
+        """Send the request and read the response head (and an error or JSON body)."""
+        self.opened = True
+        streamer = self.streamer
+        self.first_deadline = asyncio.get_running_loop().time() + streamer.timeouts.first_event
+        request = streamer.http.build_request(call.method, url, headers=headers, content=call.body)
+        response = self._response = await self._wait(streamer.http.send(request, stream=True))
+        self._record(response)
+        self.stage = "first_event"
+        self._chunks = _body_chunks(response)
+        if response.status_code >= 400:
+            body = await self._read_body(MAX_ERROR_BODY_BYTES, truncate=True)
+            self.error_headers = response.headers
+            raise error_from_response(
+                response.status_code,
+                body,
+                response.headers,
+                provider=streamer.provider,
+                models=streamer.models,
+            )
+        content_type = response.headers.get("content-type", "")
+        if "json" in content_type and "event-stream" not in content_type:
+            # The server ignored `stream: true` and answered with one JSON document.
+            body = await self._read_body(streamer.max_response_bytes)
+            if body.lstrip()[:1] == b"{":
+                self._pending = self.adapter.decode_body(body)
+                self.stats.outcome = "ok"
+            else:
+                self._pending = self._feed(body) + self._end_of_body()
+
+    async def next_batch(self) -> list[Event] | None:
+        """The events of the next read that produced any; None after the last batch."""
+        pending = self._pending
+        if pending is not None:
+            self._pending = []  # once handed out, the next call reports the end
+            if not pending:
+                return None
+            self._delivered()
+            return pending
+        chunks = self._chunks
+        if chunks is None:
+            return None
+        feed_sse = self._sse.feed
         feed = self.decoder.feed
+        watchdog = self._watchdog
         clock = asyncio.get_running_loop().time
-        idle = streamer.timeouts.idle
         total_deadline = self.total_deadline
-        deadline = min(self.first_deadline, total_deadline)
-        while (chunk := await self._next_chunk(chunks, deadline)) is not None:
-            sse_events = feed_sse(chunk)
-            if sse_events:
-                if len(sse_events) == 1:
-                    batch = feed(sse_events[0])
-                else:
-                    batch = []
-                    for sse_event in sse_events:
-                        batch += feed(sse_event)
-                self.stage = "idle"
-                if batch:
-                    if not self.delivered:
-                        self._delivered()
-                    yield batch
+        idle = self.streamer.timeouts.idle
+        while True:
             if self.stage == "idle":
                 deadline = min(clock() + idle, total_deadline)
-        batch = []
-        for sse_event in sse.close():
-            batch += feed(sse_event)
-        batch += self._finish()
-        self._delivered()
-        self.stats.outcome = "ok"
-        yield batch
+            else:
+                deadline = min(self.first_deadline, total_deadline)
+            watchdog.arm(deadline)
+            try:
+                chunk = await anext(chunks)
+            except StopAsyncIteration:
+                watchdog.disarm()
+                self._chunks = None
+                self._pending = []
+                batch = self._end_of_body()
+                self._delivered()
+                return batch
+            except BaseException as exc:
+                mapped = self._read_error(exc, deadline)
+                if mapped is exc:
+                    raise
+                raise mapped from None
+            watchdog.disarm()
+            sse_events = feed_sse(chunk)
+            if not sse_events:
+                continue
+            self.stage = "idle"
+            if len(sse_events) == 1:
+                batch = feed(sse_events[0])
+            else:
+                batch = []
+                for sse_event in sse_events:
+                    batch += feed(sse_event)
+            if batch:
+                if not self.delivered:
+                    self._delivered()
+                return batch
 
-    def _finish(self) -> list[Event]:
+    async def aclose(self) -> None:
+        self._watchdog.close()
+        chunks, self._chunks = self._chunks, None
+        response, self._response = self._response, None
+        # The connection is dropped either way; the first failure is the one to report.
+        with contextlib.suppress(*NETWORK_ERRORS):
+            if chunks is not None:
+                await chunks.aclose()  # type: ignore[attr-defined]
+            if response is not None:
+                await response.aclose()
+
+    def _feed(self, data: bytes) -> list[Event]:
+        batch: list[Event] = []
+        for sse_event in self._sse.feed(data):
+            batch += self.decoder.feed(sse_event)
+        return batch
+
+    def _end_of_body(self) -> list[Event]:
+        batch: list[Event] = []
+        for sse_event in self._sse.close():
+            batch += self.decoder.feed(sse_event)
         try:
-            return self.decoder.finish()
+            batch += self.decoder.finish()
         except ProtocolError as error:
             if not self.delivered:
                 raise
@@ -367,35 +430,36 @@ class _Attempt:
                 provider=self.streamer.provider,
                 status=self.stats.status,
             ) from error
+        self.stats.outcome = "ok"
+        return batch
 
-    async def _next_chunk(self, chunks: AsyncIterator[bytes], deadline: float) -> bytes | None:
-        scope = asyncio.timeout_at(deadline)
+    async def _wait(self, awaitable: Awaitable[_T]) -> _T:
+        """Await one network operation under the current stage's deadline."""
+        deadline = min(self.first_deadline, self.total_deadline)
+        self._watchdog.arm(deadline)
         try:
-            async with scope:
-                return await anext(chunks)
-        except StopAsyncIteration:
-            return None
-        except _NETWORK_ERRORS as exc:
-            if scope.expired():
-                raise self._deadline_error(deadline) from None
-            raise self._transport_error(exc) from None
-        except httpx2.DecodingError as exc:
-            raise ProtocolError(
-                f"{self.streamer.provider} sent a body that could not be decompressed ({exc}).",
-                provider=self.streamer.provider,
-            ) from None
+            result = await awaitable
+        except BaseException as exc:
+            mapped = self._read_error(exc, deadline)
+            if mapped is exc:
+                raise
+            raise mapped from None
+        self._watchdog.disarm()
+        return result
 
-    async def _read_body(
-        self, response: httpx2.Response, limit: int, *, truncate: bool = False
-    ) -> bytes:
+    async def _read_body(self, limit: int, *, truncate: bool = False) -> bytes:
         """The whole body, bounded: an error body is cut at `limit`, a JSON answer beyond
         `limit` is refused."""
         parts: list[bytes] = []
         size = 0
-        chunks = response.aiter_bytes()
+        chunks, self._chunks = self._chunks, None
+        assert chunks is not None
         try:
-            deadline = min(self.first_deadline, self.total_deadline)
-            while (chunk := await self._next_chunk(chunks, deadline)) is not None:
+            while True:
+                try:
+                    chunk = await self._wait(anext(chunks))
+                except StopAsyncIteration:
+                    break
                 parts.append(chunk)
                 size += len(chunk)
                 if size > limit:
@@ -407,20 +471,47 @@ class _Attempt:
                         provider=self.streamer.provider,
                     )
         finally:
-            await chunks.aclose()
+            await chunks.aclose()  # type: ignore[attr-defined]
         return b"".join(parts)[:limit]
+
+    def _read_error(self, exc: BaseException, deadline: float) -> BaseException:
+        """What to raise for an exception out of a network await (maybe not ours to map)."""
+        watchdog = self._watchdog
+        if isinstance(exc, asyncio.CancelledError) and watchdog.claim_expiry():
+            return deadline_error(
+                provider=self.streamer.provider,
+                stage=self.stage,
+                total=deadline >= self.total_deadline,
+                timeouts=self.streamer.timeouts,
+                status=self.stats.status,
+            )
+        watchdog.disarm()
+        if isinstance(exc, NETWORK_ERRORS):
+            return transport_error(
+                exc,
+                provider=self.streamer.provider,
+                stage=self.stage,
+                timeouts=self.streamer.timeouts,
+                status=self.stats.status,
+                partial=partial_message(self.decoder) if self.delivered else None,
+            )
+        if isinstance(exc, httpx2.DecodingError):
+            return ProtocolError(
+                f"{self.streamer.provider} sent a body that could not be decompressed ({exc}).",
+                provider=self.streamer.provider,
+            )
+        return exc
 
     def _record(self, response: httpx2.Response) -> None:
         stats = self.stats
         stats.status = response.status_code
+        headers = response.headers
         rate_limits = {
-            key: value
-            for key, value in response.headers.items()
-            if key.startswith(_RATE_LIMIT_PREFIXES)
+            key: value for key, value in headers.items() if key.startswith(_RATE_LIMIT_PREFIXES)
         }
         if rate_limits:
             stats.rate_limits = rate_limits
-        request_id = response.headers.get("x-request-id") or response.headers.get("request-id")
+        request_id = headers.get("x-request-id") or headers.get("request-id")
         if request_id:
             stats.request_id = request_id
 
@@ -429,105 +520,13 @@ class _Attempt:
             self.delivered = True
             self.stats.time_to_first_token = asyncio.get_running_loop().time() - self.started
 
-    def _deadline_error(self, deadline: float) -> LLMTimeoutError:
-        """The error for a timer of ours that fired at `deadline` in the current stage."""
-        timeouts = self.streamer.timeouts
-        provider = self.streamer.provider
-        if deadline >= self.total_deadline:
-            return TotalTimeoutError(
-                f"The request to {provider} did not finish within {timeouts.total:g} s, the "
-                "deadline for one whole model request (set by --timeout / llm.timeout).",
-                hint="Raise --timeout, or ask for a shorter answer.",
-                provider=provider,
-                status=self.stats.status,
-            )
-        if self.stage == "idle":
-            return IdleTimeoutError(
-                f"{provider} sent nothing for {timeouts.idle:g} s in the middle of its answer "
-                f"(the idle timeout, set by {IdleTimeoutError.setting}).",
-                hint=f"Raise {IdleTimeoutError.setting} if the model pauses for long; the "
-                "provider may be overloaded.",
-                provider=provider,
-                status=self.stats.status,
-            )
-        return FirstEventTimeoutError(
-            f"{provider} sent no answer within {timeouts.first_event:g} s of the request "
-            f"(the first-event timeout, set by {FirstEventTimeoutError.setting}).",
-            hint=f"Raise {FirstEventTimeoutError.setting} for slow reasoning models; the "
-            "provider may be overloaded.",
-            provider=provider,
-            status=self.stats.status,
-        )
 
-    def _transport_error(self, exc: BaseException) -> LLMError:
-        """The one mapping of foreign network exceptions into our tree."""
-        provider = self.streamer.provider
-        detail = _describe(exc)
-        common: dict[str, object] = {"provider": provider, "status": self.stats.status}
-        if isinstance(exc, httpx2.ConnectTimeout):
-            seconds = self.streamer.timeouts.connect
-            return ConnectTimeoutError(
-                f"Could not connect to {provider} within {seconds:g} s (the connect timeout, "
-                f"set by {ConnectTimeoutError.setting}).",
-                hint="Check your network, proxy (HTTPS_PROXY) and the provider's base URL.",
-                **common,  # type: ignore[arg-type]
-            )
-        if isinstance(exc, httpx2.LocalProtocolError):
-            return BadRequestError(
-                f"The request to {provider} could not be sent: {detail}.",
-                hint="Check the provider's extra headers in config.toml.",
-                **common,  # type: ignore[arg-type]
-            )
-        if isinstance(exc, ssl.SSLError) or "CERTIFICATE_VERIFY_FAILED" in detail:
-            return ConnectError(
-                f"The TLS connection to {provider} failed: {detail}.",
-                hint="Behind a corporate proxy, point SSL_CERT_FILE (or REQUESTS_CA_BUNDLE) at "
-                "its CA bundle.",
-                **common,  # type: ignore[arg-type]
-            )
-        if isinstance(exc, httpx2.UnsupportedProtocol | httpx2.InvalidURL):
-            return ConnectError(
-                f"The base URL for {provider} is not usable: {detail}.",
-                hint="Set --llm-base-url to an http:// or https:// URL.",
-                **common,  # type: ignore[arg-type]
-            )
-        if self.stage == "connect" and isinstance(exc, httpx2.ConnectError | httpx2.ProxyError):
-            return ConnectError(
-                f"Could not connect to {provider}: {detail}.",
-                hint="Check your network, proxy settings (HTTPS_PROXY, NO_PROXY) and the "
-                "provider's base URL.",
-                **common,  # type: ignore[arg-type]
-            )
-        if self.delivered:
-            return StreamInterruptedError(
-                f"The connection to {provider} broke in the middle of the answer: {detail}.",
-                hint="The partial answer is kept; ask again to get the rest.",
-                partial=_partial(self.decoder),
-                **common,
-            )
-        return ConnectError(
-            f"The connection to {provider} was lost before the answer began: {detail}.",
-            hint="Check your network and proxy; the provider may be restarting.",
-            **common,  # type: ignore[arg-type]
-        )
-
-
-def _describe(exc: BaseException) -> str:
-    text = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
-    name = type(exc).__name__
-    return f"{name}: {text[:200]}" if text else name
-
-
-async def _once(body: bytes) -> AsyncGenerator[bytes, None]:
-    yield body
-
-
-def _partial(decoder: Decoder) -> Message | None:
-    """The message streamed so far: `decoder.partial()` where a decoder offers it, else the
-    message of its `Assembler` (every decoder of ours folds through one)."""
-    partial = getattr(decoder, "partial", None)
-    if callable(partial):
-        message = partial()
-        return message if isinstance(message, Message) else None
-    assembler = getattr(decoder, "_assembler", None)
-    return assembler.message() if isinstance(assembler, Assembler) else None
+def _body_chunks(response: httpx2.Response) -> AsyncIterator[bytes]:
+    """The body's bytes as they arrive. Without a content encoding (the norm for SSE) the
+    transport's stream is read directly: `aiter_bytes()` adds two generator layers and a
+    decoder per chunk, a measurable share of the per-chunk cost."""
+    encoding = response.headers.get("content-encoding", "identity").strip().lower()
+    stream = response.stream
+    if encoding in ("", "identity") and isinstance(stream, httpx2.AsyncByteStream):
+        return aiter(stream)
+    return response.aiter_bytes()

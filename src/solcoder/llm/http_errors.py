@@ -9,6 +9,7 @@ functions: no I/O, so every branch is easy to reach in a test.
 from __future__ import annotations
 
 import ssl
+from collections.abc import Mapping, Sequence
 from typing import Literal
 
 import anyio
@@ -22,11 +23,15 @@ from solcoder.errors import (
     IdleTimeoutError,
     LLMError,
     LLMTimeoutError,
+    RateLimitError,
     StreamInterruptedError,
     TotalTimeoutError,
 )
+from solcoder.llm.adapters.base import Decoder
+from solcoder.llm.assemble import Assembler
 from solcoder.llm.messages import Message
 from solcoder.llm.provider import Timeouts
+from solcoder.llm.retry import retry_after_seconds
 
 Stage = Literal["connect", "first_event", "idle"]
 """Where the attempt was: sending and waiting for headers, waiting for the first SSE event, or
@@ -147,3 +152,34 @@ def describe(exc: BaseException) -> str:
     first_line = text.splitlines()[0][:200] if text else ""
     name = type(exc).__name__
     return f"{name}: {first_line}" if first_line else name
+
+
+def finalize_error(
+    error: LLMError,
+    *,
+    headers: Mapping[str, str] | None,
+    partial: Message | None,
+    secrets: Sequence[str],
+) -> None:
+    """Last touches on an error about to be raised: the wait the server asked for, the partial
+    answer, and no secret anywhere in its text (a provider may echo the key back)."""
+    if isinstance(error, RateLimitError) and error.retry_after is None and headers is not None:
+        error.retry_after = retry_after_seconds(headers)
+    if partial is not None and error.partial is None:
+        error.partial = partial
+    for secret in secrets:
+        if secret in error.message or (error.hint and secret in error.hint):
+            error.message = error.message.replace(secret, "***")
+            error.hint = error.hint.replace(secret, "***") if error.hint else None
+            error.args = (error.message,)
+
+
+def partial_message(decoder: Decoder) -> Message | None:
+    """The message streamed so far: `decoder.partial()` where a decoder offers it, else the
+    message of its `Assembler` (every decoder of ours folds through one)."""
+    partial = getattr(decoder, "partial", None)
+    if callable(partial):
+        message = partial()
+        return message if isinstance(message, Message) else None
+    assembler = getattr(decoder, "_assembler", None)
+    return assembler.message() if isinstance(assembler, Assembler) else None

@@ -22,7 +22,7 @@ from solcoder.llm.messages import Message, Request, ToolCall, ToolResult, ToolSp
 FORCED_CALL_ID = "call_local_1"
 FORCED_TOOL_MAX_TOKENS = 512
 """Forced tool arguments are short; the cap stops a small model from filling a string forever."""
-STRING_LENGTH_CAP = 600
+STRING_LENGTH_CAP = 300
 """`maxLength` added to unbounded string properties in forced-call grammars, for the same reason:
 a grammar guarantees valid JSON only if the string ends before the token budget does."""
 
@@ -121,9 +121,22 @@ def forced_tool(request: Request) -> ToolSpec | None:
 
 
 def forced_tool_instruction(tool: ToolSpec) -> str:
+    """The note that tells a small model what to put in the grammar-constrained arguments.
+
+    Measured on SmolLM2-135M: naming each argument with its description and asking for "the
+    user's own words" gives sensible values; showing the raw JSON Schema made it copy the
+    descriptions or repeat itself (see docs/offline.md).
+    """
+    properties = tool.json_schema.get("properties") or {}
+    described = "; ".join(
+        f"{name}: {str(spec.get('description', '')).rstrip('.')}".rstrip(": ")
+        for name, spec in properties.items()
+        if isinstance(spec, Mapping)
+    )
+    arguments = f" Its arguments: {described}." if described else ""
     return (
-        f"Call the tool `{tool.name}` now: {tool.description} Reply only with its JSON "
-        "arguments, taking their values from the user's last message."
+        f"Now call the tool `{tool.name}` ({tool.description.rstrip('.')}).{arguments} Reply "
+        "only with the JSON arguments, using the user's own words as values."
     )
 
 

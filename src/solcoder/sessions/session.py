@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import time
 from collections.abc import Mapping
@@ -27,6 +28,19 @@ from solcoder.sessions.transcript import (
 PARTIAL_INTERVAL = 1.0
 """Seconds between partial-reply records: a crash loses at most this much streamed text."""
 EVENT_SYNC_INTERVAL = 1.0
+
+
+def fsync_directory(directory: Path) -> None:
+    try:
+        descriptor = os.open(directory, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(descriptor)
+    except OSError:
+        pass  # some filesystems refuse fsync on directories
+    finally:
+        os.close(descriptor)
 
 
 def try_lock(descriptor: int) -> bool:
@@ -69,18 +83,28 @@ class Session:
         self._last_partial = float("-inf")
         self._last_sync = clock()
         self._unsynced = False
-        loaded = read_transcript(self.path)
         if writable:
-            self._open_for_append(loaded)
+            self._open_for_append()
+        # Read only after taking the lock: no other writer can be mid-line now.
+        loaded = read_transcript(self.path)
+        if writable and loaded.torn:
+            self._set_aside(loaded)
         self.warnings.extend(loaded.warnings)
         for record in loaded.records:
             self._observe(record)
 
     # -- file handling -------------------------------------------------------------------
 
-    def _open_for_append(self, loaded: Loaded) -> None:
+    def _open_for_append(self) -> None:
+        created = not self.path.exists()
         flags = os.O_WRONLY | os.O_APPEND | os.O_CREAT | getattr(os, "O_CLOEXEC", 0)
-        descriptor = os.open(self.path, flags, 0o600)
+        # The mode is given at creation (umask can only remove bits), never chmod-ed later.
+        try:
+            descriptor = os.open(self.path, flags, 0o600)
+        except OSError as error:
+            raise StorageError(
+                f"Cannot open {self.path} for writing: {error.strerror or error}."
+            ) from None
         if not try_lock(descriptor):
             os.close(descriptor)
             raise StorageError(
@@ -88,11 +112,17 @@ class Session:
                 hint="Close it there, or start a new session with --new-session.",
             )
         self._descriptor = descriptor
-        if loaded.torn:
-            aside = self.path.with_name(f"{TRANSCRIPT_NAME}.torn-{int(time.time())}")
-            atomic_write(aside, loaded.torn, mode=0o600)
-            os.truncate(self.path, loaded.good_length)
-            os.fsync(descriptor)
+        if created:
+            fsync_directory(self.directory)  # the new file's name must survive a power cut
+
+    def _set_aside(self, loaded: Loaded) -> None:
+        """Move a torn last line into its own file and cut it off the transcript."""
+        assert self._descriptor is not None
+        aside = self.path.with_name(f"{TRANSCRIPT_NAME}.torn-{time.time_ns() // 1_000_000}")
+        atomic_write(aside, loaded.torn, mode=0o600)
+        os.truncate(self.path, loaded.good_length)
+        os.fsync(self._descriptor)
+        self.warnings.append(f"The cut-off line was moved to {aside}.")
 
     def close(self) -> None:
         if self._descriptor is not None:
@@ -108,7 +138,10 @@ class Session:
 
     def _sync(self) -> None:
         if self._descriptor is not None and self._unsynced:
-            os.fsync(self._descriptor)
+            try:
+                os.fsync(self._descriptor)
+            except OSError as error:
+                raise StorageError(f"Cannot save {self.path}: {error.strerror or error}.") from None
             self._unsynced = False
             self._last_sync = self._clock()
 
@@ -139,13 +172,27 @@ class Session:
         full = {**record, "v": RECORD_VERSION, "type": kind, "ts": timestamp()}
         ordered = {"v": full.pop("v"), "type": full.pop("type"), **full}
         line = encode_record(self._redactor.redact_data(ordered))
-        view = memoryview(line)
-        while view:
-            view = view[os.write(self._descriptor, view) :]
-        self._unsynced = True
+        self._write_line(line)
         self._observe(ordered)
         if kind != "event" or self._clock() - self._last_sync >= EVENT_SYNC_INTERVAL:
             self._sync()
+
+    def _write_line(self, line: bytes) -> None:
+        assert self._descriptor is not None
+        size_before = os.fstat(self._descriptor).st_size
+        view = memoryview(line)
+        try:
+            while view:
+                view = view[os.write(self._descriptor, view) :]
+        except OSError as error:
+            # A half-written line (disk full) would swallow the next record: cut it off.
+            with contextlib.suppress(OSError):
+                os.ftruncate(self._descriptor, size_before)
+            raise StorageError(
+                f"Cannot write to {self.path}: {error.strerror or error}.",
+                hint="Free some disk space; the conversation so far is saved.",
+            ) from None
+        self._unsynced = True
 
     def set_model(self, provider: str, model: str) -> None:
         """Record the provider and model in use (`--session ID` resumes them)."""

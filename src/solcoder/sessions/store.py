@@ -14,7 +14,7 @@ from pathlib import Path
 from solcoder.errors import StorageError, UsageError
 from solcoder.fsutil import ensure_private_dir
 from solcoder.redact import Redactor, default_redactor
-from solcoder.sessions.session import Session, try_lock
+from solcoder.sessions.session import Session, fsync_directory, try_lock
 from solcoder.sessions.transcript import (
     PIN_MARKER,
     SESSION_ID,
@@ -52,6 +52,11 @@ class SessionStore:
                 directory.mkdir(mode=0o700)
             except FileExistsError:
                 continue
+            except OSError as error:
+                raise StorageError(
+                    f"Cannot create a session in {self.root}: {error.strerror or error}."
+                ) from None
+            fsync_directory(self.root)
             session = Session(session_id, directory, redactor=self._redactor, writable=True)
             session.set_model(provider, model)
             return session

@@ -85,7 +85,7 @@ def read_transcript(path: Path) -> Loaded:
     if torn:
         warnings.append(
             f"{path}: the last line was cut off ({len(torn)} bytes, probably a crash while "
-            "writing); it was set aside."
+            "writing); it was ignored."
         )
     for number, line in enumerate(data[:end].split(b"\n")[:-1], start=1):
         try:

@@ -1,0 +1,378 @@
+"""`RecordingProvider`: measures every model call of the provider it wraps and records it.
+
+Telemetry is a wrapper, not code inside each provider: the HTTP client, the offline provider
+and the local model are all measured the same way, from outside, with one clock. The wrapper
+measures time to the first event and to `Completed` itself, reads the HTTP client's per-call
+stats (attempts, retry reasons, status, rate-limit headers) when the provider keeps them, and
+hands a record job to the background writer in a `finally`, so success, failure and
+cancellation are all recorded.
+
+The per-event cost is one class comparison and a `yield`; everything else (token estimates,
+redaction, pricing, SQLite) happens in the writer thread after the call. A telemetry failure is
+logged at debug level and never reaches the conversation.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from collections.abc import AsyncIterator, Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING, Any, Protocol
+
+from solcoder.errors import LLMError, SolcoderError
+from solcoder.llm.events import Completed, Event
+from solcoder.llm.messages import Message, Request, Text, ToolCall, ToolResult, Usage
+from solcoder.llm.stats import CallStats
+from solcoder.telemetry.record import CallRecord, endpoint_host
+
+if TYPE_CHECKING:
+    from solcoder.config import Settings
+    from solcoder.llm.provider import Provider
+    from solcoder.telemetry.writer import RecordJob
+
+__all__ = ["PriceLookup", "RecordQueue", "RecordingProvider", "wrap_for_telemetry"]
+
+_log = logging.getLogger(__name__)
+
+
+class PriceLookup(Protocol):
+    """`solcoder.pricing.cost_usd`'s shape: USD for one call, None when unknown."""
+
+    def __call__(
+        self,
+        provider: str,
+        model: str,
+        usage: Usage,
+        *,
+        api: str | None = None,
+        base_url: str | None = None,
+        when: datetime | None = None,
+    ) -> float | None: ...
+
+
+class RecordQueue(Protocol):
+    """Where finished calls go (`TelemetryWriter`); `submit` must not block."""
+
+    def submit(self, job: RecordJob) -> None: ...
+
+
+@dataclass(slots=True)
+class _Finished:
+    """What the event loop hands to the writer thread: raw facts, no derived work."""
+
+    request: Request
+    started_at: float
+    session_id: str
+    ttft: float | None
+    latency: float
+    completed: Completed | None
+    outcome: str
+    status: int | None
+    attempts: int
+    partial: Message | None
+    stats: CallStats | None
+
+
+def _default_price_lookup(
+    provider: str,
+    model: str,
+    usage: Usage,
+    *,
+    api: str | None = None,
+    base_url: str | None = None,
+    when: datetime | None = None,
+) -> float | None:
+    from solcoder.pricing import cost_usd
+
+    return cost_usd(provider, model, usage, api=api, base_url=base_url, when=when)
+
+
+class RecordingProvider:
+    """A `Provider` that records each call of `inner` into `store` (a `RecordQueue`)."""
+
+    def __init__(
+        self,
+        inner: Provider,
+        store: RecordQueue,
+        *,
+        session_id: str | Callable[[], str] = "",
+        turn_counter: Callable[[], int] | None = None,
+        price_lookup: PriceLookup | None = None,
+        store_text: bool = False,
+        fallback: bool = False,
+    ) -> None:
+        self._inner = inner
+        self._store = store
+        self._session_id = session_id
+        self._turn_counter = turn_counter
+        self._price_lookup: PriceLookup = price_lookup or _default_price_lookup
+        self._store_text = store_text
+        self._fallback = fallback
+        spec = getattr(inner, "spec", None)
+        self._wire_api: str | None = getattr(spec, "api", None)
+        self._base_url: str | None = getattr(spec, "base_url", None)
+        self._endpoint = endpoint_host(self._base_url)
+
+    def __repr__(self) -> str:
+        return f"RecordingProvider({self._inner!r})"
+
+    def __getattr__(self, name: str) -> Any:
+        # Everything else (`spec`, `last_stats`, `timeouts`, ...) is the inner provider's.
+        return getattr(self._inner, name)
+
+    @property
+    def inner(self) -> Provider:
+        return self._inner
+
+    @property
+    def name(self) -> str:
+        return self._inner.name
+
+    @property
+    def model(self) -> str:
+        return self._inner.model
+
+    async def aclose(self) -> None:
+        await self._inner.aclose()
+
+    async def astream(self, request: Request) -> AsyncIterator[Event]:
+        clock = time.perf_counter
+        completed_type = Completed
+        started_at = time.time()
+        started = clock()
+        session = self._session_id
+        session_id = session() if callable(session) else session
+        stream = self._inner.astream(request)
+        first_at: float | None = None
+        completed_at: float | None = None
+        completed: Completed | None = None
+        failure: BaseException | None = None
+        try:
+            # Two loops so the first-event check is not paid on every later event; leaving
+            # the first loop with `break` keeps the inner iterator open.
+            async for event in stream:
+                first_at = clock()
+                if event.__class__ is completed_type:
+                    completed, completed_at = event, first_at  # type: ignore[assignment]
+                yield event
+                break
+            async for event in stream:
+                if event.__class__ is completed_type:
+                    completed, completed_at = event, clock()  # type: ignore[assignment]
+                yield event
+        except BaseException as error:
+            failure = error
+            raise
+        finally:
+            ended = clock()
+            try:
+                close = getattr(stream, "aclose", None)
+                if close is not None:
+                    await close()  # the HTTP client finishes its stats here
+            finally:
+                self._finish(
+                    request,
+                    started_at=started_at,
+                    session_id=session_id,
+                    ttft=None if first_at is None else first_at - started,
+                    latency=(completed_at or ended) - started,
+                    completed=completed,
+                    failure=failure,
+                )
+
+    def _finish(
+        self,
+        request: Request,
+        *,
+        started_at: float,
+        session_id: str,
+        ttft: float | None,
+        latency: float,
+        completed: Completed | None,
+        failure: BaseException | None,
+    ) -> None:
+        try:
+            stats = getattr(self._inner, "last_stats", None)
+            if not isinstance(stats, CallStats):
+                stats = None
+            outcome, status, attempts, partial = _outcome(completed, failure, stats)
+            finished = _Finished(
+                request=request,
+                started_at=started_at,
+                session_id=session_id,
+                ttft=ttft,
+                latency=latency,
+                completed=completed,
+                outcome=outcome,
+                status=status,
+                attempts=attempts,
+                partial=partial,
+                stats=stats,
+            )
+            turn = self._turn_counter() if self._turn_counter is not None else None
+            self._store.submit(lambda: self._build(finished, turn))
+        except Exception as error:  # telemetry must never break a conversation
+            _log.debug("telemetry: could not queue a call record: %r", error)
+
+    def _build(self, finished: _Finished, turn: int | None) -> CallRecord:
+        """Runs in the writer thread: derive everything from the raw facts."""
+        stats = finished.stats
+        completed = finished.completed
+        request = finished.request
+        model = request.model or self._inner.model
+        record = CallRecord(
+            started_at=finished.started_at,
+            provider=self._inner.name,
+            model=model,
+            outcome=finished.outcome,
+            session_id=finished.session_id,
+            turn=turn if turn is not None else user_turns(request),
+            wire_api=self._wire_api,
+            endpoint_host=self._endpoint,
+            response_id=completed.response_id if completed is not None else None,
+            response_model=completed.model if completed is not None else None,
+            request_id=stats.request_id if stats is not None else None,
+            http_status=finished.status,
+            attempts=finished.attempts,
+            retries=list(stats.retries) if stats is not None else [],
+            time_to_first_token=finished.ttft,
+            latency=finished.latency,
+            rate_limit_headers=dict(stats.rate_limits) if stats is not None else {},
+            fallback=self._fallback,
+            stop_reason=completed.stop_reason if completed is not None else None,
+        )
+        if completed is not None:
+            usage, estimated = self._usage(request, completed)
+            record.input_tokens = usage.input
+            record.output_tokens = usage.output
+            record.cache_read_tokens = usage.cache_read
+            record.cache_write_tokens = usage.cache_write
+            record.reasoning_tokens = usage.reasoning
+            record.usage_estimated = estimated
+            record.cost_usd = self._price_lookup(
+                record.provider,
+                completed.model or model,
+                usage,
+                api=self._wire_api,
+                base_url=self._base_url,
+                when=datetime.fromtimestamp(finished.started_at, tz=UTC),
+            )
+        if self._store_text:
+            from solcoder.redact import redact
+
+            reply = completed.message if completed is not None else finished.partial
+            prompt = request.messages[-1] if request.messages else None
+            record.prompt_text = redact(message_text(prompt)) if prompt is not None else None
+            record.reply_text = redact(message_text(reply)) if reply is not None else None
+        return record
+
+    def _usage(self, request: Request, completed: Completed) -> tuple[Usage, bool]:
+        usage = completed.usage
+        estimated = completed.extra.get("usage_estimated") is True
+        if usage.input == 0 and usage.output == 0:
+            # The provider reported nothing (some OpenAI-compatible servers omit usage in
+            # streams): estimate offline and say so.
+            usage = Usage(
+                input=estimate_input_tokens(request, provider=self._inner.name),
+                output=estimate_text_tokens(message_text(completed.message)),
+            )
+            estimated = True
+        return usage, estimated
+
+
+def _outcome(
+    completed: Completed | None, failure: BaseException | None, stats: CallStats | None
+) -> tuple[str, int | None, int, Message | None]:
+    """(outcome, HTTP status, attempts, partial reply) of a finished call."""
+    status = stats.status if stats is not None else None
+    attempts = stats.attempts if stats is not None and stats.attempts else 1
+    if completed is not None:
+        return "ok", status, attempts, None
+    if isinstance(failure, LLMError):
+        return (
+            failure.kind,
+            failure.status if failure.status is not None else status,
+            max(attempts, failure.attempts),
+            failure.partial,
+        )
+    if failure is None or isinstance(
+        failure, asyncio.CancelledError | GeneratorExit | KeyboardInterrupt
+    ):
+        # No error and no `Completed`: the consumer stopped reading (GeneratorExit is
+        # delivered as a close) or the provider ended early; either way nothing finished.
+        return ("cancelled" if failure is not None else "protocol"), status, attempts, None
+    kind = failure.kind if isinstance(failure, SolcoderError) else "error"
+    return kind, status, attempts, None
+
+
+def user_turns(request: Request) -> int:
+    """The turn number of a request: how many messages the user typed so far."""
+    return sum(
+        1
+        for message in request.messages
+        if message.role == "user" and any(isinstance(part, Text) for part in message.parts)
+    )
+
+
+def message_text(message: Message) -> str:
+    """A message as readable text: text, tool calls and tool results."""
+    pieces: list[str] = []
+    for part in message.parts:
+        if isinstance(part, Text):
+            pieces.append(part.text)
+        elif isinstance(part, ToolCall):
+            pieces.append(f"{part.name}({part.arguments})")
+        elif isinstance(part, ToolResult):
+            pieces.append(f"[{part.name or part.call_id}] {part.content}")
+    return "\n".join(pieces)
+
+
+def estimate_input_tokens(request: Request, *, provider: str) -> int:
+    try:
+        from solcoder.llm.tokens import estimate_request
+    except ImportError:  # pragma: no cover - the estimator ships with SolCoder
+        text = "\n".join(message_text(message) for message in request.messages)
+        return estimate_text_tokens((request.system or "") + text)
+    return estimate_request(request, provider=provider)
+
+
+def estimate_text_tokens(text: str) -> int:
+    try:
+        from solcoder.llm.tokens import count_text
+    except ImportError:  # pragma: no cover
+        return (len(text) + 3) // 4
+    return count_text(text)
+
+
+def wrap_for_telemetry(
+    provider: Provider, settings: Settings, session_id: str | Callable[[], str] = "", *,
+    fallback: bool = False,
+) -> Provider:
+    """`provider` recording into `$SOLCODER_HOME/telemetry.db` (and OpenTelemetry when the
+    OTEL_EXPORTER_OTLP_* variables are set); unchanged when `telemetry.enabled` is false.
+
+    `fallback=True` marks the offline provider that replaces a failed one."""
+    if not settings.telemetry.enabled or isinstance(provider, RecordingProvider):
+        return provider
+    from solcoder.telemetry.otel import otel_sink_from_environment
+    from solcoder.telemetry.store import database_path
+    from solcoder.telemetry.writer import writer_for
+
+    try:
+        otel = otel_sink_from_environment()
+        writer = writer_for(
+            database_path(settings.home), extra_sinks=(otel,) if otel is not None else ()
+        )
+    except Exception as error:
+        _log.debug("telemetry disabled for this run: %r", error)
+        return provider
+    return RecordingProvider(
+        provider,
+        writer,
+        session_id=session_id,
+        store_text=settings.telemetry.store_text,
+        fallback=fallback,
+    )
