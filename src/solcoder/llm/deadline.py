@@ -34,7 +34,7 @@ class Watchdog:
 
     def arm(self, deadline: float) -> None:
         """A read starts in the current task and must end by `deadline` (loop time)."""
-        task = self._task = asyncio.current_task()
+        task = self._task = asyncio.current_task(self._loop)
         self._cancelling = task.cancelling() if task is not None else 0
         self._deadline = deadline
         if deadline < self._when:

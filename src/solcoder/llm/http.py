@@ -311,6 +311,7 @@ class _Attempt:
             max_event_bytes=streamer.max_event_bytes, max_total_bytes=streamer.max_response_bytes
         )
         self._watchdog = Watchdog()
+        self._clock = asyncio.get_running_loop().time
 
     async def open(self, call: HttpCall, url: str, headers: Mapping[str, str]) -> None:
         """Send the request and read the response head (and an error or JSON body)."""
@@ -357,7 +358,7 @@ class _Attempt:
         feed_sse = self._sse.feed
         feed = self.decoder.feed
         watchdog = self._watchdog
-        clock = asyncio.get_running_loop().time
+        clock = self._clock
         total_deadline = self.total_deadline
         idle = self.streamer.timeouts.idle
         while True:

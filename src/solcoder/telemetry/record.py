@@ -155,6 +155,8 @@ def endpoint_host(base_url: str | None) -> str | None:
         return None
     if not host:
         return None
+    if ":" in host:  # IPv6 literal
+        host = f"[{host}]"
     return f"{host}:{port}" if port else host
 
 

@@ -1,0 +1,260 @@
+"""Reading the telemetry database: recent calls for `logs`, aggregates for `stats`.
+
+Everything is computed in SQLite so `stats` stays fast at 100,000 calls: sums and error counts
+with one GROUP BY, percentiles with one window-function pass per measure (nearest-rank: the
+smallest value whose rank reaches p x n), the latency histogram with one bucketed GROUP BY.
+Functions return plain JSON-ready data; `render.py` draws it.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from dataclasses import dataclass
+from typing import Any
+
+HISTOGRAM_EDGES = (0.25, 0.5, 1.0, 2.0, 4.0, 8.0, 16.0, 32.0, 64.0)
+"""Upper bounds (seconds) of the latency histogram's buckets; the last bucket is open."""
+
+_LOG_COLUMNS = (
+    "id",
+    "started_at",
+    "session_id",
+    "turn",
+    "provider",
+    "model",
+    "response_model",
+    "endpoint_host",
+    "response_id",
+    "request_id",
+    "outcome",
+    "failure_class",
+    "http_status",
+    "attempts",
+    "retries",
+    "ttft_s",
+    "latency_s",
+    "input_tokens",
+    "output_tokens",
+    "cache_read_tokens",
+    "cache_write_tokens",
+    "reasoning_tokens",
+    "usage_estimated",
+    "cost_usd",
+    "ratelimit_remaining_requests",
+    "ratelimit_remaining_tokens",
+    "ratelimit_reset",
+    "fallback",
+    "stop_reason",
+    "prompt_text",
+    "reply_text",
+)
+
+
+@dataclass(frozen=True, slots=True)
+class CallFilter:
+    """Which calls to look at; None means any."""
+
+    provider: str | None = None
+    model: str | None = None
+    outcome: str | None = None
+    """`ok`, `error` (any failure), an error kind (`rate_limited`) or a class (`timeout`)."""
+    session: str | None = None
+    """A session id or its first characters."""
+    since: float | None = None
+    """Unix time; only calls started at or after it."""
+
+    def where(self) -> tuple[str, list[object]]:
+        clauses: list[str] = []
+        parameters: list[object] = []
+        if self.provider:
+            clauses.append("provider = ?")
+            parameters.append(self.provider)
+        if self.model:
+            clauses.append("model = ?")
+            parameters.append(self.model)
+        if self.outcome:
+            if self.outcome == "error":
+                clauses.append("outcome <> 'ok'")
+            else:
+                clauses.append("(outcome = ? OR failure_class = ?)")
+                parameters += [self.outcome, self.outcome]
+        if self.session:
+            clauses.append("substr(session_id, 1, ?) = ?")
+            parameters += [len(self.session), self.session]
+        if self.since is not None:
+            clauses.append("started_at >= ?")
+            parameters.append(self.since)
+        return (" WHERE " + " AND ".join(clauses) if clauses else ""), parameters
+
+
+def recent_calls(
+    connection: sqlite3.Connection, call_filter: CallFilter | None = None, *, limit: int = 50
+) -> list[dict[str, Any]]:
+    """The latest calls matching the filter, newest first, as JSON-ready dictionaries."""
+    where, parameters = (call_filter or CallFilter()).where()
+    cursor = connection.execute(
+        f"SELECT {', '.join(_LOG_COLUMNS)} FROM calls{where} ORDER BY id DESC LIMIT ?",
+        [*parameters, max(0, limit)],
+    )
+    rows: list[dict[str, Any]] = []
+    for values in cursor:
+        row = dict(zip(_LOG_COLUMNS, values, strict=True))
+        row["retries"] = json.loads(row["retries"] or "[]")
+        row["usage_estimated"] = bool(row["usage_estimated"])
+        row["fallback"] = bool(row["fallback"])
+        rows.append(row)
+    return rows
+
+
+def compute_stats(
+    connection: sqlite3.Connection, call_filter: CallFilter | None = None
+) -> dict[str, Any]:
+    """Per provider and model: calls, errors by class, p50/p95 TTFT and latency (successful
+    calls), tokens and cost; plus the same over everything and a latency histogram."""
+    where, parameters = (call_filter or CallFilter()).where()
+    groups: dict[tuple[str, str], dict[str, Any]] = {}
+    for row in connection.execute(_totals_sql(where, grouped=True), parameters):
+        groups[(row[0], row[1])] = _totals(row[2:])
+    overall = connection.execute(_totals_sql(where, grouped=False), parameters).fetchone()
+    total = _totals(overall[2:]) if overall is not None and overall[2] else _totals(None)
+
+    failed = _and(where, "outcome <> 'ok'")
+    for provider, model, kind, count in connection.execute(
+        f"SELECT provider, model, failure_class, COUNT(*) FROM calls{failed} "
+        "GROUP BY provider, model, failure_class",
+        parameters,
+    ):
+        groups[(provider, model)]["errors_by_class"][kind or "other"] = count
+        total["errors_by_class"][kind or "other"] = (
+            total["errors_by_class"].get(kind or "other", 0) + count
+        )
+
+    for measure in ("ttft_s", "latency_s"):
+        key = "time_to_first_token_s" if measure == "ttft_s" else "latency_s"
+        for provider, model, p50, p95 in _percentiles(connection, measure, where, parameters):
+            target = total if provider is None else groups[(provider, model)]
+            target[key] = {"p50": p50, "p95": p95}
+
+    histogram = _histogram(connection, where, parameters)
+    models = [
+        {"provider": provider, "model": model, **values}
+        for (provider, model), values in sorted(
+            groups.items(), key=lambda item: (-item[1]["calls"], item[0])
+        )
+    ]
+    return {"models": models, "total": total, "latency_histogram": histogram}
+
+
+_TOTALS = """
+SELECT {select_group} COUNT(*), SUM(outcome <> 'ok'),
+       SUM(input_tokens), SUM(output_tokens), SUM(cache_read_tokens), SUM(cache_write_tokens),
+       SUM(reasoning_tokens), SUM(usage_estimated), SUM(cost_usd),
+       SUM(cost_usd IS NULL AND outcome = 'ok'), SUM(attempts - 1), SUM(fallback),
+       MIN(started_at), MAX(started_at)
+FROM calls{where}{group_by}
+"""
+
+
+def _totals_sql(where: str, grouped: bool) -> str:
+    return _TOTALS.format(
+        select_group="provider, model," if grouped else "NULL, NULL,",
+        where=where,
+        group_by=" GROUP BY provider, model" if grouped else "",
+    )
+
+
+def _totals(values: tuple[Any, ...] | None) -> dict[str, Any]:
+    (
+        calls,
+        errors,
+        input_tokens,
+        output_tokens,
+        cache_read,
+        cache_write,
+        reasoning,
+        estimated,
+        cost,
+        unknown_cost,
+        retries,
+        fallback,
+        first,
+        last,
+    ) = values if values is not None else (0,) + (None,) * 13
+    calls = calls or 0
+    errors = errors or 0
+    return {
+        "calls": calls,
+        "errors": errors,
+        "error_rate": (errors / calls) if calls else 0.0,
+        "errors_by_class": {},
+        "retries": retries or 0,
+        "fallback_calls": fallback or 0,
+        "time_to_first_token_s": {"p50": None, "p95": None},
+        "latency_s": {"p50": None, "p95": None},
+        "tokens": {
+            "input": input_tokens or 0,
+            "output": output_tokens or 0,
+            "cache_read": cache_read or 0,
+            "cache_write": cache_write or 0,
+            "reasoning": reasoning or 0,
+        },
+        "calls_with_estimated_usage": estimated or 0,
+        "cost_usd": cost,
+        "calls_with_unknown_cost": unknown_cost or 0,
+        "first_call_at": first,
+        "last_call_at": last,
+    }
+
+
+def _and(where: str, clause: str) -> str:
+    return f"{where} AND {clause}" if where else f" WHERE {clause}"
+
+
+def _percentiles(
+    connection: sqlite3.Connection, column: str, where: str, parameters: list[object]
+) -> list[tuple[str | None, str | None, float | None, float | None]]:
+    """Nearest-rank p50 and p95 of `column` over successful calls, per group and overall."""
+    measured = _and(_and(where, "outcome = 'ok'"), f"{column} IS NOT NULL")
+    rows: list[tuple[str | None, str | None, float | None, float | None]] = []
+    for partition, select, group_by in (
+        ("PARTITION BY provider, model", "provider, model", " GROUP BY provider, model"),
+        ("", "NULL, NULL", ""),
+    ):
+        query = f"""
+            WITH ranked AS (
+                SELECT provider, model, {column} AS value,
+                       ROW_NUMBER() OVER ({partition} ORDER BY {column}) AS position,
+                       COUNT(*) OVER ({partition}) AS total
+                FROM calls{measured}
+            )
+            SELECT {select},
+                   MIN(CASE WHEN position >= 0.50 * total THEN value END),
+                   MIN(CASE WHEN position >= 0.95 * total THEN value END)
+            FROM ranked{group_by}
+        """
+        rows += connection.execute(query, parameters).fetchall()
+    return rows
+
+
+def _histogram(
+    connection: sqlite3.Connection, where: str, parameters: list[object]
+) -> list[dict[str, Any]]:
+    """Successful calls counted by latency bucket (every bucket listed, empty ones too)."""
+    cases = " ".join(
+        f"WHEN latency_s < {edge!r} THEN {index}" for index, edge in enumerate(HISTOGRAM_EDGES)
+    )
+    measured = _and(_and(where, "outcome = 'ok'"), "latency_s IS NOT NULL")
+    counts = dict(
+        connection.execute(
+            f"SELECT CASE {cases} ELSE {len(HISTOGRAM_EDGES)} END AS bucket, COUNT(*) "
+            f"FROM calls{measured} GROUP BY bucket",
+            parameters,
+        ).fetchall()
+    )
+    buckets: list[dict[str, Any]] = []
+    lower = 0.0
+    for index, upper in enumerate((*HISTOGRAM_EDGES, None)):
+        buckets.append({"from_s": lower, "to_s": upper, "calls": counts.get(index, 0)})
+        lower = upper if upper is not None else lower
+    return buckets
