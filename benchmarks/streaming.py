@@ -50,16 +50,19 @@ ARGUMENTS = json.dumps({"path": "src/lib.rs", "content": "x" * (20_000 - len(_SH
 SCENARIOS: dict[str, dict[str, Any]] = {
     "a": {"api": "chat", "reply": Reply(text="abcd" * 100_000, chunk_size=4), "chunks": 100_000},
     "a-responses": {
-        "api": "responses", "reply": Reply(text="abcd" * 100_000, chunk_size=4), "chunks": 100_000
+        "api": "responses",
+        "reply": Reply(text="abcd" * 100_000, chunk_size=4),
+        "chunks": 100_000,
     },
     "a-messages": {
-        "api": "messages", "reply": Reply(text="abcd" * 100_000, chunk_size=4), "chunks": 100_000
+        "api": "messages",
+        "reply": Reply(text="abcd" * 100_000, chunk_size=4),
+        "chunks": 100_000,
     },
     "b": {"api": "chat", "reply": Reply(text="Hello there, world.", chunk_size=4), "chunks": 5},
     "c": {
         "api": "chat",
-        "reply": Reply(tool_calls=(ToolCallReply("write_file", ARGUMENTS),),
-                       chunk_size=4),
+        "reply": Reply(tool_calls=(ToolCallReply("write_file", ARGUMENTS),), chunk_size=4),
         "chunks": 5000,
     },
     "d": {"api": "chat", "reply": Reply(text="abcd" * 1000, chunk_size=4), "chunks": 1000},
@@ -103,8 +106,13 @@ def _has_content(api: str, payload: dict[str, Any]) -> bool:
     if api == "chat":
         choices = payload.get("choices") or ()
         delta = choices[0].get("delta") or {} if choices else {}
-        return bool(delta.get("content") or (delta.get("tool_calls") and
-                    delta["tool_calls"][0].get("function", {}).get("arguments")))
+        return bool(
+            delta.get("content")
+            or (
+                delta.get("tool_calls")
+                and delta["tool_calls"][0].get("function", {}).get("arguments")
+            )
+        )
     if api == "responses":
         return payload.get("type", "").endswith(".delta")
     return payload.get("type") == "content_block_delta"
@@ -126,8 +134,9 @@ async def measure(scenario: str, impl: str, url: str) -> dict[str, Any]:
     api = SCENARIOS[scenario]["api"]
     expected = SCENARIOS[scenario]["chunks"]
     ours = _ours(url, api)
-    plain = httpx2.AsyncClient(limits=LIMITS, timeout=httpx2.Timeout(connect=10, read=120,
-                                                                       write=120, pool=None))
+    plain = httpx2.AsyncClient(
+        limits=LIMITS, timeout=httpx2.Timeout(connect=10, read=120, write=120, pool=None)
+    )
 
     async def once() -> tuple[int, float]:
         return await (_our_stream(ours) if impl == "ours" else _baseline_stream(plain, url, api))
@@ -166,9 +175,18 @@ def _start_server(reply: Reply) -> tuple[subprocess.Popen[str], str, Path]:
     script = Path(tempfile.mkstemp(suffix=".json")[1])
     script.write_text(json.dumps({"default": _reply_dict(reply), "lifetime": 900}))
     process = subprocess.Popen(
-        [sys.executable, "-m", "tests.support.fake_llm_server", "--port", "0", "--script",
-         str(script)],
-        cwd=ROOT, stdout=subprocess.PIPE, text=True,
+        [
+            sys.executable,
+            "-m",
+            "tests.support.fake_llm_server",
+            "--port",
+            "0",
+            "--script",
+            str(script),
+        ],
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        text=True,
     )
     assert process.stdout is not None
     port = int(process.stdout.readline())
@@ -185,7 +203,10 @@ def _reply_dict(reply: Reply) -> dict[str, Any]:
 def _run(scenario: str, impl: str, url: str) -> dict[str, Any]:
     output = subprocess.run(
         [sys.executable, __file__, "--measure", scenario, impl, url],
-        cwd=ROOT, check=True, capture_output=True, text=True,
+        cwd=ROOT,
+        check=True,
+        capture_output=True,
+        text=True,
     ).stdout
     return json.loads(output.strip().splitlines()[-1])  # type: ignore[no-any-return]
 
@@ -224,29 +245,44 @@ def run_all(repeat: int, only: list[str]) -> list[tuple[str, str, str, float, st
         ours = min(r["value"] for r in results["ours"])
         unit = results["ours"][0]["unit"]
         ratio = ours / base
-        rows.append((titles[scenario], _fmt(base, unit), _fmt(ours, unit), ratio,
-                     f"<= {targets[scenario]}"))
+        rows.append(
+            (titles[scenario], _fmt(base, unit), _fmt(ours, unit), ratio, f"<= {targets[scenario]}")
+        )
+        print(f"  {titles[scenario]}: ratio {ratio:.2f}", file=sys.stderr, flush=True)
         if scenario == "d":
             base_rss = min(r["rss_peak_kib"] for r in results["baseline"]) / 1024
             our_rss = min(r["rss_peak_kib"] for r in results["ours"]) / 1024
-            rows.append(("d. 200 concurrent streams: peak RSS", f"{base_rss:.1f} MiB",
-                         f"{our_rss:.1f} MiB", our_rss / base_rss, "<= 1.5"))
-        print(f"  {rows[-1][0]}: ratio {ratio:.2f}", file=sys.stderr, flush=True)
+            rows.append(
+                (
+                    "d. 200 concurrent streams: peak RSS",
+                    f"{base_rss:.1f} MiB",
+                    f"{our_rss:.1f} MiB",
+                    our_rss / base_rss,
+                    "<= 1.5",
+                )
+            )
     return rows
 
 
 def table(rows: list[tuple[str, str, str, float, str]]) -> str:
-    lines = ["| measurement | baseline (httpx2 aiter_lines + json.loads) | LLMClient.astream "
-             "| ratio | target |", "| --- | --- | --- | --- | --- |"]
-    lines += [f"| {name} | {base} | {ours} | {ratio:.2f} | {target} |"
-              for name, base, ours, ratio, target in rows]
+    lines = [
+        "| measurement | baseline (httpx2 aiter_lines + json.loads) | LLMClient.astream "
+        "| ratio | target |",
+        "| --- | --- | --- | --- | --- |",
+    ]
+    lines += [
+        f"| {name} | {base} | {ours} | {ratio:.2f} | {target} |"
+        for name, base, ours, ratio, target in rows
+    ]
     return "\n".join(lines)
 
 
 def machine() -> str:
-    return (f"{datetime.now(UTC):%Y-%m-%d %H:%M} UTC; {os.cpu_count()} CPUs (nproc "
-            f"{len(os.sched_getaffinity(0))}); {platform.machine()}; Python "
-            f"{platform.python_version()}; httpx2 {httpx2.__version__}")
+    return (
+        f"{datetime.now(UTC):%Y-%m-%d %H:%M} UTC; {os.cpu_count()} CPUs (nproc "
+        f"{len(os.sched_getaffinity(0))}); {platform.machine()}; Python "
+        f"{platform.python_version()}; httpx2 {httpx2.__version__}"
+    )
 
 
 def main() -> int:

@@ -54,6 +54,11 @@ class SolcoderError(Exception):
     def __str__(self) -> str:
         return f"{self.message} {self.hint}" if self.hint else self.message
 
+    @property
+    def display_message(self) -> str:
+        """The message as shown to the user (subclasses add what the user should know)."""
+        return self.message
+
 
 class UsageError(SolcoderError):
     exit_code = 2
@@ -100,6 +105,12 @@ class LLMError(SolcoderError):
         self.provider = provider
         self.status = status
         self.attempts = attempts
+
+    @property
+    def display_message(self) -> str:
+        if self.attempts > 1:
+            return f"{self.message} (gave up after {self.attempts} attempts)"
+        return self.message
 
 
 class AuthenticationError(LLMError):

@@ -36,8 +36,16 @@ def server() -> Iterator[FakeLLMServer]:
 
 def cli_args(server: FakeLLMServer, api: str) -> list[str]:
     provider, _ = PROVIDERS[api]
-    return ["--llm-provider", provider, "--llm-base-url", server.base_url(api),
-            "--llm-api", api, "--llm-model", "fake-model"]
+    return [
+        "--llm-provider",
+        provider,
+        "--llm-base-url",
+        server.base_url(api),
+        "--llm-api",
+        api,
+        "--llm-model",
+        "fake-model",
+    ]
 
 
 def key_env(api: str) -> dict[str, str]:
@@ -78,12 +86,16 @@ def tool_result_in_wire_form(api: str, body: dict[str, Any], call_id: str) -> st
 @pytest.mark.parametrize("api", ["chat", "responses", "messages"])
 def test_prompt_round_trips_a_tool_call(run_cli: Run, server: FakeLLMServer, api: str) -> None:
     server.enqueue(
-        Reply(text="Let me plan.", chunk_size=3,
-              tool_calls=(ToolCallReply("plan", '{"goal": "a counter program"}', "call_42"),)),
+        Reply(
+            text="Let me plan.",
+            chunk_size=3,
+            tool_calls=(ToolCallReply("plan", '{"goal": "a counter program"}', "call_42"),),
+        ),
         Reply(text="Your plan is ready: four steps.", chunk_size=4),
     )
-    result = run_cli("-p", "run a plan for a counter program", *cli_args(server, api),
-                     env=key_env(api))
+    result = run_cli(
+        "-p", "run a plan for a counter program", *cli_args(server, api), env=key_env(api)
+    )
     assert result.returncode == 0, result.stderr
     assert "Your plan is ready: four steps." in result.stdout
     assert "plan" in result.stderr  # the tool line goes to stderr in text mode
@@ -134,8 +146,9 @@ def test_json_events_against_a_server(run_cli: Run, server: FakeLLMServer) -> No
         Reply(tool_calls=(ToolCallReply("search_notes", '{"query": "pda seeds"}', "c1"),)),
         Reply(text="PDAs are derived from seeds.", chunk_size=6),
     )
-    result = run_cli("-p", "what is a pda", "--json", *cli_args(server, "chat"),
-                     env=key_env("chat"))
+    result = run_cli(
+        "-p", "what is a pda", "--json", *cli_args(server, "chat"), env=key_env("chat")
+    )
     assert result.returncode == 0, result.stderr
     events = [json.loads(line) for line in result.stdout.splitlines()]
     by_type: dict[str, list[dict[str, Any]]] = {}

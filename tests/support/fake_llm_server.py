@@ -31,6 +31,7 @@ from dataclasses import dataclass
 from http import HTTPStatus
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 from tests.support.fake_wire import API_BY_PATH, Reply, error_body, render_events
 
@@ -194,7 +195,8 @@ class FakeLLMServer:
                 headers[name.strip().lower()] = value.strip()
         length = int(headers.get("content-length", "0"))
         body = await reader.readexactly(length) if length else b""
-        path = target.split("?", 1)[0]
+        # A proxy request names the whole URL ("absolute form", RFC 9112 section 3.2.2).
+        path = urlsplit(target).path if target.startswith("http") else target.split("?", 1)[0]
         if path.startswith(_CONTROL):
             return await self._control(path, method, body, writer)
         with self._lock:

@@ -296,3 +296,43 @@ def test_mock_transport_can_replace_the_network() -> None:
         pytest.raises(AuthenticationError),
     ):
         client.complete(REQUEST)
+
+
+def test_proxy_settings_come_from_the_environment(
+    server: FakeLLMServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    for name in ("NO_PROXY", "no_proxy", "ALL_PROXY", "all_proxy", "HTTPS_PROXY", "https_proxy"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("HTTP_PROXY", server.url)  # the fake server plays the proxy
+    server.enqueue(Reply(text="via proxy"))
+    outcome = call("async", lambda: make_client("http://llm.example.invalid/v1", "chat"))
+    assert outcome.error is None, outcome.error
+    assert outcome.completed.message.text == "via proxy"
+    assert server.requests[0].headers["host"] == "llm.example.invalid"
+
+
+def test_cancelling_during_a_stalled_read_is_a_cancellation_not_a_timeout(
+    server: FakeLLMServer,
+) -> None:
+    server.enqueue(Reply(text="tick " * 20, chunk_size=5, stall_after=3))
+
+    async def main() -> CallStats | None:
+        async with make_client(server, "chat", timeouts=PATIENT) as client:
+            first = asyncio.Event()
+
+            async def consume() -> None:
+                async for _event in client.astream(REQUEST):
+                    first.set()
+
+            task = asyncio.create_task(consume())
+            await first.wait()
+            await asyncio.sleep(0.1)
+            task.cancel()
+            with pytest.raises(asyncio.CancelledError):
+                await task
+            assert in_flight(client) == 0
+            return client.last_stats
+
+    stats = asyncio.run(main())
+    assert stats is not None
+    assert stats.outcome == "cancelled"

@@ -15,10 +15,10 @@ from solcoder.errors import MissingKeyError
 
 if TYPE_CHECKING:
     from solcoder.agent.conversation import Conversation
-    from solcoder.sessions import Session
     from solcoder.agent.orchestrator import Orchestrator
     from solcoder.config import Settings
     from solcoder.llm.provider import Provider, ProviderSpec
+    from solcoder.sessions import Session
 
 
 @dataclass(slots=True)

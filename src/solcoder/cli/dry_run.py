@@ -156,6 +156,9 @@ async def _dry_run(settings: Any, options: dict[str, Any], session: Any) -> int:
             try:
                 turns.append(await _run_turn(conversation, sink, prompt, force_tool))
             except SolcoderError as error:
+                from solcoder.cli.run import note_failure
+
+                note_failure(error, settings, session)
                 sink.error(error)
                 return error.exit_code
     finally:

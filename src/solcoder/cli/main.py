@@ -21,6 +21,14 @@ _SUBCOMMANDS: dict[str, tuple[str, str, str]] = {
     "auth": ("solcoder.cli.auth_cmd", "auth_group", "Store, rotate and inspect API keys."),
     "sessions": ("solcoder.cli.sessions_cmd", "sessions_group", "List, show and delete sessions."),
     "tools": ("solcoder.cli.tools_cmd", "tools_command", "List the tools the agent can call."),
+    "replay": (
+        "solcoder.cli.replay_cmd",
+        "replay_command",
+        "Replay a recorded session and report differences.",
+    ),
+    "logs": ("solcoder.cli.logs_cmd", "logs_command", "Show recent model calls (telemetry)."),
+    "stats": ("solcoder.cli.logs_cmd", "stats_command", "Latency, errors, tokens and cost."),
+    "models": ("solcoder.cli.models_cmd", "models_command", "Known models, context and price."),
 }
 
 
@@ -166,7 +174,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     except SolcoderError as error:
         if debug:
             raise
-        _fail(error.message, error.hint, error.exit_code)
+        _fail(error.display_message, error.hint, error.exit_code)
     except Exception as error:
         if debug:
             raise

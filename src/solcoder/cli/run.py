@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import sys
+from collections.abc import Callable
 from typing import Any
 
 from solcoder.cli.output import print_notice
@@ -46,6 +47,7 @@ def run_root(options: dict[str, Any]) -> int:
                     options["prompt"],
                     options["json_output"],
                     show_thinking=settings.ui.show_thinking,
+                    on_error=lambda error: note_failure(error, settings, session),
                 )
             )
         from solcoder.cli.interactive import run_interactive
@@ -66,8 +68,39 @@ def announce_session(session: Any, json_output: bool) -> None:
         print_notice(f"session {session.id}")
 
 
+def note_failure(error: Any, settings: Any, session: Any) -> None:
+    """Add what the user needs after a failed turn: a saved report for malformed responses,
+    and where the conversation is kept so it can be resumed."""
+    from solcoder.errors import ProtocolError
+
+    hint = error.hint or ""
+    if isinstance(error, ProtocolError):
+        from solcoder.cli.reports import save_report
+
+        path = save_report(
+            settings.home,
+            error,
+            context={
+                "provider": session.provider or settings.llm.provider,
+                "model": session.model or settings.llm.model,
+                "base_url": settings.llm.base_url,
+                "api": settings.llm.api,
+                "session": session.id,
+            },
+        )
+        if path is not None:
+            hint = f"{hint} A report was saved to {path}.".strip()
+    hint = f"{hint} Your conversation is saved: resume it with --session {session.id}.".strip()
+    error.hint = hint
+
+
 async def run_prompt(
-    conversation: Any, text: str, json_output: bool, *, show_thinking: bool
+    conversation: Any,
+    text: str,
+    json_output: bool,
+    *,
+    show_thinking: bool,
+    on_error: Callable[[Any], None] | None = None,
 ) -> int:
     """One turn to stdout; diagnostics to stderr; the exit code of the failure, if any."""
     from solcoder.errors import SolcoderError
@@ -77,6 +110,8 @@ async def run_prompt(
         async for event in conversation.run_turn(text):
             sink.handle(event)
     except SolcoderError as error:
+        if on_error is not None:
+            on_error(error)
         sink.error(error)
         return error.exit_code
     finally:

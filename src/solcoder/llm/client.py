@@ -217,7 +217,7 @@ class LLMClient:
             while (batch := runner.run(call.next_batch())) is not None:
                 yield from batch
         finally:
-            runner.run(call.aclose())
+            self._sync_close(runner, call)
 
     def complete(self, request: Request) -> Completed:
         """`acomplete` for synchronous code."""
@@ -243,6 +243,16 @@ class LLMClient:
         traceback: TracebackType | None,
     ) -> None:
         self.close()
+
+    def _sync_close(self, runner: asyncio.Runner, call: StreamingCall) -> None:
+        """Abort a sync stream, even when it is garbage collected at an awkward moment."""
+        if self._runner is not runner:
+            return  # close() already shut the pool and the loop down
+        loop = runner.get_loop()
+        if loop.is_running():  # collected while the loop runs another call of ours
+            loop.create_task(call.aclose())
+        else:
+            runner.run(call.aclose())
 
     def _sync_runner(self) -> asyncio.Runner:
         try:

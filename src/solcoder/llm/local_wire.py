@@ -47,7 +47,6 @@ class LocalCall:
     templates that only know `content` (SmolLM2's drops tool messages and fails on None)."""
     forced_tool: ToolSpec | None = None
     """Generate this tool's arguments under a grammar and emit them as its call."""
-    tools: list[dict[str, Any]] = field(default_factory=list)
     options: dict[str, Any] = field(default_factory=dict)
     """max_tokens, temperature, stop."""
 
@@ -69,9 +68,6 @@ class LocalCall:
             arguments["max_tokens"] = min(
                 self.options.get("max_tokens") or FORCED_TOOL_MAX_TOKENS, FORCED_TOOL_MAX_TOKENS
             )
-        elif self.tools and chat_format_calls_tools(llm):
-            arguments["tools"] = self.tools
-            arguments["tool_choice"] = "auto"
         return arguments
 
 
@@ -91,12 +87,10 @@ def plan_call(request: Request) -> LocalCall:
         options["temperature"] = request.temperature
     if request.stop:
         options["stop"] = list(request.stop)
-    offer_tools = forced is None and request.tool_choice != "none"
     return LocalCall(
         messages=messages,
         inline_messages=inline,
         forced_tool=forced,
-        tools=[openai_tool(tool) for tool in request.tools] if offer_tools else [],
         options=options,
     )
 
@@ -204,17 +198,6 @@ def _result_text(result: ToolResult) -> str:
     return f"[The tool {result.name or result.call_id} {outcome}: {result.content}]"
 
 
-def openai_tool(tool: ToolSpec) -> dict[str, Any]:
-    return {
-        "type": "function",
-        "function": {
-            "name": tool.name,
-            "description": tool.description,
-            "parameters": dict(tool.json_schema),
-        },
-    }
-
-
 def bounded_schema(schema: Mapping[str, Any]) -> dict[str, Any]:
     """A copy of `schema` with `maxLength` on strings that have none (see STRING_LENGTH_CAP)."""
 
@@ -237,17 +220,10 @@ def bounded_schema(schema: Mapping[str, Any]) -> dict[str, Any]:
 
 def template_knows_tools(llm: Any) -> bool:
     """Whether the model's chat template renders `tool_calls` and tool messages itself."""
-    if chat_format_calls_tools(llm):
-        return True
     if getattr(llm, "chat_format", None) != "chat_template.default":
         return False  # llama-cpp-python's built-in formats (chatml, llama-2, …) drop them
     template = (getattr(llm, "metadata", None) or {}).get("tokenizer.chat_template", "")
     return "tool_calls" in template
-
-
-def chat_format_calls_tools(llm: Any) -> bool:
-    """llama-cpp-python's `chatml-function-calling` format lets the model choose tools."""
-    return getattr(llm, "chat_format", None) == "chatml-function-calling"
 
 
 def count_prompt_tokens(llm: Any, call: LocalCall) -> int:
@@ -260,8 +236,8 @@ def count_prompt_tokens(llm: Any, call: LocalCall) -> int:
     messages = call.chat_input(llm)
     template = (getattr(llm, "metadata", None) or {}).get("tokenizer.chat_template")
     # Only the GGUF template (or the built-in format guessed from it) renders like this; a
-    # custom handler or chatml-function-calling has its own prompt, so it gets the estimate.
-    if template and getattr(llm, "chat_handler", None) is None and not chat_format_calls_tools(llm):
+    # custom handler or an explicit chat_format has its own prompt, so it gets the estimate.
+    if template and getattr(llm, "chat_handler", None) is None and _uses_gguf_template(llm):
         try:
             formatter = _llama_module("llama_cpp.llama_chat_format").Jinja2ChatFormatter(
                 template=template,
@@ -280,6 +256,13 @@ def count_prompt_tokens(llm: Any, call: LocalCall) -> int:
             pass
     text = "\n".join(str(message.get("content") or "") for message in messages)
     return len(llm.tokenize(text.encode("utf-8"), add_bos=True, special=False))
+
+
+def _uses_gguf_template(llm: Any) -> bool:
+    chat_format = getattr(llm, "chat_format", None)
+    # llama-cpp-python picks "chatml" (or "llama-3", "mistral-instruct") when the GGUF template
+    # is exactly that format's template, so those render the same text.
+    return chat_format in ("chat_template.default", "chatml", "llama-3", "mistral-instruct")
 
 
 def _llama_module(name: str) -> Any:

@@ -109,9 +109,7 @@ class Profile:
     """When extended thinking is switched on in `extra` (Anthropic adds an instruction)."""
 
 
-Family = Literal[
-    "openai", "anthropic", "gemini", "mistral", "deepseek", "llama", "qwen", "other"
-]
+Family = Literal["openai", "anthropic", "gemini", "mistral", "deepseek", "llama", "qwen", "other"]
 
 PROFILES: dict[Family, Profile] = {
     # text_scale comes from the corpus requests with over 1,000 tokens of text (OpenAI and

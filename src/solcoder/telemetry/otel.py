@@ -201,8 +201,8 @@ def total_input(record: CallRecord) -> int | None:
     if record.input_tokens is None:
         return None
     if record.wire_api == "messages":  # Anthropic reports cache reads and writes apart
-        return record.input_tokens + (record.cache_read_tokens or 0) + (
-            record.cache_write_tokens or 0
+        return (
+            record.input_tokens + (record.cache_read_tokens or 0) + (record.cache_write_tokens or 0)
         )
     return record.input_tokens
 

@@ -126,9 +126,7 @@ def read_rate_limits(headers: Mapping[str, str]) -> RateLimits:
             "x-ratelimit-remaining",
         )
     )
-    tokens = _integer(
-        first("x-ratelimit-remaining-tokens", "anthropic-ratelimit-tokens-remaining")
-    )
+    tokens = _integer(first("x-ratelimit-remaining-tokens", "anthropic-ratelimit-tokens-remaining"))
     request_reset = first(
         "x-ratelimit-reset-requests", "anthropic-ratelimit-requests-reset", "x-ratelimit-reset"
     )

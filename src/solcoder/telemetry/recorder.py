@@ -156,12 +156,12 @@ class RecordingProvider:
             async for event in stream:
                 first_at = clock()
                 if event.__class__ is completed_type:
-                    completed, completed_at = event, first_at  # type: ignore[assignment]
+                    completed, completed_at = event, first_at
                 yield event
                 break
             async for event in stream:
                 if event.__class__ is completed_type:
-                    completed, completed_at = event, clock()  # type: ignore[assignment]
+                    completed, completed_at = event, clock()
                 yield event
         except BaseException as error:
             failure = error
@@ -348,7 +348,10 @@ def estimate_text_tokens(text: str) -> int:
 
 
 def wrap_for_telemetry(
-    provider: Provider, settings: Settings, session_id: str | Callable[[], str] = "", *,
+    provider: Provider,
+    settings: Settings,
+    session_id: str | Callable[[], str] = "",
+    *,
     fallback: bool = False,
 ) -> Provider:
     """`provider` recording into `$SOLCODER_HOME/telemetry.db` (and OpenTelemetry when the

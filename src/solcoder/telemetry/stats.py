@@ -113,7 +113,7 @@ def compute_stats(
     """Per provider and model: calls, errors by class, p50/p95 TTFT and latency (successful
     calls), tokens and cost; plus the same over everything and a latency histogram."""
     where, parameters = (call_filter or CallFilter()).where()
-    groups: dict[tuple[str, str], dict[str, Any]] = {}
+    groups: dict[tuple[str | None, str | None], dict[str, Any]] = {}
     for row in connection.execute(_totals_sql(where, grouped=True), parameters):
         groups[(row[0], row[1])] = _totals(row[2:])
     overall = connection.execute(_totals_sql(where, grouped=False), parameters).fetchone()

@@ -12,6 +12,7 @@ left as it is: telemetry is history the user may want, so it is never silently r
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import sqlite3
@@ -160,7 +161,9 @@ def _row(record: CallRecord) -> tuple[object, ...]:
         limits.remaining_requests,
         limits.remaining_tokens,
         limits.reset,
-        json.dumps(record.rate_limit_headers, sort_keys=True) if record.rate_limit_headers else None,
+        json.dumps(record.rate_limit_headers, sort_keys=True)
+        if record.rate_limit_headers
+        else None,
         int(record.fallback),
         record.stop_reason,
         record.prompt_text,
@@ -187,10 +190,9 @@ class TelemetryStore:
                 raise FileNotFoundError(path)
             _create_private_file(path)
         else:
-            try:
+            # A file we cannot chmod (not ours) is still readable; not worth failing for.
+            with contextlib.suppress(OSError):
                 tighten_file_mode(path, PRIVATE_FILE_MODE)
-            except OSError:
-                pass  # a file we cannot chmod (not ours) is still readable; not worth failing
         try:
             connection = sqlite3.connect(
                 path, isolation_level=None, check_same_thread=False, timeout=BUSY_TIMEOUT_MS / 1000

@@ -91,7 +91,7 @@ def format_duration(seconds: float) -> str:
 def render_error(console: Console, error: SolcoderError) -> None:
     """`✗ message` and a dim next step; never a traceback."""
     symbol = "✗" if _unicode(console) else "x"
-    message = Text(f"{symbol} {clean(_redact(error.message))}", style="bold red")
+    message = Text(f"{symbol} {clean(_redact(error.display_message))}", style="bold red")
     console.print(encodable(console, message), soft_wrap=True, highlight=False)
     if error.hint:
         hint = Text(f"  {clean(_redact(error.hint))}", style="dim")
@@ -362,7 +362,7 @@ def error_record(error: SolcoderError) -> dict[str, Any]:
     return {
         "type": "error",
         "class": error.kind,
-        "message": _redact(error.message),
+        "message": _redact(error.display_message),
         "exit_code": error.exit_code,
         "hint": _redact(error.hint) if error.hint else None,
     }

@@ -1,0 +1,367 @@
+"""Spending bounded before it happens: history trimmed to the window, session limits enforced.
+
+`BudgetedProvider` wraps any `Provider`, so neither the orchestrator nor the HTTP client knows
+about budgets: before each request leaves the machine it drops the oldest history that no
+longer fits the model's context window (keeping the system prompt, the latest user message and
+every tool call with its results), estimates the request offline (`solcoder.llm.tokens`) and
+refuses it with `BudgetExceededError` if it would cross `llm.max_session_tokens` or
+`llm.max_session_cost_usd`; afterwards it records what the provider reported.
+
+A session's token count is every input token processed (cached or not) plus every output
+token, summed over calls. The next request is counted at its estimated input plus its whole
+output allowance (`max_tokens`), so a limit is never crossed by a reply either.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator, Sequence
+from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING, Any
+
+from solcoder.errors import BudgetExceededError, ContextTooLongError
+from solcoder.llm.events import Completed, Event
+from solcoder.llm.messages import Message, Request, ToolSpec, Usage
+from solcoder.llm.models import lookup_model
+from solcoder.llm.tokens import (
+    Family,
+    count_text,
+    current_turn_start,
+    estimate_request,
+    fixed_tokens,
+    message_tokens,
+    model_family,
+)
+
+if TYPE_CHECKING:
+    from solcoder.config import Settings
+    from solcoder.llm.provider import Provider
+
+log = logging.getLogger(__name__)
+
+RAISE_TOKENS_HINT = "solcoder config set llm.max_session_tokens N"
+RAISE_COST_HINT = "solcoder config set llm.max_session_cost_usd N"
+
+
+def format_tokens(count: int) -> str:
+    """1234 -> "1.2k", 2_500_000 -> "2.5M": short enough for a toolbar."""
+    if count >= 1_000_000:
+        return f"{count / 1_000_000:.1f}M"
+    if count >= 1000:
+        return f"{count / 1000:.1f}k"
+    return str(count)
+
+
+def _group(count: int) -> str:
+    return f"{count:,}"
+
+
+# --- history trimming -------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class _Block:
+    """Messages that are dropped together: a whole earlier turn, or one exchange (an
+    assistant message with the tool results that answer it) inside the current turn."""
+
+    start: int
+    end: int
+    tokens: int
+
+
+def _exchanges(messages: Sequence[Message], start: int, end: int) -> list[tuple[int, int]]:
+    """Split messages[start:end] into assistant-plus-tool-results exchanges."""
+    spans: list[tuple[int, int]] = []
+    index = start
+    while index < end:
+        stop = index + 1
+        while stop < end and messages[stop].role == "tool":
+            stop += 1
+        spans.append((index, stop))
+        index = stop
+    return spans
+
+
+def fit_history(
+    messages: Sequence[Message],
+    *,
+    system: str | None,
+    tools: tuple[ToolSpec, ...],
+    window: int,
+    reserve_output: int,
+    provider: str = "",
+    model: str = "",
+) -> tuple[tuple[Message, ...], int]:
+    """The newest part of `messages` that fits `window` with `reserve_output` left for the
+    reply, and how many messages were dropped.
+
+    Whole earlier turns go first, oldest first; then, inside the current turn, the oldest
+    tool exchanges between the user's message and the latest exchange. The system prompt, the
+    latest user message and the latest exchange always stay, and a tool call is never
+    separated from its results. Raises ContextTooLongError when even that does not fit.
+    """
+    family: Family = model_family(provider, model)
+    history = tuple(messages)
+    turn = current_turn_start(history)
+    sizes = [
+        message_tokens(message, family, with_thinking=index >= turn)
+        for index, message in enumerate(history)
+    ]
+    probe = Request(model=model, messages=(), system=system, tools=tools)
+    fixed = fixed_tokens(probe, family)
+    available = window - reserve_output - fixed
+    total = sum(sizes)
+    if total <= available:
+        return history, 0
+
+    blocks: list[_Block] = []
+    # Earlier turns: each from one user message to the next (a transcript that starts with
+    # assistant or tool messages counts them as part of the first turn).
+    boundaries = [index for index in range(1, turn) if history[index].role == "user"]
+    starts = [0, *boundaries]
+    ends = [*boundaries, turn]
+    for start, end in zip(starts, ends, strict=True):
+        if start < end:
+            blocks.append(_Block(start, end, sum(sizes[start:end])))
+    # The current turn: its user message stays; so does its latest exchange.
+    first_reply = turn + 1 if history and history[turn].role == "user" else turn
+    exchanges = _exchanges(history, first_reply, len(history))
+    for start, end in exchanges[:-1]:
+        blocks.append(_Block(start, end, sum(sizes[start:end])))
+
+    dropped_until = 0
+    dropped: set[int] = set()
+    for block in blocks:
+        if total <= available:
+            break
+        dropped.update(range(block.start, block.end))
+        total -= block.tokens
+        dropped_until = block.end
+    if total > available:
+        raise _too_long(model, window, reserve_output, fixed, total)
+    kept = tuple(message for index, message in enumerate(history) if index not in dropped)
+    log.info("dropped %d old messages (up to #%d) to fit %s", len(dropped), dropped_until, model)
+    return kept, len(dropped)
+
+
+def _too_long(model: str, window: int, reserve: int, fixed: int, history: int) -> Exception:
+    needed = fixed + history + reserve
+    what = f"model {model}" if model else "the model"
+    return ContextTooLongError(
+        f"This request needs about {_group(needed)} tokens (system prompt and tools "
+        f"{_group(fixed)}, latest message and tool results {_group(history)}, "
+        f"{_group(reserve)} reserved for the reply), more than the {_group(window)}-token "
+        f"context window of {what}, even with all older history left out.",
+        hint="Send a shorter message (or smaller pasted content), start a new session "
+        "(/clear or --new-session), lower `llm.max_output_tokens`, or pick a model with a "
+        "larger window (--llm-model).",
+    )
+
+
+# --- session budget ---------------------------------------------------------------------------
+
+
+class SessionBudget:
+    """Token and cost limits for one session (0 or None means unlimited), and what was spent."""
+
+    def __init__(self, max_tokens: int | None = None, max_cost_usd: float | None = None) -> None:
+        self.max_tokens = max_tokens or None
+        self.max_cost_usd = max_cost_usd or None
+        self.tokens = 0
+        self.cost_usd = 0.0
+        self.calls = 0
+        self.cost_unknown_calls = 0
+        """Calls whose price is not in the offline table (their cost counts as 0)."""
+
+    @property
+    def limited(self) -> bool:
+        return self.max_tokens is not None or self.max_cost_usd is not None
+
+    def check(
+        self, request_estimate: int, *, reserve_output: int = 0, cost_usd: float | None = None
+    ) -> None:
+        """Raise BudgetExceededError if the next request could cross a limit.
+
+        `request_estimate` is its estimated input, `reserve_output` the output it may use
+        (its max_tokens), `cost_usd` its estimated worst-case price (None when unknown).
+        """
+        needed = request_estimate + reserve_output
+        if self.max_tokens is not None and self.tokens + needed > self.max_tokens:
+            spent = f"This session has used {_group(self.tokens)} of its " + (
+                f"{_group(self.max_tokens)}-token budget"
+            )
+            output = f" plus up to {_group(reserve_output)} for the reply" if reserve_output else ""
+            raise BudgetExceededError(
+                f"{spent}; the next request needs about {_group(request_estimate)} input "
+                f"tokens{output}, so it was not sent.",
+                hint=f"Raise the limit with `{RAISE_TOKENS_HINT}` (0 means unlimited), "
+                "or start a new session.",
+            )
+        limit = self.max_cost_usd
+        if limit is not None and cost_usd is not None and self.cost_usd + cost_usd > limit:
+            raise BudgetExceededError(
+                f"This session has cost ${self.cost_usd:.4f} of its ${limit:.2f} budget; "
+                f"the next request could cost up to ${cost_usd:.4f}, so it was not sent.",
+                hint=f"Raise the limit with `{RAISE_COST_HINT}` (0 means unlimited), "
+                "or start a new session.",
+            )
+
+    def record(self, tokens: Usage | int, cost_usd: float | None) -> None:
+        """Add one finished call: its tokens (a Usage counts input plus output) and cost."""
+        self.tokens += tokens if isinstance(tokens, int) else tokens.input + tokens.output
+        self.calls += 1
+        if cost_usd is None:
+            self.cost_unknown_calls += 1
+        else:
+            self.cost_usd += cost_usd
+
+    def summary(self) -> str:
+        """Tokens and cost so far, for the REPL toolbar: "1.2k tok · $0.003"."""
+        parts = [f"{format_tokens(self.tokens)} tok"]
+        if self.max_tokens is not None:
+            parts[0] += f"/{format_tokens(self.max_tokens)}"
+        if self.calls and self.cost_unknown_calls == self.calls:
+            parts.append("$?")
+        elif self.calls:
+            parts.append(_money(self.cost_usd) + ("+?" if self.cost_unknown_calls else ""))
+        return " · ".join(parts)
+
+
+def _money(amount: float) -> str:
+    if amount == 0:
+        return "$0"
+    if amount < 0.01:
+        return f"${amount:.4f}".rstrip("0")
+    return f"${amount:.2f}"
+
+
+# --- the provider wrapper ---------------------------------------------------------------------
+
+
+class BudgetedProvider:
+    """A Provider that trims history to the window and enforces a SessionBudget."""
+
+    def __init__(
+        self,
+        inner: Provider,
+        budget: SessionBudget,
+        provider_name: str,
+        model: str,
+        reserve_output: int,
+        *,
+        window: int | None = None,
+        api: str | None = None,
+    ) -> None:
+        self.inner = inner
+        self.budget = budget
+        self.provider_name = provider_name
+        self.reserve_output = reserve_output
+        self.dropped_messages = 0
+        """Messages left out of the last request to fit the window."""
+        self._model = model
+        self._api = api
+        known = lookup_model(provider_name, model)
+        self.window = window if window is not None else (known.context_window if known else None)
+
+    @property
+    def name(self) -> str:
+        return self.inner.name
+
+    @property
+    def model(self) -> str:
+        return self.inner.model
+
+    def __getattr__(self, attribute: str) -> Any:
+        # Everything else (`last_stats`, `spec`, ...) belongs to the wrapped provider.
+        if attribute == "inner":  # not set yet (copy, pickle): no recursion
+            raise AttributeError(attribute)
+        return getattr(self.inner, attribute)
+
+    async def aclose(self) -> None:
+        await self.inner.aclose()
+
+    def prepare(self, request: Request) -> tuple[Request, int]:
+        """The request as it will be sent (trimmed) and its estimated input tokens; raises
+        ContextTooLongError or BudgetExceededError instead of letting it leave."""
+        model = request.model or self._model
+        reserve = request.max_tokens or self.reserve_output
+        if self.window is not None:
+            messages, dropped = fit_history(
+                request.messages,
+                system=request.system,
+                tools=request.tools,
+                window=self.window,
+                reserve_output=reserve,
+                provider=self.provider_name,
+                model=model,
+            )
+            self.dropped_messages = dropped
+            if dropped:
+                request = replace(request, messages=messages)
+        estimate = estimate_request(request, provider=self.provider_name)
+        cost = None
+        if self.budget.max_cost_usd is not None:
+            cost = self._cost(Usage(input=estimate, output=reserve), model)
+        self.budget.check(estimate, reserve_output=reserve, cost_usd=cost)
+        return request, estimate
+
+    async def astream(self, request: Request) -> AsyncIterator[Event]:
+        request, estimate = self.prepare(request)
+        completed: Completed | None = None
+        try:
+            async for event in self.inner.astream(request):
+                if isinstance(event, Completed):
+                    completed = event
+                yield event
+        finally:
+            # Recorded after the last event is handed on, so pricing (a lazy import of the
+            # price table) never delays the stream; also runs if the consumer stops early.
+            if completed is not None:
+                self._record(completed, estimate, request.model or self._model)
+
+    def _record(self, completed: Completed, estimate: int, model: str) -> None:
+        usage = completed.usage
+        if usage.input == 0 and usage.output == 0:
+            # The provider reported nothing (some local servers): count our estimate.
+            message = completed.message
+            output = count_text(message.text + "".join(c.arguments for c in message.tool_calls))
+            usage = Usage(input=estimate, output=output)
+        tokens = self._input_tokens(usage) + usage.output
+        self.budget.record(tokens, self._cost(usage, model))
+
+    def _input_tokens(self, usage: Usage) -> int:
+        try:
+            from solcoder.pricing import total_input_tokens
+        except ImportError:  # pragma: no cover - pricing ships with the package
+            return usage.input
+        return total_input_tokens(usage, provider=self.provider_name, api=self._api)
+
+    def _cost(self, usage: Usage, model: str) -> float | None:
+        try:
+            from solcoder.pricing import cost_usd
+        except ImportError:  # pragma: no cover - pricing ships with the package
+            return None
+        return cost_usd(self.provider_name, model, usage, api=self._api)
+
+
+def wrap_for_budget(provider: Provider, settings: Settings) -> Provider:
+    """`provider` wrapped in a BudgetedProvider when a session limit is set or the model's
+    context window is known; returned unchanged otherwise (nothing to enforce)."""
+    llm = settings.llm
+    budget = SessionBudget(llm.max_session_tokens, llm.max_session_cost_usd)
+    known = lookup_model(provider.name, provider.model)
+    if not budget.limited and known is None:
+        return provider
+    reserve = llm.max_output_tokens
+    if known is not None:
+        reserve = min(reserve, known.max_output)
+    spec = getattr(provider, "spec", None)
+    api = getattr(spec, "api", None)
+    return BudgetedProvider(
+        provider,
+        budget,
+        provider.name,
+        provider.model,
+        reserve,
+        api=api if isinstance(api, str) else None,
+    )

@@ -1,0 +1,174 @@
+"""`solcoder logs` and `solcoder stats`: what the recorded model calls did and cost.
+
+Both read `$SOLCODER_HOME/telemetry.db` (never create it) and print a rich table, or JSON with
+`--json` (`logs`: a JSON array of calls, newest first; `stats`: one object).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import time
+from pathlib import Path
+from typing import Any
+
+import click
+
+from solcoder.cli.auth_cmd import settings_from_context
+from solcoder.errors import UsageError
+
+_DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([smhdw])\s*$")
+_SECONDS = {"s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800}
+PIPED_WIDTH = 160
+
+
+def _since(value: str | None) -> float | None:
+    if not value:
+        return None
+    match = _DURATION.match(value)
+    if match is None:
+        raise UsageError(
+            f"--since {value!r} is not a duration.",
+            hint="Use a number and a unit: 30m, 24h, 7d, 2w.",
+        )
+    return time.time() - float(match.group(1)) * _SECONDS[match.group(2)]
+
+
+def _home(ctx: click.Context) -> Path:
+    return Path(settings_from_context(ctx).home)
+
+
+def _open(home: Path) -> Any:
+    """The store, or None when nothing was recorded yet."""
+    from solcoder.telemetry.store import TelemetryStore, database_path
+
+    try:
+        return TelemetryStore.open(database_path(home), create=False)
+    except FileNotFoundError:
+        return None
+
+
+def _console() -> Any:
+    import sys
+
+    from rich.console import Console
+
+    # Piped into a file or a pager: do not squeeze the table into 80 columns.
+    width = None if sys.stdout.isatty() or "COLUMNS" in os.environ else PIPED_WIDTH
+    return Console(highlight=False, width=width)
+
+
+def _filter_options(function: Any) -> Any:
+    for option in reversed(
+        (
+            click.option("--provider", metavar="NAME", help="Only calls to this provider."),
+            click.option("--model", metavar="MODEL", help="Only calls to this model."),
+            click.option(
+                "--session", metavar="ID", help="Only calls of this session (or id prefix)."
+            ),
+            click.option(
+                "--since", metavar="DURATION", help="Only calls in the last 30m, 24h, 7d…"
+            ),
+        )
+    ):
+        function = option(function)
+    return function
+
+
+@click.command("logs")
+@click.option("--json", "as_json", is_flag=True, help="Print a JSON array of calls.")
+@_filter_options
+@click.option(
+    "--outcome",
+    metavar="OUTCOME",
+    help="ok, error, an error kind (rate_limited, idle_timeout, …) or a class (timeout, auth, …).",
+)
+@click.option(
+    "--limit", type=click.IntRange(1, 100_000), default=20, show_default=True, metavar="N"
+)
+@click.pass_context
+def logs_command(  # noqa: PLR0917 (click passes options positionally)
+    ctx: click.Context,
+    as_json: bool,
+    provider: str | None,
+    model: str | None,
+    session: str | None,
+    since: str | None,
+    outcome: str | None,
+    limit: int,
+) -> None:
+    """Show recent model calls: outcome, retries, time to first token, latency, tokens, cost."""
+    from solcoder.telemetry.stats import CallFilter, recent_calls
+
+    call_filter = CallFilter(provider, model, outcome, session, _since(since))
+    home = _home(ctx)
+    store = _open(home)
+    rows: list[dict[str, Any]] = []
+    if store is not None:
+        with store:
+            rows = recent_calls(store.connection, call_filter, limit=limit)
+    if as_json:
+        click.echo(json.dumps(rows, indent=2, ensure_ascii=False))
+        return
+    if not rows:
+        click.echo("No model calls recorded." if store is not None else _nothing_yet(home))
+        return
+    from solcoder.telemetry.render import calls_table
+
+    console = _console()
+    console.print(calls_table(rows, width=console.width))
+
+
+@click.command("stats")
+@click.option("--json", "as_json", is_flag=True, help="Print the statistics as one JSON object.")
+@_filter_options
+@click.pass_context
+def stats_command(  # noqa: PLR0917
+    ctx: click.Context,
+    as_json: bool,
+    provider: str | None,
+    model: str | None,
+    session: str | None,
+    since: str | None,
+) -> None:
+    """Per provider and model: calls, error rate by class, p50/p95 time to first token and
+    latency, tokens and cost; and a latency histogram."""
+    from solcoder.telemetry.stats import CallFilter, compute_stats
+
+    call_filter = CallFilter(provider, model, None, session, _since(since))
+    home = _home(ctx)
+    store = _open(home)
+    if store is None:
+        if as_json:
+            click.echo(json.dumps({"models": [], "total": None, "latency_histogram": []}))
+        else:
+            click.echo(_nothing_yet(home))
+        return
+    with store:
+        report = compute_stats(store.connection, call_filter)
+    if as_json:
+        click.echo(json.dumps(report, indent=2))
+        return
+    if not report["models"]:
+        click.echo("No model calls recorded.")
+        return
+    from solcoder.telemetry.render import stats_renderable
+
+    _console().print(stats_renderable(report))
+
+
+def _nothing_yet(home: Path) -> str:
+    from solcoder.telemetry.store import database_path
+
+    return (
+        f"No model calls recorded yet ({database_path(home)} does not exist). "
+        "Calls are recorded while telemetry.enabled is true."
+    )
+
+
+def recent_calls_renderable(home: Path | str, limit: int = 10) -> Any:
+    """For the REPL's `/logs` (see `solcoder.telemetry.render`)."""
+    from solcoder.telemetry.render import recent_calls_renderable as render
+
+    return render(home, limit)

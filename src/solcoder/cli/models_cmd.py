@@ -1,0 +1,132 @@
+"""`solcoder models`: the models SolCoder knows per provider, with context window and price.
+
+Model names come from the provider specs (built-ins and `[providers.<name>]` tables); context
+windows from SolCoder's own table (`solcoder.llm.models`) when it has the model, else from the
+genai-prices data; prices from `solcoder.pricing`. Everything is offline.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import click
+
+from solcoder.cli.auth_cmd import settings_from_context
+
+
+def _context_window(provider: str, model: str, fallback: int | None) -> int | None:
+    """SolCoder's context-window table first (used by token budgeting), then genai-prices."""
+    try:
+        from solcoder.llm import models as model_table
+    except ImportError:
+        return fallback
+    lookup = getattr(model_table, "context_window", None)
+    if not callable(lookup):
+        return fallback
+    try:
+        found = lookup(provider, model)
+    except Exception:  # an unknown model, or a table with another signature
+        return fallback
+    return found if isinstance(found, int) and found > 0 else fallback
+
+
+def model_rows(
+    providers: dict[str, dict[str, Any]] | None = None, only: str | None = None
+) -> list[dict[str, Any]]:
+    """One row per (provider, model): context window and USD per million tokens."""
+    from solcoder.llm.provider import BUILTIN_PROVIDERS, spec_from_table
+    from solcoder.pricing import price_of
+
+    specs = dict(BUILTIN_PROVIDERS)
+    for name, table in (providers or {}).items():
+        try:
+            specs[name] = spec_from_table(name, table)
+        except Exception:  # a broken table is reported by `solcoder config`, not here
+            continue
+    rows: list[dict[str, Any]] = []
+    for name in sorted(specs):
+        if only and name != only:
+            continue
+        spec = specs[name]
+        models = list(spec.models) or ([spec.default_model] if spec.default_model else [])
+        for model in models:
+            price = price_of(
+                name, model, base_url=None if name in BUILTIN_PROVIDERS else spec.base_url
+            )
+            rows.append(
+                {
+                    "provider": name,
+                    "model": model,
+                    "default": model == spec.default_model,
+                    "context_window": _context_window(
+                        name, model, price.context_window if price is not None else None
+                    ),
+                    "price_per_million_tokens": price.as_dict() if price is not None else None,
+                }
+            )
+    return rows
+
+
+def _money(value: float | None) -> str:
+    if value is None:
+        return "–"
+    return "0" if value == 0 else f"{value:g}"
+
+
+def _window(tokens: int | None) -> str:
+    if tokens is None:
+        return "–"
+    if tokens >= 1_000_000:
+        return f"{tokens / 1_000_000:g}M"
+    return f"{tokens // 1000}k" if tokens >= 1000 else str(tokens)
+
+
+@click.command("models")
+@click.option("--provider", metavar="NAME", help="Only this provider's models.")
+@click.option("--json", "as_json", is_flag=True, help="Print a JSON array.")
+@click.pass_context
+def models_command(ctx: click.Context, provider: str | None, as_json: bool) -> None:
+    """List known models per provider with context window and price (USD per million tokens)."""
+    from solcoder.pricing import price_source
+
+    settings = settings_from_context(ctx)
+    rows = model_rows(settings.providers, provider)
+    if as_json:
+        click.echo(json.dumps(rows, indent=2))
+        return
+    if not rows:
+        click.echo(f"No known models for provider {provider!r}.")
+        return
+    from rich.console import Console
+    from rich.table import Table
+
+    table = Table(show_edge=False, header_style="bold", pad_edge=False)
+    table.add_column("provider")
+    table.add_column("model", overflow="fold")
+    table.add_column("context", justify="right")
+    for heading in ("input", "output", "cache read", "cache write"):
+        table.add_column(heading, justify="right")
+    previous = None
+    for row in rows:
+        price = row["price_per_million_tokens"]
+        rates = (
+            [_money(price[key]) for key in ("input", "output", "cache_read", "cache_write")]
+            if price is not None
+            else ["unknown", "", "", ""]
+        )
+        if price is not None and price["tiered"]:
+            rates[0] += "*"
+        table.add_row(
+            row["provider"] if row["provider"] != previous else "",
+            row["model"] + (" (default)" if row["default"] else ""),
+            _window(row["context_window"]),
+            *rates,
+        )
+        previous = row["provider"]
+    console = Console(highlight=False)
+    console.print(table)
+    console.print(
+        f"USD per million tokens, from {price_source()}. * higher rate above a prompt size "
+        "threshold. Local providers cost 0; – means not charged separately or not known."
+    )

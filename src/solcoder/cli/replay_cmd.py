@@ -1,0 +1,76 @@
+"""`solcoder replay`: run a recorded session again and report what changed.
+
+Exit codes: 0 when the replay matches the recording, 6 (`DIFFERENCES_EXIT_CODE`) when it
+differs, 2 when the transcript cannot be found or read.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import click
+
+from solcoder.cli.auth_cmd import settings_from_context
+from solcoder.errors import UsageError
+
+
+def _transcript_path(ctx: click.Context, target: str) -> Path:
+    """A transcript file given by path, or the transcript of a saved session given by id."""
+    candidate = Path(target).expanduser()
+    if candidate.is_file():
+        return candidate
+    if candidate.is_dir() and (candidate / "transcript.jsonl").is_file():
+        return candidate / "transcript.jsonl"
+    from solcoder.sessions import SESSION_ID, SessionStore
+
+    if SESSION_ID.fullmatch(target):
+        store = SessionStore(Path(settings_from_context(ctx).home))
+        return store.info(target).path
+    raise UsageError(
+        f"{target!r} is neither a transcript file nor a session id.",
+        hint="List sessions with `solcoder sessions list`; transcripts live in "
+        "SOLCODER_HOME/sessions/<id>/transcript.jsonl.",
+    )
+
+
+def _echo(text: str) -> None:
+    from solcoder.redact import redact
+
+    click.echo(redact(text))
+
+
+@click.command("replay")
+@click.argument("target", metavar="SESSION_ID|TRANSCRIPT")
+@click.option("--json", "as_json", is_flag=True, help="Print the report as one JSON object.")
+@click.pass_context
+def replay_command(ctx: click.Context, target: str, as_json: bool) -> None:
+    """Replay a recorded session through the current agent and report any difference.
+
+    The recorded model replies are fed back through the orchestrator and the tools; tool
+    calls, tool results (timings ignored) and each turn's final text are compared with the
+    recording. Exits 0 when identical, 6 when something differs.
+    """
+    from solcoder.agent.orchestrator import AgentOptions
+    from solcoder.replay import DIFFERENCES_EXIT_CODE, replay_file
+
+    path = _transcript_path(ctx, target)
+    llm = settings_from_context(ctx).llm
+    options = AgentOptions(max_steps=llm.max_steps, tool_timeout=llm.tool_timeout)
+    report = replay_file(path, options=options)
+    if as_json:
+        _echo(json.dumps(report.as_dict(), ensure_ascii=False))
+    else:
+        for warning in report.warnings:
+            _echo(f"warning: {warning}")
+        summary = (
+            f"{report.turns} turns, {report.steps} model steps, {report.tool_calls} tool calls"
+        )
+        if report.identical:
+            _echo(f"✓ {path}: replay matches the recording ({summary}).")
+        else:
+            count = len(report.differences)
+            _echo(f"✗ {path}: {count} difference{'s' if count != 1 else ''} ({summary}):")
+            for difference in report.differences:
+                _echo("  " + difference.describe())
+    ctx.exit(0 if report.identical else DIFFERENCES_EXIT_CODE)
