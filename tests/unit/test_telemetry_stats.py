@@ -118,12 +118,19 @@ def test_empty_database_gives_empty_stats(tmp_path: Path) -> None:
 
 
 def test_recent_calls_renderable_for_the_repl(tmp_path: Path, small_store: TelemetryStore) -> None:
-    console = Console(width=120, record=True, color_system=None)
+    console = Console(width=160, record=True, color_system=None)
     console.print(recent_calls_renderable(tmp_path, limit=3))
     text = console.export_text()
     assert "anthropic/claude-sonnet-4-5" in text
     assert "idle_timeout" in text
     assert "unknown" in text  # the anthropic call's cost
+    assert "abc123#1" in text  # session and turn
+    narrow = Console(width=80, record=True, color_system=None)
+    narrow.print(recent_calls_renderable(tmp_path, limit=3, width=80))
+    compact = narrow.export_text()
+    assert "abc123" not in compact  # the compact table drops the session column
+    assert "idle_timeout" in compact.replace("\n", "")
+    assert max(len(line) for line in compact.splitlines()) <= 80
     console = Console(width=120, record=True, color_system=None)
     console.print(recent_calls_renderable(tmp_path / "elsewhere"))
     assert "No model calls recorded yet" in console.export_text()

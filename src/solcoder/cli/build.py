@@ -70,7 +70,9 @@ def missing_key_error(spec: ProviderSpec) -> MissingKeyError:
     )
 
 
-def http_provider(settings: Settings, api_key_flag: str | None) -> Provider:
+def http_provider(
+    settings: Settings, api_key_flag: str | None, *, offline_fallback: bool = False
+) -> Provider:
     """The HTTP client for the configured provider; raises MissingKeyError if it needs a key."""
     import os
 
@@ -82,12 +84,16 @@ def http_provider(settings: Settings, api_key_flag: str | None) -> Provider:
     if spec.requires_key or api_key_flag:
         from solcoder.secrets import open_store, resolve_api_key
 
-        resolved = resolve_api_key(
-            spec, flag_value=api_key_flag, environ=os.environ, store=open_store(settings)
-        )
-        if resolved.secret is None and spec.requires_key:
-            raise missing_key_error(spec)
-        key = resolved.secret.reveal() if resolved.secret is not None else None
+        store = open_store(settings)
+        resolved = resolve_api_key(spec, flag_value=api_key_flag, environ=os.environ, store=store)
+        if resolved.secret is not None:
+            key = resolved.secret.reveal()
+        elif spec.requires_key:
+            from solcoder.cli.first_run import interactive, prompt_for_key
+
+            key = prompt_for_key(spec, store) if interactive() and not offline_fallback else None
+            if key is None:
+                raise missing_key_error(spec)
     llm = settings.llm
     timeouts = Timeouts(
         connect=llm.connect_timeout,
@@ -141,7 +147,7 @@ def build(
         provider = offline_provider(settings)
     else:
         try:
-            provider = http_provider(settings, api_key_flag)
+            provider = http_provider(settings, api_key_flag, offline_fallback=llm.offline_fallback)
         except MissingKeyError as error:
             if not llm.offline_fallback:
                 raise

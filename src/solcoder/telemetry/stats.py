@@ -1,14 +1,16 @@
 """Reading the telemetry database: recent calls for `logs`, aggregates for `stats`.
 
-Everything is computed in SQLite so `stats` stays fast at 100,000 calls: sums and error counts
-with one GROUP BY, percentiles with one window-function pass per measure (nearest-rank: the
-smallest value whose rank reaches p x n), the latency histogram with one bucketed GROUP BY.
+`stats` must stay fast at 100,000 calls: sums and error counts come from SQLite GROUP BYs;
+the p50/p95 of time to first token and latency (nearest rank) and the latency histogram come
+from one query over successful calls, sorted in Python (faster here than window functions).
 Functions return plain JSON-ready data; `render.py` draws it.
 """
 
 from __future__ import annotations
 
+import bisect
 import json
+import math
 import sqlite3
 from dataclasses import dataclass
 from typing import Any
@@ -130,13 +132,7 @@ def compute_stats(
             total["errors_by_class"].get(kind or "other", 0) + count
         )
 
-    for measure in ("ttft_s", "latency_s"):
-        key = "time_to_first_token_s" if measure == "ttft_s" else "latency_s"
-        for provider, model, p50, p95 in _percentiles(connection, measure, where, parameters):
-            target = total if provider is None else groups[(provider, model)]
-            target[key] = {"p50": p50, "p95": p95}
-
-    histogram = _histogram(connection, where, parameters)
+    histogram = _add_distributions(connection, where, parameters, groups, total)
     models = [
         {"provider": provider, "model": model, **values}
         for (provider, model), values in sorted(
@@ -211,50 +207,59 @@ def _and(where: str, clause: str) -> str:
     return f"{where} AND {clause}" if where else f" WHERE {clause}"
 
 
-def _percentiles(
-    connection: sqlite3.Connection, column: str, where: str, parameters: list[object]
-) -> list[tuple[str | None, str | None, float | None, float | None]]:
-    """Nearest-rank p50 and p95 of `column` over successful calls, per group and overall."""
-    measured = _and(_and(where, "outcome = 'ok'"), f"{column} IS NOT NULL")
-    rows: list[tuple[str | None, str | None, float | None, float | None]] = []
-    for partition, select, group_by in (
-        ("PARTITION BY provider, model", "provider, model", " GROUP BY provider, model"),
-        ("", "NULL, NULL", ""),
-    ):
-        query = f"""
-            WITH ranked AS (
-                SELECT provider, model, {column} AS value,
-                       ROW_NUMBER() OVER ({partition} ORDER BY {column}) AS position,
-                       COUNT(*) OVER ({partition}) AS total
-                FROM calls{measured}
-            )
-            SELECT {select},
-                   MIN(CASE WHEN position >= 0.50 * total THEN value END),
-                   MIN(CASE WHEN position >= 0.95 * total THEN value END)
-            FROM ranked{group_by}
-        """
-        rows += connection.execute(query, parameters).fetchall()
-    return rows
-
-
-def _histogram(
-    connection: sqlite3.Connection, where: str, parameters: list[object]
+def _add_distributions(
+    connection: sqlite3.Connection,
+    where: str,
+    parameters: list[object],
+    groups: dict[tuple[str | None, str | None], dict[str, Any]],
+    total: dict[str, Any],
 ) -> list[dict[str, Any]]:
+    """p50/p95 of TTFT and latency over successful calls, per group and overall, and the
+    latency histogram (returned): one query and one pass. Sorting in Python measured ~5x faster than
+    SQLite window functions (ROW_NUMBER over each partition) at 100,000 calls."""
+    measured = _and(where, "outcome = 'ok'")
+    per_group: dict[tuple[str, str], tuple[list[float], list[float]]] = {}
+    everything: tuple[list[float], list[float]] = ([], [])
+    query = f"SELECT provider, model, ttft_s, latency_s FROM calls{measured}"
+    for provider, model, ttft, latency in connection.execute(query, parameters):
+        lists = per_group.get((provider, model))
+        if lists is None:
+            lists = per_group[(provider, model)] = ([], [])
+        if ttft is not None:
+            lists[0].append(ttft)
+        if latency is not None:
+            lists[1].append(latency)
+    for lists in per_group.values():
+        everything[0].extend(lists[0])
+        everything[1].extend(lists[1])
+    targets = [(groups[key], lists) for key, lists in per_group.items()]
+    for target, (ttfts, latencies) in [*targets, (total, everything)]:
+        ttfts.sort()
+        latencies.sort()
+        target["time_to_first_token_s"] = _quantiles(ttfts)
+        target["latency_s"] = _quantiles(latencies)
+    return _histogram(everything[1])
+
+
+def _quantiles(ordered: list[float]) -> dict[str, float | None]:
+    """Nearest-rank p50 and p95: the smallest value with at least p x n values at or below."""
+    if not ordered:
+        return {"p50": None, "p95": None}
+    count = len(ordered)
+    return {
+        "p50": ordered[max(0, math.ceil(0.50 * count) - 1)],
+        "p95": ordered[max(0, math.ceil(0.95 * count) - 1)],
+    }
+
+
+def _histogram(ordered: list[float]) -> list[dict[str, Any]]:
     """Successful calls counted by latency bucket (every bucket listed, empty ones too)."""
-    cases = " ".join(
-        f"WHEN latency_s < {edge!r} THEN {index}" for index, edge in enumerate(HISTOGRAM_EDGES)
-    )
-    measured = _and(_and(where, "outcome = 'ok'"), "latency_s IS NOT NULL")
-    counts = dict(
-        connection.execute(
-            f"SELECT CASE {cases} ELSE {len(HISTOGRAM_EDGES)} END AS bucket, COUNT(*) "
-            f"FROM calls{measured} GROUP BY bucket",
-            parameters,
-        ).fetchall()
-    )
     buckets: list[dict[str, Any]] = []
     lower = 0.0
-    for index, upper in enumerate((*HISTOGRAM_EDGES, None)):
-        buckets.append({"from_s": lower, "to_s": upper, "calls": counts.get(index, 0)})
+    below = 0
+    for upper in (*HISTOGRAM_EDGES, None):
+        reached = bisect.bisect_left(ordered, upper) if upper is not None else len(ordered)
+        buckets.append({"from_s": lower, "to_s": upper, "calls": reached - below})
+        below = reached
         lower = upper if upper is not None else lower
     return buckets

@@ -1,0 +1,52 @@
+"""First run: ask for a missing API key in the terminal, hidden, and offer to save it.
+
+Only when both stdin and stdout are terminals; scripts and CI get the exit-2 message with the
+exact variable and command instead, so nothing ever waits for input that cannot come.
+"""
+
+from __future__ import annotations
+
+import getpass
+import sys
+from typing import Any
+
+from solcoder.llm.provider import ProviderSpec
+
+
+def interactive() -> bool:
+    return sys.stdin.isatty() and sys.stdout.isatty()
+
+
+def _ask_yes(question: str) -> bool:
+    sys.stderr.write(f"{question} [Y/n] ")
+    sys.stderr.flush()
+    answer = sys.stdin.readline().strip().lower()
+    return answer in {"", "y", "yes"}
+
+
+def prompt_for_key(spec: ProviderSpec, store: Any) -> str | None:
+    """The key typed by the user (saved if they agree), or None if they entered nothing."""
+    from solcoder.credentials.secret import Secret
+    from solcoder.redact import add_secret
+
+    where = f" (create one at {spec.key_url})" if spec.key_url else ""
+    sys.stderr.write(
+        f"No API key found for {spec.name}{where}.\n"
+        f"Paste it below; the input is hidden. Leave it empty to stop.\n"
+    )
+    try:
+        key = getpass.getpass(f"{spec.name} API key: ", stream=sys.stderr).strip()
+    except EOFError:
+        return None
+    if not key:
+        return None
+    add_secret(key)
+    if _ask_yes(f"Save it to {store.description} for next time?"):
+        kind = store.set(spec.name, Secret(key))
+        for notice in getattr(store, "notices", ()):
+            sys.stderr.write(f"{notice}\n")
+        sys.stderr.write(
+            f"Saved the {spec.name} key ({kind}). Change it later with "
+            f"`solcoder auth rotate {spec.name}`.\n"
+        )
+    return key
