@@ -51,7 +51,10 @@ def plan(goal: str, context: str = "") -> Plan:
     if "nft" in names and not rules.FUNGIBLE.search(text):
         topics = [topic for topic in topics if topic.name != "token"]
     native = bool(_NATIVE.search(text))
-    steps = _merge_steps(topics, building=bool(rules.BUILDING.search(goal)))
+    # A goal that names a program without a verb ("an Anchor counter on devnet") is a goal to
+    # build it, unless it points at code that already exists ("deploy my program").
+    building = bool(rules.BUILDING.search(goal)) or not rules.EXISTING.search(goal)
+    steps = _merge_steps(topics, building=building)
 
     assumptions = [*rules.COMMON_ASSUMPTIONS]
     for topic in topics:

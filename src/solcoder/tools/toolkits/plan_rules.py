@@ -328,6 +328,8 @@ BUILDING = words(
     r"write(?!\s+(?:\w+\s+)?tests?\b)|build|create|make|new\b|implement|develop|"
     r"scaffold|start|add\b|design"
 )
+# Words that point at code that already exists ("review my program", "deploy the vault").
+EXISTING = words(r"my|our|this|existing|current|deployed|the\s+(?:program|code|vault|contract)")
 # Goals about existing code: when they do not also ask to build, skip scaffolding and building.
 EXISTING_CODE_TOPICS = frozenset({"security", "deploy", "mainnet", "tests"})
 BUILD_ONLY_KEYS = frozenset(
