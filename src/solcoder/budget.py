@@ -262,6 +262,8 @@ class BudgetedProvider:
         self._api = api
         known = lookup_model(provider_name, model)
         self.window = window if window is not None else (known.context_window if known else None)
+        self.max_output = known.max_output if known is not None else None
+        """The model's own output limit; a larger `max_tokens` is lowered to it."""
 
     @property
     def name(self) -> str:
@@ -284,6 +286,9 @@ class BudgetedProvider:
         """The request as it will be sent (trimmed) and its estimated input tokens; raises
         ContextTooLongError or BudgetExceededError instead of letting it leave."""
         model = request.model or self._model
+        if self.max_output is not None and (request.max_tokens or 0) > self.max_output:
+            # The vendor would refuse the request (400) rather than clamp it.
+            request = replace(request, max_tokens=self.max_output)
         reserve = request.max_tokens or self.reserve_output
         if self.window is not None:
             messages, dropped = fit_history(

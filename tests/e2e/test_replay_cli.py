@@ -101,3 +101,29 @@ def test_an_over_budget_session_is_refused_before_any_request_leaves(run_cli: Ru
     assert result.returncode == 2, result.stdout + result.stderr
     assert "budget" in result.stderr
     assert "solcoder config set llm.max_session_tokens" in result.stderr
+
+
+async def test_a_budgeted_http_client_sends_nothing_when_over_budget() -> None:
+    from solcoder.budget import BudgetedProvider, SessionBudget
+    from solcoder.errors import BudgetExceededError
+    from solcoder.llm.client import LLMClient
+    from solcoder.llm.messages import Message, Request
+    from solcoder.llm.provider import BUILTIN_PROVIDERS
+
+    with FakeLLMServer(Reply(text="hello"), lifetime=60) as server:
+        spec = BUILTIN_PROVIDERS["openai"].with_overrides(base_url=server.base_url("chat"))
+        client = LLMClient(spec, model="gpt-4.1-mini", api_key="sk-test-budget-0123456789")
+        budget = SessionBudget(max_tokens=200)
+        provider = BudgetedProvider(client, budget, "openai", "gpt-4.1-mini", reserve_output=64)
+        request = Request("gpt-4.1-mini", (Message.user("hi"),), max_tokens=64)
+        try:
+            async for _event in provider.astream(request):
+                pass
+            assert len(server.requests) == 1  # within budget: sent, and recorded
+            assert budget.tokens > 0
+            big = Request("gpt-4.1-mini", (Message.user("word " * 500),), max_tokens=64)
+            with pytest.raises(BudgetExceededError):
+                await anext(provider.astream(big))
+            assert len(server.requests) == 1  # the refused request never reached the server
+        finally:
+            await provider.aclose()

@@ -103,7 +103,7 @@ async def _multi_tool(home: Path) -> Path:
         ),
         ScriptedResponse(
             text=(
-                "Plan: derive the vault PDA from `[b\"vault\", user.key()]`, store the bump, "
+                'Plan: derive the vault PDA from `[b"vault", user.key()]`, store the bump, '
                 "deposit with a System Program transfer, and withdraw by moving lamports "
                 "with a `has_one = owner` check. Tests and a review come before devnet."
             )
@@ -132,9 +132,7 @@ async def _multi_tool(home: Path) -> Path:
             tool_calls=(ScriptedToolCall("serch_notes", {"query": "rent exemption"}, "call_bad"),)
         ),
         ScriptedResponse(
-            tool_calls=(
-                ScriptedToolCall("search_notes", {"query": "rent exemption"}, "call_good"),
-            )
+            tool_calls=(ScriptedToolCall("search_notes", {"query": "rent exemption"}, "call_good"),)
         ),
         ScriptedResponse(
             text="Accounts must hold the rent-exempt minimum for their size, or they are closed."

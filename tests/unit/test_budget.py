@@ -7,6 +7,8 @@ import json
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from solcoder.agent.invariants import check_tool_pairing
 from solcoder.agent.orchestrator import AgentOptions, Orchestrator
@@ -240,18 +242,62 @@ async def test_usage_missing_from_the_provider_is_estimated() -> None:
 
 
 def test_wrap_for_budget_leaves_unknown_unlimited_models_alone(tmp_path: Path) -> None:
-    settings = load_settings(environ={}, cwd=tmp_path, home=tmp_path / "home")
+    loaded = load_settings(environ={}, cwd=tmp_path, home=tmp_path / "home")
     offline = ScriptedProvider()
-    assert wrap_for_budget(offline, settings) is offline
+    assert wrap_for_budget(offline, loaded) is offline
     known = ScriptedProvider(name="openai", model="gpt-4o")
-    wrapped = wrap_for_budget(known, settings)
+    wrapped = wrap_for_budget(known, loaded)
     assert isinstance(wrapped, BudgetedProvider)
     assert wrapped.window == 128_000
-    assert wrapped.reserve_output == min(settings.llm.max_output_tokens, 16_384)
+    assert wrapped.reserve_output == min(loaded.llm.max_output_tokens, 16_384)
     limited = dataclasses.replace(
-        settings, llm=dataclasses.replace(settings.llm, max_session_tokens=1_000)
+        loaded, llm=dataclasses.replace(loaded.llm, max_session_tokens=1_000)
     )
     budgeted = wrap_for_budget(offline, limited)
     assert isinstance(budgeted, BudgetedProvider)
     assert budgeted.window is None  # unknown model: limits enforced, nothing trimmed
     assert budgeted.budget.max_tokens == 1_000
+
+
+async def test_max_tokens_above_the_models_own_limit_is_lowered() -> None:
+    inner = ScriptedProvider([ScriptedResponse(text="ok")], name="openai", model="gpt-4o")
+    provider = BudgetedProvider(inner, SessionBudget(), "openai", "gpt-4o", reserve_output=4_096)
+    request = Request("gpt-4o", (Message.user("hi"),), max_tokens=100_000)
+    async for _event in provider.astream(request):
+        pass
+    assert inner.requests[0].max_tokens == 16_384
+
+
+@st.composite
+def histories(draw: st.DrawFn) -> list[Message]:
+    history: list[Message] = []
+    turns = draw(st.integers(min_value=1, max_value=5))
+    for turn in range(turns):
+        history.append(Message.user(WORDS[: draw(st.integers(1, len(WORDS)))]))
+        for step in range(draw(st.integers(0, 3))):
+            history += exchange(turn * 10 + step)
+        if turn < turns - 1 or draw(st.booleans()):
+            history.append(Message.assistant(WORDS[: draw(st.integers(1, len(WORDS)))]))
+    if history[-1].role == "assistant":
+        history.append(Message.user("and now?"))
+    return history
+
+
+@given(histories(), st.integers(min_value=200, max_value=6_000))
+@settings(max_examples=150, deadline=None)
+def test_trimming_keeps_the_conversation_valid(history: list[Message], window: int) -> None:
+    try:
+        kept, dropped = fit_history(
+            history, system="sys", tools=(), window=window, reserve_output=100, model=MODEL
+        )
+    except ContextTooLongError:
+        return
+    assert len(kept) + dropped == len(history)
+    iterator = iter(history)
+    assert all(message in iterator for message in kept)  # a subsequence, order kept
+    latest_user = max(i for i, message in enumerate(history) if message.role == "user")
+    assert history[latest_user] in kept
+    assert kept[-1] == history[-1]
+    assert kept[0].role == "user"
+    check_tool_pairing(list(kept))
+    assert estimate_request(Request(MODEL, kept, system="sys")) <= window - 100

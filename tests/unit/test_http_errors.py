@@ -36,7 +36,9 @@ TIMEOUTS = Timeouts(connect=3, first_event=7, idle=11, total=60)
 PARTIAL = Message.assistant("half an ans")
 
 
-def mapped(exc: BaseException, stage: Stage = "connect", partial: Message | None = None) -> LLMError:
+def mapped(
+    exc: BaseException, stage: Stage = "connect", partial: Message | None = None
+) -> LLMError:
     return transport_error(
         exc, provider="acme", stage=stage, timeouts=TIMEOUTS, status=None, partial=partial
     )
@@ -136,9 +138,7 @@ def test_describe_keeps_the_first_line_and_the_type() -> None:
 
 def test_finalize_masks_secrets_and_fills_the_server_wait() -> None:
     error = RateLimitError("key sk-test-123 is limited", hint="rotate sk-test-123", status=429)
-    finalize_error(
-        error, headers={"retry-after": "12"}, partial=PARTIAL, secrets=("sk-test-123",)
-    )
+    finalize_error(error, headers={"retry-after": "12"}, partial=PARTIAL, secrets=("sk-test-123",))
     assert "sk-test-123" not in str(error)
     assert "sk-test-123" not in repr(error.args)
     assert error.retry_after == 12.0

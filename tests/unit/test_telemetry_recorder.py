@@ -27,8 +27,8 @@ from solcoder.telemetry import (
     database_path,
     wrap_for_telemetry,
 )
+from solcoder.telemetry.derive import user_turns
 from solcoder.telemetry.record import CallRecord
-from solcoder.telemetry.recorder import user_turns
 from solcoder.telemetry.writer import RecordJob
 
 FAKE_KEY = "sk-test-abcdefghijklmnopqrstuvwxyz0123"
@@ -84,9 +84,7 @@ async def test_a_successful_call_is_recorded_with_its_measurements() -> None:
         name="openai",
         model="gpt-4.1-mini",
     )
-    provider = RecordingProvider(
-        inner, sink, session_id=lambda: "session-42", price_lookup=price
-    )
+    provider = RecordingProvider(inner, sink, session_id=lambda: "session-42", price_lookup=price)
     request = Request(
         model="gpt-4.1-mini",
         messages=(
@@ -321,8 +319,7 @@ async def test_wrap_for_telemetry_writes_to_the_home_database(tmp_path: Path) ->
     close_all_writers()
     with TelemetryStore.open(database_path(home), create=False) as store:
         row = store.connection.execute(
-            "SELECT session_id, provider, outcome, input_tokens, output_tokens, cost_usd "
-            "FROM calls"
+            "SELECT session_id, provider, outcome, input_tokens, output_tokens, cost_usd FROM calls"
         ).fetchone()
     assert row == ("session-1", "offline", "ok", 3, 1, 0.0)
 

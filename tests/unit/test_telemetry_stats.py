@@ -50,7 +50,10 @@ def small_store(tmp_path: Path) -> TelemetryStore:
             outcome="rate_limited",
             http_status=429,
             attempts=3,
-            retries=[RetryRecord(1, "rate_limited", 429, 0.5), RetryRecord(2, "rate_limited", 429, 1)],
+            retries=[
+                RetryRecord(1, "rate_limited", 429, 0.5),
+                RetryRecord(2, "rate_limited", 429, 1),
+            ],
             latency=0.2,
         ),
         _record(outcome="idle_timeout", latency=120.0, session_id="zzz999"),
@@ -104,7 +107,12 @@ def test_filters(small_store: TelemetryStore) -> None:
     newest = recent_calls(connection, limit=1)[0]
     assert newest["provider"] == "anthropic"
     failed = recent_calls(connection, CallFilter(outcome="rate_limit"), limit=1)[0]
-    assert failed["retries"][1] == {"attempt": 2, "reason": "rate_limited", "status": 429, "wait": 1}
+    assert failed["retries"][1] == {
+        "attempt": 2,
+        "reason": "rate_limited",
+        "status": 429,
+        "wait": 1,
+    }
     only = compute_stats(connection, CallFilter(provider="anthropic"))
     assert [group["provider"] for group in only["models"]] == ["anthropic"]
 
@@ -129,7 +137,7 @@ def test_recent_calls_renderable_for_the_repl(tmp_path: Path, small_store: Telem
     narrow.print(recent_calls_renderable(tmp_path, limit=3, width=80))
     compact = narrow.export_text()
     assert "abc123" not in compact  # the compact table drops the session column
-    assert "idle_timeout" in compact.replace("\n", "")
+    assert "idle_timeout" in compact
     assert max(len(line) for line in compact.splitlines()) <= 80
     console = Console(width=120, record=True, color_system=None)
     console.print(recent_calls_renderable(tmp_path / "elsewhere"))

@@ -211,6 +211,21 @@ def test_rate_limit_headers_of_each_vendor() -> None:
     assert anthropic.reset == "2026-11-24T19:00:00Z"
     throttled = read_rate_limits({"retry-after": "7", "x-ratelimit-remaining": "0"})
     assert (throttled.remaining_requests, throttled.reset) == (0, "7")
+    # Recorded from Anthropic: retry-after on a 200 with budget left is not the reset.
+    relaxed = read_rate_limits(
+        {
+            "anthropic-ratelimit-requests-remaining": "49",
+            "anthropic-ratelimit-requests-reset": "2025-12-08T23:16:48Z",
+            "anthropic-ratelimit-tokens-remaining": "ANTHROPIC-RATELIMIT-TOKENS-REMAINING-XXX",
+            "retry-after": "12",
+        }
+    )
+    assert (relaxed.remaining_requests, relaxed.remaining_tokens) == (49, None)
+    assert relaxed.reset == "2025-12-08T23:16:48Z"
+    mistral = read_rate_limits(
+        {"x-ratelimitbysize-remaining-minute": "1679894", "ratelimitbysize-reset": "42"}
+    )
+    assert (mistral.remaining_tokens, mistral.reset) == (1679894, "42")
     assert read_rate_limits({}) == read_rate_limits({"unrelated": "1"})
 
 

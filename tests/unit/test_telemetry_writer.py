@@ -78,7 +78,7 @@ def test_submit_after_close_is_dropped() -> None:
     writer = TelemetryWriter([counting])
     writer.close()
     assert counting.closed  # closed even though the thread never started
-    writer.submit(lambda: _record())
+    writer.submit(_record)
     assert writer.dropped == 1
 
 
@@ -101,7 +101,7 @@ def test_a_stuck_sink_makes_new_records_drop_not_pile_up(
 def test_close_is_bounded_when_a_sink_hangs() -> None:
     gate = threading.Event()
     writer = TelemetryWriter([CountingSink(gate)])
-    writer.submit(lambda: _record())
+    writer.submit(_record)
     started = time.perf_counter()
     writer.close(timeout=0.2)
     assert time.perf_counter() - started < 1.0

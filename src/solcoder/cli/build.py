@@ -154,6 +154,14 @@ def build(
             notices.append(f"{error.message} Using offline mode (llm.offline_fallback is on).")
             provider = offline_provider(settings)
 
+    session_id = session.id if session is not None else ""
+
+    def instrumented(inner: Provider, *, fell_back: bool = False) -> Provider:
+        """Telemetry records every call the provider makes."""
+        from solcoder.telemetry import wrap_for_telemetry
+
+        return wrap_for_telemetry(inner, settings, session_id, fallback=fell_back)
+
     fallback = None
     if llm.offline_fallback and not (llm.offline_mode or llm.provider == "offline"):
 
@@ -169,7 +177,9 @@ def build(
                 error,
                 AuthenticationError | LLMTimeoutError | ProviderUnavailableError | RateLimitError,
             ):
-                return build_orchestrator(settings, offline_provider(settings))
+                return build_orchestrator(
+                    settings, instrumented(offline_provider(settings), fell_back=True)
+                )
             return None
 
     history = session.messages() if session is not None else []
@@ -181,9 +191,15 @@ def build(
             return "This conversation is not saved."
         return f"session {session.id} · {session.turn_count} turns · {session.path}"
 
+    from solcoder.budget import wrap_for_budget
+
+    # Budget outermost: a request it refuses is never sent, so never recorded as a call.
+    guarded = wrap_for_budget(instrumented(provider), settings)
+    budget = getattr(guarded, "budget", None)
     conversation = Conversation(
-        build_orchestrator(settings, provider),
-        session_id=session.id if session is not None else "",
+        build_orchestrator(settings, guarded),
+        session_id=session_id,
+        usage_summary=budget.summary if budget is not None else None,
         history=history,
         transcript=session,
         describe=describe,

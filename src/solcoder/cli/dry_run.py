@@ -131,7 +131,10 @@ def _summary_lines(
 def _cost(provider: str, model: str, stats: TurnStats) -> float | None:
     if provider == "offline":
         return 0.0
-    return None  # priced once the telemetry price table lands
+    from solcoder.llm.messages import Usage
+    from solcoder.pricing import cost_usd
+
+    return cost_usd(provider, model, Usage(input=stats.input_tokens, output=stats.output_tokens))
 
 
 async def _dry_run(settings: Any, options: dict[str, Any], session: Any) -> int:

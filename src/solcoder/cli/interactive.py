@@ -91,7 +91,13 @@ def make_host(settings: Any, registry: Any) -> Any:
         )
         return _format_review(output.content)
 
+    def show_logs() -> Any:
+        from solcoder.telemetry.render import recent_calls_renderable
+
+        return recent_calls_renderable(settings.home)
+
     return ReplHost(
+        show_logs=show_logs,
         get_setting=get_setting,
         set_setting=set_setting,
         list_tools=list_tools,

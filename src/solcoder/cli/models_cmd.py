@@ -1,8 +1,9 @@
 """`solcoder models`: the models SolCoder knows per provider, with context window and price.
 
 Model names come from the provider specs (built-ins and `[providers.<name>]` tables); context
-windows from SolCoder's own table (`solcoder.llm.models`) when it has the model, else from the
-genai-prices data; prices from `solcoder.pricing`. Everything is offline.
+windows and output limits from SolCoder's own table (`solcoder.llm.models`, which token
+budgeting uses) when it has the model, else the window from the genai-prices data; prices from
+`solcoder.pricing`. Everything is offline.
 """
 
 from __future__ import annotations
@@ -15,20 +16,18 @@ import click
 from solcoder.cli.auth_cmd import settings_from_context
 
 
-def _context_window(provider: str, model: str, fallback: int | None) -> int | None:
-    """SolCoder's context-window table first (used by token budgeting), then genai-prices."""
+def _limits(provider: str, model: str, fallback: int | None) -> tuple[int | None, int | None]:
+    """(context window, max output): SolCoder's table first (the one token budgeting uses),
+    then the genai-prices data for the window; None when neither knows the model (the
+    budgeting default for unknown models is a guess, not shown here)."""
     try:
-        from solcoder.llm import models as model_table
-    except ImportError:
-        return fallback
-    lookup = getattr(model_table, "context_window", None)
-    if not callable(lookup):
-        return fallback
-    try:
-        found = lookup(provider, model)
-    except Exception:  # an unknown model, or a table with another signature
-        return fallback
-    return found if isinstance(found, int) and found > 0 else fallback
+        from solcoder.llm.models import lookup_model
+    except ImportError:  # pragma: no cover - the table ships with SolCoder
+        return fallback, None
+    limits = lookup_model(provider, model)
+    if limits is None:
+        return fallback, None
+    return limits.context_window, limits.max_output
 
 
 def model_rows(
@@ -54,14 +53,16 @@ def model_rows(
             price = price_of(
                 name, model, base_url=None if name in BUILTIN_PROVIDERS else spec.base_url
             )
+            window, max_output = _limits(
+                name, model, price.context_window if price is not None else None
+            )
             rows.append(
                 {
                     "provider": name,
                     "model": model,
                     "default": model == spec.default_model,
-                    "context_window": _context_window(
-                        name, model, price.context_window if price is not None else None
-                    ),
+                    "context_window": window,
+                    "max_output": max_output,
                     "price_per_million_tokens": price.as_dict() if price is not None else None,
                 }
             )
@@ -71,14 +72,14 @@ def model_rows(
 def _money(value: float | None) -> str:
     if value is None:
         return "–"
-    return "0" if value == 0 else f"{value:g}"
+    return "0" if value == 0 else f"{value:.4g}"
 
 
 def _window(tokens: int | None) -> str:
     if tokens is None:
         return "–"
     if tokens >= 1_000_000:
-        return f"{tokens / 1_000_000:g}M"
+        return f"{tokens / 1_000_000:.1f}".removesuffix(".0") + "M"
     return f"{tokens // 1000}k" if tokens >= 1000 else str(tokens)
 
 
@@ -99,12 +100,14 @@ def models_command(ctx: click.Context, provider: str | None, as_json: bool) -> N
         click.echo(f"No known models for provider {provider!r}.")
         return
     from rich.console import Console
-    from rich.table import Table
 
-    table = Table(show_edge=False, header_style="bold", pad_edge=False)
+    from solcoder.telemetry.render import new_table
+
+    table = new_table()
     table.add_column("provider")
     table.add_column("model", overflow="fold")
     table.add_column("context", justify="right")
+    table.add_column("max out", justify="right")
     for heading in ("input", "output", "cache read", "cache write"):
         table.add_column(heading, justify="right")
     previous = None
@@ -121,6 +124,7 @@ def models_command(ctx: click.Context, provider: str | None, as_json: bool) -> N
             row["provider"] if row["provider"] != previous else "",
             row["model"] + (" (default)" if row["default"] else ""),
             _window(row["context_window"]),
+            _window(row["max_output"]),
             *rates,
         )
         previous = row["provider"]

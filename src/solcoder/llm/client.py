@@ -3,9 +3,9 @@
 `LLMClient` only wires things together: the provider's wire adapter (chosen by `spec.api`),
 the URL and headers, and the one `HttpStreamer` of `http.py` that owns deadlines, retries and
 error mapping. The sync methods run that same async code on a private event loop (one
-`asyncio.Runner` per client, created on first use): `stream()` runs `StreamingCall.next_batch()`
-once per network read and yields its events, so there is no second copy of any logic, and
-Ctrl-C cancels whatever is in flight (the runner turns it into a task cancellation).
+`SyncLoop` per client, created on first use): `stream()` runs `StreamingCall.next_batch()` once
+per network read and yields its events, so there is no second copy of any logic, and Ctrl-C
+cancels whatever is in flight.
 
 A client's connection pool belongs to the event loop that first used it: use one client per
 loop (the sync methods count as one loop of their own).
@@ -30,6 +30,7 @@ from solcoder.llm.events import Completed, Event
 from solcoder.llm.http import (
     DEFAULT_MAX_EVENT_BYTES,
     DEFAULT_MAX_RESPONSE_BYTES,
+    Hidden,
     HttpStreamer,
     StreamingCall,
     build_http_client,
@@ -38,6 +39,7 @@ from solcoder.llm.messages import Request
 from solcoder.llm.provider import ProviderSpec, Timeouts
 from solcoder.llm.retry import RetryPolicy, RetryRecord
 from solcoder.llm.stats import CallStats
+from solcoder.llm.sync_loop import SyncLoop
 
 __all__ = ["CallStats", "LLMClient", "RetryRecord", "make_adapter"]
 
@@ -84,7 +86,7 @@ class LLMClient:
         self._model = model
         self._base_url = base_url
         self._adapter = make_adapter(spec)
-        self._auth_headers = _Hidden(self._adapter.auth_headers(api_key) if api_key else {})
+        self._auth_headers = Hidden(self._adapter.auth_headers(api_key) if api_key else {})
         self._timeouts = (timeouts or Timeouts()).clamped()
         self._transport = transport
         self._http = build_http_client(self._timeouts, transport=transport)
@@ -100,7 +102,7 @@ class LLMClient:
             secrets=(api_key,) if api_key else (),
         )
         self._on_stats = on_stats
-        self._runner: asyncio.Runner | None = None
+        self._sync: SyncLoop | None = None
         self.last_stats: CallStats | None = None
         """Measurements of the latest call (set when it starts, complete when it ends)."""
 
@@ -211,27 +213,30 @@ class LLMClient:
 
     def stream(self, request: Request) -> Iterator[Event]:
         """`astream` for synchronous code; closing the iterator aborts the request."""
-        runner = self._sync_runner()
-        call = runner.run(_start(self, request))
-        try:
-            while (batch := runner.run(call.next_batch())) is not None:
-                yield from batch
-        finally:
-            self._sync_close(runner, call)
+        sync = self._sync_loop()
+        with sync.interruptible():
+            call = sync.run(_start(self, request))
+            try:
+                while (batch := sync.run(call.next_batch())) is not None:
+                    yield from batch
+            finally:
+                self._sync_close(sync, call)
 
     def complete(self, request: Request) -> Completed:
         """`acomplete` for synchronous code."""
-        return self._sync_runner().run(self.acomplete(request))
+        sync = self._sync_loop()
+        with sync.interruptible():
+            return sync.run(self.acomplete(request))
 
     def close(self) -> None:
         """Close the connection pool and the private event loop of the sync methods."""
-        runner = self._runner
-        if runner is not None:
-            self._runner = None
+        sync = self._sync
+        if sync is not None:
+            self._sync = None
             try:
-                runner.run(self.aclose())
+                sync.run(self.aclose())
             finally:
-                runner.close()
+                sync.close()
 
     def __enter__(self) -> Self:
         return self
@@ -244,17 +249,16 @@ class LLMClient:
     ) -> None:
         self.close()
 
-    def _sync_close(self, runner: asyncio.Runner, call: StreamingCall) -> None:
+    def _sync_close(self, sync: SyncLoop, call: StreamingCall) -> None:
         """Abort a sync stream, even when it is garbage collected at an awkward moment."""
-        if self._runner is not runner:
+        if self._sync is not sync:
             return  # close() already shut the pool and the loop down
-        loop = runner.get_loop()
-        if loop.is_running():  # collected while the loop runs another call of ours
-            loop.create_task(call.aclose())
+        if sync.loop.is_running():  # collected while the loop runs another call of ours
+            sync.loop.create_task(call.aclose())
         else:
-            runner.run(call.aclose())
+            sync.run(call.aclose())
 
-    def _sync_runner(self) -> asyncio.Runner:
+    def _sync_loop(self) -> SyncLoop:
         try:
             asyncio.get_running_loop()
         except RuntimeError:
@@ -264,22 +268,10 @@ class LLMClient:
                 "The synchronous LLMClient methods cannot run inside an event loop.",
                 hint="Use astream() / acomplete() from async code.",
             )
-        if self._runner is None:
-            self._runner = asyncio.Runner()
-        return self._runner
-
-
-class _Hidden:
-    """Holds the authentication headers so no repr, log or traceback can show them."""
-
-    __slots__ = ("value",)
-
-    def __init__(self, value: dict[str, str]) -> None:
-        self.value = value
-
-    def __repr__(self) -> str:
-        return "<hidden>"
+        if self._sync is None:
+            self._sync = SyncLoop()
+        return self._sync
 
 
 async def _start(client: LLMClient, request: Request) -> StreamingCall:
-    return client._start(request)  # in the runner's loop, which then owns the pool
+    return client._start(request)  # in the sync loop, which then owns the pool

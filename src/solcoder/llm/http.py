@@ -31,7 +31,7 @@ import random
 import ssl
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequence
-from typing import TypeVar
+from typing import Generic, TypeVar
 
 import httpx2
 
@@ -109,6 +109,18 @@ def build_http_client(
     )
 
 
+class Hidden(Generic[_T]):
+    """Holds a secret (a key, auth headers) so no repr, log or traceback can show it."""
+
+    __slots__ = ("value",)
+
+    def __init__(self, value: _T) -> None:
+        self.value = value
+
+    def __repr__(self) -> str:
+        return "<hidden>"
+
+
 class HttpStreamer:
     """Starts streamed model requests over one pool; safe for concurrent requests."""
 
@@ -132,7 +144,7 @@ class HttpStreamer:
         self.policy = policy
         self.max_event_bytes = max_event_bytes
         self.max_response_bytes = max_response_bytes
-        self.secrets = tuple(secret for secret in secrets if secret)
+        self.secrets = Hidden(tuple(secret for secret in secrets if secret))
         self.jitter = jitter
 
     def start(
@@ -252,7 +264,7 @@ class StreamingCall:
             error,
             headers=attempt.error_headers,
             partial=partial_message(attempt.decoder) if attempt.delivered else None,
-            secrets=self._streamer.secrets,
+            secrets=self._streamer.secrets.value,
         )
 
     async def _end(self, exc: BaseException | None, *, closed: bool = False) -> None:

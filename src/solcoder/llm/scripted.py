@@ -125,6 +125,7 @@ class ScriptedProvider:
             input=estimate_tokens(_request_text(request)),
             output=estimate_tokens(message.text + "".join(c.arguments for c in calls)),
         )
+        extra: dict[str, object] = {"usage_estimated": response.usage is None}
         yield Completed(
             message=message,
             usage=usage,
@@ -132,6 +133,7 @@ class ScriptedProvider:
             response_id=f"scripted-{self._call_count}",
             raw_stop_reason=stop,
             model=self._model,
+            extra=extra,
         )
 
 

@@ -21,6 +21,9 @@ from typing import Any, Literal
 
 from solcoder.llm.messages import Message, Request, Text, Thinking, ToolCall, ToolResult, ToolSpec
 
+Family = Literal["openai", "anthropic", "gemini", "mistral", "deepseek", "llama", "qwen", "other"]
+"""Tokenizer families: each has its own `Profile` below."""
+
 # Mirrors the cl100k/o200k pre-tokenizer: contractions, a letter run with one leading
 # non-letter (usually the space), digit groups of at most three, punctuation runs with their
 # trailing newlines, newline runs, then other whitespace. Python's `re` has no \p{L}, so a
@@ -73,7 +76,7 @@ def _piece_tokens(piece: str) -> float:
     return length * _LONG_PUNCTUATION_TOKENS_PER_CHARACTER
 
 
-@lru_cache(maxsize=8192)
+@lru_cache(maxsize=2048)
 def _base_count(text: str) -> float:
     return sum(_piece_tokens(piece) for piece in _PIECE.findall(text))
 
@@ -108,8 +111,6 @@ class Profile:
     thinking_config: int = 0
     """When extended thinking is switched on in `extra` (Anthropic adds an instruction)."""
 
-
-Family = Literal["openai", "anthropic", "gemini", "mistral", "deepseek", "llama", "qwen", "other"]
 
 PROFILES: dict[Family, Profile] = {
     # text_scale comes from the corpus requests with over 1,000 tokens of text (OpenAI and

@@ -108,7 +108,9 @@ def read_rate_limits(headers: Mapping[str, str]) -> RateLimits:
     `6m0s`; https://platform.openai.com/docs/guides/rate-limits#rate-limits-in-headers);
     Anthropic sends `anthropic-ratelimit-{requests,tokens}-{remaining,reset}` (RFC 3339 times;
     https://docs.anthropic.com/en/api/rate-limits#response-headers); OpenRouter and others
-    send a bare `x-ratelimit-remaining` / `x-ratelimit-reset`.
+    send a bare `x-ratelimit-remaining` / `x-ratelimit-reset`; Mistral sends token budgets as
+    `x-ratelimitbysize-remaining-minute` and `ratelimitbysize-reset` (seconds). Values that are
+    not numbers (placeholders in recordings) are ignored.
     """
     lowered = {key.lower(): value for key, value in headers.items()}
 
@@ -126,17 +128,32 @@ def read_rate_limits(headers: Mapping[str, str]) -> RateLimits:
             "x-ratelimit-remaining",
         )
     )
-    tokens = _integer(first("x-ratelimit-remaining-tokens", "anthropic-ratelimit-tokens-remaining"))
+    tokens = _integer(
+        first(
+            "x-ratelimit-remaining-tokens",
+            "anthropic-ratelimit-tokens-remaining",
+            "x-ratelimitbysize-remaining-minute",  # Mistral: tokens left this minute
+            "ratelimitbysize-remaining",
+        )
+    )
     request_reset = first(
         "x-ratelimit-reset-requests", "anthropic-ratelimit-requests-reset", "x-ratelimit-reset"
     )
-    token_reset = first("x-ratelimit-reset-tokens", "anthropic-ratelimit-tokens-reset")
-    # What decides when calls flow again: the server's own wait on a 429, else the budget
-    # that ran out, else the requests budget.
-    reset = first("retry-after")
-    if reset is None and tokens == 0:
+    token_reset = first(
+        "x-ratelimit-reset-tokens", "anthropic-ratelimit-tokens-reset", "ratelimitbysize-reset"
+    )
+    retry_after = first("retry-after")
+    # When calls flow again: the exhausted budget's reset; else the server's wait when a
+    # budget is spent or none is announced (Anthropic also sends retry-after on a 200, which
+    # then means nothing); else the requests budget's reset.
+    reset: str | None
+    if tokens == 0 and token_reset:
         reset = token_reset
-    if reset is None:
+    elif requests == 0 and request_reset:
+        reset = request_reset
+    elif retry_after and (0 in (requests, tokens) or (requests is None and tokens is None)):
+        reset = retry_after
+    else:
         reset = request_reset or token_reset
     return RateLimits(requests, tokens, reset)
 

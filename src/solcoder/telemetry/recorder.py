@@ -24,8 +24,14 @@ from typing import TYPE_CHECKING, Any, Protocol
 
 from solcoder.errors import LLMError, SolcoderError
 from solcoder.llm.events import Completed, Event
-from solcoder.llm.messages import Message, Request, Text, ToolCall, ToolResult, Usage
+from solcoder.llm.messages import Message, Request, Usage
 from solcoder.llm.stats import CallStats
+from solcoder.telemetry.derive import (
+    estimate_input_tokens,
+    estimate_text_tokens,
+    message_text,
+    user_turns,
+)
 from solcoder.telemetry.record import CallRecord, endpoint_host
 
 if TYPE_CHECKING:
@@ -252,14 +258,7 @@ class RecordingProvider:
             record.cache_write_tokens = usage.cache_write
             record.reasoning_tokens = usage.reasoning
             record.usage_estimated = estimated
-            record.cost_usd = self._price_lookup(
-                record.provider,
-                completed.model or model,
-                usage,
-                api=self._wire_api,
-                base_url=self._base_url,
-                when=datetime.fromtimestamp(finished.started_at, tz=UTC),
-            )
+            record.cost_usd = self._price(record, usage, finished.started_at)
         if self._store_text:
             from solcoder.redact import redact
 
@@ -268,6 +267,23 @@ class RecordingProvider:
             record.prompt_text = redact(message_text(prompt)) if prompt is not None else None
             record.reply_text = redact(message_text(reply)) if reply is not None else None
         return record
+
+    def _price(self, record: CallRecord, usage: Usage, started_at: float) -> float | None:
+        """The answering model's price (often a dated snapshot name), else the requested one's."""
+        when = datetime.fromtimestamp(started_at, tz=UTC)
+        names = [record.response_model, record.model]
+        for name in dict.fromkeys(name for name in names if name):
+            cost = self._price_lookup(
+                record.provider,
+                name,
+                usage,
+                api=self._wire_api,
+                base_url=self._base_url,
+                when=when,
+            )
+            if cost is not None:
+                return cost
+        return None
 
     def _usage(self, request: Request, completed: Completed) -> tuple[Usage, bool]:
         usage = completed.usage
@@ -306,45 +322,6 @@ def _outcome(
         return ("cancelled" if failure is not None else "protocol"), status, attempts, None
     kind = failure.kind if isinstance(failure, SolcoderError) else "error"
     return kind, status, attempts, None
-
-
-def user_turns(request: Request) -> int:
-    """The turn number of a request: how many messages the user typed so far."""
-    return sum(
-        1
-        for message in request.messages
-        if message.role == "user" and any(isinstance(part, Text) for part in message.parts)
-    )
-
-
-def message_text(message: Message) -> str:
-    """A message as readable text: text, tool calls and tool results."""
-    pieces: list[str] = []
-    for part in message.parts:
-        if isinstance(part, Text):
-            pieces.append(part.text)
-        elif isinstance(part, ToolCall):
-            pieces.append(f"{part.name}({part.arguments})")
-        elif isinstance(part, ToolResult):
-            pieces.append(f"[{part.name or part.call_id}] {part.content}")
-    return "\n".join(pieces)
-
-
-def estimate_input_tokens(request: Request, *, provider: str) -> int:
-    try:
-        from solcoder.llm.tokens import estimate_request
-    except ImportError:  # pragma: no cover - the estimator ships with SolCoder
-        text = "\n".join(message_text(message) for message in request.messages)
-        return estimate_text_tokens((request.system or "") + text)
-    return estimate_request(request, provider=provider)
-
-
-def estimate_text_tokens(text: str) -> int:
-    try:
-        from solcoder.llm.tokens import count_text
-    except ImportError:  # pragma: no cover
-        return (len(text) + 3) // 4
-    return count_text(text)
 
 
 def wrap_for_telemetry(

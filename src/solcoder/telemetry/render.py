@@ -39,6 +39,8 @@ def format_cost(cost: float | None) -> str:
         return "unknown"
     if cost == 0:
         return "$0"
+    if cost < 0.0001:
+        return f"${cost:.6f}"
     if cost < 0.01:
         return f"${cost:.4f}"
     return f"${cost:.2f}"
@@ -49,28 +51,32 @@ def _time(started_at: float, *, short: bool = False) -> str:
     return moment.strftime("%H:%M:%S" if short else "%m-%d %H:%M:%S")
 
 
-def _retries(row: dict[str, Any]) -> str:
+def _retries(row: dict[str, Any], *, compact: bool = False) -> str:
+    """Attempts, then why each failed attempt was retried and the wait before the next."""
     attempts = str(row["attempts"])
-    reasons = [
-        f"{retry['reason']}{' ' + str(retry['status']) if retry.get('status') else ''}"
-        f" +{retry['wait']:.1f}s"
-        for retry in row["retries"]
-    ]
+    if compact:
+        reasons = [str(retry.get("status") or retry["reason"]) for retry in row["retries"]]
+    else:
+        reasons = [
+            f"{retry['reason']}{' ' + str(retry['status']) if retry.get('status') else ''}"
+            f" +{retry['wait']:.1f}s"
+            for retry in row["retries"]
+        ]
     return attempts + (f": {', '.join(reasons)}" if reasons else "")
 
 
-def _outcome(row: dict[str, Any]) -> Text:
+def _outcome(row: dict[str, Any], *, compact: bool = False) -> Text:
     text = row["outcome"]
     if row["http_status"] is not None and row["outcome"] != "ok":
         text = f"{text} {row['http_status']}"
-    if row["failure_class"] and row["failure_class"] != row["outcome"]:
+    if not compact and row["failure_class"] and row["failure_class"] != row["outcome"]:
         text += f" [{row['failure_class']}]"
     if row["fallback"]:
         text += " (fallback)"
     return Text(text, style="green" if row["outcome"] == "ok" else "red")
 
 
-def _new_table(title: str | None = None) -> Table:
+def new_table(title: str | None = None) -> Table:
     return Table(
         title=title,
         box=box.SIMPLE_HEAD,
@@ -91,12 +97,12 @@ def calls_table(
 ) -> Table:
     """Recent calls, one row each, newest first; compact when `width` is narrow."""
     compact = width is not None and width < COMPACT_BELOW
-    table = _new_table(title)
+    table = new_table(title)
     table.add_column("time", no_wrap=True)
     if not compact:
         table.add_column("session#turn", no_wrap=True)
     table.add_column("provider/model", overflow="fold", min_width=12)
-    table.add_column("outcome", overflow="fold", min_width=8)
+    table.add_column("outcome", overflow="fold", min_width=12)
     table.add_column("tries", overflow="fold")
     table.add_column("ttft", justify="right", no_wrap=True)
     table.add_column("latency", justify="right", no_wrap=True)
@@ -117,12 +123,13 @@ def calls_table(
             cells.append(f"{session}#{turn}")
         cells += [
             f"{row['provider']}/{row['model']}",
-            _outcome(row),
-            str(row["attempts"]) if compact else _retries(row),
+            _outcome(row, compact=compact),
+            _retries(row, compact=compact),
             format_duration(row["ttft_s"]),
             format_duration(row["latency_s"]),
             tokens,
-            format_cost(row["cost_usd"]),
+            # No usage (a failed call): there is nothing to price, rather than an unknown price.
+            UNKNOWN if row["input_tokens"] is None else format_cost(row["cost_usd"]),
         ]
         table.add_row(*cells)
     return table
@@ -130,7 +137,7 @@ def calls_table(
 
 def stats_renderable(report: dict[str, Any]) -> RenderableType:
     """The per-model table, a total line, and the latency histogram."""
-    table = _new_table()
+    table = new_table()
     for name, justify in (
         ("provider/model", "left"),
         ("calls", "right"),

@@ -1,0 +1,88 @@
+"""The fake LLM server as the end-to-end tests will use it: a separate process driven by a
+script file and its control endpoints, which stops by itself."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx2
+import pytest
+
+from tests.transport.harness import REQUEST, call, make_client
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+@pytest.fixture
+def server_process(tmp_path: Path) -> Iterator[tuple[subprocess.Popen[str], str]]:
+    script = tmp_path / "script.json"
+    script.write_text(
+        json.dumps(
+            {
+                "replies": [{"text": "from a script", "chunk_size": 3}],
+                "default": {"status": 503},
+                "lifetime": 30,
+            }
+        )
+    )
+    process = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "tests.support.fake_llm_server",
+            "--port",
+            "0",
+            "--script",
+            str(script),
+        ],
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    assert process.stdout is not None
+    port = int(process.stdout.readline())
+    try:
+        yield process, f"http://127.0.0.1:{port}"
+    finally:
+        process.terminate()
+        process.wait(10)
+
+
+def test_scripted_process_answers_records_and_takes_more_replies(
+    server_process: tuple[subprocess.Popen[str], str],
+) -> None:
+    _process, url = server_process
+    outcome = call("sync", lambda: make_client(f"{url}/v1", "chat", max_retries=0))
+    assert outcome.completed.message.text == "from a script"
+    httpx2.post(f"{url}/__fake__/replies", json=[{"text": "queued later"}])
+    outcome = call("async", lambda: make_client(url, "messages", max_retries=0))
+    assert outcome.completed.message.text == "queued later"
+    seen = httpx2.get(f"{url}/__fake__/requests").json()
+    assert [entry["path"] for entry in seen] == ["/v1/chat/completions", "/v1/messages"]
+    assert seen[1]["body"]["model"] == REQUEST.model
+    assert seen[1]["headers"]["x-api-key"].startswith("sk-test-")
+    # The queue is empty now: the script's default reply answers.
+    outcome = call("async", lambda: make_client(f"{url}/v1", "responses", max_retries=0))
+    assert outcome.error is not None
+    assert outcome.error.status == 503
+
+
+def test_the_process_stops_itself_after_its_lifetime() -> None:
+    process = subprocess.Popen(
+        [sys.executable, "-m", "tests.support.fake_llm_server", "--port", "0", "--lifetime", "0.5"],
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    started = time.monotonic()
+    try:
+        assert process.wait(10) == 0
+    finally:
+        if process.poll() is None:
+            process.kill()
+    assert time.monotonic() - started < 5
