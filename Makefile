@@ -3,9 +3,10 @@ PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
+EXTRAS := $(VENV)/.installed-extras
 
 .DEFAULT_GOAL := help
-.PHONY: help install demo test test-fast lint format typecheck bench clean
+.PHONY: help install install-extras demo test test-fast lint format typecheck bench clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -16,16 +17,24 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
 	@touch $@
 
+# The optional extras the full suite exercises: a real llama.cpp model in-process and
+# OpenTelemetry export. llama-cpp-python compiles from source (about 5 minutes on 2 cores).
+$(EXTRAS): $(STAMP)
+	$(BIN)/python -m pip install --quiet -e '.[dev,local,otel]'
+	@touch $@
+
 install: $(STAMP) ## Create .venv and install SolCoder with its test tools
+
+install-extras: $(EXTRAS) ## Also install the local-model and OpenTelemetry extras
 
 demo: $(STAMP) ## Run the smoke conversation offline (no key, no network)
 	$(BIN)/solcoder --dry-run-llm --offline-mode
 
-test: $(STAMP) ## Run the whole test suite (what CI runs)
+test: $(EXTRAS) ## Run the whole test suite, local-model tests included (what CI runs)
 	$(BIN)/python -m pytest -q
 
-test-fast: $(STAMP) ## Unit, transport and agent tests only (skips end-to-end)
-	$(BIN)/python -m pytest -q -m "not e2e"
+test-fast: $(STAMP) ## Skip the end-to-end and local-model rings (no compile needed)
+	$(BIN)/python -m pytest -q -m "not e2e and not local"
 
 lint: $(STAMP) ## ruff (lint + format check) and mypy --strict
 	$(BIN)/ruff check src tests benchmarks
