@@ -92,6 +92,10 @@ class LLMError(SolcoderError):
     """What the model had streamed before any failure after content (a timeout, a malformed
     event, an error event); set by the HTTP client, None before content."""
 
+    retryable: bool | None = None
+    """False when sending the request again cannot help (quota used up); None lets the retry
+    policy decide from the status and class."""
+
     def __init__(
         self,
         message: str,

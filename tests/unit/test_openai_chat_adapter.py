@@ -123,7 +123,7 @@ def test_full_conversation_round_trip() -> None:
         {"role": "tool", "tool_call_id": "call_2", "content": "boom"},
         {
             "role": "assistant",
-            "content": None,
+            "content": "",
             "tool_calls": [
                 {
                     "id": "call_3",

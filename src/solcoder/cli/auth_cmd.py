@@ -119,7 +119,7 @@ def auth_group() -> None:
 @click.pass_context
 def status_command(ctx: click.Context) -> None:
     """Show, for each provider, where its key comes from."""
-    from solcoder.llm.provider import OFFLINE_PROVIDER, known_provider_names
+    from solcoder.llm.provider import IN_PROCESS_PROVIDERS, known_provider_names
     from solcoder.secrets import GENERIC_KEY_VARIABLE, resolve_api_key
 
     settings = settings_from_context(ctx)
@@ -129,7 +129,7 @@ def status_command(ctx: click.Context) -> None:
     store_problem: StorageError | None = None
     rows: list[tuple[str, str, str]] = []
     for name in known_provider_names(settings.providers):
-        if name == OFFLINE_PROVIDER:
+        if name in IN_PROCESS_PROVIDERS:
             continue
         spec = _spec(settings, name)
         # SOLCODER_LLM_API_KEY and --llm-api-key apply only to the provider in use.

@@ -145,6 +145,10 @@ def build(
     provider: Provider
     if llm.offline_mode or llm.provider == "offline":
         provider = offline_provider(settings)
+    elif llm.provider == "local":
+        from solcoder.llm.local import LocalProvider
+
+        provider = LocalProvider(model_path=llm.model or None)
     else:
         try:
             provider = http_provider(settings, api_key_flag, offline_fallback=llm.offline_fallback)
@@ -163,7 +167,7 @@ def build(
         return wrap_for_telemetry(inner, settings, session_id, fallback=fell_back)
 
     fallback = None
-    if llm.offline_fallback and not (llm.offline_mode or llm.provider == "offline"):
+    if llm.offline_fallback and not (llm.offline_mode or llm.provider in {"offline", "local"}):
 
         def fallback(error: LLMError) -> Orchestrator | None:
             from solcoder.errors import (

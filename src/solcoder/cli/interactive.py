@@ -43,8 +43,8 @@ def _format_review(content: str) -> str:
     return "\n".join(lines)
 
 
-def make_host(settings: Any, registry: Any) -> Any:
-    """The `ReplHost` for the REPL: plain callables over config and the tool registry."""
+def make_host(settings: Any, registry: Any, conversation: Any = None) -> Any:
+    """The `ReplHost` for the REPL: plain callables over config, keys and the tool registry."""
     from solcoder.config import load_settings, set_user_value
     from solcoder.ui.commands import ReplHost
 
@@ -91,12 +91,33 @@ def make_host(settings: Any, registry: Any) -> Any:
         )
         return _format_review(output.content)
 
+    def rotate_key() -> str:
+        import getpass
+
+        from solcoder.credentials.secret import Secret
+        from solcoder.redact import add_secret
+        from solcoder.secrets import open_store
+
+        provider = conversation.orchestrator.provider if conversation is not None else None
+        name = provider.name if provider is not None else settings.llm.provider
+        if provider is None or not hasattr(provider, "set_api_key"):
+            raise UsageError(f"The {name} provider uses no API key.")
+        key = getpass.getpass(f"New {name} API key (hidden): ").strip()
+        if not key:
+            raise UsageError("No key entered; the current key is unchanged.")
+        add_secret(key)
+        store = open_store(settings)
+        kind = store.set(name, Secret(key))
+        provider.set_api_key(key)
+        return f"Rotated the {name} key (saved to {kind}); the next request uses it."
+
     def show_logs() -> Any:
         from solcoder.telemetry.render import recent_calls_renderable
 
         return recent_calls_renderable(settings.home)
 
     return ReplHost(
+        rotate_key=rotate_key,
         show_logs=show_logs,
         get_setting=get_setting,
         set_setting=set_setting,
@@ -120,7 +141,7 @@ def run_interactive(settings: Any, built: Any) -> int:
 
     return run_repl(
         conversation,
-        make_host(settings, registry),
+        make_host(settings, registry, conversation),
         console=console,
         history_path=settings.home / "history",
         show_thinking=settings.ui.show_thinking,

@@ -1,8 +1,8 @@
 """The public model client: an async core (`astream`, `acomplete`) and a thin sync bridge.
 
 `LLMClient` only wires things together: the provider's wire adapter (chosen by `spec.api`),
-the URL and headers, and the one `HttpStreamer` of `http.py` that owns deadlines, retries and
-error mapping. The sync methods run that same async code on a private event loop (one
+the URL and headers, and a `StreamingCall` (`streaming.py`, over `http.py`) that owns deadlines,
+retries and error mapping. The sync methods run that same async code on a private event loop (one
 `SyncLoop` per client, created on first use): `stream()` runs `StreamingCall.next_batch()` once
 per network read and yields its events, so there is no second copy of any logic, and Ctrl-C
 cancels whatever is in flight.
@@ -32,13 +32,13 @@ from solcoder.llm.http import (
     DEFAULT_MAX_RESPONSE_BYTES,
     Hidden,
     HttpStreamer,
-    StreamingCall,
     build_http_client,
 )
 from solcoder.llm.messages import Request
 from solcoder.llm.provider import ProviderSpec, Timeouts
 from solcoder.llm.retry import RetryPolicy, RetryRecord
 from solcoder.llm.stats import CallStats
+from solcoder.llm.streaming import StreamingCall
 from solcoder.llm.sync_loop import SyncLoop
 
 __all__ = ["CallStats", "LLMClient", "RetryRecord", "make_adapter"]
@@ -105,6 +105,13 @@ class LLMClient:
         self._sync: SyncLoop | None = None
         self.last_stats: CallStats | None = None
         """Measurements of the latest call (set when it starts, complete when it ends)."""
+
+    def set_api_key(self, api_key: str | None) -> None:
+        """Use a new key from the next request on (key rotation in a running REPL)."""
+        self._auth_headers = Hidden(self._adapter.auth_headers(api_key) if api_key else {})
+        # The old key stays on the scrub list: an error about an old request may still quote it.
+        old = self._streamer.secrets.value
+        self._streamer.secrets = Hidden((*old, api_key) if api_key else old)
 
     def __repr__(self) -> str:
         return (
@@ -182,7 +189,8 @@ class LLMClient:
         headers = {**self._spec.headers, **call.headers, **self._auth_headers.value}
         stats = CallStats(provider=self.name, model=request.model)
         self.last_stats = stats
-        return self._streamer.start(
+        return StreamingCall(
+            self._streamer,
             self._adapter,
             call,
             url=self._base_url + call.path,

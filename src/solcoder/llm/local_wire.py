@@ -20,11 +20,16 @@ from solcoder.llm.events import Completed, Event, StopReason
 from solcoder.llm.messages import Message, Request, ToolCall, ToolResult, ToolSpec, Usage
 
 FORCED_CALL_ID = "call_local_1"
-FORCED_TOOL_MAX_TOKENS = 512
-"""Forced tool arguments are short; the cap stops a small model from filling a string forever."""
-STRING_LENGTH_CAP = 300
-"""`maxLength` added to unbounded string properties in forced-call grammars, for the same reason:
-a grammar guarantees valid JSON only if the string ends before the token budget does."""
+FORCED_TOOL_MAX_TOKENS = 1024
+"""The token budget of a forced tool call, whatever the request's `max_tokens`: a call cut off
+mid-JSON is useless, and the string caps below make every allowed call fit in it."""
+STRING_LENGTH_CAP = 200
+"""Most characters in one string of forced-call arguments. A grammar guarantees valid JSON only
+if the strings end before the token budget does, and SmolLM2-135M, left unbounded, fills a
+string with `1.1.1.1…` until the budget runs out (measured)."""
+
+REPETITION_FINISH = "repetition"
+"""Our own finish reason for a generation stopped by `RepetitionGuard`."""
 
 # Stop reasons in llama-cpp-python's chunks (OpenAI's words) mapped to ours.
 _STOP_REASONS: dict[str, StopReason] = {
@@ -33,6 +38,7 @@ _STOP_REASONS: dict[str, StopReason] = {
     "tool_calls": "tool_use",
     "function_call": "tool_use",
     "content_filter": "content_filter",
+    REPETITION_FINISH: "other",
 }
 
 
@@ -62,12 +68,8 @@ class LocalCall:
             **self.options,
         }
         if self.forced_tool is not None:
-            schema = bounded_schema(self.forced_tool.json_schema)
-            grammar = _llama_module("llama_cpp.llama_grammar").LlamaGrammar
-            arguments["grammar"] = grammar.from_json_schema(json.dumps(schema), verbose=False)
-            arguments["max_tokens"] = min(
-                self.options.get("max_tokens") or FORCED_TOOL_MAX_TOKENS, FORCED_TOOL_MAX_TOKENS
-            )
+            arguments["grammar"] = forced_grammar(self.forced_tool.json_schema)
+            arguments["max_tokens"] = FORCED_TOOL_MAX_TOKENS
         return arguments
 
 
@@ -177,7 +179,9 @@ def _message(message: Message, inline_tools: bool) -> Iterable[dict[str, Any]]:
         return
     yield {
         "role": "assistant",
-        "content": message.text or None,
+        # "" rather than None: llama-cpp-python's message types (and its server, with a 422)
+        # require a string, and chat templates concatenate it.
+        "content": message.text,
         "tool_calls": [
             {
                 "id": call.id,
@@ -190,31 +194,73 @@ def _message(message: Message, inline_tools: bool) -> Iterable[dict[str, Any]]:
 
 
 def _call_text(call: ToolCall) -> str:
-    return f"[I called the tool {call.name} with {call.arguments}]"
+    return f"Calling {call.name}({call.arguments})"
 
 
 def _result_text(result: ToolResult) -> str:
+    # Plain "plan returned:" lines: a bracketed "[The tool … returned: …]" form made SmolLM2 repeat
+    # the bracket line forever instead of answering (measured, see docs/offline.md).
     outcome = "failed" if result.is_error else "returned"
-    return f"[The tool {result.name or result.call_id} {outcome}: {result.content}]"
+    return f"{result.name or 'The tool'} {outcome}:\n{result.content}"
 
 
-def bounded_schema(schema: Mapping[str, Any]) -> dict[str, Any]:
-    """A copy of `schema` with `maxLength` on strings that have none (see STRING_LENGTH_CAP)."""
+# llama-cpp-python's JSON-Schema converter lets strings hold raw control characters (a newline),
+# which strict JSON parsers reject; llama.cpp's own converter excludes them, and so do we.
+_LOOSE_CHAR_RULE = r'char ::= [^"\\] |'
+_STRICT_CHAR_RULE = r'char ::= [^"\\\x7F\x00-\x1F] |'
 
-    def visit(node: Any) -> Any:
-        if isinstance(node, list):
-            return [visit(item) for item in node]
+
+def forced_grammar(schema: Mapping[str, Any]) -> Any:
+    """The llama.cpp grammar (`LlamaGrammar`) that only lets the model write arguments valid
+    for `schema`, with strings bounded by `bounded_schema`."""
+    grammar_module = _llama_module("llama_cpp.llama_grammar")
+    text = grammar_module.json_schema_to_gbnf(json.dumps(bounded_schema(schema)))
+    text = text.replace(_LOOSE_CHAR_RULE, _STRICT_CHAR_RULE)
+    return grammar_module.LlamaGrammar.from_string(text, verbose=False)
+
+
+_DATA_KEYWORDS = frozenset({"enum", "const", "default", "examples"})
+_SCHEMA_MAPS = frozenset({"properties", "patternProperties", "$defs", "definitions"})
+
+
+def bounded_schema(
+    schema: Mapping[str, Any], *, budget: int = FORCED_TOOL_MAX_TOKENS
+) -> dict[str, Any]:
+    """A copy of `schema` whose unbounded strings get a `maxLength`, so that every string the
+    grammar allows, at one token per character in the worst case, fits in `budget` tokens;
+    required strings also get `minLength` 1."""
+    unbounded: list[None] = []
+
+    def visit(node: Any, cap: int | None) -> Any:
         if not isinstance(node, Mapping):
             return node
-        copy = {
-            key: value if key in ("enum", "const", "default", "examples") else visit(value)
-            for key, value in node.items()
-        }
-        if copy.get("type") == "string" and "maxLength" not in copy and "enum" not in copy:
-            copy["maxLength"] = STRING_LENGTH_CAP
+        copy: dict[str, Any] = {}
+        for key, value in node.items():
+            if key in _DATA_KEYWORDS:
+                copy[key] = value
+            elif key in _SCHEMA_MAPS and isinstance(value, Mapping):
+                copy[key] = {name: visit(item, cap) for name, item in value.items()}
+            elif isinstance(value, Mapping):
+                copy[key] = visit(value, cap)
+            elif isinstance(value, list):
+                copy[key] = [visit(item, cap) for item in value]
+            else:
+                copy[key] = value
+        if copy.get("type") == "string" and not {"maxLength", "enum", "const"} & copy.keys():
+            unbounded.append(None)
+            if cap is not None:
+                copy["maxLength"] = cap
+        for name in copy.get("required") or ():
+            # A required string left empty is valid JSON but useless (the plan tool rejects an
+            # empty goal), and an empty string is a small model's easiest way out.
+            required = copy.get("properties", {}).get(name)
+            if isinstance(required, dict) and required.get("type") == "string":
+                required.setdefault("minLength", 1)
         return copy
 
-    result: dict[str, Any] = visit(schema)
+    visit(schema, None)  # first pass counts the strings to share the budget between
+    share = (budget - 100) // max(1, len(unbounded))
+    result: dict[str, Any] = visit(schema, max(40, min(STRING_LENGTH_CAP, share)))
     return result
 
 
@@ -274,6 +320,44 @@ def _token_text(llm: Any, token: int) -> str:
     if token < 0:
         return ""
     return bytes(llm.detokenize([token], special=True)).decode("utf-8", errors="ignore")
+
+
+class RepetitionGuard:
+    """Notices a model stuck in a loop: the text ends with the same block four times over.
+
+    Tiny models (SmolLM2-135M) often repeat one line until the token budget runs out, which at
+    the default 4096 tokens means minutes of useless output; stopping at the fourth repeat
+    keeps the answer and the wait bounded. Blocks shorter than `MIN_PERIOD` characters are
+    ignored so that ordinary repetition (`0, 0, 0`, rules of dashes) is left alone.
+    """
+
+    MIN_PERIOD = 10
+    MAX_PERIOD = 200
+    REPEATS = 4
+
+    def __init__(self) -> None:
+        self._tail = ""
+
+    def feed(self, text: str) -> bool:
+        """Add streamed text; True once the output is looping."""
+        window = self.MAX_PERIOD * self.REPEATS
+        self._tail = (self._tail + text)[-window:]
+        tail = self._tail
+        for period in range(self.MIN_PERIOD, len(tail) // self.REPEATS + 1):
+            if tail[-1] != tail[-1 - period]:
+                continue  # cheap first test; most periods fail here
+            block = tail[-period:]
+            if tail.endswith(block * self.REPEATS) and not _has_short_unit(block, self.MIN_PERIOD):
+                return True
+        return False
+
+
+def _has_short_unit(block: str, limit: int) -> bool:
+    """Whether `block` is itself a shorter unit repeated (`0, 0, 0, 0, ` is `0, ` four times)."""
+    size = len(block)
+    return any(
+        size % unit == 0 and block == block[:unit] * (size // unit) for unit in range(1, limit)
+    )
 
 
 class ChunkTranslator:

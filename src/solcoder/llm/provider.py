@@ -197,10 +197,14 @@ BUILTIN_PROVIDERS: dict[str, ProviderSpec] = {
 
 OFFLINE_PROVIDER = "offline"
 """The scripted provider's name: deterministic, instant, no key, no network."""
+LOCAL_PROVIDER = "local"
+"""A GGUF model run in-process by llama.cpp (the `local` extra): real tokens, no network."""
+IN_PROCESS_PROVIDERS = frozenset({OFFLINE_PROVIDER, LOCAL_PROVIDER})
+"""Providers that are not HTTP services and take no key."""
 
 
 def known_provider_names(custom: Mapping[str, Any] | None = None) -> list[str]:
-    return sorted({*BUILTIN_PROVIDERS, OFFLINE_PROVIDER, *(custom or {})})
+    return sorted({*BUILTIN_PROVIDERS, *IN_PROCESS_PROVIDERS, *(custom or {})})
 
 
 def spec_from_table(name: str, table: Mapping[str, Any]) -> ProviderSpec:

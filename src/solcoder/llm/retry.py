@@ -100,6 +100,8 @@ class RetryPolicy:
 
 def is_retryable(error: LLMError, headers: Mapping[str, str] | None = None) -> bool:
     """Whether sending the same request again may succeed (ignoring the retry budget)."""
+    if error.retryable is False:
+        return False
     if headers is not None:
         should_retry = headers.get("x-should-retry")
         if should_retry == "true":

@@ -224,6 +224,10 @@ class AnthropicDecoder:
     def content_started(self) -> bool:
         return self._started
 
+    def partial(self) -> Message:
+        """The message streamed so far (kept when the stream breaks)."""
+        return self._assembler.message()
+
     def feed(self, event: ServerSentEvent) -> list[Event]:
         data = _load_json(event.data, self._provider)
         kind = data.get("type") or event.event

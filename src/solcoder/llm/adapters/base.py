@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from typing import Literal, Protocol
 
 from solcoder.llm.events import Event
-from solcoder.llm.messages import Request
+from solcoder.llm.messages import Message, Request
 from solcoder.llm.sse import ServerSentEvent
 
 WireApi = Literal["chat", "responses", "messages"]
@@ -46,6 +46,10 @@ class Decoder(Protocol):
     @property
     def content_started(self) -> bool:
         """True once any content (text, thinking, tool call) was emitted: retries stop here."""
+        ...
+
+    def partial(self) -> Message:
+        """The message assembled so far, kept for the user when the stream breaks."""
         ...
 
 

@@ -239,13 +239,15 @@ def _classify(
             **common,
         )
     if code in _QUOTA_CODES or kind in _QUOTA_CODES:
-        return RateLimitError(
+        quota = RateLimitError(
             said("says the account's quota is used up"),
             hint=f"Check the plan and billing details of your {provider} account; retrying "
             "will not help until credit is added.",
             retry_after=None,
             **common,
         )
+        quota.retryable = False  # waiting does not add credit
+        return quota
     if status == 429 or kind == "rate_limit_error" or code == "rate_limit_exceeded":
         wait = f"about {retry_after:.0f} s" if retry_after is not None else "a moment"
         return RateLimitError(

@@ -153,7 +153,9 @@ def _encode_message(message: Message) -> list[dict[str, Any]]:
     text = "".join(part.text for part in message.parts if isinstance(part, Text))
     if message.role == "assistant":
         calls = [part for part in message.parts if isinstance(part, ToolCall)]
-        encoded: dict[str, Any] = {"role": "assistant", "content": text or None}
+        # "" rather than null when the turn is only tool calls: OpenAI accepts both, but
+        # llama.cpp's server answers null with HTTP 422.
+        encoded: dict[str, Any] = {"role": "assistant", "content": text}
         if calls:
             encoded["tool_calls"] = [
                 {
@@ -202,6 +204,10 @@ class ChatDecoder:
     @property
     def content_started(self) -> bool:
         return self._assembler.has_content
+
+    def partial(self) -> Message:
+        """The message streamed so far (kept when the stream breaks)."""
+        return self._assembler.message()
 
     def feed(self, event: ServerSentEvent) -> list[Event]:
         data = event.data

@@ -73,6 +73,10 @@ class ResponsesDecoder:
     def content_started(self) -> bool:
         return self._started
 
+    def partial(self) -> Message:
+        """The message streamed so far (kept when the stream breaks)."""
+        return self._assembler.message()
+
     def feed(self, event: ServerSentEvent) -> list[Event]:
         if self._done or event.data == "[DONE]":
             # OpenRouter appends a chat-style `[DONE]` after the terminator.
