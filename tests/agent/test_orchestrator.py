@@ -287,3 +287,49 @@ async def test_offline_reply_plans_then_summarizes() -> None:
     assert len(completed) == 2
     assert "1." in completed[-1].message.text
     assert isinstance(history[-1].parts[0], Text)
+
+
+async def test_cancel_after_one_parallel_tool_finished_keeps_its_real_result() -> None:
+    calls: list[tuple[str, Any]] = []
+    provider = ScriptedProvider(
+        [
+            ScriptedResponse(
+                tool_calls=(
+                    call("add", {"a": 1, "b": 2}, "fast"),
+                    call("sleepy", {}, "slow"),
+                )
+            ),
+        ]
+    )
+    orchestrator = Orchestrator(provider, make_registry(calls), AgentOptions(tool_timeout=30))
+    history: list[Message] = []
+
+    async def consume() -> None:
+        async for event in orchestrator.run_turn(history, "go"):
+            if isinstance(event, ToolRunFinished) and event.call.id == "fast":
+                task.cancel()
+
+    task = asyncio.create_task(consume())
+    with pytest.raises(asyncio.CancelledError):
+        await task
+    results = {r.call_id: r for r in history[-1].tool_results}
+    assert results["fast"].content == "3"
+    assert not results["fast"].is_error
+    assert results["slow"].is_error
+    check_tool_pairing(history)
+
+
+async def test_abandoned_stream_still_answers_open_calls() -> None:
+    """A consumer that stops iterating (instead of cancelling) must not leave calls open."""
+    from contextlib import aclosing
+
+    calls: list[tuple[str, Any]] = []
+    provider = ScriptedProvider([ScriptedResponse(tool_calls=(call("sleepy", {}, "c1"),))])
+    orchestrator = Orchestrator(provider, make_registry(calls), AgentOptions(tool_timeout=30))
+    history: list[Message] = []
+    async with aclosing(orchestrator.run_turn(history, "go")) as events:
+        async for event in events:
+            if isinstance(event, ToolRunStarted):
+                break
+    check_tool_pairing(history)
+    assert history[-1].role == "tool"

@@ -183,3 +183,41 @@ def test_python_dash_m_works(solcoder_home: Path) -> None:
     )
     assert result.returncode == 0
     assert __version__ in result.stdout
+
+
+def test_errors_before_the_turn_are_json_too(run_cli: Run) -> None:
+    result = run_cli("-p", "hello", "--json", "--llm-provider", "openai")
+    assert result.returncode == 2
+    [event] = [json.loads(line) for line in result.stdout.splitlines()]
+    assert event["type"] == "error"
+    assert event["class"] == "missing_key"
+    assert event["exit_code"] == 2
+
+
+def test_empty_prompt_is_a_usage_error(run_cli: Run) -> None:
+    result = run_cli("-p", "   ", "--offline-mode")
+    assert result.returncode == 2
+    assert "empty" in result.stderr
+
+
+def test_unknown_flag_lists_the_valid_ones(run_cli: Run) -> None:
+    result = run_cli("--llm-modle", "x")
+    assert result.returncode == 2
+    assert "--llm-model" in result.stderr
+
+
+def test_closed_pipe_exits_quietly(solcoder_home: Path) -> None:
+    import subprocess
+
+    from tests.e2e.conftest import SOLCODER, clean_environment
+
+    command = f"'{SOLCODER}' --offline-mode -p 'run a plan for a vault' | head -c 5"
+    result = subprocess.run(
+        ["bash", "-o", "pipefail", "-c", command],
+        capture_output=True,
+        text=True,
+        env=clean_environment(solcoder_home),
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    assert "Traceback" not in result.stderr

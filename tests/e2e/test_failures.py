@@ -249,3 +249,66 @@ def test_refused_connection_falls_back(run_cli: Run, server: FakeLLMServer) -> N
     )
     assert result.returncode == 0, result.stderr
     assert "Hello, world!" in result.stdout
+
+
+def test_dry_run_does_not_pass_on_a_fallback(run_cli: Run, server: FakeLLMServer) -> None:
+    server.enqueue(Reply(status=401))
+    result = run_cli(
+        "--dry-run-llm",
+        "--offline-fallback",
+        "--llm-provider",
+        "openai",
+        "--llm-base-url",
+        server.base_url("chat"),
+        env={"OPENAI_API_KEY": KEY},
+    )
+    assert result.returncode == 3, result.stdout + result.stderr
+    assert "✗ configured provider answered" in result.stdout
+
+
+def test_ctrl_c_during_a_prompt(run_cli: Run, server: FakeLLMServer, solcoder_home: Path) -> None:
+    import os
+    import signal
+
+    from tests.e2e.conftest import SOLCODER, clean_environment
+
+    server.enqueue(Reply(text=STREAM, chunk_size=2, event_delay=0.2))
+    process = subprocess.Popen(
+        [
+            SOLCODER,
+            "-p",
+            PROMPT,
+            "--json",
+            "--llm-provider",
+            "openai",
+            "--llm-base-url",
+            server.base_url("chat"),
+        ],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=clean_environment(solcoder_home, {"OPENAI_API_KEY": KEY}),
+    )
+    assert process.stdout is not None
+    seen: list[str] = []
+    for line in process.stdout:
+        seen.append(line)
+        if '"text_delta"' in line:
+            break
+    time.sleep(0.3)
+    os.kill(process.pid, signal.SIGINT)
+    rest, err = process.communicate(timeout=20)
+    out = "".join(seen) + rest
+    assert process.returncode == 130, err
+    assert "Traceback" not in err
+    events = [json.loads(line) for line in out.splitlines()]
+    assert events[-1]["type"] == "error"
+    assert events[-1]["class"] == "cancelled"
+    assert events[-1]["exit_code"] == 130
+    text = transcript_text(session_records(solcoder_home, f"session {events_session(out)}"))
+    assert f'"text": "{PROMPT}"' in text
+    assert "he" in text
+
+
+def events_session(out: str) -> str:
+    return str(next(json.loads(line)["id"] for line in out.splitlines() if '"session"' in line))

@@ -10,6 +10,7 @@ Ctrl-C is kept as a partial assistant message, and tool calls left open are answ
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import time
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field
@@ -20,6 +21,7 @@ from solcoder.agent.orchestrator import Orchestrator
 from solcoder.errors import LLMError, StreamInterruptedError
 from solcoder.llm.events import Completed, TextDelta
 from solcoder.llm.messages import Message, Text, Usage
+from solcoder.llm.provider import closing
 
 PARTIAL_EVERY_S = 1.0
 """How often the streamed text so far is written to the transcript."""
@@ -33,6 +35,11 @@ class TranscriptSink(Protocol):
     def end_turn(self, **details: Any) -> None: ...
     def record_error(self, error: BaseException) -> None: ...
     def record_fallback(self, from_provider: str, to_provider: str, reason: str) -> None: ...
+    def record_event(self, name: str, /, **data: Any) -> None: ...
+
+
+HISTORY_TRUNCATED = "history_truncated"
+"""Transcript event: the history was cut to its first `keep` messages (/clear, /retry)."""
 
 
 FallbackFactory = Callable[[LLMError], Orchestrator | None]
@@ -71,6 +78,8 @@ class Conversation:
         self.usage = Usage()
         self.turns: list[TurnRecord] = []
         self.fell_back = False
+        self.fallback_error: LLMError | None = None
+        """The failure that switched this conversation to offline mode, if any."""
         self._saved = len(self.history)
         """History entries before this index are already in the transcript."""
         self._transcript = transcript
@@ -90,8 +99,18 @@ class Conversation:
         return self.orchestrator.provider.model
 
     def clear(self) -> None:
-        self.history.clear()
-        self._saved = 0
+        self._truncate(0)
+
+    def switch(self, orchestrator: Orchestrator) -> None:
+        """Continue this conversation with another provider or model (history kept)."""
+        self.orchestrator = orchestrator
+
+    def _truncate(self, keep: int) -> None:
+        """Forget history after `keep` messages, in memory and (as an event) on disk."""
+        del self.history[keep:]
+        self._saved = min(self._saved, keep)
+        if self._transcript is not None:
+            self._transcript.record_event(HISTORY_TRUNCATED, keep=keep)
 
     def usage_summary(self) -> str:
         if self._usage_summary is not None:
@@ -109,8 +128,9 @@ class Conversation:
     ) -> AsyncIterator[AgentEvent]:
         self._last_prompt = text
         self._append(Message.user(text))
-        async for event in self._drive(TurnRecord(text), force_tool):
-            yield event
+        async with closing(self._drive(TurnRecord(text), force_tool)) as events:
+            async for event in events:
+                yield event
 
     async def retry_last(self) -> AsyncIterator[AgentEvent]:
         """Run the last prompt again, dropping what the failed attempt left after it."""
@@ -120,13 +140,14 @@ class Conversation:
         for position in range(len(self.history) - 1, -1, -1):
             message = self.history[position]
             if message.role == "user" and message.text == self._last_prompt:
-                del self.history[position + 1 :]
-                self._saved = min(self._saved, len(self.history))
+                if position + 1 < len(self.history):
+                    self._truncate(position + 1)
                 break
         else:
             self._append(Message.user(self._last_prompt))
-        async for event in self._drive(TurnRecord(self._last_prompt)):
-            yield event
+        async with closing(self._drive(TurnRecord(self._last_prompt))) as events:
+            async for event in events:
+                yield event
 
     def _append(self, message: Message) -> None:
         self.history.append(message)
@@ -162,16 +183,15 @@ class Conversation:
                 elif isinstance(event, TurnFinished):
                     outcome = event.reason
                 yield event
-        except StreamInterruptedError as error:
-            partial = error.partial.text if error.partial is not None else "".join(streamed)
-            self._keep_partial(partial)
-            self._record_error(error)
-            raise
-        except (asyncio.CancelledError, GeneratorExit):
+        except (asyncio.CancelledError, GeneratorExit, KeyboardInterrupt):
             self._keep_partial("".join(streamed))
             outcome = "cancelled"
             raise
         except BaseException as error:
+            # Whatever broke the stream (drop, idle timeout, malformed event), the text the
+            # user already saw stays in the conversation.
+            partial = getattr(error, "partial", None)
+            self._keep_partial(partial.text if partial is not None else "".join(streamed))
             self._record_error(error)
             raise
         finally:
@@ -198,8 +218,11 @@ class Conversation:
 
     async def _run_with_fallback(self, force_tool: str | None) -> AsyncIterator[AgentEvent]:
         try:
-            async for event in self.orchestrator.continue_turn(self.history, force_tool=force_tool):
-                yield event
+            async with closing(
+                self.orchestrator.continue_turn(self.history, force_tool=force_tool)
+            ) as events:
+                async for event in events:
+                    yield event
         except LLMError as error:
             if self._fallback is None or isinstance(error, StreamInterruptedError):
                 raise
@@ -207,13 +230,19 @@ class Conversation:
             if offline is None:
                 raise
             previous = self.provider_name
+            with contextlib.suppress(Exception):
+                await self.orchestrator.provider.aclose()
             self.orchestrator = offline
             self.fell_back = True
+            self.fallback_error = error
             if self._transcript is not None:
                 self._transcript.record_fallback(previous, offline.provider.name, error.kind)
             yield Notice(
                 f"{error.message} Switching to offline mode for the rest of this session.",
                 "warning",
             )
-            async for event in self.orchestrator.continue_turn(self.history, force_tool=force_tool):
-                yield event
+            async with closing(
+                self.orchestrator.continue_turn(self.history, force_tool=force_tool)
+            ) as events:
+                async for event in events:
+                    yield event

@@ -28,7 +28,7 @@ from solcoder.agent.events import (
 from solcoder.agent.invariants import answer_unanswered_calls, check_tool_pairing
 from solcoder.llm.events import Completed
 from solcoder.llm.messages import Message, Request, ToolCall, ToolResult, Usage
-from solcoder.llm.provider import Provider
+from solcoder.llm.provider import Provider, closing
 from solcoder.tools.registry import ToolArgumentError, ToolRegistry
 
 log = logging.getLogger(__name__)
@@ -66,8 +66,9 @@ class Orchestrator:
     ) -> AsyncIterator[AgentEvent]:
         """Append the user's message and run steps until the model answers without tools."""
         history.append(Message.user(user_text))
-        async for event in self.continue_turn(history, force_tool=force_tool):
-            yield event
+        async with closing(self.continue_turn(history, force_tool=force_tool)) as events:
+            async for event in events:
+                yield event
 
     async def continue_turn(
         self, history: list[Message], *, force_tool: str | None = None
@@ -87,10 +88,11 @@ class Orchestrator:
                 yield StepStarted(step)
                 completed: Completed | None = None
                 request = self._request(history, force_tool if step == 1 else None)
-                async for llm_event in self.provider.astream(request):
-                    if isinstance(llm_event, Completed):
-                        completed = llm_event
-                    yield llm_event
+                async with closing(self.provider.astream(request)) as stream:
+                    async for llm_event in stream:
+                        if isinstance(llm_event, Completed):
+                            completed = llm_event
+                        yield llm_event
                 if completed is None:  # a provider bug, not a user-facing protocol case
                     raise RuntimeError("provider stream ended without a Completed event")
                 usage = usage + completed.usage
@@ -101,9 +103,15 @@ class Orchestrator:
                     return
                 prepared = [self._prepare(call, completed.stop_reason) for call in calls]
                 results: list[ToolResult] = []
-                async for event in self._run_tools(prepared, results):
-                    yield event
-                history.append(Message("tool", tuple(results)))
+                try:
+                    async with closing(self._run_tools(prepared, results)) as runs:
+                        async for event in runs:
+                            yield event
+                finally:
+                    # Even when cancelled: tools that finished report their real results,
+                    # the others "cancelled" (filled in by _run_tools' own cleanup).
+                    if results:
+                        history.append(Message("tool", tuple(results)))
                 if any(p.problem for p in prepared):
                     repairs += 1
                     if repairs > options.max_repairs:

@@ -48,7 +48,16 @@ def offline_provider(settings: Settings | None = None) -> Provider:
 
     from solcoder.llm.scripted import ScriptedProvider
 
-    delay = float(os.environ.get("SOLCODER_OFFLINE_TOKEN_DELAY", "0") or 0)
+    raw = os.environ.get("SOLCODER_OFFLINE_TOKEN_DELAY", "") or "0"
+    try:
+        delay = float(raw)
+    except ValueError:
+        from solcoder.errors import UsageError
+
+        raise UsageError(
+            f"SOLCODER_OFFLINE_TOKEN_DELAY={raw!r} is not a number of seconds.",
+            hint="Use for example 0.05, or unset it.",
+        ) from None
     return ScriptedProvider(token_delay=delay)
 
 
@@ -133,6 +142,7 @@ def build(
     session: Session | None = None,
 ) -> Built:
     from solcoder.agent.conversation import Conversation
+    from solcoder.budget import wrap_for_budget
     from solcoder.errors import LLMError
 
     notices: list[str] = []
@@ -181,9 +191,8 @@ def build(
                 error,
                 AuthenticationError | LLMTimeoutError | ProviderUnavailableError | RateLimitError,
             ):
-                return build_orchestrator(
-                    settings, instrumented(offline_provider(settings), fell_back=True)
-                )
+                offline = instrumented(offline_provider(settings), fell_back=True)
+                return build_orchestrator(settings, wrap_for_budget(offline, settings))
             return None
 
     history = session.messages() if session is not None else []
@@ -194,8 +203,6 @@ def build(
         if session is None:
             return "This conversation is not saved."
         return f"session {session.id} · {session.turn_count} turns · {session.path}"
-
-    from solcoder.budget import wrap_for_budget
 
     # Budget outermost: a request it refuses is never sent, so never recorded as a call.
     guarded = wrap_for_budget(instrumented(provider), settings)

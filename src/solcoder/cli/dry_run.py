@@ -38,6 +38,7 @@ class TurnStats:
     tool_calls: list[str] = field(default_factory=list)
     tool_errors: list[str] = field(default_factory=list)
     completed_after_tools: bool = False
+    saw_tool_result: bool = False
     finished: str = ""
 
 
@@ -49,30 +50,37 @@ class Check:
 
 
 async def _run_turn(conversation: Any, sink: Any, prompt: str, force_tool: str | None) -> TurnStats:
+    from solcoder.llm.provider import closing
+
     stats = TurnStats(prompt)
     started = time.perf_counter()
-    saw_tool_result = False
-    async for event in conversation.run_turn(prompt, force_tool=force_tool):
-        sink.handle(event)
-        if isinstance(event, TextDelta | ToolCallStart | ToolCallDelta):
-            if stats.first_token_s is None:
-                stats.first_token_s = time.perf_counter() - started
-            if isinstance(event, TextDelta):
-                stats.text_deltas += 1
-        elif isinstance(event, ToolRunFinished):
-            saw_tool_result = True
-            stats.tool_calls.append(event.call.name)
-            if not event.ok:
-                stats.tool_errors.append(f"{event.call.name}: {event.content[:200]}")
-        elif isinstance(event, Completed):
-            stats.input_tokens += event.usage.input
-            stats.output_tokens += event.usage.output
-            stats.completed_after_tools = stats.completed_after_tools or saw_tool_result
-            stats.retries += _retries(conversation)
-        elif isinstance(event, TurnFinished):
-            stats.finished = event.reason
+    async with closing(conversation.run_turn(prompt, force_tool=force_tool)) as events:
+        async for event in events:
+            sink.handle(event)
+            _account(event, stats, conversation, started)
     stats.latency_s = time.perf_counter() - started
     return stats
+
+
+def _account(event: Any, stats: TurnStats, conversation: Any, started: float) -> None:
+    """Add one event to the turn's figures."""
+    if isinstance(event, TextDelta | ToolCallStart | ToolCallDelta):
+        if stats.first_token_s is None:
+            stats.first_token_s = time.perf_counter() - started
+        if isinstance(event, TextDelta):
+            stats.text_deltas += 1
+    elif isinstance(event, ToolRunFinished):
+        stats.saw_tool_result = True
+        stats.tool_calls.append(event.call.name)
+        if not event.ok:
+            stats.tool_errors.append(f"{event.call.name}: {event.content[:200]}")
+    elif isinstance(event, Completed):
+        stats.input_tokens += event.usage.input
+        stats.output_tokens += event.usage.output
+        stats.completed_after_tools = stats.completed_after_tools or stats.saw_tool_result
+        stats.retries += _retries(conversation)
+    elif isinstance(event, TurnFinished):
+        stats.finished = event.reason
 
 
 def _retries(conversation: Any) -> int:
@@ -81,9 +89,18 @@ def _retries(conversation: Any) -> int:
     return max(0, int(attempts) - 1)
 
 
-def _checks(turns: list[TurnStats]) -> list[Check]:
+def _checks(turns: list[TurnStats], conversation: Any) -> list[Check]:
     hello, plan = turns
+    fallback_error = getattr(conversation, "fallback_error", None)
+    provider_check = Check(
+        "configured provider answered",
+        fallback_error is None,
+        "yes"
+        if fallback_error is None
+        else f"fell back to offline after: {fallback_error.display_message}",
+    )
     return [
+        provider_check,
         Check(
             "streamed",
             hello.text_deltas >= 2,
@@ -169,7 +186,7 @@ async def _dry_run(settings: Any, options: dict[str, Any], session: Any) -> int:
     provider, model = conversation.provider_name, conversation.model
     for stats in turns:
         stats.cost_usd = _cost(provider, model, stats)
-    checks = _checks(turns)
+    checks = _checks(turns, conversation)
     if json_output:
         out.write(
             json.dumps(
@@ -188,8 +205,13 @@ async def _dry_run(settings: Any, options: dict[str, Any], session: Any) -> int:
         out.write("\n" + "\n".join(_summary_lines(provider, model, turns, checks)) + "\n")
     out.flush()
     sink.close()
-    # A failed check means the provider's output did not do what the protocol promised.
-    return 0 if all(c.ok for c in checks) else 6
+    if all(c.ok for c in checks):
+        return 0
+    fallback_error = getattr(conversation, "fallback_error", None)
+    if fallback_error is not None:
+        return int(fallback_error.exit_code)
+    # Otherwise the provider's output did not do what the protocol promised.
+    return 6
 
 
 def _turn_json(stats: TurnStats) -> dict[str, Any]:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import sys
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -43,20 +44,34 @@ def _format_review(content: str) -> str:
     return "\n".join(lines)
 
 
-def make_host(settings: Any, registry: Any, conversation: Any = None) -> Any:
-    """The `ReplHost` for the REPL: plain callables over config, keys and the tool registry."""
-    from solcoder.config import load_settings, set_user_value
+def make_host(
+    settings: Any,
+    registry: Any,
+    conversation: Any = None,
+    apply_setting: Callable[[str, str], str | None] | None = None,
+) -> Any:
+    """The `ReplHost` for the REPL: plain callables over config, keys and the tool registry.
+
+    `apply_setting` makes a saved setting take effect in the running conversation (a new
+    provider or model from the next request on); it returns a note for the user.
+    """
+    from solcoder.config import set_user_value
     from solcoder.ui.commands import ReplHost
 
+    current = {"settings": settings}
+
     def get_setting(key: str) -> str:
-        current = load_settings()
-        return f"{key} = {current.get(key)!r}  ({current.source(key)})"
+        live = current["settings"]
+        return f"{live.get(key)!r}  ({live.source(key)})"
 
     def set_setting(key: str, value: str) -> str:
         set_user_value(settings.home, key, value)
-        return (
-            f"Saved {key} = {value!r} to {settings.user_config_path}. It applies to new sessions."
-        )
+        saved = f"Saved {key} = {value!r} to {settings.user_config_path}."
+        if apply_setting is not None:
+            note = apply_setting(key, value)
+            if note:
+                return f"{saved} {note}"
+        return f"{saved} It applies to new sessions."
 
     def list_tools() -> list[tuple[str, str]]:
         return [
@@ -127,7 +142,26 @@ def make_host(settings: Any, registry: Any, conversation: Any = None) -> Any:
     )
 
 
-def run_interactive(settings: Any, built: Any) -> int:
+LIVE_SETTINGS = frozenset(
+    {
+        "llm.provider",
+        "llm.model",
+        "llm.base_url",
+        "llm.api",
+        "llm.timeout",
+        "llm.max_retries",
+        "llm.max_steps",
+        "llm.tool_timeout",
+        "llm.max_output_tokens",
+        "llm.temperature",
+    }
+)
+"""Settings a running REPL switches to at once (the rest apply to new sessions)."""
+
+
+def run_interactive(
+    settings: Any, built: Any, options: dict[str, Any] | None = None, session: Any = None
+) -> int:
     from rich.console import Console
 
     from solcoder.ui.repl import run_repl
@@ -135,13 +169,32 @@ def run_interactive(settings: Any, built: Any) -> int:
     conversation = built.conversation
     registry = conversation.orchestrator.registry
     console = Console(file=sys.stdout)
+    applied: dict[str, object] = {}
+
+    def apply_setting(key: str, value: str) -> str | None:
+        """Rebuild the provider with the new value (flags given at launch still win)."""
+        if key not in LIVE_SETTINGS:
+            return None
+        from solcoder.cli.build import build, flag_overrides
+        from solcoder.config import load_settings
+
+        applied[key] = value
+        launch_flags = flag_overrides(options or {})
+        fresh = load_settings(overrides={**applied, **launch_flags})
+        rebuilt = build(fresh, api_key_flag=(options or {}).get("llm_api_key"), session=session)
+        conversation.switch(rebuilt.conversation.orchestrator)
+        if key in launch_flags:
+            return (
+                f"The --{key.split('.', 1)[1].replace('_', '-')} flag given at launch still wins."
+            )
+        return f"Now using {conversation.provider_name} · {conversation.model}."
 
     async def cleanup() -> None:
         await conversation.orchestrator.provider.aclose()
 
     return run_repl(
         conversation,
-        make_host(settings, registry, conversation),
+        make_host(settings, registry, conversation, apply_setting),
         console=console,
         history_path=settings.home / "history",
         show_thinking=settings.ui.show_thinking,

@@ -143,11 +143,54 @@ def cli(ctx: click.Context, /, **options: Any) -> None:
     ctx.exit(run_root(options))
 
 
-def _fail(message: str, hint: str | None, code: int) -> NoReturn:
+def _fail(error: Any, *, json_output: bool) -> NoReturn:
+    """One redacted message (and, with --json, an `error` event on stdout); then exit."""
     from solcoder.cli.output import print_error
 
-    print_error(message, hint)
-    sys.exit(code)
+    print_error(error.display_message, error.hint)
+    if json_output:
+        import json
+
+        from solcoder.ui.render import error_record
+
+        sys.stdout.write(json.dumps(error_record(error)) + "\n")
+        sys.stdout.flush()
+    sys.exit(error.exit_code)
+
+
+def _valid_options() -> str:
+    names = sorted(
+        name
+        for parameter in cli.params
+        for name in getattr(parameter, "opts", [])
+        if name.startswith("--")
+    )
+    return ", ".join(names)
+
+
+def _start_debug_log() -> None:
+    """--debug: log everything (redacted) to SOLCODER_HOME/logs/debug.log, 0600."""
+    import logging
+    from pathlib import Path
+
+    from solcoder.fsutil import ensure_private_dir
+
+    home = Path(os.environ.get("SOLCODER_HOME") or Path.home() / ".solcoder").expanduser()
+    try:
+        directory = ensure_private_dir(home / "logs")
+        path = directory / "debug.log"
+        descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
+    except Exception:  # a debug log must never stop the program
+        return
+    handler = logging.StreamHandler(os.fdopen(descriptor, "a", encoding="utf-8"))
+    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    root = logging.getLogger()
+    root.addHandler(handler)
+    root.setLevel(logging.DEBUG)
+    from solcoder.redact import install_log_redaction
+
+    install_log_redaction()
+    sys.stderr.write(f"Debug log: {path}\n")
 
 
 def main(argv: Sequence[str] | None = None) -> None:
@@ -157,31 +200,47 @@ def main(argv: Sequence[str] | None = None) -> None:
         sys.stdout.write(f"solcoder, version {__version__}\n")
         return
     debug = "--debug" in args or os.environ.get("SOLCODER_DEBUG") == "1"
-    from solcoder.errors import SolcoderError
+    json_output = "--json" in args
+    if debug:
+        _start_debug_log()
+    from solcoder.errors import Cancelled, SolcoderError, UsageError
 
     try:
         code = cli.main(args=args, prog_name="solcoder", standalone_mode=False)
     except click.exceptions.Exit as done:
         sys.exit(done.exit_code)
+    except click.exceptions.NoSuchOption as error:
+        error.show()
+        sys.stderr.write(f"Valid options: {_valid_options()}\n")
+        sys.exit(2)
     except click.ClickException as error:
+        if json_output:
+            _fail(UsageError(error.format_message()), json_output=True)
         error.show()
         sys.exit(2)
-    except click.exceptions.Abort:
-        sys.exit(130)
-    except KeyboardInterrupt:
-        sys.stderr.write("\nInterrupted.\n")
-        sys.exit(130)
+    except (click.exceptions.Abort, KeyboardInterrupt):
+        _fail(Cancelled("Interrupted."), json_output=json_output)
+    except BrokenPipeError:
+        # The reader went away (`solcoder -p … | head`): nothing left to say to anyone.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        sys.exit(0)
     except SolcoderError as error:
         if debug:
             raise
-        _fail(error.display_message, error.hint, error.exit_code)
+        _fail(error, json_output=json_output)
     except Exception as error:
         if debug:
             raise
+        import logging
+
+        logging.getLogger(__name__).debug("unexpected error", exc_info=True)
         _fail(
-            f"Unexpected error ({type(error).__name__}: {error}). This is a bug in SolCoder.",
-            "Run again with --debug for the traceback, and please report it.",
-            1,
+            SolcoderError(
+                f"Unexpected error ({type(error).__name__}: {error}). This is a bug in SolCoder.",
+                hint="Run again with --debug for the traceback, and please report it.",
+            ),
+            json_output=json_output,
         )
     sys.exit(code if isinstance(code, int) else 0)
 

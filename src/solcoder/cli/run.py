@@ -40,6 +40,12 @@ def run_root(options: dict[str, Any]) -> int:
         for notice in built.notices:
             print_notice(notice)
         if options["prompt"] is not None:
+            if not options["prompt"].strip():
+                from solcoder.errors import UsageError
+
+                raise UsageError(
+                    "The prompt is empty.", hint='Give the text to send, e.g. -p "hello".'
+                )
             announce_session(session, options["json_output"])
             return asyncio.run(
                 run_prompt(
@@ -52,7 +58,7 @@ def run_root(options: dict[str, Any]) -> int:
             )
         from solcoder.cli.interactive import run_interactive
 
-        return run_interactive(settings, built)
+        return run_interactive(settings, built, options, session)
     finally:
         session.close()
 
@@ -103,21 +109,39 @@ async def run_prompt(
     on_error: Callable[[Any], None] | None = None,
 ) -> int:
     """One turn to stdout; diagnostics to stderr; the exit code of the failure, if any."""
-    from solcoder.errors import SolcoderError
+    from solcoder.agent.events import TurnFinished
+    from solcoder.errors import Cancelled, SolcoderError
+    from solcoder.llm.provider import closing
 
     sink = make_sink(json_output, show_thinking)
+    finished = "done"
     try:
-        async for event in conversation.run_turn(text):
-            sink.handle(event)
+        async with closing(conversation.run_turn(text)) as events:
+            async for event in events:
+                sink.handle(event)
+                if isinstance(event, TurnFinished):
+                    finished = event.reason
     except SolcoderError as error:
         if on_error is not None:
             on_error(error)
         sink.error(error)
         return error.exit_code
+    except BrokenPipeError:
+        # The reader went away (`solcoder -p … | head`): the turn is closed above, in order.
+        _silence_stdout()
+        return 0
+    except asyncio.CancelledError:
+        # Ctrl-C: the conversation kept the prompt and whatever streamed.
+        cancelled = Cancelled("Interrupted; the partial reply is kept.")
+        if on_error is not None:
+            on_error(cancelled)
+        sink.error(cancelled)
+        return cancelled.exit_code
     finally:
         await conversation.orchestrator.provider.aclose()
         sink.close()
-    return 0
+    # The model kept sending unusable tool calls: its output was malformed (exit 6).
+    return 6 if finished == "repair_limit" else 0
 
 
 def make_sink(json_output: bool, show_thinking: bool, *, diagnostics_to_stderr: bool = True) -> Any:
@@ -129,6 +153,19 @@ def make_sink(json_output: bool, show_thinking: bool, *, diagnostics_to_stderr: 
     from rich.console import Console
 
     diagnostics = Console(file=sys.stderr) if diagnostics_to_stderr else None
-    return StreamRenderer(
-        Console(file=sys.stdout), show_thinking=show_thinking, diagnostics=diagnostics
-    )
+    console = Console(file=sys.stdout)
+    console.on_broken_pipe = _broken_pipe  # type: ignore[method-assign]
+    return StreamRenderer(console, show_thinking=show_thinking, diagnostics=diagnostics)
+
+
+def _broken_pipe() -> None:
+    """rich's default exits 1 on a closed pipe; raise instead, so the turn closes in order."""
+    raise BrokenPipeError
+
+
+def _silence_stdout() -> None:
+    """Point stdout at /dev/null so the interpreter's final flush cannot fail again."""
+    import os
+
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, sys.stdout.fileno())

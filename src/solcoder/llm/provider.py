@@ -9,8 +9,9 @@ implement it.
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Mapping
+from contextlib import asynccontextmanager
 from dataclasses import dataclass, field, replace
-from typing import Any, Protocol
+from typing import Any, Protocol, TypeVar
 
 from solcoder.errors import ConfigError
 from solcoder.llm.adapters.base import WireApi
@@ -273,3 +274,22 @@ class Provider(Protocol):
         ...
 
     async def aclose(self) -> None: ...
+
+
+_Item = TypeVar("_Item")
+
+
+@asynccontextmanager
+async def closing(stream: AsyncIterator[_Item]) -> AsyncIterator[AsyncIterator[_Item]]:
+    """Close an event stream when the block exits, even if it was abandoned half-way.
+
+    An async generator left unfinished only runs its cleanup (answering open tool calls,
+    aborting the HTTP request) when garbage-collected; every consumer that may stop early
+    iterates inside this block so cleanup happens at once, in order.
+    """
+    try:
+        yield stream
+    finally:
+        aclose = getattr(stream, "aclose", None)
+        if aclose is not None:
+            await aclose()

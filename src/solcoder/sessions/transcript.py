@@ -158,6 +158,14 @@ def rebuild_messages(records: list[dict[str, Any]], warnings: list[str]) -> list
         elif kind == "turn_end" and pending:
             messages.append(_interrupted_reply(pending, warnings))
             pending = None
+        elif kind == "event" and record.get("name") == "history_truncated":
+            # /clear or /retry dropped messages: a resumed session must not bring them back.
+            keep = (record.get("data") or {}).get("keep")
+            if isinstance(keep, int) and keep >= 0:
+                if pending:
+                    messages.append(_interrupted_reply(pending, warnings))
+                    pending = None
+                del messages[keep:]
     if pending:
         messages.append(_interrupted_reply(pending, warnings))
     return _answer_open_tool_calls(messages, warnings)

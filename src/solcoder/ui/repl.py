@@ -157,7 +157,7 @@ class Repl:
             if is_command(text):
                 try:
                     result = self.router.dispatch(text)
-                except KeyboardInterrupt:  # Ctrl-C inside a synchronous hook (getpass)
+                except (KeyboardInterrupt, EOFError):  # Ctrl-C / Ctrl-D in a hook (getpass)
                     self.console.print(Text("cancelled", style="yellow"))
                     continue
                 if result.exit:

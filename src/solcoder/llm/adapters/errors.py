@@ -297,10 +297,15 @@ def _model_hint(model: str | None, models: Sequence[str]) -> str:
     base = "Check --llm-model (and --llm-base-url for a self-hosted or Azure deployment)."
     if not models:
         return base
-    close = difflib.get_close_matches(model, list(models), n=3, cutoff=0.5) if model else []
+    # The model that failed is never a suggestion: it exists in our list but not for this
+    # account or endpoint.
+    others = [name for name in models if name != model]
+    close = difflib.get_close_matches(model, others, n=3, cutoff=0.5) if model else []
     if close:
         return f"Did you mean {', '.join(repr(name) for name in close)}? {base}"
-    return f"{base} Known models: {', '.join(list(models)[:8])}."
+    if not others:
+        return base
+    return f"{base} Known models: {', '.join(others[:8])}."
 
 
 def _retry_after(headers: Mapping[str, str], now: float | None) -> float | None:
