@@ -421,3 +421,18 @@ def test_default_registry_has_every_toolkit_with_documented_arguments():
         assert "$defs" not in spec.json_schema
         for name, schema in spec.json_schema["properties"].items():
             assert schema.get("description"), f"{spec.name}.{name} has no description"
+
+
+def test_raw_control_characters_inside_strings_are_accepted() -> None:
+    registry = ToolRegistry()
+
+    @registry.tool(toolkit="test")
+    def echo(text: str) -> str:
+        """Echo text."""
+        return text
+
+    tool = registry.get("echo")
+    assert tool is not None
+    assert tool.parse_arguments('{"text": "line one\nline\ttwo"}') == {
+        "text": "line one\nline\ttwo"
+    }

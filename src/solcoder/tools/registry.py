@@ -76,7 +76,9 @@ class Tool:
         value: Any = {}
         if text:
             try:
-                value = json.loads(text)
+                # strict=False accepts raw newlines and tabs inside strings: small models
+                # (and llama.cpp's JSON grammar) emit them, and their meaning is unambiguous.
+                value = json.loads(text, strict=False)
             except json.JSONDecodeError as error:
                 raise ToolArgumentError(self._describe_bad_json(text, error)) from None
             if isinstance(value, str):
@@ -273,7 +275,7 @@ def _to_output(value: Any) -> ToolOutput:
 def _unwrap_double_encoded(value: str) -> Any:
     """Some models send the arguments object as a JSON string holding JSON; accept that once."""
     try:
-        inner = json.loads(value)
+        inner = json.loads(value, strict=False)
     except json.JSONDecodeError:
         return value
     return inner if isinstance(inner, dict) else value

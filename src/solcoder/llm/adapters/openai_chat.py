@@ -296,7 +296,10 @@ class ChatDecoder:
         if tool_calls:
             for position, call in enumerate(tool_calls):
                 self._tool_call(call, position, events)
-        legacy = delta.get("function_call")  # the deprecated functions API
+            return
+        # The deprecated functions API. llama.cpp's server sends the same fragment both as
+        # `function_call` and in `tool_calls`, so it only counts when `tool_calls` is absent.
+        legacy = delta.get("function_call")
         if isinstance(legacy, dict) and (legacy.get("name") or legacy.get("arguments")):
             self._tool_call({"index": 0, "function": legacy}, 0, events)
 
