@@ -32,10 +32,10 @@ def main() -> None:
         "python -c pass (baseline)": [sys.executable, "-c", "pass"],
         "solcoder --version": [SOLCODER, "--version"],
         "solcoder --help": [SOLCODER, "--help"],
-        "python -c 'import solcoder.agent.orchestrator'": [
+        "python -c 'import solcoder.llm.client'": [
             sys.executable,
             "-c",
-            "import solcoder.agent.orchestrator",
+            "import solcoder.llm.client",
         ],
     }
     results = {name: median_wall(command) for name, command in cases.items()}
