@@ -52,10 +52,10 @@ def atomic_write(path: Path, data: bytes | str, *, mode: int = PRIVATE_FILE_MODE
         with contextlib.suppress(OSError):
             temporary.unlink()
         raise
-    _fsync_directory(directory)
+    fsync_directory(directory)
 
 
-def _fsync_directory(directory: Path) -> None:
+def fsync_directory(directory: Path) -> None:
     """Make the rename itself durable (POSIX: the new directory entry lives in the directory)."""
     try:
         descriptor = os.open(directory, os.O_RDONLY)

@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from solcoder.errors import StorageError
-from solcoder.fsutil import atomic_write
+from solcoder.fsutil import atomic_write, fsync_directory
 from solcoder.llm.messages import Message
 from solcoder.llm.serialize import message_to_dict
 from solcoder.redact import Redactor
@@ -28,19 +28,6 @@ from solcoder.sessions.transcript import (
 PARTIAL_INTERVAL = 1.0
 """Seconds between partial-reply records: a crash loses at most this much streamed text."""
 EVENT_SYNC_INTERVAL = 1.0
-
-
-def fsync_directory(directory: Path) -> None:
-    try:
-        descriptor = os.open(directory, os.O_RDONLY)
-    except OSError:
-        return
-    try:
-        os.fsync(descriptor)
-    except OSError:
-        pass  # some filesystems refuse fsync on directories
-    finally:
-        os.close(descriptor)
 
 
 def try_lock(descriptor: int) -> bool:

@@ -12,9 +12,9 @@ from collections.abc import Collection
 from pathlib import Path
 
 from solcoder.errors import StorageError, UsageError
-from solcoder.fsutil import ensure_private_dir
+from solcoder.fsutil import ensure_private_dir, fsync_directory
 from solcoder.redact import Redactor, default_redactor
-from solcoder.sessions.session import Session, fsync_directory, try_lock
+from solcoder.sessions.session import Session, try_lock
 from solcoder.sessions.transcript import (
     PIN_MARKER,
     SESSION_ID,
