@@ -53,6 +53,22 @@ def atomic_write(path: Path, data: bytes | str, *, mode: int = PRIVATE_FILE_MODE
             temporary.unlink()
         raise
     fsync_directory(directory)
+    _remove_stale_temporaries(directory, target.name)
+
+
+STALE_TEMPORARY_S = 600.0
+"""A temporary file this old belongs to a writer that was killed, not to one still writing."""
+
+
+def _remove_stale_temporaries(directory: Path, name: str) -> None:
+    """Delete what killed writers left behind (it may hold an old copy of a secret)."""
+    import time
+
+    cutoff = time.time() - STALE_TEMPORARY_S
+    for leftover in directory.glob(f".{name}.*.tmp"):
+        with contextlib.suppress(OSError):
+            if leftover.lstat().st_mtime < cutoff:
+                leftover.unlink()
 
 
 def fsync_directory(directory: Path) -> None:

@@ -283,3 +283,21 @@ def test_read_permission_denied_uses_requested_error(
     monkeypatch.setattr(Path, "read_bytes", refuse)
     with pytest.raises(StorageError, match=r"Cannot read .*Permission denied"):
         read_text_checked(path, error=StorageError)
+
+
+def test_stale_temporaries_of_killed_writers_are_removed(tmp_path: Path) -> None:
+    import time
+
+    from solcoder.fsutil import STALE_TEMPORARY_S, atomic_write
+
+    target = tmp_path / "credentials.enc"
+    stale = tmp_path / ".credentials.enc.0123456789ab.tmp"
+    fresh = tmp_path / ".credentials.enc.ba9876543210.tmp"
+    stale.write_bytes(b"old secret")
+    fresh.write_bytes(b"a writer still at work")
+    old = time.time() - STALE_TEMPORARY_S - 5
+    os.utime(stale, (old, old))
+    atomic_write(target, b"new")
+    assert not stale.exists()
+    assert fresh.exists()
+    assert target.read_bytes() == b"new"
