@@ -92,3 +92,12 @@ async def test_offline_plan_turn_is_valid_history(tmp_path: Path) -> None:
     events = [e async for e in conversation.run_turn("run a plan for a vault")]
     assert any(isinstance(e, ToolRunFinished) and e.ok for e in events)
     check_tool_pairing(conversation.history)
+
+
+async def test_retry_after_clear_has_nothing_to_repeat(tmp_path: Path) -> None:
+    conversation, _ = make(tmp_path, ScriptedResponse(text="answer"))
+    await drain(conversation, "question")
+    conversation.clear()
+    events = [e async for e in conversation.retry_last()]
+    assert conversation.history == []
+    assert "Nothing to retry" in events[0].text  # type: ignore[union-attr]

@@ -100,6 +100,7 @@ class Conversation:
 
     def clear(self) -> None:
         self._truncate(0)
+        self._last_prompt = None  # /retry after /clear has nothing to repeat
 
     def switch(self, orchestrator: Orchestrator) -> None:
         """Continue this conversation with another provider or model (history kept)."""
