@@ -20,7 +20,7 @@ from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
 
 from solcoder.errors import BudgetExceededError, ContextTooLongError
-from solcoder.llm.events import Completed, Event
+from solcoder.llm.events import Completed, Event, TextDelta, ThinkingDelta, ToolCallDelta
 from solcoder.llm.messages import Message, Request, ToolSpec, Usage
 from solcoder.llm.models import lookup_model
 from solcoder.llm.tokens import (
@@ -313,16 +313,29 @@ class BudgetedProvider:
     async def astream(self, request: Request) -> AsyncIterator[Event]:
         request, estimate = self.prepare(request)
         completed: Completed | None = None
+        streamed: list[str] = []
         try:
             async for event in self.inner.astream(request):
                 if isinstance(event, Completed):
                     completed = event
+                elif isinstance(event, TextDelta | ThinkingDelta):
+                    streamed.append(event.text)
+                elif isinstance(event, ToolCallDelta):
+                    streamed.append(event.arguments_fragment)
                 yield event
         finally:
             # Recorded after the last event is handed on, so pricing (a lazy import of the
             # price table) never delays the stream; also runs if the consumer stops early.
+            model = request.model or self._model
             if completed is not None:
-                self._record(completed, estimate, request.model or self._model)
+                self._record(completed, estimate, model)
+            else:
+                # Failed or cancelled after sending: the provider bills what it read and
+                # wrote, so the session is charged our estimate of both.
+                usage = Usage(input=estimate, output=count_text("".join(streamed)))
+                self.budget.record(
+                    self._input_tokens(usage) + usage.output, self._cost(usage, model)
+                )
 
     def _record(self, completed: Completed, estimate: int, model: str) -> None:
         usage = completed.usage

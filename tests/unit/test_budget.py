@@ -301,3 +301,21 @@ def test_trimming_keeps_the_conversation_valid(history: list[Message], window: i
     assert kept[0].role == "user"
     check_tool_pairing(list(kept))
     assert estimate_request(Request(MODEL, kept, system="sys")) <= window - 100
+
+
+async def test_a_call_that_fails_after_sending_is_still_charged() -> None:
+    from solcoder.budget import BudgetedProvider, SessionBudget
+    from solcoder.errors import IdleTimeoutError
+    from solcoder.llm.messages import Message, Request
+    from solcoder.llm.scripted import ScriptedProvider, ScriptedResponse
+
+    budget = SessionBudget(max_tokens=100_000, max_cost_usd=None)
+    inner = ScriptedProvider(
+        [ScriptedResponse(text="some streamed words", error=IdleTimeoutError("stalled"))]
+    )
+    provider = BudgetedProvider(inner, budget, "offline", "offline-stub", 256)
+    request = Request(model="offline-stub", messages=(Message.user("x " * 500),))
+    with pytest.raises(IdleTimeoutError):
+        async for _ in provider.astream(request):
+            pass
+    assert budget.tokens > 400  # the prompt it sent plus what streamed

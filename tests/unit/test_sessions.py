@@ -333,3 +333,31 @@ def test_disk_full_mid_line_leaves_no_torn_line(
     reader = store.read(session.id)
     assert reader.warnings == []
     assert [m.text for m in reader.messages()] == ["saved", "ok", "after", "fine"]
+
+
+def test_damaged_lines_still_rebuild_a_valid_history() -> None:
+    """A lost tool-call line or a lost first user line must not make the session unusable."""
+    from solcoder.agent.invariants import check_tool_pairing
+    from solcoder.llm.messages import ToolCall, ToolResult
+    from solcoder.llm.serialize import message_to_dict
+    from solcoder.sessions.transcript import rebuild_messages
+
+    def record(message: Message) -> dict[str, object]:
+        return {"type": "message", "message": message_to_dict(message)}
+
+    answer = Message("tool", (ToolResult("c1", "3", False, "add"),))
+    # the assistant line holding call c1 was damaged and skipped
+    warnings: list[str] = []
+    rebuilt = rebuild_messages(
+        [record(Message.user("add")), record(answer), record(Message.assistant("3"))], warnings
+    )
+    check_tool_pairing(rebuilt)
+    assert [m.role for m in rebuilt] == ["user", "assistant"]
+    assert warnings
+    # the first user line was damaged: the history must still start with the user
+    asked = Message("assistant", (ToolCall("c1", "add", "{}"),))
+    rebuilt = rebuild_messages(
+        [record(asked), record(answer), record(Message.user("next"))], warnings
+    )
+    assert rebuilt[0].role == "user"
+    check_tool_pairing(rebuilt)

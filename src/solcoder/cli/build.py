@@ -174,7 +174,13 @@ def build(
         """Telemetry records every call the provider makes."""
         from solcoder.telemetry import wrap_for_telemetry
 
-        return wrap_for_telemetry(inner, settings, session_id, fallback=fell_back)
+        return wrap_for_telemetry(
+            inner, settings, session_id, fallback=fell_back, turn_counter=turn_number
+        )
+
+    def turn_number() -> int:
+        # The conversation's own count: trimming and /clear shorten requests, not turns.
+        return len(conversation.turns)
 
     fallback = None
     if llm.offline_fallback and not (llm.offline_mode or llm.provider in {"offline", "local"}):

@@ -82,6 +82,7 @@ class LLMClient:
                 f"not {base_url!r}.",
                 hint="Set --llm-base-url, for example http://127.0.0.1:8080/v1.",
             )
+        _check_header_safe(spec.name, api_key)
         self._spec = spec
         self._model = model
         self._base_url = base_url
@@ -108,6 +109,7 @@ class LLMClient:
 
     def set_api_key(self, api_key: str | None) -> None:
         """Use a new key from the next request on (key rotation in a running REPL)."""
+        _check_header_safe(self._spec.name, api_key)
         self._auth_headers = Hidden(self._adapter.auth_headers(api_key) if api_key else {})
         # The old key stays on the scrub list: an error about an old request may still quote it.
         old = self._streamer.secrets.value
@@ -283,3 +285,15 @@ class LLMClient:
 
 async def _start(client: LLMClient, request: Request) -> StreamingCall:
     return client._start(request)  # in the sync loop, which then owns the pool
+
+
+def _check_header_safe(provider: str, api_key: str | None) -> None:
+    """A key goes into an HTTP header: only visible ASCII is possible there. A pasted key
+    with a typographic character ("…") or a line break fails here, clearly, not mid-request."""
+    if api_key is None or all(33 <= ord(character) < 127 for character in api_key):
+        return
+    raise ConfigError(
+        f"The API key for {provider!r} contains characters an API key never has "
+        "(spaces, line breaks or non-ASCII such as '…').",
+        hint=f"Paste the key again in full, e.g. with `solcoder auth rotate {provider}`.",
+    )

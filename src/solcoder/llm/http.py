@@ -34,6 +34,7 @@ import httpx2
 
 from solcoder.errors import (
     ConfigError,
+    LLMTimeoutError,
     ProtocolError,
     StreamInterruptedError,
 )
@@ -56,6 +57,9 @@ from solcoder.llm.stats import CallStats
 DEFAULT_MAX_EVENT_BYTES = 8 * 2**20
 DEFAULT_MAX_RESPONSE_BYTES = 64 * 2**20
 MAX_ERROR_BODY_BYTES = 256 * 2**10
+TERMINATED_GRACE_S = 1.0
+"""After the protocol's terminator, how long the body may take to close before we stop
+reading anyway (some proxies keep a finished stream open)."""
 """An error body is read up to this size; the rest is dropped (a proxy's HTML page can be big)."""
 CA_BUNDLE_VARIABLES = ("SSL_CERT_FILE", "REQUESTS_CA_BUNDLE", "CURL_CA_BUNDLE")
 _RATE_LIMIT_PREFIXES = ("x-ratelimit-", "anthropic-ratelimit-", "retry-after")
@@ -223,8 +227,13 @@ class Exchange:
         clock = self._clock
         total_deadline = self.total_deadline
         idle = self.streamer.timeouts.idle
+        decoder = self.decoder
         while True:
-            if self.stage == "idle":
+            if decoder.terminated:
+                # The answer is complete; wait only briefly for the body to end (so the
+                # connection can be reused), never the idle timeout.
+                deadline = min(clock() + TERMINATED_GRACE_S, total_deadline)
+            elif self.stage == "idle":
                 deadline = min(clock() + idle, total_deadline)
             else:
                 deadline = min(self.first_deadline, total_deadline)
@@ -233,13 +242,11 @@ class Exchange:
                 chunk = await anext(chunks)
             except StopAsyncIteration:
                 watchdog.disarm()
-                self._chunks = None
-                self._pending = []
-                batch = self._end_of_body()
-                self._delivered()
-                return batch
+                return self._finish_body()
             except BaseException as exc:
                 mapped = self._read_error(exc, deadline)
+                if decoder.terminated and isinstance(mapped, LLMTimeoutError):
+                    return self._finish_body()  # complete, only the close never came
                 if mapped is exc:
                     raise
                 raise mapped from None
@@ -258,6 +265,13 @@ class Exchange:
                 if not self.delivered:
                     self._delivered()
                 return batch
+
+    def _finish_body(self) -> list[Event]:
+        self._chunks = None
+        self._pending = []
+        batch = self._end_of_body()
+        self._delivered()
+        return batch
 
     async def aclose(self) -> None:
         self._watchdog.close()

@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from solcoder.errors import StorageError
-from solcoder.llm.messages import Message, ToolResult
+from solcoder.llm.messages import Message, ToolCall, ToolResult
 from solcoder.llm.serialize import message_from_dict
 
 TRANSCRIPT_NAME = "transcript.jsonl"
@@ -105,33 +105,46 @@ def _interrupted_reply(text: str, warnings: list[str]) -> Message:
 
 
 def _answer_open_tool_calls(messages: list[Message], warnings: list[str]) -> list[Message]:
-    """Add an error result for every tool call with no result, so the history is valid."""
+    """Make the rebuilt history a valid request, whatever lines were damaged or skipped:
+    it starts with a user message, every tool result answers a call of the assistant message
+    just before it, and every tool call gets a result (an "interrupted" error if none)."""
+    first_user = next((i for i, m in enumerate(messages) if m.role == "user"), len(messages))
+    if first_user:
+        warnings.append(f"{first_user} message(s) before the first user message were skipped.")
     repaired: list[Message] = []
-    index = 0
-    while index < len(messages):
-        message = messages[index]
-        repaired.append(message)
-        index += 1
-        if message.role != "assistant" or not message.tool_calls:
+    open_calls: dict[str, ToolCall] = {}
+    for message in messages[first_user:]:
+        if message.role == "tool":
+            kept = tuple(r for r in message.tool_results if open_calls.pop(r.call_id, None))
+            if len(kept) < len(message.tool_results):
+                warnings.append("A tool result whose call was lost was skipped.")
+            if kept:
+                repaired.append(Message("tool", kept))
             continue
-        answered: set[str] = set()
-        while index < len(messages) and messages[index].role == "tool":
-            answered.update(result.call_id for result in messages[index].tool_results)
-            repaired.append(messages[index])
-            index += 1
-        missing = [call for call in message.tool_calls if call.id not in answered]
-        if missing:
-            warnings.append(f"{len(missing)} tool call(s) had no result; marked as interrupted.")
-            repaired.append(
-                Message(
-                    "tool",
-                    tuple(
-                        ToolResult(call.id, INTERRUPTED_TOOL_RESULT, is_error=True, name=call.name)
-                        for call in missing
-                    ),
-                )
-            )
+        _close_open_calls(repaired, open_calls, warnings)
+        repaired.append(message)
+        if message.role == "assistant":
+            open_calls = {call.id: call for call in message.tool_calls}
+    _close_open_calls(repaired, open_calls, warnings)
     return repaired
+
+
+def _close_open_calls(
+    repaired: list[Message], open_calls: dict[str, ToolCall], warnings: list[str]
+) -> None:
+    if not open_calls:
+        return
+    warnings.append(f"{len(open_calls)} tool call(s) had no result; marked as interrupted.")
+    repaired.append(
+        Message(
+            "tool",
+            tuple(
+                ToolResult(call.id, INTERRUPTED_TOOL_RESULT, is_error=True, name=call.name)
+                for call in open_calls.values()
+            ),
+        )
+    )
+    open_calls.clear()
 
 
 def rebuild_messages(records: list[dict[str, Any]], warnings: list[str]) -> list[Message]:

@@ -330,6 +330,7 @@ def wrap_for_telemetry(
     session_id: str | Callable[[], str] = "",
     *,
     fallback: bool = False,
+    turn_counter: Callable[[], int] | None = None,
 ) -> Provider:
     """`provider` recording into `$SOLCODER_HOME/telemetry.db` (and OpenTelemetry when the
     OTEL_EXPORTER_OTLP_* variables are set); unchanged when `telemetry.enabled` is false.
@@ -355,4 +356,5 @@ def wrap_for_telemetry(
         session_id=session_id,
         store_text=settings.telemetry.store_text,
         fallback=fallback,
+        turn_counter=turn_counter,
     )

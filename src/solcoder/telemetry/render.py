@@ -118,7 +118,8 @@ def calls_table(
         )
         cells: list[RenderableType] = [_time(row["started_at"], short=compact)]
         if not compact:
-            session = (row["session_id"] or UNKNOWN)[:8]
+            # Ids are <date>-<time>-<hex>: the time and hex tell sessions of one day apart.
+            session = (row["session_id"] or UNKNOWN)[-11:]
             turn = UNKNOWN if row["turn"] is None else str(row["turn"])
             cells.append(f"{session}#{turn}")
         cells += [

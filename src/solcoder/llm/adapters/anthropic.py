@@ -136,7 +136,9 @@ def _user_blocks(message: Message) -> list[dict[str, Any]]:
                 {
                     "type": "tool_result",
                     "tool_use_id": part.call_id,
-                    "content": part.content,
+                    # Anthropic refuses an empty content when is_error is true (HTTP 400).
+                    "content": part.content
+                    or ("Tool failed with no output." if part.is_error else ""),
                     "is_error": part.is_error,
                 }
             )
@@ -227,6 +229,11 @@ class AnthropicDecoder:
     def partial(self) -> Message:
         """The message streamed so far (kept when the stream breaks)."""
         return self._assembler.message()
+
+    @property
+    def terminated(self) -> bool:
+        """The protocol's terminator was seen: nothing more belongs to this response."""
+        return self._done
 
     def feed(self, event: ServerSentEvent) -> list[Event]:
         data = _load_json(event.data, self._provider)

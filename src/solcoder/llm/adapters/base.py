@@ -52,6 +52,12 @@ class Decoder(Protocol):
         """The message assembled so far, kept for the user when the stream breaks."""
         ...
 
+    @property
+    def terminated(self) -> bool:
+        """The protocol's terminator was seen (`[DONE]`, `message_stop`, a final
+        `response.*`): the answer is complete even if the body is not closed yet."""
+        ...
+
 
 class WireAdapter(Protocol):
     """Encodes requests and decodes responses of one wire protocol."""

@@ -209,6 +209,11 @@ class ChatDecoder:
         """The message streamed so far (kept when the stream breaks)."""
         return self._assembler.message()
 
+    @property
+    def terminated(self) -> bool:
+        """The protocol's terminator was seen: nothing more belongs to this response."""
+        return self.ended
+
     def feed(self, event: ServerSentEvent) -> list[Event]:
         data = event.data
         if self.ended or event.event not in ("", "message", "error"):

@@ -77,6 +77,11 @@ class ResponsesDecoder:
         """The message streamed so far (kept when the stream breaks)."""
         return self._assembler.message()
 
+    @property
+    def terminated(self) -> bool:
+        """The protocol's terminator was seen: nothing more belongs to this response."""
+        return self._done
+
     def feed(self, event: ServerSentEvent) -> list[Event]:
         if self._done or event.data == "[DONE]":
             # OpenRouter appends a chat-style `[DONE]` after the terminator.
