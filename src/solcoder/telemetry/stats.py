@@ -15,42 +15,16 @@ import sqlite3
 from dataclasses import dataclass
 from typing import Any
 
+from solcoder.telemetry.store import COLUMNS
+
 HISTOGRAM_EDGES = (0.25, 0.5, 1.0, 2.0, 4.0, 8.0, 16.0, 32.0, 64.0)
 """Upper bounds (seconds) of the latency histogram's buckets; the last bucket is open."""
 
 _LOG_COLUMNS = (
     "id",
-    "started_at",
-    "session_id",
-    "turn",
-    "provider",
-    "model",
-    "response_model",
-    "endpoint_host",
-    "response_id",
-    "request_id",
-    "outcome",
-    "failure_class",
-    "http_status",
-    "attempts",
-    "retries",
-    "ttft_s",
-    "latency_s",
-    "input_tokens",
-    "output_tokens",
-    "cache_read_tokens",
-    "cache_write_tokens",
-    "reasoning_tokens",
-    "usage_estimated",
-    "cost_usd",
-    "ratelimit_remaining_requests",
-    "ratelimit_remaining_tokens",
-    "ratelimit_reset",
-    "fallback",
-    "stop_reason",
-    "prompt_text",
-    "reply_text",
+    *(column for column in COLUMNS if column not in {"wire_api", "rate_limit_headers"}),
 )
+"""What `solcoder logs` reads: every stored column but the wire protocol and raw headers."""
 
 
 @dataclass(frozen=True, slots=True)

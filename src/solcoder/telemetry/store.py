@@ -94,7 +94,7 @@ _MIGRATIONS: tuple[Callable[[sqlite3.Connection], None], ...] = (_migrate_to_1,)
 """`_MIGRATIONS[n]` upgrades a file from version n to n + 1."""
 assert len(_MIGRATIONS) == SCHEMA_VERSION
 
-_COLUMNS = (
+COLUMNS = (
     "started_at",
     "session_id",
     "turn",
@@ -128,7 +128,7 @@ _COLUMNS = (
     "prompt_text",
     "reply_text",
 )
-_INSERT = f"INSERT INTO calls ({', '.join(_COLUMNS)}) VALUES ({', '.join('?' * len(_COLUMNS))})"
+_INSERT = f"INSERT INTO calls ({', '.join(COLUMNS)}) VALUES ({', '.join('?' * len(COLUMNS))})"
 
 
 def _row(record: CallRecord) -> tuple[object, ...]:
