@@ -40,6 +40,7 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 import httpx2  # noqa: E402
+from tests.support.fake_llm_server import spawn  # noqa: E402
 from tests.support.fake_wire import Reply, ToolCallReply  # noqa: E402
 
 from solcoder.llm.client import LLMClient  # noqa: E402
@@ -179,23 +180,8 @@ async def measure(scenario: str, impl: str, url: str) -> dict[str, Any]:
 def _start_server(reply: Reply) -> tuple[subprocess.Popen[str], str, Path]:
     script = Path(tempfile.mkstemp(suffix=".json")[1])
     script.write_text(json.dumps({"default": _reply_dict(reply), "lifetime": 900}))
-    process = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "tests.support.fake_llm_server",
-            "--port",
-            "0",
-            "--script",
-            str(script),
-        ],
-        cwd=ROOT,
-        stdout=subprocess.PIPE,
-        text=True,
-    )
-    assert process.stdout is not None
-    port = int(process.stdout.readline())
-    return process, f"http://127.0.0.1:{port}", script
+    process, url = spawn(script)
+    return process, url, script
 
 
 def _reply_dict(reply: Reply) -> dict[str, Any]:

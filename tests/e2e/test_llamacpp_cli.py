@@ -124,7 +124,9 @@ def test_dry_run_through_llama_cpp_server(
     assert all(row["input_tokens"] > 0 for row in rows)
 
 
-def test_prompt_with_a_tool_through_llama_cpp_server(run_cli: Run, llama_server: str) -> None:
+def test_prompt_offering_tools_completes_through_llama_cpp_server(
+    run_cli: Run, llama_server: str
+) -> None:
     result = run_cli(
         "-p",
         "run a plan for a token vault",

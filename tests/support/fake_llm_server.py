@@ -23,6 +23,7 @@ import argparse
 import asyncio
 import contextlib
 import json
+import subprocess
 import sys
 import threading
 from collections import deque
@@ -380,6 +381,29 @@ def _load_script(path: str | None) -> tuple[list[Reply], Reply | None, float | N
     replies = [Reply.from_dict(item) for item in data.get("replies", [])]
     default = Reply.from_dict(data["default"]) if data.get("default") else None
     return replies, default, data.get("lifetime")
+
+
+def spawn(script: Path) -> tuple[subprocess.Popen[str], str]:
+    """The server as its own process (`python -m tests.support.fake_llm_server`), scripted by
+    the JSON file `script`; returns the process and its root URL once it listens."""
+    root = Path(__file__).resolve().parents[2]
+    process = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "tests.support.fake_llm_server",
+            "--port",
+            "0",
+            "--script",
+            str(script),
+        ],
+        cwd=root,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    assert process.stdout is not None
+    port = int(process.stdout.readline())
+    return process, f"http://127.0.0.1:{port}"
 
 
 def main(argv: Iterable[str] | None = None) -> int:

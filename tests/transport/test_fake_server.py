@@ -13,6 +13,7 @@ from pathlib import Path
 import httpx2
 import pytest
 
+from tests.support.fake_llm_server import spawn
 from tests.transport.harness import REQUEST, call, make_client
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -30,24 +31,9 @@ def server_process(tmp_path: Path) -> Iterator[tuple[subprocess.Popen[str], str]
             }
         )
     )
-    process = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "tests.support.fake_llm_server",
-            "--port",
-            "0",
-            "--script",
-            str(script),
-        ],
-        cwd=ROOT,
-        stdout=subprocess.PIPE,
-        text=True,
-    )
-    assert process.stdout is not None
-    port = int(process.stdout.readline())
+    process, url = spawn(script)
     try:
-        yield process, f"http://127.0.0.1:{port}"
+        yield process, url
     finally:
         process.terminate()
         process.wait(10)

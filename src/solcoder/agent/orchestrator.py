@@ -10,7 +10,6 @@ any point leaves a conversation that can be resumed.
 from __future__ import annotations
 
 import asyncio
-import json
 import logging
 import time
 from collections.abc import AsyncIterator, Sequence
@@ -219,12 +218,3 @@ class Orchestrator:
                 call.id, f"Error: the tool failed: {type(error).__name__}: {error}", True, call.name
             )
         return ToolResult(call.id, output.content, output.is_error, call.name)
-
-
-def parse_arguments_lenient(raw: str) -> dict[str, Any] | None:
-    """Best-effort parse for display (`--json` tool_call events); None when not an object."""
-    try:
-        value = json.loads(raw)
-    except ValueError:
-        return None
-    return value if isinstance(value, dict) else None

@@ -7,7 +7,6 @@ falls back offline (when configured) or fails with the exact variable and comman
 
 from __future__ import annotations
 
-import sys
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -248,7 +247,3 @@ def open_session(settings: Settings, options: dict[str, Any]) -> tuple[Session, 
     if settings.sessions.keep:
         store.prune(keep=settings.sessions.keep, exclude=(session.id,))
     return session, settings
-
-
-def stdin_is_interactive() -> bool:
-    return sys.stdin.isatty() and sys.stdout.isatty()
