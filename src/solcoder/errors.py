@@ -16,7 +16,8 @@
         ├── ProviderUnavailableError   5  the provider is down or unreachable
         │   ├── OverloadedError        5  529 / overloaded_error
         │   ├── ServerError            5  other 5xx
-        │   └── ConnectError           5  DNS, refused, TLS
+        │   ├── ConnectError           5  DNS, refused, TLS
+        │   └── LocalModelCrashedError 5  the local model process died (a signal, a crash)
         ├── LLMTimeoutError            5  base of the four deadlines
         │   ├── ConnectTimeoutError
         │   ├── FirstEventTimeoutError
@@ -165,6 +166,12 @@ class ServerError(ProviderUnavailableError):
 
 class ConnectError(ProviderUnavailableError):
     kind = "connect"
+
+
+class LocalModelCrashedError(ProviderUnavailableError):
+    """The `local` provider's model process ended; `partial` is what it had streamed."""
+
+    kind = "local_model_crashed"
 
 
 class LLMTimeoutError(LLMError):

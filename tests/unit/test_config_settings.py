@@ -36,6 +36,8 @@ EXPECTED_DEFAULTS: dict[str, object] = {
     "llm.max_steps": 8,
     "llm.tool_timeout": 60.0,
     "llm.max_output_tokens": 4096,
+    "llm.local_max_tokens": 256,
+    "llm.local_context": 8192,
     "llm.max_session_tokens": 0,
     "llm.max_session_cost_usd": 0.0,
     "llm.temperature": None,

@@ -16,7 +16,7 @@ if TYPE_CHECKING:
     from solcoder.agent.conversation import Conversation
     from solcoder.agent.orchestrator import Orchestrator
     from solcoder.config import Settings
-    from solcoder.llm.provider import Provider, ProviderSpec
+    from solcoder.llm.provider import Provider, ProviderSpec, Timeouts
     from solcoder.sessions import Session
 
 
@@ -85,37 +85,86 @@ def http_provider(
     import os
 
     from solcoder.llm.client import LLMClient
-    from solcoder.llm.provider import Timeouts
 
     spec = _spec(settings)
-    key: str | None = None
-    if spec.requires_key or api_key_flag:
-        from solcoder.secrets import open_store, resolve_api_key
+    # Resolved for keyless servers too (llamacpp, vllm): one started with a key demands it.
+    from solcoder.secrets import open_store, resolve_api_key
 
-        store = open_store(settings)
-        resolved = resolve_api_key(spec, flag_value=api_key_flag, environ=os.environ, store=store)
-        if resolved.secret is not None:
-            key = resolved.secret.reveal()
-        elif spec.requires_key:
-            from solcoder.cli.first_run import interactive, prompt_for_key
+    store = open_store(settings)
+    resolved = resolve_api_key(spec, flag_value=api_key_flag, environ=os.environ, store=store)
+    key = resolved.secret.reveal() if resolved.secret is not None else None
+    if key is None and spec.requires_key:
+        from solcoder.cli.first_run import interactive, prompt_for_key
 
-            key = prompt_for_key(spec, store) if interactive() and not offline_fallback else None
-            if key is None:
-                raise missing_key_error(spec)
+        key = prompt_for_key(spec, store) if interactive() and not offline_fallback else None
+        if key is None:
+            raise missing_key_error(spec)
     llm = settings.llm
-    timeouts = Timeouts(
+    return LLMClient(
+        spec,
+        model=llm.model or spec.default_model,
+        api_key=key,
+        timeouts=_timeouts(settings),
+        max_retries=llm.max_retries,
+    )
+
+
+def local_provider(settings: Settings) -> Provider:
+    """llama.cpp's server on the bundled model (fetched on first use) or `--llm-model PATH`."""
+    import atexit
+    import sys
+
+    from solcoder.errors import ConfigError
+    from solcoder.llm.local import model
+    from solcoder.llm.local.provider import LocalProvider
+    from solcoder.llm.local.server import ServerOptions
+
+    if not model.server_installed():
+        raise ConfigError(
+            "The local provider needs llama.cpp's prebuilt server, which is not installed.",
+            hint=model.INSTALL_HINT,
+        )
+    llm = settings.llm
+
+    def status(line: str) -> None:
+        sys.stderr.write(f"\r\x1b[2K{line}" if sys.stderr.isatty() else f"{line}\n")
+        sys.stderr.flush()
+
+    def progress(line: str) -> None:
+        sys.stderr.write(line + "\n")
+        sys.stderr.flush()
+
+    if llm.model:
+        path, alias = model.resolve_model_path(llm.model, settings.home), ""
+    else:
+        path, alias = model.install(settings.home, progress=progress), model.SMOLLM2.name
+    options = ServerOptions(
+        model_path=path,
+        alias=alias or path.stem,
+        context_window=llm.local_context,
+        log_path=settings.home / "logs" / "local-server.log",
+    )
+    provider = LocalProvider(
+        options,
+        api=llm.api or "chat",
+        max_tokens=llm.local_max_tokens,
+        timeouts=_timeouts(settings),
+        status=status,
+    )
+    atexit.register(provider.close)
+    return provider
+
+
+def _timeouts(settings: Settings) -> Timeouts:
+    from solcoder.llm.provider import Timeouts
+
+    llm = settings.llm
+    return Timeouts(
         connect=llm.connect_timeout,
         first_event=llm.first_event_timeout,
         idle=llm.idle_timeout,
         total=llm.timeout,
     ).clamped()
-    return LLMClient(
-        spec,
-        model=llm.model or spec.default_model,
-        api_key=key,
-        timeouts=timeouts,
-        max_retries=llm.max_retries,
-    )
 
 
 def build_orchestrator(settings: Settings, provider: Provider) -> Orchestrator:
@@ -155,9 +204,7 @@ def build(
     if llm.offline_mode or llm.provider == "offline":
         provider = offline_provider(settings)
     elif llm.provider == "local":
-        from solcoder.llm.local import LocalProvider
-
-        provider = LocalProvider(model_path=llm.model or None)
+        provider = local_provider(settings)
     else:
         try:
             provider = http_provider(settings, api_key_flag, offline_fallback=llm.offline_fallback)

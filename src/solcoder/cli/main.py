@@ -29,6 +29,7 @@ _SUBCOMMANDS: dict[str, tuple[str, str, str]] = {
     "logs": ("solcoder.cli.logs_cmd", "logs_command", "Show recent model calls (telemetry)."),
     "stats": ("solcoder.cli.logs_cmd", "stats_command", "Latency, errors, tokens and cost."),
     "models": ("solcoder.cli.models_cmd", "models_command", "Known models, context and price."),
+    "local": ("solcoder.cli.local_cmd", "local_group", "Install and inspect the local model."),
 }
 
 

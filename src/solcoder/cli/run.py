@@ -28,6 +28,13 @@ def run_root(options: dict[str, Any]) -> int:
 
     install_log_redaction()
     settings = load(options)
+    import os
+
+    from solcoder.cli.provider_choice import choose_provider
+
+    settings, notice = choose_provider(settings, os.environ)
+    if notice is not None:
+        print_notice(notice)
     session, settings = open_session(settings, options)
     try:
         for warning in session.warnings:

@@ -238,6 +238,19 @@ class LLMSettings:
     max_output_tokens: int = _integer(
         4096, "Most tokens the model may write in one response.", minimum=1, maximum=1_000_000
     )
+    local_max_tokens: int = _integer(
+        256,
+        "Most tokens the local model writes in one reply: small models ramble and loop "
+        "(forced tool calls get up to 512).",
+        minimum=1,
+        maximum=1_000_000,
+    )
+    local_context: int = _integer(
+        8192,
+        "Context window in tokens of the local model server (0: the model's own).",
+        minimum=0,
+        maximum=10_000_000,
+    )
     max_session_tokens: int = _integer(
         0, "Stop before a session uses more tokens than this; 0 means unlimited.", minimum=0
     )

@@ -27,6 +27,7 @@ from solcoder.llm.adapters.base import WireAdapter
 from solcoder.llm.adapters.openai_chat import OpenAIChatAdapter
 from solcoder.llm.adapters.openai_responses import OpenAIResponsesAdapter
 from solcoder.llm.events import Completed, Event
+from solcoder.llm.forced_tool import ForcedToolFold, rewrite
 from solcoder.llm.http import (
     DEFAULT_MAX_EVENT_BYTES,
     DEFAULT_MAX_RESPONSE_BYTES,
@@ -183,23 +184,25 @@ class LLMClient:
     ) -> None:
         await self.aclose()
 
-    def _start(self, request: Request) -> StreamingCall:
+    def _start(self, request: Request) -> StreamingCall | FoldedCall:
         self._check_loop()
         if not request.model:
             request = replace(request, model=self._model)
+        request, fold = rewrite(request, self._spec.forced_tool.get(self._spec.api, "native"))
         call = self._adapter.encode(request, stream=True)
         headers = {**self._spec.headers, **call.headers, **self._auth_headers.value}
         stats = CallStats(provider=self.name, model=request.model)
         self.last_stats = stats
-        return StreamingCall(
+        streaming = StreamingCall(
             self._streamer,
             self._adapter,
             call,
-            url=self._base_url + call.path,
+            url=join_url(self._base_url, call.path),
             headers=headers,
             stats=stats,
             on_done=self._on_stats,
         )
+        return streaming if fold is None else FoldedCall(streaming, fold)
 
     def _check_loop(self) -> None:
         loop = asyncio.get_running_loop()
@@ -259,7 +262,7 @@ class LLMClient:
     ) -> None:
         self.close()
 
-    def _sync_close(self, sync: SyncLoop, call: StreamingCall) -> None:
+    def _sync_close(self, sync: SyncLoop, call: StreamingCall | FoldedCall) -> None:
         """Abort a sync stream, even when it is garbage collected at an awkward moment."""
         if self._sync is not sync:
             return  # close() already shut the pool and the loop down
@@ -283,7 +286,34 @@ class LLMClient:
         return self._sync
 
 
-async def _start(client: LLMClient, request: Request) -> StreamingCall:
+class FoldedCall:
+    """A `StreamingCall` whose events pass through a forced-tool fold (`forced_tool.py`)."""
+
+    def __init__(self, call: StreamingCall, fold: ForcedToolFold) -> None:
+        self._call = call
+        self._fold = fold
+
+    async def next_batch(self) -> list[Event] | None:
+        batch = await self._call.next_batch()
+        if batch is None:
+            return None
+        return [folded for event in batch for folded in self._fold.feed(event)]
+
+    async def aclose(self) -> None:
+        await self._call.aclose()
+
+
+def join_url(base_url: str, path: str) -> str:
+    """`base_url + path`, where a base that already ends in the path's version prefix does
+    not repeat it: every wire of an OpenAI-style server shares one base
+    (`http://127.0.0.1:8080/v1`), while Anthropic's path carries its own `/v1/messages`."""
+    version, _, _ = path.lstrip("/").partition("/")
+    if version.startswith("v") and version[1:].isdigit() and base_url.endswith("/" + version):
+        return base_url + path[len(version) + 1 :]
+    return base_url + path
+
+
+async def _start(client: LLMClient, request: Request) -> StreamingCall | FoldedCall:
     return client._start(request)  # in the sync loop, which then owns the pool
 
 

@@ -16,6 +16,7 @@ from typing import Any, Protocol, TypeVar
 from solcoder.errors import ConfigError
 from solcoder.llm.adapters.base import WireApi
 from solcoder.llm.events import Event
+from solcoder.llm.forced_tool import FORCED_TOOL_MODES, ForcedToolMode
 from solcoder.llm.messages import Request
 
 WIRE_APIS: tuple[WireApi, ...] = ("chat", "responses", "messages")
@@ -56,6 +57,9 @@ class ProviderSpec:
     """Known model names, for "did you mean" when the provider says a model does not exist."""
     key_url: str = ""
     """Where a user creates a key, quoted in the missing-key message."""
+    forced_tool: Mapping[str, ForcedToolMode] = field(default_factory=dict)
+    """Per wire, how a call named by `tool_choice` is forced (`llm/forced_tool.py`); wires not
+    listed honour `tool_choice` natively."""
 
     def with_overrides(
         self, *, base_url: str | None = None, api: WireApi | None = None
@@ -89,6 +93,15 @@ def _openai_compatible(
         key_url=key_url,
     )
 
+
+LLAMA_CPP_FORCED_TOOL: Mapping[str, ForcedToolMode] = {
+    "chat": "json_schema",
+    "responses": "json_schema",
+    "messages": "prefill",
+}
+"""llama.cpp's server ignores `tool_choice` for models whose chat template has no tool syntax
+(SmolLM2: `Content-only`); it honours a request-level `json_schema` on chat and responses, and
+continues a prefilled assistant message on messages, which drops every other extra field."""
 
 BUILTIN_PROVIDERS: dict[str, ProviderSpec] = {
     spec.name: spec
@@ -192,16 +205,20 @@ BUILTIN_PROVIDERS: dict[str, ProviderSpec] = {
         _openai_compatible("ollama", "http://127.0.0.1:11434/v1", None, "llama3.2"),
         _openai_compatible("lmstudio", "http://127.0.0.1:1234/v1", None, "local-model"),
         _openai_compatible("vllm", "http://127.0.0.1:8000/v1", None, "default"),
-        _openai_compatible("llamacpp", "http://127.0.0.1:8080/v1", None, "default"),
+        replace(
+            _openai_compatible("llamacpp", "http://127.0.0.1:8080/v1", None, "default"),
+            forced_tool=LLAMA_CPP_FORCED_TOOL,
+        ),
     )
 }
 
 OFFLINE_PROVIDER = "offline"
 """The scripted provider's name: deterministic, instant, no key, no network."""
 LOCAL_PROVIDER = "local"
-"""A GGUF model run in-process by llama.cpp (the `local` extra): real tokens, no network."""
+"""llama.cpp's prebuilt server on a GGUF model, started by SolCoder in a child process on
+loopback (the `local` extra): real tokens over real HTTP, no key, no network."""
 IN_PROCESS_PROVIDERS = frozenset({OFFLINE_PROVIDER, LOCAL_PROVIDER})
-"""Providers that are not HTTP services and take no key."""
+"""Providers that SolCoder runs itself rather than reaches at a configured URL; no key."""
 
 
 def known_provider_names(custom: Mapping[str, Any] | None = None) -> list[str]:
@@ -238,7 +255,29 @@ def spec_from_table(name: str, table: Mapping[str, Any]) -> ProviderSpec:
         headers={**(base.headers if base else {}), **headers},
         models=tuple(table.get("models", base.models if base else ())),
         key_url=str(table.get("key_url", base.key_url if base else "")),
+        forced_tool=_forced_tool(name, table, base),
     )
+
+
+def _forced_tool(
+    name: str, table: Mapping[str, Any], base: ProviderSpec | None
+) -> Mapping[str, ForcedToolMode]:
+    """`forced_tool = "json_schema"` (every wire) or a table per wire, checked."""
+    value = table.get("forced_tool")
+    if value is None:
+        return base.forced_tool if base else {}
+    given = {wire: value for wire in WIRE_APIS} if isinstance(value, str) else dict(value)
+    checked: dict[str, ForcedToolMode] = {}
+    for wire, mode in given.items():
+        known = next((m for m in FORCED_TOOL_MODES if m == mode), None)
+        if wire not in WIRE_APIS or known is None:
+            raise ConfigError(
+                f"[providers.{name}] forced_tool has {wire} = {mode!r}.",
+                hint=f"Use one of {', '.join(FORCED_TOOL_MODES)}, for all wires or per wire "
+                f"({', '.join(WIRE_APIS)}).",
+            )
+        checked[wire] = known
+    return checked
 
 
 def resolve_spec(name: str, custom: Mapping[str, Any] | None = None) -> ProviderSpec:

@@ -22,6 +22,7 @@ FAILURE_CLASSES: dict[str, str] = {
     "overloaded": "server",
     "server_error": "server",
     "unavailable": "server",
+    "local_model_crashed": "server",
     "connect": "network",
     "interrupted": "network",
     "connect_timeout": "timeout",
