@@ -262,7 +262,14 @@ class BudgetedProvider:
         self._api = api
         known = lookup_model(provider_name, model)
         self.window = window if window is not None else (known.context_window if known else None)
-        self.max_output = known.max_output if known is not None else None
+        served_max = getattr(inner, "max_output", None)
+        self.max_output = (
+            known.max_output
+            if known is not None
+            else served_max
+            if isinstance(served_max, int)
+            else None
+        )
         """The model's own output limit; a larger `max_tokens` is lowered to it."""
 
     @property
@@ -311,6 +318,7 @@ class BudgetedProvider:
         return request, estimate
 
     async def astream(self, request: Request) -> AsyncIterator[Event]:
+        await self._discover_window()
         request, estimate = self.prepare(request)
         completed: Completed | None = None
         streamed: list[str] = []
@@ -336,6 +344,17 @@ class BudgetedProvider:
                 self.budget.record(
                     self._input_tokens(usage) + usage.output, self._cost(usage, model)
                 )
+
+    async def _discover_window(self) -> None:
+        """A provider that learns its window from its server (`local` reads llama.cpp's
+        `/props`) is asked first, so the history is fitted to the real window."""
+        discover = getattr(self.inner, "discover", None)
+        if discover is None:
+            return
+        await discover()
+        window = getattr(self.inner, "context_window", None)
+        if isinstance(window, int) and window > 0:
+            self.window = window
 
     def _record(self, completed: Completed, estimate: int, model: str) -> None:
         usage = completed.usage
@@ -368,7 +387,8 @@ def wrap_for_budget(provider: Provider, settings: Settings) -> Provider:
     llm = settings.llm
     budget = SessionBudget(llm.max_session_tokens, llm.max_session_cost_usd)
     known = lookup_model(provider.name, provider.model)
-    if not budget.limited and known is None:
+    served_window = getattr(provider, "context_window", None)
+    if not budget.limited and known is None and served_window is None:
         return provider
     reserve = llm.max_output_tokens
     if known is not None:
@@ -381,5 +401,6 @@ def wrap_for_budget(provider: Provider, settings: Settings) -> Provider:
         provider.name,
         provider.model,
         reserve,
+        window=served_window if isinstance(served_window, int) else None,
         api=api if isinstance(api, str) else None,
     )

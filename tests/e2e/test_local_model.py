@@ -159,9 +159,7 @@ def test_a_server_that_is_not_running_is_named(run_cli: Run) -> None:
 
 def test_replies_are_capped_for_the_small_model(run_cli: Run, local_home: Path) -> None:
     # Before the cap, SmolLM2 repeated one paragraph until 3,929 tokens (about 150 s).
-    result = run_cli(
-        "-p", "Write the word escrow again and again, forever, never stop.", "--json"
-    )
+    result = run_cli("-p", "Write the word escrow again and again, forever, never stop.", "--json")
     assert result.returncode == 0, result.stderr
     events = [json.loads(line) for line in result.stdout.splitlines()]
     (completed,) = [e for e in events if e["type"] == "completed"]

@@ -319,3 +319,36 @@ async def test_a_call_that_fails_after_sending_is_still_charged() -> None:
         async for _ in provider.astream(request):
             pass
     assert budget.tokens > 400  # the prompt it sent plus what streamed
+
+
+class ServedWindowProvider(ScriptedProvider):
+    """A provider that, like `local`, learns its window from its server on first use."""
+
+    def __init__(self, window: int) -> None:
+        super().__init__([ScriptedResponse(text="ok")], name="local", model="served-gguf")
+        self.context_window: int | None = None
+        self.max_output = 256
+        self._served = window
+        self.discovered = 0
+
+    async def discover(self) -> None:
+        self.discovered += 1
+        self.context_window = self._served
+
+
+async def test_history_is_fitted_to_the_window_the_server_reports(tmp_path: Path) -> None:
+    loaded = load_settings(environ={}, cwd=tmp_path, home=tmp_path / "home")
+    inner = ServedWindowProvider(window=2048)
+    inner.context_window = 100_000  # what was configured before the server said otherwise
+    guarded = wrap_for_budget(inner, loaded)
+    assert isinstance(guarded, BudgetedProvider)
+    history = tuple(conversation(12))  # far more than 2,048 tokens
+    request = Request(model="served-gguf", messages=history, max_tokens=4096)
+    async for _ in guarded.astream(request):
+        pass
+    assert inner.discovered == 1
+    (sent,) = inner.requests
+    assert len(sent.messages) < len(history)
+    assert sent.max_tokens == 256  # the provider's own cap, reserved for the reply
+    assert estimate_request(sent, provider="local") + 256 <= 2048
+    check_tool_pairing(list(sent.messages))

@@ -117,5 +117,5 @@ def test_a_truncated_model_file_is_not_taken_as_installed(tmp_path: Path) -> Non
 
 
 def test_a_missing_model_path_names_the_path(tmp_path: Path) -> None:
-    with pytest.raises(ConfigError, match="nowhere.gguf"):
+    with pytest.raises(ConfigError, match=r"nowhere\.gguf"):
         model.resolve_model_path(str(tmp_path / "nowhere.gguf"), tmp_path)

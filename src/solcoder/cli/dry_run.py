@@ -120,6 +120,25 @@ def _checks(turns: list[TurnStats], conversation: Any) -> list[Check]:
     ]
 
 
+def dry_run_hint(error: SolcoderError) -> str | None:
+    """The next step for a failed dry run. REPL advice (/clear, /retry, resuming the session)
+    means nothing here: every dry run is a fresh two-turn conversation."""
+    from solcoder.errors import ContextTooLongError, ProtocolError
+
+    if isinstance(error, ContextTooLongError):
+        return (
+            "The smoke conversation did not fit the model's context window. Use a model with "
+            "a larger window (--llm-model), lower `llm.max_output_tokens`, or for the local "
+            "model raise `llm.local_context`; then run the dry run again."
+        )
+    hint = error.hint or ""
+    if isinstance(error, ProtocolError) or not any(word in hint for word in ("/clear", "/retry")):
+        return error.hint
+    sentences = [part for part in hint.split(". ") if "/clear" not in part and "/retry" not in part]
+    kept = ". ".join(sentences).strip()
+    return f"{kept} Then run the dry run again.".strip() if kept else "Run the dry run again."
+
+
 def _format_seconds(value: float | None) -> str:
     return "n/a" if value is None else f"{value * 1000:.0f} ms"
 
@@ -178,7 +197,8 @@ async def _dry_run(settings: Any, options: dict[str, Any], session: Any) -> int:
             except SolcoderError as error:
                 from solcoder.cli.run import note_failure
 
-                note_failure(error, settings, session)
+                error.hint = dry_run_hint(error)
+                note_failure(error, settings, session, resumable=False)
                 sink.error(error)
                 return error.exit_code
     finally:

@@ -81,9 +81,9 @@ def announce_session(session: Any, json_output: bool) -> None:
         print_notice(f"session {session.id}")
 
 
-def note_failure(error: Any, settings: Any, session: Any) -> None:
+def note_failure(error: Any, settings: Any, session: Any, *, resumable: bool = True) -> None:
     """Add what the user needs after a failed turn: a saved report for malformed responses,
-    and where the conversation is kept so it can be resumed."""
+    and (unless `resumable` is off, as in a dry run) where the conversation is kept."""
     from solcoder.errors import ProtocolError
 
     hint = error.hint or ""
@@ -103,8 +103,9 @@ def note_failure(error: Any, settings: Any, session: Any) -> None:
         )
         if path is not None:
             hint = f"{hint} A report was saved to {path}.".strip()
-    hint = f"{hint} Your conversation is saved: resume it with --session {session.id}.".strip()
-    error.hint = hint
+    if resumable:
+        hint = f"{hint} Your conversation is saved: resume it with --session {session.id}."
+    error.hint = hint.strip() or None
 
 
 async def run_prompt(

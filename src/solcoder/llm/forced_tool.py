@@ -91,9 +91,9 @@ def bounded_schema(schema: Mapping[str, Any]) -> dict[str, Any]:
         bounded = {}
         for name, child in properties.items():
             child_schema = bounded_schema(child) if isinstance(child, Mapping) else child
-            if name in required and isinstance(child_schema, dict):
-                if child_schema.get("type") == "string":
-                    child_schema.setdefault("minLength", 1)
+            required_string = isinstance(child_schema, dict) and name in required
+            if required_string and child_schema.get("type") == "string":
+                child_schema.setdefault("minLength", 1)
             bounded[name] = child_schema
         copy["properties"] = bounded
     items = copy.get("items")
@@ -172,7 +172,6 @@ class ForcedToolFold:
         stop = "tool_use" if _is_json(arguments) else event.stop_reason
         message = Message("assistant", (*others, call))
         return [*events, replace(event, message=message, stop_reason=stop)]
-
 
     def _final_arguments(self) -> str:
         """The arguments as sent to the tool. A primed reply whose first value was fine but

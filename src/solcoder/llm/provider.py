@@ -266,7 +266,7 @@ def _forced_tool(
     value = table.get("forced_tool")
     if value is None:
         return base.forced_tool if base else {}
-    given = {wire: value for wire in WIRE_APIS} if isinstance(value, str) else dict(value)
+    given = dict.fromkeys(WIRE_APIS, value) if isinstance(value, str) else dict(value)
     checked: dict[str, ForcedToolMode] = {}
     for wire, mode in given.items():
         known = next((m for m in FORCED_TOOL_MODES if m == mode), None)

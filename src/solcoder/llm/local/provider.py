@@ -22,10 +22,10 @@ from pathlib import Path
 from solcoder.errors import LLMError, LocalModelCrashedError
 from solcoder.llm.client import LLMClient
 from solcoder.llm.events import Event
-from solcoder.llm.stats import CallStats
 from solcoder.llm.local.server import LocalServer, ServerInfo, ServerOptions
 from solcoder.llm.messages import Request
 from solcoder.llm.provider import LLAMA_CPP_FORCED_TOOL, LOCAL_PROVIDER, ProviderSpec, Timeouts
+from solcoder.llm.stats import CallStats
 
 Status = Callable[[str], None]
 
@@ -65,6 +65,11 @@ class LocalProvider:
     @property
     def model(self) -> str:
         return self._server.options.alias
+
+    @property
+    def max_output(self) -> int:
+        """The cap on one reply (`llm.local_max_tokens`); the budget reserves this much."""
+        return self._max_tokens
 
     @property
     def model_path(self) -> Path:

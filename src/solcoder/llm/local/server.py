@@ -11,6 +11,7 @@ crash becomes an actionable error rather than a refused connection.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import os
 import secrets
@@ -123,10 +124,8 @@ class LocalServer:
         if process is None:
             return
         if process.stdin is not None:
-            try:
+            with contextlib.suppress(OSError):
                 process.stdin.close()
-            except OSError:
-                pass
         try:
             process.wait(timeout=STOP_GRACE_S)
         except subprocess.TimeoutExpired:
@@ -249,9 +248,7 @@ def _child_environment() -> dict[str, str]:
     }
 
 
-async def _describe(
-    root: str, base: str, key: str, options: ServerOptions, pid: int
-) -> ServerInfo:
+async def _describe(root: str, base: str, key: str, options: ServerOptions, pid: int) -> ServerInfo:
     """Check the server answers, and read its real context size and model name."""
     import httpx2
 
