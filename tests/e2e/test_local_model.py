@@ -257,3 +257,21 @@ def test_text_arrives_incrementally(local_home: Path) -> None:
     times = [at for at, event in run.arrivals if event["type"] == "text_delta"]
     assert len(times) >= 12
     assert times[-1] - times[0] > 0.02  # spread over time, not one burst at the end
+
+
+def test_models_shows_what_the_server_really_serves(run_cli: Run, llama_server: str) -> None:
+    result = run_cli(
+        "models",
+        "--provider",
+        "llamacpp",
+        "--json",
+        env={
+            "SOLCODER_LLM_PROVIDER": "llamacpp",
+            "SOLCODER_LLM_BASE_URL": llama_server,
+            "SOLCODER_LLM_API_KEY": SERVER_KEY,
+        },
+    )
+    assert result.returncode == 0, result.stderr
+    (row,) = json.loads(result.stdout)
+    assert row["model"].endswith("SmolLM2-135M-Instruct.Q4_1.gguf")  # not "default"
+    assert row["context_window"] == 8192  # from /props

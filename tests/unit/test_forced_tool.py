@@ -13,6 +13,7 @@ from solcoder.llm.forced_tool import (
     STRING_LENGTH_CAP,
     ForcedToolFold,
     bounded_schema,
+    conform,
     forced_tool,
     json_opening,
     rewrite,
@@ -183,3 +184,22 @@ def test_each_wire_derives_its_path_from_one_base() -> None:
         "https://api.anthropic.com/v1/messages"
     )
     assert join_url("http://h/api/v10", "/v1/messages") == "http://h/api/v10/v1/messages"
+
+
+def test_primed_replies_drop_optional_arguments_of_the_wrong_type() -> None:
+    # Measured on SmolLM2 over chat with a prefill: a good goal, then an object as "context".
+    _, fold = rewrite(request(), "prefill")
+    assert fold is not None
+    events = fold_all(fold, ['Build a vault", "context": {"a": 1}, "extra": 2}'])
+    arguments = json.loads(events[-1].message.tool_calls[0].arguments)  # type: ignore[attr-defined]
+    assert arguments == {"goal": "Build a vault", "extra": 2}
+
+
+def test_conform_keeps_required_and_valid_arguments() -> None:
+    closed = {**PLAN.json_schema, "additionalProperties": False}
+    assert json.loads(conform('{"goal": 3, "context": "ok", "x": 1}', closed)) == {
+        "goal": 3,
+        "context": "ok",
+    }
+    assert conform("not json", closed) == "not json"
+    assert conform('{"goal": "a"}', closed) == '{"goal": "a"}'

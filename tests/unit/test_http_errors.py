@@ -27,6 +27,7 @@ from solcoder.llm.http_errors import (
     deadline_error,
     describe,
     finalize_error,
+    public_url,
     transport_error,
 )
 from solcoder.llm.messages import Message
@@ -158,3 +159,73 @@ def test_ca_bundle_from_the_environment(monkeypatch: pytest.MonkeyPatch, tmp_pat
     monkeypatch.setenv("SSL_CERT_FILE", str(tmp_path / "missing.pem"))
     with pytest.raises(ConfigError, match="SSL_CERT_FILE"):
         http.ssl_context_from_environment()
+
+
+# --- where the request went: named, never with credentials ----------------------------------
+
+REFUSED = httpx2.ConnectError("All connection attempts failed")
+REFUSED.__cause__ = ConnectionRefusedError(111, "Connect call failed ('127.0.0.1', 8080)")
+
+
+def connect_failure(url: str, exc: BaseException = REFUSED) -> LLMError:
+    return transport_error(
+        exc,
+        provider="llamacpp",
+        stage="connect",
+        timeouts=TIMEOUTS,
+        status=None,
+        partial=None,
+        url=url,
+    )
+
+
+@pytest.mark.parametrize(
+    ("url", "shown", "where"),
+    [
+        ("http://127.0.0.1:8080/v1/chat/completions", None, "127.0.0.1:8080"),
+        ("http://localhost:8080/v1/chat/completions", None, "localhost:8080"),
+        ("http://[::1]:8080/v1/chat/completions", None, "[::1]:8080"),
+        ("http://127.0.0.2/v1/chat/completions", "http://127.0.0.2:80/v1/chat/completions", None),
+    ],
+)
+def test_refused_on_loopback_asks_whether_the_server_is_running(
+    url: str, shown: str | None, where: str | None
+) -> None:
+    error = connect_failure(url)
+    assert isinstance(error, ConnectError)
+    assert f"Could not connect to llamacpp at {shown or url}" in error.message
+    if where is not None:
+        assert f"nothing is listening on {where}" in error.message
+    assert error.hint is not None
+    assert "Is the server running?" in error.hint
+    assert "llama-server" in error.hint and "--port" in error.hint
+    assert "proxy" not in error.hint.lower()
+
+
+def test_refused_elsewhere_names_host_and_port_and_keeps_the_network_advice() -> None:
+    url = "https://bob:sk-test-canary-url-77aa@llm.example.com/v1/chat/completions?key=sk-q"
+    error = connect_failure(url, httpx2.ConnectError("[Errno -2] Name or service not known"))
+    assert isinstance(error, ConnectError)
+    assert "https://llm.example.com:443/v1/chat/completions" in error.message
+    assert error.hint is not None and "HTTPS_PROXY" in error.hint
+    text = f"{error} {error.hint}"
+    assert "sk-test-canary" not in text and "bob" not in text and "sk-q" not in text
+
+
+def test_public_url_drops_credentials_query_and_fragment() -> None:
+    url = "http://user:pa%40ss@Host.example:8443/v1/chat?api-key=sk-x#frag"
+    assert public_url(url) == "http://host.example:8443/v1/chat"
+    assert public_url("https://[::1]/v1", with_port=True) == "https://[::1]:443/v1"
+    assert public_url("not a url") == "not a url"
+
+
+def test_finalize_masks_credentials_in_any_url() -> None:
+    error = ConnectError(
+        "proxy http://me:sk-test-canary-proxy@proxy.corp:3128 refused",
+        hint="see https://u:p@x.example/",
+    )
+    finalize_error(error, headers=None, partial=None, secrets=())
+    assert "sk-test-canary-proxy" not in str(error)
+    assert "http://proxy.corp:3128" in error.message
+    assert error.hint == "see https://x.example/"
+    assert "u:p@" not in repr(error.args)

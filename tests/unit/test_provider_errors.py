@@ -19,7 +19,7 @@ from solcoder.errors import (
     RateLimitError,
     ServerError,
 )
-from solcoder.llm.adapters.errors import error_from_payload, error_from_response
+from solcoder.llm.adapters.errors import error_from_payload, error_from_response, is_model_loading
 
 
 def openai_body(
@@ -151,13 +151,13 @@ def test_model_not_found_suggests_close_names() -> None:
     assert error.hint is not None
     assert "Did you mean 'gpt-4.1-mini'" in error.hint
     unrelated = error_from_response(
-        404, b"Resource not found", {}, provider="azure", models=("gpt-4o",)
+        404, b"Model not found", {}, provider="azure", models=("gpt-4o",)
     )
     assert unrelated.hint is not None
     assert "Known models: gpt-4o" in unrelated.hint
     explicit = error_from_response(
         404,
-        b"{}",
+        b'{"error": {"message": "model not found"}}',
         {},
         provider="groq",
         models=("llama-3.3-70b-versatile",),
@@ -298,3 +298,125 @@ def test_responses_api_failures() -> None:
     error = error_from_payload(event, provider="openai")
     assert type(error) is ServerError
     assert "(in the stream: server_error)" in error.message
+
+
+# --- llama.cpp's server (the `llamacpp` and `local` providers) ------------------------------
+
+# Recorded from llama.cpp's server (xllamacpp 2026.10.11549); the numbers are the brief's.
+LLAMA_CPP_OVERFLOW = (
+    b'{"error":{"code":400,"message":"request (11460 tokens) exceeds the available context '
+    b'size (4096 tokens), try increasing it","type":"exceed_context_size_error",'
+    b'"n_prompt_tokens":11460,"n_ctx":4096}}'
+)
+LLAMA_CPP_LOADING = b'{"error":{"message":"Loading model","type":"unavailable_error","code":503}}'
+LLAMA_CPP_NOT_FOUND = b'{"error":{"message":"File Not Found","type":"not_found_error","code":404}}'
+LLAMA_URL = "http://127.0.0.1:8080/v1"
+
+
+def test_llama_cpp_context_overflow_names_both_sizes_and_the_ways_out() -> None:
+    error = error_from_response(400, LLAMA_CPP_OVERFLOW, {}, provider="llamacpp")
+    assert isinstance(error, ContextTooLongError)
+    assert error.hint is not None
+    assert "(11460 tokens)" in error.hint
+    assert "context window (4096 tokens)" in error.hint
+    assert "new session" in error.hint and "/clear" in error.hint
+    assert "--ctx-size 16384" in error.hint, "a context that holds the conversation"
+    assert "--llm-model" not in error.hint
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        # Older servers: no numbers, and a generic type.
+        b'{"error":{"code":400,"message":"the request exceeds the available context size, try '
+        b'increasing the context size or enable context shift","type":"invalid_request_error"}}',
+        b'{"error":{"code":400,"message":"too long","type":"exceed_context_size_error"}}',
+    ],
+)
+def test_llama_cpp_context_overflow_without_numbers(body: bytes) -> None:
+    error = error_from_response(400, body, {}, provider="llamacpp")
+    assert isinstance(error, ContextTooLongError)
+    assert error.hint is not None
+    assert "longer than the server's context window" in error.hint
+    assert "--ctx-size" in error.hint
+    assert "tokens)" not in error.hint
+
+
+def test_llama_cpp_context_overflow_in_the_stream() -> None:
+    payload = json.loads(LLAMA_CPP_OVERFLOW)
+    error = error_from_payload(payload, provider="llamacpp")
+    assert isinstance(error, ContextTooLongError)
+    assert error.hint is not None and "4096" in error.hint
+
+
+def test_other_providers_keep_their_context_advice() -> None:
+    body = openai_body("maximum context length is 128000", code="context_length_exceeded")
+    error = error_from_response(400, body, {}, provider="openai")
+    assert isinstance(error, ContextTooLongError)
+    assert error.hint is not None and "--ctx-size" not in error.hint
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        LLAMA_CPP_NOT_FOUND,
+        b"<html><head><title>404 Not Found</title></head><body>nginx</body></html>",
+        b"Not Found",
+        b'{"detail":"Not Found"}',
+        b"",
+        b'{"error":{"message":"Unknown path /v1/responses","type":"not_found_error"}}',
+    ],
+    ids=["llama.cpp", "html", "plain", "fastapi", "empty", "names-a-path"],
+)
+def test_a_404_without_a_model_is_a_missing_endpoint(body: bytes) -> None:
+    url = f"{LLAMA_URL}/responses"
+    error = error_from_response(404, body, {}, provider="llamacpp", models=("x",), url=url)
+    assert isinstance(error, ModelNotFoundError)
+    assert f"llamacpp has no endpoint at {url} (HTTP 404)" in error.message
+    assert error.hint is not None
+    assert "--llm-api chat" in error.hint
+    assert "--llm-base-url" in error.hint
+    assert "--llm-model" not in error.hint and "Known models" not in error.hint
+
+
+@pytest.mark.parametrize(
+    ("path", "words"),
+    [
+        ("/v1/messages", ("Anthropic Messages", "--llm-api chat")),
+        ("/v1/responses", ("OpenAI Responses", "--llm-api chat")),
+        ("/v1/chat/completions", ("/v1", "--llm-api responses")),
+        ("/v1/v1/messages", ("/v1 twice",)),
+    ],
+)
+def test_the_missing_endpoint_hint_fits_the_wire(path: str, words: tuple[str, ...]) -> None:
+    url = "http://127.0.0.1:8080" + path
+    error = error_from_response(404, LLAMA_CPP_NOT_FOUND, {}, provider="llamacpp", url=url)
+    assert error.hint is not None
+    for word in words:
+        assert word in error.hint
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        b'{"error":"model \\"llama9\\" not found, try pulling it first"}',  # Ollama
+        b'{"message":"The model `x` does not exist.","type":"NotFoundError","code":404}',  # vLLM
+        openai_body("The model `gpt-9` does not exist", code="model_not_found"),
+        b'{"error":{"code":"DeploymentNotFound","message":"The API deployment for this '
+        b'resource does not exist."}}',  # Azure
+    ],
+    ids=["ollama", "vllm", "openai", "azure"],
+)
+def test_a_404_that_names_a_model_keeps_the_model_advice(body: bytes) -> None:
+    error = error_from_response(404, body, {}, provider="p", url=f"{LLAMA_URL}/chat/completions")
+    assert isinstance(error, ModelNotFoundError)
+    assert error.hint is not None
+    assert "--llm-model" in error.hint
+    assert "--llm-api" not in error.hint
+
+
+def test_a_loading_server_is_recognised_by_its_body() -> None:
+    assert is_model_loading(503, LLAMA_CPP_LOADING)
+    assert not is_model_loading(503, b"<html><title>503 Service Unavailable</title></html>")
+    assert not is_model_loading(500, LLAMA_CPP_LOADING)
+    assert not is_model_loading(503, b'{"error":{"message":"busy","type":"unavailable_error"}}')

@@ -17,6 +17,7 @@ if TYPE_CHECKING:
     from solcoder.agent.orchestrator import Orchestrator
     from solcoder.config import Settings
     from solcoder.llm.provider import Provider, ProviderSpec, Timeouts
+    from solcoder.llm.retry import WaitStatus
     from solcoder.sessions import Session
 
 
@@ -100,12 +101,21 @@ def http_provider(
         if key is None:
             raise missing_key_error(spec)
     llm = settings.llm
+    model, window = llm.model or spec.default_model, None
+    if spec.name == "llamacpp":
+        from solcoder.llm.llamacpp import probe
+
+        served = probe(spec.base_url, key)
+        model = llm.model or served.model or model
+        window = served.context_window
     return LLMClient(
         spec,
-        model=llm.model or spec.default_model,
+        model=model,
         api_key=key,
         timeouts=_timeouts(settings),
         max_retries=llm.max_retries,
+        on_status=wait_status,
+        context_window=window,
     )
 
 
@@ -125,10 +135,6 @@ def local_provider(settings: Settings) -> Provider:
             hint=model.INSTALL_HINT,
         )
     llm = settings.llm
-
-    def status(line: str) -> None:
-        sys.stderr.write(f"\r\x1b[2K{line}" if sys.stderr.isatty() else f"{line}\n")
-        sys.stderr.flush()
 
     def progress(line: str) -> None:
         sys.stderr.write(line + "\n")
@@ -153,6 +159,23 @@ def local_provider(settings: Settings) -> Provider:
     )
     atexit.register(provider.close)
     return provider
+
+
+def status(line: str, *, done: bool = False) -> None:
+    """A progress line on stderr (stdout stays clean for `--json`): rewritten in place in a
+    terminal, one line per update elsewhere."""
+    import sys
+
+    if sys.stderr.isatty():
+        sys.stderr.write(f"\r\x1b[2K{line}" + ("\n" if done else ""))
+    else:
+        sys.stderr.write(f"{line}\n")
+    sys.stderr.flush()
+
+
+def wait_status(update: WaitStatus) -> None:
+    """A server loading its model (llama.cpp's 503): shown while the request waits."""
+    status(update.text, done=update.state != "loading")
 
 
 def _timeouts(settings: Settings) -> Timeouts:

@@ -3,7 +3,9 @@
 Model names come from the provider specs (built-ins and `[providers.<name>]` tables); context
 windows and output limits from SolCoder's own table (`solcoder.llm.models`, which token
 budgeting uses) when it has the model, else the window from the genai-prices data; prices from
-`solcoder.pricing`. Everything is offline.
+`solcoder.pricing`. Everything is offline except one look at a llama.cpp server on its
+configured URL (`/v1/models`, `/props`: bounded, loopback in the default setup), which shows
+the model it really serves and its context size; and `local` shows the bundled model.
 """
 
 from __future__ import annotations
@@ -69,6 +71,46 @@ def model_rows(
     return rows
 
 
+def served_rows(settings: Any, only: str | None) -> list[dict[str, Any]]:
+    """What the llama.cpp server at `llamacpp`'s URL serves, and the local model, as rows."""
+    import os
+
+    rows: list[dict[str, Any]] = []
+    llm = settings.llm
+    if only in (None, "llamacpp"):
+        from solcoder.llm.llamacpp import probe
+        from solcoder.llm.provider import resolve_spec
+
+        spec = resolve_spec("llamacpp", settings.providers)
+        base = llm.base_url if llm.provider == "llamacpp" and llm.base_url else spec.base_url
+        served = probe(base, os.environ.get("SOLCODER_LLM_API_KEY") or None)
+        if served.model is not None:
+            rows.append(_served("llamacpp", served.model, served.context_window, f"at {base}"))
+    if only in (None, "local"):
+        from solcoder.llm.local import model
+
+        installed = model.installed_path(settings.home)
+        note = "installed" if installed and model.server_installed() else "not installed"
+        window = llm.local_context or None
+        rows.append(_served("local", model.SMOLLM2.name, window, note, llm.local_max_tokens))
+    return rows
+
+
+def _served(
+    provider: str, model: str, window: int | None, note: str, max_output: int | None = None
+) -> dict[str, Any]:
+    free = {"input": 0.0, "output": 0.0, "cache_read": 0.0, "cache_write": 0.0, "tiered": False}
+    return {
+        "provider": provider,
+        "model": model,
+        "default": True,
+        "context_window": window,
+        "max_output": max_output,
+        "price_per_million_tokens": free,
+        "served": note,
+    }
+
+
 def _money(value: float | None) -> str:
     if value is None:
         return "–"
@@ -93,6 +135,10 @@ def models_command(ctx: click.Context, provider: str | None, as_json: bool) -> N
 
     settings = settings_from_context(ctx)
     rows = model_rows(settings.providers, provider)
+    served = served_rows(settings, provider)
+    served_providers = {row["provider"] for row in served}
+    rows = [row for row in rows if row["provider"] not in served_providers] + served
+    rows.sort(key=lambda row: str(row["provider"]))
     if as_json:
         click.echo(json.dumps(rows, indent=2))
         return
@@ -122,7 +168,9 @@ def models_command(ctx: click.Context, provider: str | None, as_json: bool) -> N
             rates[0] += "*"
         table.add_row(
             row["provider"] if row["provider"] != previous else "",
-            row["model"] + (" (default)" if row["default"] else ""),
+            row["model"]
+            + (f" ({row['served']})" if row.get("served") else "")
+            + (" (default)" if row["default"] and not row.get("served") else ""),
             _window(row["context_window"]),
             _window(row["max_output"]),
             *rates,

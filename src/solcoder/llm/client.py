@@ -37,7 +37,7 @@ from solcoder.llm.http import (
 )
 from solcoder.llm.messages import Request
 from solcoder.llm.provider import ProviderSpec, Timeouts
-from solcoder.llm.retry import RetryPolicy, RetryRecord
+from solcoder.llm.retry import RetryPolicy, RetryRecord, WaitStatus
 from solcoder.llm.stats import CallStats
 from solcoder.llm.streaming import StreamingCall
 from solcoder.llm.sync_loop import SyncLoop
@@ -75,6 +75,8 @@ class LLMClient:
         max_response_bytes: int = DEFAULT_MAX_RESPONSE_BYTES,
         retry_policy: RetryPolicy | None = None,
         on_stats: Callable[[CallStats], None] | None = None,
+        on_status: Callable[[WaitStatus], None] | None = None,
+        context_window: int | None = None,
     ) -> None:
         base_url = spec.base_url.rstrip("/")
         if not base_url.startswith(("http://", "https://")):
@@ -102,8 +104,12 @@ class LLMClient:
             max_event_bytes=max_event_bytes,
             max_response_bytes=max_response_bytes,
             secrets=(api_key,) if api_key else (),
+            on_status=on_status,
         )
         self._on_stats = on_stats
+        self.context_window = context_window
+        """The server's own window when it says so (llama.cpp's `/props`); the history is
+        fitted to it. None: SolCoder's model table decides."""
         self._sync: SyncLoop | None = None
         self.last_stats: CallStats | None = None
         """Measurements of the latest call (set when it starts, complete when it ends)."""

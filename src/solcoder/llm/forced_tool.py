@@ -63,7 +63,8 @@ def rewrite(request: Request, mode: ForcedToolMode) -> tuple[Request, ForcedTool
         return replace(stripped, extra=extra), ForcedToolFold(tool.name)
     opening = json_opening(tool.json_schema)
     messages = (*request.messages, Message("assistant", (Text(opening),)))
-    return replace(stripped, messages=messages), ForcedToolFold(tool.name, prefill=opening)
+    fold = ForcedToolFold(tool.name, prefill=opening, schema=tool.json_schema)
+    return replace(stripped, messages=messages), fold
 
 
 def instructions(tool: ToolSpec) -> str:
@@ -118,8 +119,13 @@ def json_opening(schema: Mapping[str, Any]) -> str:
 class ForcedToolFold:
     """Folds the events of a constrained reply into the forced tool call."""
 
-    def __init__(self, name: str, *, prefill: str = "") -> None:
+    def __init__(
+        self, name: str, *, prefill: str = "", schema: Mapping[str, Any] | None = None
+    ) -> None:
         self.name = name
+        self._schema = schema
+        """Set for unconstrained (primed) replies: optional arguments that break it are
+        dropped, since nothing held the model to it."""
         self.call_id = f"call_{secrets.token_hex(8)}"
         self._prefill = prefill
         self._seen = ""
@@ -179,9 +185,53 @@ class ForcedToolFold:
         for) keeps the object up to that first value, closed."""
         arguments = self._arguments.strip()
         cut = self._scanner.first_value_end
-        if not self._prefill.endswith('"') or cut is None:
-            return arguments
-        return arguments if _is_json(arguments) else self._arguments[:cut] + "}"
+        if self._prefill.endswith('"') and cut is not None and not _is_json(arguments):
+            arguments = self._arguments[:cut] + "}"
+        return conform(arguments, self._schema) if self._schema is not None else arguments
+
+
+def conform(arguments: str, schema: Mapping[str, Any]) -> str:
+    """`arguments` without the optional properties that contradict `schema` (a wrong simple
+    type, or a name the schema does not allow): measured on SmolLM2, a primed reply with a good
+    `goal` often adds `"context": {…}` where a string is declared. Required properties are left
+    as they are, for the orchestrator to report; text that does not parse is returned as is."""
+    try:
+        value = json.loads(arguments)
+    except (ValueError, RecursionError):
+        return arguments
+    properties = schema.get("properties")
+    if not isinstance(value, dict) or not isinstance(properties, Mapping):
+        return arguments
+    required = set(schema.get("required") or ())
+    closed = schema.get("additionalProperties") is False
+    kept = {
+        name: item
+        for name, item in value.items()
+        if name in required
+        or (name in properties and _fits(item, properties[name]))
+        or (name not in properties and not closed)
+    }
+    return arguments if kept == value else json.dumps(kept)
+
+
+_JSON_TYPES: dict[str, tuple[type, ...]] = {
+    "string": (str,),
+    "integer": (int,),
+    "number": (int, float),
+    "boolean": (bool,),
+    "array": (list,),
+    "object": (dict,),
+    "null": (type(None),),
+}
+
+
+def _fits(value: object, schema: object) -> bool:
+    declared = schema.get("type") if isinstance(schema, Mapping) else None
+    if not isinstance(declared, str) or declared not in _JSON_TYPES:
+        return True  # no simple type to check against
+    if isinstance(value, bool) and declared in ("integer", "number"):
+        return False
+    return isinstance(value, _JSON_TYPES[declared])
 
 
 class _ObjectScanner:
@@ -244,6 +294,7 @@ __all__ = [
     "ForcedToolFold",
     "ForcedToolMode",
     "bounded_schema",
+    "conform",
     "forced_tool",
     "json_opening",
     "rewrite",

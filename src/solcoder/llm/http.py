@@ -16,7 +16,11 @@ a slow consumer is never cancelled by our timers. One lazily re-armed timer per 
 (`deadline.Watchdog`) does it: `asyncio.timeout` per read cost ~15 % of the CPU per chunk.
 
 Foreign exceptions become our error tree in `http_errors.py`; after content has streamed, an
-error carries the partial message (`LLMError.partial`).
+error carries the partial message (`LLMError.partial`). Messages name the request's URL only
+without its credentials or query (`http_errors.public_url`).
+
+`probe_health` is the one other request: a `GET /health` on a llama.cpp server that answered
+503 `Loading model` (`Exchange.model_loading`), polled by `streaming.ModelLoadingWait`.
 """
 
 from __future__ import annotations
@@ -39,7 +43,7 @@ from solcoder.errors import (
     StreamInterruptedError,
 )
 from solcoder.llm.adapters.base import Decoder, HttpCall, WireAdapter
-from solcoder.llm.adapters.errors import error_from_response
+from solcoder.llm.adapters.errors import error_from_response, is_model_loading
 from solcoder.llm.deadline import Watchdog
 from solcoder.llm.events import Event
 from solcoder.llm.http_errors import (
@@ -47,10 +51,11 @@ from solcoder.llm.http_errors import (
     Stage,
     deadline_error,
     partial_message,
+    public_url,
     transport_error,
 )
 from solcoder.llm.provider import Timeouts
-from solcoder.llm.retry import RetryPolicy
+from solcoder.llm.retry import RetryPolicy, WaitStatus
 from solcoder.llm.sse import SSEDecoder
 from solcoder.llm.stats import CallStats
 
@@ -135,6 +140,7 @@ class HttpStreamer:
         max_response_bytes: int = DEFAULT_MAX_RESPONSE_BYTES,
         secrets: Sequence[str] = (),
         jitter: Callable[[], float] = lambda: random.uniform(0.75, 1.0),
+        on_status: Callable[[WaitStatus], None] | None = None,
     ) -> None:
         self.http = http
         self.provider = provider
@@ -145,6 +151,9 @@ class HttpStreamer:
         self.max_response_bytes = max_response_bytes
         self.secrets = Hidden(tuple(secret for secret in secrets if secret))
         self.jitter = jitter
+        self.on_status = on_status
+        """Told about waits the user should see (a server loading its model), on the event
+        loop's thread; None: nobody is shown them. Settable after construction."""
 
 
 class Exchange:
@@ -170,6 +179,10 @@ class Exchange:
         self.opened = False
         self.delivered = False
         self.error_headers: Mapping[str, str] | None = None
+        self.model_loading = False
+        """The server answered that it is still loading its model (llama.cpp's 503)."""
+        self.url = ""
+        """Where the request went, without credentials (set by `open`)."""
         self._response: httpx2.Response | None = None
         self._chunks: AsyncIterator[bytes] | None = None
         self._pending: list[Event] | None = None
@@ -182,6 +195,7 @@ class Exchange:
     async def open(self, call: HttpCall, url: str, headers: Mapping[str, str]) -> None:
         """Send the request and read the response head (and an error or JSON body)."""
         self.opened = True
+        self.url = public_url(url)
         streamer = self.streamer
         self.first_deadline = asyncio.get_running_loop().time() + streamer.timeouts.first_event
         request = streamer.http.build_request(call.method, url, headers=headers, content=call.body)
@@ -192,12 +206,14 @@ class Exchange:
         if response.status_code >= 400:
             body = await self._read_body(MAX_ERROR_BODY_BYTES, truncate=True)
             self.error_headers = response.headers
+            self.model_loading = is_model_loading(response.status_code, body)
             raise error_from_response(
                 response.status_code,
                 body,
                 response.headers,
                 provider=streamer.provider,
                 models=streamer.models,
+                url=self.url,
             )
         content_type = response.headers.get("content-type", "")
         if "json" in content_type and "event-stream" not in content_type:
@@ -371,6 +387,7 @@ class Exchange:
                 timeouts=self.streamer.timeouts,
                 status=self.stats.status,
                 partial=partial_message(self.decoder) if self.delivered else None,
+                url=self.url,
             )
         if isinstance(exc, httpx2.DecodingError):
             return ProtocolError(
@@ -396,6 +413,23 @@ class Exchange:
         if not self.delivered:
             self.delivered = True
             self.stats.time_to_first_token = asyncio.get_running_loop().time() - self.started
+
+
+async def probe_health(
+    streamer: HttpStreamer, url: str, headers: Mapping[str, str], timeout: float
+) -> int | None:
+    """One `GET url` (a server's `/health`): its status, or None when no answer came within
+    `timeout` seconds. The body is never read, so a misbehaving server cannot stall us."""
+    try:
+        async with asyncio.timeout(timeout):
+            request = streamer.http.build_request("GET", url, headers=headers)
+            response = await streamer.http.send(request, stream=True)
+            await response.aclose()
+    except TimeoutError:
+        return None
+    except NETWORK_ERRORS:
+        return None
+    return response.status_code
 
 
 def _body_chunks(response: httpx2.Response) -> AsyncIterator[bytes]:

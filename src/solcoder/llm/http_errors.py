@@ -4,13 +4,20 @@ Foreign exceptions (httpx2, OSError and its ssl / socket children, anyio stream 
 own deadlines are turned into the `LLMError` subclasses of `solcoder.errors`, each with a
 message saying what happened, which deadline or setting was involved, and what to do. Pure
 functions: no I/O, so every branch is easy to reach in a test.
+
+A message names the URL it was about only through `public_url`, which drops what may hold a
+secret (`user:password@`, the query string); `finalize_error` masks credentials in any URL a
+foreign message quoted (a proxy's, say), as well as the API key.
 """
 
 from __future__ import annotations
 
+import ipaddress
+import re
 import ssl
 from collections.abc import Mapping, Sequence
 from typing import Literal
+from urllib.parse import urlsplit
 
 import anyio
 import httpx2
@@ -46,6 +53,10 @@ NETWORK_ERRORS: tuple[type[BaseException], ...] = (
 )
 """Everything a connect, write or read can raise that is the network's fault (ssl.SSLError
 and socket errors are OSErrors)."""
+
+_URL_CREDENTIALS = re.compile(r"(?<=//)[^/\s@]+@")
+"""The `user:password@` of a URL quoted anywhere in a message."""
+_DEFAULT_PORTS = {"http": 80, "https": 443}
 
 
 def deadline_error(
@@ -87,9 +98,11 @@ def transport_error(
     timeouts: Timeouts,
     status: int | None,
     partial: Message | None,
+    url: str | None = None,
 ) -> LLMError:
     """Our error for a foreign network exception. `partial` is the answer streamed so far
-    (None before content): with it, a broken connection is a `StreamInterruptedError`."""
+    (None before content): with it, a broken connection is a `StreamInterruptedError`. `url`
+    is the request's URL, named (without credentials) when the connection failed."""
     detail = describe(exc)
     if isinstance(exc, httpx2.ConnectTimeout):
         return ConnectTimeoutError(
@@ -122,13 +135,7 @@ def transport_error(
             status=status,
         )
     if stage == "connect" and isinstance(exc, httpx2.ConnectError | httpx2.ProxyError):
-        return ConnectError(
-            f"Could not connect to {provider}: {detail}.",
-            hint="Check your network, proxy settings (HTTPS_PROXY, NO_PROXY) and the "
-            "provider's base URL.",
-            provider=provider,
-            status=status,
-        )
+        return _connect_error(exc, detail, provider=provider, status=status, url=url)
     if partial is not None:
         return StreamInterruptedError(
             f"The connection to {provider} broke in the middle of the answer: {detail}.",
@@ -143,6 +150,84 @@ def transport_error(
         provider=provider,
         status=status,
     )
+
+
+def _connect_error(
+    exc: BaseException, detail: str, *, provider: str, status: int | None, url: str | None
+) -> ConnectError:
+    """A connection that could not be opened. On loopback the server is the user's own
+    (llama.cpp, Ollama, ...) and the likely cause is that it is not running, so say that and
+    not "check your proxy"; elsewhere the network and proxy advice stays."""
+    if url is None:
+        return ConnectError(
+            f"Could not connect to {provider}: {detail}.",
+            hint="Check your network, proxy settings (HTTPS_PROXY, NO_PROXY) and the "
+            "provider's base URL.",
+            provider=provider,
+            status=status,
+        )
+    shown = public_url(url, with_port=True)
+    parts = urlsplit(shown)
+    if not _is_loopback(parts.hostname or ""):
+        return ConnectError(
+            f"Could not connect to {provider} at {shown}: {detail}.",
+            hint="Check your network, proxy settings (HTTPS_PROXY, NO_PROXY) and the base URL "
+            "(--llm-base-url).",
+            provider=provider,
+            status=status,
+        )
+    netloc = parts.netloc
+    why = f"nothing is listening on {netloc}" if _refused(exc) else detail
+    port = parts.port or 8080
+    return ConnectError(
+        f"Could not connect to {provider} at {shown}: {why}.",
+        hint=f"Is the server running? Start it (for llama.cpp: `llama-server -m MODEL.gguf "
+        f"--port {port}`), or point --llm-base-url at the port it listens on.",
+        provider=provider,
+        status=status,
+    )
+
+
+def _is_loopback(host: str) -> bool:
+    if host == "localhost" or host.endswith(".localhost"):
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def _refused(exc: BaseException) -> bool:
+    """Whether the connection was refused (httpx2 wraps the socket error a few levels deep,
+    as "All connection attempts failed")."""
+    seen: BaseException | None = exc
+    for _ in range(8):
+        if seen is None:
+            return False
+        if isinstance(seen, ConnectionRefusedError) or "refused" in str(seen).lower():
+            return True
+        seen = seen.__cause__ or seen.__context__
+    return False
+
+
+def public_url(url: str, *, with_port: bool = False) -> str:
+    """`url` fit to show: no `user:password@`, query or fragment (a key may sit in either),
+    and with `with_port` the port even when it is the scheme's default. Text that does not
+    parse as an http(s) URL comes back as it was."""
+    try:
+        parts = urlsplit(url)
+        port = parts.port
+    except ValueError:
+        return _URL_CREDENTIALS.sub("", url)
+    host = parts.hostname
+    if not host or parts.scheme not in _DEFAULT_PORTS:
+        return _URL_CREDENTIALS.sub("", url)
+    if ":" in host:
+        host = f"[{host}]"
+    if port is None and with_port:
+        port = _DEFAULT_PORTS[parts.scheme]
+    netloc = host if port is None else f"{host}:{port}"
+    return f"{parts.scheme}://{netloc}{parts.path}"
 
 
 def describe(exc: BaseException) -> str:
@@ -161,16 +246,21 @@ def finalize_error(
     secrets: Sequence[str],
 ) -> None:
     """Last touches on an error about to be raised: the wait the server asked for, the partial
-    answer, and no secret anywhere in its text (a provider may echo the key back)."""
+    answer, and no secret anywhere in its text (a provider may echo the key back; a foreign
+    message may quote a URL with its credentials)."""
     if isinstance(error, RateLimitError) and error.retry_after is None and headers is not None:
         error.retry_after = retry_after_seconds(headers)
     if partial is not None and error.partial is None:
         error.partial = partial
+    message, hint = error.message, error.hint
     for secret in secrets:
-        if secret in error.message or (error.hint and secret in error.hint):
-            error.message = error.message.replace(secret, "***")
-            error.hint = error.hint.replace(secret, "***") if error.hint else None
-            error.args = (error.message,)
+        message = message.replace(secret, "***")
+        hint = hint.replace(secret, "***") if hint else hint
+    message = _URL_CREDENTIALS.sub("", message)
+    hint = _URL_CREDENTIALS.sub("", hint) if hint else hint
+    if (message, hint) != (error.message, error.hint):
+        error.message, error.hint = message, hint
+        error.args = (message,)
 
 
 def partial_message(decoder: Decoder) -> Message | None:

@@ -95,13 +95,14 @@ def _openai_compatible(
 
 
 LLAMA_CPP_FORCED_TOOL: Mapping[str, ForcedToolMode] = {
-    "chat": "json_schema",
-    "responses": "json_schema",
+    "chat": "prefill",
+    "responses": "prefill",
     "messages": "prefill",
 }
 """llama.cpp's server ignores `tool_choice` for models whose chat template has no tool syntax
-(SmolLM2: `Content-only`); it honours a request-level `json_schema` on chat and responses, and
-continues a prefilled assistant message on messages, which drops every other extra field."""
+(SmolLM2: `Content-only`). It continues a prefilled assistant message on every wire, and
+honours a request-level `json_schema` on chat and responses (messages drops extra fields); the
+prefill gave sensible arguments far more often on SmolLM2 (docs/offline.md has the figures)."""
 
 BUILTIN_PROVIDERS: dict[str, ProviderSpec] = {
     spec.name: spec

@@ -12,7 +12,11 @@ exponential backoff"; Anthropic: 429 and 529 `overloaded_error`, honour `retry-a
   obey it; OpenAI sets it on some 4xx that are transient and some 5xx that are not);
 - the wait is `min(0.5 * 2**n, 8)` seconds times a random factor in [0.75, 1] for retry n,
   unless the server asked for one with `retry-after-ms` or `retry-after` (seconds or an HTTP
-  date); a server wait above 60 s is not waited out: the error is raised at once, carrying it.
+  date); a server wait above 60 s is not waited out: the error is raised at once, carrying it;
+- a llama.cpp server that answers 503 `Loading model` is not retried on this schedule: it is
+  waited for (its `/health` polled every `loading_poll` s) for up to `max_loading_wait` s and
+  never past the request's total deadline, because loading a model takes seconds to minutes
+  and the server says when it is done. `WaitStatus` is what the UI is told meanwhile.
 """
 
 from __future__ import annotations
@@ -22,6 +26,7 @@ import time
 from collections.abc import Mapping
 from dataclasses import dataclass
 from email.utils import parsedate_to_datetime
+from typing import Literal
 
 from solcoder.errors import (
     ConnectError,
@@ -35,6 +40,12 @@ from solcoder.errors import (
 )
 
 MAX_RETRIES_LIMIT = 10
+MAX_LOADING_WAIT_S = 120.0
+"""How long a request waits for a llama.cpp server to load its model (a big GGUF file read
+from a slow disk takes a minute or two); the request's total deadline still applies."""
+LOADING_POLL_S = 0.5
+"""How often `/health` is asked while the server loads: loopback, so cheap, and short enough
+that the request goes out soon after the model is ready."""
 RETRYABLE_STATUSES = frozenset({408, 409, 429})
 """Plus every status >= 500 (Anthropic's 529 `overloaded_error` included)."""
 
@@ -53,6 +64,37 @@ class RetryRecord:
 
 
 @dataclass(frozen=True, slots=True)
+class WaitStatus:
+    """A wait the user should see while it lasts, for a status line: a llama.cpp server
+    loading its model. Reported when the wait starts, about once a second, and once more when
+    it ends (`done`: the model is ready, or we stopped waiting), so the UI can clear the line."""
+
+    provider: str
+    server: str
+    """The server's root URL, without credentials."""
+    waited: float
+    """Seconds since the server first said it was loading."""
+    limit: float
+    """Seconds the request waits at most."""
+    state: Literal["loading", "ready", "stopped"] = "loading"
+    """`stopped`: the bound passed or the request was cancelled."""
+
+    @property
+    def done(self) -> bool:
+        return self.state != "loading"
+
+    @property
+    def text(self) -> str:
+        """One line for the user, e.g. `llama.cpp server at URL is loading its model… 12 s`."""
+        seconds = f"{self.waited:.0f} s"
+        if self.state == "ready":
+            return f"llama.cpp server at {self.server} loaded its model in {seconds}."
+        if self.state == "stopped":
+            return f"Stopped waiting for the llama.cpp server at {self.server} after {seconds}."
+        return f"llama.cpp server at {self.server} is loading its model… {seconds}"
+
+
+@dataclass(frozen=True, slots=True)
 class RetryPolicy:
     """Retry budget and backoff shape for one model request."""
 
@@ -61,6 +103,10 @@ class RetryPolicy:
     max_delay: float = 8.0
     max_server_wait: float = 60.0
     """The longest `retry-after` we sleep through; beyond it the error is raised at once."""
+    max_loading_wait: float = MAX_LOADING_WAIT_S
+    """The longest wait for a server that says it is loading its model."""
+    loading_poll: float = LOADING_POLL_S
+    """Seconds between two `/health` probes while it loads."""
 
     def __post_init__(self) -> None:
         if not 0 <= self.max_retries <= MAX_RETRIES_LIMIT:

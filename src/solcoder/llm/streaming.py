@@ -3,8 +3,10 @@
 A `StreamingCall` hands out one batch of events per network read (`next_batch()`); the async
 client flattens the batches and the sync bridge runs `next_batch()` on its own loop, so neither
 holds any logic of its own. While no batch has reached the consumer, a failed attempt is retried
-as `retry.py` allows, within the request's total deadline (backoff sleeps included). Network
-I/O itself is `http.Exchange`'s; this module only awaits it.
+as `retry.py` allows, within the request's total deadline (backoff sleeps included). A server
+that answers it is still loading its model is not retried but waited for (`ModelLoadingWait`:
+its `/health` polled, the wait reported to `HttpStreamer.on_status`), then asked again. Network
+I/O itself is `http.py`'s; this module only awaits it.
 """
 
 from __future__ import annotations
@@ -12,14 +14,19 @@ from __future__ import annotations
 import asyncio
 import time
 from collections.abc import Callable, Mapping
+from typing import Literal
+from urllib.parse import urlsplit, urlunsplit
 
-from solcoder.errors import LLMError
+from solcoder.errors import LLMError, ProviderUnavailableError
 from solcoder.llm.adapters.base import HttpCall, WireAdapter
 from solcoder.llm.events import Event
-from solcoder.llm.http import Exchange, HttpStreamer
-from solcoder.llm.http_errors import finalize_error, partial_message
-from solcoder.llm.retry import RetryRecord
+from solcoder.llm.http import Exchange, HttpStreamer, probe_health
+from solcoder.llm.http_errors import finalize_error, partial_message, public_url
+from solcoder.llm.retry import RetryRecord, WaitStatus
 from solcoder.llm.stats import CallStats
+
+HEALTH_PROBE_TIMEOUT_S = 5.0
+"""The longest wait for one `/health` answer (a loading llama.cpp server answers at once)."""
 
 
 class StreamingCall:
@@ -50,6 +57,7 @@ class StreamingCall:
         self._on_done = on_done
         self._attempt: Exchange | None = None
         self._retry_index = 0
+        self._loading: ModelLoadingWait | None = None
         self._started = 0.0
         self._total_deadline = 0.0
         self._finished = False
@@ -76,6 +84,19 @@ class StreamingCall:
             await self._end(None, closed=True)
 
     async def _first_batch(self) -> list[Event] | None:
+        """The first batch of the answer, after whatever retries and waits it took; a wait
+        for a loading model is reported over once the answer begins or the request fails."""
+        try:
+            batch = await self._attempts()
+        except BaseException:
+            if self._loading is not None:
+                self._loading.finish(answered=False)
+            raise
+        if self._loading is not None:
+            self._loading.finish(answered=True)
+        return batch
+
+    async def _attempts(self) -> list[Event] | None:
         """Open attempts until one yields a batch, retrying what the policy allows."""
         streamer = self._streamer
         loop = asyncio.get_running_loop()
@@ -95,9 +116,12 @@ class StreamingCall:
                 return await attempt.next_batch()
             except LLMError as error:
                 error.attempts = self.stats.attempts
-                wait = self._retry_wait(error, attempt)
                 await attempt.aclose()
                 self._attempt = None
+                if attempt.model_loading:
+                    await self._wait_for_model(attempt)
+                    continue  # a wait, not a failure: no retry is used up
+                wait = self._retry_wait(error, attempt)
                 if wait is None or loop.time() + wait >= self._total_deadline:
                     self._finalize(error, attempt)
                     raise
@@ -105,6 +129,26 @@ class StreamingCall:
                 self.stats.retries.append(record)
             await asyncio.sleep(wait)
             self._retry_index += 1
+
+    async def _wait_for_model(self, attempt: Exchange) -> None:
+        """The server is loading its model: wait until it says it is ready, or raise
+        `ProviderUnavailableError` once the loading bound (or the total deadline) passes."""
+        loading = self._loading
+        if loading is None:
+            loading = self._loading = ModelLoadingWait(
+                self._streamer,
+                server_root(self._url, self._call.path),
+                self._headers,
+                self._total_deadline,
+            )
+        waited = await loading.until_ready()
+        if waited is None:
+            error = loading.gave_up(self.stats.attempts)
+            self._finalize(error, attempt)
+            raise error from None
+        self.stats.retries.append(
+            RetryRecord(self.stats.attempts, "loading_model", self.stats.status, waited)
+        )
 
     def _retry_wait(self, error: LLMError, attempt: Exchange) -> float | None:
         if attempt.delivered:
@@ -151,3 +195,128 @@ class StreamingCall:
         finally:
             if self._on_done is not None:
                 self._on_done(stats)
+
+
+class ModelLoadingWait:
+    """Waiting for a llama.cpp server that answered 503 `Loading model`, across attempts.
+
+    The bound (`RetryPolicy.max_loading_wait`, never past the request's total deadline) runs
+    from the first such answer. `until_ready` sleeps `RetryPolicy.loading_poll` seconds between
+    probes of the server root's `/health` (llama.cpp answers 503 there too until the model is
+    loaded), so requests are never sent faster than that. The wait is reported to
+    `HttpStreamer.on_status` when it starts, when a whole second passes, and when it ends.
+    """
+
+    def __init__(
+        self,
+        streamer: HttpStreamer,
+        root: str,
+        headers: Mapping[str, str],
+        total_deadline: float,
+    ) -> None:
+        self._streamer = streamer
+        self._health_url = root + "/health"
+        self._headers = {
+            name: value
+            for name, value in headers.items()
+            if name.lower() not in ("content-type", "content-length", "accept")
+        }
+        self.server = public_url(root)
+        self._clock = asyncio.get_running_loop().time
+        self._started = self._clock()
+        self.deadline = min(self._started + streamer.policy.max_loading_wait, total_deadline)
+        self.limit = self.deadline - self._started
+        self.waited = 0.0
+        self.loaded = False
+        """`/health` said the model is ready."""
+        self._reported: int | None = None
+        self._done = False
+
+    async def until_ready(self) -> float | None:
+        """Seconds waited this time once `/health` says ready (or cannot tell: then the
+        request itself is the probe); None when the bound passed first."""
+        began = self._clock()
+        poll = self._streamer.policy.loading_poll
+        self._tick()
+        while True:
+            remaining = self.deadline - self._clock()
+            if remaining <= 0:
+                return None
+            await asyncio.sleep(min(poll, remaining))
+            timeout = min(HEALTH_PROBE_TIMEOUT_S, max(self.deadline - self._clock(), 0.001))
+            status = await probe_health(self._streamer, self._health_url, self._headers, timeout)
+            self._tick()
+            if status == 200:
+                self.loaded = True
+                return self._clock() - began
+            if status != 503 and self._clock() < self.deadline:
+                # No /health, or no answer: the request itself says whether the model is
+                # still loading or what else is wrong.
+                return self._clock() - began
+
+    def gave_up(self, attempts: int) -> ProviderUnavailableError:
+        """The error once the bound passed with the model still loading."""
+        bound = _seconds(self._streamer.policy.max_loading_wait)
+        error = ProviderUnavailableError(
+            f"The llama.cpp server at {self.server} is still loading its model after "
+            f"{_seconds(self.limit)}.",
+            hint=f"Try again once its log says the model is loaded (or {self.server}/health "
+            f"answers 200). SolCoder waits up to {bound} for a model to load, and never past "
+            "the request's deadline (--timeout).",
+            provider=self._streamer.provider,
+            status=503,
+            attempts=attempts,
+        )
+        error.retryable = False  # already waited for as long as we would
+        return error
+
+    def finish(self, *, answered: bool) -> None:
+        """The request is past the wait: it was `answered`, or it failed (the model loaded
+        if `/health` said so; else we gave up or were cancelled)."""
+        self.report("ready" if answered or self.loaded else "stopped")
+
+    def report(self, state: Literal["loading", "ready", "stopped"]) -> None:
+        """Tell the status hook (if any) how the wait stands; `ready`/`stopped` end it."""
+        if self._done:
+            return
+        self._done = state != "loading"
+        on_status = self._streamer.on_status
+        if on_status is not None:
+            on_status(
+                WaitStatus(
+                    provider=self._streamer.provider,
+                    server=self.server,
+                    waited=self.waited,
+                    limit=self.limit,
+                    state=state,
+                )
+            )
+
+    def _tick(self) -> None:
+        """Note the time waited; report it when a new whole second began."""
+        self.waited = self._clock() - self._started
+        second = int(self.waited)
+        if self._reported is None or second > self._reported:
+            self._reported = second
+            self.report("loading")
+
+
+def server_root(url: str, path: str) -> str:
+    """The server's root for `url`, the request to wire path `path`: the URL without the path
+    and without a trailing `/v1`, where llama.cpp serves `/health`
+    (`http://127.0.0.1:8080/v1/chat/completions` -> `http://127.0.0.1:8080`)."""
+    parts = urlsplit(url)
+    prefix = parts.path.rstrip("/")
+    for suffix in (path, path.removeprefix("/v1")):
+        if suffix and prefix.endswith(suffix):
+            prefix = prefix[: -len(suffix)]
+            break
+    prefix = prefix.rstrip("/").removesuffix("/v1")
+    return urlunsplit((parts.scheme, parts.netloc, prefix, "", ""))
+
+
+def _seconds(value: float) -> str:
+    """`0.6 s`, `1 s`, `120 s`: whole seconds from 10 s up, tenths below."""
+    if value >= 10:
+        return f"{value:.0f} s"
+    return f"{value:.1f}".rstrip("0").rstrip(".") + " s"

@@ -9,7 +9,14 @@ we accept all of them:
 - OpenRouter: `{"error": {"code": 429, "message", "metadata": {"raw", "provider_name"}}}`
 - Groq in-stream (`event: error`): `{"error": {..., "status_code": 400}}`
 - vLLM / FastAPI: `{"message", "type", "code"}` or `{"detail": ...}`; Ollama: `{"error": "..."}`
+- llama.cpp's server: `{"error": {"code", "message", "type"}}`, with `n_prompt_tokens` and
+  `n_ctx` on a context overflow (`exceed_context_size_error`);
 - plain text or an HTML error page from a proxy.
+
+Two answers are read for what they say about the server rather than the request: a 404 that
+names no model means the server has no endpoint at that path (the wrong wire protocol or base
+URL, not the wrong model), and llama.cpp's 503 `Loading model` (`is_model_loading`) means
+"wait", which the HTTP client does.
 """
 
 from __future__ import annotations
@@ -20,9 +27,10 @@ import json
 import re
 import time
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from email.utils import parsedate_to_datetime
 from typing import Any
+from urllib.parse import urlsplit
 
 from solcoder.errors import (
     AuthenticationError,
@@ -39,15 +47,31 @@ from solcoder.errors import (
 MESSAGE_LIMIT = 300
 """Characters of the provider's own message quoted in ours."""
 
-_CONTEXT_CODES = frozenset({"context_length_exceeded", "string_above_max_length"})
+_CONTEXT_CODES = frozenset(
+    {"context_length_exceeded", "string_above_max_length", "exceed_context_size_error"}
+)
+_LLAMA_CPP_CONTEXT_PHRASE = "available context size"
+"""llama.cpp's overflow message, old ("the request exceeds the available context size, try
+increasing the context size or enable context shift") and new ("request (N tokens) ...")."""
 _CONTEXT_PHRASES = (
     "prompt is too long",  # Anthropic
     "maximum context length",  # OpenAI, vLLM
-    "context length",  # Groq, Mistral, llama.cpp ("exceeds the available context length")
+    "context length",  # Groq, Mistral
     "context window",
     "too many tokens",
+    _LLAMA_CPP_CONTEXT_PHRASE,
 )
-_MODEL_NOT_FOUND_CODES = frozenset({"model_not_found", "not_found_error"})
+_MODEL_CODES = frozenset({"model_not_found", "deploymentnotfound"})
+"""Codes that always mean the model (Azure: the deployment) is unknown."""
+_MODEL_NOT_FOUND_CODES = _MODEL_CODES | {"not_found_error"}
+_MODEL_WORDS = re.compile(r"\b(model|deployment)s?\b", re.IGNORECASE)
+_URL_PATH = re.compile(r"(^|\s)/\w[\w./-]*")
+"""A path in a 404 message ("Unknown path /v1/responses"): the endpoint is what is missing."""
+_WIRE_BY_PATH = (
+    ("/chat/completions", "chat", "OpenAI Chat Completions"),
+    ("/responses", "responses", "OpenAI Responses"),
+    ("/messages", "messages", "Anthropic Messages"),
+)
 _QUOTA_CODES = frozenset({"insufficient_quota", "billing_hard_limit_reached"})
 
 
@@ -59,6 +83,10 @@ class _Details:
     type: str = ""
     code: str = ""
     status: int | None = None
+    prompt_tokens: int | None = None
+    """The request's size, when the server says it (llama.cpp's `n_prompt_tokens`)."""
+    context_size: int | None = None
+    """The server's context window, when it says it (llama.cpp's `n_ctx`)."""
 
 
 def error_from_response(
@@ -70,17 +98,19 @@ def error_from_response(
     models: Sequence[str] = (),
     model: str | None = None,
     now: float | None = None,
+    url: str | None = None,
 ) -> LLMError:
     """The error for an HTTP response with `status` >= 400.
 
     `models` are known model names for a "did you mean" hint; `model` is the one requested
     (when omitted it is guessed from the provider's message); `now` (epoch seconds) is only
-    used to turn an HTTP-date `retry-after` into seconds.
+    used to turn an HTTP-date `retry-after` into seconds; `url` is where the request went,
+    already stripped of credentials (`http_errors.public_url`), named when it was not found.
     """
     lowered = {str(key).lower(): str(value) for key, value in headers.items()}
     details = _details_from_body(body)
     if not details.message:
-        details = _Details(f"HTTP {status} with an empty body", details.type, details.code)
+        details = replace(details, message=f"HTTP {status} with an empty body")
     return _classify(
         details,
         status=status,
@@ -88,7 +118,17 @@ def error_from_response(
         models=models,
         model=model,
         retry_after=_retry_after(lowered, now),
+        url=url,
     )
+
+
+def is_model_loading(status: int, body: bytes) -> bool:
+    """Whether an error response is llama.cpp's server saying it is still loading its model:
+    `503 {"error": {"message": "Loading model", "type": "unavailable_error"}}`."""
+    if status != 503:
+        return False
+    details = _details_from_body(body)
+    return details.type == "unavailable_error" and "loading model" in details.message.lower()
 
 
 def error_from_payload(
@@ -103,7 +143,7 @@ def error_from_payload(
     if status is None:
         status = details.status
     if not details.message:
-        details = _Details("an error event without a message", details.type, details.code)
+        details = replace(details, message="an error event without a message")
     return _classify(
         details, status=status, provider=provider, models=(), model=None, in_stream=True
     )
@@ -152,7 +192,15 @@ def _details_from_json(payload: Mapping[str, Any]) -> _Details:
         type=error_type if isinstance(error_type, str) and error_type != "error" else "",
         code=str(code) if code is not None else "",
         status=status,
+        prompt_tokens=_as_count(error.get("n_prompt_tokens")),
+        context_size=_as_count(error.get("n_ctx")),
     )
+
+
+def _as_count(value: Any) -> int | None:
+    if isinstance(value, int) and not isinstance(value, bool) and value > 0:
+        return value
+    return None
 
 
 def _as_status(value: Any) -> int | None:
@@ -188,6 +236,7 @@ def _classify(
     model: str | None,
     retry_after: float | None = None,
     in_stream: bool = False,
+    url: str | None = None,
 ) -> LLMError:
     quoted = _truncate(details.message)
     kind = details.type.lower()
@@ -210,12 +259,15 @@ def _classify(
     client_error = status is None or (400 <= status < 500 and status not in (401, 403, 429))
     if status == 413 or (
         client_error
-        and (code in _CONTEXT_CODES or any(p in lowered_message for p in _CONTEXT_PHRASES))
+        and (
+            code in _CONTEXT_CODES
+            or kind in _CONTEXT_CODES
+            or any(p in lowered_message for p in _CONTEXT_PHRASES)
+        )
     ):
         return ContextTooLongError(
             said("refused the request as too long for the model"),
-            hint="Shorten the conversation (start a new session or drop large files from the "
-            "prompt) or choose a model with a larger context window.",
+            hint=_context_hint(details, kind, code),
             **common,
         )
     if status == 401 or kind == "authentication_error":
@@ -230,6 +282,12 @@ def _classify(
             said("refused access"),
             hint="The key is valid but not allowed to do this: check the account's permissions, "
             "region and model access in the provider's console.",
+            **common,
+        )
+    if status == 404 and not in_stream and not _names_a_model(details, code):
+        return ModelNotFoundError(
+            said(f"has no endpoint at {url or 'the requested path'}"),
+            hint=_endpoint_hint(url),
             **common,
         )
     if status == 404 or code in _MODEL_NOT_FOUND_CODES or kind == "not_found_error":
@@ -282,6 +340,69 @@ def _classify(
         hint="This is usually temporary: try again, and check the provider's status page if "
         "it keeps happening.",
         **common,
+    )
+
+
+def _context_hint(details: _Details, kind: str, code: str) -> str:
+    """What to do about a prompt over the context: llama.cpp's server has the window it was
+    started with (`--ctx-size`), so its remedy differs from a hosted model's."""
+    llama_cpp = (
+        "exceed_context_size_error" in (kind, code)
+        or details.context_size is not None
+        or _LLAMA_CPP_CONTEXT_PHRASE in details.message.lower()
+    )
+    if not llama_cpp:
+        return (
+            "Shorten the conversation (start a new session or drop large files from the "
+            "prompt) or choose a model with a larger context window."
+        )
+    prompt, window = details.prompt_tokens, details.context_size
+    size = f" ({prompt} tokens)" if prompt else ""
+    limit = f" ({window} tokens)" if window else ""
+    example = f" {_ctx_size_for(prompt)}" if prompt else ""
+    return (
+        f"The conversation{size} is longer than the server's context window{limit}. Start a "
+        "new session (/clear in the REPL, --new-session on the command line) or drop large "
+        "pasted content, or restart the server with a larger context (llama.cpp: "
+        f"--ctx-size{example})."
+    )
+
+
+def _ctx_size_for(prompt_tokens: int) -> int:
+    """A context that holds the prompt and a reply: the next power of two above both."""
+    size = 2048
+    while size < prompt_tokens + 1024:
+        size *= 2
+    return size
+
+
+def _names_a_model(details: _Details, code: str) -> bool:
+    """Whether a 404 is about the model (its code or message says so) rather than the path:
+    "File Not Found", "Not Found", an HTML page, an empty body or a named path are not."""
+    if code in _MODEL_CODES:
+        return True
+    message = details.message
+    return bool(_MODEL_WORDS.search(message)) and not _URL_PATH.search(message)
+
+
+def _endpoint_hint(url: str | None) -> str:
+    """Advice for a path the server does not serve: which wire to try instead, and the base
+    URL (the usual causes: a server that speaks only Chat Completions, or a base URL with a
+    missing or doubled /v1)."""
+    base_url = "OpenAI-style base URLs end in /v1, e.g. http://127.0.0.1:8080/v1"
+    path = urlsplit(url).path if url else ""
+    if "/v1/v1/" in path:
+        return f"The URL has /v1 twice: drop it from --llm-base-url ({base_url})."
+    for suffix, wire, name in _WIRE_BY_PATH:
+        if path.endswith(suffix) and wire != "chat":
+            return (
+                f"The server may not implement the {name} API: try --llm-api chat (OpenAI "
+                "Chat Completions, which llama.cpp, Ollama, vLLM and LM Studio serve), and "
+                f"check --llm-base-url ({base_url})."
+            )
+    return (
+        f"Check --llm-base-url ({base_url}), or try another wire protocol: --llm-api "
+        "responses or --llm-api messages."
     )
 
 

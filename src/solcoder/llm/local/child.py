@@ -67,9 +67,9 @@ def server_params(settings: dict[str, Any]) -> Any:
         params.cpuparams.n_threads = int(threads)
         params.cpuparams_batch.n_threads = int(threads)
     sampling = params.sampling
-    # A fixed seed: the same conversation gets the same reply, so a demo or a bug report can
-    # be reproduced (a 135M model's answers vary a lot between seeds).
-    sampling.seed = int(settings.get("seed", 1234))
+    seed = settings.get("seed")
+    if seed is not None:  # the same conversation then gets the same reply (tests, bug reports)
+        sampling.seed = int(seed)
     # Small models loop: DRY penalises repeating any sequence longer than two tokens, over the
     # whole context (llama.cpp's own sampler; what the old period-limited detector missed).
     sampling.dry_multiplier = float(settings.get("dry_multiplier", 0.8))

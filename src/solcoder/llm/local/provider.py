@@ -15,22 +15,20 @@ the whole code base. This module only adds what owning the server means:
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator
 from dataclasses import replace
 from pathlib import Path
 
 from solcoder.errors import LLMError, LocalModelCrashedError
 from solcoder.llm.client import LLMClient
 from solcoder.llm.events import Event
-from solcoder.llm.local.server import LocalServer, ServerInfo, ServerOptions
+from solcoder.llm.local.server import LocalServer, ServerInfo, ServerOptions, Status
 from solcoder.llm.messages import Request
 from solcoder.llm.provider import LLAMA_CPP_FORCED_TOOL, LOCAL_PROVIDER, ProviderSpec, Timeouts
 from solcoder.llm.stats import CallStats
 
-Status = Callable[[str], None]
 
-
-def _quiet(_: str) -> None:
+def _quiet(line: str, *, done: bool = False) -> None:
     return None
 
 

@@ -20,16 +20,20 @@ import subprocess
 import sys
 import threading
 import time
-from collections.abc import Callable
 from concurrent.futures import Future
 from dataclasses import dataclass
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, Any, Protocol
 
 from solcoder.errors import ConfigError, ProviderUnavailableError
 from solcoder.llm.local.child import READY
 
-Status = Callable[[str], None]
+
+class Status(Protocol):
+    """Where progress lines go; `done` ends the line (a terminal rewrites it in place)."""
+
+    def __call__(self, line: str, *, done: bool = False) -> None: ...
+
 
 START_TIMEOUT_S = 120.0
 """Loading a large GGUF from a cold disk can take a minute; the bundled model takes ~1 s."""
@@ -57,6 +61,9 @@ class ServerOptions:
     max_output: int = 1024
     """The server's own ceiling on one reply; the provider asks for less (see provider.py)."""
     threads: int | None = None
+    """None: half the cores. llama.cpp's threads spin while they wait for each other, so on
+    a 2-core machine with anything else running, two threads measured up to 5x slower than
+    one (and two servers at once far worse)."""
     log_path: Path | None = None
 
 
@@ -175,7 +182,7 @@ class LocalServer:
             "api_key": key,
             "n_ctx": options.context_window,
             "n_predict": options.max_output,
-            "threads": options.threads,
+            "threads": options.threads or max(1, (os.cpu_count() or 2) // 2),
         }
         assert process.stdin is not None
         try:
@@ -189,9 +196,13 @@ class LocalServer:
         while True:
             if ready.done():
                 try:
-                    return ready.result()
+                    url = ready.result()
                 except EOFError:
                     break  # stdout closed: the process ended before it listened
+                if announced:
+                    loaded = time.monotonic() - started
+                    status(f"loaded model {self.options.alias} in {loaded:.1f} s", done=True)
+                return url
             elapsed = time.monotonic() - started
             if self._process is None or self._process.poll() is not None:
                 break
@@ -252,7 +263,6 @@ async def _describe(root: str, base: str, key: str, options: ServerOptions, pid:
     """Check the server answers, and read its real context size and model name."""
     import httpx2
 
-    headers = {"Authorization": f"Bearer {key}"}
     window, model = options.context_window, options.alias
     async with httpx2.AsyncClient(timeout=10.0, trust_env=False) as http:
         deadline = time.monotonic() + 30.0
@@ -269,13 +279,11 @@ async def _describe(root: str, base: str, key: str, options: ServerOptions, pid:
                     provider="local",
                 )
             await asyncio.sleep(0.05)
-        try:
-            props = (await http.get(root.rstrip("/") + "/props", headers=headers)).json()
-            window = int(props["default_generation_settings"]["n_ctx"]) or window
-            models = (await http.get(base + "/models", headers=headers)).json()
-            model = str(models["data"][0]["id"]) or model
-        except (httpx2.HTTPError, ValueError, KeyError, IndexError, TypeError):
-            pass  # the configured values stand
+    from solcoder.llm.llamacpp import aprobe
+
+    served = await aprobe(base, key, timeout=10.0)
+    window = served.context_window or window
+    model = served.model or model
     return ServerInfo(base_url=base, api_key=key, context_window=window, model=model, pid=pid)
 
 
