@@ -58,9 +58,10 @@ format: $(STAMP) ## Apply ruff formatting and autofixes
 typecheck: $(STAMP) ## mypy --strict on src/
 	$(BIN)/mypy
 
-bench: $(STAMP) ## Run the benchmarks (ratios against baselines measured in the same run)
+bench: $(LOCAL) ## Run the benchmarks (ratios against baselines measured in the same run)
 	$(BIN)/python benchmarks/startup.py
 	$(BIN)/python benchmarks/streaming.py
+	$(BIN)/python benchmarks/local_tokens.py
 
 clean: ## Remove the virtual environment and caches
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .hypothesis

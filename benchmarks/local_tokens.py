@@ -1,15 +1,27 @@
-"""Tokens per second of the local model: in-process (`LocalProvider`) vs through a llama.cpp
-server on loopback (`python -m llama_cpp.server` + `LLMClient` with the `llamacpp` spec).
+"""Tokens per second of the `local` model through SolCoder against the official `openai` SDK,
+both driving the same llama.cpp server (`xllamacpp`, started by `LocalServer`) on loopback.
 
     .venv/bin/python benchmarks/local_tokens.py [--runs 5] [--tokens 128] [--model PATH]
 
-The baseline, measured in the same run, is raw llama-cpp-python in-process (`Llama.
-create_chat_completion(stream=True)`, no SolCoder code). Every path gets the same prompt with
-greedy decoding, so each generates the same tokens; a token is one streamed piece. For each path
-the median of `--runs` calls is printed: time to first token, decode speed (tokens after the
-first per second) and end-to-end tokens per second. The server is started on an ephemeral port
-and stopped at the end. Needs the `local` extra. Not a test: it prints a table and never fails.
-The machine's load average is printed too: on a shared 2-core machine it moves every number.
+The baseline, measured in the same run, is `openai.AsyncOpenAI().chat.completions.create(
+stream=True, stream_options={"include_usage": True})` against the server's base URL and bearer
+key: no SolCoder code between the socket and the caller. The paths measured against it:
+
+  LLMClient   `LLMClient.astream` with the spec `LocalProvider.spec` builds (name "local",
+              api "chat"): SSE decoder, chat adapter, deadlines, typed events;
+  provider    `LocalProvider.astream`, the path the CLI takes (the client above plus its
+              reply cap and crash handling); its server is the one every path uses.
+
+Every call gets the same prompt, greedy decoding (temperature 0) and `--tokens` max_tokens,
+with a first line of its own ("Call 7.") so llama.cpp's prompt cache cannot serve it from an
+earlier call (only the chat template's first tokens are shared). Tokens are the server's count
+(`usage.completion_tokens`); time to first token is until the first non-empty text delta;
+decode speed is the tokens after the first over the time after it; overall is tokens over the
+whole call. Run 0 warms every path up; then each run calls the paths back to back (baseline
+first), so load drifting over minutes hits all of them alike. Each ratio is the median over the
+runs of (path / baseline of the same run). Not a test: it prints a table and never fails.
+The machine's load average is printed too: on a shared 2-core machine it moves every number,
+and the client's own CPU time competes with llama.cpp's threads for the same cores.
 """
 
 from __future__ import annotations
@@ -17,12 +29,11 @@ from __future__ import annotations
 import argparse
 import asyncio
 import os
-import socket
+import platform
 import statistics
-import subprocess
 import sys
 import time
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -31,16 +42,20 @@ ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT / "src") not in sys.path:
     sys.path.insert(0, str(ROOT / "src"))
 
-from solcoder.llm.events import Event, TextDelta  # noqa: E402
-from solcoder.llm.local import LocalProvider, resolve_model_path  # noqa: E402
+from solcoder.llm.client import LLMClient  # noqa: E402
+from solcoder.llm.events import Completed, Event, TextDelta  # noqa: E402
+from solcoder.llm.local.model import SMOLLM2, installed_path  # noqa: E402
+from solcoder.llm.local.provider import LocalProvider  # noqa: E402
+from solcoder.llm.local.server import ServerInfo, ServerOptions  # noqa: E402
 from solcoder.llm.messages import Message, Request  # noqa: E402
+from solcoder.llm.provider import LLAMA_CPP_FORCED_TOOL, ProviderSpec  # noqa: E402
 
 SYSTEM = "You are a helpful assistant."
 PROMPT = "Write a long story about a Solana validator that never sleeps."
-ALIAS = "bench-model"
-BASELINE = "llama-cpp-python in-process (baseline)"
-LOCAL = "LocalProvider in-process"
-SERVER = "llama_cpp.server + LLMClient (loopback)"
+CONTEXT_WINDOW = 8192
+BASELINE = "openai SDK (baseline)"
+CLIENT = "SolCoder LLMClient"
+PROVIDER = "SolCoder LocalProvider"
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,6 +63,14 @@ class Sample:
     first_token_s: float
     total_s: float
     tokens: int
+    """As the server counted them (usage), not streamed pieces."""
+    pieces: int
+    cached: int
+    """Prompt tokens the server took from its cache (only the template's first few)."""
+    cpu_s: float = 0.0
+    """CPU time of this (client) process during the call: the model runs in another one."""
+    server_decode: float | None = None
+    """llama.cpp's own decode tokens/s (`timings`, only the openai SDK exposes it)."""
 
     @property
     def decode_rate(self) -> float:
@@ -59,132 +82,176 @@ class Sample:
         return self.tokens / self.total_s if self.total_s > 0 else 0.0
 
 
-def timed(pieces: Iterator[str]) -> Sample:
-    started = time.perf_counter()
-    first: float | None = None
-    tokens = 0
-    for _ in pieces:
-        tokens += 1
-        first = first if first is not None else time.perf_counter() - started
-    return Sample(first or 0.0, time.perf_counter() - started, tokens)
+def system(call: int) -> str:
+    # Its own first line per call: llama.cpp reuses the cached prompt prefix between calls,
+    # and an identical prompt would skip the prompt processing (and flatter the TTFT).
+    return f"Call {call}. {SYSTEM}"
 
 
-async def timed_async(events: AsyncIterator[Event]) -> Sample:
+async def openai_sample(client: Any, model: str, tokens: int, call: int) -> Sample:
+    messages = [{"role": "system", "content": system(call)}, {"role": "user", "content": PROMPT}]
+    cpu = time.process_time()
     started = time.perf_counter()
     first: float | None = None
-    tokens = 0
+    pieces = 0
+    usage: Any = None
+    timings: dict[str, Any] = {}
+    stream = await client.chat.completions.create(
+        model=model,
+        messages=messages,
+        max_tokens=tokens,
+        temperature=0.0,
+        stream=True,
+        stream_options={"include_usage": True},
+    )
+    async for chunk in stream:
+        if chunk.choices and chunk.choices[0].delta.content:
+            pieces += 1
+            if first is None:
+                first = time.perf_counter() - started
+        if chunk.usage is not None:
+            usage = chunk.usage
+            timings = (chunk.model_extra or {}).get("timings") or {}
+    total = time.perf_counter() - started
+    details = getattr(usage, "prompt_tokens_details", None)
+    return Sample(
+        first_token_s=first or 0.0,
+        total_s=total,
+        tokens=usage.completion_tokens if usage else pieces,
+        pieces=pieces,
+        cached=getattr(details, "cached_tokens", None) or 0,
+        cpu_s=time.process_time() - cpu,
+        server_decode=timings.get("predicted_per_second"),
+    )
+
+
+async def solcoder_sample(events: AsyncIterator[Event]) -> Sample:
+    cpu = time.process_time()
+    started = time.perf_counter()
+    first: float | None = None
+    pieces = 0
+    done: Completed | None = None
     async for event in events:
-        if isinstance(event, TextDelta):
-            tokens += 1
-            first = first if first is not None else time.perf_counter() - started
-    return Sample(first or 0.0, time.perf_counter() - started, tokens)
+        if isinstance(event, TextDelta) and event.text:
+            pieces += 1
+            if first is None:
+                first = time.perf_counter() - started
+        elif isinstance(event, Completed):
+            done = event
+    total = time.perf_counter() - started
+    return Sample(
+        first_token_s=first or 0.0,
+        total_s=total,
+        tokens=done.usage.output if done and done.usage.output else pieces,
+        pieces=pieces,
+        cached=done.usage.cache_read if done else 0,
+        cpu_s=time.process_time() - cpu,
+    )
 
 
-def system(run: int) -> str:
-    # A different first line per run, the same on every path: llama.cpp reuses the cached
-    # prompt prefix between calls, and an identical prompt would hide the prompt processing.
-    return f"Session {run}. {SYSTEM}"
-
-
-def request(model: str, tokens: int, run: int) -> Request:
+def request(model: str, tokens: int, call: int) -> Request:
     return Request(
         model=model,
         messages=(Message.user(PROMPT),),
-        system=system(run),
+        system=system(call),
         max_tokens=tokens,
         temperature=0.0,
     )
 
 
-def raw_pieces(llm: Any, tokens: int, run: int) -> Iterator[str]:
-    messages = [{"role": "system", "content": system(run)}, {"role": "user", "content": PROMPT}]
-    for chunk in llm.create_chat_completion(
-        messages=messages, stream=True, max_tokens=tokens, temperature=0.0
-    ):
-        content = chunk["choices"][0]["delta"].get("content")
-        if content:
-            yield content
+def local_spec(info: ServerInfo) -> ProviderSpec:
+    """What `LocalProvider.spec` builds for a running server (chat wire)."""
+    return ProviderSpec(
+        name="local",
+        api="chat",
+        base_url=info.base_url,
+        requires_key=False,
+        default_model=info.model,
+        models=(info.model,),
+        forced_tool=LLAMA_CPP_FORCED_TOOL,
+    )
 
 
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-        return port
-
-
-def start_server(model: Path, port: int) -> subprocess.Popen[bytes]:
-    command = [
-        sys.executable, "-m", "llama_cpp.server", "--model", str(model), "--model_alias", ALIAS,
-        "--host", "127.0.0.1", "--port", str(port), "--n_ctx", "4096", "--verbose", "false",
-    ]  # fmt: skip
-    return subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-
-
-async def wait_ready(base_url: str, server: subprocess.Popen[bytes], limit_s: float = 90) -> None:
-    import httpx2
-
-    deadline = time.monotonic() + limit_s
-    async with httpx2.AsyncClient(timeout=2.0) as client:
-        while time.monotonic() < deadline:
-            if server.poll() is not None:
-                raise RuntimeError(f"llama_cpp.server exited with {server.returncode}")
-            try:
-                if (await client.get(f"{base_url}/models")).status_code == 200:
-                    return
-            except httpx2.TransportError:
-                pass
-            await asyncio.sleep(0.2)
-    raise RuntimeError(f"llama_cpp.server not ready after {limit_s:.0f} s")
+def status(line: str, *, done: bool = False) -> None:
+    print(f"  {line}", file=sys.stderr, flush=True)
 
 
 async def measure(model: Path, runs: int, tokens: int) -> dict[str, list[Sample]]:
-    """Run 0 warms every path up; then each run measures the three paths back to back, so load
-    from other programs drifting over minutes hits all of them alike."""
-    import llama_cpp
+    import openai
 
-    from solcoder.llm.client import LLMClient
-    from solcoder.llm.provider import BUILTIN_PROVIDERS
-
-    port = free_port()
-    base_url = f"http://127.0.0.1:{port}/v1"
-    server = start_server(model, port)
-    llm = llama_cpp.Llama(model_path=str(model), n_ctx=4096, verbose=False)
-    provider = LocalProvider(model, stop_loops=False)
-    spec = BUILTIN_PROVIDERS["llamacpp"].with_overrides(base_url=base_url)
-    client = LLMClient(spec, model=ALIAS, api_key=None)
-    samples: dict[str, list[Sample]] = {BASELINE: [], LOCAL: [], SERVER: []}
+    options = ServerOptions(
+        model_path=model, alias=SMOLLM2.name, context_window=CONTEXT_WINDOW, max_output=1024
+    )
+    provider = LocalProvider(options, max_tokens=max(tokens, 256), status=status)
+    sdk: Any = None
+    ours: LLMClient | None = None
+    samples: dict[str, list[Sample]] = {BASELINE: [], CLIENT: [], PROVIDER: []}
     try:
-        await wait_ready(base_url, server)
+        started = time.perf_counter()
+        await provider.discover()  # starts the one server every path uses
+        info = provider.server.info
+        assert info is not None
+        status(f"server ready in {time.perf_counter() - started:.1f} s at {info.base_url}")
+        sdk = openai.AsyncOpenAI(base_url=info.base_url, api_key=info.api_key, max_retries=0)
+        ours = LLMClient(local_spec(info), model=info.model, api_key=info.api_key, max_retries=0)
+        client = ours
+        paths: dict[str, Callable[[int], Any]] = {
+            BASELINE: lambda call: openai_sample(sdk, info.model, tokens, call),
+            CLIENT: lambda call: solcoder_sample(client.astream(request(info.model, tokens, call))),
+            PROVIDER: lambda call: solcoder_sample(
+                provider.astream(request(info.model, tokens, call))
+            ),
+        }
+        call = 0
         for run in range(runs + 1):
-            measured = {
-                BASELINE: timed(raw_pieces(llm, tokens, run)),
-                LOCAL: await timed_async(provider.astream(request(provider.model, tokens, run))),
-                SERVER: await timed_async(client.astream(request(ALIAS, tokens, run))),
-            }
-            for name, sample in measured.items():
+            for name, sample in paths.items():
+                call += 1
+                measured: Sample = await sample(call)
                 if run:
-                    samples[name].append(sample)
+                    samples[name].append(measured)
+            status(f"run {run}/{runs}{' (warm-up)' if not run else ''} done")
         return samples
     finally:
-        await client.aclose()
-        await provider.aclose()
-        llm.close()
-        server.terminate()
-        try:
-            server.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            server.kill()
-            server.wait()
+        if sdk is not None:
+            await sdk.close()
+        if ours is not None:
+            await ours.aclose()
+        await provider.aclose()  # stops the server
 
 
-def summary(samples: list[Sample]) -> dict[str, float]:
+def summary(samples: list[Sample], base: list[Sample]) -> dict[str, float]:
+    pairs = list(zip(base, samples, strict=True))
     return {
-        "ttft": statistics.median(sample.first_token_s for sample in samples),
-        "decode": statistics.median(sample.decode_rate for sample in samples),
-        "overall": statistics.median(sample.overall_rate for sample in samples),
-        "tokens": statistics.median(sample.tokens for sample in samples),
+        "ttft": statistics.median(s.first_token_s for s in samples),
+        "decode": statistics.median(s.decode_rate for s in samples),
+        "overall": statistics.median(s.overall_rate for s in samples),
+        "tokens": statistics.median(s.tokens for s in samples),
+        "cached": max(s.cached for s in samples),
+        "cpu": statistics.median(s.cpu_s for s in samples),
+        "ttft_x": statistics.median(ratio(s.first_token_s, b.first_token_s) for b, s in pairs),
+        "decode_x": statistics.median(ratio(s.decode_rate, b.decode_rate) for b, s in pairs),
+        "overall_x": statistics.median(ratio(s.overall_rate, b.overall_rate) for b, s in pairs),
     }
+
+
+def ratio(ours: float, base: float) -> float:
+    return ours / base if base > 0 else 0.0
+
+
+def resolve_model(path: str | None) -> Path:
+    if path:
+        model = Path(path).expanduser()
+        if not model.is_file():
+            sys.exit(f"local_tokens: no model file at {model}")
+        return model
+    home = Path(os.environ.get("SOLCODER_HOME") or Path.home() / ".solcoder").expanduser()
+    installed = installed_path(home)
+    if installed is None:
+        sys.exit(
+            f"local_tokens: the bundled model ({SMOLLM2.name}) is not installed in {home}/models."
+            "\nRun `solcoder local install` first (or pass --model /path/to/model.gguf)."
+        )
+    return installed
 
 
 def main() -> None:
@@ -193,22 +260,41 @@ def main() -> None:
     parser.add_argument("--tokens", type=int, default=128, help="max_tokens per call")
     parser.add_argument("--model", default=None, help="GGUF file (default: bundled SmolLM2)")
     options = parser.parse_args()
-    model = resolve_model_path(options.model)
+    model = resolve_model(options.model)
+    # Loopback only: no proxy from the environment may see these requests.
+    os.environ["NO_PROXY"] = ",".join(filter(None, (os.environ.get("NO_PROXY"), "127.0.0.1")))
     load_before = os.getloadavg()[0]
+    wall = time.perf_counter()
     samples = asyncio.run(measure(model, options.runs, options.tokens))
-    results = {name: summary(values) for name, values in samples.items()}
+    results = {name: summary(values, samples[BASELINE]) for name, values in samples.items()}
+    server = [s.server_decode for s in samples[BASELINE] if s.server_decode]
     print(
-        f"local model tokens/s: {model.name}, median of {options.runs} runs, max_tokens "
-        f"{options.tokens}, {os.cpu_count()} cores, load average {load_before:.2f} → "
-        f"{os.getloadavg()[0]:.2f}"
+        f"local model: {model.name}, median of {options.runs} runs, max_tokens "
+        f"{options.tokens}, {os.cpu_count()} cores, Python {platform.python_version()}, "
+        f"load average {load_before:.2f} → {os.getloadavg()[0]:.2f}, "
+        f"{time.perf_counter() - wall:.0f} s in all"
     )
-    print(f"{'path':<42} {'ttft':>8} {'decode tok/s':>13} {'overall tok/s':>14} {'× base':>7}")
-    base = results[BASELINE]["overall"] or 1.0
+    columns: tuple[tuple[str, Callable[[dict[str, float]], str]], ...] = (
+        ("TTFT ms", lambda row: f"{row['ttft'] * 1000:.0f}"),
+        ("decode tok/s", lambda row: f"{row['decode']:.1f}"),
+        ("overall tok/s", lambda row: f"{row['overall']:.1f}"),
+        ("tokens", lambda row: f"{row['tokens']:.0f}"),
+        ("client CPU ms", lambda row: f"{row['cpu'] * 1000:.0f}"),
+        ("TTFT ×", lambda row: f"{row['ttft_x']:.2f}"),
+        ("decode ×", lambda row: f"{row['decode_x']:.2f}"),
+        ("overall ×", lambda row: f"{row['overall_x']:.2f}"),
+    )
+    print("| path | " + " | ".join(title for title, _ in columns) + " |")
+    print("| --- |" + " ---: |" * len(columns))
     for name, row in results.items():
-        print(
-            f"{name:<42} {row['ttft'] * 1000:>6.0f}ms {row['decode']:>13.1f} "
-            f"{row['overall']:>14.1f} {row['overall'] / base:>6.2f}×  ({row['tokens']:.0f} tok)"
-        )
+        print(f"| {name} | " + " | ".join(cell(row) for _, cell in columns) + " |")
+    cached = max(row["cached"] for row in results.values())
+    line = f"prompt tokens served from llama.cpp's cache: at most {cached:.0f} per call"
+    if server:
+        line += f"; llama.cpp's own decode speed (baseline calls): {statistics.median(server):.1f}"
+        line += " tok/s"
+    print(line)
+    print("target: SolCoder decode and overall tok/s ≥ 0.9 × baseline")
 
 
 if __name__ == "__main__":

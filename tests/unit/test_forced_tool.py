@@ -203,3 +203,19 @@ def test_conform_keeps_required_and_valid_arguments() -> None:
     }
     assert conform("not json", closed) == "not json"
     assert conform('{"goal": "a"}', closed) == '{"goal": "a"}'
+
+
+def test_a_primed_value_ends_at_the_stop_quote_and_is_closed() -> None:
+    sent, fold = rewrite(request(), "prefill")
+    assert fold is not None and sent.stop[-1] == '"'  # the value's closing quote ends it
+    events = fold_all(fold, ["Build an escrow program"])  # the server stops before the quote
+    final = events[-1]
+    assert json.loads(final.message.tool_calls[0].arguments) == {"goal": "Build an escrow program"}  # type: ignore[attr-defined]
+    assert final.stop_reason == "tool_use"  # type: ignore[attr-defined]
+
+
+def test_a_primed_value_that_never_ends_is_cut_at_the_cap() -> None:
+    fold = ForcedToolFold("plan", prefill='{"goal": "', schema=PLAN.json_schema)
+    events = fold_all(fold, ["la " * 400 + "\\"])
+    goal = json.loads(events[-1].message.tool_calls[0].arguments)["goal"]  # type: ignore[attr-defined]
+    assert 0 < len(goal) <= STRING_LENGTH_CAP

@@ -282,6 +282,7 @@ def test_json_lines_have_the_contract_shapes() -> None:
             "type": "completed",
             "stop_reason": "tool_use",
             "usage": {"input": 12, "output": 3, "cache_read": 0, "cache_write": 0, "reasoning": 0},
+            "usage_estimated": False,
             "response_id": "resp_1",
             "model": "m",
         },

@@ -35,6 +35,8 @@ class TurnStats:
     output_tokens: int = 0
     cost_usd: float | None = None
     retries: int = 0
+    usage_estimated: bool = False
+    """The server reported no usage: the counts are SolCoder's estimates."""
     tool_calls: list[str] = field(default_factory=list)
     tool_errors: list[str] = field(default_factory=list)
     completed_after_tools: bool = False
@@ -77,6 +79,7 @@ def _account(event: Any, stats: TurnStats, conversation: Any, started: float) ->
     elif isinstance(event, Completed):
         stats.input_tokens += event.usage.input
         stats.output_tokens += event.usage.output
+        stats.usage_estimated = stats.usage_estimated or event.extra.get("usage_estimated") is True
         stats.completed_after_tools = stats.completed_after_tools or stats.saw_tool_result
         stats.retries += _retries(conversation)
     elif isinstance(event, TurnFinished):
@@ -155,13 +158,19 @@ def _summary_lines(
         cost = "n/a" if stats.cost_usd is None else f"${stats.cost_usd:.4f}"
         lines.append(
             f"{stats.prompt[:34]:<34} {_format_seconds(stats.first_token_s):>8} "
-            f"{_format_seconds(stats.latency_s):>9} {stats.input_tokens:>6} "
-            f"{stats.output_tokens:>6} {cost:>8} {stats.retries:>7}  "
+            f"{_format_seconds(stats.latency_s):>9} {_tokens(stats.input_tokens, stats):>6} "
+            f"{_tokens(stats.output_tokens, stats):>6} {cost:>8} {stats.retries:>7}  "
             f"{', '.join(stats.tool_calls) or '-'}"
         )
+    if any(stats.usage_estimated for stats in turns):
+        lines.append("~ the server reported no token counts: estimated by SolCoder")
     for check in checks:
         lines.append(f"{'✓' if check.ok else '✗'} {check.name}: {check.detail}")
     return lines
+
+
+def _tokens(count: int, stats: TurnStats) -> str:
+    return f"~{count}" if stats.usage_estimated else str(count)
 
 
 def _cost(provider: str, model: str, stats: TurnStats) -> float | None:
@@ -241,6 +250,7 @@ def _turn_json(stats: TurnStats) -> dict[str, Any]:
         "latency_ms": round(stats.latency_s * 1000, 1),
         "text_deltas": stats.text_deltas,
         "usage": {"input": stats.input_tokens, "output": stats.output_tokens},
+        "usage_estimated": stats.usage_estimated,
         "cost_usd": stats.cost_usd,
         "retries": stats.retries,
         "tool_calls": stats.tool_calls,

@@ -35,7 +35,7 @@ from solcoder.llm.http import (
     HttpStreamer,
     build_http_client,
 )
-from solcoder.llm.messages import Request
+from solcoder.llm.messages import Request, Usage
 from solcoder.llm.provider import ProviderSpec, Timeouts
 from solcoder.llm.retry import RetryPolicy, RetryRecord, WaitStatus
 from solcoder.llm.stats import CallStats
@@ -190,7 +190,7 @@ class LLMClient:
     ) -> None:
         await self.aclose()
 
-    def _start(self, request: Request) -> StreamingCall | FoldedCall:
+    def _start(self, request: Request) -> StreamingCall | FinishedCall:
         self._check_loop()
         if not request.model:
             request = replace(request, model=self._model)
@@ -208,7 +208,7 @@ class LLMClient:
             stats=stats,
             on_done=self._on_stats,
         )
-        return streaming if fold is None else FoldedCall(streaming, fold)
+        return FinishedCall(streaming, request, fold, provider=self.name)
 
     def _check_loop(self) -> None:
         loop = asyncio.get_running_loop()
@@ -268,7 +268,7 @@ class LLMClient:
     ) -> None:
         self.close()
 
-    def _sync_close(self, sync: SyncLoop, call: StreamingCall | FoldedCall) -> None:
+    def _sync_close(self, sync: SyncLoop, call: StreamingCall | FinishedCall) -> None:
         """Abort a sync stream, even when it is garbage collected at an awkward moment."""
         if self._sync is not sync:
             return  # close() already shut the pool and the loop down
@@ -292,21 +292,46 @@ class LLMClient:
         return self._sync
 
 
-class FoldedCall:
-    """A `StreamingCall` whose events pass through a forced-tool fold (`forced_tool.py`)."""
+class FinishedCall:
+    """A `StreamingCall` whose events are finished for the caller: a forced-tool fold applied
+    (`forced_tool.py`), and the usage of a server that reports none estimated and marked so
+    (`extra["usage_estimated"]`), so every output that shows usage shows the same figures."""
 
-    def __init__(self, call: StreamingCall, fold: ForcedToolFold) -> None:
+    def __init__(
+        self,
+        call: StreamingCall,
+        request: Request,
+        fold: ForcedToolFold | None = None,
+        *,
+        provider: str = "",
+    ) -> None:
         self._call = call
+        self._request = request
         self._fold = fold
+        self._provider = provider
 
     async def next_batch(self) -> list[Event] | None:
         batch = await self._call.next_batch()
         if batch is None:
             return None
-        return [folded for event in batch for folded in self._fold.feed(event)]
+        if self._fold is not None:
+            batch = [folded for event in batch for folded in self._fold.feed(event)]
+        if batch and isinstance(batch[-1], Completed) and not batch[-1].usage.total:
+            batch[-1] = estimated_usage(batch[-1], self._request, provider=self._provider)
+        return batch
 
     async def aclose(self) -> None:
         await self._call.aclose()
+
+
+def estimated_usage(completed: Completed, request: Request, *, provider: str = "") -> Completed:
+    """`completed` with offline estimates in place of a usage the server never sent."""
+    from solcoder.llm.tokens import count_text, estimate_request
+
+    message = completed.message
+    written = message.text + "".join(call.arguments for call in message.tool_calls)
+    usage = Usage(input=estimate_request(request, provider=provider), output=count_text(written))
+    return replace(completed, usage=usage, extra={**completed.extra, "usage_estimated": True})
 
 
 def join_url(base_url: str, path: str) -> str:
@@ -319,7 +344,7 @@ def join_url(base_url: str, path: str) -> str:
     return base_url + path
 
 
-async def _start(client: LLMClient, request: Request) -> StreamingCall | FoldedCall:
+async def _start(client: LLMClient, request: Request) -> StreamingCall | FinishedCall:
     return client._start(request)  # in the sync loop, which then owns the pool
 
 

@@ -36,7 +36,11 @@ STRING_LENGTH_CAP = 200
 closes if every string ends before the token budget does; left unbounded, SmolLM2-135M fills
 a string with `Achim-Achim-…` until the budget runs out (measured on llama.cpp's server)."""
 FORCED_MAX_TOKENS = 512
-"""The token budget of a forced call: enough for every capped string, never cut mid-object."""
+"""The token budget of a grammar-constrained call: enough for every capped string."""
+PRIMED_MAX_TOKENS = 128
+"""The budget of a primed call, which only writes its first value (a 200-character string is
+about 60 tokens); servers that ignore the stop quote (llama.cpp's responses endpoint) then
+stop here rather than after 512 tokens of prose we would cut anyway."""
 
 
 def forced_tool(request: Request) -> ToolSpec | None:
@@ -64,7 +68,12 @@ def rewrite(request: Request, mode: ForcedToolMode) -> tuple[Request, ForcedTool
     opening = json_opening(tool.json_schema)
     messages = (*request.messages, Message("assistant", (Text(opening),)))
     fold = ForcedToolFold(tool.name, prefill=opening, schema=tool.json_schema)
-    return replace(stripped, messages=messages), fold
+    # Primed inside a string, the model's next quote ends the value; stopping there keeps a
+    # small model from wandering on for hundreds of tokens (measured: up to the whole budget).
+    stop = (*request.stop, '"') if opening.endswith('"') else request.stop
+    budget = PRIMED_MAX_TOKENS if opening.endswith('"') else FORCED_MAX_TOKENS
+    primed = replace(stripped, messages=messages, stop=stop, max_tokens=budget)
+    return primed, fold
 
 
 def instructions(tool: ToolSpec) -> str:
@@ -184,10 +193,18 @@ class ForcedToolFold:
         whose continuation is not JSON (small models wander on after the value they were asked
         for) keeps the object up to that first value, closed."""
         arguments = self._arguments.strip()
-        cut = self._scanner.first_value_end
-        if self._prefill.endswith('"') and cut is not None and not _is_json(arguments):
-            arguments = self._arguments[:cut] + "}"
+        if self._prefill.endswith('"') and not _is_json(arguments):
+            arguments = self._close_first_value()
         return conform(arguments, self._schema) if self._schema is not None else arguments
+
+    def _close_first_value(self) -> str:
+        """The object up to its first value, closed: the reply stopped at the value's closing
+        quote (our stop sequence), ran out of tokens inside it, or went on into invalid JSON."""
+        cut = self._scanner.first_value_end
+        if cut is not None:
+            return self._arguments[:cut] + "}"
+        value = self._arguments[len(self._prefill) :][:STRING_LENGTH_CAP].rstrip("\\")
+        return self._prefill + value + '"}'
 
 
 def conform(arguments: str, schema: Mapping[str, Any]) -> str:

@@ -345,6 +345,7 @@ class JsonLinesWriter:
                 "type": "completed",
                 "stop_reason": event.stop_reason,
                 "usage": event.usage.as_dict(),
+                "usage_estimated": event.extra.get("usage_estimated") is True,
                 "response_id": event.response_id,
                 "model": event.model,
             }

@@ -15,6 +15,7 @@ the whole code base. This module only adds what owning the server means:
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from dataclasses import replace
 from pathlib import Path
@@ -26,6 +27,9 @@ from solcoder.llm.local.server import LocalServer, ServerInfo, ServerOptions, St
 from solcoder.llm.messages import Request
 from solcoder.llm.provider import LLAMA_CPP_FORCED_TOOL, LOCAL_PROVIDER, ProviderSpec, Timeouts
 from solcoder.llm.stats import CallStats
+
+CRASH_SETTLE_S = 1.0
+"""How long a broken stream waits to see whether the model process is exiting."""
 
 
 def _quiet(line: str, *, done: bool = False) -> None:
@@ -103,7 +107,7 @@ class LocalProvider:
             async for event in client.astream(request):
                 yield event
         except LLMError as error:
-            crash = self._crash(error)
+            crash = await self._crash(error)
             if crash is None:
                 raise
             raise crash from error
@@ -139,9 +143,15 @@ class LocalProvider:
         self._client = client
         return client
 
-    def _crash(self, error: LLMError) -> LocalModelCrashedError | None:
-        """The error to raise instead of `error` when the model process has died."""
+    async def _crash(self, error: LLMError) -> LocalModelCrashedError | None:
+        """The error to raise instead of `error` when the model process has died. The kernel
+        closes a killed process's sockets before its exit can be seen, so a broken stream
+        waits a moment for the exit before calling it a network fault."""
         how = self._server.exit_description()
+        deadline = asyncio.get_running_loop().time() + CRASH_SETTLE_S
+        while how is None and asyncio.get_running_loop().time() < deadline:
+            await asyncio.sleep(0.01)
+            how = self._server.exit_description()
         if how is None:
             return None
         self._client = None  # its pool points at a dead port; the next request starts afresh

@@ -61,9 +61,9 @@ class ServerOptions:
     max_output: int = 1024
     """The server's own ceiling on one reply; the provider asks for less (see provider.py)."""
     threads: int | None = None
-    """None: half the cores. llama.cpp's threads spin while they wait for each other, so on
-    a 2-core machine with anything else running, two threads measured up to 5x slower than
-    one (and two servers at once far worse)."""
+    """None: llama.cpp's own choice (the machine's cores). Measured on 2 idle cores, the dry
+    run took 8.7-10 s with two threads and 13.6-21 s with one; but two model servers at once
+    on 2 cores (their threads spin while they wait for each other) slow to a crawl."""
     log_path: Path | None = None
 
 
@@ -182,7 +182,7 @@ class LocalServer:
             "api_key": key,
             "n_ctx": options.context_window,
             "n_predict": options.max_output,
-            "threads": options.threads or max(1, (os.cpu_count() or 2) // 2),
+            "threads": options.threads,
         }
         assert process.stdin is not None
         try:
