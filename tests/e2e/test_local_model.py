@@ -275,3 +275,14 @@ def test_models_shows_what_the_server_really_serves(run_cli: Run, llama_server: 
     (row,) = json.loads(result.stdout)
     assert row["model"].endswith("SmolLM2-135M-Instruct.Q4_1.gguf")  # not "default"
     assert row["context_window"] == 8192  # from /props
+
+
+def test_a_local_session_resumes_on_the_local_model(run_cli: Run, local_home: Path) -> None:
+    first = run_cli("-p", "hello", "--json")
+    assert first.returncode == 0, first.stderr
+    session = json.loads(first.stdout.splitlines()[0])["id"]
+    # Before: the resumed session's model name was taken for a GGUF path ("does not exist").
+    again = run_cli("-p", "and again", "--json", "--session", session)
+    assert again.returncode == 0, again.stderr
+    events = [json.loads(line) for line in again.stdout.splitlines()]
+    assert any(e["type"] == "text_delta" for e in events)

@@ -140,13 +140,14 @@ def local_provider(settings: Settings) -> Provider:
         sys.stderr.write(line + "\n")
         sys.stderr.flush()
 
-    if llm.model:
-        path, alias = model.resolve_model_path(llm.model, settings.home), ""
+    if llm.model:  # a GGUF of the user's: named by its path, so a resumed session finds it
+        path = model.resolve_model_path(llm.model, settings.home)
+        alias = str(path)
     else:
         path, alias = model.install(settings.home, progress=progress), model.SMOLLM2.name
     options = ServerOptions(
         model_path=path,
-        alias=alias or path.stem,
+        alias=alias,
         context_window=llm.local_context,
         log_path=settings.home / "logs" / "local-server.log",
     )
@@ -282,16 +283,38 @@ def build(
     # Budget outermost: a request it refuses is never sent, so never recorded as a call.
     guarded = wrap_for_budget(instrumented(provider), settings)
     budget = getattr(guarded, "budget", None)
+
+    def usage_summary() -> str:
+        """Tokens and cost so far, and the window the history is fitted to (for a llama.cpp
+        server, what its `/props` said once it answered)."""
+        from solcoder.budget import format_tokens
+
+        text = budget.summary() if budget is not None else ""
+        window = getattr(guarded, "window", None)
+        return f"{text} · {format_tokens(window)} ctx" if isinstance(window, int) else text
+
     conversation = Conversation(
         build_orchestrator(settings, guarded),
         session_id=session_id,
-        usage_summary=budget.summary if budget is not None else None,
+        usage_summary=usage_summary if budget is not None else None,
         history=history,
         transcript=session,
         describe=describe,
         fallback=fallback,
     )
     return Built(conversation, provider, notices)
+
+
+def _resumed_model(provider: str, model: str) -> str:
+    """`llm.model` for a resumed session: offline has one model, and `local` records the
+    bundled model by name (llm.model empty) and any other by its path."""
+    if provider == "offline":
+        return ""
+    if provider == "local":
+        from solcoder.llm.local.model import SMOLLM2
+
+        return "" if model == SMOLLM2.name else model
+    return model
 
 
 def open_session(settings: Settings, options: dict[str, Any]) -> tuple[Session, Settings]:
@@ -308,7 +331,7 @@ def open_session(settings: Settings, options: dict[str, Any]) -> tuple[Session, 
         if session.provider and options.get("llm_provider") is None:
             overrides["llm.provider"] = session.provider
             if session.model and options.get("llm_model") is None:
-                overrides["llm.model"] = "" if session.provider == "offline" else session.model
+                overrides["llm.model"] = _resumed_model(session.provider, session.model)
         if overrides:
             settings = load_settings(overrides={**overrides, **flag_overrides(options)})
         return session, settings
