@@ -286,3 +286,32 @@ def test_a_local_session_resumes_on_the_local_model(run_cli: Run, local_home: Pa
     assert again.returncode == 0, again.stderr
     events = [json.loads(line) for line in again.stdout.splitlines()]
     assert any(e["type"] == "text_delta" for e in events)
+
+
+async def test_the_request_after_a_crash_starts_a_new_server(
+    bundled_model: Path, tmp_path: Path
+) -> None:
+    from solcoder.errors import LocalModelCrashedError
+    from solcoder.llm.events import Completed, TextDelta
+    from solcoder.llm.local.provider import LocalProvider
+    from solcoder.llm.local.server import ServerOptions
+    from solcoder.llm.messages import Message, Request
+
+    options = ServerOptions(model_path=bundled_model, alias="smol", log_path=tmp_path / "log")
+    provider = LocalProvider(options, max_tokens=48)
+    request = Request(model="", messages=(Message.user("Tell me a long story."),))
+    try:
+        with pytest.raises(LocalModelCrashedError) as caught:
+            async for event in provider.astream(request):
+                if isinstance(event, TextDelta) and event.text.strip():
+                    first = provider.server.pid
+                    assert first is not None
+                    os.kill(first, signal.SIGKILL)
+        assert "SIGKILL" in caught.value.message
+        assert caught.value.partial is not None and caught.value.partial.text.strip()
+        events = [event async for event in provider.astream(request)]
+        assert isinstance(events[-1], Completed)
+        assert provider.server.pid not in (None, first)
+    finally:
+        await provider.aclose()
+    assert not provider.server.running

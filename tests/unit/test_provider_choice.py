@@ -1,0 +1,83 @@
+"""Which provider runs when nothing names one: a key you have, then the local model."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from solcoder.cli import provider_choice
+from solcoder.cli.provider_choice import choose_provider
+from solcoder.config import load_settings
+from solcoder.credentials.secret import Secret
+from solcoder.secrets import open_store
+
+
+def settings_for(tmp_path: Path, environ: dict[str, str]) -> object:
+    return load_settings(environ=environ, cwd=tmp_path, home=tmp_path / "home")
+
+
+@pytest.fixture
+def local_installed(monkeypatch: pytest.MonkeyPatch) -> None:
+    from solcoder.llm.local import model
+
+    monkeypatch.setattr(model, "server_installed", lambda: True)
+
+
+def test_a_key_in_the_environment_picks_its_provider(tmp_path: Path) -> None:
+    environ = {"ANTHROPIC_API_KEY": "sk-test-anthropic-0001", "GROQ_API_KEY": "gsk-test-0002"}
+    chosen, notice = choose_provider(settings_for(tmp_path, environ), environ)
+    assert chosen.llm.provider == "anthropic"  # earlier in the documented order than groq
+    assert chosen.source("llm.provider") == "auto"
+    assert notice is None
+
+
+def test_a_key_in_the_store_picks_its_provider(tmp_path: Path) -> None:
+    environ = {"SOLCODER_KEYRING": "0", "SOLCODER_CREDENTIALS_BACKEND": "plaintext-file"}
+    settings = settings_for(tmp_path, environ)
+    store = open_store(settings, insecure=True, environ=environ)
+    store.set("openrouter", Secret("sk-test-openrouter-0003"))
+    monkey_environ = {**environ}
+    chosen, _ = choose_provider(settings, monkey_environ)
+    assert chosen.llm.provider == "openrouter"
+
+
+def test_no_key_picks_the_local_model_and_says_how_to_use_a_cloud_one(
+    tmp_path: Path, local_installed: None
+) -> None:
+    chosen, notice = choose_provider(settings_for(tmp_path, {}), {})
+    assert chosen.llm.provider == "local"
+    assert notice is not None and "solcoder auth login" in notice
+
+
+def test_without_the_extra_the_default_stands(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from solcoder.llm.local import model
+
+    monkeypatch.setattr(model, "server_installed", lambda: False)
+    chosen, notice = choose_provider(settings_for(tmp_path, {}), {})
+    assert chosen.llm.provider == "openai"  # the key prompt or the missing-key message
+    assert notice is None
+
+
+@pytest.mark.parametrize(
+    "environ",
+    [
+        {"SOLCODER_LLM_PROVIDER": "openai"},  # chosen explicitly
+        {"SOLCODER_OFFLINE_MODE": "1"},
+        {"SOLCODER_LLM_API_KEY": "sk-test-generic-0004"},  # a key for the default provider
+    ],
+)
+def test_an_explicit_choice_is_never_second_guessed(
+    tmp_path: Path, local_installed: None, environ: dict[str, str]
+) -> None:
+    settings = settings_for(tmp_path, environ)
+    chosen, notice = choose_provider(settings, environ)
+    assert chosen is settings
+    assert notice is None
+
+
+def test_the_order_is_the_documented_one() -> None:
+    text = (Path(__file__).parents[2] / "docs" / "providers.md").read_text()
+    assert ", ".join(provider_choice.KEY_ORDER) in text
