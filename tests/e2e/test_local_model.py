@@ -300,18 +300,22 @@ async def test_the_request_after_a_crash_starts_a_new_server(
     options = ServerOptions(model_path=bundled_model, alias="smol", log_path=tmp_path / "log")
     provider = LocalProvider(options, max_tokens=48)
     request = Request(model="", messages=(Message.user("Tell me a long story."),))
+    first: list[int] = []
+
+    async def stream_and_kill() -> None:
+        async for event in provider.astream(request):
+            if isinstance(event, TextDelta) and event.text.strip() and not first:
+                first.append(provider.server.pid or 0)
+                os.kill(first[0], signal.SIGKILL)
+
     try:
         with pytest.raises(LocalModelCrashedError) as caught:
-            async for event in provider.astream(request):
-                if isinstance(event, TextDelta) and event.text.strip():
-                    first = provider.server.pid
-                    assert first is not None
-                    os.kill(first, signal.SIGKILL)
+            await stream_and_kill()
         assert "SIGKILL" in caught.value.message
         assert caught.value.partial is not None and caught.value.partial.text.strip()
         events = [event async for event in provider.astream(request)]
         assert isinstance(events[-1], Completed)
-        assert provider.server.pid not in (None, first)
+        assert provider.server.pid not in (None, first[0])
     finally:
         await provider.aclose()
     assert not provider.server.running
