@@ -46,6 +46,9 @@ class SolcoderError(Exception):
     exit_code: ClassVar[int] = 1
     kind: ClassVar[str] = "error"
     """Stable snake_case name of the failure class, used in JSON output and telemetry."""
+    failure_class: ClassVar[str] = "other"
+    """The coarse class `solcoder stats` reports error rates by (auth, rate_limit, server,
+    network, timeout, request, protocol, cancelled); subclasses inherit their parent's."""
 
     def __init__(self, message: str, *, hint: str | None = None) -> None:
         super().__init__(message)
@@ -73,6 +76,7 @@ class ConfigError(SolcoderError):
 
 class MissingKeyError(ConfigError):
     kind = "missing_key"
+    failure_class = "auth"
 
 
 class StorageError(SolcoderError):
@@ -121,21 +125,25 @@ class LLMError(SolcoderError):
 class AuthenticationError(LLMError):
     exit_code = 3
     kind = "authentication"
+    failure_class = "auth"
 
 
 class PermissionDeniedError(LLMError):
     exit_code = 3
     kind = "permission"
+    failure_class = "auth"
 
 
 class ModelNotFoundError(LLMError):
     exit_code = 2
     kind = "model_not_found"
+    failure_class = "request"
 
 
 class BadRequestError(LLMError):
     exit_code = 2
     kind = "bad_request"
+    failure_class = "request"
 
 
 class ContextTooLongError(BadRequestError):
@@ -145,6 +153,7 @@ class ContextTooLongError(BadRequestError):
 class RateLimitError(LLMError):
     exit_code = 4
     kind = "rate_limited"
+    failure_class = "rate_limit"
 
     def __init__(self, message: str, *, retry_after: float | None = None, **kwargs: object) -> None:
         super().__init__(message, **kwargs)  # type: ignore[arg-type]
@@ -154,6 +163,7 @@ class RateLimitError(LLMError):
 class ProviderUnavailableError(LLMError):
     exit_code = 5
     kind = "unavailable"
+    failure_class = "server"
 
 
 class OverloadedError(ProviderUnavailableError):
@@ -166,6 +176,7 @@ class ServerError(ProviderUnavailableError):
 
 class ConnectError(ProviderUnavailableError):
     kind = "connect"
+    failure_class = "network"
 
 
 class LocalModelCrashedError(ProviderUnavailableError):
@@ -177,6 +188,7 @@ class LocalModelCrashedError(ProviderUnavailableError):
 class LLMTimeoutError(LLMError):
     exit_code = 5
     kind = "timeout"
+    failure_class = "timeout"
     setting: ClassVar[str] = "llm.timeout"
     """The setting that raises this deadline, named in the message."""
 
@@ -206,6 +218,7 @@ class StreamInterruptedError(LLMError):
 
     exit_code = 5
     kind = "interrupted"
+    failure_class = "network"
 
     def __init__(self, message: str, *, partial: Message | None = None, **kwargs: object) -> None:
         super().__init__(message, **kwargs)  # type: ignore[arg-type]
@@ -215,6 +228,7 @@ class StreamInterruptedError(LLMError):
 class ProtocolError(LLMError):
     exit_code = 6
     kind = "protocol"
+    failure_class = "protocol"
 
 
 class Cancelled(SolcoderError):
@@ -222,3 +236,15 @@ class Cancelled(SolcoderError):
 
     exit_code = 130
     kind = "cancelled"
+    failure_class = "cancelled"
+
+
+def failure_classes() -> dict[str, str]:
+    """Every error `kind` and its coarse failure class, read off the tree above."""
+    found: dict[str, str] = {}
+    pending: list[type[SolcoderError]] = [SolcoderError]
+    while pending:
+        cls = pending.pop()
+        found[cls.kind] = cls.failure_class
+        pending.extend(cls.__subclasses__())
+    return found

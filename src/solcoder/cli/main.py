@@ -14,6 +14,7 @@ from typing import Any, NoReturn
 import click
 
 from solcoder import __version__
+from solcoder.llm.wires import WIRE_APIS
 
 # name -> (module, attribute, one-line help). Help is kept here so `--help` imports nothing.
 _SUBCOMMANDS: dict[str, tuple[str, str, str]] = {
@@ -67,7 +68,7 @@ class _LazyGroup(click.Group):
             formatter.write_dl(rows)
 
 
-_API_CHOICES = click.Choice(["chat", "responses", "messages"])
+_API_CHOICES = click.Choice(list(WIRE_APIS))
 
 
 @click.group(

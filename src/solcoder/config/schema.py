@@ -14,6 +14,7 @@ from dataclasses import dataclass, field, fields
 from typing import Any, Literal
 
 from solcoder.errors import UsageError
+from solcoder.llm.wires import WIRE_APIS
 
 Kind = Literal["str", "bool", "int", "float"]
 
@@ -195,7 +196,7 @@ class LLMSettings:
     api: str = _text(
         "",
         "Wire protocol override: chat, responses or messages; empty means the provider's own.",
-        choices=("", "chat", "responses", "messages"),
+        choices=("", *WIRE_APIS),
         flag="--llm-api",
     )
     timeout: float = _seconds(

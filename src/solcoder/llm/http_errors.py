@@ -35,9 +35,9 @@ from solcoder.errors import (
     TotalTimeoutError,
 )
 from solcoder.llm.adapters.base import Decoder
+from solcoder.llm.headers import retry_after_seconds
 from solcoder.llm.messages import Message
 from solcoder.llm.provider import Timeouts
-from solcoder.llm.retry import retry_after_seconds
 
 Stage = Literal["connect", "first_event", "idle"]
 """Where the attempt was: sending and waiting for headers, waiting for the first SSE event, or

@@ -14,12 +14,10 @@ from dataclasses import dataclass, field, replace
 from typing import Any, Protocol, TypeVar
 
 from solcoder.errors import ConfigError
-from solcoder.llm.adapters.base import WireApi
 from solcoder.llm.events import Event
 from solcoder.llm.forced_tool import FORCED_TOOL_MODES, ForcedToolMode
 from solcoder.llm.messages import Request
-
-WIRE_APIS: tuple[WireApi, ...] = ("chat", "responses", "messages")
+from solcoder.llm.wires import WIRE_APIS, WireApi
 
 
 @dataclass(frozen=True, slots=True)

@@ -21,11 +21,8 @@ exponential backoff"; Anthropic: 429 and 529 `overloaded_error`, honour `retry-a
 
 from __future__ import annotations
 
-import math
-import time
 from collections.abc import Mapping
 from dataclasses import dataclass
-from email.utils import parsedate_to_datetime
 from typing import Literal
 
 from solcoder.errors import (
@@ -38,6 +35,7 @@ from solcoder.errors import (
     RateLimitError,
     UsageError,
 )
+from solcoder.llm.headers import retry_after_seconds
 
 MAX_RETRIES_LIMIT = 10
 MAX_LOADING_WAIT_S = 120.0
@@ -166,37 +164,3 @@ def is_retryable(error: LLMError, headers: Mapping[str, str] | None = None) -> b
     # An error event inside a 200 stream (Anthropic's `overloaded_error`, an OpenAI
     # `server_error` chunk) has no status: its class says whether it is transient.
     return isinstance(error, RateLimitError | ProviderUnavailableError)
-
-
-def retry_after_seconds(headers: Mapping[str, str], *, now: float | None = None) -> float | None:
-    """The wait a server asked for: `retry-after-ms` (OpenAI), then `retry-after` in seconds or
-    as an HTTP date (RFC 9110 section 10.2.3). None when absent or unreadable."""
-    milliseconds = _number(headers.get("retry-after-ms"))
-    if milliseconds is not None:
-        return milliseconds / 1000.0
-    value = headers.get("retry-after")
-    if value is None:
-        return None
-    seconds = _number(value)
-    if seconds is not None:
-        return seconds
-    try:
-        moment = parsedate_to_datetime(value)
-    except (TypeError, ValueError, IndexError):
-        return None
-    if moment.tzinfo is None:
-        return None
-    current = time.time() if now is None else now
-    return max(0.0, moment.timestamp() - current)
-
-
-def _number(value: str | None) -> float | None:
-    if value is None:
-        return None
-    try:
-        number = float(value.strip())
-    except ValueError:
-        return None
-    if not math.isfinite(number) or number < 0:
-        return None
-    return number

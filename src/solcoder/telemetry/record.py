@@ -1,6 +1,6 @@
 """One row of telemetry: what a single model call did, with no prompt or reply unless opted in.
 
-Kept separate from the store and the recorder so the field list, the failure classes and the
+Kept separate from the store and the recorder so the field list, the failure-class lookup and the
 rate-limit header reading are defined once and read by every view (SQLite, `logs`, `stats`,
 OpenTelemetry).
 """
@@ -12,38 +12,16 @@ from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field
 from urllib.parse import urlsplit
 
+from solcoder.errors import failure_classes
 from solcoder.llm.retry import RetryRecord
-
-FAILURE_CLASSES: dict[str, str] = {
-    "authentication": "auth",
-    "permission": "auth",
-    "missing_key": "auth",
-    "rate_limited": "rate_limit",
-    "overloaded": "server",
-    "server_error": "server",
-    "unavailable": "server",
-    "local_model_crashed": "server",
-    "connect": "network",
-    "interrupted": "network",
-    "connect_timeout": "timeout",
-    "first_event_timeout": "timeout",
-    "idle_timeout": "timeout",
-    "total_timeout": "timeout",
-    "timeout": "timeout",
-    "bad_request": "request",
-    "context_too_long": "request",
-    "model_not_found": "request",
-    "protocol": "protocol",
-    "cancelled": "cancelled",
-}
-"""Error `kind` -> the coarse class `stats` reports error rates by."""
 
 
 def failure_class(outcome: str) -> str | None:
     """The class of a failed outcome (None for `ok`); unknown kinds are `other`."""
     if outcome == "ok":
         return None
-    return FAILURE_CLASSES.get(outcome, "other")
+    # Read off the error tree each time: errors defined in other modules join it on import.
+    return failure_classes().get(outcome, "other")
 
 
 @dataclass(slots=True)

@@ -9,13 +9,14 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Literal, Protocol
+from typing import Protocol
 
 from solcoder.llm.events import Event
 from solcoder.llm.messages import Message, Request
 from solcoder.llm.sse import ServerSentEvent
+from solcoder.llm.wires import WireApi
 
-WireApi = Literal["chat", "responses", "messages"]
+__all__ = ["Decoder", "HttpCall", "WireAdapter", "WireApi"]
 
 
 @dataclass(frozen=True, slots=True)

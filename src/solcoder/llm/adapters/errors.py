@@ -25,10 +25,8 @@ import difflib
 import html
 import json
 import re
-import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
-from email.utils import parsedate_to_datetime
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -43,6 +41,7 @@ from solcoder.errors import (
     RateLimitError,
     ServerError,
 )
+from solcoder.llm.headers import retry_after_seconds
 
 MESSAGE_LIMIT = 300
 """Characters of the provider's own message quoted in ours."""
@@ -117,7 +116,7 @@ def error_from_response(
         provider=provider,
         models=models,
         model=model,
-        retry_after=_retry_after(lowered, now),
+        retry_after=retry_after_seconds(lowered, now=now),
         url=url,
     )
 
@@ -427,27 +426,3 @@ def _model_hint(model: str | None, models: Sequence[str]) -> str:
     if not others:
         return base
     return f"{base} Known models: {', '.join(others[:8])}."
-
-
-def _retry_after(headers: Mapping[str, str], now: float | None) -> float | None:
-    """Seconds to wait, from `retry-after-ms` (OpenAI, Anthropic) or `retry-after` (seconds
-    or an HTTP date, RFC 9110 section 10.2.3)."""
-    milliseconds = headers.get("retry-after-ms")
-    if milliseconds:
-        try:
-            return max(0.0, float(milliseconds) / 1000)
-        except ValueError:
-            pass
-    value = headers.get("retry-after", "").strip()
-    if not value:
-        return None
-    try:
-        return max(0.0, float(value))
-    except ValueError:
-        pass
-    try:
-        moment = parsedate_to_datetime(value)
-    except (TypeError, ValueError, IndexError):
-        return None
-    current = time.time() if now is None else now
-    return max(0.0, moment.timestamp() - current)
