@@ -47,8 +47,17 @@ PRICE_PACKAGE = "genai-prices"
 PRICE_PACKAGE_RELEASED = "2026-11"
 """Release month of the genai-prices version pinned in pyproject.toml (from PyPI)."""
 
-FREE_PROVIDERS = frozenset({"offline", "local", "ollama", "lmstudio", "vllm", "llamacpp"})
-"""Providers that run on the user's machine (or are scripted): no per-token price, cost 0."""
+
+def _free_providers() -> frozenset[str]:
+    from solcoder.llm.provider import BUILTIN_PROVIDERS, IN_PROCESS_PROVIDERS
+
+    keyless = {name for name, spec in BUILTIN_PROVIDERS.items() if not spec.requires_key}
+    return frozenset(IN_PROCESS_PROVIDERS | keyless)
+
+
+FREE_PROVIDERS = _free_providers()
+"""Providers that run on the user's machine (or are scripted): no per-token price, cost 0.
+Read off the provider catalog (the ones SolCoder runs, and the built-ins that take no key)."""
 
 _PRICE_PROVIDER_IDS: dict[str, str] = {
     "openai": "openai",

@@ -112,6 +112,44 @@ async def test_parallel_calls_run_concurrently_and_keep_order() -> None:
     assert sum(isinstance(e, ToolRunStarted) for e in events) == 2
 
 
+async def test_parallel_calls_really_overlap_and_results_keep_call_order() -> None:
+    # Each tool waits for the other to have started: run one after the other, the first
+    # would time out. The second one finishes first; its result still comes second.
+    registry = ToolRegistry()
+    started = {"ping": asyncio.Event(), "pong": asyncio.Event()}
+    finished: list[str] = []
+
+    async def meet(me: str, other: str, linger: float) -> str:
+        started[me].set()
+        await asyncio.wait_for(started[other].wait(), timeout=2)
+        await asyncio.sleep(linger)
+        finished.append(me)
+        return me
+
+    @registry.tool(toolkit="test")
+    async def ping() -> str:
+        """Meets pong."""
+        return await meet("ping", "pong", 0.05)
+
+    @registry.tool(toolkit="test")
+    async def pong() -> str:
+        """Meets ping."""
+        return await meet("pong", "ping", 0.0)
+
+    provider = ScriptedProvider(
+        [
+            ScriptedResponse(tool_calls=(call("ping", {}, "c1"), call("pong", {}, "c2"))),
+            ScriptedResponse(text="done"),
+        ]
+    )
+    orchestrator = Orchestrator(provider, registry, AgentOptions())
+    history: list[Message] = []
+    [event async for event in orchestrator.run_turn(history, "go")]
+    assert finished == ["pong", "ping"]  # they overlapped
+    results = results_of(provider.requests[1].messages[-1])
+    assert results == [("c1", "ping", False), ("c2", "pong", False)]
+
+
 async def test_multi_step_chain() -> None:
     _, history, provider, calls = await run(
         [

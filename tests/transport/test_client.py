@@ -138,6 +138,21 @@ def test_concurrent_streams_share_one_pool(server: FakeLLMServer) -> None:
     assert len(server.requests) == 20
 
 
+def test_a_second_wave_of_concurrent_streams_reuses_the_pool(server: FakeLLMServer) -> None:
+    server.default = Reply(text="same answer", chunk_size=3)
+
+    async def main() -> tuple[int, int]:
+        async with make_client(server, "responses") as client:
+            await asyncio.gather(*(client.acomplete(REQUEST) for _ in range(10)))
+            opened = server.connections_seen
+            await asyncio.gather(*(client.acomplete(REQUEST) for _ in range(10)))
+            return opened, server.connections_seen
+
+    opened, after = asyncio.run(main())
+    assert 1 <= opened <= 10
+    assert after == opened  # no new connection: the warm ones were shared
+
+
 def test_the_key_never_appears_in_errors_or_repr(server: FakeLLMServer) -> None:
     server.enqueue(Reply(status=401, error_message=f"Incorrect API key provided: {FAKE_KEY}."))
     client = make_client(server, "chat")

@@ -146,12 +146,37 @@ def test_finalize_masks_secrets_and_fills_the_server_wait() -> None:
     assert error.partial == PARTIAL
 
 
-def test_ca_bundle_from_the_environment(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
-    import certifi
+def self_signed_ca(path: Path) -> Path:
+    """A one-certificate CA bundle made here (with `cryptography`, a declared dependency)."""
+    import datetime
 
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.x509.oid import NameOID
+
+    key = ec.generate_private_key(ec.SECP256R1())
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "SolCoder test CA")])
+    now = datetime.datetime.now(datetime.UTC)
+    certificate = (
+        x509.CertificateBuilder()
+        .subject_name(name)
+        .issuer_name(name)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now)
+        .not_valid_after(now + datetime.timedelta(days=1))
+        .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
+        .sign(key, hashes.SHA256())
+    )
+    path.write_bytes(certificate.public_bytes(serialization.Encoding.PEM))
+    return path
+
+
+def test_ca_bundle_from_the_environment(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     for name in (*http.CA_BUNDLE_VARIABLES, "SSL_CERT_DIR"):
         monkeypatch.delenv(name, raising=False)
-    monkeypatch.setenv("REQUESTS_CA_BUNDLE", certifi.where())
+    monkeypatch.setenv("REQUESTS_CA_BUNDLE", str(self_signed_ca(tmp_path / "ca.pem")))
     context = http.ssl_context_from_environment()
     assert isinstance(context, ssl.SSLContext)
     assert context.cert_store_stats()["x509_ca"] > 0
