@@ -10,7 +10,7 @@ from solcoder.cli import provider_choice
 from solcoder.cli.provider_choice import choose_provider
 from solcoder.config import load_settings
 from solcoder.credentials.secret import Secret
-from solcoder.secrets import open_store
+from solcoder.credentials.store import open_store
 
 
 def settings_for(tmp_path: Path, environ: dict[str, str]) -> object:

@@ -8,7 +8,7 @@ import pickle
 
 import pytest
 
-from solcoder.secrets import Secret, mask
+from solcoder.credentials.secret import Secret, mask
 
 KEY = "sk-test-CANARY-SECRET-0123456789abcd"
 

@@ -89,7 +89,7 @@ def _read_key(provider: str, *, from_stdin: bool) -> str:
 
 
 def _store(ctx: click.Context, *, insecure: bool = False) -> CredentialStore:
-    from solcoder.secrets import open_store
+    from solcoder.credentials.store import open_store
 
     return open_store(settings_from_context(ctx), insecure=insecure)
 
@@ -102,7 +102,7 @@ def _show_notices(store: CredentialStore) -> None:
 
 def _environment_overrides(spec: ProviderSpec, environ: Mapping[str, str]) -> str | None:
     """The variable that would win over a saved key for `spec`, if one is set."""
-    from solcoder.secrets import GENERIC_KEY_VARIABLE
+    from solcoder.credentials.resolve import GENERIC_KEY_VARIABLE
 
     for name in (GENERIC_KEY_VARIABLE, *spec.key_env):
         if environ.get(name, "").strip():
@@ -119,8 +119,8 @@ def auth_group() -> None:
 @click.pass_context
 def status_command(ctx: click.Context) -> None:
     """Show, for each provider, where its key comes from."""
+    from solcoder.credentials.resolve import GENERIC_KEY_VARIABLE, resolve_api_key
     from solcoder.llm.provider import IN_PROCESS_PROVIDERS, known_provider_names
-    from solcoder.secrets import GENERIC_KEY_VARIABLE, resolve_api_key
 
     settings = settings_from_context(ctx)
     store = _store(ctx)
@@ -164,7 +164,7 @@ def status_command(ctx: click.Context) -> None:
 def _save(
     ctx: click.Context, provider: str, *, key_stdin: bool, insecure: bool, rotate: bool
 ) -> None:
-    from solcoder.secrets import Secret
+    from solcoder.credentials.secret import Secret
 
     settings = settings_from_context(ctx)
     spec = _spec(settings, provider)

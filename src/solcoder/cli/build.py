@@ -1,7 +1,7 @@
 """Builds the running objects from settings: provider, tool registry, orchestrator, conversation.
 
 The CLI's only wiring module; nothing here talks to the network. Keys come from
-`solcoder.secrets` in the documented order, and a missing key either prompts (interactive),
+`solcoder.credentials` in the documented order, and a missing key either prompts (interactive),
 falls back offline (when configured) or fails with the exact variable and command to fix it.
 """
 
@@ -89,7 +89,8 @@ def http_provider(
 
     spec = _spec(settings)
     # Resolved for keyless servers too (llamacpp, vllm): one started with a key demands it.
-    from solcoder.secrets import open_store, resolve_api_key
+    from solcoder.credentials.resolve import resolve_api_key
+    from solcoder.credentials.store import open_store
 
     store = open_store(settings)
     resolved = resolve_api_key(spec, flag_value=api_key_flag, environ=os.environ, store=store)

@@ -110,8 +110,8 @@ def make_host(
         import getpass
 
         from solcoder.credentials.secret import Secret
+        from solcoder.credentials.store import open_store
         from solcoder.redact import add_secret
-        from solcoder.secrets import open_store
 
         provider = conversation.orchestrator.provider if conversation is not None else None
         name = provider.name if provider is not None else settings.llm.provider

@@ -55,8 +55,8 @@ def _provider_with_key(settings: Any, environ: Mapping[str, str]) -> str | None:
     for name in KEY_ORDER:
         if any(environ.get(variable, "").strip() for variable in BUILTIN_PROVIDERS[name].key_env):
             return name
+    from solcoder.credentials.store import open_store
     from solcoder.errors import SolcoderError
-    from solcoder.secrets import open_store
 
     try:
         stored = set(open_store(settings).providers())

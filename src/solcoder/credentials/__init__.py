@@ -2,6 +2,8 @@
 
 Split by concern: `secret` (the type), `resolve` (flag > env > storage), `store` (backend
 choice), and one module per backend (`keyring_storage`, `encrypted_file`, `plaintext_file`).
-`solcoder.secrets` re-exports the public names; this package imports nothing itself, so
-`solcoder.redact` can use `credentials.secret` without pulling in the storage code.
+Import the names from their modules (`credentials.store`, `.resolve`, `.secret`); this package
+imports nothing itself, so `solcoder.redact` can use `credentials.secret` without pulling in
+the storage code. (It replaced a `solcoder/secrets.py` façade: two doors to one room, and a
+name that shadowed the standard library's `secrets`.)
 """
