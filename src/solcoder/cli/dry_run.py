@@ -185,7 +185,7 @@ def _cost(provider: str, model: str, stats: TurnStats) -> float | None:
 async def _dry_run(settings: Any, options: dict[str, Any], session: Any) -> int:
     from solcoder.cli.build import build
     from solcoder.cli.output import print_notice
-    from solcoder.cli.run import announce_session, make_sink
+    from solcoder.cli.turn_output import announce_session, make_sink
 
     built = build(settings, api_key_flag=options.get("llm_api_key"), session=session)
     for notice in built.notices:
@@ -204,7 +204,7 @@ async def _dry_run(settings: Any, options: dict[str, Any], session: Any) -> int:
             try:
                 turns.append(await _run_turn(conversation, sink, prompt, force_tool))
             except SolcoderError as error:
-                from solcoder.cli.run import note_failure
+                from solcoder.cli.turn_output import note_failure
 
                 error.hint = dry_run_hint(error)
                 note_failure(error, settings, session, resumable=False)

@@ -8,6 +8,7 @@ from collections.abc import Callable
 from typing import Any
 
 from solcoder.cli.output import print_notice
+from solcoder.cli.turn_output import announce_session, make_sink, note_failure
 
 
 def load(options: dict[str, Any]) -> Any:
@@ -70,44 +71,6 @@ def run_root(options: dict[str, Any]) -> int:
         session.close()
 
 
-def announce_session(session: Any, json_output: bool) -> None:
-    """Every launch says which session it records into (stderr, or an event with --json)."""
-    if json_output:
-        import json
-
-        sys.stdout.write(json.dumps({"type": "session", "id": session.id}) + "\n")
-        sys.stdout.flush()
-    else:
-        print_notice(f"session {session.id}")
-
-
-def note_failure(error: Any, settings: Any, session: Any, *, resumable: bool = True) -> None:
-    """Add what the user needs after a failed turn: a saved report for malformed responses,
-    and (unless `resumable` is off, as in a dry run) where the conversation is kept."""
-    from solcoder.errors import ProtocolError
-
-    hint = error.hint or ""
-    if isinstance(error, ProtocolError):
-        from solcoder.cli.reports import save_report
-
-        path = save_report(
-            settings.home,
-            error,
-            context={
-                "provider": session.provider or settings.llm.provider,
-                "model": session.model or settings.llm.model,
-                "base_url": settings.llm.base_url,
-                "api": settings.llm.api,
-                "session": session.id,
-            },
-        )
-        if path is not None:
-            hint = f"{hint} A report was saved to {path}.".strip()
-    if resumable:
-        hint = f"{hint} Your conversation is saved: resume it with --session {session.id}."
-    error.hint = hint.strip() or None
-
-
 async def run_prompt(
     conversation: Any,
     text: str,
@@ -150,25 +113,6 @@ async def run_prompt(
         sink.close()
     # The model kept sending unusable tool calls: its output was malformed (exit 6).
     return 6 if finished == "repair_limit" else 0
-
-
-def make_sink(json_output: bool, show_thinking: bool, *, diagnostics_to_stderr: bool = True) -> Any:
-    """JSON Lines, or text: the reply on stdout and (for -p) tool lines and notices on stderr."""
-    from solcoder.ui.render import JsonLinesWriter, StreamRenderer
-
-    if json_output:
-        return JsonLinesWriter(sys.stdout)
-    from rich.console import Console
-
-    diagnostics = Console(file=sys.stderr) if diagnostics_to_stderr else None
-    console = Console(file=sys.stdout)
-    console.on_broken_pipe = _broken_pipe  # type: ignore[method-assign]
-    return StreamRenderer(console, show_thinking=show_thinking, diagnostics=diagnostics)
-
-
-def _broken_pipe() -> None:
-    """rich's default exits 1 on a closed pipe; raise instead, so the turn closes in order."""
-    raise BrokenPipeError
 
 
 def _silence_stdout() -> None:

@@ -24,7 +24,7 @@ from solcoder.errors import SolcoderError, UsageError
 from solcoder.ui.render import render_error
 
 if TYPE_CHECKING:
-    from solcoder.ui.repl import ConversationLike
+    from solcoder.ui.conversation_view import ConversationLike
 
 HostResult = RenderableType | Awaitable[RenderableType]
 """What a direct tool call returns: text (shown as is) or a rich renderable, maybe awaited."""

@@ -8,8 +8,9 @@ Wiring (for the CLI)::
     exit_code = run_repl(conversation, ReplHost(get_setting=..., set_setting=..., ...),
                          console=Console(), history_path=home / "history")
 
-`conversation` is anything shaped like `ConversationLike` (below); `ReplHost` is a bag of
-optional callables for `/config`, `/tools`, `/plan`, `/review`, `/logs` (see ui/commands.py).
+`conversation` is anything shaped like `ConversationLike` (`ui/conversation_view.py`);
+`ReplHost` is a bag of optional callables for `/config`, `/tools`, `/plan`, `/review`,
+`/logs` (see ui/commands.py).
 
 Everything runs on one asyncio loop: prompt_toolkit's `prompt_async` reads the line, then the
 turn runs as a task so Ctrl-C (SIGINT, since the terminal is back in cooked mode while the
@@ -36,6 +37,7 @@ from rich.text import Text
 from solcoder.agent.events import AgentEvent
 from solcoder.errors import Cancelled, SolcoderError
 from solcoder.ui.commands import CommandRouter, ReplHost, is_command, unescape
+from solcoder.ui.conversation_view import PROMPT, ConversationLike
 from solcoder.ui.render import StreamRenderer, render_error
 
 if TYPE_CHECKING:
@@ -43,34 +45,6 @@ if TYPE_CHECKING:
     from prompt_toolkit.output import Output
 
 logger = logging.getLogger(__name__)
-
-PROMPT = "you › "
-CONTINUATION = "   … "
-
-
-class ConversationLike(Protocol):
-    """The conversation the REPL drives (implemented by `solcoder.agent.conversation`)."""
-
-    @property
-    def session_id(self) -> str: ...
-
-    @property
-    def provider_name(self) -> str: ...
-
-    @property
-    def model(self) -> str: ...
-
-    def run_turn(self, text: str) -> AsyncIterator[AgentEvent]:
-        """Stream one turn; raises SolcoderError subclasses; cancelling the consumer cancels it."""
-        ...
-
-    def retry_last(self) -> AsyncIterator[AgentEvent]: ...
-
-    def clear(self) -> None: ...
-
-    def usage_summary(self) -> str: ...
-
-    def describe_session(self) -> str: ...
 
 
 class LineReader(Protocol):

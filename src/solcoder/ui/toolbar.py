@@ -27,10 +27,10 @@ from rich.console import Console
 from rich.text import Text
 
 from solcoder.ui.commands import command_names
-from solcoder.ui.repl import CONTINUATION, PROMPT
+from solcoder.ui.conversation_view import CONTINUATION, PROMPT
 
 if TYPE_CHECKING:
-    from solcoder.ui.repl import ConversationLike
+    from solcoder.ui.conversation_view import ConversationLike
 
 logger = logging.getLogger(__name__)
 

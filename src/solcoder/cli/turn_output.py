@@ -1,0 +1,69 @@
+"""What every conversational command (-p, --dry-run-llm) prints around a turn: the session it
+records into, the sink its events go to, and the advice added to a failure.
+
+Shared by `cli/run.py` and `cli/dry_run.py`, which used to import each other for these.
+"""
+
+from __future__ import annotations
+
+import sys
+from typing import Any
+
+from solcoder.cli.output import print_notice
+
+
+def announce_session(session: Any, json_output: bool) -> None:
+    """Every launch says which session it records into (stderr, or an event with --json)."""
+    if json_output:
+        import json
+
+        sys.stdout.write(json.dumps({"type": "session", "id": session.id}) + "\n")
+        sys.stdout.flush()
+    else:
+        print_notice(f"session {session.id}")
+
+
+def note_failure(error: Any, settings: Any, session: Any, *, resumable: bool = True) -> None:
+    """Add what the user needs after a failed turn: a saved report for malformed responses,
+    and (unless `resumable` is off, as in a dry run) where the conversation is kept."""
+    from solcoder.errors import ProtocolError
+
+    hint = error.hint or ""
+    if isinstance(error, ProtocolError):
+        from solcoder.cli.reports import save_report
+
+        path = save_report(
+            settings.home,
+            error,
+            context={
+                "provider": session.provider or settings.llm.provider,
+                "model": session.model or settings.llm.model,
+                "base_url": settings.llm.base_url,
+                "api": settings.llm.api,
+                "session": session.id,
+            },
+        )
+        if path is not None:
+            hint = f"{hint} A report was saved to {path}.".strip()
+    if resumable:
+        hint = f"{hint} Your conversation is saved: resume it with --session {session.id}."
+    error.hint = hint.strip() or None
+
+
+def make_sink(json_output: bool, show_thinking: bool, *, diagnostics_to_stderr: bool = True) -> Any:
+    """JSON Lines, or text: the reply on stdout and (for -p) tool lines and notices on stderr."""
+    from solcoder.ui.render import JsonLinesWriter, StreamRenderer
+
+    if json_output:
+        return JsonLinesWriter(sys.stdout)
+    from rich.console import Console
+
+    diagnostics = Console(file=sys.stderr) if diagnostics_to_stderr else None
+    console = Console(file=sys.stdout)
+    console.on_broken_pipe = _broken_pipe  # type: ignore[method-assign]
+    return StreamRenderer(console, show_thinking=show_thinking, diagnostics=diagnostics)
+
+
+def _broken_pipe() -> None:
+    """rich's default exits 1 on a closed pipe; raise instead, so the turn closes in order."""
+    raise BrokenPipeError
