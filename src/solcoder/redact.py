@@ -27,7 +27,7 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from solcoder.credentials.secret import Secret, mask
+from solcoder.secret import Secret, mask
 
 REDACTED = "[REDACTED]"
 

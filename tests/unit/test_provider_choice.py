@@ -9,8 +9,8 @@ import pytest
 from solcoder.cli import provider_choice
 from solcoder.cli.provider_choice import choose_provider
 from solcoder.config import load_settings
-from solcoder.credentials.secret import Secret
 from solcoder.credentials.store import open_store
+from solcoder.secret import Secret
 
 
 def settings_for(tmp_path: Path, environ: dict[str, str]) -> object:

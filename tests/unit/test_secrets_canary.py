@@ -14,12 +14,12 @@ from click.testing import CliRunner
 from solcoder.cli.main import cli
 from solcoder.credentials.encrypted_file import _cheap_kdf_for_tests, forget_cached_passphrases
 from solcoder.credentials.resolve import resolve_api_key
-from solcoder.credentials.secret import Secret
 from solcoder.credentials.store import CredentialStore
 from solcoder.errors import AuthenticationError
 from solcoder.llm.messages import Message, Text, Thinking, ToolCall, ToolResult
 from solcoder.llm.provider import BUILTIN_PROVIDERS
 from solcoder.redact import install_log_redaction, uninstall_log_redaction
+from solcoder.secret import Secret
 from solcoder.sessions import SessionStore
 
 # Shaped like vendor keys, and one with no known shape (caught only by value).

@@ -18,9 +18,9 @@ from solcoder.credentials.encrypted_file import (
     derive_key,
     forget_cached_passphrases,
 )
-from solcoder.credentials.secret import Secret
 from solcoder.credentials.store import CredentialStore
 from solcoder.errors import StorageError
+from solcoder.secret import Secret
 
 KEY = "sk-test-FILE-CANARY-0123456789abcdef"
 OTHER = "sk-ant-test-FILE-0123456789abcdefgh"

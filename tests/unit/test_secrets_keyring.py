@@ -22,8 +22,8 @@ from solcoder.credentials.keyring_storage import (
     detect_backend,
     is_acceptable,
 )
-from solcoder.credentials.secret import Secret
 from solcoder.credentials.store import CredentialStore
+from solcoder.secret import Secret
 
 KEY = "sk-test-KEYRING-0123456789abcdef"
 ENVIRON = {"SOLCODER_PASSPHRASE": "test-passphrase"}

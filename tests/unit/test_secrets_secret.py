@@ -8,7 +8,7 @@ import pickle
 
 import pytest
 
-from solcoder.credentials.secret import Secret, mask
+from solcoder.secret import Secret, mask
 
 KEY = "sk-test-CANARY-SECRET-0123456789abcd"
 

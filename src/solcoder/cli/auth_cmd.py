@@ -164,7 +164,7 @@ def status_command(ctx: click.Context) -> None:
 def _save(
     ctx: click.Context, provider: str, *, key_stdin: bool, insecure: bool, rotate: bool
 ) -> None:
-    from solcoder.credentials.secret import Secret
+    from solcoder.secret import Secret
 
     settings = settings_from_context(ctx)
     spec = _spec(settings, provider)

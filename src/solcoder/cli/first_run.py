@@ -26,8 +26,8 @@ def _ask_yes(question: str) -> bool:
 
 def prompt_for_key(spec: ProviderSpec, store: Any) -> str | None:
     """The key typed by the user (saved if they agree), or None if they entered nothing."""
-    from solcoder.credentials.secret import Secret
     from solcoder.redact import add_secret
+    from solcoder.secret import Secret
 
     where = f" (create one at {spec.key_url})" if spec.key_url else ""
     sys.stderr.write(

@@ -109,9 +109,9 @@ def make_host(
     def rotate_key() -> str:
         import getpass
 
-        from solcoder.credentials.secret import Secret
         from solcoder.credentials.store import open_store
         from solcoder.redact import add_secret
+        from solcoder.secret import Secret
 
         provider = conversation.orchestrator.provider if conversation is not None else None
         name = provider.name if provider is not None else settings.llm.provider

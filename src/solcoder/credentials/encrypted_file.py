@@ -30,9 +30,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from solcoder.credentials.files import exclusive_lock, read_private_file
-from solcoder.credentials.secret import Secret
 from solcoder.errors import StorageError
 from solcoder.fsutil import atomic_write, ensure_private_dir
+from solcoder.secret import Secret
 
 FILE_NAME = "credentials.enc"
 LOCK_NAME = "credentials.lock"

@@ -14,11 +14,14 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-from solcoder.credentials.secret import Secret
 from solcoder.credentials.store import CredentialStore
-from solcoder.llm.provider import ProviderSpec
 from solcoder.redact import Redactor, default_redactor
+from solcoder.secret import Secret
+
+if TYPE_CHECKING:  # only its type: credentials sit below the LLM layer
+    from solcoder.llm.provider import ProviderSpec
 
 GENERIC_KEY_VARIABLE = "SOLCODER_LLM_API_KEY"
 

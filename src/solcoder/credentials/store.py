@@ -30,9 +30,9 @@ from solcoder.credentials.keyring_storage import (
     detect_backend,
 )
 from solcoder.credentials.plaintext_file import PlaintextFileStorage
-from solcoder.credentials.secret import Secret
 from solcoder.errors import StorageError, UsageError
 from solcoder.redact import Redactor, default_redactor
+from solcoder.secret import Secret
 
 logger = logging.getLogger(__name__)
 
