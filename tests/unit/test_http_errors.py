@@ -21,7 +21,7 @@ from solcoder.errors import (
     StreamInterruptedError,
     TotalTimeoutError,
 )
-from solcoder.llm import http
+from solcoder.llm import tls
 from solcoder.llm.http_errors import (
     Stage,
     deadline_error,
@@ -174,16 +174,16 @@ def self_signed_ca(path: Path) -> Path:
 
 
 def test_ca_bundle_from_the_environment(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
-    for name in (*http.CA_BUNDLE_VARIABLES, "SSL_CERT_DIR"):
+    for name in (*tls.CA_BUNDLE_VARIABLES, "SSL_CERT_DIR"):
         monkeypatch.delenv(name, raising=False)
     monkeypatch.setenv("REQUESTS_CA_BUNDLE", str(self_signed_ca(tmp_path / "ca.pem")))
-    context = http.ssl_context_from_environment()
+    context = tls.ssl_context_from_environment()
     assert isinstance(context, ssl.SSLContext)
     assert context.cert_store_stats()["x509_ca"] > 0
-    assert http.ssl_context_from_environment() is context  # built once
+    assert tls.ssl_context_from_environment() is context  # built once
     monkeypatch.setenv("SSL_CERT_FILE", str(tmp_path / "missing.pem"))
     with pytest.raises(ConfigError, match="SSL_CERT_FILE"):
-        http.ssl_context_from_environment()
+        tls.ssl_context_from_environment()
 
 
 # --- where the request went: named, never with credentials ----------------------------------

@@ -27,17 +27,13 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import functools
-import os
 import random
-import ssl
 from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequence
 from typing import Generic, TypeVar
 
 import httpx2
 
 from solcoder.errors import (
-    ConfigError,
     LLMTimeoutError,
     ProtocolError,
     StreamInterruptedError,
@@ -58,6 +54,7 @@ from solcoder.llm.provider import Timeouts
 from solcoder.llm.retry import RetryPolicy, WaitStatus
 from solcoder.llm.sse import SSEDecoder
 from solcoder.llm.stats import CallStats
+from solcoder.llm.tls import ssl_context_from_environment
 
 DEFAULT_MAX_EVENT_BYTES = 8 * 2**20
 DEFAULT_MAX_RESPONSE_BYTES = 64 * 2**20
@@ -66,34 +63,8 @@ TERMINATED_GRACE_S = 1.0
 """After the protocol's terminator, how long the body may take to close before we stop
 reading anyway (some proxies keep a finished stream open)."""
 """An error body is read up to this size; the rest is dropped (a proxy's HTML page can be big)."""
-CA_BUNDLE_VARIABLES = ("SSL_CERT_FILE", "REQUESTS_CA_BUNDLE", "CURL_CA_BUNDLE")
 _RATE_LIMIT_PREFIXES = ("x-ratelimit-", "anthropic-ratelimit-", "retry-after")
 _T = TypeVar("_T")
-
-
-def ssl_context_from_environment() -> ssl.SSLContext:
-    """The TLS context for provider connections: the CA bundle named by SSL_CERT_FILE,
-    REQUESTS_CA_BUNDLE or CURL_CA_BUNDLE (corporate proxies), else SSL_CERT_DIR, else httpx2's
-    default store. Built once per distinct environment: loading a CA store takes ~70 ms."""
-    names = (*CA_BUNDLE_VARIABLES, "SSL_CERT_DIR")
-    return _ssl_context(tuple(os.environ.get(name) or "" for name in names))
-
-
-@functools.cache
-def _ssl_context(paths: tuple[str, ...]) -> ssl.SSLContext:
-    for name, path in zip((*CA_BUNDLE_VARIABLES, "SSL_CERT_DIR"), paths, strict=True):
-        if not path:
-            continue
-        try:
-            if os.path.isdir(path):
-                return ssl.create_default_context(capath=path)
-            return ssl.create_default_context(cafile=path)
-        except (OSError, ssl.SSLError) as exc:
-            raise ConfigError(
-                f"{name}={path} does not name a readable CA bundle ({exc}).",
-                hint=f"Point {name} at a PEM file of trusted certificates, or unset it.",
-            ) from None
-    return httpx2.create_ssl_context()
 
 
 def build_http_client(

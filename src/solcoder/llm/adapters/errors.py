@@ -21,14 +21,12 @@ URL, not the wrong model), and llama.cpp's 503 `Loading model` (`is_model_loadin
 
 from __future__ import annotations
 
-import difflib
 import html
 import json
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import Any
-from urllib.parse import urlsplit
 
 from solcoder.errors import (
     AuthenticationError,
@@ -41,6 +39,13 @@ from solcoder.errors import (
     RateLimitError,
     ServerError,
 )
+from solcoder.llm.adapters.error_hints import (
+    LLAMA_CPP_CONTEXT_PHRASE,
+    context_hint,
+    endpoint_hint,
+    model_hint,
+    model_in_message,
+)
 from solcoder.llm.headers import retry_after_seconds
 
 MESSAGE_LIMIT = 300
@@ -49,16 +54,13 @@ MESSAGE_LIMIT = 300
 _CONTEXT_CODES = frozenset(
     {"context_length_exceeded", "string_above_max_length", "exceed_context_size_error"}
 )
-_LLAMA_CPP_CONTEXT_PHRASE = "available context size"
-"""llama.cpp's overflow message, old ("the request exceeds the available context size, try
-increasing the context size or enable context shift") and new ("request (N tokens) ...")."""
 _CONTEXT_PHRASES = (
     "prompt is too long",  # Anthropic
     "maximum context length",  # OpenAI, vLLM
     "context length",  # Groq, Mistral
     "context window",
     "too many tokens",
-    _LLAMA_CPP_CONTEXT_PHRASE,
+    LLAMA_CPP_CONTEXT_PHRASE,
 )
 _MODEL_CODES = frozenset({"model_not_found", "deploymentnotfound"})
 """Codes that always mean the model (Azure: the deployment) is unknown."""
@@ -66,11 +68,6 @@ _MODEL_NOT_FOUND_CODES = _MODEL_CODES | {"not_found_error"}
 _MODEL_WORDS = re.compile(r"\b(model|deployment)s?\b", re.IGNORECASE)
 _URL_PATH = re.compile(r"(^|\s)/\w[\w./-]*")
 """A path in a 404 message ("Unknown path /v1/responses"): the endpoint is what is missing."""
-_WIRE_BY_PATH = (
-    ("/chat/completions", "chat", "OpenAI Chat Completions"),
-    ("/responses", "responses", "OpenAI Responses"),
-    ("/messages", "messages", "Anthropic Messages"),
-)
 _QUOTA_CODES = frozenset({"insufficient_quota", "billing_hard_limit_reached"})
 
 
@@ -266,7 +263,9 @@ def _classify(
     ):
         return ContextTooLongError(
             said("refused the request as too long for the model"),
-            hint=_context_hint(details, kind, code),
+            hint=context_hint(
+                details.message, (kind, code), details.prompt_tokens, details.context_size
+            ),
             **common,
         )
     if status == 401 or kind == "authentication_error":
@@ -286,13 +285,13 @@ def _classify(
     if status == 404 and not in_stream and not _names_a_model(details, code):
         return ModelNotFoundError(
             said(f"has no endpoint at {url or 'the requested path'}"),
-            hint=_endpoint_hint(url),
+            hint=endpoint_hint(url),
             **common,
         )
     if status == 404 or code in _MODEL_NOT_FOUND_CODES or kind == "not_found_error":
         return ModelNotFoundError(
             said("could not find the model or endpoint"),
-            hint=_model_hint(model or _model_in_message(details.message), models),
+            hint=model_hint(model or model_in_message(details.message), models),
             **common,
         )
     if code in _QUOTA_CODES or kind in _QUOTA_CODES:
@@ -342,39 +341,6 @@ def _classify(
     )
 
 
-def _context_hint(details: _Details, kind: str, code: str) -> str:
-    """What to do about a prompt over the context: llama.cpp's server has the window it was
-    started with (`--ctx-size`), so its remedy differs from a hosted model's."""
-    llama_cpp = (
-        "exceed_context_size_error" in (kind, code)
-        or details.context_size is not None
-        or _LLAMA_CPP_CONTEXT_PHRASE in details.message.lower()
-    )
-    if not llama_cpp:
-        return (
-            "Shorten the conversation (start a new session or drop large files from the "
-            "prompt) or choose a model with a larger context window."
-        )
-    prompt, window = details.prompt_tokens, details.context_size
-    size = f" ({prompt} tokens)" if prompt else ""
-    limit = f" ({window} tokens)" if window else ""
-    example = f" {_ctx_size_for(prompt)}" if prompt else ""
-    return (
-        f"The conversation{size} is longer than the server's context window{limit}. Start a "
-        "new session (/clear in the REPL, --new-session on the command line) or drop large "
-        "pasted content, or restart the server with a larger context (llama.cpp: "
-        f"--ctx-size{example})."
-    )
-
-
-def _ctx_size_for(prompt_tokens: int) -> int:
-    """A context that holds the prompt and a reply: the next power of two above both."""
-    size = 2048
-    while size < prompt_tokens + 1024:
-        size *= 2
-    return size
-
-
 def _names_a_model(details: _Details, code: str) -> bool:
     """Whether a 404 is about the model (its code or message says so) rather than the path:
     "File Not Found", "Not Found", an HTML page, an empty body or a named path are not."""
@@ -382,47 +348,3 @@ def _names_a_model(details: _Details, code: str) -> bool:
         return True
     message = details.message
     return bool(_MODEL_WORDS.search(message)) and not _URL_PATH.search(message)
-
-
-def _endpoint_hint(url: str | None) -> str:
-    """Advice for a path the server does not serve: which wire to try instead, and the base
-    URL (the usual causes: a server that speaks only Chat Completions, or a base URL with a
-    missing or doubled /v1)."""
-    base_url = "OpenAI-style base URLs end in /v1, e.g. http://127.0.0.1:8080/v1"
-    path = urlsplit(url).path if url else ""
-    if "/v1/v1/" in path:
-        return f"The URL has /v1 twice: drop it from --llm-base-url ({base_url})."
-    for suffix, wire, name in _WIRE_BY_PATH:
-        if path.endswith(suffix) and wire != "chat":
-            return (
-                f"The server may not implement the {name} API: try --llm-api chat (OpenAI "
-                "Chat Completions, which llama.cpp, Ollama, vLLM and LM Studio serve), and "
-                f"check --llm-base-url ({base_url})."
-            )
-    return (
-        f"Check --llm-base-url ({base_url}), or try another wire protocol: --llm-api "
-        "responses or --llm-api messages."
-    )
-
-
-def _model_in_message(message: str) -> str | None:
-    quoted = re.search(r"[`'\"]([^`'\"\s]+)[`'\"]", message)
-    if quoted:
-        return quoted.group(1)
-    labelled = re.search(r"model:\s*(\S+)", message)  # Anthropic: "model: claude-sonet-4-5"
-    return labelled.group(1) if labelled else None
-
-
-def _model_hint(model: str | None, models: Sequence[str]) -> str:
-    base = "Check --llm-model (and --llm-base-url for a self-hosted or Azure deployment)."
-    if not models:
-        return base
-    # The model that failed is never a suggestion: it exists in our list but not for this
-    # account or endpoint.
-    others = [name for name in models if name != model]
-    close = difflib.get_close_matches(model, others, n=3, cutoff=0.5) if model else []
-    if close:
-        return f"Did you mean {', '.join(repr(name) for name in close)}? {base}"
-    if not others:
-        return base
-    return f"{base} Known models: {', '.join(others[:8])}."
