@@ -38,6 +38,8 @@ class Status(Protocol):
 START_TIMEOUT_S = 120.0
 """Loading a large GGUF from a cold disk can take a minute; the bundled model takes ~1 s."""
 STOP_GRACE_S = 3.0
+LOG_ROTATE_BYTES = 5 * 2**20
+"""llama.cpp logs every request's timings: past this size the log starts afresh."""
 _ENV_DROPPED = ("_API_KEY", "_TOKEN", "_SECRET", "_PASSWORD")
 
 
@@ -169,6 +171,8 @@ class LocalServer:
             from solcoder.fsutil import ensure_private_dir
 
             ensure_private_dir(path.parent)
+            if path.exists() and path.stat().st_size > LOG_ROTATE_BYTES:
+                os.replace(path, path.with_name(path.name + ".1"))  # keep one old log
             return os.open(path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
         except OSError:
             return subprocess.DEVNULL
