@@ -35,7 +35,7 @@ from solcoder.llm.streaming import StreamingCall
 from tests.transport.harness import MODES, Outcome, call
 from tests.transport.llamacpp_fake import CHAT_PATHS, JSON, LlamaCppFake
 
-KEY = "sk-test-canary-llamacpp-5e2b9c1d7a"
+KEY = "sk-test-canary-llamacpp-0005"
 TIMEOUTS = Timeouts(connect=1.0, first_event=2.0, idle=2.0, total=10.0)
 REQUEST = Request(model="default", messages=(Message.user("hello"),))
 FAST_POLL = RetryPolicy(base_delay=0.01, loading_poll=0.05)

@@ -25,7 +25,7 @@ def local_installed(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 def test_a_key_in_the_environment_picks_its_provider(tmp_path: Path) -> None:
-    environ = {"ANTHROPIC_API_KEY": "sk-test-anthropic-0001", "GROQ_API_KEY": "gsk-test-0002"}
+    environ = {"ANTHROPIC_API_KEY": "sk-test-anthropic-0001", "GROQ_API_KEY": "sk-test-groq-0002"}
     chosen, notice = choose_provider(settings_for(tmp_path, environ), environ)
     assert chosen.llm.provider == "anthropic"  # earlier in the documented order than groq
     assert chosen.source("llm.provider") == "auto"
