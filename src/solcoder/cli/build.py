@@ -123,7 +123,6 @@ def http_provider(
 def local_provider(settings: Settings) -> Provider:
     """llama.cpp's server on the bundled model (fetched on first use) or `--llm-model PATH`."""
     import atexit
-    import sys
 
     from solcoder.errors import ConfigError
     from solcoder.llm.local import model
@@ -136,16 +135,12 @@ def local_provider(settings: Settings) -> Provider:
             hint=model.INSTALL_HINT,
         )
     llm = settings.llm
-
-    def progress(line: str) -> None:
-        sys.stderr.write(line + "\n")
-        sys.stderr.flush()
-
     if llm.model:  # a GGUF of the user's: named by its path, so a resumed session finds it
         path = model.resolve_model_path(llm.model, settings.home)
         alias = str(path)
     else:
-        path, alias = model.install(settings.home, progress=progress), model.SMOLLM2.name
+        path = model.install(settings.home, progress=lambda line: status(line, done=True))
+        alias = model.SMOLLM2.name
     options = ServerOptions(
         model_path=path,
         alias=alias,
@@ -290,7 +285,8 @@ def build(
         server, what its `/props` said once it answered)."""
         from solcoder.budget import format_tokens
 
-        text = budget.summary() if budget is not None else ""
+        assert budget is not None  # only installed with a budget
+        text = budget.summary()
         window = getattr(guarded, "window", None)
         return f"{text} · {format_tokens(window)} ctx" if isinstance(window, int) else text
 

@@ -60,20 +60,20 @@ def rewrite(request: Request, mode: ForcedToolMode) -> tuple[Request, ForcedTool
     if tool is None or mode == "native":
         return request, None
     system = _join(request.system, instructions(tool))
-    max_tokens = max(request.max_tokens or 0, FORCED_MAX_TOKENS)
-    stripped = replace(request, tools=(), tool_choice=None, system=system, max_tokens=max_tokens)
+    budget = max(request.max_tokens or 0, FORCED_MAX_TOKENS)
+    stripped = replace(request, tools=(), tool_choice=None, system=system, max_tokens=budget)
     if mode == "json_schema":
         extra = {**request.extra, "json_schema": bounded_schema(tool.json_schema)}
         return replace(stripped, extra=extra), ForcedToolFold(tool.name)
     opening = json_opening(tool.json_schema)
     messages = (*request.messages, Message("assistant", (Text(opening),)))
     fold = ForcedToolFold(tool.name, prefill=opening, schema=tool.json_schema)
+    if not opening.endswith('"'):
+        return replace(stripped, messages=messages), fold
     # Primed inside a string, the model's next quote ends the value; stopping there keeps a
     # small model from wandering on for hundreds of tokens (measured: up to the whole budget).
-    stop = (*request.stop, '"') if opening.endswith('"') else request.stop
-    budget = PRIMED_MAX_TOKENS if opening.endswith('"') else FORCED_MAX_TOKENS
-    primed = replace(stripped, messages=messages, stop=stop, max_tokens=budget)
-    return primed, fold
+    stop = (*request.stop, '"')
+    return replace(stripped, messages=messages, stop=stop, max_tokens=PRIMED_MAX_TOKENS), fold
 
 
 def instructions(tool: ToolSpec) -> str:
@@ -144,10 +144,6 @@ class ForcedToolFold:
         self._started = False
         self._native = False
 
-    @property
-    def arguments(self) -> str:
-        return self._arguments
-
     def feed(self, event: Event) -> list[Event]:
         if isinstance(event, ToolCallStart | ToolCallDelta):
             self._native = True  # the server made a real call after all: keep it as it is
@@ -178,9 +174,9 @@ class ForcedToolFold:
         return [ToolCallDelta(0, taken)]
 
     def _completed(self, event: Completed) -> list[Event]:
-        # A server that sent no deltas (or only the echo) still ends with the whole text.
-        unseen = event.message.text[len(self._seen) :] if not self._started else ""
-        events = self._text(unseen, final=True) if not self._started else []
+        events: list[Event] = []
+        if not self._started:  # no deltas, or only the echo: the final text says it all
+            events = self._text(event.message.text[len(self._seen) :], final=True)
         others = tuple(part for part in event.message.parts if not isinstance(part, Text))
         arguments = self._final_arguments()
         call = ToolCall(self.call_id, self.name, arguments)

@@ -22,6 +22,7 @@ from solcoder.llm.adapters.base import HttpCall, WireAdapter
 from solcoder.llm.events import Event
 from solcoder.llm.http import Exchange, HttpStreamer, probe_health
 from solcoder.llm.http_errors import finalize_error, partial_message, public_url
+from solcoder.llm.llamacpp import server_root as root_of_base
 from solcoder.llm.retry import RetryRecord, WaitStatus
 from solcoder.llm.stats import CallStats
 
@@ -306,13 +307,12 @@ def server_root(url: str, path: str) -> str:
     and without a trailing `/v1`, where llama.cpp serves `/health`
     (`http://127.0.0.1:8080/v1/chat/completions` -> `http://127.0.0.1:8080`)."""
     parts = urlsplit(url)
-    prefix = parts.path.rstrip("/")
+    base = parts.path.rstrip("/")
     for suffix in (path, path.removeprefix("/v1")):
-        if suffix and prefix.endswith(suffix):
-            prefix = prefix[: -len(suffix)]
+        if suffix and base.endswith(suffix):
+            base = base[: -len(suffix)]
             break
-    prefix = prefix.rstrip("/").removesuffix("/v1")
-    return urlunsplit((parts.scheme, parts.netloc, prefix, "", ""))
+    return root_of_base(urlunsplit((parts.scheme, parts.netloc, base, "", "")))
 
 
 def _seconds(value: float) -> str:

@@ -146,7 +146,10 @@ class LocalProvider:
     async def _crash(self, error: LLMError) -> LocalModelCrashedError | None:
         """The error to raise instead of `error` when the model process has died. The kernel
         closes a killed process's sockets before its exit can be seen, so a broken stream
-        waits a moment for the exit before calling it a network fault."""
+        waits a moment for the exit before calling it a network fault. An error status the
+        server sent (400 and up) came from a live process: no wait."""
+        if error.status is not None and error.status >= 400:
+            return None
         how = self._server.exit_description()
         deadline = asyncio.get_running_loop().time() + CRASH_SETTLE_S
         while how is None and asyncio.get_running_loop().time() < deadline:
@@ -154,7 +157,6 @@ class LocalProvider:
             how = self._server.exit_description()
         if how is None:
             return None
-        self._client = None  # its pool points at a dead port; the next request starts afresh
         crashed = LocalModelCrashedError(
             f"The local model process {how} while answering.",
             hint="Your conversation is kept: send your message again (/retry in the REPL) and "
