@@ -42,13 +42,13 @@ ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT / "src") not in sys.path:
     sys.path.insert(0, str(ROOT / "src"))
 
-from solcoder.llm.client import LLMClient  # noqa: E402
+from solcoder.llm.catalog.providers import LLAMA_CPP_FORCED_TOOL, ProviderSpec  # noqa: E402
 from solcoder.llm.events import Completed, Event, TextDelta  # noqa: E402
-from solcoder.llm.local.model import SMOLLM2, installed_path  # noqa: E402
-from solcoder.llm.local.provider import LocalProvider  # noqa: E402
-from solcoder.llm.local.server import ServerInfo, ServerOptions  # noqa: E402
 from solcoder.llm.messages import Message, Request  # noqa: E402
-from solcoder.llm.provider import LLAMA_CPP_FORCED_TOOL, ProviderSpec  # noqa: E402
+from solcoder.llm.providers.client import LLMClient  # noqa: E402
+from solcoder.llm.providers.local.model import SMOLLM2, installed_path  # noqa: E402
+from solcoder.llm.providers.local.provider import LocalProvider  # noqa: E402
+from solcoder.llm.providers.local.server import ServerInfo, ServerOptions  # noqa: E402
 
 SYSTEM = "You are a helpful assistant."
 PROMPT = "Write a long story about a Solana validator that never sleeps."

@@ -32,10 +32,10 @@ def main() -> None:
         "python -c pass (baseline)": [sys.executable, "-c", "pass"],
         "solcoder --version": [SOLCODER, "--version"],
         "solcoder --help": [SOLCODER, "--help"],
-        "python -c 'import solcoder.llm.client'": [
+        "python -c 'import solcoder.llm.providers.client'": [
             sys.executable,
             "-c",
-            "import solcoder.llm.client",
+            "import solcoder.llm.providers.client",
         ],
     }
     results = {name: median_wall(command) for name, command in cases.items()}

@@ -43,10 +43,10 @@ import httpx2  # noqa: E402
 from tests.support.fake_llm_server import spawn  # noqa: E402
 from tests.support.fake_wire import Reply, ToolCallReply  # noqa: E402
 
-from solcoder.llm.client import LLMClient  # noqa: E402
+from solcoder.llm.catalog.providers import ProviderSpec, Timeouts  # noqa: E402
 from solcoder.llm.events import TextDelta, ToolCallDelta  # noqa: E402
 from solcoder.llm.messages import Message, Request  # noqa: E402
-from solcoder.llm.provider import ProviderSpec, Timeouts  # noqa: E402
+from solcoder.llm.providers.client import LLMClient  # noqa: E402
 
 _SHELL = json.dumps({"path": "src/lib.rs", "content": ""})
 ARGUMENTS = json.dumps({"path": "src/lib.rs", "content": "x" * (20_000 - len(_SHELL))})

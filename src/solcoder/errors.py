@@ -27,9 +27,10 @@
         └── ProtocolError              6  malformed stream or body (bad JSON, bad UTF-8, too large)
 
 Foreign exceptions (httpx2, json, UnicodeDecodeError) are mapped into this tree in exactly one
-place per source (`llm/http.py`, `llm/sse.py`), so the CLI can turn any of them into one
-sentence and one exit code without a traceback. Messages never contain secrets: they are built
-from our own words plus provider error text, and `redact.py` masks them again on the way out.
+place per source (`llm/transport/http.py`, `llm/wire/sse.py`), so the CLI can turn any of them
+into one sentence and one exit code without a traceback. Messages never contain secrets: they
+are built from our own words plus provider error text, and `redact.py` masks them again on the
+way out.
 """
 
 from __future__ import annotations

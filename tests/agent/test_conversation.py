@@ -13,7 +13,7 @@ from solcoder.agent.invariants import check_tool_pairing
 from solcoder.agent.orchestrator import Orchestrator
 from solcoder.errors import IdleTimeoutError, ProtocolError
 from solcoder.llm.messages import Message, Text
-from solcoder.llm.scripted import ScriptedProvider, ScriptedResponse
+from solcoder.llm.providers.scripted import ScriptedProvider, ScriptedResponse
 from solcoder.sessions import SessionStore
 from solcoder.tools.toolkits import default_registry
 

@@ -13,7 +13,7 @@ from solcoder.agent.invariants import HistoryInvariantError, check_tool_pairing
 from solcoder.agent.orchestrator import AgentOptions, Orchestrator
 from solcoder.llm.events import Completed, TextDelta
 from solcoder.llm.messages import Message, Text, ToolCall, ToolResult
-from solcoder.llm.scripted import ScriptedProvider, ScriptedResponse, ScriptedToolCall
+from solcoder.llm.providers.scripted import ScriptedProvider, ScriptedResponse, ScriptedToolCall
 from solcoder.tools.registry import ToolRegistry
 
 

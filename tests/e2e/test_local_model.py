@@ -27,7 +27,7 @@ from tests.e2e.conftest import SOLCODER, Run, clean_environment
 if importlib.util.find_spec("xllamacpp") is None:
     pytest.skip("needs the local extra: pip install 'solcoder[local]'", allow_module_level=True)
 
-from solcoder.llm.local import model
+from solcoder.llm.providers.local import model
 
 pytestmark = [pytest.mark.local, pytest.mark.e2e, pytest.mark.timeout(240)]
 WIRES = ("chat", "responses", "messages")
@@ -293,9 +293,9 @@ async def test_the_request_after_a_crash_starts_a_new_server(
 ) -> None:
     from solcoder.errors import LocalModelCrashedError
     from solcoder.llm.events import Completed, TextDelta
-    from solcoder.llm.local.provider import LocalProvider
-    from solcoder.llm.local.server import ServerOptions
     from solcoder.llm.messages import Message, Request
+    from solcoder.llm.providers.local.provider import LocalProvider
+    from solcoder.llm.providers.local.server import ServerOptions
 
     options = ServerOptions(model_path=bundled_model, alias="smol", log_path=tmp_path / "log")
     provider = LocalProvider(options, max_tokens=48)

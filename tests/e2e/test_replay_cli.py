@@ -18,7 +18,6 @@ from tests.support.fake_llm_server import FakeLLMServer, Reply
 pytestmark = pytest.mark.e2e
 
 TRANSCRIPTS = Path(__file__).resolve().parents[1] / "transcripts"
-BUILD = Path(__file__).resolve().parents[2] / "src" / "solcoder" / "cli" / "build.py"
 SESSION_ID = "20250101-120000-abcd"
 
 
@@ -77,10 +76,6 @@ def test_an_unknown_target_is_a_usage_error(run_cli: Run) -> None:
     assert "neither a transcript file nor a session id" in result.stderr
 
 
-@pytest.mark.skipif(
-    "wrap_for_budget" not in BUILD.read_text(encoding="utf-8"),
-    reason="session budgets are not wired into the CLI yet (solcoder.budget.wrap_for_budget)",
-)
 def test_an_over_budget_session_is_refused_before_any_request_leaves(run_cli: Run) -> None:
     with FakeLLMServer(Reply(text="never sent"), lifetime=60) as server:
         result = run_cli(
@@ -104,11 +99,11 @@ def test_an_over_budget_session_is_refused_before_any_request_leaves(run_cli: Ru
 
 
 async def test_a_budgeted_http_client_sends_nothing_when_over_budget() -> None:
-    from solcoder.budget import BudgetedProvider, SessionBudget
     from solcoder.errors import BudgetExceededError
-    from solcoder.llm.client import LLMClient
+    from solcoder.llm.catalog.providers import BUILTIN_PROVIDERS
     from solcoder.llm.messages import Message, Request
-    from solcoder.llm.provider import BUILTIN_PROVIDERS
+    from solcoder.llm.providers.client import LLMClient
+    from solcoder.middleware.budget import BudgetedProvider, SessionBudget
 
     with FakeLLMServer(Reply(text="hello"), lifetime=60) as server:
         spec = BUILTIN_PROVIDERS["openai"].with_overrides(base_url=server.base_url("chat"))

@@ -16,11 +16,13 @@ import pytest
 
 from solcoder.config import load_settings
 from solcoder.errors import LLMError
-from solcoder.llm.client import LLMClient
+from solcoder.llm.catalog.providers import BUILTIN_PROVIDERS
 from solcoder.llm.messages import Message, Request
-from solcoder.llm.provider import BUILTIN_PROVIDERS, Timeouts
-from solcoder.llm.retry import RetryPolicy
-from solcoder.telemetry import close_all_writers, wrap_for_telemetry
+from solcoder.llm.providers.client import LLMClient
+from solcoder.llm.transport.deadline import Timeouts
+from solcoder.llm.transport.retry import RetryPolicy
+from solcoder.middleware.recording import wrap_for_telemetry
+from solcoder.telemetry import close_all_writers
 from tests.e2e.conftest import Run
 from tests.support.fake_llm_server import FakeLLMServer, Reply
 from tests.support.fake_wire import ToolCallReply

@@ -77,7 +77,7 @@ def make_smoke(target: Path) -> None:
 async def _multi_tool(home: Path) -> Path:
     from solcoder.agent.conversation import Conversation
     from solcoder.agent.orchestrator import AgentOptions, Orchestrator
-    from solcoder.llm.scripted import ScriptedProvider, ScriptedResponse, ScriptedToolCall
+    from solcoder.llm.providers.scripted import ScriptedProvider, ScriptedResponse, ScriptedToolCall
     from solcoder.sessions import SessionStore
     from solcoder.tools.toolkits import default_registry
 

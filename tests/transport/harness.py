@@ -13,11 +13,12 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from solcoder.errors import LLMError
-from solcoder.llm.client import CallStats, LLMClient
+from solcoder.llm.catalog.providers import ProviderSpec
 from solcoder.llm.events import Completed, Event
 from solcoder.llm.messages import Message, Request
-from solcoder.llm.provider import ProviderSpec, Timeouts
-from solcoder.llm.retry import RetryPolicy
+from solcoder.llm.providers.client import CallStats, LLMClient
+from solcoder.llm.transport.deadline import Timeouts
+from solcoder.llm.transport.retry import RetryPolicy
 from tests.support.fake_llm_server import FakeLLMServer
 
 FAKE_KEY = "sk-test-transport-0000"

@@ -16,10 +16,11 @@ import httpx2
 import pytest
 
 from solcoder.errors import AuthenticationError, ConfigError, UsageError
-from solcoder.llm.client import CallStats, LLMClient
+from solcoder.llm.catalog.providers import ProviderSpec
 from solcoder.llm.events import Completed, TextDelta
 from solcoder.llm.messages import Message, Request
-from solcoder.llm.provider import ProviderSpec, Timeouts
+from solcoder.llm.providers.client import CallStats, LLMClient
+from solcoder.llm.transport.deadline import Timeouts
 from tests.support.fake_llm_server import FakeLLMServer, Reply
 from tests.transport.harness import (
     FAKE_KEY,

@@ -32,7 +32,7 @@ from solcoder.errors import (
     StreamInterruptedError,
     TotalTimeoutError,
 )
-from solcoder.llm.provider import Timeouts
+from solcoder.llm.transport.deadline import Timeouts
 from tests.support.fake_llm_server import FakeLLMServer, Reply
 from tests.transport.harness import FAST, MODES, Outcome, call, make_client
 

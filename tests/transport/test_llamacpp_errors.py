@@ -23,15 +23,16 @@ from solcoder.errors import (
     ModelNotFoundError,
     ProviderUnavailableError,
 )
-from solcoder.llm.adapters.openai_chat import OpenAIChatAdapter
-from solcoder.llm.client import LLMClient
+from solcoder.llm.catalog.providers import ProviderSpec
 from solcoder.llm.events import Event
-from solcoder.llm.http import HttpStreamer, build_http_client
 from solcoder.llm.messages import Message, Request
-from solcoder.llm.provider import ProviderSpec, Timeouts
-from solcoder.llm.retry import RetryPolicy, WaitStatus
-from solcoder.llm.stats import CallStats
-from solcoder.llm.streaming import StreamingCall
+from solcoder.llm.providers.client import LLMClient
+from solcoder.llm.transport.deadline import Timeouts
+from solcoder.llm.transport.http import HttpStreamer, build_http_client
+from solcoder.llm.transport.retry import RetryPolicy, WaitStatus
+from solcoder.llm.transport.stats import CallStats
+from solcoder.llm.transport.streaming import StreamingCall
+from solcoder.llm.wire.openai_chat import OpenAIChatAdapter
 from tests.transport.harness import MODES, Outcome, call
 from tests.transport.llamacpp_fake import CHAT_PATHS, JSON, LlamaCppFake
 

@@ -7,10 +7,11 @@ import time
 
 import pytest
 
-from solcoder.llm.client import LLMClient
+from solcoder.llm.catalog.providers import BUILTIN_PROVIDERS
 from solcoder.llm.events import Completed
 from solcoder.llm.messages import Message, Request
-from solcoder.llm.provider import BUILTIN_PROVIDERS, Timeouts
+from solcoder.llm.providers.client import LLMClient
+from solcoder.llm.transport.deadline import Timeouts
 from tests.support.fake_llm_server import FakeLLMServer, Reply
 from tests.support.fake_wire import render_events
 

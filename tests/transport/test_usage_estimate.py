@@ -6,10 +6,10 @@ from __future__ import annotations
 import asyncio
 import json
 
-from solcoder.llm.client import LLMClient
+from solcoder.llm.catalog.providers import ProviderSpec
 from solcoder.llm.events import Completed
 from solcoder.llm.messages import Message, Request
-from solcoder.llm.provider import ProviderSpec
+from solcoder.llm.providers.client import LLMClient
 from tests.support.fake_llm_server import FakeLLMServer, Reply
 
 

@@ -7,7 +7,6 @@ from typing import Any
 
 import pytest
 
-from solcoder.llm.adapters.anthropic import ANTHROPIC_VERSION, AnthropicAdapter
 from solcoder.llm.messages import (
     Message,
     Request,
@@ -17,6 +16,7 @@ from solcoder.llm.messages import (
     ToolResult,
     ToolSpec,
 )
+from solcoder.llm.wire.anthropic import ANTHROPIC_VERSION, AnthropicAdapter
 
 ADAPTER = AnthropicAdapter()
 WEATHER = ToolSpec(

@@ -16,7 +16,6 @@ from solcoder.errors import (
     RateLimitError,
     ServerError,
 )
-from solcoder.llm.adapters.anthropic import AnthropicAdapter
 from solcoder.llm.events import (
     Completed,
     Event,
@@ -33,7 +32,8 @@ from solcoder.llm.messages import (
     ToolCall,
     Usage,
 )
-from solcoder.llm.sse import ServerSentEvent
+from solcoder.llm.wire.anthropic import AnthropicAdapter
+from solcoder.llm.wire.sse import ServerSentEvent
 
 ADAPTER = AnthropicAdapter()
 

@@ -12,19 +12,19 @@ from hypothesis import strategies as st
 
 from solcoder.agent.invariants import check_tool_pairing
 from solcoder.agent.orchestrator import AgentOptions, Orchestrator
-from solcoder.budget import (
+from solcoder.config import load_settings
+from solcoder.errors import BudgetExceededError, ContextTooLongError
+from solcoder.llm.events import Completed
+from solcoder.llm.messages import Message, Request, ToolCall, ToolResult, Usage
+from solcoder.llm.providers.scripted import ScriptedProvider, ScriptedResponse, ScriptedToolCall
+from solcoder.llm.tokens import estimate_request
+from solcoder.middleware.budget import (
     BudgetedProvider,
     SessionBudget,
     fit_history,
     format_tokens,
     wrap_for_budget,
 )
-from solcoder.config import load_settings
-from solcoder.errors import BudgetExceededError, ContextTooLongError
-from solcoder.llm.events import Completed
-from solcoder.llm.messages import Message, Request, ToolCall, ToolResult, Usage
-from solcoder.llm.scripted import ScriptedProvider, ScriptedResponse, ScriptedToolCall
-from solcoder.llm.tokens import estimate_request
 from solcoder.tools.registry import ToolRegistry
 
 MODEL = "gpt-4.1"
@@ -304,10 +304,10 @@ def test_trimming_keeps_the_conversation_valid(history: list[Message], window: i
 
 
 async def test_a_call_that_fails_after_sending_is_still_charged() -> None:
-    from solcoder.budget import BudgetedProvider, SessionBudget
     from solcoder.errors import IdleTimeoutError
     from solcoder.llm.messages import Message, Request
-    from solcoder.llm.scripted import ScriptedProvider, ScriptedResponse
+    from solcoder.llm.providers.scripted import ScriptedProvider, ScriptedResponse
+    from solcoder.middleware.budget import BudgetedProvider, SessionBudget
 
     budget = SessionBudget(max_tokens=100_000, max_cost_usd=None)
     inner = ScriptedProvider(

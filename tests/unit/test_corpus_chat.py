@@ -26,8 +26,6 @@ from solcoder.errors import (
     ModelNotFoundError,
     RateLimitError,
 )
-from solcoder.llm.adapters.errors import error_from_response
-from solcoder.llm.adapters.openai_chat import OpenAIChatAdapter
 from solcoder.llm.events import (
     Completed,
     Event,
@@ -37,7 +35,9 @@ from solcoder.llm.events import (
     ToolCallStart,
 )
 from solcoder.llm.messages import Thinking
-from solcoder.llm.sse import SSEDecoder
+from solcoder.llm.wire.error_bodies import error_from_response
+from solcoder.llm.wire.openai_chat import OpenAIChatAdapter
+from solcoder.llm.wire.sse import SSEDecoder
 from tests import corpus
 
 HTTP_ERRORS: dict[int, type[LLMError]] = {

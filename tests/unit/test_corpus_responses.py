@@ -17,11 +17,11 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from solcoder.errors import BadRequestError, LLMError, ModelNotFoundError
-from solcoder.llm.adapters.errors import MESSAGE_LIMIT, error_from_response
-from solcoder.llm.adapters.openai_responses import OpenAIResponsesAdapter
 from solcoder.llm.events import Completed, Event, TextDelta, ToolCallDelta, ToolCallStart
 from solcoder.llm.messages import Thinking
-from solcoder.llm.sse import SSEDecoder
+from solcoder.llm.wire.error_bodies import MESSAGE_LIMIT, error_from_response
+from solcoder.llm.wire.openai_responses import OpenAIResponsesAdapter
+from solcoder.llm.wire.sse import SSEDecoder
 from tests import corpus
 from tests.corpus import Record
 

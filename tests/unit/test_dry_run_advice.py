@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from solcoder.budget import fit_history
 from solcoder.cli.dry_run import dry_run_hint
 from solcoder.errors import ContextTooLongError, LocalModelCrashedError, RateLimitError
 from solcoder.llm.messages import Message
+from solcoder.middleware.budget import fit_history
 
 
 def test_context_overflow_advice_names_settings_not_repl_commands() -> None:

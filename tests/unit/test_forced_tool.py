@@ -7,9 +7,10 @@ import json
 from hypothesis import given
 from hypothesis import strategies as st
 
-from solcoder.llm.client import join_url
 from solcoder.llm.events import Completed, TextDelta, ToolCallDelta, ToolCallStart
-from solcoder.llm.forced_tool import (
+from solcoder.llm.messages import Message, Request, Text, ToolCall, ToolSpec, Usage
+from solcoder.llm.providers.client import join_url
+from solcoder.llm.wire.forced_tool import (
     STRING_LENGTH_CAP,
     ForcedToolFold,
     bounded_schema,
@@ -18,7 +19,6 @@ from solcoder.llm.forced_tool import (
     json_opening,
     rewrite,
 )
-from solcoder.llm.messages import Message, Request, Text, ToolCall, ToolSpec, Usage
 
 PLAN = ToolSpec(
     "plan",

@@ -21,8 +21,10 @@ from solcoder.errors import (
     StreamInterruptedError,
     TotalTimeoutError,
 )
-from solcoder.llm import tls
-from solcoder.llm.http_errors import (
+from solcoder.llm.messages import Message
+from solcoder.llm.transport import tls
+from solcoder.llm.transport.deadline import Timeouts
+from solcoder.llm.transport.http_errors import (
     Stage,
     deadline_error,
     describe,
@@ -30,8 +32,6 @@ from solcoder.llm.http_errors import (
     public_url,
     transport_error,
 )
-from solcoder.llm.messages import Message
-from solcoder.llm.provider import Timeouts
 
 TIMEOUTS = Timeouts(connect=3, first_event=7, idle=11, total=60)
 PARTIAL = Message.assistant("half an ans")

@@ -19,17 +19,30 @@ LAYERS: dict[str, int] = {
     "solcoder.llm": 2,
     "solcoder.config": 3,
     "solcoder.tools": 3,
-    "solcoder.pricing": 3,
     "solcoder.sessions": 3,
-    "solcoder.budget": 4,
     "solcoder.telemetry": 4,
     "solcoder.agent": 4,
+    "solcoder.middleware": 5,
     "solcoder.replay": 5,
     "solcoder.ui": 5,
     "solcoder.cli": 6,
     "solcoder.__main__": 6,
 }
 """Lower layers never import higher ones. A new top-level module or package must be placed."""
+
+LLM_LAYERS: dict[str, int] = {
+    "solcoder.llm": 0,
+    "solcoder.llm.messages": 0,
+    "solcoder.llm.events": 0,
+    "solcoder.llm.serialize": 0,
+    "solcoder.llm.tokens": 0,
+    "solcoder.llm.wire": 1,
+    "solcoder.llm.catalog": 2,
+    "solcoder.llm.transport": 3,
+    "solcoder.llm.providers": 4,
+}
+"""The rooms of `llm/`, bottom up: core types, what goes over the wire, what a provider is, how
+bytes travel, and what answers a request. A new room or module in `llm/` must be placed."""
 
 
 def module_name(path: Path) -> str:
@@ -114,6 +127,21 @@ def test_no_upward_import_between_layers() -> None:
         for target in targets:
             assert target in LAYERS, f"{target} has no layer: add it to LAYERS"
             if LAYERS[target] > LAYERS[source]:
+                upward.append(f"{source} -> {target}")
+    assert upward == []
+
+
+def test_no_upward_import_between_the_rooms_of_llm() -> None:
+    upward = []
+    for source, targets in collapse(imports(), 3).items():
+        if not source.startswith("solcoder.llm"):
+            continue
+        assert source in LLM_LAYERS, f"{source} has no layer: add it to LLM_LAYERS"
+        for target in targets:
+            if not target.startswith("solcoder.llm"):
+                continue
+            assert target in LLM_LAYERS, f"{target} has no layer: add it to LLM_LAYERS"
+            if LLM_LAYERS[target] > LLM_LAYERS[source]:
                 upward.append(f"{source} -> {target}")
     assert upward == []
 

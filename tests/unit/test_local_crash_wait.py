@@ -7,8 +7,8 @@ import time
 from pathlib import Path
 
 from solcoder.errors import BadRequestError, StreamInterruptedError
-from solcoder.llm.local.provider import CRASH_SETTLE_S, LocalProvider
-from solcoder.llm.local.server import ServerOptions
+from solcoder.llm.providers.local.provider import CRASH_SETTLE_S, LocalProvider
+from solcoder.llm.providers.local.server import ServerOptions
 
 
 def provider(tmp_path: Path) -> LocalProvider:

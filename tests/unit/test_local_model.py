@@ -11,8 +11,8 @@ from pathlib import Path
 import pytest
 
 from solcoder.errors import ConfigError
-from solcoder.llm.local import model
-from solcoder.llm.local.model import BundledModel
+from solcoder.llm.providers.local import model
+from solcoder.llm.providers.local.model import BundledModel
 
 PAYLOAD = b"GGUF" + bytes(range(256)) * 64
 

@@ -14,8 +14,6 @@ from solcoder.errors import (
     ProtocolError,
     RateLimitError,
 )
-from solcoder.llm.adapters.base import WireAdapter
-from solcoder.llm.adapters.openai_chat import OpenAIChatAdapter
 from solcoder.llm.events import (
     Completed,
     Event,
@@ -34,7 +32,9 @@ from solcoder.llm.messages import (
     ToolSpec,
     Usage,
 )
-from solcoder.llm.sse import ServerSentEvent
+from solcoder.llm.wire.base import WireAdapter
+from solcoder.llm.wire.openai_chat import OpenAIChatAdapter
+from solcoder.llm.wire.sse import ServerSentEvent
 
 ADAPTER = OpenAIChatAdapter("testprovider")
 

@@ -7,16 +7,16 @@ from datetime import UTC, datetime
 
 import pytest
 
-from solcoder import pricing
-from solcoder.llm.messages import Usage
-from solcoder.llm.provider import BUILTIN_PROVIDERS
-from solcoder.pricing import (
+from solcoder.llm.catalog import pricing
+from solcoder.llm.catalog.pricing import (
     cost_usd,
     input_includes_cache,
     price_of,
     price_source,
     total_input_tokens,
 )
+from solcoder.llm.catalog.providers import BUILTIN_PROVIDERS
+from solcoder.llm.messages import Usage
 
 MILLION = 1_000_000
 

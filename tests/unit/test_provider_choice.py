@@ -19,7 +19,7 @@ def settings_for(tmp_path: Path, environ: dict[str, str]) -> object:
 
 @pytest.fixture
 def local_installed(monkeypatch: pytest.MonkeyPatch) -> None:
-    from solcoder.llm.local import model
+    from solcoder.llm.providers.local import model
 
     monkeypatch.setattr(model, "server_installed", lambda: True)
 
@@ -53,7 +53,7 @@ def test_no_key_picks_the_local_model_and_says_how_to_use_a_cloud_one(
 def test_without_the_extra_the_default_stands(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from solcoder.llm.local import model
+    from solcoder.llm.providers.local import model
 
     monkeypatch.setattr(model, "server_installed", lambda: False)
     chosen, notice = choose_provider(settings_for(tmp_path, {}), {})

@@ -19,7 +19,7 @@ from solcoder.errors import (
     RateLimitError,
     ServerError,
 )
-from solcoder.llm.adapters.errors import error_from_payload, error_from_response, is_model_loading
+from solcoder.llm.wire.error_bodies import error_from_payload, error_from_response, is_model_loading
 
 
 def openai_body(

@@ -7,7 +7,6 @@ from typing import Any
 
 import pytest
 
-from solcoder.llm.adapters.openai_responses import CUSTOM_TOOL, OpenAIResponsesAdapter
 from solcoder.llm.messages import (
     Message,
     Request,
@@ -17,6 +16,7 @@ from solcoder.llm.messages import (
     ToolResult,
     ToolSpec,
 )
+from solcoder.llm.wire.openai_responses import CUSTOM_TOOL, OpenAIResponsesAdapter
 
 ADAPTER = OpenAIResponsesAdapter()
 WEATHER = ToolSpec(

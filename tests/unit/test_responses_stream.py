@@ -10,7 +10,6 @@ from typing import Any
 import pytest
 
 from solcoder.errors import ProtocolError, RateLimitError, ServerError
-from solcoder.llm.adapters.openai_responses import CUSTOM_TOOL, OpenAIResponsesAdapter
 from solcoder.llm.events import (
     Completed,
     Event,
@@ -27,7 +26,8 @@ from solcoder.llm.messages import (
     ToolCall,
     Usage,
 )
-from solcoder.llm.sse import ServerSentEvent
+from solcoder.llm.wire.openai_responses import CUSTOM_TOOL, OpenAIResponsesAdapter
+from solcoder.llm.wire.sse import ServerSentEvent
 
 ADAPTER = OpenAIResponsesAdapter()
 

@@ -23,8 +23,8 @@ from solcoder.errors import (
     TotalTimeoutError,
     UsageError,
 )
-from solcoder.llm.headers import retry_after_seconds
-from solcoder.llm.retry import RetryPolicy, is_retryable
+from solcoder.llm.transport.retry import RetryPolicy, is_retryable
+from solcoder.llm.wire.headers import retry_after_seconds
 
 NOW = 1_700_000_000.0  # 2023-11-14 22:13:20 UTC
 

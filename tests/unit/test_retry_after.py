@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 
 from solcoder.errors import RateLimitError
-from solcoder.llm.adapters.errors import error_from_response
-from solcoder.llm.headers import retry_after_seconds
-from solcoder.llm.retry import RetryPolicy
+from solcoder.llm.transport.retry import RetryPolicy
+from solcoder.llm.wire.error_bodies import error_from_response
+from solcoder.llm.wire.headers import retry_after_seconds
 
 NOW = 1_800_000_000.0
 BODY = b'{"error": {"message": "Rate limit reached", "type": "rate_limit_error"}}'

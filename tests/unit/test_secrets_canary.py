@@ -16,8 +16,8 @@ from solcoder.credentials.encrypted_file import _cheap_kdf_for_tests, forget_cac
 from solcoder.credentials.resolve import resolve_api_key
 from solcoder.credentials.store import CredentialStore
 from solcoder.errors import AuthenticationError
+from solcoder.llm.catalog.providers import BUILTIN_PROVIDERS
 from solcoder.llm.messages import Message, Text, Thinking, ToolCall, ToolResult
-from solcoder.llm.provider import BUILTIN_PROVIDERS
 from solcoder.redact import install_log_redaction, uninstall_log_redaction
 from solcoder.secret import Secret
 from solcoder.sessions import SessionStore
@@ -81,7 +81,7 @@ def test_canaries_appear_nowhere(home: Path, monkeypatch: pytest.MonkeyPatch) ->
     log_path = home / "debug.log"
     handler = logging.FileHandler(log_path)
     handler.setFormatter(logging.Formatter("%(asctime)s %(name)s %(message)s"))
-    logger = logging.getLogger("solcoder.llm.http")
+    logger = logging.getLogger("solcoder.llm.transport.http")
     logger.addHandler(handler)
     logger.setLevel(logging.DEBUG)
     try:

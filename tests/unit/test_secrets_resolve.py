@@ -10,7 +10,7 @@ import pytest
 from solcoder.credentials.encrypted_file import _cheap_kdf_for_tests, forget_cached_passphrases
 from solcoder.credentials.resolve import resolve_api_key
 from solcoder.credentials.store import CredentialStore
-from solcoder.llm.provider import BUILTIN_PROVIDERS
+from solcoder.llm.catalog.providers import BUILTIN_PROVIDERS
 from solcoder.redact import Redactor
 from solcoder.secret import Secret
 

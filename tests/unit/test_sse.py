@@ -9,7 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from solcoder.errors import ProtocolError
-from solcoder.llm.sse import ServerSentEvent, SSEDecoder
+from solcoder.llm.wire.sse import ServerSentEvent, SSEDecoder
 
 
 def decode(*chunks: bytes, **limits: int) -> list[ServerSentEvent]:

@@ -27,13 +27,13 @@ from opentelemetry.proto.collector.trace.v1.trace_service_pb2 import (
 
 from solcoder.errors import RateLimitError
 from solcoder.llm.messages import Message, Request, Usage
-from solcoder.llm.scripted import ScriptedProvider, ScriptedResponse
+from solcoder.llm.providers.scripted import ScriptedProvider, ScriptedResponse
+from solcoder.middleware.recording import RecordingProvider
 from solcoder.telemetry.otel import (
     OTelSink,
     otel_enabled,
     otel_sink_from_environment,
 )
-from solcoder.telemetry.recorder import RecordingProvider
 from solcoder.telemetry.writer import TelemetryWriter
 
 
@@ -122,7 +122,7 @@ async def test_spans_and_metrics_follow_the_genai_conventions(
     writer = TelemetryWriter([sink])
 
     class Anthropic(ScriptedProvider):
-        from solcoder.llm.provider import BUILTIN_PROVIDERS
+        from solcoder.llm.catalog.providers import BUILTIN_PROVIDERS
 
         spec = BUILTIN_PROVIDERS["anthropic"]
 

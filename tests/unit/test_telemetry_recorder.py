@@ -14,19 +14,14 @@ import pytest
 
 from solcoder.config import load_settings
 from solcoder.errors import IdleTimeoutError, RateLimitError
+from solcoder.llm.catalog.providers import BUILTIN_PROVIDERS
 from solcoder.llm.events import Completed, Event, TextDelta
 from solcoder.llm.messages import Message, Request, Text, ToolResult, Usage
-from solcoder.llm.provider import BUILTIN_PROVIDERS
-from solcoder.llm.retry import RetryRecord
-from solcoder.llm.scripted import ScriptedProvider, ScriptedResponse, ScriptedToolCall
-from solcoder.llm.stats import CallStats
-from solcoder.telemetry import (
-    RecordingProvider,
-    TelemetryStore,
-    close_all_writers,
-    database_path,
-    wrap_for_telemetry,
-)
+from solcoder.llm.providers.scripted import ScriptedProvider, ScriptedResponse, ScriptedToolCall
+from solcoder.llm.transport.retry import RetryRecord
+from solcoder.llm.transport.stats import CallStats
+from solcoder.middleware.recording import RecordingProvider, wrap_for_telemetry
+from solcoder.telemetry import TelemetryStore, close_all_writers, database_path
 from solcoder.telemetry.derive import user_turns
 from solcoder.telemetry.record import CallRecord
 from solcoder.telemetry.writer import RecordJob

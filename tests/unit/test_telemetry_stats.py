@@ -12,7 +12,7 @@ from click.testing import CliRunner
 from rich.console import Console
 
 from solcoder.cli.main import cli
-from solcoder.llm.retry import RetryRecord
+from solcoder.llm.transport.retry import RetryRecord
 from solcoder.telemetry.record import CallRecord
 from solcoder.telemetry.render import recent_calls_renderable
 from solcoder.telemetry.stats import CallFilter, compute_stats, recent_calls

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from solcoder.llm.retry import RetryRecord
+from solcoder.llm.transport.retry import RetryRecord
 from solcoder.telemetry.record import (
     CallRecord,
     endpoint_host,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from solcoder.llm.models import (
+from solcoder.llm.catalog.models import (
     DEFAULT_CONTEXT_WINDOW,
     DEFAULT_MAX_OUTPUT,
     KNOWN_MODELS,
@@ -13,7 +13,7 @@ from solcoder.llm.models import (
     max_output,
     normalize_model_name,
 )
-from solcoder.llm.provider import BUILTIN_PROVIDERS
+from solcoder.llm.catalog.providers import BUILTIN_PROVIDERS
 
 
 @pytest.mark.parametrize(

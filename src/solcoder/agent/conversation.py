@@ -21,7 +21,7 @@ from solcoder.agent.orchestrator import Orchestrator
 from solcoder.errors import LLMError, StreamInterruptedError
 from solcoder.llm.events import Completed, TextDelta
 from solcoder.llm.messages import Message, Text, Usage
-from solcoder.llm.provider import closing
+from solcoder.llm.providers.base import closing
 
 PARTIAL_EVERY_S = 1.0
 """How often the streamed text so far is written to the transcript."""

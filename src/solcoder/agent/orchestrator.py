@@ -27,7 +27,7 @@ from solcoder.agent.events import (
 from solcoder.agent.invariants import answer_unanswered_calls, check_tool_pairing
 from solcoder.llm.events import Completed
 from solcoder.llm.messages import Message, Request, ToolCall, ToolResult, Usage
-from solcoder.llm.provider import Provider, closing
+from solcoder.llm.providers.base import Provider, closing
 from solcoder.tools.registry import ToolArgumentError, ToolRegistry
 
 log = logging.getLogger(__name__)

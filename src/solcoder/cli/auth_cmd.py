@@ -18,7 +18,7 @@ from solcoder.errors import StorageError, UsageError
 
 if TYPE_CHECKING:
     from solcoder.credentials.store import CredentialStore
-    from solcoder.llm.provider import ProviderSpec
+    from solcoder.llm.catalog.providers import ProviderSpec
 
 
 def settings_from_context(ctx: click.Context) -> Any:
@@ -60,7 +60,7 @@ def _echo(message: str) -> None:
 
 
 def _spec(settings: Any, provider: str) -> ProviderSpec:
-    from solcoder.llm.provider import OFFLINE_PROVIDER, resolve_spec
+    from solcoder.llm.catalog.providers import OFFLINE_PROVIDER, resolve_spec
 
     if provider == OFFLINE_PROVIDER:
         raise UsageError("The offline provider needs no key.")
@@ -120,7 +120,7 @@ def auth_group() -> None:
 def status_command(ctx: click.Context) -> None:
     """Show, for each provider, where its key comes from."""
     from solcoder.credentials.resolve import GENERIC_KEY_VARIABLE, resolve_api_key
-    from solcoder.llm.provider import IN_PROCESS_PROVIDERS, known_provider_names
+    from solcoder.llm.catalog.providers import IN_PROCESS_PROVIDERS, known_provider_names
 
     settings = settings_from_context(ctx)
     store = _store(ctx)

@@ -16,8 +16,10 @@ if TYPE_CHECKING:
     from solcoder.agent.conversation import Conversation
     from solcoder.agent.orchestrator import Orchestrator
     from solcoder.config import Settings
-    from solcoder.llm.provider import Provider, ProviderSpec, Timeouts
-    from solcoder.llm.retry import WaitStatus
+    from solcoder.llm.catalog.providers import ProviderSpec
+    from solcoder.llm.providers.base import Provider
+    from solcoder.llm.transport.deadline import Timeouts
+    from solcoder.llm.transport.retry import WaitStatus
     from solcoder.sessions import Session
 
 
@@ -46,7 +48,7 @@ def flag_overrides(options: dict[str, Any]) -> dict[str, object]:
 def offline_provider(settings: Settings | None = None) -> Provider:
     import os
 
-    from solcoder.llm.scripted import ScriptedProvider
+    from solcoder.llm.providers.scripted import ScriptedProvider
 
     raw = os.environ.get("SOLCODER_OFFLINE_TOKEN_DELAY", "") or "0"
     try:
@@ -62,7 +64,7 @@ def offline_provider(settings: Settings | None = None) -> Provider:
 
 
 def _spec(settings: Settings) -> ProviderSpec:
-    from solcoder.llm.provider import resolve_spec
+    from solcoder.llm.catalog.providers import resolve_spec
 
     spec = resolve_spec(settings.llm.provider, settings.providers)
     api = settings.llm.api or None
@@ -85,7 +87,7 @@ def http_provider(
     """The HTTP client for the configured provider; raises MissingKeyError if it needs a key."""
     import os
 
-    from solcoder.llm.client import LLMClient
+    from solcoder.llm.providers.client import LLMClient
 
     spec = _spec(settings)
     # Resolved for keyless servers too (llamacpp, vllm): one started with a key demands it.
@@ -104,7 +106,7 @@ def http_provider(
     llm = settings.llm
     model, window = llm.model or spec.default_model, None
     if spec.name == "llamacpp":
-        from solcoder.llm.llamacpp import probe
+        from solcoder.llm.transport.llamacpp import probe
 
         served = probe(spec.base_url, key)
         model = llm.model or served.model or model
@@ -125,9 +127,9 @@ def local_provider(settings: Settings) -> Provider:
     import atexit
 
     from solcoder.errors import ConfigError
-    from solcoder.llm.local import model
-    from solcoder.llm.local.provider import LocalProvider
-    from solcoder.llm.local.server import ServerOptions
+    from solcoder.llm.providers.local import model
+    from solcoder.llm.providers.local.provider import LocalProvider
+    from solcoder.llm.providers.local.server import ServerOptions
 
     if not model.server_installed():
         raise ConfigError(
@@ -176,7 +178,7 @@ def wait_status(update: WaitStatus) -> None:
 
 
 def _timeouts(settings: Settings) -> Timeouts:
-    from solcoder.llm.provider import Timeouts
+    from solcoder.llm.transport.deadline import Timeouts
 
     llm = settings.llm
     return Timeouts(
@@ -210,8 +212,8 @@ def build(
     session: Session | None = None,
 ) -> Built:
     from solcoder.agent.conversation import Conversation
-    from solcoder.budget import wrap_for_budget
     from solcoder.errors import LLMError
+    from solcoder.middleware.budget import wrap_for_budget
 
     notices: list[str] = []
     llm = settings.llm
@@ -238,7 +240,7 @@ def build(
 
     def instrumented(inner: Provider, *, fell_back: bool = False) -> Provider:
         """Telemetry records every call the provider makes."""
-        from solcoder.telemetry import wrap_for_telemetry
+        from solcoder.middleware.recording import wrap_for_telemetry
 
         return wrap_for_telemetry(
             inner, settings, session_id, fallback=fell_back, turn_counter=turn_number
@@ -283,7 +285,7 @@ def build(
     def usage_summary() -> str:
         """Tokens and cost so far, and the window the history is fitted to (for a llama.cpp
         server, what its `/props` said once it answered)."""
-        from solcoder.budget import format_tokens
+        from solcoder.middleware.budget import format_tokens
 
         assert budget is not None  # only installed with a budget
         text = budget.summary()
@@ -308,7 +310,7 @@ def _resumed_model(provider: str, model: str) -> str:
     if provider == "offline":
         return ""
     if provider == "local":
-        from solcoder.llm.local.model import SMOLLM2
+        from solcoder.llm.providers.local.model import SMOLLM2
 
         return "" if model == SMOLLM2.name else model
     return model

@@ -52,7 +52,7 @@ class Check:
 
 
 async def _run_turn(conversation: Any, sink: Any, prompt: str, force_tool: str | None) -> TurnStats:
-    from solcoder.llm.provider import closing
+    from solcoder.llm.providers.base import closing
 
     stats = TurnStats(prompt)
     started = time.perf_counter()
@@ -176,8 +176,8 @@ def _tokens(count: int, stats: TurnStats) -> str:
 def _cost(provider: str, model: str, stats: TurnStats) -> float | None:
     if provider == "offline":
         return 0.0
+    from solcoder.llm.catalog.pricing import cost_usd
     from solcoder.llm.messages import Usage
-    from solcoder.pricing import cost_usd
 
     return cost_usd(provider, model, Usage(input=stats.input_tokens, output=stats.output_tokens))
 

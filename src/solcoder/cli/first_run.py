@@ -10,7 +10,7 @@ import getpass
 import sys
 from typing import Any
 
-from solcoder.llm.provider import ProviderSpec
+from solcoder.llm.catalog.providers import ProviderSpec
 
 
 def interactive() -> bool:

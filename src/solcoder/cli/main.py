@@ -14,7 +14,7 @@ from typing import Any, NoReturn
 import click
 
 from solcoder import __version__
-from solcoder.llm.wires import WIRE_APIS
+from solcoder.llm.wire.names import WIRE_APIS
 
 # name -> (module, attribute, one-line help). Help is kept here so `--help` imports nothing.
 _SUBCOMMANDS: dict[str, tuple[str, str, str]] = {

@@ -1,9 +1,9 @@
 """`solcoder models`: the models SolCoder knows per provider, with context window and price.
 
 Model names come from the provider specs (built-ins and `[providers.<name>]` tables); context
-windows and output limits from SolCoder's own table (`solcoder.llm.models`, which token
+windows and output limits from SolCoder's own table (`solcoder.llm.catalog.models`, which token
 budgeting uses) when it has the model, else the window from the genai-prices data; prices from
-`solcoder.pricing`. Everything is offline except one look at a llama.cpp server on its
+`solcoder.llm.catalog.pricing`. Everything is offline except one look at a llama.cpp server on its
 configured URL (`/v1/models`, `/props`: bounded, loopback in the default setup), which shows
 the model it really serves and its context size; and `local` shows the bundled model.
 """
@@ -23,7 +23,7 @@ def _limits(provider: str, model: str, fallback: int | None) -> tuple[int | None
     then the genai-prices data for the window; None when neither knows the model (the
     budgeting default for unknown models is a guess, not shown here)."""
     try:
-        from solcoder.llm.models import lookup_model
+        from solcoder.llm.catalog.models import lookup_model
     except ImportError:  # pragma: no cover - the table ships with SolCoder
         return fallback, None
     limits = lookup_model(provider, model)
@@ -36,8 +36,8 @@ def model_rows(
     providers: dict[str, dict[str, Any]] | None = None, only: str | None = None
 ) -> list[dict[str, Any]]:
     """One row per (provider, model): context window and USD per million tokens."""
-    from solcoder.llm.provider import BUILTIN_PROVIDERS, spec_from_table
-    from solcoder.pricing import price_of
+    from solcoder.llm.catalog.pricing import price_of
+    from solcoder.llm.catalog.providers import BUILTIN_PROVIDERS, spec_from_table
 
     specs = dict(BUILTIN_PROVIDERS)
     for name, table in (providers or {}).items():
@@ -78,8 +78,8 @@ def served_rows(settings: Any, only: str | None) -> list[dict[str, Any]]:
     rows: list[dict[str, Any]] = []
     llm = settings.llm
     if only in (None, "llamacpp"):
-        from solcoder.llm.llamacpp import probe
-        from solcoder.llm.provider import resolve_spec
+        from solcoder.llm.catalog.providers import resolve_spec
+        from solcoder.llm.transport.llamacpp import probe
 
         spec = resolve_spec("llamacpp", settings.providers)
         base = llm.base_url if llm.provider == "llamacpp" and llm.base_url else spec.base_url
@@ -87,7 +87,7 @@ def served_rows(settings: Any, only: str | None) -> list[dict[str, Any]]:
         if served.model is not None:
             rows.append(_served("llamacpp", served.model, served.context_window, f"at {base}"))
     if only in (None, "local"):
-        from solcoder.llm.local import model
+        from solcoder.llm.providers.local import model
 
         installed = model.installed_path(settings.home)
         note = "installed" if installed and model.server_installed() else "not installed"
@@ -131,7 +131,7 @@ def _window(tokens: int | None) -> str:
 @click.pass_context
 def models_command(ctx: click.Context, provider: str | None, as_json: bool) -> None:
     """List known models per provider with context window and price (USD per million tokens)."""
-    from solcoder.pricing import price_source
+    from solcoder.llm.catalog.pricing import price_source
 
     settings = settings_from_context(ctx)
     rows = model_rows(settings.providers, provider)

@@ -37,7 +37,7 @@ def choose_provider(settings: Any, environ: Mapping[str, str]) -> tuple[Any, str
     name = _provider_with_key(settings, environ)
     if name is not None:
         return _with_provider(settings, name), None
-    from solcoder.llm.local.model import server_installed
+    from solcoder.llm.providers.local.model import server_installed
 
     if not server_installed():
         return settings, None
@@ -50,7 +50,7 @@ def choose_provider(settings: Any, environ: Mapping[str, str]) -> tuple[Any, str
 
 
 def _provider_with_key(settings: Any, environ: Mapping[str, str]) -> str | None:
-    from solcoder.llm.provider import BUILTIN_PROVIDERS
+    from solcoder.llm.catalog.providers import BUILTIN_PROVIDERS
 
     for name in KEY_ORDER:
         if any(environ.get(variable, "").strip() for variable in BUILTIN_PROVIDERS[name].key_env):

@@ -82,7 +82,7 @@ async def run_prompt(
     """One turn to stdout; diagnostics to stderr; the exit code of the failure, if any."""
     from solcoder.agent.events import TurnFinished
     from solcoder.errors import Cancelled, SolcoderError
-    from solcoder.llm.provider import closing
+    from solcoder.llm.providers.base import closing
 
     sink = make_sink(json_output, show_thinking)
     finished = "done"

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field, fields
 from typing import Any, Literal
 
 from solcoder.errors import UsageError
-from solcoder.llm.wires import WIRE_APIS
+from solcoder.llm.wire.names import WIRE_APIS
 
 Kind = Literal["str", "bool", "int", "float"]
 

@@ -21,7 +21,7 @@ from solcoder.redact import Redactor, default_redactor
 from solcoder.secret import Secret
 
 if TYPE_CHECKING:  # only its type: credentials sit below the LLM layer
-    from solcoder.llm.provider import ProviderSpec
+    from solcoder.llm.catalog.providers import ProviderSpec
 
 GENERIC_KEY_VARIABLE = "SOLCODER_LLM_API_KEY"
 

@@ -11,7 +11,7 @@ from solcoder.agent.orchestrator import AgentOptions, Orchestrator
 from solcoder.errors import SolcoderError, UsageError
 from solcoder.llm.events import StopReason
 from solcoder.llm.messages import Message, Request, Thinking
-from solcoder.llm.scripted import ScriptedProvider, ScriptedResponse, ScriptedToolCall
+from solcoder.llm.providers.scripted import ScriptedProvider, ScriptedResponse, ScriptedToolCall
 from solcoder.llm.serialize import message_from_dict
 from solcoder.replay.compare import Difference, Step, compare_turn
 from solcoder.sessions.transcript import read_transcript

@@ -13,7 +13,7 @@ from dataclasses import asdict, dataclass, field
 from urllib.parse import urlsplit
 
 from solcoder.errors import failure_classes
-from solcoder.llm.retry import RetryRecord
+from solcoder.llm.transport.retry import RetryRecord
 
 
 def failure_class(outcome: str) -> str | None:

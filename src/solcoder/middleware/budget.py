@@ -20,9 +20,9 @@ from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
 
 from solcoder.errors import BudgetExceededError, ContextTooLongError
+from solcoder.llm.catalog.models import lookup_model
 from solcoder.llm.events import Completed, Event, TextDelta, ThinkingDelta, ToolCallDelta
 from solcoder.llm.messages import Message, Request, ToolSpec, Usage
-from solcoder.llm.models import lookup_model
 from solcoder.llm.tokens import (
     Family,
     count_text,
@@ -35,7 +35,7 @@ from solcoder.llm.tokens import (
 
 if TYPE_CHECKING:
     from solcoder.config import Settings
-    from solcoder.llm.provider import Provider
+    from solcoder.llm.providers.base import Provider
 
 log = logging.getLogger(__name__)
 
@@ -368,14 +368,14 @@ class BudgetedProvider:
 
     def _input_tokens(self, usage: Usage) -> int:
         try:
-            from solcoder.pricing import total_input_tokens
+            from solcoder.llm.catalog.pricing import total_input_tokens
         except ImportError:  # pragma: no cover - pricing ships with the package
             return usage.input
         return total_input_tokens(usage, provider=self.provider_name, api=self._api)
 
     def _cost(self, usage: Usage, model: str) -> float | None:
         try:
-            from solcoder.pricing import cost_usd
+            from solcoder.llm.catalog.pricing import cost_usd
         except ImportError:  # pragma: no cover - pricing ships with the package
             return None
         return cost_usd(self.provider_name, model, usage, api=self._api)

@@ -14,11 +14,11 @@ from collections.abc import Mapping
 from typing import Any
 
 from solcoder.errors import ProtocolError
-from solcoder.llm.adapters.errors import error_from_payload
-from solcoder.llm.assemble import Assembler
 from solcoder.llm.events import Completed, Event, StopReason
 from solcoder.llm.messages import Message, Part, Thinking, Usage
-from solcoder.llm.sse import ServerSentEvent
+from solcoder.llm.wire.assemble import Assembler
+from solcoder.llm.wire.error_bodies import error_from_payload
+from solcoder.llm.wire.sse import ServerSentEvent
 
 CUSTOM_TOOL = "custom"
 """`ToolCall.meta["kind"]` of a free-form (custom) tool call, whose input is raw text."""

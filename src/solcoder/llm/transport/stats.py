@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from solcoder.llm.retry import RetryRecord
+from solcoder.llm.transport.retry import RetryRecord
 
 
 @dataclass(slots=True)

@@ -38,11 +38,9 @@ from solcoder.errors import (
     ProtocolError,
     StreamInterruptedError,
 )
-from solcoder.llm.adapters.base import Decoder, HttpCall, WireAdapter
-from solcoder.llm.adapters.errors import error_from_response, is_model_loading
-from solcoder.llm.deadline import Watchdog
 from solcoder.llm.events import Event
-from solcoder.llm.http_errors import (
+from solcoder.llm.transport.deadline import Timeouts, Watchdog
+from solcoder.llm.transport.http_errors import (
     NETWORK_ERRORS,
     Stage,
     deadline_error,
@@ -50,11 +48,12 @@ from solcoder.llm.http_errors import (
     public_url,
     transport_error,
 )
-from solcoder.llm.provider import Timeouts
-from solcoder.llm.retry import RetryPolicy, WaitStatus
-from solcoder.llm.sse import SSEDecoder
-from solcoder.llm.stats import CallStats
-from solcoder.llm.tls import ssl_context_from_environment
+from solcoder.llm.transport.retry import RetryPolicy, WaitStatus
+from solcoder.llm.transport.stats import CallStats
+from solcoder.llm.transport.tls import ssl_context_from_environment
+from solcoder.llm.wire.base import Decoder, HttpCall, WireAdapter
+from solcoder.llm.wire.error_bodies import error_from_response, is_model_loading
+from solcoder.llm.wire.sse import SSEDecoder
 
 DEFAULT_MAX_EVENT_BYTES = 8 * 2**20
 DEFAULT_MAX_RESPONSE_BYTES = 64 * 2**20

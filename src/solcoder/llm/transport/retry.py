@@ -35,7 +35,7 @@ from solcoder.errors import (
     RateLimitError,
     UsageError,
 )
-from solcoder.llm.headers import retry_after_seconds
+from solcoder.llm.wire.headers import retry_after_seconds
 
 MAX_RETRIES_LIMIT = 10
 MAX_LOADING_WAIT_S = 120.0

@@ -1,6 +1,6 @@
 """The model process: llama.cpp's prebuilt server (`xllamacpp`) on loopback, nothing else.
 
-Run by `LocalServer` as `python -m solcoder.llm.local.child`, never imported by the CLI: a
+Run by `LocalServer` as `python -m solcoder.llm.providers.local.child`, never imported by the CLI: a
 native crash (a signal in llama.cpp) ends this process, not SolCoder's, and the conversation
 survives. The parent writes one JSON line of settings on stdin (the bearer key travels there,
 never in argv where `ps` shows it); the child answers one `READY {...}` line on stdout once the

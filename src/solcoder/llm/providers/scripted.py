@@ -17,9 +17,9 @@ from collections.abc import AsyncIterator, Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from solcoder.llm.assemble import Assembler
 from solcoder.llm.events import Completed, Event, StopReason
 from solcoder.llm.messages import Message, Request, Text, ToolResult, Usage
+from solcoder.llm.wire.assemble import Assembler
 
 OFFLINE_MODEL = "offline-stub"
 _TOKEN = re.compile(r"\s*\S+|\s+")

@@ -25,7 +25,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 from solcoder.errors import LLMError, SolcoderError
 from solcoder.llm.events import Completed, Event
 from solcoder.llm.messages import Message, Request, Usage
-from solcoder.llm.stats import CallStats
+from solcoder.llm.transport.stats import CallStats
 from solcoder.telemetry.derive import (
     estimate_input_tokens,
     estimate_text_tokens,
@@ -36,7 +36,7 @@ from solcoder.telemetry.record import CallRecord, endpoint_host
 
 if TYPE_CHECKING:
     from solcoder.config import Settings
-    from solcoder.llm.provider import Provider
+    from solcoder.llm.providers.base import Provider
     from solcoder.telemetry.writer import RecordJob
 
 __all__ = ["PriceLookup", "RecordQueue", "RecordingProvider", "wrap_for_telemetry"]
@@ -45,7 +45,7 @@ _log = logging.getLogger(__name__)
 
 
 class PriceLookup(Protocol):
-    """`solcoder.pricing.cost_usd`'s shape: USD for one call, None when unknown."""
+    """`solcoder.llm.catalog.pricing.cost_usd`'s shape: USD for one call, None when unknown."""
 
     def __call__(
         self,
@@ -91,7 +91,7 @@ def _default_price_lookup(
     base_url: str | None = None,
     when: datetime | None = None,
 ) -> float | None:
-    from solcoder.pricing import cost_usd
+    from solcoder.llm.catalog.pricing import cost_usd
 
     return cost_usd(provider, model, usage, api=api, base_url=base_url, when=when)
 

@@ -15,12 +15,12 @@ from collections.abc import Mapping
 from typing import Any
 
 from solcoder.errors import LLMError, ProtocolError
-from solcoder.llm.adapters.base import HttpCall, WireApi
-from solcoder.llm.adapters.errors import error_from_payload
-from solcoder.llm.assemble import Assembler
 from solcoder.llm.events import Completed, Event, StopReason
 from solcoder.llm.messages import Message, Request, Text, ToolCall, ToolResult, Usage
-from solcoder.llm.sse import ServerSentEvent
+from solcoder.llm.wire.assemble import Assembler
+from solcoder.llm.wire.base import HttpCall, WireApi
+from solcoder.llm.wire.error_bodies import error_from_payload
+from solcoder.llm.wire.sse import ServerSentEvent
 
 # OpenAI's reasoning models refuse `max_tokens` and want `max_completion_tokens`
 # (https://platform.openai.com/docs/guides/reasoning).

@@ -11,11 +11,11 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from solcoder.llm.adapters.base import HttpCall, WireApi
-from solcoder.llm.adapters.errors import error_from_payload
-from solcoder.llm.adapters.openai_responses_decoder import CUSTOM_TOOL, ResponsesDecoder, load_json
 from solcoder.llm.events import Event
 from solcoder.llm.messages import Message, Request, Text, Thinking, ToolCall, ToolResult
+from solcoder.llm.wire.base import HttpCall, WireApi
+from solcoder.llm.wire.error_bodies import error_from_payload
+from solcoder.llm.wire.openai_responses_decoder import CUSTOM_TOOL, ResponsesDecoder, load_json
 
 __all__ = [
     "CUSTOM_TOOL",

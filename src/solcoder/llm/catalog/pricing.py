@@ -29,7 +29,7 @@ from typing import TYPE_CHECKING, Any
 from solcoder.llm.messages import Usage
 
 if TYPE_CHECKING:
-    from solcoder.llm.provider import ProviderSpec
+    from solcoder.llm.catalog.providers import ProviderSpec
 
 __all__ = [
     "FREE_PROVIDERS",
@@ -49,7 +49,7 @@ PRICE_PACKAGE_RELEASED = "2026-11"
 
 
 def _free_providers() -> frozenset[str]:
-    from solcoder.llm.provider import BUILTIN_PROVIDERS, IN_PROCESS_PROVIDERS
+    from solcoder.llm.catalog.providers import BUILTIN_PROVIDERS, IN_PROCESS_PROVIDERS
 
     keyless = {name for name, spec in BUILTIN_PROVIDERS.items() if not spec.requires_key}
     return frozenset(IN_PROCESS_PROVIDERS | keyless)
@@ -232,7 +232,7 @@ def _lookup_arguments(provider: str, base_url: str | None) -> dict[str, str]:
 
 
 def _builtin_spec(provider: str) -> ProviderSpec | None:
-    from solcoder.llm.provider import BUILTIN_PROVIDERS
+    from solcoder.llm.catalog.providers import BUILTIN_PROVIDERS
 
     return BUILTIN_PROVIDERS.get(provider)
 

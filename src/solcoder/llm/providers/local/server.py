@@ -26,7 +26,7 @@ from pathlib import Path
 from typing import IO, Any, Protocol
 
 from solcoder.errors import ConfigError, ProviderUnavailableError
-from solcoder.llm.local.child import READY
+from solcoder.llm.providers.local.child import READY
 
 
 class Status(Protocol):
@@ -147,7 +147,7 @@ class LocalServer:
         log = self._open_log()
         try:
             return subprocess.Popen(
-                [self._python, "-m", "solcoder.llm.local.child"],
+                [self._python, "-m", "solcoder.llm.providers.local.child"],
                 stdin=subprocess.PIPE,
                 stdout=subprocess.PIPE,
                 stderr=log,
@@ -283,7 +283,7 @@ async def _describe(root: str, base: str, key: str, options: ServerOptions, pid:
                     provider="local",
                 )
             await asyncio.sleep(0.05)
-    from solcoder.llm.llamacpp import aprobe
+    from solcoder.llm.transport.llamacpp import aprobe
 
     served = await aprobe(base, key, timeout=10.0)
     window = served.context_window or window

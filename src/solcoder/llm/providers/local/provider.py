@@ -21,12 +21,13 @@ from dataclasses import replace
 from pathlib import Path
 
 from solcoder.errors import LLMError, LocalModelCrashedError
-from solcoder.llm.client import LLMClient
+from solcoder.llm.catalog.providers import LLAMA_CPP_FORCED_TOOL, LOCAL_PROVIDER, ProviderSpec
 from solcoder.llm.events import Event
-from solcoder.llm.local.server import LocalServer, ServerInfo, ServerOptions, Status
 from solcoder.llm.messages import Request
-from solcoder.llm.provider import LLAMA_CPP_FORCED_TOOL, LOCAL_PROVIDER, ProviderSpec, Timeouts
-from solcoder.llm.stats import CallStats
+from solcoder.llm.providers.client import LLMClient
+from solcoder.llm.providers.local.server import LocalServer, ServerInfo, ServerOptions, Status
+from solcoder.llm.transport.deadline import Timeouts
+from solcoder.llm.transport.stats import CallStats
 
 CRASH_SETTLE_S = 1.0
 """How long a broken stream waits to see whether the model process is exiting."""

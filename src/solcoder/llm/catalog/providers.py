@@ -1,42 +1,19 @@
 """Providers are data: a wire protocol, a base URL, where the key lives, and extra headers.
 
 An OpenAI-compatible vendor is a `ProviderSpec`, not code. Users add their own with a
-`[providers.<name>]` table in config.toml (see `spec_from_table`). `Provider` is the one
-interface the orchestrator talks to; the HTTP client and the scripted (offline) provider both
-implement it.
+`[providers.<name>]` table in config.toml (see `spec_from_table`). The interface the
+orchestrator talks to is `llm/providers/base.py`'s `Provider`.
 """
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Mapping
-from contextlib import asynccontextmanager
+from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
-from typing import Any, Protocol, TypeVar
+from typing import Any
 
 from solcoder.errors import ConfigError
-from solcoder.llm.events import Event
-from solcoder.llm.forced_tool import FORCED_TOOL_MODES, ForcedToolMode
-from solcoder.llm.messages import Request
-from solcoder.llm.wires import WIRE_APIS, WireApi
-
-
-@dataclass(frozen=True, slots=True)
-class Timeouts:
-    """Deadlines in seconds. `total` bounds one whole model request; the finer ones never
-    exceed it (they are clamped when the client is built)."""
-
-    connect: float = 10.0
-    first_event: float = 120.0
-    idle: float = 120.0
-    total: float = 900.0
-
-    def clamped(self) -> Timeouts:
-        return Timeouts(
-            min(self.connect, self.total),
-            min(self.first_event, self.total),
-            min(self.idle, self.total),
-            self.total,
-        )
+from solcoder.llm.wire.forced_tool import FORCED_TOOL_MODES, ForcedToolMode
+from solcoder.llm.wire.names import WIRE_APIS, WireApi
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,7 +33,7 @@ class ProviderSpec:
     key_url: str = ""
     """Where a user creates a key, quoted in the missing-key message."""
     forced_tool: Mapping[str, ForcedToolMode] = field(default_factory=dict)
-    """Per wire, how a call named by `tool_choice` is forced (`llm/forced_tool.py`); wires not
+    """Per wire, how a call named by `tool_choice` is forced (`llm/wire/forced_tool.py`); wires not
     listed honour `tool_choice` natively."""
 
     def with_overrides(
@@ -296,38 +273,3 @@ def resolve_spec(name: str, custom: Mapping[str, Any] | None = None) -> Provider
         hint=f"{hint}Known providers: {', '.join(names)}; or add a [providers.{name}] table "
         "to config.toml with api and base_url.",
     )
-
-
-class Provider(Protocol):
-    """What the orchestrator talks to: one streamed model call at a time."""
-
-    @property
-    def name(self) -> str: ...
-
-    @property
-    def model(self) -> str: ...
-
-    def astream(self, request: Request) -> AsyncIterator[Event]:
-        """Stream one model call. The last event is `Completed`; failures raise `LLMError`."""
-        ...
-
-    async def aclose(self) -> None: ...
-
-
-_Item = TypeVar("_Item")
-
-
-@asynccontextmanager
-async def closing(stream: AsyncIterator[_Item]) -> AsyncIterator[AsyncIterator[_Item]]:
-    """Close an event stream when the block exits, even if it was abandoned half-way.
-
-    An async generator left unfinished only runs its cleanup (answering open tool calls,
-    aborting the HTTP request) when garbage-collected; every consumer that may stop early
-    iterates inside this block so cleanup happens at once, in order.
-    """
-    try:
-        yield stream
-    finally:
-        aclose = getattr(stream, "aclose", None)
-        if aclose is not None:
-            await aclose()

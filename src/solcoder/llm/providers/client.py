@@ -22,25 +22,26 @@ from typing import Self
 import httpx2
 
 from solcoder.errors import ConfigError, ProtocolError, UsageError
-from solcoder.llm.adapters.anthropic import AnthropicAdapter
-from solcoder.llm.adapters.base import WireAdapter
-from solcoder.llm.adapters.openai_chat import OpenAIChatAdapter
-from solcoder.llm.adapters.openai_responses import OpenAIResponsesAdapter
+from solcoder.llm.catalog.providers import ProviderSpec
 from solcoder.llm.events import Completed, Event
-from solcoder.llm.forced_tool import ForcedToolFold, rewrite
-from solcoder.llm.http import (
+from solcoder.llm.messages import Request, Usage
+from solcoder.llm.transport.deadline import Timeouts
+from solcoder.llm.transport.http import (
     DEFAULT_MAX_EVENT_BYTES,
     DEFAULT_MAX_RESPONSE_BYTES,
     Hidden,
     HttpStreamer,
     build_http_client,
 )
-from solcoder.llm.messages import Request, Usage
-from solcoder.llm.provider import ProviderSpec, Timeouts
-from solcoder.llm.retry import RetryPolicy, RetryRecord, WaitStatus
-from solcoder.llm.stats import CallStats
-from solcoder.llm.streaming import StreamingCall
-from solcoder.llm.sync_loop import SyncLoop
+from solcoder.llm.transport.retry import RetryPolicy, RetryRecord, WaitStatus
+from solcoder.llm.transport.stats import CallStats
+from solcoder.llm.transport.streaming import StreamingCall
+from solcoder.llm.transport.sync_loop import SyncLoop
+from solcoder.llm.wire.anthropic import AnthropicAdapter
+from solcoder.llm.wire.base import WireAdapter
+from solcoder.llm.wire.forced_tool import ForcedToolFold, rewrite
+from solcoder.llm.wire.openai_chat import OpenAIChatAdapter
+from solcoder.llm.wire.openai_responses import OpenAIResponsesAdapter
 
 __all__ = ["CallStats", "LLMClient", "RetryRecord", "make_adapter"]
 

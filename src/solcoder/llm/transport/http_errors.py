@@ -34,10 +34,10 @@ from solcoder.errors import (
     StreamInterruptedError,
     TotalTimeoutError,
 )
-from solcoder.llm.adapters.base import Decoder
-from solcoder.llm.headers import retry_after_seconds
 from solcoder.llm.messages import Message
-from solcoder.llm.provider import Timeouts
+from solcoder.llm.transport.deadline import Timeouts
+from solcoder.llm.wire.base import Decoder
+from solcoder.llm.wire.headers import retry_after_seconds
 
 Stage = Literal["connect", "first_event", "idle"]
 """Where the attempt was: sending and waiting for headers, waiting for the first SSE event, or

@@ -9,6 +9,7 @@ awaited, never while the consumer holds an event.
 from __future__ import annotations
 
 import asyncio
+from dataclasses import dataclass
 
 
 class Watchdog:
@@ -76,3 +77,22 @@ class Watchdog:
             return
         self._expired = True
         task.cancel()
+
+
+@dataclass(frozen=True, slots=True)
+class Timeouts:
+    """Deadlines in seconds. `total` bounds one whole model request; the finer ones never
+    exceed it (they are clamped when the client is built)."""
+
+    connect: float = 10.0
+    first_event: float = 120.0
+    idle: float = 120.0
+    total: float = 900.0
+
+    def clamped(self) -> Timeouts:
+        return Timeouts(
+            min(self.connect, self.total),
+            min(self.first_event, self.total),
+            min(self.idle, self.total),
+            self.total,
+        )

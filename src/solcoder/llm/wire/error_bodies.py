@@ -39,14 +39,14 @@ from solcoder.errors import (
     RateLimitError,
     ServerError,
 )
-from solcoder.llm.adapters.error_hints import (
+from solcoder.llm.wire.error_hints import (
     LLAMA_CPP_CONTEXT_PHRASE,
     context_hint,
     endpoint_hint,
     model_hint,
     model_in_message,
 )
-from solcoder.llm.headers import retry_after_seconds
+from solcoder.llm.wire.headers import retry_after_seconds
 
 MESSAGE_LIMIT = 300
 """Characters of the provider's own message quoted in ours."""

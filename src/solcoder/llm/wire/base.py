@@ -13,8 +13,8 @@ from typing import Protocol
 
 from solcoder.llm.events import Event
 from solcoder.llm.messages import Message, Request
-from solcoder.llm.sse import ServerSentEvent
-from solcoder.llm.wires import WireApi
+from solcoder.llm.wire.names import WireApi
+from solcoder.llm.wire.sse import ServerSentEvent
 
 __all__ = ["Decoder", "HttpCall", "WireAdapter", "WireApi"]
 

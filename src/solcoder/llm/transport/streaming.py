@@ -18,13 +18,13 @@ from typing import Literal
 from urllib.parse import urlsplit, urlunsplit
 
 from solcoder.errors import LLMError, ProviderUnavailableError
-from solcoder.llm.adapters.base import HttpCall, WireAdapter
 from solcoder.llm.events import Event
-from solcoder.llm.http import Exchange, HttpStreamer, probe_health
-from solcoder.llm.http_errors import finalize_error, partial_message, public_url
-from solcoder.llm.llamacpp import server_root as root_of_base
-from solcoder.llm.retry import RetryRecord, WaitStatus
-from solcoder.llm.stats import CallStats
+from solcoder.llm.transport.http import Exchange, HttpStreamer, probe_health
+from solcoder.llm.transport.http_errors import finalize_error, partial_message, public_url
+from solcoder.llm.transport.llamacpp import server_root as root_of_base
+from solcoder.llm.transport.retry import RetryRecord, WaitStatus
+from solcoder.llm.transport.stats import CallStats
+from solcoder.llm.wire.base import HttpCall, WireAdapter
 
 HEALTH_PROBE_TIMEOUT_S = 5.0
 """The longest wait for one `/health` answer (a loading llama.cpp server answers at once)."""
