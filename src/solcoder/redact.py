@@ -27,9 +27,11 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from solcoder.secret import Secret, mask
+from solcoder.secret import FULL_MASK, Secret, mask
 
-REDACTED = "[REDACTED]"
+REDACTED = FULL_MASK
+"""What a secret with no safe tail to show becomes (a Solana keypair): the one mask style is
+`mask()`'s, `sk-…abcd` for keys and `****` when nothing can be shown."""
 
 MINIMUM_KNOWN_LENGTH = 8
 """Known values shorter than this are not added: masking every "password" would help nobody."""
@@ -181,6 +183,12 @@ class Redactor:
                 # Compiled alternations embed the known values; rebuild them lazily.
                 self._patterns = {}
 
+    def admit(self, value: str) -> Secret:
+        """A key that just entered the process (a flag, the environment, storage, a prompt),
+        wrapped and masked from now on: the one door every key comes in by."""
+        self.add_secret(value)
+        return Secret(value)
+
     def add_secrets(self, values: Iterable[str | Secret | None]) -> None:
         for value in values:
             self.add_secret(value)
@@ -265,6 +273,11 @@ def default_redactor() -> Redactor:
 def redact(text: str) -> str:
     """`text` with every known secret and key shape masked (process-wide redactor)."""
     return _default_redactor.redact(text)
+
+
+def admit(value: str) -> Secret:
+    """`Redactor.admit` on the process-wide redactor."""
+    return _default_redactor.admit(value)
 
 
 def add_secret(value: str | Secret | None) -> None:

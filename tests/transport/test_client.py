@@ -10,7 +10,9 @@ import os
 import signal
 import threading
 import time
+import types
 import warnings
+from collections import deque
 
 import httpx2
 import pytest
@@ -21,6 +23,7 @@ from solcoder.llm.events import Completed, TextDelta
 from solcoder.llm.messages import Message, Request
 from solcoder.llm.providers.client import CallStats, LLMClient
 from solcoder.llm.transport.deadline import Timeouts
+from solcoder.secret import Secret, mask
 from tests.support.fake_llm_server import FakeLLMServer, Reply
 from tests.transport.harness import (
     FAKE_KEY,
@@ -163,7 +166,37 @@ def test_the_key_never_appears_in_errors_or_repr(server: FakeLLMServer) -> None:
         client.complete(REQUEST)
     assert FAKE_KEY not in str(caught.value)
     assert FAKE_KEY not in repr(caught.value.args)
-    assert "***" in str(caught.value)
+    assert mask(FAKE_KEY) in str(caught.value)  # the one mask style: sk-…abcd
+
+
+def _plain_copies(root: object, needle: str, limit: int = 20_000) -> list[str]:
+    """Strings holding `needle` reachable from `root`, not counting the inside of a `Secret`."""
+    seen: set[int] = set()
+    queue: deque[object] = deque([root])
+    found: list[str] = []
+    skip = (Secret, type, types.ModuleType, types.FunctionType, types.CodeType, types.FrameType)
+    while queue and len(seen) < limit:
+        item = queue.popleft()
+        if id(item) in seen or isinstance(item, skip):
+            continue
+        seen.add(id(item))
+        if isinstance(item, str):
+            if needle in item:
+                found.append(item)
+            continue
+        queue.extend(gc.get_referents(item))
+    return found
+
+
+def test_the_client_keeps_the_key_a_secret_until_it_builds_a_header(
+    server: FakeLLMServer,
+) -> None:
+    server.enqueue(Reply(text="hi"))
+    client = make_client(server, "chat")
+    with client:
+        client.complete(REQUEST)
+        assert _plain_copies(client, FAKE_KEY) == []
+    assert server.requests[-1].headers["authorization"] == f"Bearer {FAKE_KEY}"
 
 
 def test_stats_record_timing_attempts_and_rate_limit_headers(server: FakeLLMServer) -> None:

@@ -32,6 +32,7 @@ from solcoder.llm.transport.http_errors import (
     public_url,
     transport_error,
 )
+from solcoder.secret import Secret
 
 TIMEOUTS = Timeouts(connect=3, first_event=7, idle=11, total=60)
 PARTIAL = Message.assistant("half an ans")
@@ -139,8 +140,11 @@ def test_describe_keeps_the_first_line_and_the_type() -> None:
 
 def test_finalize_masks_secrets_and_fills_the_server_wait() -> None:
     error = RateLimitError("key sk-test-123 is limited", hint="rotate sk-test-123", status=429)
-    finalize_error(error, headers={"retry-after": "12"}, partial=PARTIAL, secrets=("sk-test-123",))
+    finalize_error(
+        error, headers={"retry-after": "12"}, partial=PARTIAL, secrets=(Secret("sk-test-123"),)
+    )
     assert "sk-test-123" not in str(error)
+    assert error.message == "key **** is limited"  # mask()'s style: too short to show a tail
     assert "sk-test-123" not in repr(error.args)
     assert error.retry_after == 12.0
     assert error.partial == PARTIAL

@@ -35,6 +35,7 @@ from solcoder.llm.messages import (
 from solcoder.llm.wire.base import WireAdapter
 from solcoder.llm.wire.openai_chat import OpenAIChatAdapter
 from solcoder.llm.wire.sse import ServerSentEvent
+from solcoder.secret import Secret
 
 ADAPTER = OpenAIChatAdapter("testprovider")
 
@@ -49,7 +50,7 @@ def body_of(request: Request, *, stream: bool = True) -> dict[str, Any]:
 def test_adapter_satisfies_the_wire_protocol() -> None:
     adapter: WireAdapter = ADAPTER
     assert adapter.api == "chat"
-    assert adapter.auth_headers("sk-test-123") == {"Authorization": "Bearer sk-test-123"}
+    assert adapter.auth_headers(Secret("sk-test-123")) == {"Authorization": "Bearer sk-test-123"}
 
 
 def test_minimal_streaming_request() -> None:

@@ -95,8 +95,7 @@ def test_every_builtin_default_model_with_a_price_list_is_priced() -> None:
     unpriced = [
         name
         for name, spec in BUILTIN_PROVIDERS.items()
-        if name not in pricing.FREE_PROVIDERS
-        and cost_usd(name, spec.default_model, Usage(1_000, 1_000)) is None
+        if not spec.free and cost_usd(name, spec.default_model, Usage(1_000, 1_000)) is None
     ]
     assert unpriced == []
 

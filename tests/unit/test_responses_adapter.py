@@ -17,6 +17,7 @@ from solcoder.llm.messages import (
     ToolSpec,
 )
 from solcoder.llm.wire.openai_responses import CUSTOM_TOOL, OpenAIResponsesAdapter
+from solcoder.secret import Secret
 
 ADAPTER = OpenAIResponsesAdapter()
 WEATHER = ToolSpec(
@@ -38,7 +39,7 @@ def test_http_call_and_auth() -> None:
     call = ADAPTER.encode(request(Message.user("hi")))
     assert (call.method, call.path, call.stream) == ("POST", "/responses", True)
     assert call.headers["content-type"] == "application/json"
-    assert ADAPTER.auth_headers("sk-test-123") == {"Authorization": "Bearer sk-test-123"}
+    assert ADAPTER.auth_headers(Secret("sk-test-123")) == {"Authorization": "Bearer sk-test-123"}
     assert ADAPTER.api == "responses"
 
 

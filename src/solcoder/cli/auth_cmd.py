@@ -60,11 +60,12 @@ def _echo(message: str) -> None:
 
 
 def _spec(settings: Any, provider: str) -> ProviderSpec:
-    from solcoder.llm.catalog.providers import OFFLINE_PROVIDER, resolve_spec
+    from solcoder.llm.catalog.providers import resolve_spec
 
-    if provider == OFFLINE_PROVIDER:
-        raise UsageError("The offline provider needs no key.")
-    return resolve_spec(provider, settings.providers)
+    spec = resolve_spec(provider, settings.providers)
+    if spec.managed:
+        raise UsageError(f"The {provider} provider runs inside SolCoder and needs no key.")
+    return spec
 
 
 def _read_key(provider: str, *, from_stdin: bool) -> str:
@@ -120,7 +121,7 @@ def auth_group() -> None:
 def status_command(ctx: click.Context) -> None:
     """Show, for each provider, where its key comes from."""
     from solcoder.credentials.resolve import GENERIC_KEY_VARIABLE, resolve_api_key
-    from solcoder.llm.catalog.providers import IN_PROCESS_PROVIDERS, known_provider_names
+    from solcoder.llm.catalog.providers import known_provider_names, resolve_spec
 
     settings = settings_from_context(ctx)
     store = _store(ctx)
@@ -129,7 +130,7 @@ def status_command(ctx: click.Context) -> None:
     store_problem: StorageError | None = None
     rows: list[tuple[str, str, str]] = []
     for name in known_provider_names(settings.providers):
-        if name in IN_PROCESS_PROVIDERS:
+        if resolve_spec(name, settings.providers).managed:
             continue
         spec = _spec(settings, name)
         # SOLCODER_LLM_API_KEY and --llm-api-key apply only to the provider in use.
@@ -164,7 +165,6 @@ def status_command(ctx: click.Context) -> None:
 def _save(
     ctx: click.Context, provider: str, *, key_stdin: bool, insecure: bool, rotate: bool
 ) -> None:
-    from solcoder.secret import Secret
 
     settings = settings_from_context(ctx)
     spec = _spec(settings, provider)
@@ -172,7 +172,9 @@ def _save(
         _notice(f"Provider {spec.name!r} does not need a key; saving one anyway.")
     store = _store(ctx, insecure=insecure)
     previous = store.lookup(spec.name) if rotate else None
-    secret = Secret(_read_key(spec.name, from_stdin=key_stdin))
+    from solcoder.redact import admit
+
+    secret = admit(_read_key(spec.name, from_stdin=key_stdin))
     if previous is not None and previous.secret == secret:
         raise UsageError("The new key is the same as the saved one; nothing changed.")
     store.set(spec.name, secret)

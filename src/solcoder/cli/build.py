@@ -96,7 +96,7 @@ def http_provider(
 
     store = open_store(settings)
     resolved = resolve_api_key(spec, flag_value=api_key_flag, environ=os.environ, store=store)
-    key = resolved.secret.reveal() if resolved.secret is not None else None
+    key = resolved.secret
     if key is None and spec.requires_key:
         from solcoder.cli.first_run import interactive, prompt_for_key
 
@@ -105,7 +105,7 @@ def http_provider(
             raise missing_key_error(spec)
     llm = settings.llm
     model, window = llm.model or spec.default_model, None
-    if spec.name == "llamacpp":
+    if spec.self_describing:
         from solcoder.llm.transport.llamacpp import probe
 
         served = probe(spec.base_url, key)
@@ -213,6 +213,7 @@ def build(
 ) -> Built:
     from solcoder.agent.conversation import Conversation
     from solcoder.errors import LLMError
+    from solcoder.llm.catalog.providers import LOCAL, OFFLINE
     from solcoder.middleware.budget import wrap_for_budget
 
     notices: list[str] = []
@@ -223,9 +224,9 @@ def build(
             "SOLCODER_LLM_API_KEY or `solcoder auth login`."
         )
     provider: Provider
-    if llm.offline_mode or llm.provider == "offline":
+    if llm.offline_mode or llm.provider == OFFLINE.name:
         provider = offline_provider(settings)
-    elif llm.provider == "local":
+    elif llm.provider == LOCAL.name:
         provider = local_provider(settings)
     else:
         try:
@@ -251,7 +252,9 @@ def build(
         return len(conversation.turns)
 
     fallback = None
-    if llm.offline_fallback and not (llm.offline_mode or llm.provider in {"offline", "local"}):
+    if llm.offline_fallback and not (
+        llm.offline_mode or llm.provider in {OFFLINE.name, LOCAL.name}
+    ):
 
         def fallback(error: LLMError) -> Orchestrator | None:
             from solcoder.errors import (
@@ -307,9 +310,11 @@ def build(
 def _resumed_model(provider: str, model: str) -> str:
     """`llm.model` for a resumed session: offline has one model, and `local` records the
     bundled model by name (llm.model empty) and any other by its path."""
-    if provider == "offline":
+    from solcoder.llm.catalog.providers import LOCAL, OFFLINE
+
+    if provider == OFFLINE.name:
         return ""
-    if provider == "local":
+    if provider == LOCAL.name:
         from solcoder.llm.providers.local.model import SMOLLM2
 
         return "" if model == SMOLLM2.name else model

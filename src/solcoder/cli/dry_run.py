@@ -174,8 +174,6 @@ def _tokens(count: int, stats: TurnStats) -> str:
 
 
 def _cost(provider: str, model: str, stats: TurnStats) -> float | None:
-    if provider == "offline":
-        return 0.0
     from solcoder.llm.catalog.pricing import cost_usd
     from solcoder.llm.messages import Usage
 

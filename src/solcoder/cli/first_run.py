@@ -11,6 +11,7 @@ import sys
 from typing import Any
 
 from solcoder.llm.catalog.providers import ProviderSpec
+from solcoder.secret import Secret
 
 
 def interactive() -> bool:
@@ -24,10 +25,9 @@ def _ask_yes(question: str) -> bool:
     return answer in {"", "y", "yes"}
 
 
-def prompt_for_key(spec: ProviderSpec, store: Any) -> str | None:
+def prompt_for_key(spec: ProviderSpec, store: Any) -> Secret | None:
     """The key typed by the user (saved if they agree), or None if they entered nothing."""
-    from solcoder.redact import add_secret
-    from solcoder.secret import Secret
+    from solcoder.redact import admit
 
     where = f" (create one at {spec.key_url})" if spec.key_url else ""
     sys.stderr.write(
@@ -40,13 +40,13 @@ def prompt_for_key(spec: ProviderSpec, store: Any) -> str | None:
         return None
     if not key:
         return None
-    add_secret(key)
+    secret = admit(key)
     if _ask_yes(f"Save it to {store.description} for next time?"):
-        kind = store.set(spec.name, Secret(key))
+        kind = store.set(spec.name, secret)
         for notice in getattr(store, "notices", ()):
             sys.stderr.write(f"{notice}\n")
         sys.stderr.write(
             f"Saved the {spec.name} key ({kind}). Change it later with "
             f"`solcoder auth rotate {spec.name}`.\n"
         )
-    return key
+    return secret

@@ -110,8 +110,7 @@ def make_host(
         import getpass
 
         from solcoder.credentials.store import open_store
-        from solcoder.redact import add_secret
-        from solcoder.secret import Secret
+        from solcoder.redact import admit
 
         provider = conversation.orchestrator.provider if conversation is not None else None
         name = provider.name if provider is not None else settings.llm.provider
@@ -120,10 +119,10 @@ def make_host(
         key = getpass.getpass(f"New {name} API key (hidden): ").strip()
         if not key:
             raise UsageError("No key entered; the current key is unchanged.")
-        add_secret(key)
+        secret = admit(key)
         store = open_store(settings)
-        kind = store.set(name, Secret(key))
-        provider.set_api_key(key)
+        kind = store.set(name, secret)
+        provider.set_api_key(secret)
         return f"Rotated the {name} key (saved to {kind}); the next request uses it."
 
     def show_logs() -> Any:

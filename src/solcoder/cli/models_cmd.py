@@ -72,27 +72,34 @@ def model_rows(
 
 
 def served_rows(settings: Any, only: str | None) -> list[dict[str, Any]]:
-    """What the llama.cpp server at `llamacpp`'s URL serves, and the local model, as rows."""
+    """What the self-describing servers (llama.cpp's) at their URLs serve, and the local
+    model, as rows."""
     import os
+
+    from solcoder.llm.catalog.providers import BUILTIN_PROVIDERS, LOCAL, resolve_spec
 
     rows: list[dict[str, Any]] = []
     llm = settings.llm
-    if only in (None, "llamacpp"):
-        from solcoder.llm.catalog.providers import resolve_spec
+    for name, builtin in BUILTIN_PROVIDERS.items():
+        if not builtin.self_describing or builtin.managed or only not in (None, name):
+            continue
         from solcoder.llm.transport.llamacpp import probe
+        from solcoder.redact import admit
 
-        spec = resolve_spec("llamacpp", settings.providers)
-        base = llm.base_url if llm.provider == "llamacpp" and llm.base_url else spec.base_url
-        served = probe(base, os.environ.get("SOLCODER_LLM_API_KEY") or None)
+        spec = resolve_spec(name, settings.providers)
+        base = llm.base_url if llm.provider == name and llm.base_url else spec.base_url
+        env_key = os.environ.get("SOLCODER_LLM_API_KEY", "").strip()
+        served = probe(base, admit(env_key) if env_key else None)
         if served.model is not None:
-            rows.append(_served("llamacpp", served.model, served.context_window, f"at {base}"))
-    if only in (None, "local"):
+            rows.append(_served(name, served.model, served.context_window, f"at {base}"))
+
+    if only in (None, LOCAL.name):
         from solcoder.llm.providers.local import model
 
         installed = model.installed_path(settings.home)
         note = "installed" if installed and model.server_installed() else "not installed"
         window = llm.local_context or None
-        rows.append(_served("local", model.SMOLLM2.name, window, note, llm.local_max_tokens))
+        rows.append(_served(LOCAL.name, model.SMOLLM2.name, window, note, llm.local_max_tokens))
     return rows
 
 

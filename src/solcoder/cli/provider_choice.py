@@ -46,7 +46,9 @@ def choose_provider(settings: Any, environ: Mapping[str, str]) -> tuple[Any, str
         "offline). For a cloud model run `solcoder auth login openai` (or anthropic, "
         "openrouter, …) or set OPENAI_API_KEY."
     )
-    return _with_provider(settings, "local"), notice
+    from solcoder.llm.catalog.providers import LOCAL
+
+    return _with_provider(settings, LOCAL.name), notice
 
 
 def _provider_with_key(settings: Any, environ: Mapping[str, str]) -> str | None:

@@ -82,8 +82,7 @@ def resolve_api_key(
     for source, raw in candidates:
         value = _clean(raw)
         if value:
-            redactor.add_secret(value)
-            return ResolvedKey(Secret(value), source)
+            return ResolvedKey(redactor.admit(value), source)
     if not spec.requires_key:
         return ResolvedKey(None, SOURCE_NOT_REQUIRED)
     if store is not None:

@@ -6,7 +6,9 @@ SOLCODER_KEYRING=0 or `credentials.backend = "file"`); otherwise the encrypted f
 that backend first, then every other backend that holds something, so a key saved on a
 headless day is still found after a keyring appears. `delete` removes a key everywhere.
 
-Every key read or written is registered with the process-wide redactor before it is returned.
+A key being saved is registered with the redactor here; a key read back is registered by whoever
+puts it to use (`resolve.resolve_api_key`, the one door for keys in use), so each key is
+registered once, where it enters.
 """
 
 from __future__ import annotations
@@ -163,7 +165,6 @@ class CredentialStore:
                 self._keyring_failed(error)
                 continue
             if value:
-                self._redactor.add_secret(value)
                 return StoredKey(Secret(value), storage.kind)
         return None
 

@@ -33,17 +33,6 @@ ENDPOINT_VARIABLES = (
     "OTEL_EXPORTER_OTLP_METRICS_ENDPOINT",
 )
 
-# The conventions' well-known `gen_ai.provider.name` values, for our built-in providers.
-PROVIDER_NAMES: dict[str, str] = {
-    "openai": "openai",
-    "anthropic": "anthropic",
-    "gemini": "gcp.gemini",
-    "mistral": "mistral_ai",
-    "deepseek": "deepseek",
-    "groq": "groq",
-    "xai": "x_ai",
-}
-
 # Advised explicit bucket boundaries (GenAI metrics semantic conventions).
 DURATION_BUCKETS = (
     0.01, 0.02, 0.04, 0.08, 0.16, 0.32, 0.64, 1.28, 2.56, 5.12, 10.24, 20.48, 40.96, 81.92,
@@ -200,16 +189,27 @@ def total_input(record: CallRecord) -> int | None:
     """Input tokens cached or not (the conventions count cached tokens as input)."""
     if record.input_tokens is None:
         return None
-    if record.wire_api == "messages":  # Anthropic reports cache reads and writes apart
+    from solcoder.llm.wire.names import input_includes_cache
+
+    if not input_includes_cache(record.wire_api or ""):  # Anthropic reports them apart
         return (
             record.input_tokens + (record.cache_read_tokens or 0) + (record.cache_write_tokens or 0)
         )
     return record.input_tokens
 
 
+def telemetry_name(provider: str) -> str:
+    """The conventions' well-known `gen_ai.provider.name` for a provider (the catalog's
+    `telemetry_name`), else our own name for it."""
+    from solcoder.llm.catalog.providers import builtin_spec
+
+    spec = builtin_spec(provider)
+    return spec.telemetry_name if spec is not None and spec.telemetry_name else provider
+
+
 def common_attributes(record: CallRecord) -> dict[str, Any]:
     """Attributes shared by the span and both metrics."""
-    provider_name = PROVIDER_NAMES.get(record.provider, record.provider)
+    provider_name = telemetry_name(record.provider)
     attributes: dict[str, Any] = {
         "gen_ai.operation.name": "chat",
         "gen_ai.provider.name": provider_name,

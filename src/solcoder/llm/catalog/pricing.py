@@ -27,15 +27,16 @@ from importlib import metadata
 from typing import TYPE_CHECKING, Any
 
 from solcoder.llm.messages import Usage
+from solcoder.llm.wire.names import input_includes_cache as wire_input_includes_cache
 
 if TYPE_CHECKING:
     from solcoder.llm.catalog.providers import ProviderSpec
 
 __all__ = [
-    "FREE_PROVIDERS",
     "ModelPrice",
     "cost_usd",
     "input_includes_cache",
+    "is_free",
     "price_of",
     "price_source",
     "total_input_tokens",
@@ -46,31 +47,6 @@ _log = logging.getLogger(__name__)
 PRICE_PACKAGE = "genai-prices"
 PRICE_PACKAGE_RELEASED = "2026-11"
 """Release month of the genai-prices version pinned in pyproject.toml (from PyPI)."""
-
-
-def _free_providers() -> frozenset[str]:
-    from solcoder.llm.catalog.providers import BUILTIN_PROVIDERS, IN_PROCESS_PROVIDERS
-
-    keyless = {name for name, spec in BUILTIN_PROVIDERS.items() if not spec.requires_key}
-    return frozenset(IN_PROCESS_PROVIDERS | keyless)
-
-
-FREE_PROVIDERS = _free_providers()
-"""Providers that run on the user's machine (or are scripted): no per-token price, cost 0.
-Read off the provider catalog (the ones SolCoder runs, and the built-ins that take no key)."""
-
-_PRICE_PROVIDER_IDS: dict[str, str] = {
-    "openai": "openai",
-    "anthropic": "anthropic",
-    "openrouter": "openrouter",
-    "groq": "groq",
-    "mistral": "mistral",
-    "deepseek": "deepseek",
-    "together": "together",
-    "xai": "x-ai",
-    "gemini": "google",
-}
-"""SolCoder's built-in provider names -> genai-prices provider ids."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -118,7 +94,7 @@ def input_includes_cache(provider: str, api: str | None = None) -> bool:
     if api is None:
         spec = _builtin_spec(provider)
         api = spec.api if spec is not None else "chat"
-    return api != "messages"
+    return wire_input_includes_cache(api)
 
 
 def total_input_tokens(usage: Usage, *, provider: str, api: str | None = None) -> int:
@@ -143,7 +119,7 @@ def cost_usd(
     provider's), `base_url` identifies a custom provider by its endpoint, `when` picks the
     rate in force at that time (default now).
     """
-    if provider in FREE_PROVIDERS:
+    if is_free(provider):
         return 0.0
     genai_prices = _genai_prices()
     if genai_prices is None or not model:
@@ -170,7 +146,7 @@ def cost_usd(
 
 def price_of(provider: str, model: str, *, base_url: str | None = None) -> ModelPrice | None:
     """The rates of one model (base tier), or None when unknown; free providers cost 0."""
-    if provider in FREE_PROVIDERS:
+    if is_free(provider):
         return ModelPrice(provider, model, 0.0, 0.0, 0.0, 0.0)
     genai_prices = _genai_prices()
     if genai_prices is None or not model:
@@ -223,18 +199,25 @@ def _lookup_arguments(provider: str, base_url: str | None) -> dict[str, str]:
     A custom provider is priced only if its URL is a known vendor's API: a model name alone
     would be a guess (the same name is sold at different prices by different hosts).
     """
-    provider_id = _PRICE_PROVIDER_IDS.get(provider)
-    if provider_id is not None:
-        return {"provider_id": provider_id}
+    spec = _builtin_spec(provider)
+    if spec is not None and spec.price_id:
+        return {"provider_id": spec.price_id}
     if base_url:
         return {"provider_api_url": base_url}
     return {"provider_id": provider}  # an unknown id raises LookupError: "unknown"
 
 
-def _builtin_spec(provider: str) -> ProviderSpec | None:
-    from solcoder.llm.catalog.providers import BUILTIN_PROVIDERS
+def is_free(provider: str) -> bool:
+    """No per-token price: the catalog says it runs on the user's machine or is scripted. A
+    custom provider is never assumed free, even on loopback (it may be a proxy to a vendor)."""
+    spec = _builtin_spec(provider)
+    return spec is not None and spec.free
 
-    return BUILTIN_PROVIDERS.get(provider)
+
+def _builtin_spec(provider: str) -> ProviderSpec | None:
+    from solcoder.llm.catalog.providers import builtin_spec
+
+    return builtin_spec(provider)
 
 
 @functools.cache

@@ -9,16 +9,22 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
-from typing import Any
+from typing import Any, Literal
 
 from solcoder.errors import ConfigError
 from solcoder.llm.wire.forced_tool import FORCED_TOOL_MODES, ForcedToolMode
 from solcoder.llm.wire.names import WIRE_APIS, WireApi
 
+Runs = Literal["remote", "on_machine", "solcoder"]
+"""Where a provider runs: a vendor's API ("remote"), a server the user runs on this machine
+("on_machine": Ollama, vLLM, llama.cpp), or something SolCoder runs itself ("solcoder": the
+offline script and the local model, no URL to configure and no key)."""
+
 
 @dataclass(frozen=True, slots=True)
 class ProviderSpec:
-    """How to reach one provider."""
+    """Everything a provider is, in one place: how to reach it, where its key lives, where it
+    runs, how it is priced and named in telemetry, and its models."""
 
     name: str
     api: WireApi
@@ -35,6 +41,24 @@ class ProviderSpec:
     forced_tool: Mapping[str, ForcedToolMode] = field(default_factory=dict)
     """Per wire, how a call named by `tool_choice` is forced (`llm/wire/forced_tool.py`); wires not
     listed honour `tool_choice` natively."""
+    runs: Runs = "remote"
+    self_describing: bool = False
+    """A llama.cpp server: `/props` and `/v1/models` say which model it serves and its window,
+    so SolCoder asks before the first request."""
+    price_id: str = ""
+    """Its id in genai-prices' catalogue; empty when it is priced by its endpoint URL."""
+    telemetry_name: str = ""
+    """OpenTelemetry's well-known `gen_ai.provider.name` for it, when the conventions have one."""
+
+    @property
+    def free(self) -> bool:
+        """No per-token price: it runs on the user's machine (or is scripted)."""
+        return self.runs != "remote"
+
+    @property
+    def managed(self) -> bool:
+        """SolCoder runs it itself (offline, local): no base URL to set and no key to ask for."""
+        return self.runs == "solcoder"
 
     def with_overrides(
         self, *, base_url: str | None = None, api: WireApi | None = None
@@ -55,6 +79,8 @@ def _openai_compatible(
     models: tuple[str, ...] = (),
     key_url: str = "",
     headers: Mapping[str, str] | None = None,
+    price_id: str = "",
+    telemetry_name: str = "",
 ) -> ProviderSpec:
     return ProviderSpec(
         name=name,
@@ -66,6 +92,9 @@ def _openai_compatible(
         headers=dict(headers or {}),
         models=models or (default_model,),
         key_url=key_url,
+        runs="remote" if key_env else "on_machine",
+        price_id=price_id,
+        telemetry_name=telemetry_name,
     )
 
 
@@ -100,6 +129,8 @@ BUILTIN_PROVIDERS: dict[str, ProviderSpec] = {
                 "gpt-5-nano",
             ),
             key_url="https://platform.openai.com/api-keys",
+            price_id="openai",
+            telemetry_name="openai",
         ),
         ProviderSpec(
             name="anthropic",
@@ -115,6 +146,8 @@ BUILTIN_PROVIDERS: dict[str, ProviderSpec] = {
                 "claude-3-5-haiku-latest",
             ),
             key_url="https://console.anthropic.com/settings/keys",
+            price_id="anthropic",
+            telemetry_name="anthropic",
         ),
         _openai_compatible(
             "openrouter",
@@ -130,6 +163,7 @@ BUILTIN_PROVIDERS: dict[str, ProviderSpec] = {
             ),
             key_url="https://openrouter.ai/keys",
             headers={"X-Title": "SolCoder"},
+            price_id="openrouter",
         ),
         _openai_compatible(
             "groq",
@@ -138,6 +172,8 @@ BUILTIN_PROVIDERS: dict[str, ProviderSpec] = {
             "llama-3.3-70b-versatile",
             models=("llama-3.3-70b-versatile", "llama-3.1-8b-instant", "openai/gpt-oss-120b"),
             key_url="https://console.groq.com/keys",
+            price_id="groq",
+            telemetry_name="groq",
         ),
         _openai_compatible(
             "mistral",
@@ -146,6 +182,8 @@ BUILTIN_PROVIDERS: dict[str, ProviderSpec] = {
             "mistral-large-latest",
             models=("mistral-large-latest", "mistral-small-latest", "codestral-latest"),
             key_url="https://console.mistral.ai/api-keys",
+            price_id="mistral",
+            telemetry_name="mistral_ai",
         ),
         _openai_compatible(
             "deepseek",
@@ -154,6 +192,8 @@ BUILTIN_PROVIDERS: dict[str, ProviderSpec] = {
             "deepseek-chat",
             models=("deepseek-chat", "deepseek-reasoner"),
             key_url="https://platform.deepseek.com/api_keys",
+            price_id="deepseek",
+            telemetry_name="deepseek",
         ),
         _openai_compatible(
             "together",
@@ -161,6 +201,7 @@ BUILTIN_PROVIDERS: dict[str, ProviderSpec] = {
             "TOGETHER_API_KEY",
             "meta-llama/Llama-3.3-70B-Instruct-Turbo",
             key_url="https://api.together.ai/settings/api-keys",
+            price_id="together",
         ),
         _openai_compatible(
             "xai",
@@ -169,6 +210,8 @@ BUILTIN_PROVIDERS: dict[str, ProviderSpec] = {
             "grok-4",
             models=("grok-4", "grok-3", "grok-3-mini"),
             key_url="https://console.x.ai",
+            price_id="x-ai",
+            telemetry_name="x_ai",
         ),
         _openai_compatible(
             "gemini",
@@ -177,6 +220,8 @@ BUILTIN_PROVIDERS: dict[str, ProviderSpec] = {
             "gemini-2.5-flash",
             models=("gemini-2.5-pro", "gemini-2.5-flash", "gemini-2.5-flash-lite"),
             key_url="https://aistudio.google.com/apikey",
+            price_id="google",
+            telemetry_name="gcp.gemini",
         ),
         _openai_compatible("ollama", "http://127.0.0.1:11434/v1", None, "llama3.2"),
         _openai_compatible("lmstudio", "http://127.0.0.1:1234/v1", None, "local-model"),
@@ -184,21 +229,44 @@ BUILTIN_PROVIDERS: dict[str, ProviderSpec] = {
         replace(
             _openai_compatible("llamacpp", "http://127.0.0.1:8080/v1", None, "default"),
             forced_tool=LLAMA_CPP_FORCED_TOOL,
+            self_describing=True,
         ),
     )
 }
 
-OFFLINE_PROVIDER = "offline"
-"""The scripted provider's name: deterministic, instant, no key, no network."""
-LOCAL_PROVIDER = "local"
+OFFLINE = ProviderSpec(
+    name="offline",
+    api="chat",
+    base_url="",
+    requires_key=False,
+    default_model="offline-stub",
+    models=("offline-stub",),
+    runs="solcoder",
+)
+"""The scripted provider: deterministic, instant, no key, no network."""
+LOCAL = ProviderSpec(
+    name="local",
+    api="chat",
+    base_url="http://127.0.0.1:0/v1",
+    requires_key=False,
+    forced_tool=LLAMA_CPP_FORCED_TOOL,
+    runs="solcoder",
+    self_describing=True,
+)
 """llama.cpp's prebuilt server on a GGUF model, started by SolCoder in a child process on
-loopback (the `local` extra): real tokens over real HTTP, no key, no network."""
-IN_PROCESS_PROVIDERS = frozenset({OFFLINE_PROVIDER, LOCAL_PROVIDER})
-"""Providers that SolCoder runs itself rather than reaches at a configured URL; no key."""
+loopback (the `local` extra): real tokens over real HTTP, no key, no network. Its base URL
+(the port) and model are known once the server runs."""
+BUILTIN_PROVIDERS[OFFLINE.name] = OFFLINE
+BUILTIN_PROVIDERS[LOCAL.name] = LOCAL
 
 
 def known_provider_names(custom: Mapping[str, Any] | None = None) -> list[str]:
-    return sorted({*BUILTIN_PROVIDERS, *IN_PROCESS_PROVIDERS, *(custom or {})})
+    return sorted({*BUILTIN_PROVIDERS, *(custom or {})})
+
+
+def builtin_spec(name: str) -> ProviderSpec | None:
+    """The built-in provider of that name, if there is one (no config involved)."""
+    return BUILTIN_PROVIDERS.get(name)
 
 
 def spec_from_table(name: str, table: Mapping[str, Any]) -> ProviderSpec:
@@ -232,6 +300,10 @@ def spec_from_table(name: str, table: Mapping[str, Any]) -> ProviderSpec:
         models=tuple(table.get("models", base.models if base else ())),
         key_url=str(table.get("key_url", base.key_url if base else "")),
         forced_tool=_forced_tool(name, table, base),
+        runs=base.runs if base else "remote",
+        self_describing=bool(table.get("self_describing", base.self_describing if base else False)),
+        price_id=base.price_id if base else "",
+        telemetry_name=base.telemetry_name if base else "",
     )
 
 

@@ -29,7 +29,6 @@ from solcoder.llm.transport.deadline import Timeouts
 from solcoder.llm.transport.http import (
     DEFAULT_MAX_EVENT_BYTES,
     DEFAULT_MAX_RESPONSE_BYTES,
-    Hidden,
     HttpStreamer,
     build_http_client,
 )
@@ -37,27 +36,17 @@ from solcoder.llm.transport.retry import RetryPolicy, RetryRecord, WaitStatus
 from solcoder.llm.transport.stats import CallStats
 from solcoder.llm.transport.streaming import StreamingCall
 from solcoder.llm.transport.sync_loop import SyncLoop
-from solcoder.llm.wire.anthropic import AnthropicAdapter
 from solcoder.llm.wire.base import WireAdapter
 from solcoder.llm.wire.forced_tool import ForcedToolFold, rewrite
-from solcoder.llm.wire.openai_chat import OpenAIChatAdapter
-from solcoder.llm.wire.openai_responses import OpenAIResponsesAdapter
+from solcoder.llm.wire.registry import adapter_for
+from solcoder.secret import Secret
 
 __all__ = ["CallStats", "LLMClient", "RetryRecord", "make_adapter"]
 
 
 def make_adapter(spec: ProviderSpec) -> WireAdapter:
-    """The wire adapter for `spec.api`."""
-    if spec.api == "chat":
-        return OpenAIChatAdapter(provider=spec.name)
-    if spec.api == "responses":
-        return OpenAIResponsesAdapter(provider=spec.name)
-    if spec.api == "messages":
-        return AnthropicAdapter(provider=spec.name)
-    raise ConfigError(
-        f"Provider {spec.name!r} uses wire protocol {spec.api!r}, which SolCoder does not speak.",
-        hint="Use one of: chat, responses, messages (--llm-api).",
-    )
+    """The wire adapter for `spec.api` (`wire/registry.py`)."""
+    return adapter_for(spec.api, provider=spec.name)
 
 
 class LLMClient:
@@ -68,7 +57,7 @@ class LLMClient:
         spec: ProviderSpec,
         *,
         model: str,
-        api_key: str | None,
+        api_key: Secret | str | None,
         timeouts: Timeouts | None = None,
         max_retries: int = 2,
         transport: httpx2.AsyncBaseTransport | None = None,
@@ -86,12 +75,14 @@ class LLMClient:
                 f"not {base_url!r}.",
                 hint="Set --llm-base-url, for example http://127.0.0.1:8080/v1.",
             )
+        api_key = _as_secret(api_key)
         _check_header_safe(spec.name, api_key)
         self._spec = spec
         self._model = model
         self._base_url = base_url
         self._adapter = make_adapter(spec)
-        self._auth_headers = Hidden(self._adapter.auth_headers(api_key) if api_key else {})
+        self._api_key = api_key
+        """Kept a `Secret`; the adapter reveals it into the header of each request."""
         self._timeouts = (timeouts or Timeouts()).clamped()
         self._transport = transport
         self._http = build_http_client(self._timeouts, transport=transport)
@@ -115,13 +106,14 @@ class LLMClient:
         self.last_stats: CallStats | None = None
         """Measurements of the latest call (set when it starts, complete when it ends)."""
 
-    def set_api_key(self, api_key: str | None) -> None:
+    def set_api_key(self, api_key: Secret | str | None) -> None:
         """Use a new key from the next request on (key rotation in a running REPL)."""
+        api_key = _as_secret(api_key)
         _check_header_safe(self._spec.name, api_key)
-        self._auth_headers = Hidden(self._adapter.auth_headers(api_key) if api_key else {})
+        self._api_key = api_key
         # The old key stays on the scrub list: an error about an old request may still quote it.
-        old = self._streamer.secrets.value
-        self._streamer.secrets = Hidden((*old, api_key) if api_key else old)
+        old = self._streamer.secrets
+        self._streamer.secrets = (*old, api_key) if api_key else old
 
     def __repr__(self) -> str:
         return (
@@ -197,7 +189,8 @@ class LLMClient:
             request = replace(request, model=self._model)
         request, fold = rewrite(request, self._spec.forced_tool.get(self._spec.api, "native"))
         call = self._adapter.encode(request, stream=True)
-        headers = {**self._spec.headers, **call.headers, **self._auth_headers.value}
+        auth = self._adapter.auth_headers(self._api_key) if self._api_key else {}
+        headers = {**self._spec.headers, **call.headers, **auth}
         stats = CallStats(provider=self.name, model=request.model)
         self.last_stats = stats
         streaming = StreamingCall(
@@ -349,10 +342,17 @@ async def _start(client: LLMClient, request: Request) -> StreamingCall | Finishe
     return client._start(request)  # in the sync loop, which then owns the pool
 
 
-def _check_header_safe(provider: str, api_key: str | None) -> None:
+def _as_secret(api_key: Secret | str | None) -> Secret | None:
+    """Callers may hand a plain string (tests, scripts); it is wrapped at the door."""
+    if isinstance(api_key, str):
+        return Secret(api_key) if api_key else None
+    return api_key or None
+
+
+def _check_header_safe(provider: str, api_key: Secret | None) -> None:
     """A key goes into an HTTP header: only visible ASCII is possible there. A pasted key
     with a typographic character ("…") or a line break fails here, clearly, not mid-request."""
-    if api_key is None or all(33 <= ord(character) < 127 for character in api_key):
+    if api_key is None or all(33 <= ord(character) < 127 for character in api_key.reveal()):
         return
     raise ConfigError(
         f"The API key for {provider!r} contains characters an API key never has "

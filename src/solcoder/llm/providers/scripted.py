@@ -17,11 +17,12 @@ from collections.abc import AsyncIterator, Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from solcoder.llm.catalog.providers import OFFLINE
 from solcoder.llm.events import Completed, Event, StopReason
 from solcoder.llm.messages import Message, Request, Text, ToolResult, Usage
 from solcoder.llm.wire.assemble import Assembler
 
-OFFLINE_MODEL = "offline-stub"
+OFFLINE_MODEL = OFFLINE.default_model
 _TOKEN = re.compile(r"\s*\S+|\s+")
 
 
@@ -78,7 +79,7 @@ class ScriptedProvider:
         responses: Iterable[ScriptedResponse] = (),
         *,
         responder: Responder | None = None,
-        name: str = "offline",
+        name: str = OFFLINE.name,
         model: str = OFFLINE_MODEL,
         token_delay: float = 0.0,
     ) -> None:

@@ -29,7 +29,7 @@ import asyncio
 import contextlib
 import random
 from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequence
-from typing import Generic, TypeVar
+from typing import TypeVar
 
 import httpx2
 
@@ -54,6 +54,7 @@ from solcoder.llm.transport.tls import ssl_context_from_environment
 from solcoder.llm.wire.base import Decoder, HttpCall, WireAdapter
 from solcoder.llm.wire.error_bodies import error_from_response, is_model_loading
 from solcoder.llm.wire.sse import SSEDecoder
+from solcoder.secret import Secret
 
 DEFAULT_MAX_EVENT_BYTES = 8 * 2**20
 DEFAULT_MAX_RESPONSE_BYTES = 64 * 2**20
@@ -83,18 +84,6 @@ def build_http_client(
     )
 
 
-class Hidden(Generic[_T]):
-    """Holds a secret (a key, auth headers) so no repr, log or traceback can show it."""
-
-    __slots__ = ("value",)
-
-    def __init__(self, value: _T) -> None:
-        self.value = value
-
-    def __repr__(self) -> str:
-        return "<hidden>"
-
-
 class HttpStreamer:
     """What every request to one provider shares: the pool, deadlines, limits, retry policy."""
 
@@ -108,7 +97,7 @@ class HttpStreamer:
         policy: RetryPolicy,
         max_event_bytes: int = DEFAULT_MAX_EVENT_BYTES,
         max_response_bytes: int = DEFAULT_MAX_RESPONSE_BYTES,
-        secrets: Sequence[str] = (),
+        secrets: Sequence[Secret] = (),
         jitter: Callable[[], float] = lambda: random.uniform(0.75, 1.0),
         on_status: Callable[[WaitStatus], None] | None = None,
     ) -> None:
@@ -119,7 +108,7 @@ class HttpStreamer:
         self.policy = policy
         self.max_event_bytes = max_event_bytes
         self.max_response_bytes = max_response_bytes
-        self.secrets = Hidden(tuple(secret for secret in secrets if secret))
+        self.secrets: tuple[Secret, ...] = tuple(secret for secret in secrets if secret)
         self.jitter = jitter
         self.on_status = on_status
         """Told about waits the user should see (a server loading its model), on the event

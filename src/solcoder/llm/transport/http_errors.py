@@ -38,6 +38,7 @@ from solcoder.llm.messages import Message
 from solcoder.llm.transport.deadline import Timeouts
 from solcoder.llm.wire.base import Decoder
 from solcoder.llm.wire.headers import retry_after_seconds
+from solcoder.secret import Secret
 
 Stage = Literal["connect", "first_event", "idle"]
 """Where the attempt was: sending and waiting for headers, waiting for the first SSE event, or
@@ -243,7 +244,7 @@ def finalize_error(
     *,
     headers: Mapping[str, str] | None,
     partial: Message | None,
-    secrets: Sequence[str],
+    secrets: Sequence[Secret],
 ) -> None:
     """Last touches on an error about to be raised: the wait the server asked for, the partial
     answer, and no secret anywhere in its text (a provider may echo the key back; a foreign
@@ -254,8 +255,9 @@ def finalize_error(
         error.partial = partial
     message, hint = error.message, error.hint
     for secret in secrets:
-        message = message.replace(secret, "***")
-        hint = hint.replace(secret, "***") if hint else hint
+        value = secret.reveal()
+        message = message.replace(value, secret.masked)
+        hint = hint.replace(value, secret.masked) if hint else hint
     message = _URL_CREDENTIALS.sub("", message)
     hint = _URL_CREDENTIALS.sub("", hint) if hint else hint
     if (message, hint) != (error.message, error.hint):

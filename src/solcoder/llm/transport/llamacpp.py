@@ -13,6 +13,8 @@ from dataclasses import dataclass
 
 import httpx2
 
+from solcoder.secret import Secret
+
 PROBE_TIMEOUT_S = 1.5
 """A server on loopback answers in milliseconds; a refused connection fails at once."""
 
@@ -44,11 +46,13 @@ def _parse(props: object, models: object) -> ServedModel:
     return ServedModel(model, window)
 
 
-def _headers(api_key: str | None) -> dict[str, str]:
-    return {"Authorization": f"Bearer {api_key}"} if api_key else {}
+def _headers(api_key: Secret | None) -> dict[str, str]:
+    return {"Authorization": f"Bearer {api_key.reveal()}"} if api_key else {}
 
 
-def probe(base_url: str, api_key: str | None, *, timeout: float = PROBE_TIMEOUT_S) -> ServedModel:
+def probe(
+    base_url: str, api_key: Secret | None, *, timeout: float = PROBE_TIMEOUT_S
+) -> ServedModel:
     """Ask the server (synchronously, bounded by `timeout`); unknown fields stay None."""
     headers = _headers(api_key)
     try:
@@ -61,7 +65,7 @@ def probe(base_url: str, api_key: str | None, *, timeout: float = PROBE_TIMEOUT_
 
 
 async def aprobe(
-    base_url: str, api_key: str | None, *, timeout: float = PROBE_TIMEOUT_S
+    base_url: str, api_key: Secret | None, *, timeout: float = PROBE_TIMEOUT_S
 ) -> ServedModel:
     """`probe` for async code."""
     headers = _headers(api_key)

@@ -168,7 +168,7 @@ class StreamingCall:
             error,
             headers=attempt.error_headers,
             partial=partial_message(attempt.decoder) if attempt.delivered else None,
-            secrets=self._streamer.secrets.value,
+            secrets=self._streamer.secrets,
         )
 
     async def _end(self, exc: BaseException | None, *, closed: bool = False) -> None:

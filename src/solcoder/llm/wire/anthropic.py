@@ -20,6 +20,7 @@ from solcoder.llm.wire.assemble import Assembler
 from solcoder.llm.wire.base import HttpCall, WireApi
 from solcoder.llm.wire.error_bodies import error_from_payload
 from solcoder.llm.wire.sse import ServerSentEvent
+from solcoder.secret import Secret
 
 ANTHROPIC_VERSION = "2023-06-01"
 DEFAULT_MAX_TOKENS = 4096
@@ -45,8 +46,8 @@ class AnthropicAdapter:
     def __init__(self, *, provider: str = "anthropic") -> None:
         self.provider = provider
 
-    def auth_headers(self, api_key: str) -> dict[str, str]:
-        return {"x-api-key": api_key}
+    def auth_headers(self, api_key: Secret) -> dict[str, str]:
+        return {"x-api-key": api_key.reveal()}
 
     def encode(self, request: Request, *, stream: bool = True) -> HttpCall:
         body = encode_body(request, stream=stream)

@@ -15,6 +15,7 @@ from solcoder.llm.events import Event
 from solcoder.llm.messages import Message, Request
 from solcoder.llm.wire.names import WireApi
 from solcoder.llm.wire.sse import ServerSentEvent
+from solcoder.secret import Secret
 
 __all__ = ["Decoder", "HttpCall", "WireAdapter", "WireApi"]
 
@@ -67,7 +68,9 @@ class WireAdapter(Protocol):
 
     def encode(self, request: Request, *, stream: bool = True) -> HttpCall: ...
 
-    def auth_headers(self, api_key: str) -> dict[str, str]: ...
+    def auth_headers(self, api_key: Secret) -> dict[str, str]:
+        """The header carrying the key: the one place a key is revealed, per request."""
+        ...
 
     def decoder(self) -> Decoder: ...
 

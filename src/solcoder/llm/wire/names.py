@@ -11,3 +11,12 @@ from typing import Literal, get_args
 WireApi = Literal["chat", "responses", "messages"]
 """OpenAI Chat Completions, OpenAI Responses, Anthropic Messages."""
 WIRE_APIS: tuple[WireApi, ...] = get_args(WireApi)
+
+CACHE_APART_FROM_INPUT: frozenset[WireApi] = frozenset({"messages"})
+"""Wires whose usage counts cache reads and writes apart from `input` (Anthropic's); the
+OpenAI-style wires count them inside it. Pricing and telemetry both read this."""
+
+
+def input_includes_cache(api: str) -> bool:
+    """Whether a usage report on this wire already counts cached tokens in `input`."""
+    return api not in CACHE_APART_FROM_INPUT

@@ -21,6 +21,7 @@ from solcoder.llm.wire.assemble import Assembler
 from solcoder.llm.wire.base import HttpCall, WireApi
 from solcoder.llm.wire.error_bodies import error_from_payload
 from solcoder.llm.wire.sse import ServerSentEvent
+from solcoder.secret import Secret
 
 # OpenAI's reasoning models refuse `max_tokens` and want `max_completion_tokens`
 # (https://platform.openai.com/docs/guides/reasoning).
@@ -60,8 +61,8 @@ class OpenAIChatAdapter:
         self.provider = provider
         """Named in error messages raised from in-stream error events."""
 
-    def auth_headers(self, api_key: str) -> dict[str, str]:
-        return {"Authorization": f"Bearer {api_key}"}
+    def auth_headers(self, api_key: Secret) -> dict[str, str]:
+        return {"Authorization": f"Bearer {api_key.reveal()}"}
 
     def encode(self, request: Request, *, stream: bool = True) -> HttpCall:
         body: dict[str, Any] = {"model": request.model, "messages": _encode_messages(request)}

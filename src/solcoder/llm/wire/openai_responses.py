@@ -16,6 +16,7 @@ from solcoder.llm.messages import Message, Request, Text, Thinking, ToolCall, To
 from solcoder.llm.wire.base import HttpCall, WireApi
 from solcoder.llm.wire.error_bodies import error_from_payload
 from solcoder.llm.wire.openai_responses_decoder import CUSTOM_TOOL, ResponsesDecoder, load_json
+from solcoder.secret import Secret
 
 __all__ = [
     "CUSTOM_TOOL",
@@ -35,8 +36,8 @@ class OpenAIResponsesAdapter:
     def __init__(self, *, provider: str = "openai") -> None:
         self.provider = provider
 
-    def auth_headers(self, api_key: str) -> dict[str, str]:
-        return {"Authorization": f"Bearer {api_key}"}
+    def auth_headers(self, api_key: Secret) -> dict[str, str]:
+        return {"Authorization": f"Bearer {api_key.reveal()}"}
 
     def encode(self, request: Request, *, stream: bool = True) -> HttpCall:
         headers = {

@@ -21,7 +21,7 @@ from dataclasses import replace
 from pathlib import Path
 
 from solcoder.errors import LLMError, LocalModelCrashedError
-from solcoder.llm.catalog.providers import LLAMA_CPP_FORCED_TOOL, LOCAL_PROVIDER, ProviderSpec
+from solcoder.llm.catalog.providers import LOCAL, ProviderSpec
 from solcoder.llm.events import Event
 from solcoder.llm.messages import Request
 from solcoder.llm.providers.client import LLMClient
@@ -63,7 +63,7 @@ class LocalProvider:
 
     @property
     def name(self) -> str:
-        return LOCAL_PROVIDER
+        return LOCAL.name
 
     @property
     def model(self) -> str:
@@ -86,14 +86,12 @@ class LocalProvider:
     def spec(self) -> ProviderSpec:
         """The running server as a provider spec (its base URL is only known once started)."""
         base = self._info.base_url if self._info else "http://127.0.0.1:0/v1"
-        return ProviderSpec(
-            name=LOCAL_PROVIDER,
+        return replace(
+            LOCAL,
             api=self._api,  # type: ignore[arg-type]
             base_url=base,
-            requires_key=False,
             default_model=self.model,
             models=(self.model,),
-            forced_tool=LLAMA_CPP_FORCED_TOOL,
         )
 
     async def discover(self) -> None:
@@ -163,7 +161,7 @@ class LocalProvider:
             hint="Your conversation is kept: send your message again (/retry in the REPL) and "
             "SolCoder starts the model again. If it keeps crashing, see "
             f"{self._server.options.log_path}.",
-            provider=LOCAL_PROVIDER,
+            provider=LOCAL.name,
         )
         crashed.partial = error.partial
         return crashed

@@ -26,7 +26,9 @@ from pathlib import Path
 from typing import IO, Any, Protocol
 
 from solcoder.errors import ConfigError, ProviderUnavailableError
+from solcoder.llm.catalog.providers import LOCAL
 from solcoder.llm.providers.local.child import READY
+from solcoder.secret import Secret
 
 
 class Status(Protocol):
@@ -49,7 +51,7 @@ class ServerInfo:
 
     base_url: str
     """OpenAI-style base, ending in /v1: every wire derives its path from it."""
-    api_key: str
+    api_key: Secret
     context_window: int
     model: str
     pid: int
@@ -109,10 +111,9 @@ class LocalServer:
         if self._info is not None and self.running:
             return self._info
         self.stop()
-        key = secrets.token_urlsafe(32)
-        from solcoder.redact import add_secret
+        from solcoder.redact import admit
 
-        add_secret(key)
+        key = admit(secrets.token_urlsafe(32))
         started = time.monotonic()
         process = self._spawn()
         self._process = process
@@ -177,13 +178,13 @@ class LocalServer:
         except OSError:
             return subprocess.DEVNULL
 
-    def _send_settings(self, process: subprocess.Popen[bytes], key: str) -> None:
+    def _send_settings(self, process: subprocess.Popen[bytes], key: Secret) -> None:
         options = self.options
         settings: dict[str, Any] = {
             "parent_pid": os.getpid(),
             "model_path": str(options.model_path),
             "alias": options.alias,
-            "api_key": key,
+            "api_key": key.reveal(),
             "n_ctx": options.context_window,
             "n_predict": options.max_output,
             "threads": options.threads,
@@ -215,7 +216,7 @@ class LocalServer:
                 raise ProviderUnavailableError(
                     f"The local model did not start within {START_TIMEOUT_S:.0f} s.",
                     hint=f"See {self.options.log_path} for what llama.cpp said.",
-                    provider="local",
+                    provider=LOCAL.name,
                 )
             if elapsed - announced >= 1.0:
                 announced = elapsed
@@ -228,7 +229,7 @@ class LocalServer:
             f"The local model process {how} while loading {self.options.model_path.name}.",
             hint=f"Check that it is a GGUF model llama.cpp supports; llama.cpp's own words are "
             f"in {self.options.log_path}.",
-            provider="local",
+            provider=LOCAL.name,
         )
 
 
@@ -263,7 +264,9 @@ def _child_environment() -> dict[str, str]:
     }
 
 
-async def _describe(root: str, base: str, key: str, options: ServerOptions, pid: int) -> ServerInfo:
+async def _describe(
+    root: str, base: str, key: Secret, options: ServerOptions, pid: int
+) -> ServerInfo:
     """Check the server answers, and read its real context size and model name."""
     import httpx2
 
@@ -280,7 +283,7 @@ async def _describe(root: str, base: str, key: str, options: ServerOptions, pid:
             if time.monotonic() > deadline:
                 raise ProviderUnavailableError(
                     "The local model process started but its /health never answered.",
-                    provider="local",
+                    provider=LOCAL.name,
                 )
             await asyncio.sleep(0.05)
     from solcoder.llm.transport.llamacpp import aprobe
