@@ -321,6 +321,29 @@ def test_items_only_in_the_final_response() -> None:
     ]
     events = decode([*created(), completed_event(output=output)])
     assert last(events).message.parts == (Text("Hi"), ToolCall("c1", "f", "{}"))
+    # Emitted like streamed content: renderers only show deltas, and `content_started` (the
+    # shared envelope's rule) follows the events.
+    assert events[:-1] == [TextDelta("Hi"), ToolCallStart(1, "c1", "f"), ToolCallDelta(1, "{}")]
+
+
+def test_partial_carries_the_reasoning_round_trip_data_as_completed_would() -> None:
+    reasoning = {"type": "reasoning", "id": "rs_1", "summary": []}
+    decoder = ADAPTER.decoder()
+    for event in [
+        *created(),
+        item_added(0, reasoning),
+        sse("response.reasoning_summary_text.delta", output_index=0, delta="Plan."),
+        item_done(0, {**reasoning, "encrypted_content": "gAAA"}),
+        item_added(1, {"type": "message", "id": "m", "role": "assistant", "content": []}),
+        sse("response.output_text.delta", output_index=1, delta="Hal"),
+    ]:
+        decoder.feed(event)
+    # The stream breaks here: the partial must still be sendable back (reasoning goes back
+    # only with its encrypted content).
+    assert decoder.partial().parts == (
+        Thinking("Plan.", meta={"id": "rs_1", "encrypted_content": "gAAA"}),
+        Text("Hal"),
+    )
 
 
 def test_decode_body() -> None:

@@ -13,13 +13,11 @@ import json
 from collections.abc import Mapping
 from typing import Any
 
-from solcoder.errors import ProtocolError
 from solcoder.llm.events import Completed, Event, StopReason
 from solcoder.llm.messages import Message, Request, Text, Thinking, ToolCall, ToolResult, Usage
-from solcoder.llm.wire.assemble import Assembler
 from solcoder.llm.wire.base import HttpCall, WireApi
+from solcoder.llm.wire.decoder import WireDecoder, one
 from solcoder.llm.wire.error_bodies import error_from_payload
-from solcoder.llm.wire.sse import ServerSentEvent
 from solcoder.secret import Secret
 
 ANTHROPIC_VERSION = "2023-06-01"
@@ -64,11 +62,7 @@ class AnthropicAdapter:
         return AnthropicDecoder(provider=self.provider)
 
     def decode_body(self, body: bytes) -> list[Event]:
-        data = _load_json(body, self.provider)
-        if data.get("type") == "error":
-            raise error_from_payload(data, provider=self.provider)
-        decoder = AnthropicDecoder(provider=self.provider)
-        return decoder.fold_message(data)
+        return AnthropicDecoder(provider=self.provider).decode_body(body)
 
 
 # --- encoding ---------------------------------------------------------------------------------
@@ -191,27 +185,25 @@ def _input(call: ToolCall) -> Any:
 # --- decoding ---------------------------------------------------------------------------------
 
 
-class AnthropicDecoder:
+class AnthropicDecoder(WireDecoder):
     """Folds one Messages stream; content blocks are keyed by their `index`."""
 
     __slots__ = (
-        "_assembler",
         "_block_types",
-        "_done",
         "_model",
-        "_provider",
         "_response_id",
         "_server_tools",
-        "_started",
         "_stop_reason",
         "_stop_sequence",
         "_tool_inputs",
         "_usage",
     )
 
+    protocol = "Messages"
+    terminator = "`message_stop`"
+
     def __init__(self, *, provider: str = "anthropic") -> None:
-        self._provider = provider
-        self._assembler = Assembler()
+        super().__init__(provider)
         self._block_types: dict[int, str] = {}
         self._tool_inputs: dict[int, Any] = {}
         self._server_tools: list[str] = []
@@ -220,25 +212,9 @@ class AnthropicDecoder:
         self._stop_sequence: str | None = None
         self._response_id: str | None = None
         self._model: str | None = None
-        self._done = False
-        self._started = False
 
-    @property
-    def content_started(self) -> bool:
-        return self._started
-
-    def partial(self) -> Message:
-        """The message streamed so far (kept when the stream breaks)."""
-        return self._assembler.message()
-
-    @property
-    def terminated(self) -> bool:
-        """The protocol's terminator was seen: nothing more belongs to this response."""
-        return self._done
-
-    def feed(self, event: ServerSentEvent) -> list[Event]:
-        data = _load_json(event.data, self._provider)
-        kind = data.get("type") or event.event
+    def _on_event(self, data: dict[str, Any], name: str) -> list[Event]:
+        kind = data.get("type") or name
         if kind == "content_block_delta":
             return self._on_delta(data)
         if kind == "content_block_start":
@@ -257,25 +233,17 @@ class AnthropicDecoder:
             # The final usage repeats (and may correct) what message_start said.
             self._usage.update(data.get("usage") or {})
         elif kind == "message_stop":
-            self._done = True
+            self._terminated = True
         elif kind == "error":
             # Mid-stream failures (overloaded_error, api_error) arrive as an `error` event.
             raise error_from_payload(data, provider=self._provider)
         # `ping` and event types added later are ignored, as Anthropic's versioning policy asks.
         return []
 
-    def finish(self) -> list[Event]:
-        if not self._done:
-            raise ProtocolError(
-                f"The {self._provider} stream ended before `message_stop`: the response is "
-                "incomplete.",
-                hint="Retry the request; if it keeps happening, check for a proxy cutting streams.",
-                provider=self._provider,
-            )
-        return [self._completed()]
-
-    def fold_message(self, data: Mapping[str, Any]) -> list[Event]:
-        """Events of a complete (non-streamed) message object."""
+    def _on_body(self, data: dict[str, Any]) -> list[Event]:
+        """A complete (non-streamed) message object."""
+        if data.get("type") == "error":
+            raise error_from_payload(data, provider=self._provider)
         events: list[Event] = []
         for index, block in enumerate(data.get("content") or ()):
             events.extend(self._on_block_start({"index": index, "content_block": block}))
@@ -285,8 +253,6 @@ class AnthropicDecoder:
         self._stop_reason = data.get("stop_reason")
         self._stop_sequence = data.get("stop_sequence")
         self._usage.update(data.get("usage") or {})
-        self._done = True
-        events.append(self._completed())
         return events
 
     def _on_block_start(self, data: Mapping[str, Any]) -> list[Event]:
@@ -312,10 +278,7 @@ class AnthropicDecoder:
         elif block_type in ("server_tool_use", "mcp_tool_use"):
             # Run by Anthropic itself (web search, code execution, MCP): not ours to answer.
             self._server_tools.append(str(block.get("name", "")))
-        if event is None:
-            return []
-        self._started = True
-        return [event]
+        return one(event)
 
     def _on_delta(self, data: Mapping[str, Any]) -> list[Event]:
         delta = data.get("delta") or {}
@@ -334,10 +297,7 @@ class AnthropicDecoder:
         elif delta_type == "signature_delta":
             assembler.thinking_meta(signature=delta.get("signature") or "")
         # citations_delta, compaction_delta and future delta types carry nothing we keep.
-        if event is None:
-            return []
-        self._started = True
-        return [event]
+        return one(event)
 
     def _on_block_stop(self, data: Mapping[str, Any]) -> list[Event]:
         index = data.get("index", 0)
@@ -363,7 +323,7 @@ class AnthropicDecoder:
             extra["server_tools"] = list(self._server_tools)
         raw = self._stop_reason
         return Completed(
-            message=self._assembler.message(),
+            message=self._message(),
             usage=Usage(
                 input=usage.get("input_tokens") or 0,
                 output=usage.get("output_tokens") or 0,
@@ -381,13 +341,3 @@ class AnthropicDecoder:
 
 def _dump(value: Any) -> str:
     return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
-
-
-def _load_json(text: str | bytes, provider: str) -> dict[str, Any]:
-    try:
-        data = json.loads(text)
-    except ValueError as exc:
-        raise ProtocolError(f"{provider} sent malformed JSON: {exc}.", provider=provider) from None
-    if not isinstance(data, dict):
-        raise ProtocolError(f"{provider} sent JSON that is not an object.", provider=provider)
-    return data

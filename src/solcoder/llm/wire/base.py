@@ -32,11 +32,15 @@ class HttpCall:
 
 
 class Decoder(Protocol):
-    """Folds one response's SSE events into events; one instance per response."""
+    """Folds one response's SSE events into events; one instance per response.
+
+    The three wire decoders get this envelope from one base, `wire.decoder.WireDecoder`, so
+    its rules hold the same on every protocol; the protocol stays the contract the transport
+    relies on (a test double need not inherit the base)."""
 
     def feed(self, event: ServerSentEvent) -> list[Event]:
         """Events produced by one SSE event. Raises an `LLMError` for an in-stream error event
-        and `ProtocolError` for malformed JSON."""
+        and `ProtocolError` for malformed JSON or a payload of unexpected shape."""
         ...
 
     def finish(self) -> list[Event]:

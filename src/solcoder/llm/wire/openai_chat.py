@@ -14,13 +14,11 @@ import json
 from collections.abc import Mapping
 from typing import Any
 
-from solcoder.errors import LLMError, ProtocolError
 from solcoder.llm.events import Completed, Event, StopReason
 from solcoder.llm.messages import Message, Request, Text, ToolCall, ToolResult, Usage
-from solcoder.llm.wire.assemble import Assembler
 from solcoder.llm.wire.base import HttpCall, WireApi
+from solcoder.llm.wire.decoder import WireDecoder, emit
 from solcoder.llm.wire.error_bodies import error_from_payload
-from solcoder.llm.wire.sse import ServerSentEvent
 from solcoder.secret import Secret
 
 # OpenAI's reasoning models refuse `max_tokens` and want `max_completion_tokens`
@@ -40,9 +38,6 @@ _STOP_REASONS: dict[str, StopReason] = {
     "content_filter": "content_filter",
     "stop_sequence": "stop_sequence",
 }
-
-
-_parse_json = json.JSONDecoder().decode  # json.loads minus a layer of argument handling
 
 
 def _dumps(body: Mapping[str, Any]) -> bytes:
@@ -110,27 +105,7 @@ class OpenAIChatAdapter:
         return ChatDecoder(self.provider)
 
     def decode_body(self, body: bytes) -> list[Event]:
-        """A non-streaming response: `choices[0].message` is folded as if it were one delta."""
-        try:
-            payload = json.loads(body)
-        except ValueError as error:
-            raise _malformed(self.provider, f"a response body that is not JSON ({error})") from None
-        if not isinstance(payload, dict):
-            raise _malformed(self.provider, "a response body that is not a JSON object")
-        decoder = ChatDecoder(self.provider)
-        choices = payload.get("choices")
-        if isinstance(choices, list):
-            payload = {
-                **payload,
-                "choices": [
-                    {**choice, "delta": choice.get("message") or {}}
-                    for choice in choices
-                    if isinstance(choice, dict)
-                ],
-            }
-        events = decoder.feed_payload(payload)
-        decoder.ended = True
-        return [*events, *decoder.finish()]
+        return ChatDecoder(self.provider).decode_body(body)
 
 
 def _encode_messages(request: Request) -> list[dict[str, Any]]:
@@ -173,25 +148,26 @@ def _encode_message(message: Message) -> list[dict[str, Any]]:
     return out
 
 
-class ChatDecoder:
+class ChatDecoder(WireDecoder):
     """Folds one response's chunks (`chat.completion.chunk`) into events."""
 
     __slots__ = (
-        "_assembler",
         "_finish_reason",
         "_model",
         "_next_key",
-        "_provider",
         "_refused",
         "_response_id",
         "_tool_keys",
         "_usage",
-        "ended",
     )
 
+    protocol = "chat completions"
+    terminator = "`data: [DONE]` or a finish reason"
+    done_terminates = True
+    event_names = frozenset(("", "message", "error"))  # Groq sends `event: error` in-stream
+
     def __init__(self, provider: str = "openai") -> None:
-        self._provider = provider
-        self._assembler = Assembler()
+        super().__init__(provider)
         self._finish_reason: str | None = None
         self._response_id: str | None = None
         self._model: str | None = None
@@ -199,53 +175,30 @@ class ChatDecoder:
         self._tool_keys: dict[str, int] = {}  # tool call id -> assembler index (no `index`)
         self._next_key = 0
         self._refused = False
-        self.ended = False
-        """`data: [DONE]` was seen."""
 
-    @property
-    def content_started(self) -> bool:
-        return self._assembler.has_content
+    def _on_event(self, payload: dict[str, Any], name: str) -> list[Event]:
+        if name == "error":  # Groq: `event: error` inside an unnamed chunk stream
+            raise error_from_payload(payload, provider=self._provider)
+        return self._chunk(payload)
 
-    def partial(self) -> Message:
-        """The message streamed so far (kept when the stream breaks)."""
-        return self._assembler.message()
+    def _on_body(self, payload: dict[str, Any]) -> list[Event]:
+        """A non-streaming response: `choices[0].message` is folded as if it were one delta."""
+        choices = payload.get("choices")
+        if isinstance(choices, list):
+            payload = {
+                **payload,
+                "choices": [
+                    {**choice, "delta": choice.get("message") or {}}
+                    for choice in choices
+                    if isinstance(choice, dict)
+                ],
+            }
+        return self._chunk(payload)
 
-    @property
-    def terminated(self) -> bool:
-        """The protocol's terminator was seen: nothing more belongs to this response."""
-        return self.ended
-
-    def feed(self, event: ServerSentEvent) -> list[Event]:
-        data = event.data
-        if self.ended or event.event not in ("", "message", "error"):
-            return []  # after [DONE], or a named event this protocol does not define
-        if data[:1] != "{":
-            if data.strip() == "[DONE]":
-                self.ended = True
-                return []
-            if not data or data.isspace():
-                return []  # an empty keep-alive event
-        try:
-            payload = _parse_json(data)
-        except ValueError as error:
-            raise _malformed(self._provider, f"a stream event that is not JSON ({error})") from None
-        if event.event == "error":  # Groq: `event: error` inside an unnamed chunk stream
-            raise error_from_payload(
-                payload if isinstance(payload, dict) else {"message": str(payload)},
-                provider=self._provider,
-            )
-        if not isinstance(payload, dict):
-            raise _malformed(self._provider, "a stream event that is not a JSON object")
-        return self.feed_payload(payload)
-
-    def feed_payload(self, chunk: dict[str, Any]) -> list[Event]:
-        """Events of one parsed chunk; any shape error becomes a `ProtocolError`."""
-        try:
-            return self._chunk(chunk)
-        except LLMError:
-            raise
-        except (AttributeError, KeyError, TypeError, ValueError, IndexError) as error:
-            raise _malformed(self._provider, f"a chunk of unexpected shape ({error!r})") from None
+    def _ended_properly(self) -> bool:
+        # Many compatible servers never send `[DONE]`; their last chunk's finish reason is
+        # the only end there is. A stream with neither was cut.
+        return self._terminated or bool(self._finish_reason)
 
     def _chunk(self, chunk: dict[str, Any]) -> list[Event]:
         if chunk.get("error"):  # OpenRouter: an error object inside a normal chunk
@@ -288,16 +241,16 @@ class ChatDecoder:
                 str(item.get("text") or "") for item in delta["reasoning_details"]
             )
         if isinstance(reasoning, str) and reasoning:
-            _emit(events, assembler.thinking(reasoning))
+            emit(events, assembler.thinking(reasoning))
         if isinstance(content, str):
             if content:
-                _emit(events, assembler.text(content))
+                emit(events, assembler.text(content))
         elif isinstance(content, list):
             self._content_parts(content, events)
         refusal = delta.get("refusal")
         if isinstance(refusal, str) and refusal:  # OpenAI structured outputs: a refusal
             self._refused = True  # is shown as text and ends with stop reason "refusal"
-            _emit(events, assembler.text(refusal))
+            emit(events, assembler.text(refusal))
         tool_calls = delta.get("tool_calls")
         if tool_calls:
             for position, call in enumerate(tool_calls):
@@ -314,16 +267,16 @@ class ChatDecoder:
         `thinking` is a list of text parts (Magistral models)."""
         for part in parts:
             if isinstance(part, str):
-                _emit(events, self._assembler.text(part))
+                emit(events, self._assembler.text(part))
             elif part.get("type") == "text":
-                _emit(events, self._assembler.text(str(part.get("text") or "")))
+                emit(events, self._assembler.text(str(part.get("text") or "")))
             elif part.get("type") == "thinking":
                 inner = part.get("thinking")
                 pieces = inner if isinstance(inner, list) else [{"text": inner}]
                 for piece in pieces:
                     text = piece.get("text") if isinstance(piece, dict) else piece
                     if isinstance(text, str) and text:
-                        _emit(events, self._assembler.thinking(text))
+                        emit(events, self._assembler.thinking(text))
 
     def _tool_call(self, call: dict[str, Any], position: int, events: list[Event]) -> None:
         function = call.get("function") or {}
@@ -331,11 +284,11 @@ class ChatDecoder:
         name = str(function["name"]) if function.get("name") else None
         arguments = function.get("arguments")
         key = self._key(call.get("index"), call_id, name, position)
-        _emit(events, self._assembler.tool_start(key, call_id, name))
+        emit(events, self._assembler.tool_start(key, call_id, name))
         if arguments is not None and not isinstance(arguments, str):
             arguments = json.dumps(arguments, ensure_ascii=False)  # some servers send an object
         if arguments:
-            _emit(events, self._assembler.tool_arguments(key, arguments))
+            emit(events, self._assembler.tool_arguments(key, arguments))
 
     def _key(self, index: Any, call_id: str | None, name: str | None, position: int) -> int:
         """Which tool call a fragment belongs to: by `index` (the standard), else by `id`
@@ -356,34 +309,22 @@ class ChatDecoder:
         self._next_key = max(self._next_key, key + 1)
         return key
 
-    def finish(self) -> list[Event]:
-        if not self.ended and not self._finish_reason:
-            raise _malformed(
-                self._provider,
-                "a stream that ended without `data: [DONE]` or a finish reason (cut short)",
-            )
-        message = self._assembler.message()
+    def _completed(self) -> Completed:
+        message = self._message()
         raw = self._finish_reason
         stop_reason: StopReason = _STOP_REASONS.get(raw, "other") if raw else "end_turn"
         if stop_reason == "end_turn" and message.tool_calls:
             stop_reason = "tool_use"  # Gemini and Ollama say "stop" after tool calls
         elif stop_reason == "end_turn" and self._refused:
             stop_reason = "refusal"
-        return [
-            Completed(
-                message=message,
-                usage=self._usage,
-                stop_reason=stop_reason,
-                response_id=self._response_id,
-                raw_stop_reason=raw,
-                model=self._model,
-            )
-        ]
-
-
-def _emit(events: list[Event], event: Event | None) -> None:
-    if event is not None:
-        events.append(event)
+        return Completed(
+            message=message,
+            usage=self._usage,
+            stop_reason=stop_reason,
+            response_id=self._response_id,
+            raw_stop_reason=raw,
+            model=self._model,
+        )
 
 
 def _usage(usage: dict[str, Any]) -> Usage:
@@ -395,13 +336,4 @@ def _usage(usage: dict[str, Any]) -> Usage:
         output=int(usage.get("completion_tokens") or 0),
         cache_read=int(cache_read or 0),  # DeepSeek: prompt_cache_hit_tokens
         reasoning=int(completion_details.get("reasoning_tokens") or 0),
-    )
-
-
-def _malformed(provider: str, what: str) -> ProtocolError:
-    return ProtocolError(
-        f"{provider} sent {what}.",
-        hint="Retry; if it repeats, the server is not speaking the chat completions protocol "
-        "(check --llm-base-url and --llm-api).",
-        provider=provider,
     )

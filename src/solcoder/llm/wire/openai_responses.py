@@ -14,8 +14,7 @@ from typing import Any
 from solcoder.llm.events import Event
 from solcoder.llm.messages import Message, Request, Text, Thinking, ToolCall, ToolResult
 from solcoder.llm.wire.base import HttpCall, WireApi
-from solcoder.llm.wire.error_bodies import error_from_payload
-from solcoder.llm.wire.openai_responses_decoder import CUSTOM_TOOL, ResponsesDecoder, load_json
+from solcoder.llm.wire.openai_responses_decoder import CUSTOM_TOOL, ResponsesDecoder
 from solcoder.secret import Secret
 
 __all__ = [
@@ -53,10 +52,7 @@ class OpenAIResponsesAdapter:
         return ResponsesDecoder(provider=self.provider)
 
     def decode_body(self, body: bytes) -> list[Event]:
-        data = load_json(body, self.provider)
-        if data.get("error"):
-            raise error_from_payload(data, provider=self.provider)
-        return ResponsesDecoder(provider=self.provider).fold_response(data)
+        return ResponsesDecoder(provider=self.provider).decode_body(body)
 
 
 # --- encoding ---------------------------------------------------------------------------------

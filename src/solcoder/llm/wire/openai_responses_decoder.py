@@ -9,16 +9,13 @@ Reference: https://platform.openai.com/docs/api-reference/responses-streaming
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping
 from typing import Any
 
-from solcoder.errors import ProtocolError
 from solcoder.llm.events import Completed, Event, StopReason
 from solcoder.llm.messages import Message, Part, Thinking, Usage
-from solcoder.llm.wire.assemble import Assembler
+from solcoder.llm.wire.decoder import WireDecoder, one
 from solcoder.llm.wire.error_bodies import error_from_payload
-from solcoder.llm.wire.sse import ServerSentEvent
 
 CUSTOM_TOOL = "custom"
 """`ToolCall.meta["kind"]` of a free-form (custom) tool call, whose input is raw text."""
@@ -38,26 +35,24 @@ _REASONING_DELTAS = frozenset(
 _TOOL_ITEMS = frozenset(("function_call", "custom_tool_call"))
 
 
-class ResponsesDecoder:
+class ResponsesDecoder(WireDecoder):
     """Folds one Responses stream; tool calls are keyed by `output_index`."""
 
     __slots__ = (
-        "_assembler",
         "_current_item",
-        "_done",
         "_item_indexes",
         "_model",
-        "_provider",
         "_reasoning",
         "_refused",
         "_response",
-        "_started",
         "_streamed_items",
     )
 
+    protocol = "Responses"
+    terminator = "`response.completed`"
+
     def __init__(self, *, provider: str = "openai") -> None:
-        self._provider = provider
-        self._assembler = Assembler()
+        super().__init__(provider)
         self._item_indexes: dict[str, int] = {}
         self._reasoning: dict[int, dict[str, Any]] = {}
         """Round-trip data of each reasoning item, by output index, in the order they began."""
@@ -66,29 +61,10 @@ class ResponsesDecoder:
         self._response: Mapping[str, Any] = {}
         self._model: str | None = None
         self._refused = False
-        self._done = False
-        self._started = False
 
-    @property
-    def content_started(self) -> bool:
-        return self._started
-
-    def partial(self) -> Message:
-        """The message streamed so far (kept when the stream breaks)."""
-        return self._assembler.message()
-
-    @property
-    def terminated(self) -> bool:
-        """The protocol's terminator was seen: nothing more belongs to this response."""
-        return self._done
-
-    def feed(self, event: ServerSentEvent) -> list[Event]:
-        if self._done or event.data == "[DONE]":
-            # OpenRouter appends a chat-style `[DONE]` after the terminator.
-            return []
-        data = load_json(event.data, self._provider)
+    def _on_event(self, data: dict[str, Any], name: str) -> list[Event]:
         # Dispatch on the payload's `type`: it is always there, the `event:` name is redundant.
-        kind = data.get("type") or event.event
+        kind = data.get("type") or name
         assembler = self._assembler
         result: Event | None = None
         if kind == "response.output_text.delta":
@@ -111,11 +87,12 @@ class ResponsesDecoder:
         elif kind == "response.output_item.done":
             result = self._item_done(data)
         elif kind in _TERMINATORS:
-            self._done = True
+            self._terminated = True
             self._set_response(data.get("response") or {})
             if not assembler.has_content:
-                # A server that reports its items only in the final object is still decoded.
-                self._fold_items(self._response.get("output") or ())
+                # A server that reports its items only in the final object is still decoded,
+                # and its content is emitted like streamed content (renderers show deltas).
+                return self._fold_items(self._response.get("output") or ())
         elif kind in _STARTERS:
             self._set_response(data.get("response") or {})
         elif kind == "response.failed":
@@ -126,28 +103,14 @@ class ResponsesDecoder:
             raise error_from_payload(data, provider=self._provider)
         # Server tool progress (web search, code interpreter, MCP) and the `*.done` events
         # that repeat what the deltas said are ignored.
-        if result is None:
-            return []
-        self._started = True
-        return [result]
+        return one(result)
 
-    def finish(self) -> list[Event]:
-        if not self._done:
-            raise ProtocolError(
-                f"The {self._provider} stream ended before `response.completed`: the response "
-                "is incomplete.",
-                hint="Retry the request; if it keeps happening, check for a proxy cutting streams.",
-                provider=self._provider,
-            )
-        return [self._completed()]
-
-    def fold_response(self, response: Mapping[str, Any]) -> list[Event]:
-        """Events of a complete (non-streamed) response object."""
-        self._set_response(response)
-        events = self._fold_items(response.get("output") or ())
-        self._done = True
-        events.append(self._completed())
-        return events
+    def _on_body(self, payload: dict[str, Any]) -> list[Event]:
+        """A complete (non-streamed) response object."""
+        if payload.get("error"):
+            raise error_from_payload(payload, provider=self._provider)
+        self._set_response(payload)
+        return self._fold_items(payload.get("output") or ())
 
     def _fold_items(self, items: Any) -> list[Event]:
         events: list[Event] = []
@@ -227,7 +190,7 @@ class ResponsesDecoder:
             self._model = response.get("model") or self._model
 
     def _message(self) -> Message:
-        message = self._assembler.message()
+        message = super()._message()
         if not self._reasoning:
             return message
         # Reasoning items begin in output order, one Thinking part each, so their round-trip
@@ -274,13 +237,3 @@ class ResponsesDecoder:
             model=self._model,
             extra={"incomplete_reason": reason} if reason else {},
         )
-
-
-def load_json(text: str | bytes, provider: str) -> dict[str, Any]:
-    try:
-        data = json.loads(text)
-    except ValueError as exc:
-        raise ProtocolError(f"{provider} sent malformed JSON: {exc}.", provider=provider) from None
-    if not isinstance(data, dict):
-        raise ProtocolError(f"{provider} sent JSON that is not an object.", provider=provider)
-    return data
