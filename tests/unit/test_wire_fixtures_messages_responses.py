@@ -82,6 +82,27 @@ def test_anthropic_cache_read_thinking_and_tool_use_in_padded_json() -> None:
     )
 
 
+def test_anthropic_null_counts_in_message_delta_keep_those_of_message_start() -> None:
+    """`message_delta` usage fields other than `output_tokens` are nullable in Anthropic's
+    schema (MessageDeltaUsage); a null there means "not restated", not zero, so the input and
+    cache counts of `message_start` must survive it."""
+    decodes_to(
+        "messages/usage_nulls_in_message_delta.sse",
+        "anthropic",
+        [
+            TextDelta("Counted once."),
+            Completed(
+                message=Message("assistant", (Text("Counted once."),)),
+                usage=Usage(input=310, output=15, cache_read=1792, cache_write=0),
+                stop_reason="end_turn",
+                response_id="msg_01TestNullUsage000000005",
+                raw_stop_reason="end_turn",
+                model="claude-haiku-4-5-20251001",
+            ),
+        ],
+    )
+
+
 def test_anthropic_body_with_cache_read_usage() -> None:
     """A non-streamed message reports the same usage fields in one object."""
     events = adapter("messages", "anthropic").decode_body(fixture("messages/cache_body.json"))
