@@ -43,7 +43,8 @@ class Reply:
     error_type: str = ""
     """For status >= 400: the provider's error type/code (a default per status otherwise)."""
     raw_body: str | None = None
-    """Send these bytes as the body (a corpus `body_text`), split every `raw_chunk_bytes`."""
+    """Send these bytes as the body (a corpus `body_text` or a fixture), split every
+    `raw_chunk_bytes` (an error body is sent whole, with `content_type`)."""
     raw_chunk_bytes: int = 0
     content_type: str = "text/event-stream"
     repeat: int = 1
@@ -344,7 +345,10 @@ _ANTHROPIC_TYPES = {
 
 
 def error_body(api: str, reply: Reply) -> tuple[bytes, str]:
-    """The body and content type a provider sends with `reply.status`."""
+    """The body and content type a provider sends with `reply.status` (`raw_body` as is when
+    given, such as a hand-written fixture from tests/fixtures/wire/errors)."""
+    if reply.raw_body is not None:
+        return reply.raw_body.encode("utf-8"), reply.content_type
     status = reply.status
     if status in (502, 504) and not reply.error_message:
         # Gateways in front of the APIs answer these with an HTML page, not JSON.

@@ -40,6 +40,8 @@ from solcoder.llm.wire.openai_chat import OpenAIChatAdapter
 from solcoder.llm.wire.sse import SSEDecoder
 from tests import corpus
 
+pytestmark = corpus.MARK
+
 HTTP_ERRORS: dict[int, type[LLMError]] = {
     400: BadRequestError,
     401: AuthenticationError,

@@ -225,13 +225,13 @@ class AnthropicDecoder(WireDecoder):
             message = data.get("message") or {}
             self._response_id = message.get("id") or self._response_id
             self._model = message.get("model") or self._model
-            self._usage.update(message.get("usage") or {})
+            self._merge_usage(message.get("usage"))
         elif kind == "message_delta":
             delta = data.get("delta") or {}
             self._stop_reason = delta.get("stop_reason") or self._stop_reason
             self._stop_sequence = delta.get("stop_sequence") or self._stop_sequence
             # The final usage repeats (and may correct) what message_start said.
-            self._usage.update(data.get("usage") or {})
+            self._merge_usage(data.get("usage"))
         elif kind == "message_stop":
             self._terminated = True
         elif kind == "error":
@@ -254,6 +254,12 @@ class AnthropicDecoder(WireDecoder):
         self._stop_sequence = data.get("stop_sequence")
         self._usage.update(data.get("usage") or {})
         return events
+
+    def _merge_usage(self, usage: Any) -> None:
+        """Take the counts an event states; a null (MessageDeltaUsage's fields other than
+        `output_tokens` are nullable) restates nothing, so it keeps the earlier count."""
+        if isinstance(usage, Mapping):
+            self._usage.update((key, value) for key, value in usage.items() if value is not None)
 
     def _on_block_start(self, data: Mapping[str, Any]) -> list[Event]:
         index = data.get("index", 0)
