@@ -327,9 +327,12 @@ class ServedWindowProvider(ScriptedProvider):
     def __init__(self, window: int) -> None:
         super().__init__([ScriptedResponse(text="ok")], name="local", model="served-gguf")
         self.context_window: int | None = None
-        self.max_output = 256
         self._served = window
         self.discovered = 0
+
+    @property
+    def max_output(self) -> int | None:
+        return 256
 
     async def discover(self) -> None:
         self.discovered += 1

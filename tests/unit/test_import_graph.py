@@ -36,6 +36,7 @@ LLM_LAYERS: dict[str, int] = {
     "solcoder.llm.events": 0,
     "solcoder.llm.serialize": 0,
     "solcoder.llm.tokens": 0,
+    "solcoder.llm.partial": 0,
     "solcoder.llm.wire": 1,
     "solcoder.llm.catalog": 2,
     "solcoder.llm.transport": 3,

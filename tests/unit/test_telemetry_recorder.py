@@ -14,9 +14,10 @@ import pytest
 
 from solcoder.config import load_settings
 from solcoder.errors import IdleTimeoutError, RateLimitError
-from solcoder.llm.catalog.providers import BUILTIN_PROVIDERS
+from solcoder.llm.catalog.providers import BUILTIN_PROVIDERS, ProviderSpec
 from solcoder.llm.events import Completed, Event, TextDelta
 from solcoder.llm.messages import Message, Request, Text, ToolResult, Usage
+from solcoder.llm.providers.base import ProviderBase
 from solcoder.llm.providers.scripted import ScriptedProvider, ScriptedResponse, ScriptedToolCall
 from solcoder.llm.transport.retry import RetryRecord
 from solcoder.llm.transport.stats import CallStats
@@ -328,11 +329,12 @@ def test_wrap_for_telemetry_returns_the_provider_unchanged_when_disabled(tmp_pat
     assert wrap_for_telemetry(inner, settings, "s") is inner
 
 
-class _Bare:
+class _Bare(ProviderBase):
     """Yields ready-made events without awaiting: measures pure per-event overhead."""
 
-    name = "bare"
+    name = "bare"  # type: ignore[assignment]
     model = "m"
+    spec = ProviderSpec(name="bare", api="chat", base_url="")
 
     def __init__(self, count: int) -> None:
         self.events: list[Event] = [TextDelta("x")] * count

@@ -21,6 +21,7 @@ from solcoder.agent.orchestrator import Orchestrator
 from solcoder.errors import LLMError, StreamInterruptedError
 from solcoder.llm.events import Completed, TextDelta
 from solcoder.llm.messages import Message, Text, Usage
+from solcoder.llm.partial import PartialReply
 from solcoder.llm.providers.base import closing
 
 PARTIAL_EVERY_S = 1.0
@@ -158,7 +159,7 @@ class Conversation:
         self, record: TurnRecord, force_tool: str | None = None
     ) -> AsyncIterator[AgentEvent]:
         started = time.perf_counter()
-        streamed: list[str] = []
+        reply = PartialReply()
         last_partial = started
         self.turns.append(record)
         transcript = self._transcript
@@ -169,30 +170,30 @@ class Conversation:
                     now = time.perf_counter()
                     if record.first_token_s is None:
                         record.first_token_s = now - started
-                    streamed.append(event.text)
+                    reply.feed(event)
                     if transcript is not None and now - last_partial >= PARTIAL_EVERY_S:
-                        transcript.partial("".join(streamed))
+                        transcript.partial(reply.text)
                         last_partial = now
                 elif isinstance(event, Completed):
                     record.steps += 1
                     record.tool_calls += len(event.message.tool_calls)
                     record.usage = record.usage + event.usage
                     self.usage = self.usage + event.usage
-                    streamed.clear()
+                    reply.clear()
                 elif isinstance(event, StepStarted | ToolRunStarted):
                     self._save_new()  # the previous step's messages are complete now
                 elif isinstance(event, TurnFinished):
                     outcome = event.reason
                 yield event
         except (asyncio.CancelledError, GeneratorExit, KeyboardInterrupt):
-            self._keep_partial("".join(streamed))
+            self._keep_partial(reply.text)
             outcome = "cancelled"
             raise
         except BaseException as error:
             # Whatever broke the stream (drop, idle timeout, malformed event), the text the
             # user already saw stays in the conversation.
             partial = getattr(error, "partial", None)
-            self._keep_partial(partial.text if partial is not None else "".join(streamed))
+            self._keep_partial(partial.text if partial is not None else reply.text)
             self._record_error(error)
             raise
         finally:

@@ -214,7 +214,7 @@ def build(
     from solcoder.agent.conversation import Conversation
     from solcoder.errors import LLMError
     from solcoder.llm.catalog.providers import LOCAL, OFFLINE
-    from solcoder.middleware.budget import wrap_for_budget
+    from solcoder.middleware.budget import BudgetedProvider, wrap_for_budget
 
     notices: list[str] = []
     llm = settings.llm
@@ -283,22 +283,22 @@ def build(
 
     # Budget outermost: a request it refuses is never sent, so never recorded as a call.
     guarded = wrap_for_budget(instrumented(provider), settings)
-    budget = getattr(guarded, "budget", None)
+    budgeted = guarded if isinstance(guarded, BudgetedProvider) else None
 
     def usage_summary() -> str:
         """Tokens and cost so far, and the window the history is fitted to (for a llama.cpp
         server, what its `/props` said once it answered)."""
         from solcoder.middleware.budget import format_tokens
 
-        assert budget is not None  # only installed with a budget
-        text = budget.summary()
-        window = getattr(guarded, "window", None)
-        return f"{text} · {format_tokens(window)} ctx" if isinstance(window, int) else text
+        assert budgeted is not None  # only installed with a budget
+        text = budgeted.budget.summary()
+        window = budgeted.window
+        return f"{text} · {format_tokens(window)} ctx" if window is not None else text
 
     conversation = Conversation(
         build_orchestrator(settings, guarded),
         session_id=session_id,
-        usage_summary=usage_summary if budget is not None else None,
+        usage_summary=usage_summary if budgeted is not None else None,
         history=history,
         transcript=session,
         describe=describe,

@@ -87,9 +87,8 @@ def _account(event: Any, stats: TurnStats, conversation: Any, started: float) ->
 
 
 def _retries(conversation: Any) -> int:
-    stats = getattr(conversation.orchestrator.provider, "last_stats", None)
-    attempts = getattr(stats, "attempts", 1) or 1
-    return max(0, int(attempts) - 1)
+    stats = conversation.orchestrator.provider.last_stats
+    return max(0, stats.attempts - 1) if stats is not None else 0
 
 
 def _checks(turns: list[TurnStats], conversation: Any) -> list[Check]:

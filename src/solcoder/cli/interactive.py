@@ -114,7 +114,7 @@ def make_host(
 
         provider = conversation.orchestrator.provider if conversation is not None else None
         name = provider.name if provider is not None else settings.llm.provider
-        if provider is None or not hasattr(provider, "set_api_key"):
+        if provider is None or provider.spec.managed:
             raise UsageError(f"The {name} provider uses no API key.")
         key = getpass.getpass(f"New {name} API key (hidden): ").strip()
         if not key:

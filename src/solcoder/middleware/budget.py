@@ -17,12 +17,13 @@ from __future__ import annotations
 import logging
 from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass, replace
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from solcoder.errors import BudgetExceededError, ContextTooLongError
 from solcoder.llm.catalog.models import lookup_model
-from solcoder.llm.events import Completed, Event, TextDelta, ThinkingDelta, ToolCallDelta
+from solcoder.llm.events import Completed, Event
 from solcoder.llm.messages import Message, Request, ToolSpec, Usage
+from solcoder.llm.partial import PartialReply
 from solcoder.llm.tokens import (
     Family,
     count_text,
@@ -32,6 +33,7 @@ from solcoder.llm.tokens import (
     message_tokens,
     model_family,
 )
+from solcoder.middleware.base import Middleware
 
 if TYPE_CHECKING:
     from solcoder.config import Settings
@@ -238,7 +240,7 @@ def _money(amount: float) -> str:
 # --- the provider wrapper ---------------------------------------------------------------------
 
 
-class BudgetedProvider:
+class BudgetedProvider(Middleware):
     """A Provider that trims history to the window and enforces a SessionBudget."""
 
     def __init__(
@@ -252,7 +254,7 @@ class BudgetedProvider:
         window: int | None = None,
         api: str | None = None,
     ) -> None:
-        self.inner = inner
+        super().__init__(inner)
         self.budget = budget
         self.provider_name = provider_name
         self.reserve_output = reserve_output
@@ -262,32 +264,12 @@ class BudgetedProvider:
         self._api = api
         known = lookup_model(provider_name, model)
         self.window = window if window is not None else (known.context_window if known else None)
-        served_max = getattr(inner, "max_output", None)
-        self.max_output = (
-            known.max_output
-            if known is not None
-            else served_max
-            if isinstance(served_max, int)
-            else None
-        )
+        self._max_output = known.max_output if known is not None else inner.max_output
+
+    @property
+    def max_output(self) -> int | None:
         """The model's own output limit; a larger `max_tokens` is lowered to it."""
-
-    @property
-    def name(self) -> str:
-        return self.inner.name
-
-    @property
-    def model(self) -> str:
-        return self.inner.model
-
-    def __getattr__(self, attribute: str) -> Any:
-        # Everything else (`last_stats`, `spec`, ...) belongs to the wrapped provider.
-        if attribute == "inner":  # not set yet (copy, pickle): no recursion
-            raise AttributeError(attribute)
-        return getattr(self.inner, attribute)
-
-    async def aclose(self) -> None:
-        await self.inner.aclose()
+        return self._max_output
 
     def prepare(self, request: Request) -> tuple[Request, int]:
         """The request as it will be sent (trimmed) and its estimated input tokens; raises
@@ -321,15 +303,13 @@ class BudgetedProvider:
         await self._discover_window()
         request, estimate = self.prepare(request)
         completed: Completed | None = None
-        streamed: list[str] = []
+        reply = PartialReply()
         try:
             async for event in self.inner.astream(request):
                 if isinstance(event, Completed):
                     completed = event
-                elif isinstance(event, TextDelta | ThinkingDelta):
-                    streamed.append(event.text)
-                elif isinstance(event, ToolCallDelta):
-                    streamed.append(event.arguments_fragment)
+                else:
+                    reply.feed(event)
                 yield event
         finally:
             # Recorded after the last event is handed on, so pricing (a lazy import of the
@@ -340,7 +320,7 @@ class BudgetedProvider:
             else:
                 # Failed or cancelled after sending: the provider bills what it read and
                 # wrote, so the session is charged our estimate of both.
-                usage = Usage(input=estimate, output=count_text("".join(streamed)))
+                usage = Usage(input=estimate, output=count_text(reply.streamed))
                 self.budget.record(
                     self._input_tokens(usage) + usage.output, self._cost(usage, model)
                 )
@@ -348,12 +328,9 @@ class BudgetedProvider:
     async def _discover_window(self) -> None:
         """A provider that learns its window from its server (`local` reads llama.cpp's
         `/props`) is asked first, so the history is fitted to the real window."""
-        discover = getattr(self.inner, "discover", None)
-        if discover is None:
-            return
-        await discover()
-        window = getattr(self.inner, "context_window", None)
-        if isinstance(window, int) and window > 0:
+        await self.inner.discover()
+        window = self.inner.context_window
+        if window is not None and window > 0:
             self.window = window
 
     def _record(self, completed: Completed, estimate: int, model: str) -> None:
@@ -387,20 +364,19 @@ def wrap_for_budget(provider: Provider, settings: Settings) -> Provider:
     llm = settings.llm
     budget = SessionBudget(llm.max_session_tokens, llm.max_session_cost_usd)
     known = lookup_model(provider.name, provider.model)
-    served_window = getattr(provider, "context_window", None)
+    served_window = provider.context_window
     if not budget.limited and known is None and served_window is None:
         return provider
     reserve = llm.max_output_tokens
     if known is not None:
         reserve = min(reserve, known.max_output)
-    spec = getattr(provider, "spec", None)
-    api = getattr(spec, "api", None)
+    spec = provider.spec
     return BudgetedProvider(
         provider,
         budget,
         provider.name,
         provider.model,
         reserve,
-        window=served_window if isinstance(served_window, int) else None,
-        api=api if isinstance(api, str) else None,
+        window=served_window,
+        api=spec.api if spec.base_url else None,
     )

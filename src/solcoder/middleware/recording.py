@@ -20,12 +20,13 @@ import time
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING, Protocol
 
 from solcoder.errors import LLMError, SolcoderError
 from solcoder.llm.events import Completed, Event
 from solcoder.llm.messages import Message, Request, Usage
 from solcoder.llm.transport.stats import CallStats
+from solcoder.middleware.base import Middleware
 from solcoder.telemetry.derive import (
     estimate_input_tokens,
     estimate_text_tokens,
@@ -96,7 +97,7 @@ def _default_price_lookup(
     return cost_usd(provider, model, usage, api=api, base_url=base_url, when=when)
 
 
-class RecordingProvider:
+class RecordingProvider(Middleware):
     """A `Provider` that records each call of `inner` into `store` (a `RecordQueue`)."""
 
     def __init__(
@@ -110,39 +111,18 @@ class RecordingProvider:
         store_text: bool = False,
         fallback: bool = False,
     ) -> None:
-        self._inner = inner
+        super().__init__(inner)
         self._store = store
         self._session_id = session_id
         self._turn_counter = turn_counter
         self._price_lookup: PriceLookup = price_lookup or _default_price_lookup
         self._store_text = store_text
         self._fallback = fallback
-        spec = getattr(inner, "spec", None)
-        self._wire_api: str | None = getattr(spec, "api", None)
-        self._base_url: str | None = getattr(spec, "base_url", None)
+        spec = inner.spec
+        # A provider with no URL (the offline script) speaks no wire.
+        self._wire_api: str | None = spec.api if spec.base_url else None
+        self._base_url: str | None = spec.base_url or None
         self._endpoint = endpoint_host(self._base_url)
-
-    def __repr__(self) -> str:
-        return f"RecordingProvider({self._inner!r})"
-
-    def __getattr__(self, name: str) -> Any:
-        # Everything else (`spec`, `last_stats`, `timeouts`, ...) is the inner provider's.
-        return getattr(self._inner, name)
-
-    @property
-    def inner(self) -> Provider:
-        return self._inner
-
-    @property
-    def name(self) -> str:
-        return self._inner.name
-
-    @property
-    def model(self) -> str:
-        return self._inner.model
-
-    async def aclose(self) -> None:
-        await self._inner.aclose()
 
     async def astream(self, request: Request) -> AsyncIterator[Event]:
         clock = time.perf_counter
@@ -151,7 +131,7 @@ class RecordingProvider:
         started = clock()
         session = self._session_id
         session_id = session() if callable(session) else session
-        stream = self._inner.astream(request)
+        stream = self.inner.astream(request)
         first_at: float | None = None
         completed_at: float | None = None
         completed: Completed | None = None
@@ -201,9 +181,7 @@ class RecordingProvider:
         failure: BaseException | None,
     ) -> None:
         try:
-            stats = getattr(self._inner, "last_stats", None)
-            if not isinstance(stats, CallStats):
-                stats = None
+            stats = self.inner.last_stats
             outcome, status, attempts, partial = _outcome(completed, failure, stats)
             finished = _Finished(
                 request=request,
@@ -228,10 +206,10 @@ class RecordingProvider:
         stats = finished.stats
         completed = finished.completed
         request = finished.request
-        model = request.model or self._inner.model
+        model = request.model or self.inner.model
         record = CallRecord(
             started_at=finished.started_at,
-            provider=self._inner.name,
+            provider=self.inner.name,
             model=model,
             outcome=finished.outcome,
             session_id=finished.session_id,
@@ -292,7 +270,7 @@ class RecordingProvider:
             # The provider reported nothing (some OpenAI-compatible servers omit usage in
             # streams): estimate offline and say so.
             usage = Usage(
-                input=estimate_input_tokens(request, provider=self._inner.name),
+                input=estimate_input_tokens(request, provider=self.inner.name),
                 output=estimate_text_tokens(message_text(completed.message)),
             )
             estimated = True

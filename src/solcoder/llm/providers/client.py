@@ -25,6 +25,7 @@ from solcoder.errors import ConfigError, ProtocolError, UsageError
 from solcoder.llm.catalog.providers import ProviderSpec
 from solcoder.llm.events import Completed, Event
 from solcoder.llm.messages import Request, Usage
+from solcoder.llm.providers.base import ProviderBase
 from solcoder.llm.transport.deadline import Timeouts
 from solcoder.llm.transport.http import (
     DEFAULT_MAX_EVENT_BYTES,
@@ -49,7 +50,7 @@ def make_adapter(spec: ProviderSpec) -> WireAdapter:
     return adapter_for(spec.api, provider=spec.name)
 
 
-class LLMClient:
+class LLMClient(ProviderBase):
     """Streams model calls to one provider over HTTP; implements the `Provider` protocol."""
 
     def __init__(

@@ -14,12 +14,13 @@ import json
 import re
 from collections import deque
 from collections.abc import AsyncIterator, Callable, Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
-from solcoder.llm.catalog.providers import OFFLINE
+from solcoder.llm.catalog.providers import OFFLINE, ProviderSpec
 from solcoder.llm.events import Completed, Event, StopReason
 from solcoder.llm.messages import Message, Request, Text, ToolResult, Usage
+from solcoder.llm.providers.base import ProviderBase
 from solcoder.llm.wire.assemble import Assembler
 
 OFFLINE_MODEL = OFFLINE.default_model
@@ -71,7 +72,7 @@ def _request_text(request: Request) -> str:
     return "\n".join(parts)
 
 
-class ScriptedProvider:
+class ScriptedProvider(ProviderBase):
     """Streams queued responses, then the responder's, recording every request it saw."""
 
     def __init__(
@@ -98,6 +99,11 @@ class ScriptedProvider:
     @property
     def model(self) -> str:
         return self._model
+
+    @property
+    def spec(self) -> ProviderSpec:
+        """The offline entry of the catalog, under the name and model it was given."""
+        return replace(OFFLINE, name=self._name, default_model=self._model, models=(self._model,))
 
     def enqueue(self, *responses: ScriptedResponse) -> None:
         self._queue.extend(responses)

@@ -24,6 +24,7 @@ from solcoder.errors import LLMError, LocalModelCrashedError
 from solcoder.llm.catalog.providers import LOCAL, ProviderSpec
 from solcoder.llm.events import Event
 from solcoder.llm.messages import Request
+from solcoder.llm.providers.base import ProviderBase
 from solcoder.llm.providers.client import LLMClient
 from solcoder.llm.providers.local.server import LocalServer, ServerInfo, ServerOptions, Status
 from solcoder.llm.transport.deadline import Timeouts
@@ -37,7 +38,7 @@ def _quiet(line: str, *, done: bool = False) -> None:
     return None
 
 
-class LocalProvider:
+class LocalProvider(ProviderBase):
     """A GGUF model behind a private llama.cpp server; implements the `Provider` protocol."""
 
     def __init__(
