@@ -2,7 +2,7 @@
 
 These are plain frozen dataclasses (not pydantic models) because they sit on the streaming hot
 path and in every transcript; adapters translate them to and from vendor JSON, and nothing above
-`llm/adapters/` ever sees vendor JSON.
+`llm/wire/` ever sees vendor JSON.
 """
 
 from __future__ import annotations
