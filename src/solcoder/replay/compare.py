@@ -12,6 +12,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, Literal
 
+from solcoder import jsonsafe
 from solcoder.llm.messages import Message, ToolResult
 
 VARIABLE_FIELDS = frozenset(
@@ -125,7 +126,7 @@ def compare_turn(
 def parse_arguments(raw: str) -> Any:
     """Tool arguments as JSON, or the raw text when they are not JSON."""
     try:
-        return json.loads(raw)
+        return jsonsafe.loads(raw)
     except ValueError:
         return raw
 
@@ -207,7 +208,7 @@ def content_differences(
     """(JSON path, recorded value, replayed value) for each place two tool results differ,
     ignoring VARIABLE_FIELDS (and every value of VARIABLE_TOOLS results)."""
     try:
-        old, new = json.loads(recorded), json.loads(replayed)
+        old, new = jsonsafe.loads(recorded), jsonsafe.loads(replayed)
     except ValueError:
         return [] if recorded == replayed else [("$", recorded, replayed)]
     found: list[tuple[str, Any, Any]] = []

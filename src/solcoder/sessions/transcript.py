@@ -14,6 +14,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from solcoder import jsonsafe
 from solcoder.errors import StorageError
 from solcoder.llm.messages import Message, ToolCall, ToolResult
 from solcoder.llm.serialize import message_from_dict
@@ -89,7 +90,7 @@ def read_transcript(path: Path) -> Loaded:
         )
     for number, line in enumerate(data[:end].split(b"\n")[:-1], start=1):
         try:
-            record = json.loads(line)
+            record = jsonsafe.loads(line)
             if not isinstance(record, dict) or not isinstance(record.get("type"), str):
                 raise ValueError("not a record")
         except ValueError:
@@ -207,7 +208,7 @@ def summarise(session_id: str, directory: Path) -> SessionInfo:
             turns += 1
         elif line.startswith(_META_PREFIX) or (title is None and line.startswith(_MESSAGE_PREFIX)):
             try:
-                record = json.loads(line)
+                record = jsonsafe.loads(line)
             except ValueError:
                 continue
             if record["type"] == "meta":

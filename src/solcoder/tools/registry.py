@@ -21,6 +21,7 @@ from typing import Any, ClassVar, TypeVar
 import pydantic
 import pydantic_core
 
+from solcoder import jsonsafe
 from solcoder.errors import SolcoderError
 from solcoder.llm.messages import ToolSpec
 from solcoder.tools.schema import arguments_model, finish_schema, parse_docstring
@@ -78,7 +79,13 @@ class Tool:
             try:
                 # strict=False accepts raw newlines and tabs inside strings: small models
                 # (and llama.cpp's JSON grammar) emit them, and their meaning is unambiguous.
-                value = json.loads(text, strict=False)
+                value = jsonsafe.loads(text, strict=False)
+            except jsonsafe.JSONTooDeep:
+                raise ToolArgumentError(
+                    f"Arguments for tool `{self.name}` are nested deeper than "
+                    f"{jsonsafe.MAX_DEPTH} levels; send a flat JSON object such as "
+                    f"{self._example()}."
+                ) from None
             except json.JSONDecodeError as error:
                 raise ToolArgumentError(self._describe_bad_json(text, error)) from None
             if isinstance(value, str):
@@ -275,8 +282,8 @@ def _to_output(value: Any) -> ToolOutput:
 def _unwrap_double_encoded(value: str) -> Any:
     """Some models send the arguments object as a JSON string holding JSON; accept that once."""
     try:
-        inner = json.loads(value, strict=False)
-    except json.JSONDecodeError:
+        inner = jsonsafe.loads(value, strict=False)
+    except ValueError:
         return value
     return inner if isinstance(inner, dict) else value
 

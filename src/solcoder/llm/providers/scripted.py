@@ -17,6 +17,7 @@ from collections.abc import AsyncIterator, Callable, Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any
 
+from solcoder import jsonsafe
 from solcoder.llm.catalog.providers import OFFLINE, ProviderSpec
 from solcoder.llm.events import Completed, Event, StopReason
 from solcoder.llm.messages import Message, Request, Text, ToolResult, Usage
@@ -234,7 +235,7 @@ def _summarize_results(results: tuple[ToolResult, ...]) -> str:
             )
             continue
         try:
-            data = json.loads(result.content)
+            data = jsonsafe.loads(result.content)
         except ValueError:
             data = None
         steps = data.get("steps") if isinstance(data, dict) else None

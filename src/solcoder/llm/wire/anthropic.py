@@ -13,6 +13,7 @@ import json
 from collections.abc import Mapping
 from typing import Any
 
+from solcoder import jsonsafe
 from solcoder.llm.events import Completed, Event, StopReason
 from solcoder.llm.messages import Message, Request, Text, Thinking, ToolCall, ToolResult, Usage
 from solcoder.llm.wire.base import HttpCall, WireApi
@@ -176,7 +177,7 @@ def _input(call: ToolCall) -> Any:
     """The call's arguments as an object; malformed JSON is sent as `{}` (Anthropic requires an
     object, and the orchestrator already answered the call with an error result)."""
     try:
-        value = json.loads(call.arguments) if call.arguments else {}
+        value = jsonsafe.loads(call.arguments) if call.arguments else {}
     except ValueError:
         return {}
     return value if isinstance(value, dict) else {}

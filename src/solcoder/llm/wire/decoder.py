@@ -19,10 +19,10 @@ The hot path stays flat: one method call into the subclass per event, no validat
 
 from __future__ import annotations
 
-import json
 from abc import ABC, abstractmethod
 from typing import Any, ClassVar
 
+from solcoder import jsonsafe
 from solcoder.errors import ProtocolError
 from solcoder.llm.events import Completed, Event
 from solcoder.llm.messages import Message
@@ -37,8 +37,6 @@ belongs, a missing key, a number where a list belongs)."""
 
 _UNNAMED = frozenset(("", "message"))
 """SSE event names that mean "no name": a blank event under them is a keep-alive."""
-
-_decode = json.JSONDecoder().decode  # json.loads minus a layer of argument handling
 
 
 class WireDecoder(ABC):
@@ -171,8 +169,8 @@ class WireDecoder(ABC):
         on every protocol ("<provider> sent <source> that is not JSON (<reason>)" or "... that
         is not a JSON object")."""
         try:
-            value = _decode(data) if type(data) is str else json.loads(data)
-        except ValueError as error:  # JSONDecodeError and UnicodeDecodeError alike
+            value = jsonsafe.loads(data)
+        except ValueError as error:  # JSONDecodeError, JSONTooDeep, UnicodeDecodeError
             raise self._malformed(f"{source} that is not JSON ({error})") from None
         if type(value) is not dict:
             raise self._malformed(f"{source} that is not a JSON object")

@@ -28,6 +28,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
+from solcoder import jsonsafe
 from solcoder.errors import (
     AuthenticationError,
     BadRequestError,
@@ -149,7 +150,7 @@ def _details_from_body(body: bytes) -> _Details:
     text = body.decode("utf-8", errors="replace").strip()
     if text[:1] in ("{", "["):
         try:
-            payload = json.loads(text)
+            payload = jsonsafe.loads(text)
         except ValueError:
             payload = None
         if isinstance(payload, list) and payload and isinstance(payload[0], Mapping):

@@ -25,6 +25,7 @@ from collections.abc import Mapping
 from dataclasses import replace
 from typing import Any, Literal
 
+from solcoder import jsonsafe
 from solcoder.llm.events import Completed, Event, TextDelta, ToolCallDelta, ToolCallStart
 from solcoder.llm.messages import Message, Request, Text, ToolCall, ToolSpec
 
@@ -209,8 +210,8 @@ def conform(arguments: str, schema: Mapping[str, Any]) -> str:
     `goal` often adds `"context": {…}` where a string is declared. Required properties are left
     as they are, for the orchestrator to report; text that does not parse is returned as is."""
     try:
-        value = json.loads(arguments)
-    except (ValueError, RecursionError):
+        value = jsonsafe.loads(arguments)
+    except ValueError:
         return arguments
     properties = schema.get("properties")
     if not isinstance(value, dict) or not isinstance(properties, Mapping):
@@ -292,8 +293,8 @@ class _ObjectScanner:
 
 def _is_json(text: str) -> bool:
     try:
-        json.loads(text)
-    except (ValueError, RecursionError):
+        jsonsafe.loads(text)
+    except ValueError:
         return False
     return True
 
