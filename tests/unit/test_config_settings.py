@@ -35,6 +35,8 @@ EXPECTED_DEFAULTS: dict[str, object] = {
     "llm.offline_fallback": False,
     "llm.max_steps": 8,
     "llm.tool_timeout": 60.0,
+    "llm.max_tool_calls_per_step": 32,
+    "llm.max_tool_argument_bytes": 1048576,
     "llm.max_output_tokens": 4096,
     "llm.local_max_tokens": 256,
     "llm.local_context": 8192,

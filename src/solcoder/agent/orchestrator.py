@@ -2,7 +2,9 @@
 
 Malformed model output is data, not a crash: a call naming an unknown tool, arguments that are
 not JSON, fail the schema or were cut off by `max_tokens` are answered with an error result the
-model can act on, for at most `max_repairs` rounds. The history passed in is extended in place
+model can act on, for at most `max_repairs` rounds. So are calls past the bounds (more than
+`max_tool_calls_per_step` calls in one response, arguments over `max_tool_argument_bytes`):
+each is answered with an error result and never run. The history passed in is extended in place
 and is valid after every step (each tool call answered exactly once), so a failure or Ctrl-C at
 any point leaves a conversation that can be resumed.
 """
@@ -28,6 +30,7 @@ from solcoder.agent.invariants import answer_unanswered_calls, check_tool_pairin
 from solcoder.llm.events import Completed
 from solcoder.llm.messages import Message, Request, ToolCall, ToolResult, Usage
 from solcoder.llm.providers.base import Provider, closing
+from solcoder.llm.wire.assemble import DEFAULT_MAX_ARGUMENT_BYTES
 from solcoder.tools.registry import ToolArgumentError, ToolRegistry
 
 log = logging.getLogger(__name__)
@@ -39,6 +42,8 @@ class AgentOptions:
     max_steps: int = 8
     max_repairs: int = 2
     tool_timeout: float = 60.0
+    max_tool_calls_per_step: int = 32
+    max_tool_argument_bytes: int = DEFAULT_MAX_ARGUMENT_BYTES
     max_output_tokens: int | None = None
     temperature: float | None = None
 
@@ -100,7 +105,19 @@ class Orchestrator:
                 if not calls:
                     yield TurnFinished(tuple(history[start:]), usage, "done")
                     return
-                prepared = [self._prepare(call, completed.stop_reason) for call in calls]
+                limit = options.max_tool_calls_per_step
+                if len(calls) > limit:
+                    yield Notice(
+                        f"The model asked for {len(calls)} tool calls in one response; only "
+                        f"the first {limit} run (llm.max_tool_calls_per_step).",
+                        "warning",
+                    )
+                prepared = [
+                    self._prepare(call, completed.stop_reason)
+                    if position < limit
+                    else _Prepared(call, None, self._over_count(len(calls)))
+                    for position, call in enumerate(calls)
+                ]
                 results: list[ToolResult] = []
                 try:
                     async with closing(self._run_tools(prepared, results)) as runs:
@@ -161,10 +178,27 @@ class Orchestrator:
                 "Your tool call was cut off by the output token limit before its arguments "
                 "were complete. Send it again with shorter arguments.",
             )
+        limit = self.options.max_tool_argument_bytes
+        if _longer_than(call.arguments, limit):
+            return _Prepared(
+                call,
+                None,
+                f"Your arguments for `{call.name}` are longer than the limit of {limit} bytes "
+                "(llm.max_tool_argument_bytes), so the call was not run. Send smaller "
+                "arguments, or split the work into several calls.",
+            )
         try:
             return _Prepared(call, tool.parse_arguments(call.arguments), None)
         except ToolArgumentError as error:
             return _Prepared(call, None, str(error))
+
+    def _over_count(self, count: int) -> str:
+        limit = self.options.max_tool_calls_per_step
+        return (
+            f"Not run: the response asked for {count} tool calls, more than the limit of "
+            f"{limit} per response (llm.max_tool_calls_per_step). Send at most {limit} calls "
+            "at once; repeat this one if it is still needed."
+        )
 
     async def _run_tools(
         self, prepared: list[_Prepared], results: list[ToolResult]
@@ -218,3 +252,13 @@ class Orchestrator:
                 call.id, f"Error: the tool failed: {type(error).__name__}: {error}", True, call.name
             )
         return ToolResult(call.id, output.content, output.is_error, call.name)
+
+
+def _longer_than(text: str, limit: int) -> bool:
+    """Whether `text` takes more than `limit` bytes of UTF-8; encodes only when the character
+    count cannot decide (a character is one to four bytes)."""
+    if len(text) > limit:
+        return True
+    if len(text) * 4 <= limit:
+        return False
+    return len(text.encode("utf-8", "surrogatepass")) > limit

@@ -117,6 +117,7 @@ def http_provider(
         api_key=key,
         timeouts=_timeouts(settings),
         max_retries=llm.max_retries,
+        max_tool_argument_bytes=llm.max_tool_argument_bytes,
         on_status=wait_status,
         context_window=window,
     )
@@ -199,6 +200,8 @@ def build_orchestrator(settings: Settings, provider: Provider) -> Orchestrator:
         system=SYSTEM_PROMPT,
         max_steps=llm.max_steps,
         tool_timeout=llm.tool_timeout,
+        max_tool_calls_per_step=llm.max_tool_calls_per_step,
+        max_tool_argument_bytes=llm.max_tool_argument_bytes,
         max_output_tokens=llm.max_output_tokens or None,
         temperature=llm.temperature,
     )

@@ -56,7 +56,12 @@ def replay_command(ctx: click.Context, target: str, as_json: bool) -> None:
 
     path = _transcript_path(ctx, target)
     llm = settings_from_context(ctx).llm
-    options = AgentOptions(max_steps=llm.max_steps, tool_timeout=llm.tool_timeout)
+    options = AgentOptions(
+        max_steps=llm.max_steps,
+        tool_timeout=llm.tool_timeout,
+        max_tool_calls_per_step=llm.max_tool_calls_per_step,
+        max_tool_argument_bytes=llm.max_tool_argument_bytes,
+    )
     report = replay_file(path, options=options)
     if as_json:
         _echo(json.dumps(report.as_dict(), ensure_ascii=False))

@@ -236,6 +236,20 @@ class LLMSettings:
         8, "Most model calls in one turn (each tool round trip is a step).", minimum=1, maximum=100
     )
     tool_timeout: float = _seconds(60.0, "Seconds one tool call may run.")
+    max_tool_calls_per_step: int = _integer(
+        32,
+        "Most tool calls run from one model response; the model gets an error result for "
+        "each call past it.",
+        minimum=1,
+        maximum=10_000,
+    )
+    max_tool_argument_bytes: int = _integer(
+        2**20,  # wire.assemble.DEFAULT_MAX_ARGUMENT_BYTES (a test keeps them equal)
+        "Largest arguments of one tool call, in bytes: a bigger call is not run (the model "
+        "gets an error result) and its arguments stop being buffered past the limit.",
+        minimum=1024,
+        maximum=2**30,
+    )
     max_output_tokens: int = _integer(
         4096, "Most tokens the model may write in one response.", minimum=1, maximum=1_000_000
     )

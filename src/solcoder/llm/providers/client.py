@@ -37,6 +37,7 @@ from solcoder.llm.transport.retry import RetryPolicy, RetryRecord, WaitStatus
 from solcoder.llm.transport.stats import CallStats
 from solcoder.llm.transport.streaming import StreamingCall
 from solcoder.llm.transport.sync_loop import SyncLoop
+from solcoder.llm.wire.assemble import DEFAULT_MAX_ARGUMENT_BYTES
 from solcoder.llm.wire.base import WireAdapter
 from solcoder.llm.wire.forced_tool import ForcedToolFold, rewrite
 from solcoder.llm.wire.registry import adapter_for
@@ -45,9 +46,11 @@ from solcoder.secret import Secret
 __all__ = ["CallStats", "LLMClient", "RetryRecord", "make_adapter"]
 
 
-def make_adapter(spec: ProviderSpec) -> WireAdapter:
+def make_adapter(
+    spec: ProviderSpec, *, max_argument_bytes: int = DEFAULT_MAX_ARGUMENT_BYTES
+) -> WireAdapter:
     """The wire adapter for `spec.api` (`wire/registry.py`)."""
-    return adapter_for(spec.api, provider=spec.name)
+    return adapter_for(spec.api, provider=spec.name, max_argument_bytes=max_argument_bytes)
 
 
 class LLMClient(ProviderBase):
@@ -64,6 +67,7 @@ class LLMClient(ProviderBase):
         transport: httpx2.AsyncBaseTransport | None = None,
         max_event_bytes: int = DEFAULT_MAX_EVENT_BYTES,
         max_response_bytes: int = DEFAULT_MAX_RESPONSE_BYTES,
+        max_tool_argument_bytes: int = DEFAULT_MAX_ARGUMENT_BYTES,
         retry_policy: RetryPolicy | None = None,
         on_stats: Callable[[CallStats], None] | None = None,
         on_status: Callable[[WaitStatus], None] | None = None,
@@ -81,7 +85,7 @@ class LLMClient(ProviderBase):
         self._spec = spec
         self._model = model
         self._base_url = base_url
-        self._adapter = make_adapter(spec)
+        self._adapter = make_adapter(spec, max_argument_bytes=max_tool_argument_bytes)
         self._api_key = api_key
         """Kept a `Secret`; the adapter reveals it into the header of each request."""
         self._timeouts = (timeouts or Timeouts()).clamped()

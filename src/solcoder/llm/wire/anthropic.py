@@ -16,6 +16,7 @@ from typing import Any
 from solcoder import jsonsafe
 from solcoder.llm.events import Completed, Event, StopReason
 from solcoder.llm.messages import Message, Request, Text, Thinking, ToolCall, ToolResult, Usage
+from solcoder.llm.wire.assemble import DEFAULT_MAX_ARGUMENT_BYTES
 from solcoder.llm.wire.base import HttpCall, WireApi
 from solcoder.llm.wire.decoder import WireDecoder, one
 from solcoder.llm.wire.error_bodies import error_from_payload
@@ -42,8 +43,15 @@ class AnthropicAdapter:
     api: WireApi = "messages"
     path = "/v1/messages"
 
-    def __init__(self, *, provider: str = "anthropic") -> None:
+    def __init__(
+        self,
+        *,
+        provider: str = "anthropic",
+        max_argument_bytes: int = DEFAULT_MAX_ARGUMENT_BYTES,
+    ) -> None:
         self.provider = provider
+        self.max_argument_bytes = max_argument_bytes
+        """Where one tool call's streamed arguments stop being kept (`Assembler`)."""
 
     def auth_headers(self, api_key: Secret) -> dict[str, str]:
         return {"x-api-key": api_key.reveal()}
@@ -60,10 +68,12 @@ class AnthropicAdapter:
         return HttpCall("POST", self.path, headers, data.encode("utf-8", "replace"), stream)
 
     def decoder(self) -> AnthropicDecoder:
-        return AnthropicDecoder(provider=self.provider)
+        return AnthropicDecoder(provider=self.provider, max_argument_bytes=self.max_argument_bytes)
 
     def decode_body(self, body: bytes) -> list[Event]:
-        return AnthropicDecoder(provider=self.provider).decode_body(body)
+        return AnthropicDecoder(
+            provider=self.provider, max_argument_bytes=self.max_argument_bytes
+        ).decode_body(body)
 
 
 # --- encoding ---------------------------------------------------------------------------------
@@ -203,8 +213,10 @@ class AnthropicDecoder(WireDecoder):
     protocol = "Messages"
     terminator = "`message_stop`"
 
-    def __init__(self, *, provider: str = "anthropic") -> None:
-        super().__init__(provider)
+    def __init__(
+        self, *, provider: str = "anthropic", max_argument_bytes: int = DEFAULT_MAX_ARGUMENT_BYTES
+    ) -> None:
+        super().__init__(provider, max_argument_bytes=max_argument_bytes)
         self._block_types: dict[int, str] = {}
         self._tool_inputs: dict[int, Any] = {}
         self._server_tools: list[str] = []

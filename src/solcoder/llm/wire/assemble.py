@@ -3,7 +3,9 @@
 Adapters only map vendor fields onto these calls; the folding (ordering of parts, tool calls
 keyed by the vendor's index, servers that repeat the id and name in every chunk) lives here once.
 Fragments are collected in lists and joined once at the end, so 5,000 argument chunks cost
-linear time, not quadratic.
+linear time, not quadratic. A call's arguments stop growing past `max_argument_bytes`: the
+first byte over the limit is kept, so the call reads as too long, and the rest is dropped (no
+delta emitted), so a hostile stream of 50 MB of arguments costs a megabyte, not 450.
 """
 
 from __future__ import annotations
@@ -13,6 +15,9 @@ from typing import Any
 
 from solcoder.llm.events import TextDelta, ThinkingDelta, ToolCallDelta, ToolCallStart
 from solcoder.llm.messages import Message, Part, Text, Thinking, ToolCall
+
+DEFAULT_MAX_ARGUMENT_BYTES = 2**20
+"""Default of `llm.max_tool_argument_bytes`: one call's arguments, far above any real call."""
 
 
 class _TextSlot:
@@ -32,13 +37,15 @@ class _ThinkingSlot:
 
 
 class _ToolSlot:
-    __slots__ = ("chunks", "id", "meta", "name")
+    __slots__ = ("chunks", "id", "meta", "name", "size")
 
     def __init__(self, call_id: str, name: str) -> None:
         self.id = call_id
         self.name = name
         self.chunks: list[str] = []
         self.meta: dict[str, Any] = {}
+        self.size = 0
+        """Characters kept in `chunks` (a character is at least one byte of UTF-8)."""
 
 
 _Slot = _TextSlot | _ThinkingSlot | _ToolSlot
@@ -47,9 +54,10 @@ _Slot = _TextSlot | _ThinkingSlot | _ToolSlot
 class Assembler:
     """Accumulates one response; every method returns the event to emit (or None)."""
 
-    __slots__ = ("_current_text", "_current_thinking", "_slots", "_tools")
+    __slots__ = ("_current_text", "_current_thinking", "_max_arguments", "_slots", "_tools")
 
-    def __init__(self) -> None:
+    def __init__(self, max_argument_bytes: int = DEFAULT_MAX_ARGUMENT_BYTES) -> None:
+        self._max_arguments = max_argument_bytes
         self._slots: list[_Slot] = []
         self._tools: dict[int, _ToolSlot] = {}
         self._current_text: _TextSlot | None = None
@@ -122,6 +130,14 @@ class Assembler:
         if slot is None:
             self.tool_start(index, None, None)
             slot = self._tools[index]
+        size = slot.size + len(fragment)
+        if size > self._max_arguments:
+            room = self._max_arguments + 1 - slot.size
+            if room <= 0:
+                return None  # already over the limit: nothing more is kept or shown
+            fragment = fragment[:room]
+            size = slot.size + room
+        slot.size = size
         slot.chunks.append(fragment)
         return ToolCallDelta(index, fragment)
 

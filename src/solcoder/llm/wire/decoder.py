@@ -26,7 +26,7 @@ from solcoder import jsonsafe
 from solcoder.errors import ProtocolError
 from solcoder.llm.events import Completed, Event
 from solcoder.llm.messages import Message
-from solcoder.llm.wire.assemble import Assembler
+from solcoder.llm.wire.assemble import DEFAULT_MAX_ARGUMENT_BYTES, Assembler
 from solcoder.llm.wire.sse import ServerSentEvent
 
 __all__ = ["WireDecoder", "emit", "one"]
@@ -61,10 +61,12 @@ class WireDecoder(ABC):
     """SSE event names this protocol reads; events under other names are skipped unread.
     None: every event is read and its payload's `type` says what it is."""
 
-    def __init__(self, provider: str) -> None:
+    def __init__(
+        self, provider: str, *, max_argument_bytes: int = DEFAULT_MAX_ARGUMENT_BYTES
+    ) -> None:
         self._provider = provider
         """Named in every error this decoder raises."""
-        self._assembler = Assembler()
+        self._assembler = Assembler(max_argument_bytes)
         self._started = False
         self._terminated = False
 

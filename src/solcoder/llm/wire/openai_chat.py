@@ -16,6 +16,7 @@ from typing import Any
 
 from solcoder.llm.events import Completed, Event, StopReason
 from solcoder.llm.messages import Message, Request, Text, ToolCall, ToolResult, Usage
+from solcoder.llm.wire.assemble import DEFAULT_MAX_ARGUMENT_BYTES
 from solcoder.llm.wire.base import HttpCall, WireApi
 from solcoder.llm.wire.decoder import WireDecoder, emit
 from solcoder.llm.wire.error_bodies import error_from_payload
@@ -52,8 +53,15 @@ class OpenAIChatAdapter:
     api: WireApi = "chat"
     path = "/chat/completions"
 
-    def __init__(self, provider: str = "openai") -> None:
+    def __init__(
+        self,
+        provider: str = "openai",
+        *,
+        max_argument_bytes: int = DEFAULT_MAX_ARGUMENT_BYTES,
+    ) -> None:
         self.provider = provider
+        self.max_argument_bytes = max_argument_bytes
+        """Where one tool call's streamed arguments stop being kept (`Assembler`)."""
         """Named in error messages raised from in-stream error events."""
 
     def auth_headers(self, api_key: Secret) -> dict[str, str]:
@@ -102,10 +110,12 @@ class OpenAIChatAdapter:
         return HttpCall("POST", self.path, headers, _dumps(body), stream)
 
     def decoder(self) -> ChatDecoder:
-        return ChatDecoder(self.provider)
+        return ChatDecoder(provider=self.provider, max_argument_bytes=self.max_argument_bytes)
 
     def decode_body(self, body: bytes) -> list[Event]:
-        return ChatDecoder(self.provider).decode_body(body)
+        return ChatDecoder(
+            provider=self.provider, max_argument_bytes=self.max_argument_bytes
+        ).decode_body(body)
 
 
 def _encode_messages(request: Request) -> list[dict[str, Any]]:
@@ -166,8 +176,10 @@ class ChatDecoder(WireDecoder):
     done_terminates = True
     event_names = frozenset(("", "message", "error"))  # Groq sends `event: error` in-stream
 
-    def __init__(self, provider: str = "openai") -> None:
-        super().__init__(provider)
+    def __init__(
+        self, provider: str = "openai", *, max_argument_bytes: int = DEFAULT_MAX_ARGUMENT_BYTES
+    ) -> None:
+        super().__init__(provider, max_argument_bytes=max_argument_bytes)
         self._finish_reason: str | None = None
         self._response_id: str | None = None
         self._model: str | None = None

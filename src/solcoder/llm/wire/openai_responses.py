@@ -13,6 +13,7 @@ from typing import Any
 
 from solcoder.llm.events import Event
 from solcoder.llm.messages import Message, Request, Text, Thinking, ToolCall, ToolResult
+from solcoder.llm.wire.assemble import DEFAULT_MAX_ARGUMENT_BYTES
 from solcoder.llm.wire.base import HttpCall, WireApi
 from solcoder.llm.wire.openai_responses_decoder import CUSTOM_TOOL, ResponsesDecoder
 from solcoder.secret import Secret
@@ -32,8 +33,15 @@ class OpenAIResponsesAdapter:
     api: WireApi = "responses"
     path = "/responses"
 
-    def __init__(self, *, provider: str = "openai") -> None:
+    def __init__(
+        self,
+        *,
+        provider: str = "openai",
+        max_argument_bytes: int = DEFAULT_MAX_ARGUMENT_BYTES,
+    ) -> None:
         self.provider = provider
+        self.max_argument_bytes = max_argument_bytes
+        """Where one tool call's streamed arguments stop being kept (`Assembler`)."""
 
     def auth_headers(self, api_key: Secret) -> dict[str, str]:
         return {"Authorization": f"Bearer {api_key.reveal()}"}
@@ -49,10 +57,12 @@ class OpenAIResponsesAdapter:
         return HttpCall("POST", self.path, headers, data.encode("utf-8", "replace"), stream)
 
     def decoder(self) -> ResponsesDecoder:
-        return ResponsesDecoder(provider=self.provider)
+        return ResponsesDecoder(provider=self.provider, max_argument_bytes=self.max_argument_bytes)
 
     def decode_body(self, body: bytes) -> list[Event]:
-        return ResponsesDecoder(provider=self.provider).decode_body(body)
+        return ResponsesDecoder(
+            provider=self.provider, max_argument_bytes=self.max_argument_bytes
+        ).decode_body(body)
 
 
 # --- encoding ---------------------------------------------------------------------------------

@@ -14,6 +14,7 @@ from typing import Any
 
 from solcoder.llm.events import Completed, Event, StopReason
 from solcoder.llm.messages import Message, Part, Thinking, Usage
+from solcoder.llm.wire.assemble import DEFAULT_MAX_ARGUMENT_BYTES
 from solcoder.llm.wire.decoder import WireDecoder, one
 from solcoder.llm.wire.error_bodies import error_from_payload
 
@@ -51,8 +52,10 @@ class ResponsesDecoder(WireDecoder):
     protocol = "Responses"
     terminator = "`response.completed`"
 
-    def __init__(self, *, provider: str = "openai") -> None:
-        super().__init__(provider)
+    def __init__(
+        self, *, provider: str = "openai", max_argument_bytes: int = DEFAULT_MAX_ARGUMENT_BYTES
+    ) -> None:
+        super().__init__(provider, max_argument_bytes=max_argument_bytes)
         self._item_indexes: dict[str, int] = {}
         self._reasoning: dict[int, dict[str, Any]] = {}
         """Round-trip data of each reasoning item, by output index, in the order they began."""
