@@ -88,6 +88,8 @@ def non_default_text(key: str) -> str:
         return "false" if spec.default else "true"
     if spec.choices:
         return spec.choices[-1]
+    if spec.url:
+        return "http://127.0.0.1:8080/v1"
     if spec.kind == "str":
         return "something-else"
     if spec.default is None:

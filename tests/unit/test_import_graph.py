@@ -14,6 +14,7 @@ LAYERS: dict[str, int] = {
     "solcoder.errors": 0,
     "solcoder.secret": 0,
     "solcoder.jsonsafe": 0,
+    "solcoder.urls": 0,
     "solcoder.redact": 1,
     "solcoder.fsutil": 1,
     "solcoder.credentials": 2,

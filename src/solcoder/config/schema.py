@@ -15,6 +15,7 @@ from typing import Any, Literal
 
 from solcoder.errors import UsageError
 from solcoder.llm.wire.names import WIRE_APIS
+from solcoder.urls import base_url_problem
 
 Kind = Literal["str", "bool", "int", "float"]
 
@@ -47,6 +48,8 @@ class SettingSpec:
     """The command-line flag that sets it, if the main CLI has one."""
     example: object = None
     """Shown in the first-run file when the default is unset."""
+    url: bool = False
+    """A non-empty value must be a usable base URL (scheme, host, port range)."""
 
     @property
     def section(self) -> str:
@@ -68,6 +71,8 @@ class SettingSpec:
             return "true or false"
         if self.choices:
             return "one of: " + ", ".join(_show_choice(choice) for choice in self.choices)
+        if self.url:
+            return "an http:// or https:// URL with a valid port, or empty"
         if self.kind == "str":
             return "non-empty text" if self.minimum else "text"
         noun = "an integer" if self.kind == "int" else "a number"
@@ -127,6 +132,10 @@ class SettingSpec:
             raise InvalidValue(f"must be {self.requirement()}")
         if self.minimum and not value.strip():
             raise InvalidValue("must not be empty")
+        if self.url and value:
+            problem = base_url_problem(value)
+            if problem is not None:
+                raise InvalidValue(f"must be a URL such as http://127.0.0.1:8080/v1, but {problem}")
         return value
 
     def _check_range(self, number: int | float) -> int | float:
@@ -192,6 +201,7 @@ class LLMSettings:
         "",
         "Base URL override (OpenAI-style bases end in /v1); empty means the provider's own.",
         flag="--llm-base-url",
+        url=True,
     )
     api: str = _text(
         "",

@@ -14,6 +14,7 @@ from typing import Any, Literal
 from solcoder.errors import ConfigError
 from solcoder.llm.wire.forced_tool import FORCED_TOOL_MODES, ForcedToolMode
 from solcoder.llm.wire.names import WIRE_APIS, WireApi
+from solcoder.urls import base_url_problem
 
 Runs = Literal["remote", "on_machine", "solcoder"]
 """Where a provider runs: a vendor's API ("remote"), a server the user runs on this machine
@@ -283,6 +284,12 @@ def spec_from_table(name: str, table: Mapping[str, Any]) -> ProviderSpec:
     if not isinstance(base_url, str) or not base_url:
         raise ConfigError(
             f"[providers.{name}] needs a base_url.",
+            hint='For example: base_url = "http://127.0.0.1:8080/v1".',
+        )
+    problem = base_url_problem(base_url)
+    if problem is not None:
+        raise ConfigError(
+            f"[providers.{name}] base_url = {base_url!r} cannot be used: {problem}.",
             hint='For example: base_url = "http://127.0.0.1:8080/v1".',
         )
     key_env = table.get("key_env", base.key_env if base else ())

@@ -42,6 +42,7 @@ from solcoder.llm.wire.base import WireAdapter
 from solcoder.llm.wire.forced_tool import ForcedToolFold, rewrite
 from solcoder.llm.wire.registry import adapter_for
 from solcoder.secret import Secret
+from solcoder.urls import base_url_problem
 
 __all__ = ["CallStats", "LLMClient", "RetryRecord", "make_adapter"]
 
@@ -74,10 +75,15 @@ class LLMClient(ProviderBase):
         context_window: int | None = None,
     ) -> None:
         base_url = spec.base_url.rstrip("/")
-        if not base_url.startswith(("http://", "https://")):
+        problem = base_url_problem(base_url)
+        if problem is None:
+            try:
+                httpx2.URL(base_url)  # what the HTTP stack itself refuses, before a request
+            except (httpx2.InvalidURL, ValueError) as error:
+                problem = f"the HTTP client refuses it ({error})"
+        if problem is not None:
             raise ConfigError(
-                f"The base URL of provider {spec.name!r} must start with http:// or https://, "
-                f"not {base_url!r}.",
+                f"The base URL {base_url!r} of provider {spec.name!r} cannot be used: {problem}.",
                 hint="Set --llm-base-url, for example http://127.0.0.1:8080/v1.",
             )
         api_key = _as_secret(api_key)
