@@ -355,3 +355,23 @@ def test_render_and_line_mode_repl_do_not_import_prompt_toolkit() -> None:
         "import sys, solcoder.ui.render, solcoder.ui.repl;sys.exit('prompt_toolkit' in sys.modules)"
     )
     assert subprocess.run([sys.executable, "-c", code], check=False).returncode == 0
+
+
+def test_json_tool_call_carries_parsed_arguments_for_an_unknown_tool() -> None:
+    """Issue 13, item 9: a call the registry does not know (so nothing validated it) still
+    gets `arguments` as the parsed object whenever the text parses; only text that does not
+    parse is left to `arguments_raw`."""
+    raw = '{"path": "src/lib.rs", "depth": [1, {"x": null}]}'
+    unknown = ToolCall("call_9", "no_such_tool", raw)
+    record = JsonLinesWriter.record(ToolRunStarted(unknown, None))
+    assert record == {
+        "type": "tool_call",
+        "id": "call_9",
+        "name": "no_such_tool",
+        "arguments": {"path": "src/lib.rs", "depth": [1, {"x": None}]},
+    }
+    deep = "[" * 100_000 + "]" * 100_000
+    for bad in ('{"path": ', deep):
+        record = JsonLinesWriter.record(ToolRunStarted(ToolCall("c", "x", bad), None))
+        assert record is not None
+        assert (record["arguments"], record["arguments_raw"]) == (None, bad)

@@ -45,10 +45,12 @@ def flag_overrides(options: dict[str, Any]) -> dict[str, object]:
     return {key: options[name] for name, key in mapping.items() if options.get(name) is not None}
 
 
-def offline_provider(settings: Settings | None = None) -> Provider:
+def offline_provider(settings: Settings | None = None, *, fallback: bool = False) -> Provider:
+    """The scripted offline provider; `fallback` when it stands in for a provider that could
+    not be used (its replies then never say "drop `--offline-mode`")."""
     import os
 
-    from solcoder.llm.providers.scripted import ScriptedProvider
+    from solcoder.llm.providers.scripted import ScriptedProvider, fallback_reply
 
     raw = os.environ.get("SOLCODER_OFFLINE_TOKEN_DELAY", "") or "0"
     try:
@@ -60,7 +62,7 @@ def offline_provider(settings: Settings | None = None) -> Provider:
             f"SOLCODER_OFFLINE_TOKEN_DELAY={raw!r} is not a number of seconds.",
             hint="Use for example 0.05, or unset it.",
         ) from None
-    return ScriptedProvider(token_delay=delay)
+    return ScriptedProvider(token_delay=delay, responder=fallback_reply if fallback else None)
 
 
 def _spec(settings: Settings) -> ProviderSpec:
@@ -238,7 +240,7 @@ def build(
             if not llm.offline_fallback:
                 raise
             notices.append(f"{error.message} Using offline mode (llm.offline_fallback is on).")
-            provider = offline_provider(settings)
+            provider = offline_provider(settings, fallback=True)
 
     session_id = session.id if session is not None else ""
 
@@ -271,7 +273,7 @@ def build(
                 error,
                 AuthenticationError | LLMTimeoutError | ProviderUnavailableError | RateLimitError,
             ):
-                offline = instrumented(offline_provider(settings), fell_back=True)
+                offline = instrumented(offline_provider(settings, fallback=True), fell_back=True)
                 return build_orchestrator(settings, wrap_for_budget(offline, settings))
             return None
 

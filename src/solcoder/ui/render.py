@@ -19,6 +19,7 @@ from typing import Any, Protocol, TextIO
 from rich.console import Console
 from rich.text import Text
 
+from solcoder import jsonsafe
 from solcoder.agent.events import (
     AgentEvent,
     Notice,
@@ -322,13 +323,16 @@ class JsonLinesWriter:
         if isinstance(event, ThinkingDelta):
             return {"type": "thinking_delta", "text": event.text}
         if isinstance(event, ToolRunStarted):
+            arguments = event.arguments
+            if arguments is None:  # not validated (unknown tool, schema failure): as sent
+                arguments = _parsed_arguments(event.call.arguments)
             record: dict[str, Any] = {
                 "type": "tool_call",
                 "id": event.call.id,
                 "name": event.call.name,
-                "arguments": event.arguments,
+                "arguments": arguments,
             }
-            if event.arguments is None:
+            if arguments is None:
                 record["arguments_raw"] = event.call.arguments
             return record
         if isinstance(event, ToolRunFinished):
@@ -355,6 +359,15 @@ class JsonLinesWriter:
             return {"type": "step_started", "step": event.step}
         if isinstance(event, TurnFinished):
             return {"type": "turn_finished", "reason": event.reason, "usage": event.usage.as_dict()}
+        return None
+
+
+def _parsed_arguments(raw: str) -> Any:
+    """A call's arguments as JSON whenever they parse (the contract: `tool_call.arguments`
+    is the parsed object for every tool, known or not); None when they do not."""
+    try:
+        return jsonsafe.loads(raw, strict=False)
+    except ValueError:
         return None
 
 

@@ -179,19 +179,34 @@ def _pieces(text: str, size: int) -> list[str]:
 
 # --- offline replies -------------------------------------------------------------------------
 
+_ABILITIES = "I can plan Solana programs, scaffold Anchor code, review it and explain errors."
 _GREETING = (
     "Hello, world! I'm SolCoder, running in offline mode: replies are deterministic stubs, so "
-    "no key and no network are needed. I can plan Solana programs, scaffold Anchor code, review "
-    "it and explain errors. Connect a real model with `solcoder auth login openai` (or any "
-    "provider in `docs/providers.md`) and drop `--offline-mode`."
+    f"no key and no network are needed. {_ABILITIES} Connect a real model with `solcoder auth "
+    "login openai` (or any provider in `docs/providers.md`) and drop `--offline-mode`."
 )
+_FALLBACK_GREETING = (
+    "Hello, world! I'm SolCoder, running in offline mode because the configured provider "
+    "could not be used (`--offline-fallback` is on): replies are deterministic stubs. "
+    f"{_ABILITIES} Fix what the provider reported (for a key: `solcoder auth login "
+    "<provider>`), and the next session uses the real model again."
+)
+"""The greeting when offline mode was not asked for but fallen back to: there is no
+`--offline-mode` to drop."""
 
 
-def offline_reply(request: Request) -> ScriptedResponse:
+def fallback_reply(request: Request) -> ScriptedResponse:
+    """`offline_reply` for the offline provider standing in for a real one (a fallback)."""
+    return offline_reply(request, fallback=True)
+
+
+def offline_reply(request: Request, *, fallback: bool = False) -> ScriptedResponse:
     """Deterministic stub replies that still exercise the tool-call round trip.
 
     A request whose last user message asks for a plan calls the `plan` tool (when offered);
-    the request that carries its result gets a summary of that result.
+    the request that carries its result gets a summary of that result. `fallback`: offline
+    mode stands in for a provider that failed, so the greeting does not say "drop
+    `--offline-mode`", which the user never passed.
     """
     last = request.messages[-1] if request.messages else Message.user("")
     if last.tool_results:
@@ -216,7 +231,7 @@ def offline_reply(request: Request) -> ScriptedResponse:
             tool_calls=(ScriptedToolCall("plan", {"goal": goal}),),
         )
     if re.search(r"\b(hello|hi|hey)\b", lowered) or not prompt:
-        return ScriptedResponse(text=_GREETING)
+        return ScriptedResponse(text=_FALLBACK_GREETING if fallback else _GREETING)
     return ScriptedResponse(
         text=(
             f"(offline) You asked: “{_shorten(prompt, 120)}”. I can't reason about it without "

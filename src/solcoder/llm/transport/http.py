@@ -46,6 +46,7 @@ from solcoder.llm.transport.http_errors import (
     deadline_error,
     partial_message,
     public_url,
+    redirect_error,
     transport_error,
 )
 from solcoder.llm.transport.retry import RetryPolicy, WaitStatus
@@ -162,6 +163,13 @@ class Exchange:
         self._record(response)
         self.stage = "first_event"
         self._chunks = _body_chunks(response)
+        if 300 <= response.status_code < 400:
+            raise redirect_error(
+                response.status_code,
+                response.headers.get("location"),
+                provider=streamer.provider,
+                url=self.url,
+            )
         if response.status_code >= 400:
             body = await self._read_body(MAX_ERROR_BODY_BYTES, truncate=True)
             self.error_headers = response.headers

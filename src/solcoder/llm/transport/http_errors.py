@@ -30,6 +30,7 @@ from solcoder.errors import (
     IdleTimeoutError,
     LLMError,
     LLMTimeoutError,
+    ProtocolError,
     RateLimitError,
     StreamInterruptedError,
     TotalTimeoutError,
@@ -135,6 +136,15 @@ def transport_error(
             provider=provider,
             status=status,
         )
+    if stage == "connect" and _unreadable_head(exc):
+        return ProtocolError(
+            f"{provider} sent a response head SolCoder cannot read ({detail}): its headers "
+            "are malformed or too large.",
+            hint="Check --llm-base-url: the server there does not answer like an LLM API "
+            "(a proxy or another service may be listening).",
+            provider=provider,
+            status=status,
+        )
     if stage == "connect" and isinstance(exc, httpx2.ConnectError | httpx2.ProxyError):
         return _connect_error(exc, detail, provider=provider, status=status, url=url)
     if partial is not None:
@@ -148,6 +158,39 @@ def transport_error(
     return ConnectError(
         f"The connection to {provider} was lost before the answer began: {detail}.",
         hint="Check your network and proxy; the provider may be restarting.",
+        provider=provider,
+        status=status,
+    )
+
+
+def _unreadable_head(exc: BaseException) -> bool:
+    """Whether the server answered, but with a status line or headers the HTTP parser refused
+    (`Receive buffer too long` for 50 MB of headers, an illegal header line): the server's
+    fault, not the connection's. A server that hung up before answering is a lost connection."""
+    if not isinstance(exc, httpx2.RemoteProtocolError):
+        return False
+    text = str(exc).lower()
+    return not any(word in text for word in ("disconnect", "closed", "incomplete"))
+
+
+def redirect_error(
+    status: int, location: str | None, *, provider: str, url: str | None
+) -> ProtocolError:
+    """A 3xx answer: SolCoder does not follow redirects (the key would travel to wherever the
+    server points), so name the status and where it pointed, and say what to set instead."""
+    shown = public_url(location)[:200] if location else ""
+    where = f" to {shown}" if location else " without a Location header"
+    asked = f" at {url}" if url else ""
+    hint = (
+        "If that is the real API, set --llm-base-url to it without the endpoint path "
+        "(or fix the scheme or path of the base URL)."
+        if location
+        else "Check --llm-base-url: the server there does not answer like an LLM API."
+    )
+    return ProtocolError(
+        f"{provider}{asked} answered HTTP {status} (a redirect){where}; SolCoder does not "
+        "follow redirects, so that the API key is sent only where you configured it.",
+        hint=hint,
         provider=provider,
         status=status,
     )
