@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 import httpx2
 
+from solcoder import jsonsafe
 from solcoder.secret import Secret
 
 PROBE_TIMEOUT_S = 1.5
@@ -82,7 +83,7 @@ def _json(response: httpx2.Response) -> object:
     if response.status_code != 200:
         return None
     try:
-        return response.json()
+        return jsonsafe.loads(response.content)  # any server may answer: depth bounded
     except ValueError:
         return None
 
