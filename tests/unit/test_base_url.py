@@ -66,3 +66,13 @@ def test_the_client_refuses_a_bad_url_as_a_config_error(url: str) -> None:
 def test_a_provider_table_with_a_bad_port_is_a_config_error() -> None:
     with pytest.raises(ConfigError, match="port 99999"):
         spec_from_table("mine", {"api": "chat", "base_url": "http://127.0.0.1:99999/v1"})
+
+
+def test_the_flag_error_carries_a_hint_with_an_example() -> None:
+    from solcoder.config.loader import _check_override
+    from solcoder.errors import UsageError
+
+    with pytest.raises(UsageError, match="port 99999") as caught:
+        _check_override("llm.base_url", "http://127.0.0.1:99999/v1")
+    assert caught.value.exit_code == 2
+    assert caught.value.hint and "http://127.0.0.1:8080/v1" in caught.value.hint

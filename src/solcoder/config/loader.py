@@ -29,6 +29,7 @@ from solcoder.config.schema import (
 )
 from solcoder.errors import ConfigError, UsageError
 from solcoder.fsutil import read_text_checked
+from solcoder.urls import BASE_URL_HINT
 
 if TYPE_CHECKING:
     import tomllib
@@ -177,7 +178,8 @@ def _check_override(key: str, value: object) -> object:
     except InvalidValue as problem:
         where = f" ({spec.flag})" if spec.flag else ""
         raise UsageError(
-            f"Invalid value {shorten(format_value(value))} for {key}{where}: {key} {problem}."
+            f"Invalid value {shorten(format_value(value))} for {key}{where}: {key} {problem}.",
+            hint=BASE_URL_HINT if spec.url else None,
         ) from None
 
 

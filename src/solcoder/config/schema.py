@@ -135,7 +135,7 @@ class SettingSpec:
         if self.url and value:
             problem = base_url_problem(value)
             if problem is not None:
-                raise InvalidValue(f"must be a URL such as http://127.0.0.1:8080/v1, but {problem}")
+                raise InvalidValue(f"must be a usable http:// or https:// URL, but {problem}")
         return value
 
     def _check_range(self, number: int | float) -> int | float:
