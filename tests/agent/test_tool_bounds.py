@@ -11,11 +11,15 @@ from __future__ import annotations
 import json
 from typing import Any
 
+import pytest
+
 from solcoder.agent.events import Notice, ToolRunFinished
 from solcoder.agent.orchestrator import AgentOptions, Orchestrator
 from solcoder.config.schema import LLMSettings
+from solcoder.llm.catalog.providers import ProviderSpec
 from solcoder.llm.events import ToolCallDelta
 from solcoder.llm.messages import Message
+from solcoder.llm.providers.client import LLMClient
 from solcoder.llm.providers.scripted import ScriptedProvider, ScriptedResponse, ScriptedToolCall
 from solcoder.llm.wire.assemble import DEFAULT_MAX_ARGUMENT_BYTES, Assembler
 from solcoder.llm.wire.openai_chat import OpenAIChatAdapter
@@ -110,3 +114,11 @@ def test_the_settings_default_is_the_assemblers_default() -> None:
     assert settings.max_tool_argument_bytes == DEFAULT_MAX_ARGUMENT_BYTES
     assert settings.max_tool_calls_per_step == AgentOptions().max_tool_calls_per_step == 32
     assert AgentOptions().max_tool_argument_bytes == DEFAULT_MAX_ARGUMENT_BYTES
+
+
+@pytest.mark.parametrize("api", ["chat", "responses", "messages"])
+def test_the_client_builds_every_wire_decoder_with_the_configured_limit(api: str) -> None:
+    spec = ProviderSpec(name="x", api=api, base_url="http://127.0.0.1:9/v1", requires_key=False)  # type: ignore[arg-type]
+    client = LLMClient(spec, model="m", api_key=None, max_tool_argument_bytes=4096)
+    decoder = client._adapter.decoder()
+    assert decoder._assembler._max_arguments == 4096  # type: ignore[attr-defined]

@@ -158,6 +158,7 @@ def local_provider(settings: Settings) -> Provider:
         max_tokens=llm.local_max_tokens,
         timeouts=_timeouts(settings),
         status=status,
+        max_tool_argument_bytes=llm.max_tool_argument_bytes,
     )
     atexit.register(provider.close)
     return provider

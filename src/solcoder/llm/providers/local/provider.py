@@ -29,6 +29,7 @@ from solcoder.llm.providers.client import LLMClient
 from solcoder.llm.providers.local.server import LocalServer, ServerInfo, ServerOptions, Status
 from solcoder.llm.transport.deadline import Timeouts
 from solcoder.llm.transport.stats import CallStats
+from solcoder.llm.wire.assemble import DEFAULT_MAX_ARGUMENT_BYTES
 
 CRASH_SETTLE_S = 1.0
 """How long a broken stream waits to see whether the model process is exiting."""
@@ -49,8 +50,10 @@ class LocalProvider(ProviderBase):
         max_tokens: int = 256,
         timeouts: Timeouts | None = None,
         status: Status = _quiet,
+        max_tool_argument_bytes: int = DEFAULT_MAX_ARGUMENT_BYTES,
     ) -> None:
         self._server = LocalServer(options)
+        self._max_tool_argument_bytes = max_tool_argument_bytes
         self._api = api
         self._max_tokens = max_tokens
         self._timeouts = timeouts or Timeouts()
@@ -139,6 +142,7 @@ class LocalProvider(ProviderBase):
             api_key=info.api_key,
             timeouts=self._timeouts,
             max_retries=0,  # a retry cannot help a process that answers on loopback
+            max_tool_argument_bytes=self._max_tool_argument_bytes,
         )
         self._client = client
         return client
