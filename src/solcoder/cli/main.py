@@ -76,7 +76,9 @@ _API_CHOICES = click.Choice(list(WIRE_APIS))
     invoke_without_command=True,
     context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100},
 )
-@click.option("-p", "--prompt", metavar="TEXT", help="Run one turn with TEXT and exit.")
+@click.option(
+    "-p", "--prompt", metavar="TEXT", help="Run one turn with TEXT and exit (- reads stdin)."
+)
 @click.option("--json", "json_output", is_flag=True, help="Print JSON Lines events on stdout.")
 @click.option(
     "--dry-run-llm",
