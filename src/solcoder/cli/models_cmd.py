@@ -141,6 +141,10 @@ def models_command(ctx: click.Context, provider: str | None, as_json: bool) -> N
     from solcoder.llm.catalog.pricing import price_source
 
     settings = settings_from_context(ctx)
+    if provider is not None:
+        from solcoder.llm.catalog.providers import resolve_spec
+
+        resolve_spec(provider, settings.providers)  # an unknown name: exit 2, did-you-mean
     rows = model_rows(settings.providers, provider)
     served = served_rows(settings, provider)
     served_providers = {row["provider"] for row in served}
