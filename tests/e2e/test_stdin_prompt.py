@@ -56,3 +56,10 @@ def test_json_without_a_prompt_on_a_terminal_is_a_usage_error(solcoder_home: Pat
     assert child.exitstatus == 2, output
     assert "--json needs a prompt" in output
     assert "Type /help" not in output
+
+
+def test_a_bad_timeout_says_what_is_expected(run_cli: Run) -> None:
+    result = run_cli("--offline-mode", "-p", "hi", "--timeout", "abc")
+    assert result.returncode == 2
+    assert "a number of seconds" in result.stderr
+    assert "float range" not in result.stderr
