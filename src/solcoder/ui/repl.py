@@ -39,6 +39,7 @@ from solcoder.errors import Cancelled, SolcoderError
 from solcoder.ui.commands import CommandRouter, ReplHost, is_command, unescape
 from solcoder.ui.conversation_view import PROMPT, ConversationLike
 from solcoder.ui.render import StreamRenderer, render_error
+from solcoder.ui.wrap import wrap_block
 
 if TYPE_CHECKING:
     from prompt_toolkit.input import Input
@@ -185,7 +186,9 @@ class Repl:
             self.console.print(Text("cancelled", style="yellow"))
 
     async def _stream(self, start: Callable[[], AsyncIterator[AgentEvent]]) -> None:
-        renderer = StreamRenderer(self.console, show_thinking=self.show_thinking)
+        renderer = StreamRenderer(
+            self.console, show_thinking=self.show_thinking, wrap_width=self._wrap_width()
+        )
         events = start()
         try:
             async for event in events:
@@ -198,7 +201,19 @@ class Repl:
 
     async def _show(self, work: Callable[[], Awaitable[RenderableType]]) -> None:
         shown = await work()
-        self.console.print(Text(shown) if isinstance(shown, str) else shown, highlight=False)
+        if isinstance(shown, str):
+            # Wrapped here, between words, so continuation lines of a `/plan` step or a
+            # `/review` finding keep their indentation (rich would start them at column 0).
+            self.console.print(
+                Text(wrap_block(shown, self.console.width)), soft_wrap=True, highlight=False
+            )
+            return
+        self.console.print(shown, highlight=False)
+
+    def _wrap_width(self) -> int | None:
+        """Replies are wrapped between words on a terminal; a pipe gets them as they came."""
+        console = self.console
+        return console.width if console.is_terminal and not console.is_dumb_terminal else None
 
 
 def _route_sigint(handler: Callable[[], object]) -> Callable[[], None]:
