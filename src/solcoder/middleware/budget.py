@@ -30,6 +30,7 @@ from solcoder.llm.catalog.models import lookup_model
 from solcoder.llm.events import Completed, Event
 from solcoder.llm.messages import Message, Request, ToolSpec, Usage
 from solcoder.llm.partial import PartialReply
+from solcoder.llm.providers.base import closing
 from solcoder.llm.tokens import (
     Family,
     count_text,
@@ -313,13 +314,17 @@ class BudgetedProvider(Middleware):
         answered = False
         charge = True
         try:
-            async for event in self.inner.astream(request):
-                answered = True
-                if isinstance(event, Completed):
-                    completed = event
-                else:
-                    reply.feed(event)
-                yield event
+            # Closed in order when the consumer stops early (Ctrl-C, a closed stdout): an
+            # abandoned inner stream is closed later by the event loop, concurrently with the
+            # HTTP client's own cleanup ("aclose(): asynchronous generator is already running").
+            async with closing(self.inner.astream(request)) as stream:
+                async for event in stream:
+                    answered = True
+                    if isinstance(event, Completed):
+                        completed = event
+                    else:
+                        reply.feed(event)
+                    yield event
         except LLMError as error:
             # Refused with an error status (401, 429, 5xx) or never connected: the provider
             # billed nothing, so the toolbar must not show tokens or a cost for it.
