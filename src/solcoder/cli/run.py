@@ -114,6 +114,8 @@ async def run_prompt(
     from solcoder.llm.providers.base import closing
 
     sink = make_sink(json_output, show_thinking)
+    if not json_output:
+        sink = _with_spinner(sink)
     finished = "done"
     try:
         async with closing(conversation.run_turn(text)) as events:
@@ -142,6 +144,19 @@ async def run_prompt(
         sink.close()
     # The model kept sending unusable tool calls: its output was malformed (exit 6).
     return 6 if finished == "repair_limit" else 0
+
+
+def _with_spinner(sink: Any) -> Any:
+    """On a terminal (stdout and stderr both), a waiting line on stderr until the model
+    answers; a pipe gets nothing but the reply."""
+    from solcoder.ui.spinner import SpinnerSink, WaitingSpinner, is_terminal
+
+    if not (is_terminal(sys.stdout) and is_terminal(sys.stderr)):
+        return sink
+    unicode = (sys.stderr.encoding or "").lower().replace("-", "").startswith("utf")
+    spinner = SpinnerSink(sink, WaitingSpinner(sys.stderr, unicode=unicode))
+    spinner.begin()
+    return spinner
 
 
 def _silence_stdout() -> None:

@@ -38,7 +38,8 @@ from solcoder.agent.events import AgentEvent
 from solcoder.errors import Cancelled, SolcoderError
 from solcoder.ui.commands import CommandRouter, ReplHost, is_command, unescape
 from solcoder.ui.conversation_view import PROMPT, ConversationLike
-from solcoder.ui.render import StreamRenderer, render_error
+from solcoder.ui.render import EventSink, StreamRenderer, render_error
+from solcoder.ui.spinner import SpinnerSink, WaitingSpinner
 from solcoder.ui.wrap import wrap_block
 
 if TYPE_CHECKING:
@@ -186,9 +187,16 @@ class Repl:
             self.console.print(Text("cancelled", style="yellow"))
 
     async def _stream(self, start: Callable[[], AsyncIterator[AgentEvent]]) -> None:
-        renderer = StreamRenderer(
-            self.console, show_thinking=self.show_thinking, wrap_width=self._wrap_width()
+        width = self._wrap_width()
+        renderer: EventSink = StreamRenderer(
+            self.console, show_thinking=self.show_thinking, wrap_width=width
         )
+        if width is not None:  # a terminal: say that the model is being waited for
+            waiting = SpinnerSink(
+                renderer, WaitingSpinner(self.console.file, unicode=_unicode(self.console))
+            )
+            waiting.begin()
+            renderer = waiting
         events = start()
         try:
             async for event in events:
@@ -231,6 +239,10 @@ def _route_sigint(handler: Callable[[], object]) -> Callable[[], None]:
             signal.signal(signal.SIGINT, previous)
 
     return restore
+
+
+def _unicode(console: Console) -> bool:
+    return console.encoding.lower().replace("-", "").startswith("utf")
 
 
 def _interactive() -> bool:
