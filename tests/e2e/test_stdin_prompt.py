@@ -63,3 +63,19 @@ def test_a_bad_timeout_says_what_is_expected(run_cli: Run) -> None:
     assert result.returncode == 2
     assert "a number of seconds" in result.stderr
     assert "float range" not in result.stderr
+
+
+def test_dash_on_a_terminal_reads_until_ctrl_d(solcoder_home: Path) -> None:
+    env = clean_environment(solcoder_home, {"TERM": "xterm"})
+    child = pexpect.spawn(
+        SOLCODER, ["--offline-mode", "-p", "-"], env=env, encoding="utf-8", timeout=20
+    )
+    try:
+        child.expect("Ctrl-D")
+        child.sendline("a prompt typed in")
+        child.sendeof()
+        child.expect("a prompt typed in”")
+        child.expect(pexpect.EOF)
+    finally:
+        child.close()
+    assert child.exitstatus == 0

@@ -36,6 +36,8 @@ def read_stdin_prompt(options: dict[str, Any]) -> None:
     stdin = sys.stdin
     piped = stdin is None or not stdin.isatty()
     if prompt == "-" or (prompt is None and piped):
+        if not piped:
+            print_notice("Reading the prompt from the terminal; end it with Ctrl-D.")
         text = "" if stdin is None else stdin.buffer.read().decode("utf-8", "replace")
         if not text.strip():
             raise UsageError(
