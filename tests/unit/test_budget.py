@@ -355,3 +355,24 @@ async def test_history_is_fitted_to_the_window_the_server_reports(tmp_path: Path
     assert sent.max_tokens == 256  # the provider's own cap, reserved for the reply
     assert estimate_request(sent, provider="local") + 256 <= 2048
     check_tool_pairing(list(sent.messages))
+
+
+@pytest.mark.parametrize("status", [401, 429, 500])
+async def test_a_call_the_provider_refused_costs_nothing(status: int) -> None:
+    """A 401 (or any error status before a reply) billed nothing: the REPL toolbar must not
+    show tokens or a cost for it."""
+    from solcoder.errors import AuthenticationError
+    from solcoder.llm.messages import Message, Request
+    from solcoder.llm.providers.scripted import ScriptedProvider, ScriptedResponse
+    from solcoder.middleware.budget import BudgetedProvider, SessionBudget
+
+    budget = SessionBudget(max_tokens=100_000, max_cost_usd=None)
+    refused = AuthenticationError("Incorrect API key provided.", status=status)
+    inner = ScriptedProvider([ScriptedResponse(error=refused)])
+    provider = BudgetedProvider(inner, budget, "openai", "gpt-4.1-mini", 256)
+    request = Request(model="gpt-4.1-mini", messages=(Message.user("x " * 500),))
+    with pytest.raises(AuthenticationError):
+        async for _ in provider.astream(request):
+            pass
+    assert (budget.tokens, budget.cost_usd, budget.calls) == (0, 0.0, 0)
+    assert "$" not in budget.summary()

@@ -254,7 +254,10 @@ def build(
         )
 
     def turn_number() -> int:
-        # The conversation's own count: trimming and /clear shorten requests, not turns.
+        # The transcript's count of the turn in progress, so a resumed session goes on from
+        # its last turn; trimming and /clear shorten requests, not turns.
+        if session is not None:
+            return session.turn_count + 1
         return len(conversation.turns)
 
     fallback = None

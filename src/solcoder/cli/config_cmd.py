@@ -127,7 +127,12 @@ def set_command(context: click.Context, key: str, value: str, project: bool) -> 
     else:
         target = files.user_config
         set_user_value(files.home, key, value)
-    shown = format_value(spec.parse_text(value))
+    parsed = spec.parse_text(value)
+    if key == "llm.provider" and isinstance(parsed, str):
+        from solcoder.llm.catalog.providers import canonical_provider_name
+
+        parsed = canonical_provider_name(parsed.strip())
+    shown = format_value(parsed)
     click.echo(f"{key} = {shown} written to {target}", err=True)
     source = _effective_source(files, key)
     if source is not None and not _is_file_source(source, target):

@@ -35,6 +35,30 @@ def _since(value: str | None) -> float | None:
     return time.time() - float(match.group(1)) * _SECONDS[match.group(2)]
 
 
+def outcome_choices() -> list[str]:
+    """What `--outcome` accepts: ok, error, every error kind and every failure class."""
+    from solcoder.errors import failure_classes
+
+    classes = failure_classes()
+    return sorted({"ok", "error", "other", *classes, *classes.values()})
+
+
+def _check_outcome(value: str | None) -> None:
+    """An outcome nothing can have is a typo, not an empty result (exit 2, with the choices)."""
+    if not value:
+        return
+    choices = outcome_choices()
+    if value in choices:
+        return
+    import difflib
+
+    close = difflib.get_close_matches(value, choices, n=1)
+    hint = f"Did you mean {close[0]!r}? " if close else ""
+    raise UsageError(
+        f"--outcome {value!r} is not an outcome.", hint=f"{hint}Use one of: {', '.join(choices)}."
+    )
+
+
 def _home(ctx: click.Context) -> Path:
     return Path(settings_from_context(ctx).home)
 
@@ -101,6 +125,7 @@ def logs_command(  # noqa: PLR0917 (click passes options positionally)
     """Show recent model calls: outcome, retries, time to first token, latency, tokens, cost."""
     from solcoder.telemetry.stats import CallFilter, recent_calls
 
+    _check_outcome(outcome)
     call_filter = CallFilter(provider, model, outcome, session, _since(since))
     home = _home(ctx)
     store = _open(home)

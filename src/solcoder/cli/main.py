@@ -71,12 +71,46 @@ class _LazyGroup(click.Group):
 _API_CHOICES = click.Choice(list(WIRE_APIS))
 
 
+class _Number(click.ParamType[float, Any]):
+    """A number within limits, whose error says what is expected ("a number of seconds
+    greater than 0, for example 30") rather than click's "not a valid float range"."""
+
+    def __init__(
+        self, kind: type[int] | type[float], expected: str, low: float, high: float
+    ) -> None:
+        self.kind = kind
+        self.expected = expected
+        self.low = low
+        self.high = high
+        self.name = expected
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
+        if isinstance(value, self.kind) and not isinstance(value, bool):
+            number = value
+        else:
+            try:
+                number = self.kind(str(value).strip())
+            except ValueError:
+                self.fail(f"{value!r} is not {self.expected}.", param, ctx)
+        # Seconds exclude their lower limit (a zero timeout is no timeout), counts include it.
+        low_ok = number > self.low if self.kind is float else number >= self.low
+        if not (low_ok and number <= self.high):
+            self.fail(f"{value!r} is out of range: use {self.expected}.", param, ctx)
+        return number
+
+
+_SECONDS = _Number(float, "a number of seconds greater than 0, for example 30 or 2.5", 0, 1e9)
+_RETRIES = _Number(int, "a whole number from 0 to 10", 0, 10)
+
+
 @click.group(
     cls=_LazyGroup,
     invoke_without_command=True,
     context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100},
 )
-@click.option("-p", "--prompt", metavar="TEXT", help="Run one turn with TEXT and exit.")
+@click.option(
+    "-p", "--prompt", metavar="TEXT", help="Run one turn with TEXT and exit (- reads stdin)."
+)
 @click.option("--json", "json_output", is_flag=True, help="Print JSON Lines events on stdout.")
 @click.option(
     "--dry-run-llm",
@@ -116,13 +150,13 @@ _API_CHOICES = click.Choice(list(WIRE_APIS))
 )
 @click.option(
     "--timeout",
-    type=click.FloatRange(min=0, min_open=True),
+    type=_SECONDS,
     metavar="SECONDS",
     help="Deadline for one whole model request. [env: SOLCODER_TIMEOUT]",
 )
 @click.option(
     "--max-retries",
-    type=click.IntRange(0, 10),
+    type=_RETRIES,
     metavar="N",
     help="Retries per model request, 0-10. [env: SOLCODER_MAX_RETRIES]",
 )

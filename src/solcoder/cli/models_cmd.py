@@ -141,6 +141,11 @@ def models_command(ctx: click.Context, provider: str | None, as_json: bool) -> N
     from solcoder.llm.catalog.pricing import price_source
 
     settings = settings_from_context(ctx)
+    if provider is not None:
+        from solcoder.llm.catalog.providers import resolve_spec
+
+        # An unknown name is exit 2 with a did-you-mean; `OpenAI` means `openai`.
+        provider = resolve_spec(provider, settings.providers).name
     rows = model_rows(settings.providers, provider)
     served = served_rows(settings, provider)
     served_providers = {row["provider"] for row in served}
@@ -152,40 +157,101 @@ def models_command(ctx: click.Context, provider: str | None, as_json: bool) -> N
     if not rows:
         click.echo(f"No known models for provider {provider!r}.")
         return
+    import sys
+
+    cells = [_cells(row) for row in rows]
+    if not sys.stdout.isatty():
+        # A pipe or a file: one plain line per model, never wrapped, the provider on every
+        # line, so `grep gpt-4.1-mini` and `awk` find whole rows.
+        for line in plain_lines(HEADINGS, cells):
+            click.echo(line)
+        click.echo(_FOOTNOTE.format(source=price_source()))
+        return
     from rich.console import Console
 
+    console = Console(highlight=False)
+    console.print(models_table(cells, console.width))
+    console.print(_FOOTNOTE.format(source=price_source()))
+
+
+HEADINGS = (
+    "provider",
+    "model",
+    "context",
+    "max out",
+    "input",
+    "output",
+    "cache read",
+    "cache write",
+    "note",
+)
+_RIGHT = frozenset({"context", "max out", "input", "output", "cache read", "cache write"})
+_NARROW_DROPS = ("cache write", "cache read", "note", "max out")
+"""Columns left out, in this order, while the table is wider than the terminal."""
+_FOOTNOTE = (
+    "USD per million tokens, from {source}. * higher rate above a prompt size threshold. "
+    "Local providers cost 0; – means not charged separately or not known."
+)
+
+
+def _cells(row: dict[str, Any]) -> list[str]:
+    """One row's cells, in `HEADINGS` order."""
+    price = row["price_per_million_tokens"]
+    rates = (
+        [_money(price[key]) for key in ("input", "output", "cache_read", "cache_write")]
+        if price is not None
+        else ["unknown", "", "", ""]
+    )
+    if price is not None and price["tiered"]:
+        rates[0] += "*"
+    note = row.get("served") or ("default" if row["default"] else "")
+    return [
+        row["provider"],
+        row["model"],
+        _window(row["context_window"]),
+        _window(row["max_output"]),
+        *rates,
+        note,
+    ]
+
+
+def plain_lines(headings: tuple[str, ...], rows: list[list[str]]) -> list[str]:
+    """Aligned columns two spaces apart, as wide as their longest cell: nothing is cut."""
+    widths = [max(len(cell) for cell in column) for column in zip(headings, *rows, strict=True)]
+
+    def line(cells: tuple[str, ...] | list[str]) -> str:
+        return "  ".join(
+            cell.rjust(width) if heading in _RIGHT else cell.ljust(width)
+            for heading, cell, width in zip(headings, cells, widths, strict=True)
+        ).rstrip()
+
+    return [line(headings), *(line(cells) for cells in rows)]
+
+
+def models_table(rows: list[list[str]], width: int) -> Any:
+    """The terminal table: provider and model names are never broken; when the terminal is
+    narrow, the least needed price columns are left out instead."""
     from solcoder.telemetry.render import new_table
 
+    shown = list(HEADINGS)
+    for dropped in (None, *_NARROW_DROPS):
+        if dropped is not None:
+            shown.remove(dropped)
+        # Each column is as wide as its longest cell, two spaces apart.
+        needed = sum(
+            max(len(heading), *(len(row[HEADINGS.index(heading)]) for row in rows)) + 2
+            for heading in shown
+        )
+        if needed <= width:
+            break
     table = new_table()
-    table.add_column("provider")
-    table.add_column("model", overflow="fold")
-    table.add_column("context", justify="right")
-    table.add_column("max out", justify="right")
-    for heading in ("input", "output", "cache read", "cache write"):
-        table.add_column(heading, justify="right")
+    for heading in shown:
+        table.add_column(heading, no_wrap=True, justify="right" if heading in _RIGHT else "left")
     previous = None
     for row in rows:
-        price = row["price_per_million_tokens"]
-        rates = (
-            [_money(price[key]) for key in ("input", "output", "cache_read", "cache_write")]
-            if price is not None
-            else ["unknown", "", "", ""]
-        )
-        if price is not None and price["tiered"]:
-            rates[0] += "*"
-        table.add_row(
-            row["provider"] if row["provider"] != previous else "",
-            row["model"]
-            + (f" ({row['served']})" if row.get("served") else "")
-            + (" (default)" if row["default"] and not row.get("served") else ""),
-            _window(row["context_window"]),
-            _window(row["max_output"]),
-            *rates,
-        )
-        previous = row["provider"]
-    console = Console(highlight=False)
-    console.print(table)
-    console.print(
-        f"USD per million tokens, from {price_source()}. * higher rate above a prompt size "
-        "threshold. Local providers cost 0; – means not charged separately or not known."
-    )
+        cells = [row[HEADINGS.index(heading)] for heading in shown]
+        if row[0] == previous:
+            cells[0] = ""
+        previous = row[0]
+        table.add_row(*cells)
+    return table

@@ -23,10 +23,41 @@ def load(options: dict[str, Any]) -> Any:
     return settings
 
 
+def read_stdin_prompt(options: dict[str, Any]) -> None:
+    """Where the prompt comes from (DESIGN.md section 5): `-p -`, or a piped stdin without
+    `-p`, reads it from stdin, so `echo hi | solcoder` is a one-shot run rather than a REPL
+    that prints its banner into the pipe. `--json` is one-shot output: without a prompt (a
+    terminal on stdin, no `-p`) it is a usage error rather than silently ignored."""
+    from solcoder.errors import UsageError
+
+    if options.get("dry_run_llm"):
+        return
+    prompt = options.get("prompt")
+    stdin = sys.stdin
+    piped = stdin is None or not stdin.isatty()
+    if prompt == "-" or (prompt is None and piped):
+        if not piped:
+            print_notice("Reading the prompt from the terminal; end it with Ctrl-D.")
+        text = "" if stdin is None else stdin.buffer.read().decode("utf-8", "replace")
+        if not text.strip():
+            raise UsageError(
+                "No prompt: stdin was empty.",
+                hint='Pipe the text to send (echo "hello" | solcoder), or use -p TEXT; '
+                "run solcoder in a terminal for the REPL.",
+            )
+        options["prompt"] = text.rstrip()
+    elif prompt is None and options.get("json_output"):
+        raise UsageError(
+            "--json needs a prompt: it prints one turn as JSON Lines.",
+            hint='Add -p TEXT, or pipe the prompt in: echo "hello" | solcoder --json.',
+        )
+
+
 def run_root(options: dict[str, Any]) -> int:
     from solcoder.cli.build import build, open_session
     from solcoder.redact import install_log_redaction
 
+    read_stdin_prompt(options)
     install_log_redaction()
     settings = load(options)
     import os
@@ -85,6 +116,8 @@ async def run_prompt(
     from solcoder.llm.providers.base import closing
 
     sink = make_sink(json_output, show_thinking)
+    if not json_output:
+        sink = _with_spinner(sink)
     finished = "done"
     try:
         async with closing(conversation.run_turn(text)) as events:
@@ -113,6 +146,19 @@ async def run_prompt(
         sink.close()
     # The model kept sending unusable tool calls: its output was malformed (exit 6).
     return 6 if finished == "repair_limit" else 0
+
+
+def _with_spinner(sink: Any) -> Any:
+    """On a terminal (stdout and stderr both), a waiting line on stderr until the model
+    answers; a pipe gets nothing but the reply."""
+    from solcoder.ui.spinner import SpinnerSink, WaitingSpinner, is_terminal
+
+    if not (is_terminal(sys.stdout) and is_terminal(sys.stderr)):
+        return sink
+    unicode = (sys.stderr.encoding or "").lower().replace("-", "").startswith("utf")
+    spinner = SpinnerSink(sink, WaitingSpinner(sys.stderr, unicode=unicode))
+    spinner.begin()
+    return spinner
 
 
 def _silence_stdout() -> None:

@@ -152,6 +152,13 @@ def load_settings(
         values[key] = _check_override(key, value)
         sources[key] = "flag"
 
+    # `--llm-provider OpenAI` (or the same in a variable or file) means `openai`.
+    provider = values["llm.provider"]
+    if isinstance(provider, str):
+        from solcoder.llm.catalog.providers import canonical_provider_name
+
+        values["llm.provider"] = canonical_provider_name(provider, providers)
+
     sections = {
         section: section_class(
             **{spec.name: values[key] for key, spec in SETTINGS.items() if spec.section == section}

@@ -15,7 +15,10 @@ from typing import Any
 from solcoder.config.loader import (
     CONFIG_FILE_NAME,
     CURRENT_SCHEMA_VERSION,
+    find_project_config,
     parse_config_text,
+    read_config_file,
+    resolve_home,
 )
 from solcoder.config.schema import SECTIONS, SETTINGS, InvalidValue, format_value, lookup, shorten
 from solcoder.errors import ConfigError, UsageError
@@ -90,7 +93,10 @@ def ensure_home(home: Path) -> Path:
 
 def set_user_value(home: Path, dotted: str, raw_value: str) -> None:
     """Validate `raw_value` for `dotted` and write it into `home`/config.toml."""
-    spec_value = _parse(dotted, raw_value)
+    user_config = home / CONFIG_FILE_NAME
+    spec_value = _parse(
+        dotted, raw_value, (user_config, find_project_config(Path.cwd(), exclude=user_config))
+    )
     ensure_home(home)
     _set_in_file(home / CONFIG_FILE_NAME, dotted, spec_value, PRIVATE_FILE_MODE)
 
@@ -103,7 +109,10 @@ def unset_user_value(home: Path, dotted: str) -> bool:
 
 def set_project_value(config_path: Path, dotted: str, raw_value: str) -> None:
     """Like `set_user_value` for a project's `.solcoder/config.toml` (created if missing)."""
-    value = _parse(dotted, raw_value)
+    import os
+
+    user_config = resolve_home(None, os.environ, Path.cwd()) / CONFIG_FILE_NAME
+    value = _parse(dotted, raw_value, (config_path, user_config))
     try:
         config_path.parent.mkdir(parents=True, exist_ok=True)
     except OSError as problem:
@@ -117,14 +126,48 @@ def unset_project_value(config_path: Path, dotted: str) -> bool:
     return _unset_in_file(config_path, dotted, _existing_mode(config_path, PROJECT_FILE_MODE))
 
 
-def _parse(dotted: str, raw_value: str) -> object:
+def _parse(dotted: str, raw_value: str, config_files: tuple[Path | None, ...] = ()) -> object:
+    """The typed value to write; `llm.provider` must name a provider that exists (built in,
+    or a `[providers.<name>]` table in `config_files`), or every later command would fail."""
     spec = lookup(dotted)
     try:
-        return spec.parse_text(raw_value)
+        value = spec.parse_text(raw_value)
     except InvalidValue as problem:
         raise UsageError(
             f"Cannot set {dotted} to {shorten(raw_value)!r}: {dotted} {problem}."
         ) from None
+    if dotted == "llm.provider" and isinstance(value, str):
+        from solcoder.llm.catalog.providers import canonical_provider_name, unknown_provider_error
+
+        tables = _provider_tables(config_files)
+        value = canonical_provider_name(value.strip(), tables)
+        if value not in {*tables, *_builtin_provider_names()}:
+            raise unknown_provider_error(value, tables)
+    return value
+
+
+def _builtin_provider_names() -> list[str]:
+    from solcoder.llm.catalog.providers import known_provider_names
+
+    return known_provider_names()
+
+
+def _provider_tables(paths: tuple[Path | None, ...]) -> dict[str, Any]:
+    """The `[providers.<name>]` tables of the files that parse (a broken file must not stop
+    `config set` from repairing it)."""
+    from solcoder.errors import SolcoderError
+
+    tables: dict[str, Any] = {}
+    for path in paths:
+        if path is None:
+            continue
+        try:
+            loaded = read_config_file(path, ignore_key="llm.provider")
+        except SolcoderError:
+            continue
+        if loaded is not None:
+            tables.update(loaded.providers)
+    return tables
 
 
 def _set_in_file(path: Path, dotted: str, value: object, mode: int) -> None:

@@ -19,11 +19,18 @@ from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
-from solcoder.errors import BudgetExceededError, ContextTooLongError
+from solcoder.errors import (
+    BudgetExceededError,
+    ConnectError,
+    ConnectTimeoutError,
+    ContextTooLongError,
+    LLMError,
+)
 from solcoder.llm.catalog.models import lookup_model
 from solcoder.llm.events import Completed, Event
 from solcoder.llm.messages import Message, Request, ToolSpec, Usage
 from solcoder.llm.partial import PartialReply
+from solcoder.llm.providers.base import closing
 from solcoder.llm.tokens import (
     Family,
     count_text,
@@ -304,20 +311,32 @@ class BudgetedProvider(Middleware):
         request, estimate = self.prepare(request)
         completed: Completed | None = None
         reply = PartialReply()
+        answered = False
+        charge = True
         try:
-            async for event in self.inner.astream(request):
-                if isinstance(event, Completed):
-                    completed = event
-                else:
-                    reply.feed(event)
-                yield event
+            # Closed in order when the consumer stops early (Ctrl-C, a closed stdout): an
+            # abandoned inner stream is closed later by the event loop, concurrently with the
+            # HTTP client's own cleanup ("aclose(): asynchronous generator is already running").
+            async with closing(self.inner.astream(request)) as stream:
+                async for event in stream:
+                    answered = True
+                    if isinstance(event, Completed):
+                        completed = event
+                    else:
+                        reply.feed(event)
+                    yield event
+        except LLMError as error:
+            # Refused with an error status (401, 429, 5xx) or never connected: the provider
+            # billed nothing, so the toolbar must not show tokens or a cost for it.
+            charge = answered or not _billed_nothing(error)
+            raise
         finally:
             # Recorded after the last event is handed on, so pricing (a lazy import of the
             # price table) never delays the stream; also runs if the consumer stops early.
             model = request.model or self._model
             if completed is not None:
                 self._record(completed, estimate, model)
-            else:
+            elif charge:
                 # Failed or cancelled after sending: the provider bills what it read and
                 # wrote, so the session is charged our estimate of both.
                 usage = Usage(input=estimate, output=count_text(reply.streamed))
@@ -356,6 +375,14 @@ class BudgetedProvider(Middleware):
         except ImportError:  # pragma: no cover - pricing ships with the package
             return None
         return cost_usd(self.provider_name, model, usage, api=self._api)
+
+
+def _billed_nothing(error: LLMError) -> bool:
+    """True when the call cannot have been billed: the server answered with an error status
+    instead of a reply, or no connection was made. A timeout or a dropped stream may have
+    been billed for what the provider read, so those are still charged."""
+    refused = error.status is not None and error.status >= 400
+    return refused or isinstance(error, ConnectError | ConnectTimeoutError)
 
 
 def wrap_for_budget(provider: Provider, settings: Settings) -> Provider:

@@ -32,14 +32,37 @@ class SessionStore:
         self.root = home / "sessions"
         self._redactor = redactor or default_redactor()
 
-    def _directory(self, session_id: str) -> Path:
+    def resolve(self, given: str) -> str:
+        """The full id for what the user typed: an id, or what `solcoder logs` shows of one
+        (`234208-0e4f#1`: the `#turn` is dropped), or any unique start or end of an id."""
+        wanted = given.strip().split("#", 1)[0]
         # Ids are also path components: only our own format is accepted, never "../x".
-        directory = self.root / session_id
-        if not SESSION_ID.fullmatch(session_id) or not directory.is_dir():
-            raise UsageError(
-                f"No session {session_id!r}.", hint="List sessions with `solcoder sessions list`."
+        if SESSION_ID.fullmatch(wanted) and (self.root / wanted).is_dir():
+            return wanted
+        names = (
+            sorted(
+                entry.name
+                for entry in self.root.iterdir()
+                if SESSION_ID.fullmatch(entry.name) and entry.is_dir()
             )
-        return directory
+            if wanted and self.root.is_dir()
+            else []
+        )
+        matches = [name for name in names if name.startswith(wanted) or name.endswith(wanted)]
+        if len(matches) == 1:
+            return matches[0]
+        if matches:
+            shown = ", ".join(matches[:5]) + (", …" if len(matches) > 5 else "")
+            raise UsageError(
+                f"Session {given!r} is ambiguous: it matches {shown}.",
+                hint="Give more of the id (`solcoder sessions list` shows them in full).",
+            )
+        raise UsageError(
+            f"No session {given!r}.", hint="List sessions with `solcoder sessions list`."
+        )
+
+    def _directory(self, session_id: str) -> Path:
+        return self.root / self.resolve(session_id)
 
     def create(self, provider: str, model: str) -> Session:
         """A new, empty session for `provider` and `model`, open for writing."""
@@ -64,18 +87,17 @@ class SessionStore:
 
     def open(self, session_id: str) -> Session:
         """Resume `session_id` for writing (a torn last line is set aside and reported)."""
-        return Session(
-            session_id, self._directory(session_id), redactor=self._redactor, writable=True
-        )
+        full = self.resolve(session_id)
+        return Session(full, self.root / full, redactor=self._redactor, writable=True)
 
     def read(self, session_id: str) -> Session:
         """`session_id` for reading only (no lock, nothing repaired)."""
-        return Session(
-            session_id, self._directory(session_id), redactor=self._redactor, writable=False
-        )
+        full = self.resolve(session_id)
+        return Session(full, self.root / full, redactor=self._redactor, writable=False)
 
     def info(self, session_id: str) -> SessionInfo:
-        return summarise(session_id, self._directory(session_id))
+        full = self.resolve(session_id)
+        return summarise(full, self.root / full)
 
     def list(self) -> list[SessionInfo]:
         """Every session, most recently updated first."""

@@ -36,7 +36,7 @@ class CallFilter:
     outcome: str | None = None
     """`ok`, `error` (any failure), an error kind (`rate_limited`) or a class (`timeout`)."""
     session: str | None = None
-    """A session id or its first characters."""
+    """A session id, its first or last characters, or the `end#turn` that `logs` shows."""
     since: float | None = None
     """Unix time; only calls started at or after it."""
 
@@ -55,9 +55,12 @@ class CallFilter:
             else:
                 clauses.append("(outcome = ? OR failure_class = ?)")
                 parameters += [self.outcome, self.outcome]
-        if self.session:
-            clauses.append("substr(session_id, 1, ?) = ?")
-            parameters += [len(self.session), self.session]
+        # What `solcoder logs` shows of a session (`234208-0e4f#1`, the end of its id and
+        # the turn) selects it too: the `#turn` is dropped, the start or end of an id matches.
+        session = (self.session or "").strip().split("#", 1)[0]
+        if session:
+            clauses.append("(substr(session_id, 1, ?) = ? OR substr(session_id, -?) = ?)")
+            parameters += [len(session), session, len(session), session]
         if self.since is not None:
             clauses.append("started_at >= ?")
             parameters.append(self.since)

@@ -31,6 +31,7 @@ from solcoder.agent.events import (
 from solcoder.errors import SolcoderError
 from solcoder.llm.events import Completed, TextDelta, ThinkingDelta, ToolCallDelta, ToolCallStart
 from solcoder.llm.messages import ToolCall
+from solcoder.ui.wrap import WordWrapper
 
 ARGUMENTS_WIDTH = 60
 """Tool arguments are shown on one line, cut to this many characters."""
@@ -128,8 +129,13 @@ class StreamRenderer:
         *,
         show_thinking: bool = True,
         diagnostics: Console | None = None,
+        wrap_width: int | None = None,
     ) -> None:
+        """`wrap_width`: wrap the reply between words at this many columns (the REPL on a
+        terminal; None writes it as it comes, for pipes and `-p`)."""
         self.console = console
+        self._wrap_width = wrap_width
+        self._wrapper: WordWrapper | None = None
         self.diagnostics = diagnostics or console
         self.show_thinking = show_thinking
         self._mid_line: dict[int, bool] = {}
@@ -204,7 +210,10 @@ class StreamRenderer:
             self._end_stream()
             self._close_tool_line()
             self._mode = "text"
-        self._write(self.console, clean(text))
+            if self._wrap_width is not None:
+                self._wrapper = WordWrapper(self._wrap_width)
+        shown = clean(text)
+        self._write(self.console, self._wrapper.feed(shown) if self._wrapper else shown)
 
     def _thinking(self, text: str) -> None:
         target = self.diagnostics
@@ -227,6 +236,9 @@ class StreamRenderer:
     def _end_stream(self) -> None:
         """Finish the text or thinking block in progress with a newline."""
         if self._mode == "text":
+            if self._wrapper is not None:
+                self._write(self.console, self._wrapper.flush())
+                self._wrapper = None
             self._ensure_line_start(self.console)
         elif self._mode == "thinking":
             self._ensure_line_start(self.diagnostics)

@@ -38,7 +38,9 @@ from solcoder.agent.events import AgentEvent
 from solcoder.errors import Cancelled, SolcoderError
 from solcoder.ui.commands import CommandRouter, ReplHost, is_command, unescape
 from solcoder.ui.conversation_view import PROMPT, ConversationLike
-from solcoder.ui.render import StreamRenderer, render_error
+from solcoder.ui.render import EventSink, StreamRenderer, render_error
+from solcoder.ui.spinner import SpinnerSink, WaitingSpinner
+from solcoder.ui.wrap import wrap_block
 
 if TYPE_CHECKING:
     from prompt_toolkit.input import Input
@@ -185,7 +187,16 @@ class Repl:
             self.console.print(Text("cancelled", style="yellow"))
 
     async def _stream(self, start: Callable[[], AsyncIterator[AgentEvent]]) -> None:
-        renderer = StreamRenderer(self.console, show_thinking=self.show_thinking)
+        width = self._wrap_width()
+        renderer: EventSink = StreamRenderer(
+            self.console, show_thinking=self.show_thinking, wrap_width=width
+        )
+        if width is not None:  # a terminal: say that the model is being waited for
+            waiting = SpinnerSink(
+                renderer, WaitingSpinner(self.console.file, unicode=_unicode(self.console))
+            )
+            waiting.begin()
+            renderer = waiting
         events = start()
         try:
             async for event in events:
@@ -198,7 +209,19 @@ class Repl:
 
     async def _show(self, work: Callable[[], Awaitable[RenderableType]]) -> None:
         shown = await work()
-        self.console.print(Text(shown) if isinstance(shown, str) else shown, highlight=False)
+        if isinstance(shown, str):
+            # Wrapped here, between words, so continuation lines of a `/plan` step or a
+            # `/review` finding keep their indentation (rich would start them at column 0).
+            self.console.print(
+                Text(wrap_block(shown, self.console.width)), soft_wrap=True, highlight=False
+            )
+            return
+        self.console.print(shown, highlight=False)
+
+    def _wrap_width(self) -> int | None:
+        """Replies are wrapped between words on a terminal; a pipe gets them as they came."""
+        console = self.console
+        return console.width if console.is_terminal and not console.is_dumb_terminal else None
 
 
 def _route_sigint(handler: Callable[[], object]) -> Callable[[], None]:
@@ -216,6 +239,10 @@ def _route_sigint(handler: Callable[[], object]) -> Callable[[], None]:
             signal.signal(signal.SIGINT, previous)
 
     return restore
+
+
+def _unicode(console: Console) -> bool:
+    return console.encoding.lower().replace("-", "").startswith("utf")
 
 
 def _interactive() -> bool:

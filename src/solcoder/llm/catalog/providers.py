@@ -335,20 +335,37 @@ def _forced_tool(
     return checked
 
 
-def resolve_spec(name: str, custom: Mapping[str, Any] | None = None) -> ProviderSpec:
-    """The spec for `name`: a config table wins over the built-in of the same name."""
-    custom = custom or {}
-    if name in custom:
-        return spec_from_table(name, custom[name])
-    if name in BUILTIN_PROVIDERS:
-        return BUILTIN_PROVIDERS[name]
+def canonical_provider_name(name: str, custom: Mapping[str, Any] | None = None) -> str:
+    """`name` as the catalog spells it: itself when known, else the one known name equal to
+    it ignoring case (`OpenAI` is `openai`); unchanged when there is none, or several."""
+    names = known_provider_names(custom)
+    if name in names:
+        return name
+    folded = [known for known in names if known.casefold() == name.casefold()]
+    return folded[0] if len(folded) == 1 else name
+
+
+def unknown_provider_error(name: str, custom: Mapping[str, Any] | None = None) -> ConfigError:
+    """ "Unknown provider", the closest known name (ignoring case) and every known one."""
     import difflib
 
     names = known_provider_names(custom)
-    close = difflib.get_close_matches(name, names, n=1)
-    hint = f"Did you mean {close[0]!r}? " if close else ""
-    raise ConfigError(
+    by_folded = {known.casefold(): known for known in names}
+    close = difflib.get_close_matches(name.casefold(), list(by_folded), n=1)
+    hint = f"Did you mean {by_folded[close[0]]!r}? " if close else ""
+    return ConfigError(
         f"Unknown provider {name!r}.",
         hint=f"{hint}Known providers: {', '.join(names)}; or add a [providers.{name}] table "
         "to config.toml with api and base_url.",
     )
+
+
+def resolve_spec(name: str, custom: Mapping[str, Any] | None = None) -> ProviderSpec:
+    """The spec for `name`: a config table wins over the built-in of the same name."""
+    custom = custom or {}
+    name = canonical_provider_name(name, custom)
+    if name in custom:
+        return spec_from_table(name, custom[name])
+    if name in BUILTIN_PROVIDERS:
+        return BUILTIN_PROVIDERS[name]
+    raise unknown_provider_error(name, custom)

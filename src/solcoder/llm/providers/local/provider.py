@@ -24,7 +24,7 @@ from solcoder.errors import LLMError, LocalModelCrashedError
 from solcoder.llm.catalog.providers import LOCAL, ProviderSpec
 from solcoder.llm.events import Event
 from solcoder.llm.messages import Request
-from solcoder.llm.providers.base import ProviderBase
+from solcoder.llm.providers.base import ProviderBase, closing
 from solcoder.llm.providers.client import LLMClient
 from solcoder.llm.providers.local.server import LocalServer, ServerInfo, ServerOptions, Status
 from solcoder.llm.transport.deadline import Timeouts
@@ -107,8 +107,9 @@ class LocalProvider(ProviderBase):
         cap = min(request.max_tokens or self._max_tokens, self._max_tokens)
         request = replace(request, max_tokens=cap)
         try:
-            async for event in client.astream(request):
-                yield event
+            async with closing(client.astream(request)) as stream:  # closed in order
+                async for event in stream:
+                    yield event
         except LLMError as error:
             crash = await self._crash(error)
             if crash is None:
