@@ -3,9 +3,9 @@
 `LLMClient` only wires things together: the provider's wire adapter (chosen by `spec.api`),
 the URL and headers, and a `StreamingCall` (`streaming.py`, over `http.py`) that owns deadlines,
 retries and error mapping. The sync methods run that same async code on a private event loop (one
-`SyncLoop` per client, created on first use): `stream()` runs `StreamingCall.next_batch()` once
-per network read and yields its events, so there is no second copy of any logic, and Ctrl-C
-cancels whatever is in flight.
+`SyncLoop` per client, created on first use): `stream()` reads `StreamingCall.next_batch()` in
+one task that the loop runs only while the caller waits (`SyncLoop.batches`), and yields its
+events, so there is no second copy of any logic, and Ctrl-C cancels whatever is in flight.
 
 A client's connection pool belongs to the event loop that first used it: use one client per
 loop (the sync methods count as one loop of their own).
@@ -236,11 +236,8 @@ class LLMClient:
         sync = self._sync_loop()
         with sync.interruptible():
             call = sync.run(_start(self, request))
-            try:
-                while (batch := sync.run(call.next_batch())) is not None:
-                    yield from batch
-            finally:
-                self._sync_close(sync, call)
+            for batch in sync.batches(call):
+                yield from batch
 
     def complete(self, request: Request) -> Completed:
         """`acomplete` for synchronous code."""
@@ -268,15 +265,6 @@ class LLMClient:
         traceback: TracebackType | None,
     ) -> None:
         self.close()
-
-    def _sync_close(self, sync: SyncLoop, call: StreamingCall | FinishedCall) -> None:
-        """Abort a sync stream, even when it is garbage collected at an awkward moment."""
-        if self._sync is not sync:
-            return  # close() already shut the pool and the loop down
-        if sync.loop.is_running():  # collected while the loop runs another call of ours
-            sync.loop.create_task(call.aclose())
-        else:
-            sync.run(call.aclose())
 
     def _sync_loop(self) -> SyncLoop:
         try:
@@ -323,6 +311,15 @@ class FinishedCall:
 
     async def aclose(self) -> None:
         await self._call.aclose()
+
+    def hold(self) -> None:
+        self._call.hold()
+
+    def release(self) -> None:
+        self._call.release()
+
+    def closing(self) -> None:
+        self._call.closing()
 
 
 def estimated_usage(completed: Completed, request: Request, *, provider: str = "") -> Completed:

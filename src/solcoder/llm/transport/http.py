@@ -223,7 +223,7 @@ class Exchange:
                 deadline = min(clock() + idle, total_deadline)
             else:
                 deadline = min(self.first_deadline, total_deadline)
-            watchdog.arm(deadline)
+            watchdog.arm(deadline, total_deadline)
             try:
                 chunk = await anext(chunks)
             except StopAsyncIteration:
@@ -251,6 +251,13 @@ class Exchange:
                 if not self.delivered:
                     self._delivered()
                 return batch
+
+    def hold(self) -> None:
+        """The consumer holds events while a read is in flight (`Watchdog.hold`)."""
+        self._watchdog.hold()
+
+    def release(self) -> None:
+        self._watchdog.release()
 
     def _finish_body(self) -> list[Event]:
         self._chunks = None
@@ -299,7 +306,7 @@ class Exchange:
     async def _wait(self, awaitable: Awaitable[_T]) -> _T:
         """Await one network operation under the current stage's deadline."""
         deadline = min(self.first_deadline, self.total_deadline)
-        self._watchdog.arm(deadline)
+        self._watchdog.arm(deadline, self.total_deadline)
         try:
             result = await awaitable
         except BaseException as exc:
