@@ -151,9 +151,11 @@ class LLMClient:
         """Stream one model call; the last event is `Completed`, failures raise `LLMError`.
         Leaving the iteration early (or `aclose()` on the iterator) aborts the request."""
         call = self._start(request)
+        streaming = call.call  # one coroutine layer less per network read
+        finish = call.finish
         try:
-            while (batch := await call.next_batch()) is not None:
-                for event in batch:
+            while (batch := await streaming.next_batch()) is not None:
+                for event in finish(batch):
                     yield event
         finally:
             await call.aclose()
@@ -191,7 +193,7 @@ class LLMClient:
     ) -> None:
         await self.aclose()
 
-    def _start(self, request: Request) -> StreamingCall | FinishedCall:
+    def _start(self, request: Request) -> FinishedCall:
         self._check_loop()
         if not request.model:
             request = replace(request, model=self._model)
@@ -294,15 +296,17 @@ class FinishedCall:
         *,
         provider: str = "",
     ) -> None:
-        self._call = call
+        self.call = call
         self._request = request
         self._fold = fold
         self._provider = provider
 
     async def next_batch(self) -> list[Event] | None:
-        batch = await self._call.next_batch()
-        if batch is None:
-            return None
+        batch = await self.call.next_batch()
+        return None if batch is None else self.finish(batch)
+
+    def finish(self, batch: list[Event]) -> list[Event]:
+        """One batch of the `StreamingCall`, finished for the caller."""
         if self._fold is not None:
             batch = [folded for event in batch for folded in self._fold.feed(event)]
         if batch and isinstance(batch[-1], Completed) and not batch[-1].usage.total:
@@ -310,16 +314,16 @@ class FinishedCall:
         return batch
 
     async def aclose(self) -> None:
-        await self._call.aclose()
+        await self.call.aclose()
 
     def hold(self) -> None:
-        self._call.hold()
+        self.call.hold()
 
     def release(self) -> None:
-        self._call.release()
+        self.call.release()
 
     def closing(self) -> None:
-        self._call.closing()
+        self.call.closing()
 
 
 def estimated_usage(completed: Completed, request: Request, *, provider: str = "") -> Completed:
@@ -342,7 +346,7 @@ def join_url(base_url: str, path: str) -> str:
     return base_url + path
 
 
-async def _start(client: LLMClient, request: Request) -> StreamingCall | FinishedCall:
+async def _start(client: LLMClient, request: Request) -> FinishedCall:
     return client._start(request)  # in the sync loop, which then owns the pool
 
 

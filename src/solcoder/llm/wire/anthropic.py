@@ -17,7 +17,7 @@ from solcoder.errors import ProtocolError
 from solcoder.llm.events import Completed, Event, StopReason
 from solcoder.llm.messages import Message, Request, Text, Thinking, ToolCall, ToolResult, Usage
 from solcoder.llm.wire.assemble import Assembler
-from solcoder.llm.wire.base import HttpCall, WireApi
+from solcoder.llm.wire.base import HttpCall, WireApi, parse_json
 from solcoder.llm.wire.error_bodies import error_from_payload
 from solcoder.llm.wire.sse import ServerSentEvent
 
@@ -384,7 +384,7 @@ def _dump(value: Any) -> str:
 
 def _load_json(text: str | bytes, provider: str) -> dict[str, Any]:
     try:
-        data = json.loads(text)
+        data = parse_json(text) if isinstance(text, str) else json.loads(text)
     except ValueError as exc:
         raise ProtocolError(f"{provider} sent malformed JSON: {exc}.", provider=provider) from None
     if not isinstance(data, dict):

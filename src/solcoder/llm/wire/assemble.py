@@ -14,6 +14,9 @@ from typing import Any
 from solcoder.llm.events import TextDelta, ThinkingDelta, ToolCallDelta, ToolCallStart
 from solcoder.llm.messages import Message, Part, Text, Thinking, ToolCall
 
+_allocate_text = TextDelta.__new__
+_set_text = TextDelta.__dict__["text"].__set__
+
 
 class _TextSlot:
     __slots__ = ("chunks",)
@@ -68,7 +71,9 @@ class Assembler:
             self._slots.append(slot)
             self._current_thinking = None
         slot.chunks.append(text)
-        return TextDelta(text)
+        delta = _allocate_text(TextDelta)  # `TextDelta(text)` without the frozen
+        _set_text(delta, text)  # dataclass's `object.__setattr__`: once per streamed chunk
+        return delta
 
     def end_block(self) -> None:
         """The vendor closed a content block: the next text starts a new part."""

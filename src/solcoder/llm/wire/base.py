@@ -7,16 +7,33 @@ sync and async clients, the corpus replay tests and the property tests.
 
 from __future__ import annotations
 
+import json
+import json.scanner
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Protocol
+from typing import Any, Protocol, cast
 
 from solcoder.llm.events import Event
 from solcoder.llm.messages import Message, Request
 from solcoder.llm.wire.names import WireApi
 from solcoder.llm.wire.sse import ServerSentEvent
 
-__all__ = ["Decoder", "HttpCall", "WireAdapter", "WireApi"]
+__all__ = ["Decoder", "HttpCall", "WireAdapter", "WireApi", "parse_json"]
+
+_scan_json = json.scanner.make_scanner(cast(Any, json.JSONDecoder()))  # typeshed: a quirk
+
+
+def parse_json(text: str) -> Any:
+    """`json.loads(text)` at about three quarters of its cost, for the one JSON document of
+    each streamed event: the C scanner directly when the text is one value with nothing
+    around it, else `json.loads` itself (which then also raises the usual errors)."""
+    try:
+        value, end = _scan_json(text, 0)
+    except StopIteration:  # no value at the very start (whitespace, a BOM, nothing)
+        return json.loads(text)
+    if end != len(text):  # trailing whitespace or data: json.loads decides
+        return json.loads(text)
+    return value
 
 
 @dataclass(frozen=True, slots=True)

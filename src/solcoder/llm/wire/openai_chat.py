@@ -18,7 +18,7 @@ from solcoder.errors import LLMError, ProtocolError
 from solcoder.llm.events import Completed, Event, StopReason
 from solcoder.llm.messages import Message, Request, Text, ToolCall, ToolResult, Usage
 from solcoder.llm.wire.assemble import Assembler
-from solcoder.llm.wire.base import HttpCall, WireApi
+from solcoder.llm.wire.base import HttpCall, WireApi, parse_json
 from solcoder.llm.wire.error_bodies import error_from_payload
 from solcoder.llm.wire.sse import ServerSentEvent
 
@@ -41,7 +41,7 @@ _STOP_REASONS: dict[str, StopReason] = {
 }
 
 
-_parse_json = json.JSONDecoder().decode  # json.loads minus a layer of argument handling
+_parse_json = parse_json
 
 
 def _dumps(body: Mapping[str, Any]) -> bytes:
@@ -235,7 +235,12 @@ class ChatDecoder:
             )
         if not isinstance(payload, dict):
             raise _malformed(self._provider, "a stream event that is not a JSON object")
-        return self.feed_payload(payload)
+        try:  # `feed_payload`, one call less per chunk
+            return self._chunk(payload)
+        except LLMError:
+            raise
+        except (AttributeError, KeyError, TypeError, ValueError, IndexError) as error:
+            raise _malformed(self._provider, f"a chunk of unexpected shape ({error!r})") from None
 
     def feed_payload(self, chunk: dict[str, Any]) -> list[Event]:
         """Events of one parsed chunk; any shape error becomes a `ProtocolError`."""
