@@ -25,7 +25,6 @@ from typing import TYPE_CHECKING, Any, Protocol
 from solcoder.errors import LLMError, SolcoderError
 from solcoder.llm.events import Completed, Event
 from solcoder.llm.messages import Message, Request, Usage
-from solcoder.llm.transport.stats import CallStats
 from solcoder.telemetry.derive import (
     estimate_input_tokens,
     estimate_text_tokens,
@@ -37,6 +36,7 @@ from solcoder.telemetry.record import CallRecord, endpoint_host
 if TYPE_CHECKING:
     from solcoder.config import Settings
     from solcoder.llm.providers.base import Provider
+    from solcoder.llm.transport.stats import CallStats
     from solcoder.telemetry.writer import RecordJob
 
 __all__ = ["PriceLookup", "RecordQueue", "RecordingProvider", "wrap_for_telemetry"]
@@ -202,8 +202,11 @@ class RecordingProvider:
     ) -> None:
         try:
             stats = getattr(self._inner, "last_stats", None)
-            if not isinstance(stats, CallStats):
-                stats = None
+            if stats is not None:
+                from solcoder.llm.transport.stats import CallStats  # HTTP providers only
+
+                if not isinstance(stats, CallStats):
+                    stats = None
             outcome, status, attempts, partial = _outcome(completed, failure, stats)
             finished = _Finished(
                 request=request,

@@ -8,16 +8,14 @@ Cost per token matters (a reply is thousands of deltas): text deltas are written
 console's file and flushed, never re-rendered through rich (a `Live` markdown view re-renders
 the whole reply per token, which is quadratic). Rich only formats the rare lines: tool calls,
 notices, errors. This module must not import prompt_toolkit: `-p` mode loads it and should
-start fast.
+start fast; for the same reason rich is imported only once a rare line is printed (`-p` passes
+`LazyConsole`s, which build their rich `Console` then).
 """
 
 from __future__ import annotations
 
 import json
-from typing import Any, Protocol, TextIO
-
-from rich.console import Console
-from rich.text import Text
+from typing import TYPE_CHECKING, Any, Protocol, TextIO
 
 from solcoder.agent.events import (
     AgentEvent,
@@ -31,10 +29,17 @@ from solcoder.errors import SolcoderError
 from solcoder.llm.events import Completed, TextDelta, ThinkingDelta, ToolCallDelta, ToolCallStart
 from solcoder.llm.messages import ToolCall
 
+if TYPE_CHECKING:
+    from rich.console import Console
+    from rich.text import Text
+
 ARGUMENTS_WIDTH = 60
 """Tool arguments are shown on one line, cut to this many characters."""
 
 RESULT_WIDTH = 100
+
+_encode = json.JSONEncoder(separators=(",", ":")).encode
+"""`json.dumps(record, separators=(",", ":"))` without building an encoder per event."""
 
 # C0/C1 control characters except tab and newline: a model (or a tool result quoting a file)
 # could otherwise emit escape sequences that retitle the window or move the cursor.
@@ -90,6 +95,8 @@ def format_duration(seconds: float) -> str:
 
 def render_error(console: Console, error: SolcoderError) -> None:
     """`✗ message` and a dim next step; never a traceback."""
+    from rich.text import Text
+
     symbol = "✗" if _unicode(console) else "x"
     message = Text(f"{symbol} {clean(_redact(error.display_message))}", style="bold red")
     console.print(encodable(console, message), soft_wrap=True, highlight=False)
@@ -112,6 +119,43 @@ def encodable(console: Console, text: Text) -> Text:
         encoding = console.encoding
         text.plain = text.plain.encode(encoding, "replace").decode(encoding)
     return text
+
+
+class LazyConsole:
+    """Stands in for `rich.console.Console(file=file, **options)`: the attributes the streaming
+    path reads (`file`, `encoding`) without rich, and the real console, built on first use,
+    for everything else (a tool line, a notice, an error, colour detection)."""
+
+    def __init__(self, file: TextIO, **options: Any) -> None:
+        self.file = file
+        self._options = options
+        self._console: Console | None = None
+        self._assigned: dict[str, Any] = {}
+
+    @property
+    def encoding(self) -> str:
+        return (getattr(self.file, "encoding", "utf-8") or "utf-8").lower()  # as rich does
+
+    @property
+    def console(self) -> Console:
+        if self._console is None:
+            from rich.console import Console
+
+            self._console = Console(file=self.file, **self._options)
+            for name, value in self._assigned.items():
+                setattr(self._console, name, value)
+        return self._console
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.console, name)
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        if name in ("file", "_options", "_console", "_assigned"):
+            object.__setattr__(self, name, value)
+        elif self._console is None:
+            self._assigned[name] = value  # e.g. `on_broken_pipe`, applied once it exists
+        else:
+            setattr(self._console, name, value)
 
 
 class StreamRenderer:
@@ -142,11 +186,19 @@ class StreamRenderer:
         self._legacy_encoding = {
             id(each): each.encoding for each in (console, self.diagnostics) if not _unicode(each)
         }
-        self._dim = (
-            self.diagnostics.is_terminal
-            and self.diagnostics.color_system is not None
-            and not self.diagnostics.no_color
-        )
+        self._dim_known: bool | None = None
+
+    @property
+    def _dim(self) -> bool:
+        """Dim thinking on a colour terminal (asked once, when thinking first streams)."""
+        if self._dim_known is None:
+            diagnostics = self.diagnostics
+            self._dim_known = bool(
+                diagnostics.is_terminal
+                and diagnostics.color_system is not None
+                and not diagnostics.no_color
+            )
+        return self._dim_known
 
     # -- the EventSink interface ---------------------------------------------------------------
 
@@ -160,6 +212,8 @@ class StreamRenderer:
         elif isinstance(event, ToolRunFinished):
             self._tool_finished(event)
         elif isinstance(event, Notice):
+            from rich.text import Text
+
             style = "red" if event.level == "error" else "yellow"
             self._line(Text(clean(_redact(event.text)), style=style))
         elif isinstance(event, TurnFinished | Completed | ToolCallStart):
@@ -250,12 +304,16 @@ class StreamRenderer:
         self._mid_line[id(self.diagnostics)] = not end
 
     def _tool_head(self, name: str, arguments: str) -> Text:
+        from rich.text import Text
+
         gear = "⚙" if self._unicode else "*"
         return Text.assemble(
             (f"{gear} ", "cyan"), (clean(name), "bold cyan"), (f"({arguments})", "dim")
         )
 
     def _tool_tail(self, event: ToolRunFinished) -> Text:
+        from rich.text import Text
+
         dots = " … " if self._unicode else " ... "
         duration = format_duration(event.duration_s)
         if event.ok:
@@ -300,7 +358,7 @@ class JsonLinesWriter:
         self.stream = stream
 
     def _emit(self, record: dict[str, Any]) -> None:
-        self.stream.write(json.dumps(record, separators=(",", ":")) + "\n")
+        self.stream.write(_encode(record) + "\n")
         self.stream.flush()
 
     def handle(self, event: AgentEvent) -> None:
