@@ -52,7 +52,8 @@ def note_failure(error: Any, settings: Any, session: Any, *, resumable: bool = T
 
 def make_sink(json_output: bool, show_thinking: bool, *, diagnostics_to_stderr: bool = True) -> Any:
     """JSON Lines, or text: the reply on stdout and (for -p) tool lines and notices on stderr."""
-    from solcoder.ui.render import JsonLinesWriter, LazyConsole, StreamRenderer
+    from solcoder.ui.console import LazyConsole
+    from solcoder.ui.render import JsonLinesWriter, StreamRenderer
 
     if json_output:
         return JsonLinesWriter(sys.stdout)

@@ -9,7 +9,7 @@ console's file and flushed, never re-rendered through rich (a `Live` markdown vi
 the whole reply per token, which is quadratic). Rich only formats the rare lines: tool calls,
 notices, errors. This module must not import prompt_toolkit: `-p` mode loads it and should
 start fast; for the same reason rich is imported only once a rare line is printed (`-p` passes
-`LazyConsole`s, which build their rich `Console` then).
+`ui.console.LazyConsole`s, which build their rich `Console` then).
 """
 
 from __future__ import annotations
@@ -119,43 +119,6 @@ def encodable(console: Console, text: Text) -> Text:
         encoding = console.encoding
         text.plain = text.plain.encode(encoding, "replace").decode(encoding)
     return text
-
-
-class LazyConsole:
-    """Stands in for `rich.console.Console(file=file, **options)`: the attributes the streaming
-    path reads (`file`, `encoding`) without rich, and the real console, built on first use,
-    for everything else (a tool line, a notice, an error, colour detection)."""
-
-    def __init__(self, file: TextIO, **options: Any) -> None:
-        self.file = file
-        self._options = options
-        self._console: Console | None = None
-        self._assigned: dict[str, Any] = {}
-
-    @property
-    def encoding(self) -> str:
-        return (getattr(self.file, "encoding", "utf-8") or "utf-8").lower()  # as rich does
-
-    @property
-    def console(self) -> Console:
-        if self._console is None:
-            from rich.console import Console
-
-            self._console = Console(file=self.file, **self._options)
-            for name, value in self._assigned.items():
-                setattr(self._console, name, value)
-        return self._console
-
-    def __getattr__(self, name: str) -> Any:
-        return getattr(self.console, name)
-
-    def __setattr__(self, name: str, value: Any) -> None:
-        if name in ("file", "_options", "_console", "_assigned"):
-            object.__setattr__(self, name, value)
-        elif self._console is None:
-            self._assigned[name] = value  # e.g. `on_broken_pipe`, applied once it exists
-        else:
-            setattr(self._console, name, value)
 
 
 class StreamRenderer:
