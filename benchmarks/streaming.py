@@ -5,7 +5,9 @@
 The fake LLM server runs in its own process; every measurement runs in a fresh subprocess (so
 one run's garbage, caches and pool cannot help the next) and both sides import the same modules.
 The baseline is what a hand-written client does: `httpx2` `aiter_lines()` plus `json.loads` of
-each `data:` line. Ours is `LLMClient.astream` (SSE decoder, adapter, deadlines, events).
+each `data:` line. Ours is `LLMClient.astream` (SSE decoder, adapter, deadlines, events); the
+measurement `sync` is `LLMClient.stream`, the sync bridge over the same code (CPU scenarios
+only; `benchmarks/ratios.py` compares it with `astream`).
 
 Scenarios (targets are ratios ours / baseline):
   a  CPU per streamed text chunk, 100,000 chunks of 4 characters    <= 1.5
@@ -43,10 +45,11 @@ import httpx2  # noqa: E402
 from tests.support.fake_llm_server import spawn  # noqa: E402
 from tests.support.fake_wire import Reply, ToolCallReply  # noqa: E402
 
-from solcoder.llm.catalog.providers import ProviderSpec, Timeouts  # noqa: E402
+from solcoder.llm.catalog.providers import ProviderSpec  # noqa: E402
 from solcoder.llm.events import TextDelta, ToolCallDelta  # noqa: E402
 from solcoder.llm.messages import Message, Request  # noqa: E402
 from solcoder.llm.providers.client import LLMClient  # noqa: E402
+from solcoder.llm.transport.deadline import Timeouts  # noqa: E402
 
 _SHELL = json.dumps({"path": "src/lib.rs", "content": ""})
 ARGUMENTS = json.dumps({"path": "src/lib.rs", "content": "x" * (20_000 - len(_SHELL))})
@@ -133,6 +136,33 @@ async def _our_stream(client: LLMClient) -> tuple[int, float]:
     return count, first
 
 
+def measure_sync(scenario: str, url: str) -> dict[str, Any]:
+    """CPU per chunk of the sync `LLMClient.stream()` (the CPU scenarios a and c)."""
+    expected = SCENARIOS[scenario]["chunks"]
+    ours = _ours(url, SCENARIOS[scenario]["api"])
+
+    def once() -> int:
+        count = 0
+        for event in ours.stream(REQUEST):
+            if isinstance(event, TextDelta | ToolCallDelta):
+                count += 1
+        return count
+
+    once()  # warm, as the async side
+    cpu, wall = time.process_time(), time.perf_counter()
+    total = 0
+    while total < 100_000:
+        count = once()
+        assert count == expected, (count, expected)
+        total += count
+    result: dict[str, Any] = {"value": (time.process_time() - cpu) / total, "unit": "s/chunk"}
+    result["cpu"] = time.process_time() - cpu
+    result["wall"] = time.perf_counter() - wall
+    result["rss_peak_kib"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    ours.close()
+    return result
+
+
 async def measure(scenario: str, impl: str, url: str) -> dict[str, Any]:
     api = SCENARIOS[scenario]["api"]
     expected = SCENARIOS[scenario]["chunks"]
@@ -189,6 +219,16 @@ def _reply_dict(reply: Reply) -> dict[str, Any]:
     data["tool_calls"] = [asdict(call) for call in reply.tool_calls]
     data["headers"] = dict(reply.headers)
     return data
+
+
+def start_server(scenario: str) -> tuple[subprocess.Popen[str], str, Path]:
+    """The fake server for `scenario`, in its own process: (process, root URL, script file)."""
+    return _start_server(SCENARIOS[scenario]["reply"])
+
+
+def run(scenario: str, impl: str, url: str) -> dict[str, Any]:
+    """One measurement (`baseline`, `ours` or `sync`) in a fresh subprocess."""
+    return _run(scenario, impl, url)
 
 
 def _run(scenario: str, impl: str, url: str) -> dict[str, Any]:
@@ -287,7 +327,10 @@ def main() -> int:
     args = parser.parse_args()
     if args.measure:
         scenario, impl, url = args.measure
-        print(json.dumps(asyncio.run(measure(scenario, impl, url))))
+        if impl == "sync":
+            print(json.dumps(measure_sync(scenario, url)))
+        else:
+            print(json.dumps(asyncio.run(measure(scenario, impl, url))))
         return 0
     rows = run_all(args.repeat, args.only.split(","))
     text = f"{machine()}\n\n{table(rows)}\n"

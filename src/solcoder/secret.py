@@ -8,7 +8,6 @@ f-strings, logging, exception messages, pickling into a cache file) sees only a 
 
 from __future__ import annotations
 
-import hmac
 from typing import Any, NoReturn, final
 
 # Prefixes vendors put on their keys; showing the first three characters of one tells the user
@@ -74,6 +73,8 @@ class Secret:
         if not isinstance(other, Secret):
             return NotImplemented
         # Constant-time, so comparing keys cannot leak them through timing.
+        import hmac
+
         return hmac.compare_digest(self._value.encode(), other._value.encode())
 
     def __hash__(self) -> int:

@@ -16,7 +16,7 @@ from solcoder.tools.registry import (
     ToolRegistry,
     ToolTimeoutError,
 )
-from solcoder.tools.toolkits import TOOLKIT_NAMES, default_registry
+from solcoder.tools.toolkits import TOOLKIT_NAMES, default_registry, load_registry
 
 
 class Step(pydantic.BaseModel):
@@ -436,3 +436,40 @@ def test_raw_control_characters_inside_strings_are_accepted() -> None:
     assert tool.parse_arguments('{"text": "line one\nline\ttwo"}') == {
         "text": "line one\nline\ttwo"
     }
+
+
+def test_the_snapshot_of_the_baseline_tools_is_what_the_toolkits_build() -> None:
+    """`specs.json` lets a conversation offer the tools without importing the toolkits; after
+    changing a tool, renew it with `python -c "from solcoder.tools.toolkits import
+    write_snapshot; write_snapshot()"`."""
+    from solcoder.tools.toolkits import SNAPSHOT, load_registry, snapshot_of
+
+    built = json.dumps(snapshot_of(load_registry()), indent=1, ensure_ascii=False) + "\n"
+    assert SNAPSHOT.read_text(encoding="utf-8") == built
+
+
+def test_the_baseline_registry_offers_its_tools_before_loading_them() -> None:
+    registry = default_registry()
+    assert registry.specs() == load_registry().specs()
+    assert registry.specs(["plan"]) == load_registry().specs(["plan"])
+    assert registry.names() == load_registry().names()
+    assert "plan" in registry
+    assert len(registry) == len(load_registry())
+    with pytest.raises(ValueError, match="unknown toolkits: nope"):
+        registry.specs(["nope"])
+    tool = registry.get("plan")  # now loaded
+    assert tool is not None
+    assert tool.parse_arguments('{"goal": "a counter"}')["goal"] == "a counter"
+
+
+def test_offering_the_baseline_tools_imports_no_pydantic() -> None:
+    import subprocess
+    import sys
+
+    code = (
+        "import sys\n"
+        "from solcoder.tools.toolkits import default_registry\n"
+        "assert default_registry().specs()\n"
+        "assert 'pydantic' not in sys.modules, 'pydantic imported'\n"
+    )
+    subprocess.run([sys.executable, "-c", code], check=True)

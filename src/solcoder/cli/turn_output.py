@@ -52,16 +52,20 @@ def note_failure(error: Any, settings: Any, session: Any, *, resumable: bool = T
 
 def make_sink(json_output: bool, show_thinking: bool, *, diagnostics_to_stderr: bool = True) -> Any:
     """JSON Lines, or text: the reply on stdout and (for -p) tool lines and notices on stderr."""
+    from solcoder.ui.console import LazyConsole
     from solcoder.ui.render import JsonLinesWriter, StreamRenderer
 
     if json_output:
         return JsonLinesWriter(sys.stdout)
-    from rich.console import Console
-
-    diagnostics = Console(file=sys.stderr) if diagnostics_to_stderr else None
-    console = Console(file=sys.stdout)
-    console.on_broken_pipe = _broken_pipe  # type: ignore[method-assign]
-    return StreamRenderer(console, show_thinking=show_thinking, diagnostics=diagnostics)
+    # rich is imported only if a tool line, notice or error is printed (`LazyConsole`).
+    diagnostics = LazyConsole(sys.stderr) if diagnostics_to_stderr else None
+    console = LazyConsole(sys.stdout)
+    console.on_broken_pipe = _broken_pipe
+    return StreamRenderer(
+        console,  # type: ignore[arg-type]
+        show_thinking=show_thinking,
+        diagnostics=diagnostics,  # type: ignore[arg-type]
+    )
 
 
 def _broken_pipe() -> None:

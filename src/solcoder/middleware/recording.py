@@ -25,7 +25,6 @@ from typing import TYPE_CHECKING, Protocol
 from solcoder.errors import LLMError, SolcoderError
 from solcoder.llm.events import Completed, Event
 from solcoder.llm.messages import Message, Request, Usage
-from solcoder.llm.transport.stats import CallStats
 from solcoder.middleware.base import Middleware
 from solcoder.telemetry.derive import (
     estimate_input_tokens,
@@ -38,6 +37,7 @@ from solcoder.telemetry.record import CallRecord, endpoint_host
 if TYPE_CHECKING:
     from solcoder.config import Settings
     from solcoder.llm.providers.base import Provider
+    from solcoder.llm.transport.stats import CallStats
     from solcoder.telemetry.writer import RecordJob
 
 __all__ = ["PriceLookup", "RecordQueue", "RecordingProvider", "wrap_for_telemetry"]

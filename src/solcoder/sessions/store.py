@@ -5,8 +5,6 @@ from __future__ import annotations
 import builtins
 import contextlib
 import os
-import secrets
-import shutil
 import time
 from collections.abc import Collection
 from pathlib import Path
@@ -69,7 +67,7 @@ class SessionStore:
         ensure_private_dir(self.home)
         ensure_private_dir(self.root)
         for _ in range(100):
-            session_id = f"{time.strftime('%Y%m%d-%H%M%S')}-{secrets.token_hex(2)}"
+            session_id = f"{time.strftime('%Y%m%d-%H%M%S')}-{os.urandom(2).hex()}"
             directory = self.root / session_id
             try:
                 directory.mkdir(mode=0o700)
@@ -116,6 +114,8 @@ class SessionStore:
             raise StorageError(
                 f"Session {session_id} is open in a running SolCoder; close it first."
             )
+        import shutil
+
         shutil.rmtree(directory)
 
     def pin(self, session_id: str) -> None:
@@ -138,6 +138,8 @@ class SessionStore:
         for info in unpinned[keep:]:
             if info.id in exclude or _in_use(info.path.parent):
                 continue
+            import shutil  # only when there is something to delete
+
             shutil.rmtree(info.path.parent, ignore_errors=True)
             removed.append(info.id)
         return removed

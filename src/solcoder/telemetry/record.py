@@ -10,10 +10,13 @@ from __future__ import annotations
 import json
 from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field
+from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
 from solcoder.errors import failure_classes
-from solcoder.llm.transport.retry import RetryRecord
+
+if TYPE_CHECKING:
+    from solcoder.llm.transport.retry import RetryRecord
 
 
 def failure_class(outcome: str) -> str | None:

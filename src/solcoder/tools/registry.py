@@ -5,26 +5,26 @@ for its arguments) and sends the arguments back as raw JSON text that may be mal
 or simply wrong. The schema and the validator are both derived from one pydantic model, built
 once at registration from the function's signature and docstring, so they cannot drift apart;
 and every argument problem becomes a sentence the model can act on, so it can repair its call.
+pydantic is imported when a tool is registered or run, not with this module: a conversation
+offers the baseline tools from their snapshot (`toolkits.BaselineRegistry`) and starts faster.
 """
 
 from __future__ import annotations
 
 import asyncio
-import difflib
 import inspect
 import json
 import re
 from collections.abc import Callable, Collection, Iterator, Mapping
 from dataclasses import dataclass, field
-from typing import Any, ClassVar, TypeVar
-
-import pydantic
-import pydantic_core
+from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
 
 from solcoder import jsonsafe
 from solcoder.errors import SolcoderError
 from solcoder.llm.messages import ToolSpec
-from solcoder.tools.schema import arguments_model, finish_schema, parse_docstring
+
+if TYPE_CHECKING:
+    import pydantic
 
 ToolFunction = Callable[..., Any]
 FunctionT = TypeVar("FunctionT", bound=Callable[..., Any])
@@ -127,6 +127,8 @@ class Tool:
         return value
 
     def _validate(self, arguments: Mapping[str, Any]) -> pydantic.BaseModel:
+        import pydantic
+
         try:
             return self.arguments_model.model_validate(dict(arguments))
         except pydantic.ValidationError as error:
@@ -206,6 +208,8 @@ class ToolRegistry:
             raise ValueError(f"a tool named {tool_name!r} is already registered")
         if timeout is not None and timeout <= 0:
             raise ValueError(f"timeout of tool {tool_name!r} must be positive")
+        from solcoder.tools.schema import arguments_model, finish_schema, parse_docstring
+
         description, argument_docs = parse_docstring(inspect.getdoc(function) or "")
         model = arguments_model(function, tool_name, argument_docs)
         tool = Tool(
@@ -254,6 +258,8 @@ class ToolRegistry:
         candidate = name.rsplit(".", 1)[-1].strip().lower()
         if candidate in lowered:
             return lowered[candidate]
+        import difflib
+
         matches = difflib.get_close_matches(candidate, list(lowered), n=1, cutoff=0.6)
         return lowered[matches[0]] if matches else None
 
@@ -274,6 +280,9 @@ def _to_output(value: Any) -> ToolOutput:
         return ToolOutput(value)
     if value is None:
         return ToolOutput("(no output)")
+    import pydantic
+    import pydantic_core
+
     if isinstance(value, pydantic.BaseModel):
         return ToolOutput(value.model_dump_json(), data=value)
     return ToolOutput(pydantic_core.to_json(value, fallback=str).decode(), data=value)

@@ -8,16 +8,14 @@ Cost per token matters (a reply is thousands of deltas): text deltas are written
 console's file and flushed, never re-rendered through rich (a `Live` markdown view re-renders
 the whole reply per token, which is quadratic). Rich only formats the rare lines: tool calls,
 notices, errors. This module must not import prompt_toolkit: `-p` mode loads it and should
-start fast.
+start fast; for the same reason rich is imported only once a rare line is printed (`-p` passes
+`ui.console.LazyConsole`s, which build their rich `Console` then).
 """
 
 from __future__ import annotations
 
 import json
-from typing import Any, Protocol, TextIO
-
-from rich.console import Console
-from rich.text import Text
+from typing import TYPE_CHECKING, Any, Protocol, TextIO
 
 from solcoder import jsonsafe
 from solcoder.agent.events import (
@@ -33,10 +31,17 @@ from solcoder.llm.events import Completed, TextDelta, ThinkingDelta, ToolCallDel
 from solcoder.llm.messages import ToolCall
 from solcoder.ui.wrap import WordWrapper
 
+if TYPE_CHECKING:
+    from rich.console import Console
+    from rich.text import Text
+
 ARGUMENTS_WIDTH = 60
 """Tool arguments are shown on one line, cut to this many characters."""
 
 RESULT_WIDTH = 100
+
+_encode = json.JSONEncoder(separators=(",", ":")).encode
+"""`json.dumps(record, separators=(",", ":"))` without building an encoder per event."""
 
 # C0/C1 control characters except tab and newline: a model (or a tool result quoting a file)
 # could otherwise emit escape sequences that retitle the window or move the cursor.
@@ -92,6 +97,8 @@ def format_duration(seconds: float) -> str:
 
 def render_error(console: Console, error: SolcoderError) -> None:
     """`✗ message` and a dim next step; never a traceback."""
+    from rich.text import Text
+
     symbol = "✗" if _unicode(console) else "x"
     message = Text(f"{symbol} {clean(_redact(error.display_message))}", style="bold red")
     console.print(encodable(console, message), soft_wrap=True, highlight=False)
@@ -149,11 +156,19 @@ class StreamRenderer:
         self._legacy_encoding = {
             id(each): each.encoding for each in (console, self.diagnostics) if not _unicode(each)
         }
-        self._dim = (
-            self.diagnostics.is_terminal
-            and self.diagnostics.color_system is not None
-            and not self.diagnostics.no_color
-        )
+        self._dim_known: bool | None = None
+
+    @property
+    def _dim(self) -> bool:
+        """Dim thinking on a colour terminal (asked once, when thinking first streams)."""
+        if self._dim_known is None:
+            diagnostics = self.diagnostics
+            self._dim_known = bool(
+                diagnostics.is_terminal
+                and diagnostics.color_system is not None
+                and not diagnostics.no_color
+            )
+        return self._dim_known
 
     # -- the EventSink interface ---------------------------------------------------------------
 
@@ -167,6 +182,8 @@ class StreamRenderer:
         elif isinstance(event, ToolRunFinished):
             self._tool_finished(event)
         elif isinstance(event, Notice):
+            from rich.text import Text
+
             style = "red" if event.level == "error" else "yellow"
             self._line(Text(clean(_redact(event.text)), style=style))
         elif isinstance(event, TurnFinished | Completed | ToolCallStart):
@@ -263,12 +280,16 @@ class StreamRenderer:
         self._mid_line[id(self.diagnostics)] = not end
 
     def _tool_head(self, name: str, arguments: str) -> Text:
+        from rich.text import Text
+
         gear = "⚙" if self._unicode else "*"
         return Text.assemble(
             (f"{gear} ", "cyan"), (clean(name), "bold cyan"), (f"({arguments})", "dim")
         )
 
     def _tool_tail(self, event: ToolRunFinished) -> Text:
+        from rich.text import Text
+
         dots = " … " if self._unicode else " ... "
         duration = format_duration(event.duration_s)
         if event.ok:
@@ -313,7 +334,7 @@ class JsonLinesWriter:
         self.stream = stream
 
     def _emit(self, record: dict[str, Any]) -> None:
-        self.stream.write(json.dumps(record, separators=(",", ":")) + "\n")
+        self.stream.write(_encode(record) + "\n")
         self.stream.flush()
 
     def handle(self, event: AgentEvent) -> None:

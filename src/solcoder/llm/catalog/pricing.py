@@ -22,8 +22,6 @@ import functools
 import logging
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from decimal import Decimal
-from importlib import metadata
 from typing import TYPE_CHECKING, Any
 
 from solcoder.llm.messages import Usage
@@ -78,6 +76,8 @@ class ModelPrice:
 
 def price_source() -> str:
     """Where prices come from, with its version and date, for docs and `solcoder models`."""
+    from importlib import metadata
+
     try:
         version = metadata.version(PRICE_PACKAGE)
     except metadata.PackageNotFoundError:
@@ -188,6 +188,8 @@ def _rate(value: Any) -> float | None:
     if value is None:
         return None
     base = getattr(value, "base", value)  # TieredPrices: the rate below the first threshold
+    from decimal import Decimal
+
     if isinstance(base, Decimal | int | float):
         return float(base)
     return None

@@ -3,9 +3,9 @@
 `LLMClient` only wires things together: the provider's wire adapter (chosen by `spec.api`),
 the URL and headers, and a `StreamingCall` (`streaming.py`, over `http.py`) that owns deadlines,
 retries and error mapping. The sync methods run that same async code on a private event loop (one
-`SyncLoop` per client, created on first use): `stream()` runs `StreamingCall.next_batch()` once
-per network read and yields its events, so there is no second copy of any logic, and Ctrl-C
-cancels whatever is in flight.
+`SyncLoop` per client, created on first use): `stream()` reads `StreamingCall.next_batch()` in
+one task that the loop runs only while the caller waits (`SyncLoop.batches`), and yields its
+events, so there is no second copy of any logic, and Ctrl-C cancels whatever is in flight.
 
 A client's connection pool belongs to the event loop that first used it: use one client per
 loop (the sync methods count as one loop of their own).
@@ -154,9 +154,11 @@ class LLMClient(ProviderBase):
         """Stream one model call; the last event is `Completed`, failures raise `LLMError`.
         Leaving the iteration early (or `aclose()` on the iterator) aborts the request."""
         call = self._start(request)
+        streaming = call.call  # one coroutine layer less per network read
+        finish = call.finish
         try:
-            while (batch := await call.next_batch()) is not None:
-                for event in batch:
+            while (batch := await streaming.next_batch()) is not None:
+                for event in finish(batch):
                     yield event
         finally:
             await call.aclose()
@@ -194,7 +196,7 @@ class LLMClient(ProviderBase):
     ) -> None:
         await self.aclose()
 
-    def _start(self, request: Request) -> StreamingCall | FinishedCall:
+    def _start(self, request: Request) -> FinishedCall:
         self._check_loop()
         if not request.model:
             request = replace(request, model=self._model)
@@ -240,11 +242,8 @@ class LLMClient(ProviderBase):
         sync = self._sync_loop()
         with sync.interruptible():
             call = sync.run(_start(self, request))
-            try:
-                while (batch := sync.run(call.next_batch())) is not None:
-                    yield from batch
-            finally:
-                self._sync_close(sync, call)
+            for batch in sync.batches(call):
+                yield from batch
 
     def complete(self, request: Request) -> Completed:
         """`acomplete` for synchronous code."""
@@ -272,15 +271,6 @@ class LLMClient(ProviderBase):
         traceback: TracebackType | None,
     ) -> None:
         self.close()
-
-    def _sync_close(self, sync: SyncLoop, call: StreamingCall | FinishedCall) -> None:
-        """Abort a sync stream, even when it is garbage collected at an awkward moment."""
-        if self._sync is not sync:
-            return  # close() already shut the pool and the loop down
-        if sync.loop.is_running():  # collected while the loop runs another call of ours
-            sync.loop.create_task(call.aclose())
-        else:
-            sync.run(call.aclose())
 
     def _sync_loop(self) -> SyncLoop:
         try:
@@ -310,15 +300,17 @@ class FinishedCall:
         *,
         provider: str = "",
     ) -> None:
-        self._call = call
+        self.call = call
         self._request = request
         self._fold = fold
         self._provider = provider
 
     async def next_batch(self) -> list[Event] | None:
-        batch = await self._call.next_batch()
-        if batch is None:
-            return None
+        batch = await self.call.next_batch()
+        return None if batch is None else self.finish(batch)
+
+    def finish(self, batch: list[Event]) -> list[Event]:
+        """One batch of the `StreamingCall`, finished for the caller."""
         if self._fold is not None:
             batch = [folded for event in batch for folded in self._fold.feed(event)]
         if batch and isinstance(batch[-1], Completed) and not batch[-1].usage.total:
@@ -326,7 +318,16 @@ class FinishedCall:
         return batch
 
     async def aclose(self) -> None:
-        await self._call.aclose()
+        await self.call.aclose()
+
+    def hold(self) -> None:
+        self.call.hold()
+
+    def release(self) -> None:
+        self.call.release()
+
+    def closing(self) -> None:
+        self.call.closing()
 
 
 def estimated_usage(completed: Completed, request: Request, *, provider: str = "") -> Completed:
@@ -349,7 +350,7 @@ def join_url(base_url: str, path: str) -> str:
     return base_url + path
 
 
-async def _start(client: LLMClient, request: Request) -> StreamingCall | FinishedCall:
+async def _start(client: LLMClient, request: Request) -> FinishedCall:
     return client._start(request)  # in the sync loop, which then owns the pool
 
 

@@ -3,7 +3,9 @@
 `asyncio.timeout` around every read of a stream creates a timer, schedules and cancels it: about
 15 % of the client's CPU per streamed chunk. Streams read far more often than deadlines fire,
 so `Watchdog` keeps one timer handle and re-arms it lazily. It only ever cancels while a read is
-awaited, never while the consumer holds an event.
+awaited, never while the consumer holds an event: the sync bridge, which stops its event loop
+while its caller holds events with a read already started, puts that read on `hold()` and
+`release()`s it when the loop runs for the stream again; the time in between does not count.
 """
 
 from __future__ import annotations
@@ -21,7 +23,17 @@ class Watchdog:
     `asyncio.timeout` does.
     """
 
-    __slots__ = ("_cancelling", "_deadline", "_expired", "_handle", "_loop", "_task", "_when")
+    __slots__ = (
+        "_cancelling",
+        "_deadline",
+        "_expired",
+        "_handle",
+        "_held_since",
+        "_limit",
+        "_loop",
+        "_task",
+        "_when",
+    )
 
     def __init__(self) -> None:
         self._loop = asyncio.get_running_loop()
@@ -32,12 +44,16 @@ class Watchdog:
         self._task: asyncio.Task[object] | None = None
         self._cancelling = 0
         self._expired = False
+        self._limit = 0.0
+        self._held_since: float | None = None
 
-    def arm(self, deadline: float) -> None:
-        """A read starts in the current task and must end by `deadline` (loop time)."""
+    def arm(self, deadline: float, limit: float | None = None) -> None:
+        """A read starts in the current task and must end by `deadline` (loop time); time on
+        hold may move the deadline, never past `limit` (default: `deadline` itself)."""
         task = self._task = asyncio.current_task(self._loop)
         self._cancelling = task.cancelling() if task is not None else 0
         self._deadline = deadline
+        self._limit = deadline if limit is None else limit
         if deadline < self._when:
             if self._handle is not None:
                 self._handle.cancel()
@@ -47,10 +63,33 @@ class Watchdog:
     def disarm(self) -> None:
         """The read ended."""
         self._task = None
+        self._held_since = None
+
+    def hold(self) -> None:
+        """The read in flight stops counting: its loop is stopped while the consumer holds
+        events (the sync bridge), so it waits for the consumer, not for the network."""
+        if self._task is not None and self._held_since is None:
+            self._held_since = self._loop.time()
+
+    def release(self) -> None:
+        """The consumer asks for more: the deadline moves by the time on hold (up to the
+        limit given to `arm`), and the timer runs again."""
+        since = self._held_since
+        if since is None:
+            return
+        self._held_since = None
+        if self._task is None:
+            return
+        moved = min(self._deadline + (self._loop.time() - since), self._limit)
+        self._deadline = max(self._deadline, moved)
+        if self._handle is None:
+            self._handle = self._loop.call_at(self._deadline, self._fire)
+            self._when = self._deadline
 
     def close(self) -> None:
         """No more reads: drop the timer (it would keep this attempt alive until it fires)."""
         self._task = None
+        self._held_since = None
         if self._handle is not None:
             self._handle.cancel()
             self._handle = None
@@ -69,8 +108,8 @@ class Watchdog:
         self._handle = None
         self._when = float("inf")
         task = self._task
-        if task is None:
-            return  # nobody is reading; the next `arm` starts a timer again
+        if task is None or self._held_since is not None:
+            return  # nobody is reading (the next `arm` starts a timer), or on hold (`release`)
         if self._loop.time() < self._deadline:
             self._handle = self._loop.call_at(self._deadline, self._fire)
             self._when = self._deadline

@@ -62,6 +62,7 @@ class StreamingCall:
         self._started = 0.0
         self._total_deadline = 0.0
         self._finished = False
+        self._closing = False
 
     async def next_batch(self) -> list[Event] | None:
         if self._finished:
@@ -83,6 +84,22 @@ class StreamingCall:
         """Abort the request if it is still running; the connection leaves the pool."""
         if not self._finished:
             await self._end(None, closed=True)
+
+    def hold(self) -> None:
+        """The sync bridge stopped its loop with a read in flight while its caller holds
+        events: that time is not the network's (`Watchdog.hold`)."""
+        if self._attempt is not None:
+            self._attempt.hold()
+
+    def release(self) -> None:
+        if self._attempt is not None:
+            self._attempt.release()
+
+    def closing(self) -> None:
+        """The consumer closed the stream while a read was in flight; the sync bridge then
+        cancels that read, and the call ends as `closed` (as `aclose()` would), not
+        `cancelled`."""
+        self._closing = True
 
     async def _first_batch(self) -> list[Event] | None:
         """The first batch of the answer, after whatever retries and waits it took; a wait
@@ -182,6 +199,8 @@ class StreamingCall:
             if attempt is not None:
                 self._finalize(exc, attempt)
             stats.outcome = exc.kind
+        elif isinstance(exc, asyncio.CancelledError) and self._closing:
+            stats.outcome = "closed"
         elif isinstance(exc, asyncio.CancelledError | KeyboardInterrupt):
             stats.outcome = "cancelled"
         elif exc is not None:

@@ -18,6 +18,8 @@ from solcoder.llm.messages import Message, Part, Text, Thinking, ToolCall
 
 DEFAULT_MAX_ARGUMENT_BYTES = 2**20
 """Default of `llm.max_tool_argument_bytes`: one call's arguments, far above any real call."""
+_allocate_text = TextDelta.__new__
+_set_text = TextDelta.__dict__["text"].__set__
 
 
 class _TextSlot:
@@ -76,7 +78,9 @@ class Assembler:
             self._slots.append(slot)
             self._current_thinking = None
         slot.chunks.append(text)
-        return TextDelta(text)
+        delta = _allocate_text(TextDelta)  # `TextDelta(text)` without the frozen
+        _set_text(delta, text)  # dataclass's `object.__setattr__`: once per streamed chunk
+        return delta
 
     def end_block(self) -> None:
         """The vendor closed a content block: the next text starts a new part."""

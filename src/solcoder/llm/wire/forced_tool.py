@@ -20,7 +20,7 @@ transcripts and the tool loop are the same code. The rewrite and the fold are pu
 from __future__ import annotations
 
 import json
-import secrets
+import os
 from collections.abc import Mapping
 from dataclasses import replace
 from typing import Any, Literal
@@ -136,7 +136,7 @@ class ForcedToolFold:
         self._schema = schema
         """Set for unconstrained (primed) replies: optional arguments that break it are
         dropped, since nothing held the model to it."""
-        self.call_id = f"call_{secrets.token_hex(8)}"
+        self.call_id = f"call_{os.urandom(8).hex()}"  # secrets.token_hex(8), minus its import
         self._prefill = prefill
         self._seen = ""
         """Text received so far (what the server echoed of the prefill included)."""

@@ -10,7 +10,6 @@ from __future__ import annotations
 import math
 import time
 from collections.abc import Mapping
-from email.utils import parsedate_to_datetime
 
 
 def retry_after_seconds(headers: Mapping[str, str], *, now: float | None = None) -> float | None:
@@ -29,6 +28,8 @@ def retry_after_seconds(headers: Mapping[str, str], *, now: float | None = None)
     if seconds is not None:
         return seconds
     try:
+        from email.utils import parsedate_to_datetime  # only for dates: a slow import
+
         moment = parsedate_to_datetime(value.strip())
     except (TypeError, ValueError, IndexError):
         return None

@@ -80,6 +80,23 @@ class SSEDecoder:
                 "model reply; the server kept streaming without end.",
                 hint="Retry; if it repeats, lower max tokens or report the server's behaviour.",
             )
+        if (
+            chunk[:6] == b"data: "
+            and chunk.find(b"\n") == len(chunk) - 2
+            and chunk[-1] == 10
+            and self._started
+            and not (self._pending or self._skip_line_feed or self._data or self._event)
+            and b"\r" not in chunk
+        ):
+            # The hot path: exactly one whole event `data: ...\n\n` and nothing pending,
+            # decoded as `_lines` would (one data line, then the blank line dispatches it).
+            value = chunk[6:-2]
+            if len(value) > self._max_event:
+                raise _too_large(self._max_event)
+            try:
+                return [_new_event(value.decode(), "", self._id)]
+            except UnicodeDecodeError as error:
+                raise _invalid_utf8(error) from None
         if self._skip_line_feed:
             self._skip_line_feed = False
             if chunk[:1] == b"\n":
@@ -180,11 +197,7 @@ class SSEDecoder:
                     raise _too_large(limit)
                 data.append(value)
         except UnicodeDecodeError as error:
-            raise ProtocolError(
-                f"The response stream is not valid UTF-8 ({error.reason} at byte {error.start} "
-                "of an event); the server or a proxy corrupted it.",
-                hint="Retry; if it repeats, check any proxy between you and the provider.",
-            ) from None
+            raise _invalid_utf8(error) from None
         self._data = data
         self._event = name
         self._event_size = size
@@ -210,6 +223,14 @@ def _new_event(data: str, event: str, event_id: str | None) -> ServerSentEvent:
 
 def _size(limit: int) -> str:
     return f"{limit / _MEBIBYTE:g} MiB" if limit >= _MEBIBYTE else f"{limit} bytes"
+
+
+def _invalid_utf8(error: UnicodeDecodeError) -> ProtocolError:
+    return ProtocolError(
+        f"The response stream is not valid UTF-8 ({error.reason} at byte {error.start} "
+        "of an event); the server or a proxy corrupted it.",
+        hint="Retry; if it repeats, check any proxy between you and the provider.",
+    )
 
 
 def _too_large(limit: int) -> ProtocolError:

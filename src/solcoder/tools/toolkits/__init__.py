@@ -1,25 +1,132 @@
 """SolCoder's baseline toolkits, and the registry that holds them all.
 
-Each toolkit module exposes `register(registry)`. They are imported inside `default_registry()`
-so that importing this package stays cheap: tools are only needed once a conversation runs.
+Each toolkit module exposes `register(registry)`. Registering builds a pydantic model per tool,
+and the toolkits import pydantic themselves: together most of the CLI's start-up time. So
+`default_registry()` returns a `BaselineRegistry`, which offers the tools to the model from a
+snapshot of their specs (`specs.json`: name, toolkit, description, JSON Schema) and imports the
+toolkits only when a tool is looked up, run or listed. `load_registry()` builds the real thing;
+a test checks that the snapshot is what it builds (`write_snapshot()` renews it).
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+import json
+from collections.abc import Callable, Collection, Iterator
+from pathlib import Path
+from typing import Any
 
-if TYPE_CHECKING:
-    from solcoder.tools.registry import ToolRegistry
+from solcoder.llm.messages import ToolSpec
+from solcoder.tools.registry import FunctionT, Tool, ToolFunction, ToolRegistry
 
 TOOLKIT_NAMES = ("plan", "code", "review", "deploy", "diagnostics", "knowledge")
+SNAPSHOT = Path(__file__).with_name("specs.json")
 
 
-def default_registry() -> ToolRegistry:
-    """A new registry with every baseline toolkit registered."""
-    from solcoder.tools.registry import ToolRegistry
+def load_registry() -> ToolRegistry:
+    """A new registry with every baseline toolkit registered (imports them all)."""
     from solcoder.tools.toolkits import code, deploy, diagnostics, knowledge, plan, review
 
     registry = ToolRegistry()
     for toolkit in (plan, code, review, deploy, diagnostics, knowledge):
         toolkit.register(registry)
     return registry
+
+
+def default_registry() -> ToolRegistry:
+    """A new registry with every baseline toolkit, loaded when first needed."""
+    return BaselineRegistry()
+
+
+def snapshot_of(registry: ToolRegistry) -> list[dict[str, Any]]:
+    return [
+        {
+            "name": tool.name,
+            "toolkit": tool.toolkit,
+            "description": tool.description,
+            "json_schema": tool.json_schema,
+        }
+        for tool in registry
+    ]
+
+
+def write_snapshot() -> None:
+    """Renew `specs.json` from the toolkits (after a tool's signature or docstring changed)."""
+    text = json.dumps(snapshot_of(load_registry()), indent=1, ensure_ascii=False)
+    SNAPSHOT.write_text(text + "\n", encoding="utf-8")
+
+
+class BaselineRegistry(ToolRegistry):
+    """The baseline toolkits: specs and names from the snapshot until a tool itself is needed,
+    then the real registry (`load_registry()`) behind the same interface."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._loaded = False
+        entries = json.loads(SNAPSHOT.read_text(encoding="utf-8"))
+        self._specs = [
+            (entry["toolkit"], ToolSpec(entry["name"], entry["description"], entry["json_schema"]))
+            for entry in entries
+        ]
+
+    def _load(self) -> None:
+        if not self._loaded:
+            self._loaded = True
+            self._tools = load_registry()._tools
+
+    def specs(self, toolkits: Collection[str] | None = None) -> tuple[ToolSpec, ...]:
+        if self._loaded:
+            return super().specs(toolkits)
+        if toolkits is not None:
+            unknown = set(toolkits) - set(TOOLKIT_NAMES)
+            if unknown:
+                raise ValueError(
+                    f"unknown toolkits: {', '.join(sorted(unknown))}; "
+                    f"known: {', '.join(TOOLKIT_NAMES)}"
+                )
+        return tuple(
+            spec for toolkit, spec in self._specs if toolkits is None or toolkit in toolkits
+        )
+
+    def names(self) -> list[str]:
+        if self._loaded:
+            return super().names()
+        return [spec.name for _, spec in self._specs]
+
+    def __contains__(self, name: object) -> bool:
+        return name in self.names()
+
+    def __len__(self) -> int:
+        return len(self.names())
+
+    def tool(
+        self, *, toolkit: str, name: str | None = None, timeout: float | None = None
+    ) -> Callable[[FunctionT], FunctionT]:
+        self._load()
+        return super().tool(toolkit=toolkit, name=name, timeout=timeout)
+
+    def register(
+        self,
+        function: ToolFunction,
+        *,
+        toolkit: str,
+        name: str | None = None,
+        timeout: float | None = None,
+    ) -> Tool:
+        self._load()
+        return super().register(function, toolkit=toolkit, name=name, timeout=timeout)
+
+    def get(self, name: str) -> Tool | None:
+        self._load()
+        return super().get(name)
+
+    def toolkits(self) -> dict[str, list[Tool]]:
+        self._load()
+        return super().toolkits()
+
+    def closest(self, name: str) -> str | None:
+        self._load()
+        return super().closest(name)
+
+    def __iter__(self) -> Iterator[Tool]:
+        self._load()
+        return super().__iter__()
