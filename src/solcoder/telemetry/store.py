@@ -37,6 +37,10 @@ class TelemetryStoreError(StorageError):
     kind = "telemetry_store"
 
 
+class TelemetryStoreLocked(TelemetryStoreError):
+    """Another process holds the write lock past the busy timeout: worth trying again soon."""
+
+
 def database_path(home: Path | str) -> Path:
     return Path(home) / DATABASE_NAME
 
@@ -311,7 +315,7 @@ def _store_error(path: Path, error: sqlite3.Error) -> TelemetryStoreError:
             "new one at the next model call.",
         )
     if "locked" in text or "busy" in text:
-        return TelemetryStoreError(
+        return TelemetryStoreLocked(
             f"{path} is locked by another process ({text}).",
             hint="Try again in a moment.",
         )
