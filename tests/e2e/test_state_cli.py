@@ -3,6 +3,7 @@ being told, failed runs leave no sessions behind, and the home's permissions are
 
 from __future__ import annotations
 
+import itertools
 import sqlite3
 import time
 from pathlib import Path
@@ -54,3 +55,67 @@ def test_a_damaged_telemetry_database_is_told_after_a_prompt(
     assert "telemetry record was not saved" in result.stderr
     assert "damaged" in result.stderr and "Move it aside" in result.stderr
     assert damaged.read_bytes() == b"not a database" * 100
+
+
+KILLED = 3
+
+
+def test_turns_killed_before_a_reply_resume_into_alternating_roles(
+    solcoder_home: Path, tmp_path: Path, run_cli: Run
+) -> None:
+    import json
+    import os
+    import signal
+    import subprocess
+
+    from tests.e2e.conftest import SOLCODER, clean_environment
+    from tests.support.fake_llm_server import FakeLLMServer, Reply
+
+    key = "sk-test-killed-turns-0123456789"
+    with FakeLLMServer(lifetime=120) as server:
+        server.enqueue(*(Reply(text="never seen", headers_delay=60) for _ in range(KILLED)))
+        server.enqueue(Reply(text="Back again."))
+        flags = [
+            "--llm-provider",
+            "openai",
+            "--llm-base-url",
+            server.base_url("chat"),
+            "--llm-model",
+            "fake-model",
+        ]
+        env = clean_environment(solcoder_home, {"OPENAI_API_KEY": key})
+        work = tmp_path / "work"
+        work.mkdir(exist_ok=True)
+        session_id = ""
+        for number in range(KILLED):
+            resume = ["--session", session_id] if session_id else []
+            child = subprocess.Popen(
+                [SOLCODER, "-p", f"killed prompt {number}", *flags, *resume],
+                env=env,
+                cwd=work,
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.DEVNULL,
+            )
+            deadline = time.monotonic() + 30
+            while len(server.requests) <= number:  # the prompt is saved before the request
+                assert child.poll() is None and time.monotonic() < deadline
+                time.sleep(0.05)
+            os.kill(child.pid, signal.SIGKILL)
+            child.wait(10)
+            if not session_id:
+                [line] = run_cli("sessions", "list", "--json").stdout.splitlines()
+                session_id = json.loads(line)["id"]
+        result = run_cli(
+            "-p", "the next prompt", *flags, "--session", session_id, env={"OPENAI_API_KEY": key}
+        )
+        assert result.returncode == 0, result.stderr
+        assert "Back again." in result.stdout
+        body = server.requests[-1].json
+    roles = [message["role"] for message in body["messages"] if message["role"] != "system"]
+    assert roles[0] == "user" and roles[-1] == "user"
+    assert all(a != b for a, b in itertools.pairwise(roles)), roles
+    sent = json.dumps(body["messages"])
+    for number in range(KILLED):
+        assert f"killed prompt {number}" in sent
+    [line] = run_cli("sessions", "list", "--json").stdout.splitlines()
+    assert json.loads(line)["turns"] == KILLED + 1
