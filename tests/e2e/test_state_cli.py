@@ -119,3 +119,41 @@ def test_turns_killed_before_a_reply_resume_into_alternating_roles(
         assert f"killed prompt {number}" in sent
     [line] = run_cli("sessions", "list", "--json").stdout.splitlines()
     assert json.loads(line)["turns"] == KILLED + 1
+
+
+def test_failed_launches_never_push_the_real_session_out(run_cli: Run, solcoder_home: Path) -> None:
+    import json
+
+    from tests.support.fake_llm_server import FakeLLMServer, Reply
+
+    assert run_cli("config", "set", "sessions.keep", "2").returncode == 0
+    demo = run_cli("-p", "the demo", "--offline-mode")
+    assert demo.returncode == 0, demo.stderr
+    [line] = run_cli("sessions", "list", "--json").stdout.splitlines()
+    demo_id = json.loads(line)["id"]
+    for _ in range(3):  # no key: fails before its prompt, so no session at all
+        assert run_cli("-p", "hello", "--llm-provider", "openai").returncode == 2
+    for _ in range(3):  # an unknown provider, the same
+        assert run_cli("-p", "hello", "--llm-provider", "nosuch").returncode != 0
+    with FakeLLMServer(lifetime=60) as server:
+        server.enqueue(Reply(status=401, error_message="Incorrect API key", repeat=10))
+        for _ in range(3):  # refused: the prompt is kept (resumable), but it is no real session
+            refused = run_cli(
+                "-p",
+                "hello",
+                "--llm-provider",
+                "openai",
+                "--llm-base-url",
+                server.base_url("chat"),
+                env={"OPENAI_API_KEY": "sk-test-refused-0123456789"},
+            )
+            assert refused.returncode != 0
+    listed = [
+        json.loads(line) for line in run_cli("sessions", "list", "--json").stdout.splitlines()
+    ]
+    ids = [entry["id"] for entry in listed]
+    assert demo_id in ids
+    # The demo, and the refused runs: the 2 kept of those plus the one that was running.
+    assert len(ids) == 1 + 2 + 1
+    assert [entry["turns"] for entry in listed if entry["id"] != demo_id] == [1, 1, 1]
+    assert len(list((solcoder_home / "sessions").iterdir())) == len(ids)  # no empty ones

@@ -68,7 +68,10 @@ def run_root(options: dict[str, Any]) -> int:
 
         return run_interactive(settings, built, options, session)
     finally:
-        session.close()
+        from solcoder.sessions import SessionStore
+
+        # A launch that failed before its prompt leaves no session to push real ones out.
+        SessionStore(settings.home).discard_if_empty(session)
 
 
 async def run_prompt(

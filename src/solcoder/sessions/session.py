@@ -61,6 +61,8 @@ class Session:
         self.warnings: list[str] = []
         """What the user should be told: torn or damaged lines, anything skipped."""
         self.notes: list[str] = []
+        self.fresh = False
+        """Created by this process (`SessionStore.create`): discarded at exit without a turn."""
         """Repairs that lost nothing (restored partial replies, answered killed turns)."""
         self.provider = ""
         self.model = ""

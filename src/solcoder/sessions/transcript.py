@@ -65,6 +65,9 @@ class SessionInfo:
     turns: int
     pinned: bool
     title: str
+    replies: int = 0
+    """Model replies recorded (complete or interrupted): 0 for a session whose every turn
+    failed before an answer (a 401, a refused key), which pruning keeps apart."""
 
 
 @dataclass(slots=True)
@@ -270,9 +273,9 @@ def rebuild_messages(
 
 _META_PREFIX = b'{"v":1,"type":"meta"'
 _MESSAGE_PREFIX = b'{"v":1,"type":"message"'
-_USER_MESSAGE = re.compile(rb'\{"v":1,"type":"message","turn":\d+,"message":\{"role":"user"')
-"""How `Session.append` writes a prompt; a turn starts with one (see `_is_prompt`)."""
-_ROLE = re.compile(rb'"message":\{"role":"(\w+)"')
+_PARTIAL_PREFIX = b'{"v":1,"type":"partial"'
+_ROLE = re.compile(rb'\{"v":1,"type":"message","turn":\d+,"message":\{"role":"(\w+)"')
+"""How `Session.append` lays out a message line (see `_role`)."""
 
 
 def summarise(session_id: str, directory: Path) -> SessionInfo:
@@ -287,10 +290,14 @@ def summarise(session_id: str, directory: Path) -> SessionInfo:
     created: datetime | None = None
     provider = model = ""
     title: str | None = None
-    turns = 0
+    turns = replies = 0
     for line in data.split(b"\n"):
-        if line.startswith(_MESSAGE_PREFIX) and _is_prompt(line):
-            turns += 1
+        if line.startswith(_MESSAGE_PREFIX):
+            role = _role(line)
+            turns += role == "user"
+            replies += role == "assistant"
+        elif line.startswith(_PARTIAL_PREFIX):
+            replies += 1
         if line.startswith(_META_PREFIX) or (title is None and line.startswith(_MESSAGE_PREFIX)):
             try:
                 record = json.loads(line)
@@ -312,25 +319,26 @@ def summarise(session_id: str, directory: Path) -> SessionInfo:
         turns=turns,
         pinned=(directory / PIN_MARKER).exists(),
         title=title or "",
+        replies=replies,
     )
 
 
-def _is_prompt(line: bytes) -> bool:
-    """A user message line: each starts a turn, also one killed before its `turn_end`.
+def _role(line: bytes) -> str | None:
+    """Who wrote a message line: each user message starts a turn (also one killed before its
+    `turn_end`), each assistant one is a reply.
 
     Read from the line's head as `Session.append` lays it out (no parse of a big reply);
     a line laid out otherwise (written by hand, an older writer) is parsed."""
-    if _USER_MESSAGE.match(line):
-        return True
-    role = _ROLE.search(line, 0, 200)
-    if role is not None:
-        return role.group(1) == b"user"
+    head = _ROLE.match(line)
+    if head is not None:
+        return head.group(1).decode("ascii", "replace")
     try:
         record = json.loads(line)
     except ValueError:
-        return False
+        return None
     message = record.get("message") if isinstance(record, dict) else None
-    return isinstance(message, dict) and message.get("role") == "user"
+    role = message.get("role") if isinstance(message, dict) else None
+    return role if isinstance(role, str) else None
 
 
 def _title(message: object) -> str | None:
