@@ -157,3 +157,78 @@ def test_failed_launches_never_push_the_real_session_out(run_cli: Run, solcoder_
     assert len(ids) == 1 + 2 + 1
     assert [entry["turns"] for entry in listed if entry["id"] != demo_id] == [1, 1, 1]
     assert len(list((solcoder_home / "sessions").iterdir())) == len(ids)  # no empty ones
+
+
+def test_an_existing_home_open_to_others_is_reported_with_the_fix(
+    run_cli: Run, solcoder_home: Path
+) -> None:
+    import stat
+
+    solcoder_home.mkdir(parents=True)
+    solcoder_home.chmod(0o755)
+    listed = run_cli("sessions", "list")
+    assert listed.returncode == 0, listed.stderr
+    assert "mode 0755" in listed.stderr and f"chmod 700 {solcoder_home}" in listed.stderr
+    assert stat.S_IMODE(solcoder_home.stat().st_mode) == 0o755  # a reading command changes nothing
+    prompt = run_cli("-p", "hello", "--offline-mode")
+    assert prompt.returncode == 0, prompt.stderr
+    assert prompt.stderr.count("mode 0755") == 1
+    assert "made it 0700" in prompt.stderr
+    assert stat.S_IMODE(solcoder_home.stat().st_mode) == 0o700
+    again = run_cli("sessions", "list")
+    assert "mode 0" not in again.stderr  # private now: nothing to say
+
+
+def _read_only_mount_works() -> bool:
+    import shutil
+    import subprocess
+
+    if shutil.which("unshare") is None or shutil.which("mount") is None:
+        return False
+    probe = subprocess.run(
+        ["unshare", "--mount", "sh", "-c", "mount --bind / / 2>/dev/null"],
+        capture_output=True,
+        check=False,
+    )
+    return probe.returncode == 0
+
+
+@pytest.mark.skipif(
+    not _read_only_mount_works(),
+    reason="needs a private mount namespace (unshare --mount) to make the home read-only; "
+    "file modes alone do not stop root",
+)
+def test_reading_commands_work_on_a_read_only_home(run_cli: Run, solcoder_home: Path) -> None:
+    import json
+    import os
+    import shlex
+    import subprocess
+
+    from tests.e2e.conftest import SOLCODER, clean_environment
+
+    assert run_cli("-p", "hello", "--offline-mode").returncode == 0
+    home = shlex.quote(str(solcoder_home))
+
+    def read_only(*args: str) -> subprocess.CompletedProcess[str]:
+        """`solcoder ARGS` with SOLCODER_HOME mounted read-only (for root as for anyone)."""
+        command = " ".join(shlex.quote(arg) for arg in (SOLCODER, *args))
+        script = f"mount --bind {home} {home} && mount -o remount,bind,ro {home} && exec {command}"
+        return subprocess.run(
+            ["unshare", "--mount", "sh", "-c", script],
+            capture_output=True,
+            text=True,
+            timeout=60,
+            env=clean_environment(solcoder_home),
+            cwd=solcoder_home.parent,
+            check=False,
+        )
+
+    before = sorted(os.listdir(solcoder_home))
+    logs = read_only("logs", "--json")
+    assert logs.returncode == 0, logs.stderr
+    assert len(json.loads(logs.stdout)) == 1
+    stats = read_only("stats", "--json")
+    assert stats.returncode == 0, stats.stderr
+    assert read_only("logs").returncode == 0
+    assert read_only("sessions", "list").returncode == 0
+    assert sorted(os.listdir(solcoder_home)) == before
