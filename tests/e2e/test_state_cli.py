@@ -230,5 +230,10 @@ def test_reading_commands_work_on_a_read_only_home(run_cli: Run, solcoder_home: 
     stats = read_only("stats", "--json")
     assert stats.returncode == 0, stats.stderr
     assert read_only("logs").returncode == 0
-    assert read_only("sessions", "list").returncode == 0
+    listed = read_only("sessions", "list", "--json")
+    assert listed.returncode == 0, listed.stderr
+    session_id = json.loads(listed.stdout.splitlines()[0])["id"]
+    for args in (("sessions", "show", session_id), ("config", "list"), ("auth", "status")):
+        result = read_only(*args)
+        assert result.returncode == 0, (args, result.stderr)
     assert sorted(os.listdir(solcoder_home)) == before
