@@ -132,3 +132,31 @@ def test_a_call_answered_then_followed_by_a_reply_is_left_alone() -> None:
     warnings: list[str] = []
     assert rebuild_messages([_record(m) for m in history], warnings) == history
     assert warnings == []
+
+
+def test_a_retry_after_resuming_a_killed_turn_cuts_where_the_user_saw_it(
+    store: SessionStore,
+) -> None:
+    """`/retry` counts messages of the resumed history, stand-in included; reading the
+    transcript again must cut at the same place."""
+    from solcoder.sessions.transcript import NO_REPLY
+
+    session = store.create("openai", "m")
+    session.append_message(Message.user("killed"))
+    session.close()
+    resumed = store.open(session.id)
+    history = resumed.messages()
+    assert [m.text for m in history] == ["killed", NO_REPLY]
+    resumed.append_message(Message.user("again"))
+    resumed.append_message(Message.assistant("first try"))
+    resumed.end_turn()
+    resumed.record_event("history_truncated", keep=len(history) + 1)  # /retry of "again"
+    resumed.append_message(Message.assistant("second try"))
+    resumed.end_turn()
+    resumed.close()
+    assert [m.text for m in store.read(session.id).messages()] == [
+        "killed",
+        NO_REPLY,
+        "again",
+        "second try",
+    ]
