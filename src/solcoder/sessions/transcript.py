@@ -167,7 +167,7 @@ class _Alternation:
     A prompt killed before any reply (`-p` SIGKILLed, a crash) leaves a user message with
     nothing after it; fifty such turns would send fifty user messages in a row. Each one gets
     a `NO_REPLY` stand-in reply, also at the end (the next prompt follows it). A damaged user
-    line between two replies gets a `LOST_PROMPT` stand-in. Both are counted for one warning.
+    line between two replies gets a `LOST_PROMPT` stand-in. Each kind is counted for one note.
     """
 
     def __init__(self, messages: list[Message]) -> None:
