@@ -117,6 +117,17 @@ def ensure_private_dir(path: Path) -> Path:
     return path
 
 
+def exposed_directory_mode(path: Path) -> int | None:
+    """The mode of the existing directory `path` when its group or others have any access
+    (so the user can be told, as for credential files); None when private or missing."""
+    try:
+        status = path.stat()
+    except OSError:
+        return None
+    mode = stat.S_IMODE(status.st_mode)
+    return mode if stat.S_ISDIR(status.st_mode) and mode & 0o077 else None
+
+
 def tighten_file_mode(path: Path, mode: int = PRIVATE_FILE_MODE) -> None:
     """Remove permission bits beyond `mode` from an existing file; OSError propagates."""
     current = stat.S_IMODE(path.stat().st_mode)

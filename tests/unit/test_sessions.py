@@ -123,6 +123,7 @@ def test_pin_unpin_and_prune(store: SessionStore) -> None:
     ids = []
     for index in range(6):
         session = store.create("openai", "m")
+        one_turn(session, f"prompt {index}", "reply")  # only answered sessions count
         session.close()
         os.utime(session.path, (1_700_000_000 + index, 1_700_000_000 + index))
         ids.append(session.id)
@@ -140,9 +141,11 @@ def test_pin_unpin_and_prune(store: SessionStore) -> None:
 
 def test_prune_never_removes_a_session_in_use(store: SessionStore) -> None:
     busy = store.create("openai", "m")
+    one_turn(busy, "prompt", "reply")
     os.utime(busy.path, (1_600_000_000, 1_600_000_000))
     for _ in range(3):
-        store.create("openai", "m").close()
+        with store.create("openai", "m") as other:
+            one_turn(other, "prompt", "reply")
     assert busy.id not in store.prune(keep=1)
     assert busy.directory.exists()
     with pytest.raises(StorageError):

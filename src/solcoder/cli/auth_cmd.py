@@ -126,8 +126,13 @@ def status_command(ctx: click.Context) -> None:
     settings = settings_from_context(ctx)
     store = _store(ctx)
     current = settings.llm.provider
+    # Saved keys that cannot be read are said first: the rows below would otherwise read as
+    # "no key" for every provider when the keys are merely locked away.
+    from solcoder.cli.output import print_error
+
+    for problem in store.check():
+        print_error(problem.display_message, problem.hint)
     _echo(f"Keys are saved in: {store.description}")
-    store_problem: StorageError | None = None
     rows: list[tuple[str, str, str]] = []
     for name in known_provider_names(settings.providers):
         if resolve_spec(name, settings.providers).managed:
@@ -138,28 +143,22 @@ def status_command(ctx: click.Context) -> None:
         flag = _root_option(ctx, "llm_api_key") if name == current else None
         if name != current:
             environ.pop(GENERIC_KEY_VARIABLE, None)
-        try:
-            resolved = resolve_api_key(
-                spec,
-                flag_value=flag,
-                environ=environ,
-                store=None if store_problem is not None else store,
-            )
-        except StorageError as error:
-            store_problem = error
-            resolved = resolve_api_key(spec, flag_value=flag, environ=environ, store=None)
-        shown = resolved.secret.masked if resolved.secret is not None else "-"
         marker = "  (current provider)" if name == current else ""
+        try:
+            resolved = resolve_api_key(spec, flag_value=flag, environ=environ, store=store)
+        except StorageError:  # nothing in the flag, the environment or a readable backend
+            rows.append((name, "?", "unknown: saved keys could not be read (see above)" + marker))
+            continue
+        shown = resolved.secret.masked if resolved.secret is not None else "-"
         rows.append((name, shown, resolved.display + marker))
     width = max(len(name) for name, _, _ in rows)
     key_width = max(len(shown) for _, shown, _ in rows)
     for name, shown, where in rows:
         _echo(f"{name:<{width}}  {shown:<{key_width}}  {where}")
     _show_notices(store)
-    if store_problem is not None:
-        # The table above still shows keys from flags and the environment; the exit code
-        # says saved keys could not be checked.
-        raise store_problem
+    if store.problems:
+        # Reported above; the exit code says saved keys could not all be checked.
+        ctx.exit(store.problems[0].exit_code)
 
 
 def _save(
@@ -171,13 +170,25 @@ def _save(
     if not spec.requires_key:
         _notice(f"Provider {spec.name!r} does not need a key; saving one anyway.")
     store = _store(ctx, insecure=insecure)
-    previous = store.lookup(spec.name) if rotate else None
-    from solcoder.redact import admit
+    from solcoder.credentials.encrypted_file import PassphraseUnavailable
 
-    secret = admit(_read_key(spec.name, from_stdin=key_stdin))
-    if previous is not None and previous.secret == secret:
-        raise UsageError("The new key is the same as the saved one; nothing changed.")
-    store.set(spec.name, secret)
+    try:
+        previous = store.lookup(spec.name) if rotate else None
+        from solcoder.redact import admit
+
+        secret = admit(_read_key(spec.name, from_stdin=key_stdin))
+        if previous is not None and previous.secret == secret:
+            raise UsageError("The new key is the same as the saved one; nothing changed.")
+        store.set(spec.name, secret)
+    except PassphraseUnavailable as error:
+        # Headless, no keyring, no passphrase: name the one way that works here.
+        command = "rotate" if rotate else "login"
+        raise PassphraseUnavailable(
+            error.message,
+            hint=f"Set SOLCODER_PASSPHRASE (or use an OS keyring) to encrypt it, or save it "
+            f"unencrypted in a 0600 file: printf '%s' \"$KEY\" | solcoder auth {command} "
+            f"{spec.name} --key-stdin --insecure-storage",
+        ) from None
     if rotate and previous is not None:
         _echo(
             f"Replaced the {spec.name} key {previous.secret} with {secret} in {store.description}."

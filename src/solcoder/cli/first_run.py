@@ -1,5 +1,8 @@
 """First run: ask for a missing API key in the terminal, hidden, and offer to save it.
 
+Saving may fail (no passphrase after the tries the file backend allows, a full disk): the
+pasted key is then used for the run anyway and the user is told it was not saved.
+
 Only when both stdin and stdout are terminals; scripts and CI get the exit-2 message with the
 exact variable and command instead, so nothing ever waits for input that cannot come.
 """
@@ -27,7 +30,8 @@ def _ask_yes(question: str) -> bool:
 
 def prompt_for_key(spec: ProviderSpec, store: Any) -> Secret | None:
     """The key typed by the user (saved if they agree), or None if they entered nothing."""
-    from solcoder.redact import admit
+    from solcoder.errors import StorageError
+    from solcoder.redact import admit, redact
 
     where = f" (create one at {spec.key_url})" if spec.key_url else ""
     sys.stderr.write(
@@ -42,7 +46,17 @@ def prompt_for_key(spec: ProviderSpec, store: Any) -> Secret | None:
         return None
     secret = admit(key)
     if _ask_yes(f"Save it to {store.description} for next time?"):
-        kind = store.set(spec.name, secret)
+        try:
+            kind = store.set(spec.name, secret)
+        except StorageError as error:
+            # The pasted key is still good for this run: never end the program over saving it.
+            sys.stderr.write(
+                redact(
+                    f"{error} The key was not saved; it is used for this run only. Save it "
+                    f"later with `solcoder auth login {spec.name}`.\n"
+                )
+            )
+            return secret
         for notice in getattr(store, "notices", ()):
             sys.stderr.write(f"{notice}\n")
         sys.stderr.write(

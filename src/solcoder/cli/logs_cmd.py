@@ -68,7 +68,7 @@ def _open(home: Path) -> Any:
     from solcoder.telemetry.store import TelemetryStore, database_path
 
     try:
-        return TelemetryStore.open(database_path(home), create=False)
+        return TelemetryStore.open_for_reading(database_path(home))
     except FileNotFoundError:
         return None
 

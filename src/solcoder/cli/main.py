@@ -173,10 +173,21 @@ def cli(ctx: click.Context, /, **options: Any) -> None:
     ctx.ensure_object(dict)
     ctx.obj["options"] = options
     if ctx.invoked_subcommand is not None:
+        _check_home()
         return
     from solcoder.cli.run import run_root
 
     ctx.exit(run_root(options))
+
+
+def _check_home() -> None:
+    """Subcommands: report a SOLCODER_HOME open to other users (they never change it)."""
+    from pathlib import Path
+
+    from solcoder.cli.home_check import report_exposed_home
+    from solcoder.config.loader import resolve_home
+
+    report_exposed_home(resolve_home(None, os.environ, Path.cwd()))
 
 
 def _fail(error: Any, *, json_output: bool) -> NoReturn:

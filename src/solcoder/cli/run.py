@@ -14,10 +14,14 @@ from solcoder.cli.turn_output import announce_session, make_sink, note_failure
 def load(options: dict[str, Any]) -> Any:
     """Settings from flags and the environment; creates SOLCODER_HOME on first run."""
     from solcoder.cli.build import flag_overrides
+    from solcoder.cli.home_check import report_tightened_home
     from solcoder.config import ensure_home, load_settings
+    from solcoder.fsutil import exposed_directory_mode
 
     settings = load_settings(overrides=flag_overrides(options))
+    exposed = exposed_directory_mode(settings.home)
     ensure_home(settings.home)
+    report_tightened_home(settings.home, exposed)
     for warning in settings.warnings:
         print_notice(f"Warning: {warning}")
     return settings
@@ -99,7 +103,10 @@ def run_root(options: dict[str, Any]) -> int:
 
         return run_interactive(settings, built, options, session)
     finally:
-        session.close()
+        from solcoder.sessions import SessionStore
+
+        # A launch that failed before its prompt leaves no session to push real ones out.
+        SessionStore(settings.home).discard_if_empty(session)
 
 
 async def run_prompt(

@@ -24,6 +24,7 @@ import json
 import os
 import secrets
 import struct
+import sys
 import threading
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
@@ -62,6 +63,13 @@ _test_kdf_parameters: KdfParameters | None = None
 
 PASSPHRASE_VARIABLE = "SOLCODER_PASSPHRASE"
 MINIMUM_NEW_PASSPHRASE_LENGTH = 8
+NEW_PASSPHRASE_TRIES = 3
+"""How often a new passphrase is asked for when it is too short or the two entries differ:
+a typo must not end the program (and lose the key pasted just before)."""
+
+
+class PassphraseUnavailable(StorageError):
+    """No passphrase can be had here (not set, no terminal): the caller knows the way out."""
 
 
 @contextlib.contextmanager
@@ -193,23 +201,37 @@ def default_passphrase_source(environ: Mapping[str, str]) -> PassphraseSource:
         if configured:
             return Secret(configured)
         if not terminal_available():
-            raise StorageError(
+            raise PassphraseUnavailable(
                 "The encrypted credentials file needs a passphrase and there is no terminal to "
                 "ask for it.",
-                hint=f"Set {PASSPHRASE_VARIABLE}, or use an OS keyring.",
+                hint=f"Set {PASSPHRASE_VARIABLE}, or use an OS keyring. To keep a key "
+                "unencrypted in a 0600 file instead, add --insecure-storage to "
+                "`solcoder auth login`.",
             )
         if not new:
             return Secret(getpass.getpass("Passphrase for SolCoder credentials: "))
-        first = getpass.getpass("New passphrase to encrypt SolCoder credentials: ")
-        if len(first) < MINIMUM_NEW_PASSPHRASE_LENGTH:
-            raise StorageError(
-                f"The passphrase must have at least {MINIMUM_NEW_PASSPHRASE_LENGTH} characters."
-            )
-        if getpass.getpass("Repeat the passphrase: ") != first:
-            raise StorageError("The two passphrases differ; nothing was saved.")
-        return Secret(first)
+        return _ask_new_passphrase()
 
     return source
+
+
+def _ask_new_passphrase() -> Secret:
+    """A new passphrase typed twice, asked again (up to `NEW_PASSPHRASE_TRIES` times) when it
+    is too short or the two entries differ."""
+    problem = ""
+    for _ in range(NEW_PASSPHRASE_TRIES):
+        first = getpass.getpass("New passphrase to encrypt SolCoder credentials: ")
+        if len(first) < MINIMUM_NEW_PASSPHRASE_LENGTH:
+            problem = (
+                f"The passphrase must have at least {MINIMUM_NEW_PASSPHRASE_LENGTH} characters."
+            )
+        elif getpass.getpass("Repeat the passphrase: ") != first:
+            problem = "The two passphrases differ."
+        else:
+            return Secret(first)
+        sys.stderr.write(f"{problem} Try again.\n")
+        sys.stderr.flush()
+    raise StorageError(f"{problem} Nothing was saved.")
 
 
 _cached_passphrases: dict[Path, Secret] = {}

@@ -6,6 +6,11 @@ SOLCODER_KEYRING=0 or `credentials.backend = "file"`); otherwise the encrypted f
 that backend first, then every other backend that holds something, so a key saved on a
 headless day is still found after a keyring appears. `delete` removes a key everywhere.
 
+A backend that cannot be opened (an encrypted file without its passphrase, a damaged file) does
+not hide the others: it is remembered as a problem for this store's life (so a mistyped
+passphrase is not asked for again per provider), the other backends are still read and
+cleaned, and only a lookup that found nothing elsewhere raises it.
+
 A key being saved is registered with the redactor here; a key read back is registered by whoever
 puts it to use (`resolve.resolve_api_key`, the one door for keys in use), so each key is
 registered once, where it enters.
@@ -15,7 +20,7 @@ from __future__ import annotations
 
 import logging
 import os
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal, Protocol
@@ -107,6 +112,8 @@ class CredentialStore:
         )
         self._plaintext = PlaintextFileStorage(home)
         self._redactor = redactor or default_redactor()
+        self._failures: dict[str, tuple[Storage, StorageError]] = {}
+        """Backends (by kind) that could not be opened, and why."""
 
     # -- backend selection ------------------------------------------------------------------
 
@@ -155,17 +162,46 @@ class CredentialStore:
 
     # -- operations ---------------------------------------------------------------------------
 
-    def lookup(self, provider: str) -> StoredKey | None:
-        """The saved key for `provider` and which backend holds it."""
+    @property
+    def problems(self) -> list[StorageError]:
+        """Why some backends could not be read, one error per backend, oldest first."""
+        return [error for _, error in self._failures.values()]
+
+    def _readable(self) -> Iterator[Storage]:
+        """The read order without the backends already known to fail."""
         for storage in self._read_order():
+            if storage.kind not in self._failures:
+                yield storage
+
+    def _failed(self, storage: Storage, error: StorageError) -> None:
+        self._failures.setdefault(storage.kind, (storage, error))
+
+    def check(self) -> list[StorageError]:
+        """Open every backend that holds something; the problems found (for `auth status`,
+        which reports them before the rows that depend on them)."""
+        self.providers()
+        return self.problems
+
+    def lookup(self, provider: str) -> StoredKey | None:
+        """The saved key for `provider` and which backend holds it.
+
+        Raises the first backend's problem only if no other backend has the key: the key may
+        be in the one that could not be read."""
+        for storage in self._readable():
             try:
                 value = storage.get(provider)
             except KeyringUnavailable as error:
                 # The files come later in the order, so the lookup simply carries on.
                 self._keyring_failed(error)
                 continue
+            except StorageError as error:
+                self._failed(storage, error)
+                continue
             if value:
                 return StoredKey(Secret(value), storage.kind)
+        problems = self.problems
+        if problems:
+            raise problems[0]
         return None
 
     def get(self, provider: str) -> Secret | None:
@@ -200,24 +236,39 @@ class CredentialStore:
         return target.kind
 
     def delete(self, provider: str) -> list[str]:
-        """Remove the key for `provider` from every backend; returns the kinds it was in."""
+        """Remove the key for `provider` from every backend; returns the kinds it was in.
+
+        A backend that cannot be opened is skipped with a notice (its copy, if any, remains);
+        its error is raised only when the key was found nowhere else."""
         removed: list[str] = []
-        for storage in self._read_order():
+        for storage in self._readable():
             try:
                 if storage.delete(provider):
                     removed.append(storage.kind)
             except KeyringUnavailable as error:
                 self._keyring_failed(error)
+            except StorageError as error:
+                self._failed(storage, error)
+        if removed:
+            for unread, problem in self._failures.values():
+                self.notices.append(
+                    f"Could not open the {unread.description} ({problem.message}); any "
+                    f"{provider} key in it remains."
+                )
+        elif self.problems:
+            raise self.problems[0]
         return removed
 
     def providers(self) -> list[str]:
-        """Providers with a saved key, in any backend."""
+        """Providers with a saved key, in the backends that can be read (see `problems`)."""
         names: set[str] = set()
-        for storage in self._read_order():
+        for storage in self._readable():
             try:
                 names.update(storage.providers())
             except KeyringUnavailable as error:
                 self._keyring_failed(error)
+            except StorageError as error:
+                self._failed(storage, error)
         return sorted(names)
 
 

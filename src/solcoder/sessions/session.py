@@ -59,9 +59,16 @@ class Session:
         self.directory = directory
         self.path = directory / TRANSCRIPT_NAME
         self.warnings: list[str] = []
+        """What the user should be told: torn or damaged lines, anything skipped."""
+        self.notes: list[str] = []
+        self.fresh = False
+        """Created by this process (`SessionStore.create`): discarded at exit without a turn."""
+        """Repairs that lost nothing (restored partial replies, answered killed turns)."""
         self.provider = ""
         self.model = ""
         self.turn_count = 0
+        """Prompts in this session: a turn starts with the user's message, so one killed before
+        its end (no `turn_end` record) still counts, and the next turn's number is new."""
         self._redactor = redactor
         self._clock = clock
         self._descriptor: int | None = None
@@ -70,6 +77,7 @@ class Session:
         self._last_partial = float("-inf")
         self._last_sync = clock()
         self._unsynced = False
+        self._loaded: list[Message] | None = None
         if writable:
             self._open_for_append()
         # Read only after taking the lock: no other writer can be mid-line now.
@@ -79,6 +87,11 @@ class Session:
         self.warnings.extend(loaded.warnings)
         for record in loaded.records:
             self._observe(record)
+        # Rebuilt once, here, so what the rebuild had to skip is in `warnings` before anyone
+        # prints them; `messages()` serves it while nothing was appended.
+        self._loaded = rebuild_messages(
+            loaded.records, self.warnings, locations=loaded.locations, notes=self.notes
+        )
 
     # -- file handling -------------------------------------------------------------------
 
@@ -139,13 +152,23 @@ class Session:
         if kind == "meta":
             self.provider = str(record.get("provider") or self.provider)
             self.model = str(record.get("model") or self.model)
-        elif kind == "turn_end":
-            self.turn_count += 1
+        elif kind == "message":
+            message = record.get("message")
+            if isinstance(message, Mapping) and message.get("role") == "user":
+                self.turn_count += 1
+
+    @property
+    def _turn(self) -> int:
+        """The number of the turn in progress (records after its prompt carry it)."""
+        return max(self.turn_count, 1)
 
     def messages(self) -> list[Message]:
-        """The conversation rebuilt from the transcript on disk."""
+        """The conversation rebuilt from the transcript on disk (its warnings are in
+        `warnings`, reported once)."""
+        if self._loaded is not None:
+            return list(self._loaded)
         loaded = read_transcript(self.path)
-        return rebuild_messages(loaded.records, [])
+        return rebuild_messages(loaded.records, [], locations=loaded.locations, notes=[])
 
     # -- writing -------------------------------------------------------------------------
 
@@ -160,6 +183,7 @@ class Session:
         ordered = {"v": full.pop("v"), "type": full.pop("type"), **full}
         line = encode_record(self._redactor.redact_data(ordered))
         self._write_line(line)
+        self._loaded = None
         self._observe(ordered)
         if kind != "event" or self._clock() - self._last_sync >= EVENT_SYNC_INTERVAL:
             self._sync()
@@ -189,9 +213,8 @@ class Session:
         if message.role == "assistant":
             self._partial_pending = None
             self._partial_written = ""
-        self.append(
-            {"type": "message", "turn": self.turn_count + 1, "message": message_to_dict(message)}
-        )
+        turn = self.turn_count + 1 if message.role == "user" else self._turn
+        self.append({"type": "message", "turn": turn, "message": message_to_dict(message)})
 
     def partial(self, text_so_far: str) -> None:
         """Note the assistant text streamed so far; written at most once per second."""
@@ -206,7 +229,7 @@ class Session:
         pending = self._partial_pending
         if pending is None or pending == self._partial_written:
             return
-        self.append({"type": "partial", "turn": self.turn_count + 1, "text": pending})
+        self.append({"type": "partial", "turn": self._turn, "text": pending})
         self._partial_written = pending
         self._partial_pending = None
         self._last_partial = self._clock()
@@ -215,7 +238,7 @@ class Session:
         """Close the current turn (usage, stop reason, ...): always fsynced."""
         self.flush_partial()
         self._partial_written = ""
-        self.append({**details, "type": "turn_end", "turn": self.turn_count + 1})
+        self.append({**details, "type": "turn_end", "turn": self._turn})
 
     def record_error(self, error: BaseException) -> None:
         self.flush_partial()

@@ -7,6 +7,7 @@ import contextlib
 import os
 import time
 from collections.abc import Collection
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from solcoder.errors import StorageError, UsageError
@@ -20,6 +21,10 @@ from solcoder.sessions.transcript import (
     SessionInfo,
     summarise,
 )
+
+EMPTY_GRACE = timedelta(minutes=10)
+"""A session without a turn younger than this may be one another process is creating (the
+directory exists before its transcript is locked); pruning leaves it alone."""
 
 
 class SessionStore:
@@ -79,6 +84,7 @@ class SessionStore:
                 ) from None
             fsync_directory(self.root)
             session = Session(session_id, directory, redactor=self._redactor, writable=True)
+            session.fresh = True
             session.set_model(provider, model)
             return session
         raise StorageError(f"Cannot create a new session directory in {self.root}.")
@@ -129,13 +135,21 @@ class SessionStore:
     def prune(self, keep: int = 20, *, exclude: Collection[str] = ()) -> builtins.list[str]:
         """Delete all but the `keep` newest unpinned sessions (0 keeps all); returns ids.
 
+        Only sessions a model answered in count: sessions whose turns all failed before a
+        reply (a 401, a refused key) are kept apart, the `keep` newest of them, so a run of
+        failed launches never pushes a real conversation out. Sessions without a turn are
+        removed (a launch killed before it could discard its own) once `EMPTY_GRACE` old.
         Pinned sessions, `exclude`d ones and sessions open in a running process survive.
         """
         if keep <= 0:
             return []
         unpinned = [info for info in self.list() if not info.pinned]
+        answered = [info for info in unpinned if info.replies]
+        unanswered = [info for info in unpinned if info.turns and not info.replies]
+        stale = datetime.now(UTC) - EMPTY_GRACE
+        empty = [info for info in unpinned if not info.turns and info.updated < stale]
         removed: builtins.list[str] = []
-        for info in unpinned[keep:]:
+        for info in [*answered[keep:], *unanswered[keep:], *empty]:
             if info.id in exclude or _in_use(info.path.parent):
                 continue
             import shutil  # only when there is something to delete
@@ -143,6 +157,18 @@ class SessionStore:
             shutil.rmtree(info.path.parent, ignore_errors=True)
             removed.append(info.id)
         return removed
+
+    def discard_if_empty(self, session: Session) -> bool:
+        """Close `session`; delete it if this process created it and it recorded no turn
+        (the launch failed before its prompt: unknown provider, missing key). True if
+        deleted. A resumed session is never deleted here."""
+        session.close()
+        if not session.fresh or session.turn_count:
+            return False
+        shutil.rmtree(session.directory, ignore_errors=True)
+        with contextlib.suppress(OSError):
+            fsync_directory(self.root)
+        return not session.directory.exists()
 
 
 def _in_use(directory: Path) -> bool:

@@ -8,15 +8,15 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Mapping
-from dataclasses import dataclass
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 from solcoder import jsonsafe
 from solcoder.errors import StorageError
-from solcoder.llm.messages import Message, ToolCall, ToolResult
+from solcoder.llm.messages import Message, Text, ToolCall, ToolResult
 from solcoder.llm.serialize import message_from_dict
 
 TRANSCRIPT_NAME = "transcript.jsonl"
@@ -27,6 +27,11 @@ TITLE_LENGTH = 60
 SESSION_ID = re.compile(r"\d{8}-\d{6}-[0-9a-f]{4}")
 """Session ids: local start time plus 4 random hex digits, e.g. 20261124-191530-ab12."""
 INTERRUPTED_TOOL_RESULT = "Interrupted: SolCoder stopped before this tool call finished."
+NO_REPLY = "[No reply: SolCoder stopped before answering this message.]"
+"""Stands in for the reply of a prompt whose turn was killed before any text streamed, so a
+resumed history alternates user and assistant as every provider requires."""
+LOST_PROMPT = "[A message here could not be restored from the transcript.]"
+"""Stands in for a user message whose line was damaged, between two replies."""
 
 
 def timestamp() -> str:
@@ -61,6 +66,9 @@ class SessionInfo:
     turns: int
     pinned: bool
     title: str
+    replies: int = 0
+    """Model replies recorded (complete or interrupted): 0 for a session whose every turn
+    failed before an answer (a 401, a refused key), which pruning keeps apart."""
 
 
 @dataclass(slots=True)
@@ -69,6 +77,8 @@ class Loaded:
     warnings: list[str]
     good_length: int
     torn: bytes
+    locations: list[str] = field(default_factory=list)
+    """`path:line` of each record, for warnings about what it held."""
 
 
 def read_transcript(path: Path) -> Loaded:
@@ -76,11 +86,12 @@ def read_transcript(path: Path) -> Loaded:
     try:
         data = path.read_bytes()
     except FileNotFoundError:
-        return Loaded([], [], 0, b"")
+        return Loaded([], [], 0, b"", [])
     except OSError as error:
         raise StorageError(f"Cannot read {path}: {error.strerror or error}.") from None
     end = data.rfind(b"\n") + 1
     records: list[dict[str, Any]] = []
+    locations: list[str] = []
     warnings: list[str] = []
     torn = data[end:]
     if torn:
@@ -97,15 +108,18 @@ def read_transcript(path: Path) -> Loaded:
             warnings.append(f"{path}:{number}: damaged line skipped.")
             continue
         records.append(record)
-    return Loaded(records, warnings, end, torn)
+        locations.append(f"{path}:{number}")
+    return Loaded(records, warnings, end, torn, locations)
 
 
-def _interrupted_reply(text: str, warnings: list[str]) -> Message:
-    warnings.append(f"A reply was interrupted; its first {len(text)} characters were restored.")
+def _interrupted_reply(text: str, notes: list[str]) -> Message:
+    notes.append(f"A reply was interrupted; its first {len(text)} characters were restored.")
     return Message.assistant(text)
 
 
-def _answer_open_tool_calls(messages: list[Message], warnings: list[str]) -> list[Message]:
+def _answer_open_tool_calls(
+    messages: list[Message], warnings: list[str], notes: list[str]
+) -> list[Message]:
     """Make the rebuilt history a valid request, whatever lines were damaged or skipped:
     it starts with a user message, every tool result answers a call of the assistant message
     just before it, and every tool call gets a result (an "interrupted" error if none)."""
@@ -122,20 +136,20 @@ def _answer_open_tool_calls(messages: list[Message], warnings: list[str]) -> lis
             if kept:
                 repaired.append(Message("tool", kept))
             continue
-        _close_open_calls(repaired, open_calls, warnings)
+        _close_open_calls(repaired, open_calls, notes)
         repaired.append(message)
         if message.role == "assistant":
             open_calls = {call.id: call for call in message.tool_calls}
-    _close_open_calls(repaired, open_calls, warnings)
+    _close_open_calls(repaired, open_calls, notes)
     return repaired
 
 
 def _close_open_calls(
-    repaired: list[Message], open_calls: dict[str, ToolCall], warnings: list[str]
+    repaired: list[Message], open_calls: dict[str, ToolCall], notes: list[str]
 ) -> None:
     if not open_calls:
         return
-    warnings.append(f"{len(open_calls)} tool call(s) had no result; marked as interrupted.")
+    notes.append(f"{len(open_calls)} tool call(s) had no result; marked as interrupted.")
     repaired.append(
         Message(
             "tool",
@@ -148,11 +162,77 @@ def _close_open_calls(
     open_calls.clear()
 
 
-def rebuild_messages(records: list[dict[str, Any]], warnings: list[str]) -> list[Message]:
-    """The conversation a transcript describes, including an interrupted last reply."""
+class _Alternation:
+    """Appends rebuilt messages so that roles alternate the way providers require.
+
+    A prompt killed before any reply (`-p` SIGKILLed, a crash) leaves a user message with
+    nothing after it; fifty such turns would send fifty user messages in a row. Each one gets
+    a `NO_REPLY` stand-in reply, also at the end (the next prompt follows it). A damaged user
+    line between two replies gets a `LOST_PROMPT` stand-in. Each kind is counted for one note.
+    """
+
+    def __init__(self, messages: list[Message]) -> None:
+        self.messages = messages
+        self.unanswered = 0
+        self.lost_prompts = 0
+
+    def append(self, message: Message) -> None:
+        last = self.messages[-1] if self.messages else None
+        if last is not None and last.role == "user" and message.role == "user":
+            self.answer_orphan()
+        elif last is not None and last.role == message.role == "assistant" and not last.tool_calls:
+            self.lost_prompts += 1
+            self.messages.append(Message("user", (Text(LOST_PROMPT),)))
+        self.messages.append(message)
+
+    def answer_orphan(self) -> None:
+        """The last message is a prompt nothing answered: give it the stand-in reply."""
+        if self.messages and self.messages[-1].role == "user":
+            self.unanswered += 1
+            self.messages.append(Message("assistant", (Text(NO_REPLY),)))
+
+    def settle(self, repaired: list[Message]) -> list[Message]:
+        """Alternate `repaired` too (dropping a lost call's result can bring two replies
+        together) and answer a last prompt, so the next one can follow."""
+        self.messages = []
+        for message in repaired:
+            self.append(message)
+        self.answer_orphan()
+        return self.messages
+
+    def report(self, notes: list[str]) -> None:
+        if self.unanswered:
+            notes.append(
+                f"{self.unanswered} prompt(s) had no reply (SolCoder stopped before answering); "
+                "each is marked as unanswered in the resumed conversation."
+            )
+        if self.lost_prompts:
+            notes.append(
+                f"{self.lost_prompts} reply(ies) had lost their prompt (a damaged line); a "
+                "placeholder stands in for it."
+            )
+
+
+def rebuild_messages(
+    records: list[dict[str, Any]],
+    warnings: list[str],
+    *,
+    locations: Sequence[str] | None = None,
+    notes: list[str] | None = None,
+) -> list[Message]:
+    """The conversation a transcript describes, including an interrupted last reply, in a
+    shape every provider accepts.
+
+    `warnings` gets one line per thing that had to be skipped (a damaged message, named by
+    its `path:line` from `locations`; a result whose call was lost); `notes` (default: the
+    warnings too) what was repaired without losing anything: restored partial replies, calls
+    answered as interrupted, stand-ins for killed turns. A resumed session reports the first
+    kind each time; the second would only repeat itself at every resume."""
+    notes = warnings if notes is None else notes
     messages: list[Message] = []
+    history = _Alternation(messages)
     pending: str | None = None
-    for record in records:
+    for position, record in enumerate(records):
         kind = record["type"]
         if kind == "partial":
             text = record.get("text")
@@ -161,33 +241,42 @@ def rebuild_messages(records: list[dict[str, Any]], warnings: list[str]) -> list
             try:
                 message = message_from_dict(record.get("message", {}))
             except ValueError as error:
-                warnings.append(f"A damaged message was skipped ({error}).")
+                where = (
+                    f"{locations[position]}: " if locations and position < len(locations) else ""
+                )
+                warnings.append(f"{where}damaged message skipped ({error}).")
                 continue
             if message.role == "assistant":
                 pending = None  # the complete reply supersedes its partial records
             elif pending:
-                messages.append(_interrupted_reply(pending, warnings))
+                history.append(_interrupted_reply(pending, notes))
                 pending = None
-            messages.append(message)
+            history.append(message)
         elif kind == "turn_end" and pending:
-            messages.append(_interrupted_reply(pending, warnings))
+            history.append(_interrupted_reply(pending, notes))
             pending = None
         elif kind == "event" and record.get("name") == "history_truncated":
             # /clear or /retry dropped messages: a resumed session must not bring them back.
             keep = (record.get("data") or {}).get("keep")
             if isinstance(keep, int) and keep >= 0:
                 if pending:
-                    messages.append(_interrupted_reply(pending, warnings))
+                    history.append(_interrupted_reply(pending, notes))
                     pending = None
                 del messages[keep:]
     if pending:
-        messages.append(_interrupted_reply(pending, warnings))
-    return _answer_open_tool_calls(messages, warnings)
+        history.append(_interrupted_reply(pending, notes))
+    # Stand-ins are placed while reading (above) so that a later `history_truncated` count,
+    # taken on a resumed history that had them, cuts at the same place.
+    settled = history.settle(_answer_open_tool_calls(messages, warnings, notes))
+    history.report(notes)
+    return settled
 
 
 _META_PREFIX = b'{"v":1,"type":"meta"'
 _MESSAGE_PREFIX = b'{"v":1,"type":"message"'
-_TURN_END_PREFIX = b'{"v":1,"type":"turn_end"'
+_PARTIAL_PREFIX = b'{"v":1,"type":"partial"'
+_ROLE = re.compile(rb'\{"v":1,"type":"message","turn":\d+,"message":\{"role":"(\w+)"')
+"""How `Session.append` lays out a message line (see `_role`)."""
 
 
 def summarise(session_id: str, directory: Path) -> SessionInfo:
@@ -202,11 +291,15 @@ def summarise(session_id: str, directory: Path) -> SessionInfo:
     created: datetime | None = None
     provider = model = ""
     title: str | None = None
-    turns = 0
+    turns = replies = 0
     for line in data.split(b"\n"):
-        if line.startswith(_TURN_END_PREFIX):
-            turns += 1
-        elif line.startswith(_META_PREFIX) or (title is None and line.startswith(_MESSAGE_PREFIX)):
+        if line.startswith(_MESSAGE_PREFIX):
+            role = _role(line)
+            turns += role == "user"
+            replies += role == "assistant"
+        elif line.startswith(_PARTIAL_PREFIX):
+            replies += 1
+        if line.startswith(_META_PREFIX) or (title is None and line.startswith(_MESSAGE_PREFIX)):
             try:
                 record = jsonsafe.loads(line)
             except ValueError:
@@ -227,7 +320,26 @@ def summarise(session_id: str, directory: Path) -> SessionInfo:
         turns=turns,
         pinned=(directory / PIN_MARKER).exists(),
         title=title or "",
+        replies=replies,
     )
+
+
+def _role(line: bytes) -> str | None:
+    """Who wrote a message line: each user message starts a turn (also one killed before its
+    `turn_end`), each assistant one is a reply.
+
+    Read from the line's head as `Session.append` lays it out (no parse of a big reply);
+    a line laid out otherwise (written by hand, an older writer) is parsed."""
+    head = _ROLE.match(line)
+    if head is not None:
+        return head.group(1).decode("ascii", "replace")
+    try:
+        record = json.loads(line)
+    except ValueError:
+        return None
+    message = record.get("message") if isinstance(record, dict) else None
+    role = message.get("role") if isinstance(message, dict) else None
+    return role if isinstance(role, str) else None
 
 
 def _title(message: object) -> str | None:

@@ -214,7 +214,7 @@ def recent_calls_renderable(
 
     path = database_path(home)
     try:
-        with TelemetryStore.open(path, create=False) as store:
+        with TelemetryStore.open_for_reading(path) as store:
             rows = recent_calls(store.connection, limit=limit)
     except FileNotFoundError:
         return Text(f"No model calls recorded yet ({path}).")

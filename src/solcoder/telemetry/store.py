@@ -37,6 +37,10 @@ class TelemetryStoreError(StorageError):
     kind = "telemetry_store"
 
 
+class TelemetryStoreLocked(TelemetryStoreError):
+    """Another process holds the write lock past the busy timeout: worth trying again soon."""
+
+
 def database_path(home: Path | str) -> Path:
     return Path(home) / DATABASE_NAME
 
@@ -206,6 +210,52 @@ class TelemetryStore:
             raise
         return cls(path, connection)
 
+    @classmethod
+    def open_for_reading(cls, path: Path) -> Self:
+        """Open the database at `path` for `logs` and `stats`: nothing is created, chmod-ed
+        or written, so they work on a read-only SOLCODER_HOME (a backup, a mounted image).
+
+        SQLite opens a WAL file read-only only when its shared-memory file exists or can be
+        created; in a read-only directory after a clean exit neither holds, so the file is
+        then read as immutable (nobody can be writing to a read-only directory). An older
+        schema is migrated through `open`, which needs a writable home. A missing file raises
+        `FileNotFoundError`; a damaged or newer one `TelemetryStoreError`.
+        """
+        if not path.exists():
+            raise FileNotFoundError(path)
+        uri = path.resolve().as_uri()
+        connection: sqlite3.Connection | None = None
+        version = 0
+        for query in ("mode=ro", "mode=ro&immutable=1"):
+            connection = None
+            try:
+                connection = sqlite3.connect(
+                    f"{uri}?{query}",
+                    uri=True,
+                    isolation_level=None,
+                    check_same_thread=False,
+                    timeout=BUSY_TIMEOUT_MS / 1000,
+                )
+                version = schema_version(connection)
+                break
+            except sqlite3.OperationalError as error:
+                if connection is not None:
+                    connection.close()
+                failure: sqlite3.Error = error
+                if "unable to open" not in str(error) and "readonly" not in str(error):
+                    raise _store_error(path, error) from None  # locked, I/O: no retry
+            except sqlite3.Error as error:
+                if connection is not None:
+                    connection.close()
+                raise _store_error(path, error) from None
+        else:
+            raise _store_error(path, failure) from None
+        assert connection is not None
+        if version == SCHEMA_VERSION:
+            return cls(path, connection)
+        connection.close()
+        return cls.open(path, create=False)  # refuses a newer schema; migrates an older one
+
     def insert(self, records: Sequence[CallRecord]) -> None:
         """Write `records` in one transaction (one fsync-free commit in WAL mode)."""
         if not records:
@@ -311,7 +361,7 @@ def _store_error(path: Path, error: sqlite3.Error) -> TelemetryStoreError:
             "new one at the next model call.",
         )
     if "locked" in text or "busy" in text:
-        return TelemetryStoreError(
+        return TelemetryStoreLocked(
             f"{path} is locked by another process ({text}).",
             hint="Try again in a moment.",
         )

@@ -3,9 +3,13 @@
 The recorder hands over a small job per finished call (`submit` is a non-blocking queue put);
 this thread turns it into a `CallRecord` (token estimates, redaction, pricing: genai-prices
 alone takes ~0.4 s to import) and writes every record waiting at that moment in one SQLite
-transaction. Nothing of this runs on the event loop, so a locked database (another process
-holding the write lock for its busy timeout) or a full disk only costs a debug log line and the
-lost rows. Records still queued at exit are written by an `atexit` flush, bounded in time.
+transaction. Nothing of this runs on the event loop. A database another process has locked is
+tried again for `LOCKED_WAIT_SECONDS` (in this thread, so the stream never waits for it);
+records still queued at exit are written by an `atexit` flush bounded by `EXIT_FLUSH_SECONDS`.
+
+A record that cannot be written (damaged file, full disk, a lock held past the wait) is never
+lost in silence: the writer counts it with the first reason, and the exit hook prints one
+warning line on stderr, after the conversation's output, never in the middle of a stream.
 """
 
 from __future__ import annotations
@@ -13,13 +17,15 @@ from __future__ import annotations
 import atexit
 import logging
 import queue
+import sys
 import threading
+import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Protocol
 
 from solcoder.telemetry.record import CallRecord
-from solcoder.telemetry.store import TelemetryStore
+from solcoder.telemetry.store import TelemetryStore, TelemetryStoreLocked
 
 _log = logging.getLogger(__name__)
 
@@ -28,7 +34,13 @@ RecordJob = Callable[[], CallRecord | None]
 
 MAX_QUEUED = 10_000
 """Beyond this many unwritten records (a stuck disk), new ones are dropped, not buffered."""
-EXIT_FLUSH_SECONDS = 3.0
+LOCKED_WAIT_SECONDS = 3.0
+"""How long one batch keeps trying a database another process holds locked (each try also
+waits SQLite's busy timeout), before its records are counted as lost."""
+RETRY_PAUSE_SECONDS = 0.05
+"""The first pause between tries; it doubles up to half a second."""
+EXIT_FLUSH_SECONDS = 6.0
+"""The longest exit waits for queued records: a locked batch's retry window plus one try."""
 
 
 class RecordSink(Protocol):
@@ -76,12 +88,21 @@ class TelemetryWriter:
         self._closed = False
         self.dropped = 0
         self.failures = 0
+        self._lost = 0
+        self._lost_reason: str | None = None
 
     def submit(self, job: RecordJob) -> None:
         """Queue one record to build and write; never blocks, never raises."""
         with self._lock:
             if self._closed or self._submitted - self._done >= MAX_QUEUED:
                 self.dropped += 1
+                self._lost += 1
+                if self._lost_reason is None:
+                    self._lost_reason = (
+                        "telemetry had already stopped."
+                        if self._closed
+                        else f"more than {MAX_QUEUED} records were waiting for the disk."
+                    )
                 return
             self._submitted += 1
             if self._thread is None:
@@ -113,6 +134,29 @@ class TelemetryWriter:
             return
         self._queue.put(None)
         thread.join(timeout)
+        if thread.is_alive():
+            with self._lock:
+                unwritten = self._submitted - self._done
+            if unwritten:
+                self._note_lost(
+                    unwritten, f"they were not written in time (waited {timeout:g} s at exit)."
+                )
+
+    def warning(self) -> str | None:
+        """The one line that tells the user records were lost, with the first reason (None
+        when every record was written)."""
+        with self._lock:
+            lost, reason = self._lost, self._lost_reason
+        if not lost:
+            return None
+        what = "1 telemetry record was" if lost == 1 else f"{lost} telemetry records were"
+        return f"Warning: {what} not saved: {reason}"
+
+    def _note_lost(self, count: int, reason: str) -> None:
+        with self._lock:
+            self._lost += count
+            if self._lost_reason is None:
+                self._lost_reason = reason
 
     def _run(self) -> None:
         stop = False
@@ -151,16 +195,39 @@ class TelemetryWriter:
                     continue
                 if record is not None:
                     records.append(record)
+            lost: str | None = None
             for sink in self.sinks:
-                try:
-                    sink.write(records)
-                except Exception as error:  # disk full, locked, damaged: never the user's problem
+                failure = _write_retrying(sink, records)
+                if failure is not None:  # disk full, damaged, locked too long: told at exit
                     self.failures += 1
-                    _log.debug("telemetry write to %s failed: %s", type(sink).__name__, error)
+                    _log.debug("telemetry write to %s failed: %s", type(sink).__name__, failure)
+                    lost = lost or failure
+            if lost is not None and records:
+                self._note_lost(len(records), lost)
         finally:
             with self._lock:
                 self._done += len(jobs)
                 self._lock.notify_all()
+
+
+def _write_retrying(sink: RecordSink, records: Sequence[CallRecord]) -> str | None:
+    """Write, trying a locked database again until `LOCKED_WAIT_SECONDS` have passed; the
+    reason when the records could not be written. Other failures are not retried: a damaged
+    file or a full disk does not get better by waiting."""
+    give_up_at = time.monotonic() + LOCKED_WAIT_SECONDS
+    pause = RETRY_PAUSE_SECONDS
+    while True:
+        try:
+            sink.write(records)
+            return None
+        except TelemetryStoreLocked as error:
+            if time.monotonic() + pause >= give_up_at:
+                return f"{error.message} (waited {LOCKED_WAIT_SECONDS:g} s)."
+            _log.debug("telemetry database locked; trying again in %.2f s", pause)
+            time.sleep(pause)
+            pause = min(pause * 2, 0.5)
+        except Exception as error:
+            return str(error)
 
 
 _writers: dict[Path, TelemetryWriter] = {}
@@ -178,15 +245,36 @@ def writer_for(path: Path, *, extra_sinks: Sequence[RecordSink] = ()) -> Telemet
             writer = TelemetryWriter([StoreSink(path), *extra_sinks])
             _writers[key] = writer
             if not _exit_hook_registered:
-                atexit.register(close_all_writers)
+                atexit.register(_close_at_exit)
                 _exit_hook_registered = True
         return writer
 
 
-def close_all_writers(timeout: float = EXIT_FLUSH_SECONDS) -> None:
-    """Flush and stop every writer (at exit, and in tests)."""
+def close_all_writers(timeout: float = EXIT_FLUSH_SECONDS) -> list[str]:
+    """Flush and stop every writer (at exit, and in tests); the warnings of those that lost
+    records, each returned once."""
     with _writers_lock:
         writers = list(_writers.values())
         _writers.clear()
+    warnings: list[str] = []
     for writer in writers:
         writer.close(timeout)
+        warning = writer.warning()
+        if warning is not None:
+            warnings.append(warning)
+    return warnings
+
+
+def _close_at_exit() -> None:
+    """The exit flush, then one redacted line on stderr per writer that lost records."""
+    warnings = close_all_writers()
+    if not warnings:
+        return
+    from solcoder.redact import redact
+
+    try:
+        for warning in warnings:
+            sys.stderr.write(redact(warning) + "\n")
+        sys.stderr.flush()
+    except (OSError, ValueError):  # stderr closed: nobody left to tell
+        pass
