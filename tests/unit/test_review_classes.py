@@ -1,0 +1,212 @@
+"""The reviewer on small vulnerable and fixed Anchor programs, one per well-known Solana
+vulnerability class (tests/fixtures/anchor/<class>/).
+
+Each vulnerable program carries `// PLANT: rule` on the lines where the class's rule must fire
+(comments are invisible to the checks); each fixed program is the same code with the hole
+closed and must get no finding of that rule and no high or critical finding at all, so a fix the
+user makes is not drowned in alarms.
+"""
+
+import re
+from pathlib import Path
+
+import pytest
+
+from solcoder.tools.toolkits.review import RUST_CHECKS, review_code
+
+FIXTURES = Path(__file__).parent.parent / "fixtures" / "anchor"
+
+CLASS_RULE = {
+    "missing_signer": "missing_signer",
+    "missing_owner_check": "missing_owner_check",
+    "account_data_matching": "missing_has_one",
+    "type_cosplay": "type_cosplay",
+    "arbitrary_cpi": "arbitrary_cpi",
+    "non_canonical_bump": "non_canonical_bump",
+    "unsafe_close": "manual_close",
+    "duplicate_mutable_accounts": "duplicate_mutable_accounts",
+}
+
+
+def _programs(prefix: str) -> list[tuple[str, Path]]:
+    return [
+        (name, path)
+        for name in CLASS_RULE
+        for path in sorted((FIXTURES / name).glob(f"{prefix}*.rs"))
+    ]
+
+
+def _planted(source: str) -> set[tuple[str, int]]:
+    return {
+        (match[1], number)
+        for number, line in enumerate(source.splitlines(), start=1)
+        for match in [re.search(r"// PLANT: (\w+)", line)]
+        if match
+    }
+
+
+def test_every_class_has_a_vulnerable_and_a_fixed_program():
+    assert sorted(path.name for path in FIXTURES.iterdir() if path.is_dir()) == sorted(CLASS_RULE)
+    for name in CLASS_RULE:
+        assert (FIXTURES / name / "vulnerable.rs").is_file()
+        assert (FIXTURES / name / "fixed.rs").is_file()
+    assert set(CLASS_RULE.values()) <= set(RUST_CHECKS)
+
+
+@pytest.mark.parametrize(
+    ("name", "path"), _programs("vulnerable"), ids=lambda value: getattr(value, "name", value)
+)
+def test_vulnerable_program_is_flagged_with_its_class_rule(name: str, path: Path):
+    source = path.read_text()
+    planted = _planted(source)
+    assert CLASS_RULE[name] in {rule for rule, _ in planted}, "fixture must plant its class rule"
+    found = {(finding.rule, finding.line) for finding in review_code(source).findings}
+    assert planted <= found, f"missing: {sorted(planted - found)}"
+    severities = {f.severity for f in review_code(source).findings if f.rule == CLASS_RULE[name]}
+    assert severities & {"critical", "high"}, "the class's hole must be a high finding"
+
+
+@pytest.mark.parametrize(
+    ("name", "path"), _programs("fixed"), ids=lambda value: getattr(value, "name", value)
+)
+def test_fixed_program_is_clean(name: str, path: Path):
+    findings = review_code(path.read_text()).findings
+    assert [f for f in findings if f.rule == CLASS_RULE[name]] == []
+    assert [f for f in findings if f.severity in {"critical", "high"}] == []
+
+
+# Issue 13, item 21: the withdraw that `/review` passed with only "unchecked arithmetic" and an
+# unenforced `/// CHECK:`. Nothing signs and nothing ties the vault to its owner, so anyone can
+# drain anyone's vault into an account of their choice.
+ISSUE_WITHDRAW = """\
+use anchor_lang::prelude::*;
+
+#[program]
+pub mod vault {
+    use super::*;
+
+    pub fn withdraw(ctx: Context<Withdraw>, amount: u64) -> Result<()> {
+        let vault = &mut ctx.accounts.vault;
+        vault.balance -= amount;
+        **vault.to_account_info().try_borrow_mut_lamports()? -= amount;
+        **ctx.accounts.user.try_borrow_mut_lamports()? += amount;
+        Ok(())
+    }
+}
+
+#[derive(Accounts)]
+pub struct Withdraw<'info> {
+    #[account(mut)]
+    pub vault: Account<'info, Vault>,
+    /// CHECK: receives the lamports
+    #[account(mut)]
+    pub user: AccountInfo<'info>,
+}
+
+#[account]
+pub struct Vault {
+    pub owner: Pubkey,
+    pub balance: u64,
+}
+"""
+
+
+def test_issue_withdraw_without_signer_or_has_one_is_critical():
+    review = review_code(ISSUE_WITHDRAW)
+    by_rule = {finding.rule: finding for finding in review.findings}
+    lines = ISSUE_WITHDRAW.splitlines()
+    signer = by_rule["missing_signer"]
+    assert signer.severity == "critical"
+    assert "Signer<'info>" in signer.fix
+    assert lines[signer.line - 1].strip().startswith("pub struct Withdraw")
+    has_one = by_rule["missing_has_one"]
+    assert has_one.severity in {"critical", "high"}
+    assert lines[has_one.line - 1].strip() == "pub vault: Account<'info, Vault>,"
+    assert "has_one = owner" in has_one.fix
+
+
+def test_issue_withdraw_fixed_has_no_high_finding():
+    fixed = (
+        ISSUE_WITHDRAW.replace(
+            "    #[account(mut)]\n    pub vault",
+            "    #[account(mut, has_one = owner)]\n    pub vault",
+        )
+        .replace(
+            "    /// CHECK: receives the lamports\n    #[account(mut)]\n"
+            "    pub user: AccountInfo<'info>,",
+            "    #[account(mut)]\n    pub owner: Signer<'info>,",
+        )
+        .replace(
+            "        vault.balance -= amount;\n"
+            "        **vault.to_account_info().try_borrow_mut_lamports()? -= amount;\n"
+            "        **ctx.accounts.user.try_borrow_mut_lamports()? += amount;\n",
+            "        vault.balance = vault.balance.checked_sub(amount).ok_or(VaultError::Empty)?;\n"
+            "        vault.sub_lamports(amount)?;\n"
+            "        ctx.accounts.owner.add_lamports(amount)?;\n",
+        )
+    )
+    assert "has_one = owner" in fixed and "Signer<'info>" in fixed and "-=" not in fixed
+    review = review_code(fixed)
+    assert [f.rule for f in review.findings if f.severity in {"critical", "high"}] == []
+
+
+def _withdraw(accounts: str) -> str:
+    return (
+        "use anchor_lang::prelude::*;\n\n#[derive(Accounts)]\n"
+        f"pub struct Withdraw<'info> {{\n{accounts}}}\n\n"
+        "#[account]\npub struct Vault {\n    pub owner: Pubkey,\n    pub balance: u64,\n}\n"
+    )
+
+
+@pytest.mark.parametrize(
+    "accounts",
+    [
+        # attribute on the field's own line, constraints in another order
+        "    #[account(has_one = owner, mut)] pub vault: Account<'info, Vault>,\n"
+        "    pub owner: Signer<'info>,\n",
+        # several #[account] attributes, spread over lines, with comments between
+        "    #[account(mut)]\n    // the owner must sign below\n"
+        "    #[account(\n        has_one = owner\n    )]\n"
+        "    pub vault: Account<'info, Vault>,\n    /* the authority */\n"
+        "    pub owner: Signer<'info>,\n",
+        # fields without `pub`, boxed account, extra whitespace
+        "    #[account( mut ,  has_one=owner )]\n    vault : Box<Account<'info, Vault>>,\n"
+        "    owner :   Signer<'info>,\n",
+    ],
+)
+def test_formatting_does_not_change_a_clean_verdict(accounts: str):
+    findings = review_code(_withdraw(accounts)).findings
+    assert [(f.rule, f.severity) for f in findings] == []
+
+
+@pytest.mark.parametrize(
+    "accounts",
+    [
+        # the constraint exists only in a comment
+        "    #[account(mut /* , has_one = owner */)]\n    pub vault: Account<'info, Vault>,\n"
+        "    pub owner: Signer<'info>, // has_one = owner\n",
+        "    #[account(mut)] // has_one = owner\n    pub vault: Box<Account<'info, Vault>>,\n"
+        "    owner: Signer<'info>,\n",
+    ],
+)
+def test_constraints_in_comments_do_not_count(accounts: str):
+    findings = review_code(_withdraw(accounts)).findings
+    assert ("missing_has_one", "high") in {(f.rule, f.severity) for f in findings}
+
+
+def test_signer_mentioned_only_in_a_comment_does_not_count():
+    source = _withdraw(
+        "    #[account(mut)]\n    pub vault: Account<'info, Vault>,\n"
+        "    // pub owner: Signer<'info>,\n"
+        "    /// CHECK: the owner\n    pub owner: AccountInfo<'info>,\n"
+    )
+    rules = {(f.rule, f.severity) for f in review_code(source).findings}
+    assert ("missing_signer", "critical") in rules
+
+
+def test_braces_in_strings_do_not_break_the_struct_or_handler():
+    source = ISSUE_WITHDRAW.replace(
+        "        Ok(())\n", '        msg!("withdrew {} from {}", amount, "}");\n        Ok(())\n', 1
+    )
+    rules = {f.rule for f in review_code(source).findings}
+    assert {"missing_signer", "missing_has_one"} <= rules
