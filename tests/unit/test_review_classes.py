@@ -210,3 +210,72 @@ def test_braces_in_strings_do_not_break_the_struct_or_handler():
     )
     rules = {f.rule for f in review_code(source).findings}
     assert {"missing_signer", "missing_has_one"} <= rules
+
+
+NATIVE_UNPACK = """\
+use solana_program::account_info::{next_account_info, AccountInfo};
+
+pub fn process(program_id: &Pubkey, accounts: &[AccountInfo], data: &[u8]) -> ProgramResult {
+    let iter = &mut accounts.iter();
+    let authority = next_account_info(iter)?;
+    let token_info = next_account_info(iter)?;
+    if !authority.is_signer {
+        return Err(ProgramError::MissingRequiredSignature);
+    }
+    let args = Args::try_from_slice(data)?;
+    let token = SplTokenAccount::unpack(&token_info.data.borrow())?;
+    if token.owner != *authority.key {
+        return Err(ProgramError::InvalidAccountData);
+    }
+    Ok(())
+}
+"""
+
+
+def test_native_unpack_needs_the_owner_of_the_account_not_of_the_tokens():
+    # `token.owner` is the wallet inside the token data; only `token_info.owner` is the program.
+    (finding,) = review_code(NATIVE_UNPACK).findings
+    assert (finding.rule, finding.line) == ("missing_owner_check", 11)
+    fixed = NATIVE_UNPACK.replace(
+        "    let token = SplTokenAccount",
+        "    if token_info.owner != &spl_token::ID {\n"
+        "        return Err(ProgramError::IncorrectProgramId);\n    }\n"
+        "    let token = SplTokenAccount",
+    )
+    assert review_code(fixed).findings == []
+
+
+def test_close_constraint_does_not_tie_the_account_to_its_owner():
+    source = _withdraw(
+        "    #[account(mut, close = owner)]\n    pub vault: Account<'info, Vault>,\n"
+        "    #[account(mut)]\n    pub owner: Signer<'info>,\n"
+    )
+    rules = {(f.rule, f.severity) for f in review_code(source).findings}
+    assert rules == {("missing_has_one", "high")}
+
+
+def test_brackets_inside_seed_strings_do_not_hide_the_seeds():
+    source = _withdraw(
+        '    #[account(mut, seeds = [b"v]}{", owner.key().as_ref()], bump = vault.bump)]\n'
+        "    pub vault: Account<'info, Vault>,\n    pub owner: Signer<'info>,\n"
+    )
+    assert review_code(source).findings == []
+
+
+def test_signer_constraint_on_an_account_info_counts_as_a_signer():
+    source = _withdraw(
+        "    #[account(mut, has_one = owner)]\n    pub vault: Account<'info, Vault>,\n"
+        "    #[account(signer)]\n    /// CHECK: must sign\n    pub owner: AccountInfo<'info>,\n"
+    )
+    assert review_code(source).findings == []
+
+
+def test_permissionless_crank_over_a_global_pda_is_high_not_critical():
+    source = (
+        "use anchor_lang::prelude::*;\n\n#[derive(Accounts)]\npub struct Crank<'info> {\n"
+        '    #[account(mut, seeds = [b"pool"], bump = pool.bump)]\n'
+        "    pub pool: Account<'info, Pool>,\n}\n"
+    )
+    assert [(f.rule, f.severity) for f in review_code(source).findings] == [
+        ("missing_signer", "high")
+    ]

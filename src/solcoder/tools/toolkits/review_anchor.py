@@ -17,7 +17,9 @@ from solcoder.tools.toolkits.review_source import AccountField, AccountsStruct, 
 AUTHORITY_NAME = re.compile(
     r"^(?:\w+_)?(?:authority|admin|owner|signer|payer|creator|initializer|manager)$"
 )
-_VALIDATING = r"\b(?:init|init_if_needed|zero|seeds|has_one|constraint|address|owner)\b"
+_VALIDATING = (
+    r"\b(?:init|init_if_needed|zero|seeds|has_one|constraint|address|owner|signer|executable)\b"
+)
 _FRESH = r"\b(?:init|init_if_needed|zero)\b"
 _TIED = r"\b(?:has_one|constraint|address)\b"
 _TOKEN_TYPES = frozenset({"TokenAccount", "Mint"})
@@ -56,9 +58,13 @@ def _check_struct(
         if f.has(r"\bmut\b") and not f.has(_FRESH) and not _NOT_STATE.match(f.type)
     ]
     if writable and not signer_fields and not flagged_signer:
+        # A permissionless crank over global PDAs is a real design; anything else is critical.
+        singletons = all(
+            _seeds(f) is not None and not _seeded_by_other(struct, f) for f in writable
+        )
         yield RawFinding(
             "missing_signer",
-            "critical",
+            "high" if singletons else "critical",
             struct.line,
             f"Nothing in `{struct.name}` signs, yet it writes to `{writable[0].name}`: anyone can "
             "send this instruction with anyone's accounts.",
@@ -143,14 +149,22 @@ def _check_field(
 
 def _tied(rust: RustFile, struct: AccountsStruct, account: AccountField) -> bool:
     """Whether a constraint, derivation or handler check ties `account` to another account."""
-    if account.has(_TIED):
-        return True
-    seeds = re.search(r"\bseeds\s*=\s*\[([^\]]*)\]", account.attribute_text)
-    others = [f.name for f in struct.fields if f.name != account.name]
-    if seeds and any(re.search(rf"\b{other}\b", seeds[1]) for other in others):
+    if account.has(_TIED) or _seeded_by_other(struct, account):
         return True
     keys = [name for name, kind in rust.data.get(account.state_type or "", []) if "Pubkey" in kind]
     return any(rust.compared(rf"\.{key}\b[^;]*\bkey\b|\bkey\b[^;]*\.{key}\b") for key in keys)
+
+
+def _seeds(account: AccountField) -> str | None:
+    seeds = re.search(r"\bseeds\s*=\s*\[([^\]]*)\]", account.attribute_text)
+    return seeds[1] if seeds else None
+
+
+def _seeded_by_other(struct: AccountsStruct, account: AccountField) -> bool:
+    """Whether `account` is a PDA derived from another account of the struct."""
+    seeds = _seeds(account) or ""
+    others = [f.name for f in struct.fields if f.name != account.name]
+    return any(re.search(rf"\b{other}\b", seeds) for other in others)
 
 
 def _missing_has_one(

@@ -106,7 +106,8 @@ def closing(text: str, start: int) -> int:
 
 @dataclass(slots=True)
 class AccountField:
-    """One field of an Accounts struct; `attributes` holds (line, text) per physical line."""
+    """One field of an Accounts struct; `attributes` holds (line, text) per physical line, with
+    comments and string contents blanked so neither can fake a constraint."""
 
     name: str
     type: str
@@ -244,7 +245,7 @@ class RustFile:
 
     def _physical_lines(self, start: int, end: int) -> Iterator[tuple[int, str]]:
         offset = start
-        for piece in self.code[start:end].split("\n"):
+        for piece in self.bare[start:end].split("\n"):
             if piece.strip():
                 yield self.line(offset), " ".join(piece.split())
             offset += len(piece) + 1
