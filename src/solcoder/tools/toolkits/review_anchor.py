@@ -23,6 +23,7 @@ _VALIDATING = (
 _FRESH = r"\b(?:init|init_if_needed|zero)\b"
 _TIED = r"\b(?:has_one|constraint|address)\b"
 _TOKEN_TYPES = frozenset({"TokenAccount", "Mint"})
+_MAX_PAIRED = 32  # accounts of one type compared pairwise; real structs have a handful
 _NOT_STATE = re.compile(r"^(?:Signer|SystemAccount|Sysvar|Program|Interface)\b")
 
 
@@ -44,13 +45,15 @@ def _check_struct(
     signer_fields = [
         f for f in struct.fields if f.type.startswith("Signer") or f.has(r"\bsigner\b")
     ]
-    signers = [f.name for f in signer_fields if AUTHORITY_NAME.match(f.name)]
     flagged_signer = False
+    # Types with an account tied by a constraint: an untied sibling is the counterparty (the
+    # `to` of a transfer), not a missing has_one.
+    tied_types = {f.state_type for f in struct.fields if f.state_type and f.has(_TIED)}
     for account in struct.fields:
         for finding in _check_field(rust, struct, account, cpi_targets, bool(signer_fields)):
             flagged_signer = flagged_signer or finding.rule == "missing_signer"
             yield finding
-        yield from _missing_has_one(rust, struct, account, signers)
+        yield from _missing_has_one(rust, account, signer_fields, tied_types)
         yield from _user_bump(struct, account)
     writable = [
         f
@@ -59,9 +62,7 @@ def _check_struct(
     ]
     if writable and not signer_fields and not flagged_signer:
         # A permissionless crank over global PDAs is a real design; anything else is critical.
-        singletons = all(
-            _seeds(f) is not None and not _seeded_by_other(struct, f) for f in writable
-        )
+        singletons = all(f.seeds is not None and not f.seeded_by_other for f in writable)
         yield RawFinding(
             "missing_signer",
             "high" if singletons else "critical",
@@ -147,28 +148,19 @@ def _check_field(
         )
 
 
-def _tied(rust: RustFile, struct: AccountsStruct, account: AccountField) -> bool:
+def _tied(rust: RustFile, account: AccountField) -> bool:
     """Whether a constraint, derivation or handler check ties `account` to another account."""
-    if account.has(_TIED) or _seeded_by_other(struct, account):
+    if account.has(_TIED) or account.seeded_by_other:
         return True
     keys = [name for name, kind in rust.data.get(account.state_type or "", []) if "Pubkey" in kind]
     return any(rust.compared(rf"\.{key}\b[^;]*\bkey\b|\bkey\b[^;]*\.{key}\b") for key in keys)
 
 
-def _seeds(account: AccountField) -> str | None:
-    seeds = re.search(r"\bseeds\s*=\s*\[([^\]]*)\]", account.attribute_text)
-    return seeds[1] if seeds else None
-
-
-def _seeded_by_other(struct: AccountsStruct, account: AccountField) -> bool:
-    """Whether `account` is a PDA derived from another account of the struct."""
-    seeds = _seeds(account) or ""
-    others = [f.name for f in struct.fields if f.name != account.name]
-    return any(re.search(rf"\b{other}\b", seeds) for other in others)
-
-
 def _missing_has_one(
-    rust: RustFile, struct: AccountsStruct, account: AccountField, signers: list[str]
+    rust: RustFile,
+    account: AccountField,
+    signer_fields: list[AccountField],
+    tied_types: set[str],
 ) -> Iterator[RawFinding]:
     state = account.state_type
     if (
@@ -176,13 +168,12 @@ def _missing_has_one(
         or state in _TOKEN_TYPES
         or not account.has(r"\bmut\b")
         or account.has(_FRESH)
-        or _tied(rust, struct, account)
+        or state in tied_types
+        or _tied(rust, account)
     ):
         return
-    siblings = [f for f in struct.fields if f is not account and f.state_type == state]
-    if any(f.has(_TIED) for f in siblings):
-        return  # the counterparty of a tied account of the same type (the `to` of a transfer)
-    signer_names = {f.name for f in struct.fields if f.type.startswith("Signer")}
+    signer_names = {f.name for f in signer_fields}
+    signers = [name for name in signer_names if AUTHORITY_NAME.match(name)]
     stored = [
         name
         for name, kind in rust.data.get(state, [])
@@ -237,21 +228,30 @@ def _duplicates(rust: RustFile, struct: AccountsStruct) -> Iterator[RawFinding]:
         and f.has(r"\bmut\b")
         and not f.has(_FRESH)
     ]
-    for index, second in enumerate(writable):
-        for first in writable[:index]:
-            if first.state_type != second.state_type or _distinct(rust, first, second):
-                continue
-            yield RawFinding(
-                "duplicate_mutable_accounts",
-                "high",
-                second.line,
-                f"`{first.name}` and `{second.name}` are writable `{second.state_type}` "
-                "accounts and nothing requires them to differ: passing one account twice makes "
-                "the last write win (e.g. points sent to oneself are created, not moved).",
-                f"Add `constraint = {second.name}.key() != {first.name}.key()` (or "
-                "`require_keys_neq!` in the handler).",
-            )
-            break
+    groups: dict[str | None, list[AccountField]] = {}
+    for account in writable:
+        groups.setdefault(account.state_type, []).append(account)
+    pairs = (
+        (first, second)
+        for group in groups.values()
+        for index, second in enumerate(group[:_MAX_PAIRED])
+        for first in group[:index]
+    )
+    reported: set[str] = set()
+    for first, second in pairs:
+        if second.name in reported or _distinct(rust, first, second):
+            continue
+        reported.add(second.name)
+        yield RawFinding(
+            "duplicate_mutable_accounts",
+            "high",
+            second.line,
+            f"`{first.name}` and `{second.name}` are writable `{second.state_type}` accounts and "
+            "nothing requires them to differ: passing one account twice makes the last write "
+            "win (e.g. points sent to oneself are created, not moved).",
+            f"Add `constraint = {second.name}.key() != {first.name}.key()` (or "
+            "`require_keys_neq!` in the handler).",
+        )
 
 
 def _distinct(rust: RustFile, first: AccountField, second: AccountField) -> bool:

@@ -25,7 +25,6 @@ _FUNCTION = re.compile(r"\bfn\s+(\w+)")
 _ATTRIBUTE = re.compile(r"#\s*!?\s*\[")
 _UNCHECKED_TYPE = re.compile(r"\b(?:AccountInfo|UncheckedAccount)\s*<")
 _COMPARISON = re.compile(r"==|!=|\brequire\w*!|\bassert\w*!")
-_CLOSERS = {"{": "}", "(": ")", "[": "]", "<": ">"}
 
 
 @dataclass(frozen=True, slots=True)
@@ -90,18 +89,18 @@ def mask(source: str) -> Masked:
     return Masked("".join(code), "".join(bare), tuple(docs))
 
 
-def closing(text: str, start: int) -> int:
-    """The index of the bracket that closes `text[start]` (or len(text) if it never closes)."""
-    opener = text[start]
-    closer, depth = _CLOSERS[opener], 0
-    for index in range(start, len(text)):
-        if text[index] == opener:
-            depth += 1
-        elif text[index] == closer and not (closer == ">" and text[index - 1] == "-"):
-            depth -= 1
-            if depth == 0:
-                return index
-    return len(text)
+def bracket_pairs(bare: str) -> dict[int, int]:
+    """Each `{`, `(` and `[` of `bare` mapped to the index of its closer, found in one pass so
+    that deeply nested or unbalanced input costs linear time, not a rescan per opener."""
+    pairs: dict[int, int] = {}
+    stacks: dict[str, list[int]] = {"{": [], "(": [], "[": []}
+    openers = {"}": "{", ")": "(", "]": "["}
+    for index, char in enumerate(bare):
+        if char in stacks:
+            stacks[char].append(index)
+        elif char in openers and stacks[openers[char]]:
+            pairs[stacks[openers[char]].pop()] = index
+    return pairs
 
 
 @dataclass(slots=True)
@@ -114,6 +113,8 @@ class AccountField:
     line: int
     docs: str = ""
     attributes: list[tuple[int, str]] = field(default_factory=list)
+    seeded_by_other: bool = False
+    """Whether its `seeds` name another account of the struct (a per-user PDA, say)."""
 
     @property
     def attribute_text(self) -> str:
@@ -127,6 +128,12 @@ class AccountField:
     def state_type(self) -> str | None:
         """`T` of `Account<'info, T>` (boxed or not)."""
         found = re.match(r"^(?:Box\s*<\s*)?Account\s*<\s*'\w+\s*,\s*(\w+)", self.type)
+        return found[1] if found else None
+
+    @property
+    def seeds(self) -> str | None:
+        """The inside of `seeds = [...]`, if the account is a PDA."""
+        found = re.search(r"\bseeds\s*=\s*\[([^\]]*)\]", self.attribute_text)
         return found[1] if found else None
 
     def has(self, pattern: str) -> bool:
@@ -167,14 +174,19 @@ class RustFile:
         self.source = source
         masked = mask(source)
         self.code, self.bare, self._docs = masked.code, masked.bare, masked.docs
+        self._doc_offsets = [offset for offset, _ in self._docs]
+        self._pairs = bracket_pairs(self.bare)
         self._starts = [0] + [index + 1 for index, char in enumerate(source) if char == "\n"]
         tests = re.search(r"#\s*\[\s*cfg\s*\(\s*test\s*\)\s*\]", self.bare)
         self.tests_start = tests.start() if tests else len(source)
-        self._statements: list[str] | None = None
+        self._compared: str | None = None  # the comparing statements, `;`-joined
         self.structs: list[AccountsStruct] = []
         self.data: dict[str, list[tuple[str, str]]] = {}
         self._parse_structs()
         self.functions = list(self._functions())
+
+    def _close(self, opening: int) -> int:
+        return self._pairs.get(opening, len(self.bare))
 
     def line(self, offset: int) -> int:
         return bisect.bisect_right(self._starts, offset)
@@ -190,10 +202,11 @@ class RustFile:
 
     def compared(self, pattern: str) -> bool:
         """Whether some statement both matches `pattern` and compares or requires something."""
-        if self._statements is None:
-            self._statements = [text for _, text in self.statements() if _COMPARISON.search(text)]
-        found = re.compile(pattern)
-        return any(found.search(text) for text in self._statements)
+        if self._compared is None:
+            self._compared = ";".join(
+                " ".join(text.split()) for _, text in self.statements() if _COMPARISON.search(text)
+            )
+        return re.search(pattern, self._compared) is not None
 
     def _parse_structs(self) -> None:
         bare = self.bare
@@ -203,7 +216,7 @@ class RustFile:
             semicolon = bare.find(";", found.end())
             if opening < 0 or 0 <= semicolon < opening or "(" in bare[found.end() : opening]:
                 continue
-            body = (opening + 1, closing(bare, opening))
+            body = (opening + 1, self._close(opening))
             derive = max((end for end in derives if end <= found.start()), default=-1)
             between = bare[derive : found.start()] if derive >= 0 else ""
             if derive >= 0 and not re.search(r"[;{}]", between):
@@ -212,6 +225,10 @@ class RustFile:
                 )
                 names = tuple(re.findall(r"(\w+)\s*:", args[1])) if args else ()
                 fields = list(self._fields(*body))
+                field_names = {f.name for f in fields}
+                for item in fields:
+                    words = set(re.findall(r"\b[A-Za-z_]\w*\b(?!\")", item.seeds or ""))
+                    item.seeded_by_other = bool(words & (field_names - {item.name}))
                 self.structs.append(
                     AccountsStruct(found[1], self.line(found.start()), fields, names)
                 )
@@ -224,7 +241,7 @@ class RustFile:
             if bare[index].isspace() or bare[index] == ",":
                 index += 1
             elif attribute := _ATTRIBUTE.match(bare, index):
-                stop = closing(bare, attribute.end() - 1)
+                stop = self._close(attribute.end() - 1)
                 for number, text in self._physical_lines(index, stop + 1):
                     attributes.append((number, text))
                 index = stop + 1
@@ -236,7 +253,9 @@ class RustFile:
                     elif bare[stop] in ">)]" and bare[stop - 1] != "-":
                         depth -= 1
                     stop += 1
-                docs = " ".join(text for at, text in self._docs if docs_from <= at < found.start())
+                first = bisect.bisect_left(self._doc_offsets, docs_from)
+                last = bisect.bisect_left(self._doc_offsets, found.start())
+                docs = " ".join(text for _, text in self._docs[first:last])
                 kind = " ".join(self.code[found.end() : stop].split())
                 yield AccountField(found[1], kind, self.line(found.start(1)), docs, attributes)
                 attributes, index, docs_from = [], stop + 1, stop + 1
@@ -251,12 +270,16 @@ class RustFile:
             offset += len(piece) + 1
 
     def _functions(self) -> Iterator[Function]:
-        bare = self.bare
+        """Top-level and method bodies; a `fn` inside another's body stays part of it, so the
+        bodies are disjoint and every rule reads each character once."""
+        bare, covered = self.bare, 0
         for found in _FUNCTION.finditer(bare):
+            if found.start() < covered:
+                continue
             opening = bare.find("(", found.end())
             if opening < 0:
                 continue
-            params_end = closing(bare, opening)
+            params_end = self._close(opening)
             body_open = next(
                 (i for i in range(params_end, len(bare)) if bare[i] in "{;"), len(bare)
             )
@@ -265,7 +288,7 @@ class RustFile:
             params = bare[opening + 1 : params_end]
             names = tuple(re.findall(r"(?:^|,)\s*(?:mut\s+)?(\w+)\s*:", params))
             context = re.search(r"\bContext\s*<\s*(?:'\w+\s*,\s*)*(\w+)", params)
-            body_end = closing(bare, body_open)
+            body_end = covered = self._close(body_open)
             yield Function(
                 found[1],
                 self.line(found.start()),
