@@ -8,6 +8,7 @@ user makes is not drowned in alarms.
 """
 
 import re
+import time
 from pathlib import Path
 
 import pytest
@@ -279,3 +280,72 @@ def test_permissionless_crank_over_a_global_pda_is_high_not_critical():
     assert [(f.rule, f.severity) for f in review_code(source).findings] == [
         ("missing_signer", "high")
     ]
+
+
+def _split_top_level(text: str) -> list[str]:
+    parts, depth, current = [], 0, ""
+    for char in text:
+        depth += (char in "([{") - (char in ")]}")
+        if char == "," and depth == 0:
+            parts.append(current)
+            current = ""
+        else:
+            current += char
+    return [part.strip() for part in [*parts, current] if part.strip()]
+
+
+def _explode(match: re.Match[str]) -> str:
+    inner = "".join(f"        {part},\n" for part in _split_top_level(match[1]))
+    return f"#[account(\n{inner}    )]"
+
+
+REFORMATS = {
+    "crlf": lambda source: source.replace("\n", "\r\n"),
+    "tabs": lambda source: source.replace("    ", "\t"),
+    "attribute_on_field_line": lambda source: re.sub(
+        r"(#\[account\([^\n]*\)\])\n[ \t]*", r"\1 ", source
+    ),
+    "exploded_attributes": lambda source: re.sub(r"#\[account\(([^\n]*)\)\]", _explode, source),
+    "decoy_comments": lambda source: re.sub(
+        r"\{\n",
+        "{ /* has_one = owner, signer, close = x */\n"
+        "    // #[account(mut, has_one = authority)] Signer<'info> require!(a != b) {\n",
+        source,
+    ),
+}
+
+
+def _verdict(source: str) -> list[tuple[str, str]]:
+    return sorted((f.rule, f.severity) for f in review_code(source).findings)
+
+
+@pytest.mark.parametrize("reformat", sorted(REFORMATS))
+@pytest.mark.parametrize(
+    ("name", "path"),
+    _programs("vulnerable") + _programs("fixed"),
+    ids=lambda value: getattr(value, "name", value),
+)
+def test_reformatting_a_program_keeps_its_verdict(name: str, path: Path, reformat: str):
+    source = path.read_text()
+    changed = REFORMATS[reformat](source)
+    assert changed != source or reformat in {"attribute_on_field_line", "exploded_attributes"}
+    assert _verdict(changed) == _verdict(source)
+    found = {(f.rule, f.line) for f in review_code(changed).findings}
+    assert _planted(changed) <= found
+
+
+def test_deeply_nested_functions_are_reviewed_in_linear_time():
+    # Each `fn` used to rescan the rest of the file for its closing brace (a minute here).
+    started = time.monotonic()
+    review_code("fn a() {" * 3000 + "}" * 3000)
+    assert time.monotonic() - started < 10
+
+
+def test_line_numbers_count_only_newlines():
+    # `str.splitlines` also breaks at form feeds and U+2028, which Rust does not count.
+    source = 'use anchor_lang::prelude::*;\nconst S: &str = "a\u2028b\x0cc";\n' + _withdraw(
+        "    #[account(mut)]\n    pub vault: Account<'info, Vault>,\n"
+    )
+    codes = {f.rule: f.code for f in review_code(source).findings}
+    assert codes["missing_signer"] == "pub struct Withdraw<'info> {"
+    assert codes["missing_has_one"] == "pub vault: Account<'info, Vault>,"

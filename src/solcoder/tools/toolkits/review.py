@@ -79,7 +79,7 @@ def review_code(source: str, language: Literal["rust", "typescript"] = "rust") -
         language: "rust" for on-chain programs, "typescript" for clients and tests.
     """
     source = source[:_MAX_SOURCE]
-    lines = source.splitlines()
+    lines = source.split("\n")  # only `\n` ends a line, as in the rules' line numbers
     found = _rust(source) if language == "rust" else _typescript(lines)
     unique = {(item.rule, item.line): item for item in found}
     findings = [

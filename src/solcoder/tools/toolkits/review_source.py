@@ -192,7 +192,7 @@ class RustFile:
         return bisect.bisect_right(self._starts, offset)
 
     def code_lines(self) -> list[str]:
-        return self.code.splitlines()
+        return self.code.split("\n")
 
     def statements(self, start: int = 0, end: int | None = None) -> Iterator[tuple[int, str]]:
         """Pieces of `bare` between `;`, `{` and `}`: an `if` condition, a `require!`, a `let`."""
