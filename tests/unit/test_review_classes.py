@@ -349,3 +349,13 @@ def test_line_numbers_count_only_newlines():
     codes = {f.rule: f.code for f in review_code(source).findings}
     assert codes["missing_signer"] == "pub struct Withdraw<'info> {"
     assert codes["missing_has_one"] == "pub vault: Account<'info, Vault>,"
+
+
+def test_authority_checked_by_has_one_must_sign_even_when_someone_else_pays():
+    source = _withdraw(
+        "    #[account(mut, has_one = owner)]\n    pub vault: Account<'info, Vault>,\n"
+        "    /// CHECK: compared by has_one\n    pub owner: UncheckedAccount<'info>,\n"
+        "    #[account(mut)]\n    pub payer: Signer<'info>,\n"
+    )
+    rules = {(f.rule, f.severity) for f in review_code(source).findings}
+    assert ("missing_signer", "critical") in rules

@@ -46,11 +46,15 @@ def _check_struct(
         f for f in struct.fields if f.type.startswith("Signer") or f.has(r"\bsigner\b")
     ]
     flagged_signer = False
+    # Accounts some `has_one` compares with: the struct treats them as authorities.
+    guarded = set(
+        re.findall(r"\bhas_one\s*=\s*(\w+)", " ".join(f.attribute_text for f in struct.fields))
+    )
     # Types with an account tied by a constraint: an untied sibling is the counterparty (the
     # `to` of a transfer), not a missing has_one.
     tied_types = {f.state_type for f in struct.fields if f.state_type and f.has(_TIED)}
     for account in struct.fields:
-        for finding in _check_field(rust, struct, account, cpi_targets, bool(signer_fields)):
+        for finding in _check_field(rust, account, cpi_targets, bool(signer_fields), guarded):
             flagged_signer = flagged_signer or finding.rule == "missing_signer"
             yield finding
         yield from _missing_has_one(rust, account, signer_fields, tied_types)
@@ -78,16 +82,17 @@ def _check_struct(
 
 def _check_field(
     rust: RustFile,
-    struct: AccountsStruct,
     account: AccountField,
     cpi_targets: set[str],
     any_signer: bool,
+    guarded: set[str],
 ) -> Iterator[RawFinding]:
     has_check = "CHECK" in account.docs
     name = account.name
     is_program = name.endswith("_program") or name == "program" or name in cpi_targets
     if account.unchecked and AUTHORITY_NAME.match(name) and not account.has(r"\bsigner\b"):
-        severity: Severity = "medium" if has_check and any_signer else "critical"
+        lenient = has_check and any_signer and name not in guarded
+        severity: Severity = "medium" if lenient else "critical"
         yield RawFinding(
             "missing_signer",
             severity,
