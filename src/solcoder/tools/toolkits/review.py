@@ -66,13 +66,11 @@ class Review(BaseModel):
 
 
 def review_code(source: str, language: Literal["rust", "typescript"] = "rust") -> Review:
-    """Review Solana program (Rust/Anchor) or client (TypeScript) source against a static
-    security checklist. Rust: missing signer, missing owner check, account data matching
-    (missing has_one), type cosplay, arbitrary CPI, non-canonical bump, unsafe (manual) close,
-    duplicate mutable accounts, unchecked accounts, init_if_needed, unchecked arithmetic,
-    unwrap, hard-coded keys, secrets in logs, remaining_accounts. TypeScript: secret keys in
-    source or logs, skipPreflight, deprecated confirmation, public RPC. Returns findings with
-    line numbers, severities and fixes.
+    """Review Solana program (Rust/Anchor) or client (TypeScript) source with a static
+    security checklist: missing signer or owner check, missing has_one, type cosplay,
+    arbitrary CPI, non-canonical bump, manual close, duplicate mutable accounts, unchecked
+    accounts and arithmetic, unwrap, hard-coded keys, logged secrets. Returns findings with
+    line, severity and fix.
 
     Args:
         source: The complete source file to review.
