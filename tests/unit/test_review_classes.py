@@ -359,3 +359,15 @@ def test_authority_checked_by_has_one_must_sign_even_when_someone_else_pays():
     )
     rules = {(f.rule, f.severity) for f in review_code(source).findings}
     assert ("missing_signer", "critical") in rules
+
+
+def test_the_binding_in_scope_decides_which_account_was_read():
+    source = NATIVE_UNPACK.replace(
+        "    let token = SplTokenAccount::unpack(&token_info.data.borrow())?;\n",
+        "    if authority.owner != program_id {\n        return Err(ProgramError::IllegalOwner);\n"
+        "    }\n    let data = authority.data.borrow();\n    let first = Config::unpack(&data)?;\n"
+        "    let data = token_info.data.borrow();\n"
+        "    let token = SplTokenAccount::unpack(&data)?;\n",
+    )
+    findings = [(f.rule, f.code) for f in review_code(source).findings]
+    assert findings == [("missing_owner_check", "let token = SplTokenAccount::unpack(&data)?;")]

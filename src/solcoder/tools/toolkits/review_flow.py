@@ -80,8 +80,10 @@ def _account_behind(function: Function, call: re.Match[str]) -> str | None:
     argument = re.match(r"\s*[&*]*(?:mut\s+)?[&*]*(\w+)", body[call.end() :])
     if not argument:
         return None
-    binding = re.search(rf"\blet\s+(?:mut\s+)?{argument[1]}\b[^;]*?=([^;]*)", body[: call.start()])
-    borrow = _BORROW.search(binding[1]) if binding else None
+    pattern = rf"\blet\s+(?:mut\s+)?{argument[1]}\b[^;]*?=([^;]*)"
+    bindings = list(re.finditer(pattern, body[: call.start()]))
+    # The latest `let` before the call is the binding in scope.
+    borrow = _BORROW.search(bindings[-1][1]) if bindings else None
     return borrow[1] if borrow else None
 
 
