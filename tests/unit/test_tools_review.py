@@ -1,7 +1,7 @@
 """The static reviewer: planted issues are found at their lines, safe code stays quiet.
 
-Each planted issue carries a `// PLANT: rule` comment on its line; comments are ignored by the
-checks, so the expected findings are read from the source itself.
+Each planted issue carries a `// PLANT: rule[, rule]` comment on its line; comments are ignored
+by the checks, so the expected findings are read from the source itself.
 """
 
 import re
@@ -104,7 +104,8 @@ pub fn process(accounts: &[AccountInfo], data: &[u8]) -> ProgramResult {
     let iter = &mut accounts.iter();
     let authority = next_account_info(iter)?; // PLANT: missing_signer
     let state = next_account_info(iter)?;
-    let mut record = Record::try_from_slice(&state.data.borrow())?; // PLANT: missing_owner_check
+    let record =
+        Record::try_from_slice(&state.data.borrow())?; // PLANT: missing_owner_check, type_cosplay
     Ok(())
 }
 """
@@ -123,10 +124,11 @@ console.log("sent", payer.publicKey.toBase58());
 
 def _planted(source: str) -> set[tuple[str, int]]:
     return {
-        (match[1], number)
+        (rule.strip(), number)
         for number, line in enumerate(source.splitlines(), start=1)
-        for match in [re.search(r"// PLANT: (\w+)", line)]
+        for match in [re.search(r"// PLANT: ([\w, ]+)", line)]
         if match
+        for rule in match[1].split(",")
     }
 
 
@@ -155,8 +157,9 @@ def test_findings_carry_severity_fix_and_the_source_line():
     assert "Signer<'info>" in by_rule["missing_signer"].fix
     assert "checked_add" in by_rule["unchecked_arithmetic"].fix
     assert by_rule["missing_has_one"].fix.startswith("Add `has_one = owner`")
-    assert review.counts == {"critical": 1, "high": 5, "medium": 4, "low": 2}
-    assert review.summary == "12 findings: 1 critical, 5 high, 4 medium, 2 low."
+    assert by_rule["manual_close"].severity == "high"
+    assert review.counts == {"critical": 1, "high": 6, "medium": 3, "low": 2}
+    assert review.summary == "12 findings: 1 critical, 6 high, 3 medium, 2 low."
     assert [f.line for f in review.findings] == sorted(f.line for f in review.findings)
 
 

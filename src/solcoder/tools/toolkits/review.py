@@ -6,13 +6,15 @@ review starts from concrete places in the code. The rules themselves live in `re
 
 from __future__ import annotations
 
-import re
 from typing import Literal
 
 from pydantic import BaseModel, Field
 
 from solcoder.tools.registry import ToolRegistry
+from solcoder.tools.toolkits import review_anchor as anchor
+from solcoder.tools.toolkits import review_flow as flow
 from solcoder.tools.toolkits import review_rules as rules
+from solcoder.tools.toolkits.review_source import RustFile
 
 TOOLKIT = "review"
 Severity = rules.Severity
@@ -21,18 +23,20 @@ _MAX_SOURCE = 400_000
 
 RUST_CHECKS = (
     "missing_signer",
-    "unchecked_account",
-    "arbitrary_cpi",
+    "missing_owner_check",
     "missing_has_one",
+    "type_cosplay",
+    "arbitrary_cpi",
+    "non_canonical_bump",
+    "manual_close",
+    "duplicate_mutable_accounts",
+    "unchecked_account",
     "init_if_needed",
     "unchecked_arithmetic",
     "unwrap",
     "hardcoded_pubkey",
     "secret_in_log",
-    "manual_close",
-    "non_canonical_bump",
     "remaining_accounts",
-    "missing_owner_check",
 )
 TYPESCRIPT_CHECKS = (
     "secret_key_in_source",
@@ -62,17 +66,19 @@ class Review(BaseModel):
 
 
 def review_code(source: str, language: Literal["rust", "typescript"] = "rust") -> Review:
-    """Review Solana program (Rust/Anchor) or client (TypeScript) source against a static
-    security checklist: signer and owner checks, unchecked accounts, arbitrary CPI, missing
-    has_one, init_if_needed, unchecked arithmetic, unwrap, hard-coded keys, secrets in logs.
-    Returns findings with line numbers, severities and fixes.
+    """Review Solana program (Rust/Anchor) or client (TypeScript) source with a static
+    security checklist: missing signer or owner check, missing has_one, type cosplay,
+    arbitrary CPI, non-canonical bump, manual close, duplicate mutable accounts, unchecked
+    accounts and arithmetic, unwrap, hard-coded keys, logged secrets. Returns findings with
+    line, severity and fix.
 
     Args:
         source: The complete source file to review.
         language: "rust" for on-chain programs, "typescript" for clients and tests.
     """
-    lines = source[:_MAX_SOURCE].splitlines()
-    found = list(_rust(lines) if language == "rust" else _typescript(lines))
+    source = source[:_MAX_SOURCE]
+    lines = source.split("\n")  # only `\n` ends a line, as in the rules' line numbers
+    found = _rust(source) if language == "rust" else _typescript(lines)
     unique = {(item.rule, item.line): item for item in found}
     findings = [
         Finding(
@@ -99,19 +105,16 @@ def review_code(source: str, language: Literal["rust", "typescript"] = "rust") -
     )
 
 
-def _rust(lines: list[str]) -> list[rules.RawFinding]:
-    found: list[rules.RawFinding] = []
-    is_anchor = any(re.search(r"#\[derive\([^)]*\bAccounts\b|anchor_lang", t) for t in lines)
-    for fields in rules.accounts_structs(lines):
-        found.extend(rules.check_accounts(fields))
-    in_tests = False
-    for number, text in enumerate(lines, start=1):
-        in_tests = in_tests or "#[cfg(test)]" in text
-        code = rules.strip_comment(text)
+def _rust(source: str) -> list[rules.RawFinding]:
+    rust = RustFile(source)
+    found = list(anchor.check_structs(rust, flow.cpi_targets(rust)))
+    found.extend(flow.check_functions(rust))
+    tests_line = rust.line(rust.tests_start)
+    for number, code in enumerate(rust.code_lines(), start=1):
         if code.strip():
-            found.extend(rules.check_rust_line(number, code, in_tests=in_tests))
-    if not is_anchor:
-        found.extend(rules.check_native(lines))
+            found.extend(rules.check_rust_line(number, code, in_tests=number >= tests_line))
+    if not rust.structs and "anchor_lang" not in rust.code:
+        found.extend(rules.check_native(rust.code_lines()))
     return found
 
 

@@ -1,17 +1,18 @@
-"""The checks behind `review_code`: line-based rules with just enough structure for Anchor.
+"""The line-based checks behind `review_code`, and the finding type all rule modules share.
 
 Most Solana exploits come from a short list of missing checks (signer, owner, account
-relationships, arithmetic, CPI targets, reinitialisation). These rules look for their usual
-textual shapes. Anchor `#[derive(Accounts)]` structs are parsed into fields with their
-attributes and doc comments, because that is where most of the checks live (or are missing).
-Heuristic by design: a finding is a prompt to look, not a proof.
+relationships, arithmetic, CPI targets, reinitialisation). Some have a shape visible on one
+line (unchecked arithmetic, `unwrap`, a hard-coded key, a secret in `msg!`); those live here,
+with the TypeScript client checks. The checks that need structure live next door:
+`review_anchor` (Accounts structs) and `review_flow` (handler bodies), both over the masked
+source of `review_source`. Heuristic by design: a finding is a prompt to look, not a proof.
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Literal
 
 Severity = Literal["critical", "high", "medium", "low"]
@@ -26,33 +27,6 @@ class RawFinding:
     fix: str
 
 
-@dataclass(slots=True)
-class AccountField:
-    name: str
-    type: str
-    line: int
-    docs: str = ""
-    attributes: list[tuple[int, str]] = field(default_factory=list)
-
-    @property
-    def attribute_text(self) -> str:
-        return " ".join(text for _, text in self.attributes)
-
-    def attribute_line(self, word: str) -> int:
-        for number, text in self.attributes:
-            if re.search(rf"\b{word}\b", text):
-                return number
-        return self.line
-
-
-_AUTHORITY_NAME = re.compile(
-    r"^(?:\w+_)?(?:authority|admin|owner|signer|payer|creator|initializer|manager)$"
-)
-_UNCHECKED_TYPE = re.compile(r"\b(?:AccountInfo|UncheckedAccount)\s*<")
-_STATE_ACCOUNT = re.compile(r"^(?:Box<\s*)?Account\s*<\s*'info\s*,\s*(\w+)")
-_VALIDATING_CONSTRAINTS = re.compile(
-    r"\b(?:init|init_if_needed|seeds|has_one|constraint|address|owner|close)\b"
-)
 _VALUE_WORDS = (
     r"amount|balance|lamports|supply|total|price|fee|reward|stake|deposit|shares|debt|"
     r"collateral|liquidity|reserve|withdraw"
@@ -98,120 +72,6 @@ def strip_comment(line: str) -> str:
         elif line.startswith("//", index):
             return line[:index]
     return line
-
-
-def accounts_structs(lines: list[str]) -> Iterator[list[AccountField]]:
-    """The fields of each `#[derive(Accounts)]` struct, with their attributes and docs."""
-    index = 0
-    while index < len(lines):
-        if not re.search(r"#\[derive\([^)]*\bAccounts\b", lines[index]):
-            index += 1
-            continue
-        while index < len(lines) and not re.search(r"\bstruct\b", lines[index]):
-            index += 1
-        fields: list[AccountField] = []
-        docs: list[str] = []
-        attributes: list[tuple[int, str]] = []
-        depth, opened = 0, False
-        for number in range(index, len(lines)):
-            body = lines[number].strip()
-            code = strip_comment(body).strip()
-            if opened and depth == 1:
-                field_match = re.match(r"pub\s+(\w+)\s*:\s*(.+?),?$", code)
-                if body.startswith("///"):
-                    docs.append(body)
-                elif field_match:
-                    fields.append(
-                        AccountField(
-                            field_match[1], field_match[2], number + 1, " ".join(docs), attributes
-                        )
-                    )
-                    docs, attributes = [], []
-                elif code:
-                    attributes.append((number + 1, code))
-            depth += code.count("{") - code.count("}")
-            opened = opened or "{" in code
-            index = number
-            if opened and depth <= 0:
-                break
-        yield fields
-        index += 1
-
-
-def check_accounts(fields: list[AccountField]) -> Iterator[RawFinding]:
-    signers = [
-        f.name for f in fields if f.type.startswith("Signer") and _AUTHORITY_NAME.match(f.name)
-    ]
-    for account in fields:
-        unchecked = bool(_UNCHECKED_TYPE.search(account.type))
-        has_check = "CHECK" in account.docs
-        constraints = account.attribute_text
-        if unchecked and _AUTHORITY_NAME.match(account.name) and "signer" not in constraints:
-            yield RawFinding(
-                "missing_signer",
-                "medium" if has_check else "critical",
-                account.line,
-                f"`{account.name}` looks like an authority but is not required to sign: anyone "
-                "can pass any key here.",
-                f"Declare it as `Signer<'info>` (or add `#[account(signer)]`) if `{account.name}` "
-                "must approve this instruction.",
-            )
-        elif unchecked and account.name.endswith("_program") and "address" not in constraints:
-            yield RawFinding(
-                "arbitrary_cpi",
-                "high",
-                account.line,
-                f"`{account.name}` is an unchecked program account: a caller can substitute a "
-                "malicious program for the CPI.",
-                "Use `Program<'info, T>` (or `Interface<'info, T>`), or add `address = <id>`.",
-            )
-        elif unchecked and not has_check:
-            yield RawFinding(
-                "unchecked_account",
-                "high",
-                account.line,
-                f"`{account.name}` is an unchecked `{account.type}` without a `/// CHECK:` "
-                "comment: nothing validates its owner, type or address (and Anchor's safety "
-                "check refuses to build it).",
-                "Use a typed account (`Account<'info, T>`, `SystemAccount`, `Program`), or add "
-                "constraints (`address`, `owner`, `seeds`) and a `/// CHECK:` comment saying why "
-                "it is safe.",
-            )
-        elif unchecked and not _VALIDATING_CONSTRAINTS.search(constraints):
-            yield RawFinding(
-                "unchecked_account",
-                "low",
-                account.line,
-                f"`{account.name}` has a `/// CHECK:` comment but no constraint enforces it.",
-                "Make sure the handler validates it, or add `address`, `owner` or `seeds`.",
-            )
-        if "init_if_needed" in constraints:
-            yield RawFinding(
-                "init_if_needed",
-                "medium",
-                account.attribute_line("init_if_needed"),
-                f"`init_if_needed` on `{account.name}`: the instruction also runs on an existing "
-                "account, which opens reinitialisation attacks.",
-                "Prefer a separate `init` instruction, or check in the handler that the account "
-                "is fresh before writing its initial state.",
-            )
-        state = _STATE_ACCOUNT.match(account.type)
-        if (
-            signers
-            and state
-            and state[1] not in {"TokenAccount", "Mint"}
-            and re.search(r"\bmut\b", constraints)
-            and not _VALIDATING_CONSTRAINTS.search(constraints)
-        ):
-            yield RawFinding(
-                "missing_has_one",
-                "medium",
-                account.line,
-                f"Writable `{account.name}` is not tied to the signer `{signers[0]}`: any signer "
-                "can pass someone else's account.",
-                f"Add `has_one = {signers[0]}` (with the field stored in the account) or derive "
-                "it with `seeds` that include the signer's key.",
-            )
 
 
 def check_rust_line(number: int, code: str, *, in_tests: bool) -> Iterator[RawFinding]:
@@ -263,25 +123,6 @@ def check_rust_line(number: int, code: str, *, in_tests: bool) -> Iterator[RawFi
             "Program logs are public: this `msg!` appears to log secret material.",
             "Never log keys, seeds or passwords; on-chain programs should not hold secrets.",
         )
-    if re.search(r"lamports[\w.()?]*\s*=\s*0\b", code):
-        yield RawFinding(
-            "manual_close",
-            "medium",
-            number,
-            "Closing an account by zeroing its lamports leaves its data in place, so it can be "
-            "revived within the same transaction.",
-            "Use Anchor's `close = destination` constraint (or zero the data and assign the "
-            "account to the System Program).",
-        )
-    if "create_program_address(" in code:
-        yield RawFinding(
-            "non_canonical_bump",
-            "medium",
-            number,
-            "`create_program_address` accepts any bump, so several addresses can pass as the "
-            "same PDA.",
-            "Use the canonical bump: `find_program_address` once, then store and reuse it.",
-        )
     if "remaining_accounts" in code:
         yield RawFinding(
             "remaining_accounts",
@@ -304,18 +145,6 @@ def check_native(lines: list[str]) -> Iterator[RawFinding]:
             "No `is_signer` check anywhere: any account can act as the authority.",
             "Check `account.is_signer` for every account that must approve the instruction.",
         )
-    if ".owner" not in source:
-        for number, text in enumerate(lines, 1):
-            if re.search(r"(?:try_from_slice|unpack|deserialize)\w*\(", text) and "data" in text:
-                yield RawFinding(
-                    "missing_owner_check",
-                    "high",
-                    number,
-                    "Account data is deserialised without checking the account's owner: a "
-                    "caller can pass a look-alike account owned by another program.",
-                    "Compare `account.owner` with `program_id` (or the expected program) first.",
-                )
-                break
 
 
 def check_typescript_line(number: int, code: str) -> Iterator[RawFinding]:
