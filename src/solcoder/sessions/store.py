@@ -165,6 +165,8 @@ class SessionStore:
         session.close()
         if not session.fresh or session.turn_count:
             return False
+        import shutil  # off the start-up path
+
         shutil.rmtree(session.directory, ignore_errors=True)
         with contextlib.suppress(OSError):
             fsync_directory(self.root)
