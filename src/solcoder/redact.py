@@ -5,9 +5,9 @@ printer), never at call sites, so a forgotten call cannot leak a key. Two kinds 
 one compiled alternation so a megabyte of tool output is scanned once:
 
 * known values: every key SolCoder resolved or stored is added with `add_secret`, whatever it
-  looks like;
-* known shapes: vendor key formats, auth headers, key-bearing URL parameters, and Solana
-  secret keys.
+  looks like, together with its URL-encoded and base64 forms (`solcoder.secret_forms`);
+* known shapes: vendor key formats, auth headers, key-bearing URL parameters, the password
+  of a URL (`http://user:password@host`), and Solana secret keys.
 
 Solana needs care, because public data has the same alphabet as secrets. An address is 32 bytes
 (32-44 base58 characters) and is never touched. A 64-byte secret key in base58 is 86-88
@@ -28,6 +28,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from solcoder.secret import FULL_MASK, Secret, mask
+from solcoder.secret_forms import encoded_forms
 
 REDACTED = FULL_MASK
 """What a secret with no safe tail to show becomes (a Solana keypair): the one mask style is
@@ -131,6 +132,13 @@ _SHAPES: tuple[_Shape, ...] = (
         ("key=", "token=", "secret="),
         case_sensitive=False,
     ),
+    # The password of `scheme://user:password@host`: httpx logs request URLs whole.
+    _Shape(
+        "url_password",
+        r"://[^\s/?#@:]*:",
+        r"[^\s/?#@]+(?=@)",
+        ("://",),
+    ),
     _Shape(
         "api_key_assignment",
         _case_insensitive("api_key") + _ASSIGNMENT,
@@ -179,9 +187,14 @@ class Redactor:
             return
         with self._lock:
             if value not in self._known:
-                self._known = self._known | {value}
+                self._known = self._known | {value} | encoded_forms(value, MINIMUM_KNOWN_LENGTH)
                 # Compiled alternations embed the known values; rebuild them lazily.
                 self._patterns = {}
+
+    def known_forms(self) -> frozenset[str]:
+        """Every known value and encoded form masked (what a streaming redactor must not
+        cut in two)."""
+        return self._known
 
     def admit(self, value: str) -> Secret:
         """A key that just entered the process (a flag, the environment, storage, a prompt),

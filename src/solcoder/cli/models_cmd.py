@@ -10,7 +10,6 @@ the model it really serves and its context size; and `local` shows the bundled m
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 import click
@@ -139,6 +138,7 @@ def _window(tokens: int | None) -> str:
 def models_command(ctx: click.Context, provider: str | None, as_json: bool) -> None:
     """List known models per provider with context window and price (USD per million tokens)."""
     from solcoder.llm.catalog.pricing import price_source
+    from solcoder.terminal import echo, safe_json
 
     settings = settings_from_context(ctx)
     rows = model_rows(settings.providers, provider)
@@ -147,14 +147,14 @@ def models_command(ctx: click.Context, provider: str | None, as_json: bool) -> N
     rows = [row for row in rows if row["provider"] not in served_providers] + served
     rows.sort(key=lambda row: str(row["provider"]))
     if as_json:
-        click.echo(json.dumps(rows, indent=2))
+        click.echo(safe_json(rows, indent=2))
         return
     if not rows:
-        click.echo(f"No known models for provider {provider!r}.")
+        echo(f"No known models for provider {provider!r}.")
         return
     from rich.console import Console
 
-    from solcoder.telemetry.render import new_table
+    from solcoder.telemetry.render import cell, new_table
 
     table = new_table()
     table.add_column("provider")
@@ -174,10 +174,12 @@ def models_command(ctx: click.Context, provider: str | None, as_json: bool) -> N
         if price is not None and price["tiered"]:
             rates[0] += "*"
         table.add_row(
-            row["provider"] if row["provider"] != previous else "",
-            row["model"]
-            + (f" ({row['served']})" if row.get("served") else "")
-            + (" (default)" if row["default"] and not row.get("served") else ""),
+            cell(row["provider"] if row["provider"] != previous else ""),
+            cell(
+                row["model"]
+                + (f" ({row['served']})" if row.get("served") else "")
+                + (" (default)" if row["default"] and not row.get("served") else "")
+            ),
             _window(row["context_window"]),
             _window(row["max_output"]),
             *rates,

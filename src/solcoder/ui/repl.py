@@ -38,7 +38,7 @@ from solcoder.agent.events import AgentEvent
 from solcoder.errors import Cancelled, SolcoderError
 from solcoder.ui.commands import CommandRouter, ReplHost, is_command, unescape
 from solcoder.ui.conversation_view import PROMPT, ConversationLike
-from solcoder.ui.render import StreamRenderer, render_error
+from solcoder.ui.render import StreamRenderer, render_error, safe
 
 if TYPE_CHECKING:
     from prompt_toolkit.input import Input
@@ -198,7 +198,7 @@ class Repl:
 
     async def _show(self, work: Callable[[], Awaitable[RenderableType]]) -> None:
         shown = await work()
-        self.console.print(Text(shown) if isinstance(shown, str) else shown, highlight=False)
+        self.console.print(Text(safe(shown)) if isinstance(shown, str) else shown, highlight=False)
 
 
 def _route_sigint(handler: Callable[[], object]) -> Callable[[], None]:

@@ -1,0 +1,87 @@
+"""Redaction of text that arrives in pieces (a streamed reply), for the screen and `--json`.
+
+Redacting each delta on its own misses a key that the server split across two SSE chunks, and
+buffering the whole reply would stop it streaming. `StreamRedactor` holds back only the few
+trailing characters that could begin a known key (or one of its encoded forms): the longest
+suffix of what has arrived that is a proper prefix of a known value. Everything before it is
+redacted and emitted at once; `flush()` emits the rest when the block ends.
+
+Ordinary text holds back nothing (or one character that happens to begin a key), so streaming
+stays immediate; the per-delta cost is a few `str.find` calls per known value.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from solcoder.redact import Redactor, default_redactor
+
+
+def _held_from(text: str, forms: Iterable[str], floor: int) -> int:
+    """Where the longest suffix of `text` starting at or after `floor` that is a proper prefix
+    of one of `forms` begins; `len(text)` when there is none."""
+    end = len(text)
+    best = end
+    for form in forms:
+        first = form[0]
+        position = text.find(first, max(floor, end - len(form) + 1))
+        while position != -1 and position < best:
+            if form.startswith(text[position:]):
+                best = position
+                break
+            position = text.find(first, position + 1)
+    return best
+
+
+def _straddling_end(text: str, forms: Iterable[str], cut: int) -> int | None:
+    """The end of a whole known value that begins before `cut` and ends after it, if any:
+    cutting there would emit the first half of a key unmasked."""
+    for form in forms:
+        position = text.find(form, max(0, cut - len(form) + 1))
+        while position != -1 and position < cut:
+            end = position + len(form)
+            if end > cut:
+                return end
+            position = text.find(form, position + 1)
+    return None
+
+
+def safe_cut(text: str, forms: frozenset[str]) -> int:
+    """How much of `text` can be redacted and emitted now without splitting a known value."""
+    cut = _held_from(text, forms, 0)
+    for _ in range(len(forms) + 1):
+        end = _straddling_end(text, forms, cut)
+        if end is None:
+            break
+        cut = _held_from(text, forms, end)
+    return cut
+
+
+class StreamRedactor:
+    """One stream's redaction: `feed` each delta, `flush` at the end of the block."""
+
+    __slots__ = ("_pending", "_redactor")
+
+    def __init__(self, redactor: Redactor | None = None) -> None:
+        self._redactor = redactor or default_redactor()
+        self._pending = ""
+
+    def feed(self, piece: str) -> str:
+        """The redacted text that can be shown now (may be empty while a key might begin)."""
+        text = self._pending + piece if self._pending else piece
+        forms = self._redactor.known_forms()
+        if not forms:
+            self._pending = ""
+            return self._redactor.redact(text)
+        cut = safe_cut(text, forms)
+        self._pending = text[cut:]
+        return self._redactor.redact(text[:cut]) if cut else ""
+
+    def flush(self) -> str:
+        """Whatever was held back, redacted; the stream starts afresh."""
+        text, self._pending = self._pending, ""
+        return self._redactor.redact(text) if text else ""
+
+    @property
+    def pending(self) -> bool:
+        return bool(self._pending)
