@@ -298,6 +298,21 @@ def add_secret(value: str | Secret | None) -> None:
     _default_redactor.add_secret(value)
 
 
+def add_url_password(url: str | None) -> None:
+    """Register the password of `scheme://user:password@host` (as written and decoded): the
+    shape masks it in a URL, this masks it wherever else it is echoed (decoded, base64)."""
+    if not url or "@" not in url:
+        return
+    from urllib.parse import unquote, urlsplit
+
+    try:
+        password = urlsplit(url).password
+    except ValueError:
+        return
+    if password:
+        _default_redactor.add_secrets((password, unquote(password)))
+
+
 class RedactingFilter(logging.Filter):
     """A logging filter that redacts the message, its arguments and any traceback text."""
 

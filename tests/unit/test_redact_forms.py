@@ -9,7 +9,7 @@ from urllib.parse import quote, quote_plus
 
 import pytest
 
-from solcoder.redact import Redactor
+from solcoder.redact import Redactor, add_url_password, default_redactor, redact
 
 # Characters that URL encoding changes, so the encoded form really differs from the key.
 KEY = "sk-test-forms+Key/with=chars:0123456789"
@@ -97,3 +97,17 @@ def test_a_url_password_is_masked(url: str, password: str) -> None:
 )
 def test_urls_without_a_password_are_unchanged(text: str) -> None:
     assert Redactor().redact(text) == text
+
+
+def test_a_base_url_password_is_masked_wherever_it_is_echoed(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    redactor = default_redactor()
+    monkeypatch.setattr(redactor, "_known", redactor._known)
+    monkeypatch.setattr(redactor, "_patterns", {})
+    password = "pw-unit-canary:x"
+    add_url_password(f"http://me:{quote(password, safe='')}@127.0.0.1:9/v1")
+    basic = b64(f"me:{password}".encode())
+    shown = redact(f"server said: {password} / {quote(password, safe='')} / token {basic}")
+    assert "unit-canary" not in shown and "unit-canary%3Ax" not in shown, shown
+    assert b64(password.encode())[4:-4] not in shown
