@@ -7,30 +7,62 @@ suffix of what has arrived that is a proper prefix of a known value. Everything 
 redacted and emitted at once; `flush()` emits the rest when the block ends.
 
 Ordinary text holds back nothing (or one character that happens to begin a key), so streaming
-stays immediate; the per-delta cost is a few `str.find` calls per known value.
+stays immediate. The per-delta cost is a dictionary look-up per character of the last few (the
+known values indexed by their first character), and `startswith` for the rare candidate.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import dataclass
 
 from solcoder.redact import Redactor, default_redactor
 
 
-def _held_from(text: str, forms: Iterable[str], floor: int) -> int:
+@dataclass(frozen=True, slots=True)
+class _Index:
+    """The known values arranged for the per-delta checks (built once per set of values)."""
+
+    forms: frozenset[str]
+    by_first: dict[str, tuple[str, ...]]
+    longest: int
+
+    @classmethod
+    def of(cls, forms: frozenset[str]) -> _Index:
+        by_first: dict[str, list[str]] = {}
+        for form in forms:
+            by_first.setdefault(form[0], []).append(form)
+        return cls(
+            forms,
+            {first: tuple(group) for first, group in by_first.items()},
+            max(map(len, forms)),
+        )
+
+
+_last_index: _Index | None = None
+
+
+def _index(forms: frozenset[str]) -> _Index:
+    global _last_index
+    index = _last_index
+    if index is None or index.forms is not forms:
+        index = _last_index = _Index.of(forms)
+    return index
+
+
+def _held_from(text: str, index: _Index, floor: int) -> int:
     """Where the longest suffix of `text` starting at or after `floor` that is a proper prefix
-    of one of `forms` begins; `len(text)` when there is none."""
+    of a known value begins; `len(text)` when there is none."""
     end = len(text)
-    best = end
-    for form in forms:
-        first = form[0]
-        position = text.find(first, max(floor, end - len(form) + 1))
-        while position != -1 and position < best:
-            if form.startswith(text[position:]):
-                best = position
-                break
-            position = text.find(first, position + 1)
-    return best
+    by_first = index.by_first
+    for position in range(max(floor, end - index.longest + 1), end):
+        candidates = by_first.get(text[position])
+        if candidates:
+            rest = text[position:]
+            for form in candidates:
+                if len(form) > len(rest) and form.startswith(rest):
+                    return position
+    return end
 
 
 def _straddling_end(text: str, forms: Iterable[str], cut: int) -> int | None:
@@ -48,12 +80,15 @@ def _straddling_end(text: str, forms: Iterable[str], cut: int) -> int | None:
 
 def safe_cut(text: str, forms: frozenset[str]) -> int:
     """How much of `text` can be redacted and emitted now without splitting a known value."""
-    cut = _held_from(text, forms, 0)
+    index = _index(forms)
+    cut = _held_from(text, index, 0)
     for _ in range(len(forms) + 1):
+        if cut == len(text):
+            break  # nothing held: no known value can cross the end
         end = _straddling_end(text, forms, cut)
         if end is None:
             break
-        cut = _held_from(text, forms, end)
+        cut = _held_from(text, index, end)
     return cut
 
 
