@@ -44,6 +44,7 @@ _SCREEN: dict[int, str | None] = {
     **dict.fromkeys(_REMOVED),
     **{code: f"<U+{code:04X}>" for code in INVISIBLE},
 }
+_EVIDENCE: dict[int, str] = {code: f"<U+{code:04X}>" for code in (*_REMOVED, *INVISIBLE)}
 _JSON: dict[int, str] = {
     code: f"\\u{code:04x}" for code in (*range(0x7F, 0xA0), *INVISIBLE, 0x2028, 0x2029)
 }
@@ -57,6 +58,13 @@ def clean(text: str) -> str:
 def safe(text: str) -> str:
     """`text` fit for the terminal: cleaned, then redacted."""
     return default_redactor().redact(text.translate(_SCREEN))
+
+
+def evidence(text: str) -> str:
+    """`text` for a file someone will `cat` (a failure report): every control and invisible
+    character shown as `<U+XXXX>` rather than removed, since what the server sent is the point
+    of the file; then redacted."""
+    return default_redactor().redact(text.translate(_EVIDENCE))
 
 
 def safe_json(data: Any, *, indent: int | None = None, compact: bool = False) -> str:

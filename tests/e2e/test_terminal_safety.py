@@ -180,7 +180,9 @@ def test_stored_and_file_text_cannot_drive_the_terminal(run_cli: Run, solcoder_h
     assert not problems, "\n".join(problems)
 
 
-def test_server_text_cannot_drive_the_terminal(run_cli: Run, server: FakeLLMServer) -> None:
+def test_server_text_cannot_drive_the_terminal(
+    run_cli: Run, server: FakeLLMServer, solcoder_home: Path
+) -> None:
     flags = [
         "--llm-provider",
         "openai",
@@ -219,3 +221,29 @@ def test_server_text_cannot_drive_the_terminal(run_cli: Run, server: FakeLLMServ
     assert_terminal_safe("--json error stdout", failed_json.stdout)
     assert_terminal_safe("--json error stderr", failed_json.stderr)
     assert any(json.loads(line).get("type") == "error" for line in failed_json.stdout.splitlines())
+
+    # A malformed response: a failure report is saved (tests/unit/test_terminal.py checks one
+    # that quotes hostile bytes).
+    server.enqueue(Reply(raw_body=f"data: {HOSTILE} is not JSON\n\n"))
+    malformed = run_cli("-p", "hello", *flags, env=env)
+    assert malformed.returncode == 6, malformed.stderr
+    assert_terminal_safe("malformed stderr", malformed.stderr)
+    [report] = (solcoder_home / "reports").iterdir()
+    saved = report.read_text(encoding="utf-8")
+    assert_terminal_safe("report file", saved)
+
+    # The dry run's summary quotes the model too (a server of its own per run, so a reply left
+    # over by one run cannot answer the next).
+    for mode in ([], ["--json"]):
+        dry_replies = (
+            Reply(text=f"hello {HOSTILE}", chunk_size=4),
+            Reply(tool_calls=(ToolCallReply("plan", json.dumps({"goal": HOSTILE}), "c1"),)),
+            Reply(text=f"planned {HOSTILE}", chunk_size=4),
+        )
+        with FakeLLMServer(*dry_replies, lifetime=60) as dry_server:
+            dry_flags = [*flags[:2], "--llm-base-url", dry_server.base_url("chat"), *flags[4:]]
+            dry = run_cli("--dry-run-llm", *mode, *dry_flags, env=env)
+        assert dry.returncode == 0, dry.stdout + dry.stderr
+        assert "pwned-title" in dry.stdout + dry.stderr
+        assert_terminal_safe(f"dry run {mode} stdout", dry.stdout)
+        assert_terminal_safe(f"dry run {mode} stderr", dry.stderr)

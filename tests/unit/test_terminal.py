@@ -5,9 +5,12 @@ from __future__ import annotations
 
 import io
 import json
+from pathlib import Path
 
 import pytest
 
+from solcoder.cli.reports import save_report
+from solcoder.errors import ProtocolError
 from solcoder.redact import default_redactor
 from solcoder.terminal import clean, echo, safe, safe_json
 
@@ -67,3 +70,17 @@ def test_echo_writes_one_safe_line(known_key: None) -> None:
     stream = io.StringIO()
     echo(f"\x1b[2Jthe key {KEY}\u202e", stream=stream)
     assert stream.getvalue() == "[2Jthe key sk-…5e6f<U+202E>\n"
+
+
+def test_a_failure_report_shows_what_the_server_sent_escaped(
+    known_key: None, tmp_path: Path
+) -> None:
+    error = ProtocolError(f"Malformed response \x1b[2J for {KEY}")
+    error.excerpt = f"data: \x1b]0;pwned\x07 \u202eevil {KEY}"  # type: ignore[attr-defined]
+    path = save_report(tmp_path, error, context={"base_url": "http://me:pw@127.0.0.1:9/v1"})
+    assert path is not None
+    saved = path.read_text(encoding="utf-8")
+    assert "data: <U+001B>]0;pwned<U+0007> <U+202E>evil" in saved
+    assert "Malformed response <U+001B>[2J for sk-…5e6f" in saved
+    assert "terminal-unit" not in saved and "pw@" not in saved
+    assert all(ord(char) >= 0x20 or char in "\n\t" for char in saved)
