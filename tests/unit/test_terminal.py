@@ -84,3 +84,19 @@ def test_a_failure_report_shows_what_the_server_sent_escaped(
     assert "Malformed response <U+001B>[2J for sk-…5e6f" in saved
     assert "terminal-unit" not in saved and "pw@" not in saved
     assert all(ord(char) >= 0x20 or char in "\n\t" for char in saved)
+
+
+def test_the_toolbar_shows_a_hostile_model_name_safely() -> None:
+    from types import SimpleNamespace
+
+    from solcoder.ui.toolbar import toolbar_text
+
+    conversation = SimpleNamespace(
+        provider_name="evil\x1b]0;t\x07",
+        model="m\u202eodel\x9b2J",
+        session_id="s1",
+        usage_summary=lambda: "0 tokens",
+    )
+    shown = toolbar_text(conversation)  # type: ignore[arg-type]
+    assert "evil]0;t" in shown and "m<U+202E>odel2J" in shown
+    assert all(ord(char) >= 0x20 and not 0x7F <= ord(char) < 0xA0 for char in shown)

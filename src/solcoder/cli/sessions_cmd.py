@@ -33,7 +33,11 @@ def _local(moment: datetime) -> str:
 
 
 def _preview(text: str) -> str:
-    text = text.rstrip()
+    """At most PREVIEW_LENGTH characters, made safe first: a cut must not leave the head of a
+    key that the redactor would no longer recognise."""
+    from solcoder.terminal import safe
+
+    text = safe(text).rstrip()
     return text if len(text) <= PREVIEW_LENGTH else text[:PREVIEW_LENGTH] + " …"
 
 

@@ -108,7 +108,7 @@ class Repl:
         self.console.print(
             Text.assemble(
                 ("SolCoder", "bold"),
-                f" · {conversation.provider_name} · {conversation.model} · ",
+                f" · {safe(conversation.provider_name)} · {safe(conversation.model)} · ",
                 (f"session {conversation.session_id}", "cyan"),
             ),
             highlight=False,
