@@ -247,3 +247,21 @@ def test_server_text_cannot_drive_the_terminal(
         assert "pwned-title" in dry.stdout + dry.stderr
         assert_terminal_safe(f"dry run {mode} stdout", dry.stdout)
         assert_terminal_safe(f"dry run {mode} stderr", dry.stderr)
+
+
+def test_a_cloned_projects_config_cannot_drive_the_terminal(run_cli: Run, tmp_path: Path) -> None:
+    project = tmp_path / "cloned"
+    (project / ".solcoder").mkdir(parents=True)
+    (project / ".solcoder" / "config.toml").write_text(
+        f"[llm]\nprovider = {toml_string('evil' + HOSTILE)}\n", encoding="utf-8"
+    )
+    problems: list[str] = []
+    for args in (("-p", "hi"), ("-p", "hi", "--debug"), ("config", "get", "llm.provider")):
+        result = run_cli(*args, cwd=project)
+        label = " ".join(args)
+        problems += unsafe(f"{label} (stdout)", result.stdout)
+        problems += unsafe(f"{label} (stderr)", result.stderr)
+        assert "pwned-title" in result.stdout + result.stderr, label
+        if "--debug" in args:
+            assert "Traceback" in result.stderr and result.returncode == 2, result.stderr
+    assert not problems, "\n".join(problems)

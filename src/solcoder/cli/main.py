@@ -195,6 +195,17 @@ def _start_debug_log() -> None:
     sys.stderr.write(f"Debug log: {path}\n")
 
 
+def _print_traceback() -> None:
+    """--debug: the traceback of the failure in hand, made terminal-safe and redacted (the
+    message may quote a server or a config file; the interpreter's own printer would not)."""
+    import traceback
+
+    from solcoder.terminal import safe
+
+    sys.stderr.write(safe(traceback.format_exc()))
+    sys.stderr.flush()
+
+
 def main(argv: Sequence[str] | None = None) -> None:
     """Entry point: run the CLI and turn every failure into a message and an exit code."""
     args = list(sys.argv[1:] if argv is None else argv)
@@ -229,11 +240,11 @@ def main(argv: Sequence[str] | None = None) -> None:
         sys.exit(0)
     except SolcoderError as error:
         if debug:
-            raise
+            _print_traceback()
         _fail(error, json_output=json_output)
     except Exception as error:
         if debug:
-            raise
+            _print_traceback()
         import logging
 
         logging.getLogger(__name__).debug("unexpected error", exc_info=True)
