@@ -7,7 +7,8 @@ one compiled alternation so a megabyte of tool output is scanned once:
 * known values: every key SolCoder resolved or stored is added with `add_secret`, whatever it
   looks like, together with its URL-encoded and base64 forms (`solcoder.secret_forms`);
 * known shapes: vendor key formats, auth headers, key-bearing URL parameters, the password
-  of a URL (`http://user:password@host`), and Solana secret keys.
+  of a URL (`http://user:password@host`), and Solana secret keys (the table is
+  `solcoder.secret_shapes`).
 
 Solana needs care, because public data has the same alphabet as secrets. An address is 32 bytes
 (32-44 base58 characters) and is never touched. A 64-byte secret key in base58 is 86-88
@@ -24,11 +25,11 @@ import logging
 import re
 import threading
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass
 from typing import Any
 
 from solcoder.secret import FULL_MASK, Secret, mask
 from solcoder.secret_forms import encoded_forms
+from solcoder.secret_shapes import ANY_TRIGGER, REPLACERS, SHAPES
 
 REDACTED = FULL_MASK
 """What a secret with no safe tail to show becomes (a Solana keypair): the one mask style is
@@ -37,157 +38,15 @@ REDACTED = FULL_MASK
 MINIMUM_KNOWN_LENGTH = 8
 """Known values shorter than this are not added: masking every "password" would help nobody."""
 
-_BASE58 = "1-9A-HJ-NP-Za-km-z"
-
-
-def _case_insensitive(*words: str) -> str:
-    """`(?:[Bb][Ee]...|...)`: explicit classes instead of `(?i)`, because a pattern whose
-    every branch starts with a literal or a class lets `re` skip most positions quickly."""
-    return (
-        "(?:"
-        + "|".join(
-            "".join(f"[{c.upper()}{c.lower()}]" if c.isalpha() else re.escape(c) for c in word)
-            for word in words
-        )
-        + ")"
-    )
-
-
-def _starts_word(literal: str) -> str:
-    """`literal` not preceded by a key character. The look-behind comes after the literal:
-    checked only where the literal matched, which keeps the scan fast."""
-    return f"{literal}(?<![A-Za-z0-9_\\-]{literal})"
-
-
-_ASSIGNMENT = r"[\"']?\s*[:=]\s*[\"']?"
-
-
-@dataclass(frozen=True, slots=True)
-class _Shape:
-    """One key shape: `prefix` is kept in the output (a header name, a URL parameter),
-    `value` is masked. The shape joins the scan only when one of its `triggers` occurs in the
-    text (in the lower-cased text unless `case_sensitive`): a substring search costs almost
-    nothing, a regex branch costs something at every position."""
-
-    name: str
-    prefix: str
-    value: str
-    triggers: tuple[str, ...]
-    case_sensitive: bool = True
-
-
-# Every branch starts with a literal or a character class (see `_case_insensitive`).
-_SHAPES: tuple[_Shape, ...] = (
-    # OpenAI `sk-`, `sk-proj-`, Anthropic `sk-ant-`, OpenRouter `sk-or-v1-`, DeepSeek `sk-`.
-    _Shape("openai_style", "", _starts_word("sk-") + r"[A-Za-z0-9_\-]{16,}", ("sk-",)),
-    _Shape("groq", "", _starts_word("gsk_") + r"[A-Za-z0-9]{20,}", ("gsk_",)),
-    _Shape("xai", "", _starts_word("xai-") + r"[A-Za-z0-9]{20,}", ("xai-",)),
-    # Google API keys: "AIza" followed by 35 characters.
-    _Shape("google", "", _starts_word("AIza") + r"[0-9A-Za-z_\-]{35}", ("AIza",)),
-    # AWS access key ids (long-term AKIA, temporary ASIA): 20 upper-case characters.
-    _Shape(
-        "aws_key_id",
-        "",
-        r"A(?:KIA|SIA)(?<![A-Z0-9]A[KS]IA)[0-9A-Z]{16}(?![0-9A-Z])",
-        ("AKIA", "ASIA"),
-    ),
-    _Shape(
-        "aws_secret",
-        _case_insensitive("aws_secret_access_key", "secret_access_key") + _ASSIGNMENT,
-        r"[A-Za-z0-9/+=]{40}(?![A-Za-z0-9/+=])",
-        ("secret_access_key",),
-        case_sensitive=False,
-    ),
-    # GitHub classic tokens (ghp_, gho_, ghu_, ghs_, ghr_) and fine-grained tokens.
-    _Shape(
-        "github",
-        "",
-        r"(?:gh[pousr]_(?<![A-Za-z0-9_\-]gh._)[A-Za-z0-9]{36,}|"
-        + _starts_word("github_pat_")
-        + r"[A-Za-z0-9_]{22,})",
-        ("ghp_", "gho_", "ghu_", "ghs_", "ghr_", "github_pat_"),
-    ),
-    _Shape(
-        "bearer",
-        r"(?:[Bb]earer(?<![A-Za-z0-9_].{6})|[Bb]asic(?<![A-Za-z0-9_].{5}))\s+",
-        r"[A-Za-z0-9\-._~+/]{16,}=*",
-        ("bearer", "basic"),
-        case_sensitive=False,
-    ),
-    _Shape(
-        "key_header",
-        _case_insensitive("x-api-key", "x-goog-api-key", "xi-api-key", "api-key") + _ASSIGNMENT,
-        r"[^\s\"',;&]{8,}",
-        ("api-key",),
-        case_sensitive=False,
-    ),
-    _Shape(
-        "url_parameter",
-        "[?&]"
-        + _case_insensitive(
-            "key", "api_key", "apikey", "api-key", "access_token", "token", "secret"
-        )
-        + "=",
-        r"[^&\s#\"'<>]+",
-        ("key=", "token=", "secret="),
-        case_sensitive=False,
-    ),
-    # The password of `scheme://user:password@host`: httpx logs request URLs whole.
-    _Shape(
-        "url_password",
-        r"://[^\s/?#@:]*:",
-        r"[^\s/?#@]+(?=@)",
-        ("://",),
-    ),
-    _Shape(
-        "api_key_assignment",
-        _case_insensitive("api_key") + _ASSIGNMENT,
-        r"[^\s\"',;&]{8,}",
-        ("api_key",),
-        case_sensitive=False,
-    ),
-    # A Solana keypair file (`solana-keygen`): a JSON array of 64 bytes.
-    _Shape("keypair_array", "", r"\[\s*(?:\d{1,3}\s*,\s*){63}\d{1,3}\s*\]", ("[",)),
-    # A base58 64-byte secret key, only in a key-like context (see the module docstring).
-    _Shape(
-        "solana_secret",
-        _case_insensitive("secret", "private", "keypair") + r"[^\n]{0,40}?",
-        rf"(?<![{_BASE58}])[{_BASE58}]{{86,88}}(?![{_BASE58}])",
-        ("secret", "private", "keypair"),
-        case_sensitive=False,
-    ),
-)
-
-
-_ANY_TRIGGER = re.compile(
-    "|".join(
-        sorted(
-            {re.escape(trigger.lower()) for shape in _SHAPES for trigger in shape.triggers},
-            key=len,
-            reverse=True,
-        )
-    )
-)
-"""Any shape's trigger, searched in the lower-cased text (a superset of what each shape asks):
-most text has none, and one search says so. (`re.IGNORECASE` makes this search 5x slower.)"""
-
-
-def _replace_keypair_array(value: str) -> str | None:
-    numbers = [int(number) for number in re.findall(r"\d+", value)]
-    return REDACTED if all(number <= 255 for number in numbers) else None
-
-
-_REPLACERS: dict[str, Callable[[str], str | None]] = {
-    "keypair_array": _replace_keypair_array,
-    "solana_secret": lambda value: REDACTED,
-}
+_SHORT_TEXT = 64
+"""Below this length one regex beats a loop of substring tests (see `Redactor._with_known`)."""
 
 
 class Redactor:
     """Known secret values plus known key shapes, masked in one pass."""
 
     def __init__(self, *, shapes: bool = True) -> None:
-        self._shapes = _SHAPES if shapes else ()
+        self._shapes = SHAPES if shapes else ()
         self._known: frozenset[str] = frozenset()
         self._lock = threading.Lock()
         self._patterns: dict[tuple[bool, frozenset[str]], re.Pattern[str]] = {}
@@ -221,10 +80,13 @@ class Redactor:
             self.add_secret(value)
 
     def _with_known(self, text: str, known: frozenset[str]) -> bool:
-        """Whether a known value occurs in `text`: one regex search over all of them (the
-        renderer calls this per streamed delta, so a loop of substring tests is too slow)."""
+        """Whether a known value occurs in `text`. Short text (a streamed delta) gets one
+        regex search over all of them, a loop of substring tests costing more in calls than in
+        scanning; long text gets the substring tests, each a fast scan of its own."""
         if not known:
             return False
+        if len(text) > _SHORT_TEXT:
+            return any(value in text for value in known)
         probed, probe = self._probe
         if probed is not known or probe is None:
             probe = re.compile("|".join(map(re.escape, known)))
@@ -234,7 +96,7 @@ class Redactor:
     def _active_shapes(self, text: str) -> frozenset[str]:
         """The shapes whose trigger occurs in `text`."""
         lowered = text.lower()
-        if not self._shapes or _ANY_TRIGGER.search(lowered) is None:
+        if not self._shapes or ANY_TRIGGER.search(lowered) is None:
             return frozenset()
         active: set[str] = set()
         for shape in self._shapes:
@@ -276,7 +138,7 @@ class Redactor:
         name = match.lastgroup or ""
         value = match.group(name)
         prefix = match.string[match.start() : match.start(name)]
-        replacer = _REPLACERS.get(name)
+        replacer = REPLACERS.get(name)
         replaced = replacer(value) if replacer else mask(value)
         if replaced is None:
             return match.group()

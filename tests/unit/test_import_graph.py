@@ -14,6 +14,7 @@ LAYERS: dict[str, int] = {
     "solcoder.errors": 0,
     "solcoder.secret": 0,
     "solcoder.secret_forms": 0,
+    "solcoder.secret_shapes": 0,
     "solcoder.redact": 1,
     "solcoder.redact_stream": 1,
     "solcoder.terminal": 1,
