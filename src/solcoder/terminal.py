@@ -22,6 +22,7 @@ Free of rich and click at import time: error paths of fast commands stay fast.
 from __future__ import annotations
 
 import json
+import logging
 import sys
 from typing import Any, TextIO
 
@@ -65,6 +66,14 @@ def evidence(text: str) -> str:
     character shown as `<U+XXXX>` rather than removed, since what the server sent is the point
     of the file; then redacted."""
     return default_redactor().redact(text.translate(_EVIDENCE))
+
+
+class EvidenceFormatter(logging.Formatter):
+    """For the debug log: lines quote models, servers and config files, and the file is read
+    with `cat` or `tail -f`, so control and invisible characters are written as `<U+XXXX>`."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        return evidence(super().format(record))
 
 
 def safe_json(data: Any, *, indent: int | None = None, compact: bool = False) -> str:

@@ -152,6 +152,8 @@ def test_stored_and_file_text_cannot_drive_the_terminal(run_cli: Run, solcoder_h
         ("config", "list"),
         ("config", "list", "--json"),
         ("--llm-provider", "evil", "--llm-api-key", KEY, "-p", "hi", "--max-retries", "0"),
+        ("--debug", "--llm-provider", "evil", "--llm-api-key", KEY, "-p", "hi"),
+        ("--debug", "models", "--provider", "evil"),
     ]
     problems: list[str] = []
     for args in commands:
@@ -164,7 +166,7 @@ def test_stored_and_file_text_cannot_drive_the_terminal(run_cli: Run, solcoder_h
             # Shown, visibly: the reader can tell the text is not what it looks like.
             assert "reply A]0;pwned-titleB" in result.stdout
             assert "E<U+202E>F<U+2066>G<U+200B>H<U+FEFF>I<U+202C>J" in result.stdout
-        shows_planted = args[0] not in ("config", "--llm-provider")
+        shows_planted = args[0] != "config" and "-p" not in args
         if shows_planted and "pwned-title" not in result.stdout + result.stderr:
             problems.append(f"{label}: the planted text was not shown at all")
         if args[-1] == "--json" and shows_planted and result.returncode == 0:
@@ -177,6 +179,9 @@ def test_stored_and_file_text_cannot_drive_the_terminal(run_cli: Run, solcoder_h
             )
             decoded = "\n".join(strings(parsed))
             assert TITLE in decoded and "E\u202eF" in decoded, label
+    debug_log = (solcoder_home / "logs" / "debug.log").read_text(encoding="utf-8")
+    assert "pwned-title" in debug_log  # the planted model name was logged, escaped
+    problems += unsafe("debug.log", debug_log)
     assert not problems, "\n".join(problems)
 
 
