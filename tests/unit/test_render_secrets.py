@@ -91,3 +91,17 @@ def test_bidi_and_invisible_characters_are_shown_escaped() -> None:
     renderer.handle(TextDelta("abc\u202edef\u2066g\u200bh\ufeffi\u2069"))
     renderer.close()
     assert console.file.getvalue() == "abc<U+202E>def<U+2066>g<U+200B>h<U+FEFF>i<U+2069>\n"  # type: ignore[attr-defined]
+
+
+def test_json_emits_what_thinking_held_back_before_the_text_that_follows() -> None:
+    stream = io.StringIO()
+    writer = JsonLinesWriter(stream)
+    writer.handle(ThinkingDelta("checking sk-te"))  # could begin KEY: held back
+    writer.handle(TextDelta("Answer."))
+    writer.close()
+    records = [json.loads(line) for line in stream.getvalue().splitlines()]
+    assert records == [
+        {"type": "thinking_delta", "text": "checking "},
+        {"type": "thinking_delta", "text": "sk-te"},
+        {"type": "text_delta", "text": "Answer."},
+    ]

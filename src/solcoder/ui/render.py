@@ -317,7 +317,14 @@ class JsonLinesWriter:
 
     def handle(self, event: AgentEvent) -> None:
         if isinstance(event, TextDelta | ThinkingDelta):
-            kind = "text_delta" if isinstance(event, TextDelta) else "thinking_delta"
+            kind, other = (
+                ("text_delta", "thinking_delta")
+                if isinstance(event, TextDelta)
+                else ("thinking_delta", "text_delta")
+            )
+            held = self._streams[other].flush()  # the other block ended: its rest comes first
+            if held:
+                self._emit({"type": other, "text": held})
             shown = self._streams[kind].feed(event.text)
             if shown:
                 self._emit({"type": kind, "text": shown})
