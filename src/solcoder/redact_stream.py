@@ -16,7 +16,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from solcoder.redact import Redactor, default_redactor
+from solcoder.redact import MINIMUM_KNOWN_LENGTH, REDACTED, Redactor, default_redactor
 
 
 @dataclass(frozen=True, slots=True)
@@ -113,10 +113,29 @@ class StreamRedactor:
         return self._redactor.redact(text[:cut]) if cut else ""
 
     def flush(self) -> str:
-        """Whatever was held back, redacted; the stream starts afresh."""
+        """Whatever was held back; the stream starts afresh. What is held is the beginning of
+        a known value: when the stream ends there (a dropped connection) and it is long enough
+        to mean something, it is masked rather than shown."""
         text, self._pending = self._pending, ""
-        return self._redactor.redact(text) if text else ""
+        return _masked_beginning(text)
 
     @property
     def pending(self) -> bool:
         return bool(self._pending)
+
+
+def _masked_beginning(held: str) -> str:
+    """A held-back beginning of a known value as it may be shown once the stream ended."""
+    return REDACTED if len(held) >= MINIMUM_KNOWN_LENGTH else held
+
+
+def settle(text: str, redactor: Redactor | None = None) -> str:
+    """`text` redacted as a stream that ends here would be: a cut in the middle of a key (a
+    partial reply written every second, a reply interrupted by a dropped connection) does not
+    leave the key's first half in clear."""
+    chosen = redactor or default_redactor()
+    forms = chosen.known_forms()
+    if not forms or not text:
+        return chosen.redact(text)
+    cut = safe_cut(text, forms)
+    return chosen.redact(text[:cut]) + _masked_beginning(text[cut:])

@@ -1,6 +1,7 @@
 """Canary keys against the real CLI and the fake LLM server on loopback: a key the server echoes
 (whole, split across SSE chunks, URL-encoded, base64 in both alphabets) in streamed text, tool
-arguments and error bodies, and a password in the base URL, appear nowhere: not on stdout or
+arguments and error bodies, cut in half by a dropped connection, and a password in the base
+URL, appear nowhere: not on stdout or
 stderr, not in `--json`, not in any file under SOLCODER_HOME (transcripts, telemetry, the debug
 log, reports), not in `config list`."""
 
@@ -36,7 +37,7 @@ BASE64_FORMS = (
 def telltales() -> list[str]:
     """Pieces that only a leak can show: each form without the few characters a mask keeps
     (`sk-` and the last four), and the password."""
-    pieces = [KEY[3:-4], URL_PASSWORD[:-4], PASSWORD[:-4]]
+    pieces = [KEY[3:-4], KEY[3:18], URL_PASSWORD[:-4], PASSWORD[:-4]]
     pieces += [form[3:-4] for form in URL_FORMS]
     pieces += [form.rstrip("=")[6:-6] for form in BASE64_FORMS]
     return pieces
@@ -96,6 +97,11 @@ def test_canaries_appear_nowhere(run_cli: Run, server: FakeLLMServer, solcoder_h
         )
         run(f"{label} 401", "-p", "hello", *mode, *flags)
         run(f"{label} 400", "-p", "hello", *mode, "--debug", *flags)
+        # The connection drops in the middle of the echoed key (after 18 of its characters):
+        # the half shown, kept in the history and written to the transcript is masked.
+        server.enqueue(Reply(text=f"Your key is {KEY} and more.", chunk_size=3, drop_after=11))
+        run(f"{label} dropped", "-p", "hello", *mode, *flags)
+        assert outputs[f"{label} dropped (exit)"] != "0"
 
     # A password in the base URL: the debug log (httpx's request line), config list, errors.
     with_password = server.base_url("chat").replace("://", f"://me:{URL_PASSWORD}@", 1)
