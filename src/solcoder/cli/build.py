@@ -169,6 +169,9 @@ def status(line: str, *, done: bool = False) -> None:
     terminal, one line per update elsewhere."""
     import sys
 
+    from solcoder.terminal import safe
+
+    line = safe(line)  # it may quote the server's own status text
     if sys.stderr.isatty():
         sys.stderr.write(f"\r\x1b[2K{line}" + ("\n" if done else ""))
     else:
