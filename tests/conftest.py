@@ -7,9 +7,26 @@ in the call phase (a FAILED test, not a setup error), naming the path that was l
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 import pytest
 
 from tests import corpus
+
+
+@pytest.fixture(autouse=True)
+def _process_redactor_per_test() -> Iterator[None]:
+    """Keys a test registers with the process-wide redactor are forgotten after it. The screen
+    and `--json` hold back the characters that could begin a known key, so keys left over by
+    one test would change how the next one's deltas are cut."""
+    from solcoder.redact import default_redactor
+
+    redactor = default_redactor()
+    known = redactor._known
+    yield
+    if redactor._known is not known:
+        redactor._known = known
+        redactor._patterns = {}
 
 
 def _needs_missing_corpus(item: pytest.Item) -> corpus.Absent | None:

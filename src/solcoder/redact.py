@@ -5,9 +5,10 @@ printer), never at call sites, so a forgotten call cannot leak a key. Two kinds 
 one compiled alternation so a megabyte of tool output is scanned once:
 
 * known values: every key SolCoder resolved or stored is added with `add_secret`, whatever it
-  looks like;
-* known shapes: vendor key formats, auth headers, key-bearing URL parameters, and Solana
-  secret keys.
+  looks like, together with its URL-encoded and base64 forms (`solcoder.secret_forms`);
+* known shapes: vendor key formats, auth headers, key-bearing URL parameters, the password
+  of a URL (`http://user:password@host`), and Solana secret keys (the table is
+  `solcoder.secret_shapes`).
 
 Solana needs care, because public data has the same alphabet as secrets. An address is 32 bytes
 (32-44 base58 characters) and is never touched. A 64-byte secret key in base58 is 86-88
@@ -24,10 +25,11 @@ import logging
 import re
 import threading
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass
 from typing import Any
 
 from solcoder.secret import FULL_MASK, Secret, mask
+from solcoder.secret_forms import encoded_forms
+from solcoder.secret_shapes import ANY_TRIGGER, REPLACERS, SHAPES
 
 REDACTED = FULL_MASK
 """What a secret with no safe tail to show becomes (a Solana keypair): the one mask style is
@@ -36,140 +38,19 @@ REDACTED = FULL_MASK
 MINIMUM_KNOWN_LENGTH = 8
 """Known values shorter than this are not added: masking every "password" would help nobody."""
 
-_BASE58 = "1-9A-HJ-NP-Za-km-z"
-
-
-def _case_insensitive(*words: str) -> str:
-    """`(?:[Bb][Ee]...|...)`: explicit classes instead of `(?i)`, because a pattern whose
-    every branch starts with a literal or a class lets `re` skip most positions quickly."""
-    return (
-        "(?:"
-        + "|".join(
-            "".join(f"[{c.upper()}{c.lower()}]" if c.isalpha() else re.escape(c) for c in word)
-            for word in words
-        )
-        + ")"
-    )
-
-
-def _starts_word(literal: str) -> str:
-    """`literal` not preceded by a key character. The look-behind comes after the literal:
-    checked only where the literal matched, which keeps the scan fast."""
-    return f"{literal}(?<![A-Za-z0-9_\\-]{literal})"
-
-
-_ASSIGNMENT = r"[\"']?\s*[:=]\s*[\"']?"
-
-
-@dataclass(frozen=True, slots=True)
-class _Shape:
-    """One key shape: `prefix` is kept in the output (a header name, a URL parameter),
-    `value` is masked. The shape joins the scan only when one of its `triggers` occurs in the
-    text (in the lower-cased text unless `case_sensitive`): a substring search costs almost
-    nothing, a regex branch costs something at every position."""
-
-    name: str
-    prefix: str
-    value: str
-    triggers: tuple[str, ...]
-    case_sensitive: bool = True
-
-
-# Every branch starts with a literal or a character class (see `_case_insensitive`).
-_SHAPES: tuple[_Shape, ...] = (
-    # OpenAI `sk-`, `sk-proj-`, Anthropic `sk-ant-`, OpenRouter `sk-or-v1-`, DeepSeek `sk-`.
-    _Shape("openai_style", "", _starts_word("sk-") + r"[A-Za-z0-9_\-]{16,}", ("sk-",)),
-    _Shape("groq", "", _starts_word("gsk_") + r"[A-Za-z0-9]{20,}", ("gsk_",)),
-    _Shape("xai", "", _starts_word("xai-") + r"[A-Za-z0-9]{20,}", ("xai-",)),
-    # Google API keys: "AIza" followed by 35 characters.
-    _Shape("google", "", _starts_word("AIza") + r"[0-9A-Za-z_\-]{35}", ("AIza",)),
-    # AWS access key ids (long-term AKIA, temporary ASIA): 20 upper-case characters.
-    _Shape(
-        "aws_key_id",
-        "",
-        r"A(?:KIA|SIA)(?<![A-Z0-9]A[KS]IA)[0-9A-Z]{16}(?![0-9A-Z])",
-        ("AKIA", "ASIA"),
-    ),
-    _Shape(
-        "aws_secret",
-        _case_insensitive("aws_secret_access_key", "secret_access_key") + _ASSIGNMENT,
-        r"[A-Za-z0-9/+=]{40}(?![A-Za-z0-9/+=])",
-        ("secret_access_key",),
-        case_sensitive=False,
-    ),
-    # GitHub classic tokens (ghp_, gho_, ghu_, ghs_, ghr_) and fine-grained tokens.
-    _Shape(
-        "github",
-        "",
-        r"(?:gh[pousr]_(?<![A-Za-z0-9_\-]gh._)[A-Za-z0-9]{36,}|"
-        + _starts_word("github_pat_")
-        + r"[A-Za-z0-9_]{22,})",
-        ("ghp_", "gho_", "ghu_", "ghs_", "ghr_", "github_pat_"),
-    ),
-    _Shape(
-        "bearer",
-        r"(?:[Bb]earer(?<![A-Za-z0-9_].{6})|[Bb]asic(?<![A-Za-z0-9_].{5}))\s+",
-        r"[A-Za-z0-9\-._~+/]{16,}=*",
-        ("bearer", "basic"),
-        case_sensitive=False,
-    ),
-    _Shape(
-        "key_header",
-        _case_insensitive("x-api-key", "x-goog-api-key", "xi-api-key", "api-key") + _ASSIGNMENT,
-        r"[^\s\"',;&]{8,}",
-        ("api-key",),
-        case_sensitive=False,
-    ),
-    _Shape(
-        "url_parameter",
-        "[?&]"
-        + _case_insensitive(
-            "key", "api_key", "apikey", "api-key", "access_token", "token", "secret"
-        )
-        + "=",
-        r"[^&\s#\"'<>]+",
-        ("key=", "token=", "secret="),
-        case_sensitive=False,
-    ),
-    _Shape(
-        "api_key_assignment",
-        _case_insensitive("api_key") + _ASSIGNMENT,
-        r"[^\s\"',;&]{8,}",
-        ("api_key",),
-        case_sensitive=False,
-    ),
-    # A Solana keypair file (`solana-keygen`): a JSON array of 64 bytes.
-    _Shape("keypair_array", "", r"\[\s*(?:\d{1,3}\s*,\s*){63}\d{1,3}\s*\]", ("[",)),
-    # A base58 64-byte secret key, only in a key-like context (see the module docstring).
-    _Shape(
-        "solana_secret",
-        _case_insensitive("secret", "private", "keypair") + r"[^\n]{0,40}?",
-        rf"(?<![{_BASE58}])[{_BASE58}]{{86,88}}(?![{_BASE58}])",
-        ("secret", "private", "keypair"),
-        case_sensitive=False,
-    ),
-)
-
-
-def _replace_keypair_array(value: str) -> str | None:
-    numbers = [int(number) for number in re.findall(r"\d+", value)]
-    return REDACTED if all(number <= 255 for number in numbers) else None
-
-
-_REPLACERS: dict[str, Callable[[str], str | None]] = {
-    "keypair_array": _replace_keypair_array,
-    "solana_secret": lambda value: REDACTED,
-}
+_SHORT_TEXT = 64
+"""Below this length one regex beats a loop of substring tests (see `Redactor._with_known`)."""
 
 
 class Redactor:
     """Known secret values plus known key shapes, masked in one pass."""
 
     def __init__(self, *, shapes: bool = True) -> None:
-        self._shapes = _SHAPES if shapes else ()
+        self._shapes = SHAPES if shapes else ()
         self._known: frozenset[str] = frozenset()
         self._lock = threading.Lock()
         self._patterns: dict[tuple[bool, frozenset[str]], re.Pattern[str]] = {}
+        self._probe: tuple[frozenset[str], re.Pattern[str] | None] = (frozenset(), None)
 
     def add_secret(self, value: str | Secret | None) -> None:
         """Mask `value` wherever it appears from now on."""
@@ -179,9 +60,14 @@ class Redactor:
             return
         with self._lock:
             if value not in self._known:
-                self._known = self._known | {value}
+                self._known = self._known | {value} | encoded_forms(value, MINIMUM_KNOWN_LENGTH)
                 # Compiled alternations embed the known values; rebuild them lazily.
                 self._patterns = {}
+
+    def known_forms(self) -> frozenset[str]:
+        """Every known value and encoded form masked (what a streaming redactor must not
+        cut in two)."""
+        return self._known
 
     def admit(self, value: str) -> Secret:
         """A key that just entered the process (a flag, the environment, storage, a prompt),
@@ -193,24 +79,40 @@ class Redactor:
         for value in values:
             self.add_secret(value)
 
+    def _with_known(self, text: str, known: frozenset[str]) -> bool:
+        """Whether a known value occurs in `text`. Short text (a streamed delta) gets one
+        regex search over all of them, a loop of substring tests costing more in calls than in
+        scanning; long text gets the substring tests, each a fast scan of its own."""
+        if not known:
+            return False
+        if len(text) > _SHORT_TEXT:
+            return any(value in text for value in known)
+        probed, probe = self._probe
+        if probed is not known or probe is None:
+            probe = re.compile("|".join(map(re.escape, known)))
+            self._probe = (known, probe)
+        return probe.search(text) is not None
+
+    def _active_shapes(self, text: str) -> frozenset[str]:
+        """The shapes whose trigger occurs in `text`."""
+        lowered = text.lower()
+        if not self._shapes or ANY_TRIGGER.search(lowered) is None:
+            return frozenset()
+        active: set[str] = set()
+        for shape in self._shapes:
+            haystack = text if shape.case_sensitive else lowered
+            if any(trigger in haystack for trigger in shape.triggers):
+                active.add(shape.name)
+        return frozenset(active)
+
     def _pattern(self, text: str) -> re.Pattern[str] | None:
         """The alternation of the branches that can match `text` (compiled once per set)."""
         known = self._known
-        with_known = any(value in text for value in known)
-        lowered: str | None = None
-        active: set[str] = set()
-        for shape in self._shapes:
-            if shape.case_sensitive:
-                haystack = text
-            else:
-                if lowered is None:
-                    lowered = text.lower()
-                haystack = lowered
-            if any(trigger in haystack for trigger in shape.triggers):
-                active.add(shape.name)
+        with_known = self._with_known(text, known)
+        active = self._active_shapes(text)
         if not with_known and not active:
             return None
-        cache_key = (with_known, frozenset(active))
+        cache_key = (with_known, active)
         pattern = self._patterns.get(cache_key)
         if pattern is None:
             branches: list[str] = []
@@ -236,7 +138,7 @@ class Redactor:
         name = match.lastgroup or ""
         value = match.group(name)
         prefix = match.string[match.start() : match.start(name)]
-        replacer = _REPLACERS.get(name)
+        replacer = REPLACERS.get(name)
         replaced = replacer(value) if replacer else mask(value)
         if replaced is None:
             return match.group()
@@ -283,6 +185,21 @@ def admit(value: str) -> Secret:
 def add_secret(value: str | Secret | None) -> None:
     """Register a key with the process-wide redactor."""
     _default_redactor.add_secret(value)
+
+
+def add_url_password(url: str | None) -> None:
+    """Register the password of `scheme://user:password@host` (as written and decoded): the
+    shape masks it in a URL, this masks it wherever else it is echoed (decoded, base64)."""
+    if not url or "@" not in url:
+        return
+    from urllib.parse import unquote, urlsplit
+
+    try:
+        password = urlsplit(url).password
+    except ValueError:
+        return
+    if password:
+        _default_redactor.add_secrets((password, unquote(password)))
 
 
 class RedactingFilter(logging.Filter):

@@ -23,6 +23,7 @@ from solcoder.llm.events import Completed, TextDelta
 from solcoder.llm.messages import Message, Text, Usage
 from solcoder.llm.partial import PartialReply
 from solcoder.llm.providers.base import closing
+from solcoder.redact_stream import settle
 
 PARTIAL_EVERY_S = 1.0
 """How often the streamed text so far is written to the transcript."""
@@ -216,7 +217,10 @@ class Conversation:
 
     def _keep_partial(self, text: str) -> None:
         if text:
-            self.history.append(Message("assistant", (Text(text + " [interrupted]"),)))
+            # Cut by a failure, the text may end inside a key the model echoed: `settle`
+            # masks that first half, which no redactor would recognise later.
+            kept = settle(text)
+            self.history.append(Message("assistant", (Text(kept + " [interrupted]"),)))
 
     async def _run_with_fallback(self, force_tool: str | None) -> AsyncIterator[AgentEvent]:
         try:

@@ -54,9 +54,9 @@ def _notice(message: str) -> None:
 
 
 def _echo(message: str) -> None:
-    from solcoder.redact import redact
+    from solcoder.terminal import echo
 
-    click.echo(redact(message))
+    echo(message)
 
 
 def _spec(settings: Any, provider: str) -> ProviderSpec:

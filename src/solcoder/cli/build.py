@@ -67,10 +67,14 @@ def offline_provider(settings: Settings | None = None, *, fallback: bool = False
 
 def _spec(settings: Settings) -> ProviderSpec:
     from solcoder.llm.catalog.providers import resolve_spec
+    from solcoder.redact import add_url_password
 
     spec = resolve_spec(settings.llm.provider, settings.providers)
     api = settings.llm.api or None
-    return spec.with_overrides(base_url=settings.llm.base_url or None, api=api)  # type: ignore[arg-type]
+    spec = spec.with_overrides(base_url=settings.llm.base_url or None, api=api)  # type: ignore[arg-type]
+    # A password in the base URL is a secret like a key: masked wherever it is echoed.
+    add_url_password(spec.base_url)
+    return spec
 
 
 def missing_key_error(spec: ProviderSpec) -> MissingKeyError:
@@ -169,6 +173,9 @@ def status(line: str, *, done: bool = False) -> None:
     terminal, one line per update elsewhere."""
     import sys
 
+    from solcoder.terminal import safe
+
+    line = safe(line)  # it may quote the server's own status text
     if sys.stderr.isatty():
         sys.stderr.write(f"\r\x1b[2K{line}" + ("\n" if done else ""))
     else:

@@ -3,7 +3,9 @@
 The root CLI registers `config_group` and may put the loaded `Settings` (or an object with a
 `settings` attribute) in `ctx.obj`; otherwise the commands load them. `solcoder.config` is
 imported inside the commands so `solcoder --help` never pays for it. Failures raise
-`solcoder.errors` exceptions; the root CLI turns them into a message and an exit code.
+`solcoder.errors` exceptions; the root CLI turns them into a message and an exit code. Values
+are printed through `solcoder.terminal` (a project config is someone else's file; a base URL
+may carry a password): no control characters, secrets and URL passwords masked.
 """
 
 from __future__ import annotations
@@ -107,7 +109,9 @@ def config_group() -> None:
 @click.pass_context
 def get_command(context: click.Context, key: str) -> None:
     """Print the effective value of KEY (for example llm.model)."""
-    click.echo(_plain(_settings(context).get(key)))
+    from solcoder.terminal import echo
+
+    echo(_plain(_settings(context).get(key)))
 
 
 @config_group.command("set", context_settings={"ignore_unknown_options": True})
@@ -170,11 +174,10 @@ def unset_command(context: click.Context, key: str, project: bool) -> None:
 def list_command(context: click.Context, as_json: bool) -> None:
     """Print every setting, its effective value and where that value came from."""
     from solcoder.config import SETTINGS, format_value
+    from solcoder.terminal import echo, safe, safe_json
 
     settings = _settings(context)
     if as_json:
-        import json
-
         rows = [
             {
                 "key": key,
@@ -185,15 +188,18 @@ def list_command(context: click.Context, as_json: bool) -> None:
             }
             for key, value in settings.items()
         ]
-        click.echo(json.dumps({"settings": rows, "warnings": settings.warnings}, indent=2))
+        click.echo(safe_json({"settings": rows, "warnings": settings.warnings}, indent=2))
         return
-    shown = [(key, format_value(value), settings.source(key)) for key, value in settings.items()]
+    shown = [
+        (key, safe(format_value(value)), safe(settings.source(key)))
+        for key, value in settings.items()
+    ]
     key_width = max(len(key) for key, _, _ in shown)
     value_width = max(len(value) for _, value, _ in shown)
     for key, value, source in shown:
         click.echo(f"{key:<{key_width}}  {value:<{value_width}}  {source}")
     for warning in settings.warnings:
-        click.echo(f"Warning: {warning}", err=True)
+        echo(f"Warning: {warning}", err=True)
 
 
 @config_group.command("path")

@@ -9,7 +9,6 @@ summary is printed; the exit code is 0 only if every check passed.
 from __future__ import annotations
 
 import asyncio
-import json
 import sys
 import time
 from dataclasses import dataclass, field
@@ -213,9 +212,11 @@ async def _dry_run(settings: Any, options: dict[str, Any], session: Any) -> int:
     for stats in turns:
         stats.cost_usd = _cost(provider, model, stats)
     checks = _checks(turns, conversation)
+    from solcoder.terminal import safe, safe_json
+
     if json_output:
         out.write(
-            json.dumps(
+            safe_json(
                 {
                     "type": "summary",
                     "provider": provider,
@@ -228,7 +229,8 @@ async def _dry_run(settings: Any, options: dict[str, Any], session: Any) -> int:
             + "\n"
         )
     else:
-        out.write("\n" + "\n".join(_summary_lines(provider, model, turns, checks)) + "\n")
+        # Check details quote what the model sent: made terminal-safe like every outside text.
+        out.write("\n" + safe("\n".join(_summary_lines(provider, model, turns, checks))) + "\n")
     out.flush()
     sink.close()
     if all(c.ok for c in checks):

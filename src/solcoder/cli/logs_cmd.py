@@ -6,7 +6,6 @@ Both read `$SOLCODER_HOME/telemetry.db` (never create it) and print a rich table
 
 from __future__ import annotations
 
-import json
 import os
 import re
 import time
@@ -17,6 +16,7 @@ import click
 
 from solcoder.cli.auth_cmd import settings_from_context
 from solcoder.errors import UsageError
+from solcoder.terminal import safe_json
 
 _DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([smhdw])\s*$")
 _SECONDS = {"s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800}
@@ -134,7 +134,7 @@ def logs_command(  # noqa: PLR0917 (click passes options positionally)
         with store:
             rows = recent_calls(store.connection, call_filter, limit=limit)
     if as_json:
-        click.echo(json.dumps(rows, indent=2, ensure_ascii=False))
+        click.echo(safe_json(rows, indent=2))
         return
     if not rows:
         click.echo("No model calls recorded." if store is not None else _nothing_yet(home))
@@ -166,14 +166,14 @@ def stats_command(  # noqa: PLR0917
     store = _open(home)
     if store is None:
         if as_json:
-            click.echo(json.dumps({"models": [], "total": None, "latency_histogram": []}))
+            click.echo(safe_json({"models": [], "total": None, "latency_histogram": []}))
         else:
             click.echo(_nothing_yet(home))
         return
     with store:
         report = compute_stats(store.connection, call_filter)
     if as_json:
-        click.echo(json.dumps(report, indent=2))
+        click.echo(safe_json(report, indent=2))
         return
     if not report["models"]:
         click.echo("No model calls recorded.")

@@ -229,8 +229,10 @@ def _start_debug_log() -> None:
         descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
     except Exception:  # a debug log must never stop the program
         return
+    from solcoder.terminal import EvidenceFormatter
+
     handler = logging.StreamHandler(os.fdopen(descriptor, "a", encoding="utf-8"))
-    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    handler.setFormatter(EvidenceFormatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
     root = logging.getLogger()
     root.addHandler(handler)
     root.setLevel(logging.DEBUG)
@@ -238,6 +240,17 @@ def _start_debug_log() -> None:
 
     install_log_redaction()
     sys.stderr.write(f"Debug log: {path}\n")
+
+
+def _print_traceback() -> None:
+    """--debug: the traceback of the failure in hand, made terminal-safe and redacted (the
+    message may quote a server or a config file; the interpreter's own printer would not)."""
+    import traceback
+
+    from solcoder.terminal import safe
+
+    sys.stderr.write(safe(traceback.format_exc()))
+    sys.stderr.flush()
 
 
 def main(argv: Sequence[str] | None = None) -> None:
@@ -274,11 +287,11 @@ def main(argv: Sequence[str] | None = None) -> None:
         sys.exit(0)
     except SolcoderError as error:
         if debug:
-            raise
+            _print_traceback()
         _fail(error, json_output=json_output)
     except Exception as error:
         if debug:
-            raise
+            _print_traceback()
         import logging
 
         logging.getLogger(__name__).debug("unexpected error", exc_info=True)

@@ -10,7 +10,6 @@ the model it really serves and its context size; and `local` shows the bundled m
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 import click
@@ -139,6 +138,7 @@ def _window(tokens: int | None) -> str:
 def models_command(ctx: click.Context, provider: str | None, as_json: bool) -> None:
     """List known models per provider with context window and price (USD per million tokens)."""
     from solcoder.llm.catalog.pricing import price_source
+    from solcoder.terminal import echo, safe_json
 
     settings = settings_from_context(ctx)
     if provider is not None:
@@ -152,10 +152,10 @@ def models_command(ctx: click.Context, provider: str | None, as_json: bool) -> N
     rows = [row for row in rows if row["provider"] not in served_providers] + served
     rows.sort(key=lambda row: str(row["provider"]))
     if as_json:
-        click.echo(json.dumps(rows, indent=2))
+        click.echo(safe_json(rows, indent=2))
         return
     if not rows:
-        click.echo(f"No known models for provider {provider!r}.")
+        echo(f"No known models for provider {provider!r}.")
         return
     import sys
 
@@ -231,7 +231,7 @@ def plain_lines(headings: tuple[str, ...], rows: list[list[str]]) -> list[str]:
 def models_table(rows: list[list[str]], width: int) -> Any:
     """The terminal table: provider and model names are never broken; when the terminal is
     narrow, the least needed price columns are left out instead."""
-    from solcoder.telemetry.render import new_table
+    from solcoder.telemetry.render import cell, new_table
 
     shown = list(HEADINGS)
     for dropped in (None, *_NARROW_DROPS):
@@ -253,5 +253,5 @@ def models_table(rows: list[list[str]], width: int) -> Any:
         if row[0] == previous:
             cells[0] = ""
         previous = row[0]
-        table.add_row(*cells)
+        table.add_row(*(cell(value) for value in cells))
     return table

@@ -1,6 +1,8 @@
-"""Plain stderr output for diagnostics: one redacted line per failure, colour only on a TTY.
+"""Plain stderr output for diagnostics: one safe line per failure, colour only on a TTY.
 
-Kept free of rich so that error paths of fast commands stay fast.
+Messages often quote a server (an error body) or a file, so they go through the one
+terminal-safe form (`solcoder.terminal.safe`: no control characters, invisible characters
+escaped, secrets masked). Kept free of rich so that error paths of fast commands stay fast.
 """
 
 from __future__ import annotations
@@ -9,13 +11,7 @@ import os
 import sys
 from typing import TextIO
 
-
-def _redact(text: str) -> str:
-    try:
-        from solcoder.redact import redact
-    except ImportError:  # pragma: no cover - redact.py is part of the package
-        return text
-    return redact(text)
+from solcoder.terminal import safe
 
 
 def _colour(stream: TextIO) -> bool:
@@ -23,17 +19,17 @@ def _colour(stream: TextIO) -> bool:
 
 
 def print_error(message: str, hint: str | None = None, *, stream: TextIO | None = None) -> None:
-    """`✗ message` then the next step, both redacted."""
+    """`✗ message` then the next step, both made safe."""
     out = stream or sys.stderr
     red, dim, reset = ("\x1b[31m", "\x1b[2m", "\x1b[0m") if _colour(out) else ("", "", "")
-    out.write(f"{red}✗ {_redact(message)}{reset}\n")
+    out.write(f"{red}✗ {safe(message)}{reset}\n")
     if hint:
-        out.write(f"{dim}  {_redact(hint)}{reset}\n")
+        out.write(f"{dim}  {safe(hint)}{reset}\n")
     out.flush()
 
 
 def print_notice(message: str, *, stream: TextIO | None = None) -> None:
     out = stream or sys.stderr
     yellow, reset = ("\x1b[33m", "\x1b[0m") if _colour(out) else ("", "")
-    out.write(f"{yellow}{_redact(message)}{reset}\n")
+    out.write(f"{yellow}{safe(message)}{reset}\n")
     out.flush()

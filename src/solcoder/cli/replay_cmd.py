@@ -6,7 +6,6 @@ differs, 2 when the transcript cannot be found or read.
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import click
@@ -35,9 +34,10 @@ def _transcript_path(ctx: click.Context, target: str) -> Path:
 
 
 def _echo(text: str) -> None:
-    from solcoder.redact import redact
+    """Recorded text, made terminal-safe and redacted."""
+    from solcoder.terminal import echo
 
-    click.echo(redact(text))
+    echo(text)
 
 
 @click.command("replay")
@@ -64,7 +64,9 @@ def replay_command(ctx: click.Context, target: str, as_json: bool) -> None:
     )
     report = replay_file(path, options=options)
     if as_json:
-        _echo(json.dumps(report.as_dict(), ensure_ascii=False))
+        from solcoder.terminal import safe_json
+
+        click.echo(safe_json(report.as_dict()))
     else:
         for warning in report.warnings:
             _echo(f"warning: {warning}")

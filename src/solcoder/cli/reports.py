@@ -2,7 +2,9 @@
 
 A malformed response is usually a proxy, a wrong base URL or a server bug; the report says what
 came back and from where so the user (or a bug report) has more than one line to go on.
-Everything in it passes through the redactor; reports are private files like the rest of
+Everything in it passes through the redactor, and control and invisible characters are written
+as `<U+XXXX>` (`solcoder.terminal.evidence`): a report is read with `cat`, and a server's bytes
+must not drive the terminal that reads it. Reports are private files like the rest of
 SOLCODER_HOME.
 """
 
@@ -28,7 +30,7 @@ def _origin(url: str) -> str:
 
 def save_report(home: Path, error: SolcoderError, *, context: dict[str, Any]) -> Path | None:
     """Write a report under SOLCODER_HOME/reports/ and return its path (None if impossible)."""
-    from solcoder.redact import redact
+    from solcoder.terminal import evidence
 
     stamp = time.strftime("%Y%m%d-%H%M%S")
     lines = [
@@ -44,7 +46,7 @@ def save_report(home: Path, error: SolcoderError, *, context: dict[str, Any]) ->
     excerpt = getattr(error, "excerpt", None)
     if excerpt:
         lines += ["", "what the provider sent (excerpt):", str(excerpt)[:4000]]
-    text = redact("\n".join(lines) + "\n")
+    text = evidence("\n".join(lines) + "\n")
     try:
         directory = ensure_private_dir(home / "reports")
         path = directory / f"{stamp}-{error.kind}.txt"

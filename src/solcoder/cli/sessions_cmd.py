@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -22,9 +21,11 @@ def _store(ctx: click.Context) -> Any:
 
 
 def _echo(message: str) -> None:
-    from solcoder.redact import redact
+    """A line of transcript text: made terminal-safe (a stored reply may hold escape
+    sequences) and redacted."""
+    from solcoder.terminal import echo
 
-    click.echo(redact(message))
+    echo(message)
 
 
 def _local(moment: datetime) -> str:
@@ -32,7 +33,11 @@ def _local(moment: datetime) -> str:
 
 
 def _preview(text: str) -> str:
-    text = text.rstrip()
+    """At most PREVIEW_LENGTH characters, made safe first: a cut must not leave the head of a
+    key that the redactor would no longer recognise."""
+    from solcoder.terminal import safe
+
+    text = safe(text).rstrip()
     return text if len(text) <= PREVIEW_LENGTH else text[:PREVIEW_LENGTH] + " …"
 
 
@@ -49,8 +54,10 @@ def list_command(ctx: click.Context, as_json: bool) -> None:
     infos = _store(ctx).list()
     if as_json:
         for info in infos:
-            _echo(
-                json.dumps(
+            from solcoder.terminal import safe_json
+
+            click.echo(
+                safe_json(
                     {
                         "id": info.id,
                         "path": str(info.path),
@@ -62,7 +69,6 @@ def list_command(ctx: click.Context, as_json: bool) -> None:
                         "pinned": info.pinned,
                         "title": info.title,
                     },
-                    ensure_ascii=False,
                 )
             )
         return

@@ -239,11 +239,13 @@ class RecordingProvider(Middleware):
             record.cost_usd = self._price(record, usage, finished.started_at)
         if self._store_text:
             from solcoder.redact import redact
+            from solcoder.redact_stream import settle
 
             reply = completed.message if completed is not None else finished.partial
             prompt = request.messages[-1] if request.messages else None
             record.prompt_text = redact(message_text(prompt)) if prompt is not None else None
-            record.reply_text = redact(message_text(reply)) if reply is not None else None
+            # A partial reply may end inside a key the model echoed: settled, not just redacted.
+            record.reply_text = settle(message_text(reply)) if reply is not None else None
         return record
 
     def _price(self, record: CallRecord, usage: Usage, started_at: float) -> float | None:

@@ -14,6 +14,7 @@ from solcoder.fsutil import atomic_write, fsync_directory
 from solcoder.llm.messages import Message
 from solcoder.llm.serialize import message_to_dict
 from solcoder.redact import Redactor
+from solcoder.redact_stream import settle
 from solcoder.sessions.transcript import (
     RECORD_TYPES,
     RECORD_VERSION,
@@ -229,7 +230,9 @@ class Session:
         pending = self._partial_pending
         if pending is None or pending == self._partial_written:
             return
-        self.append({"type": "partial", "turn": self._turn, "text": pending})
+        # Written mid-stream: the text may end inside a key, which no redactor recognises.
+        shown = settle(pending, self._redactor)
+        self.append({"type": "partial", "turn": self._turn, "text": shown})
         self._partial_written = pending
         self._partial_pending = None
         self._last_partial = self._clock()

@@ -2,6 +2,8 @@
 
 Shared by `solcoder logs`, `solcoder stats` and the REPL's `/logs`, so all three show calls the
 same way. Unknown values are shown as a dash (and an unknown cost as `unknown`), never as zero.
+Every cell is a `Text` made terminal-safe (`cell`): rows hold what servers and config files said
+(model names, error kinds), and a plain string cell would also be read as rich markup.
 """
 
 from __future__ import annotations
@@ -14,6 +16,8 @@ from rich import box
 from rich.console import Group, RenderableType
 from rich.table import Table
 from rich.text import Text
+
+from solcoder.terminal import safe
 
 HISTOGRAM_WIDTH = 40
 UNKNOWN = "–"
@@ -46,6 +50,11 @@ def format_cost(cost: float | None) -> str:
     return f"${cost:.2f}"
 
 
+def cell(value: object, style: str = "") -> Text:
+    """A table cell of outside text: no control characters, no markup, secrets masked."""
+    return Text(safe(str(value)), style=style)
+
+
 def _time(started_at: float, *, short: bool = False) -> str:
     moment = datetime.fromtimestamp(started_at).astimezone()
     return moment.strftime("%H:%M:%S" if short else "%m-%d %H:%M:%S")
@@ -73,7 +82,7 @@ def _outcome(row: dict[str, Any], *, compact: bool = False) -> Text:
         text += f" [{row['failure_class']}]"
     if row["fallback"]:
         text += " (fallback)"
-    return Text(text, style="green" if row["outcome"] == "ok" else "red")
+    return cell(text, "green" if row["outcome"] == "ok" else "red")
 
 
 def new_table(title: str | None = None) -> Table:
@@ -121,11 +130,11 @@ def calls_table(
             # Ids are <date>-<time>-<hex>: the time and hex tell sessions of one day apart.
             session = (row["session_id"] or UNKNOWN)[-11:]
             turn = UNKNOWN if row["turn"] is None else str(row["turn"])
-            cells.append(f"{session}#{turn}")
+            cells.append(cell(f"{session}#{turn}"))
         cells += [
-            f"{row['provider']}/{row['model']}",
+            cell(f"{row['provider']}/{row['model']}"),
             _outcome(row, compact=compact),
-            _retries(row, compact=compact),
+            cell(_retries(row, compact=compact)),
             format_duration(row["ttft_s"]),
             format_duration(row["latency_s"]),
             tokens,
@@ -150,14 +159,14 @@ def stats_renderable(report: dict[str, Any]) -> RenderableType:
     ):
         table.add_column(name, justify=justify)  # type: ignore[arg-type]
     for group in report["models"]:
-        table.add_row(f"{group['provider']}/{group['model']}", *_stats_cells(group))
+        table.add_row(cell(f"{group['provider']}/{group['model']}"), *_stats_cells(group))
     if len(report["models"]) > 1:
         table.add_section()
         table.add_row(Text("total", style="bold"), *_stats_cells(report["total"]))
     return Group(table, Text(""), histogram(report["latency_histogram"]))
 
 
-def _stats_cells(group: dict[str, Any]) -> list[str]:
+def _stats_cells(group: dict[str, Any]) -> list[Text]:
     errors = group["errors_by_class"]
     error_text = (
         f"{group['error_rate']:.0%}: "
@@ -172,12 +181,15 @@ def _stats_cells(group: dict[str, Any]) -> list[str]:
     if group["calls_with_unknown_cost"] and group["cost_usd"] is not None:
         cost += f" (+{group['calls_with_unknown_cost']} unknown)"
     return [
-        str(group["calls"]),
-        error_text,
-        f"{format_duration(ttft['p50'])} / {format_duration(ttft['p95'])}",
-        f"{format_duration(latency['p50'])} / {format_duration(latency['p95'])}",
-        f"{format_tokens(tokens['input'])} / {format_tokens(tokens['output'])}",
-        cost,
+        cell(text)
+        for text in (
+            str(group["calls"]),
+            error_text,
+            f"{format_duration(ttft['p50'])} / {format_duration(ttft['p95'])}",
+            f"{format_duration(latency['p50'])} / {format_duration(latency['p95'])}",
+            f"{format_tokens(tokens['input'])} / {format_tokens(tokens['output'])}",
+            cost,
+        )
     ]
 
 
@@ -219,7 +231,7 @@ def recent_calls_renderable(
     except FileNotFoundError:
         return Text(f"No model calls recorded yet ({path}).")
     except SolcoderError as error:
-        return Text(str(error), style="red")
+        return cell(error, "red")
     if not rows:
         return Text(f"No model calls recorded yet ({path}).")
     return Group(

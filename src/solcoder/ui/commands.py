@@ -21,7 +21,7 @@ from rich.table import Table
 from rich.text import Text
 
 from solcoder.errors import SolcoderError, UsageError
-from solcoder.ui.render import render_error
+from solcoder.ui.render import render_error, safe
 
 if TYPE_CHECKING:
     from solcoder.ui.conversation_view import ConversationLike
@@ -165,7 +165,7 @@ class CommandRouter:
     # -- output helpers ------------------------------------------------------------------------
 
     def _say(self, text: str, style: str = "") -> None:
-        self.console.print(Text(text, style=style), soft_wrap=True, highlight=False)
+        self.console.print(Text(safe(text), style=style), soft_wrap=True, highlight=False)
 
     def _not_available(self, what: str) -> CommandResult:
         self._say(f"{what} is not available in this build.", "yellow")
@@ -273,7 +273,7 @@ class CommandRouter:
         if self.host.show_logs is None:
             return self._not_available("/logs")
         shown = self.host.show_logs()
-        self.console.print(Text(shown) if isinstance(shown, str) else shown, highlight=False)
+        self.console.print(Text(safe(shown)) if isinstance(shown, str) else shown, highlight=False)
         return DONE
 
 

@@ -29,11 +29,16 @@ from solcoder.agent.events import (
 from solcoder.errors import SolcoderError
 from solcoder.llm.events import Completed, TextDelta, ThinkingDelta, ToolCallDelta, ToolCallStart
 from solcoder.llm.messages import ToolCall
+from solcoder.redact import default_redactor, redact
+from solcoder.redact_stream import StreamRedactor
+from solcoder.terminal import clean, safe
 from solcoder.ui.wrap import WordWrapper
 
 if TYPE_CHECKING:
     from rich.console import Console
     from rich.text import Text
+
+__all__ = ["JsonLinesWriter", "StreamRenderer", "clean", "error_record", "render_error", "safe"]
 
 ARGUMENTS_WIDTH = 60
 """Tool arguments are shown on one line, cut to this many characters."""
@@ -42,10 +47,6 @@ RESULT_WIDTH = 100
 
 _encode = json.JSONEncoder(separators=(",", ":")).encode
 """`json.dumps(record, separators=(",", ":"))` without building an encoder per event."""
-
-# C0/C1 control characters except tab and newline: a model (or a tool result quoting a file)
-# could otherwise emit escape sequences that retitle the window or move the cursor.
-_CONTROL = dict.fromkeys((*range(0x00, 0x09), *range(0x0B, 0x20), *range(0x7F, 0xA0)))
 
 _DIM_ON, _DIM_OFF = "\x1b[2m", "\x1b[22m"
 
@@ -60,20 +61,6 @@ class EventSink(Protocol):
     def close(self) -> None: ...
 
 
-def _redact(text: str) -> str:
-    """Mask secrets in text leaving the process (DESIGN.md: redaction at every exit point)."""
-    try:
-        from solcoder.redact import redact  # type: ignore[import-not-found, unused-ignore]
-    except ImportError:
-        return text
-    return str(redact(text))
-
-
-def clean(text: str) -> str:
-    """`text` without terminal control characters (tab and newline kept)."""
-    return text.translate(_CONTROL)
-
-
 def shorten(text: str, width: int) -> str:
     """One line of at most `width` characters, ending in "…" when cut."""
     line = " ".join(text.split())
@@ -81,13 +68,16 @@ def shorten(text: str, width: int) -> str:
 
 
 def format_arguments(call: ToolCall, arguments: dict[str, Any] | None) -> str:
-    """`goal="Deploy a counter", steps=3`, cut to `ARGUMENTS_WIDTH`; raw text when invalid."""
+    """`goal="Deploy a counter", steps=3`, cut to `ARGUMENTS_WIDTH`; raw text when invalid.
+
+    Made safe before it is cut: cutting first could leave the head of a key the redactor no
+    longer recognises."""
     if arguments is None:
-        return shorten(clean(call.arguments), ARGUMENTS_WIDTH)
+        return shorten(safe(call.arguments), ARGUMENTS_WIDTH)
     shown = ", ".join(
         f"{key}={json.dumps(value, ensure_ascii=False)}" for key, value in arguments.items()
     )
-    return shorten(clean(shown), ARGUMENTS_WIDTH)
+    return shorten(safe(shown), ARGUMENTS_WIDTH)
 
 
 def format_duration(seconds: float) -> str:
@@ -100,10 +90,10 @@ def render_error(console: Console, error: SolcoderError) -> None:
     from rich.text import Text
 
     symbol = "✗" if _unicode(console) else "x"
-    message = Text(f"{symbol} {clean(_redact(error.display_message))}", style="bold red")
+    message = Text(f"{symbol} {safe(error.display_message)}", style="bold red")
     console.print(encodable(console, message), soft_wrap=True, highlight=False)
     if error.hint:
-        hint = Text(f"  {clean(_redact(error.hint))}", style="dim")
+        hint = Text(f"  {safe(error.hint)}", style="dim")
         console.print(encodable(console, hint), soft_wrap=True, highlight=False)
 
 
@@ -151,6 +141,9 @@ class StreamRenderer:
         self._open_call: str | None = None
         """Id of the tool call whose line awaits its result on the same line."""
         self._shown_arguments: dict[str, str] = {}
+        # One per stream: a key split across two deltas is held back until it can be masked.
+        self._reply = StreamRedactor()
+        self._reasoning = StreamRedactor()
         self._unicode = _unicode(console) and _unicode(self.diagnostics)
         # Looked up once: `Console.encoding` and friends are properties, too slow per token.
         self._legacy_encoding = {
@@ -185,7 +178,7 @@ class StreamRenderer:
             from rich.text import Text
 
             style = "red" if event.level == "error" else "yellow"
-            self._line(Text(clean(_redact(event.text)), style=style))
+            self._line(Text(safe(event.text), style=style))
         elif isinstance(event, TurnFinished | Completed | ToolCallStart):
             # A model response ended, or a tool call began streaming its arguments: whatever
             # comes next starts on its own line.
@@ -229,7 +222,7 @@ class StreamRenderer:
             self._mode = "text"
             if self._wrap_width is not None:
                 self._wrapper = WordWrapper(self._wrap_width)
-        shown = clean(text)
+        shown = self._reply.feed(clean(text))
         self._write(self.console, self._wrapper.feed(shown) if self._wrapper else shown)
 
     def _thinking(self, text: str) -> None:
@@ -247,17 +240,27 @@ class StreamRenderer:
             self._write(target, f"{_DIM_ON}{label} {_DIM_OFF}" if self._dim else f"{label} ")
         if not self.show_thinking:
             return
-        cleaned = clean(text)
-        self._write(target, f"{_DIM_ON}{cleaned}{_DIM_OFF}" if self._dim else cleaned)
+        self._write_thinking(self._reasoning.feed(clean(text)))
+
+    def _write_thinking(self, cleaned: str) -> None:
+        if cleaned:
+            target = self.diagnostics
+            self._write(target, f"{_DIM_ON}{cleaned}{_DIM_OFF}" if self._dim else cleaned)
 
     def _end_stream(self) -> None:
-        """Finish the text or thinking block in progress with a newline."""
+        """Finish the text or thinking block in progress (what was held back, a newline)."""
         if self._mode == "text":
+            tail = self._reply.flush()
             if self._wrapper is not None:
-                self._write(self.console, self._wrapper.flush())
+                self._write(self.console, self._wrapper.feed(tail) + self._wrapper.flush())
                 self._wrapper = None
+            else:
+                self._write(self.console, tail)
             self._ensure_line_start(self.console)
         elif self._mode == "thinking":
+            rest = self._reasoning.flush()
+            if self.show_thinking:
+                self._write_thinking(rest)
             self._ensure_line_start(self.diagnostics)
         self._mode = None
 
@@ -284,7 +287,7 @@ class StreamRenderer:
 
         gear = "⚙" if self._unicode else "*"
         return Text.assemble(
-            (f"{gear} ", "cyan"), (clean(name), "bold cyan"), (f"({arguments})", "dim")
+            (f"{gear} ", "cyan"), (safe(name), "bold cyan"), (f"({arguments})", "dim")
         )
 
     def _tool_tail(self, event: ToolRunFinished) -> Text:
@@ -294,7 +297,7 @@ class StreamRenderer:
         duration = format_duration(event.duration_s)
         if event.ok:
             return Text.assemble((dots, "dim"), ("ok", "green"), (f" {duration}", "dim"))
-        reason = shorten(clean(_redact(event.content)), RESULT_WIDTH) or "failed"
+        reason = shorten(safe(event.content), RESULT_WIDTH) or "failed"
         return Text.assemble((dots, "dim"), (f"error: {reason}", "red"), (f" {duration}", "dim"))
 
     def _tool_started(self, event: ToolRunStarted) -> None:
@@ -328,33 +331,61 @@ class JsonLinesWriter:
     Types and fields from the contract are never renamed; extra fields and types (`notice`,
     `step_started`, `turn_finished`, `duration_ms`, `hint`) are additions. Argument streaming
     (`ToolCallStart`/`ToolCallDelta`) is not emitted: `tool_call` carries the whole call.
+    Everything goes through the redactor, like the screen; streamed text through a
+    `StreamRedactor` per stream, so a delta may carry the few characters the one before held
+    back (the concatenated text is the whole reply, masked), and any other event first emits
+    what was held.
     """
 
     def __init__(self, stream: TextIO) -> None:
         self.stream = stream
+        self._streams = {"text_delta": StreamRedactor(), "thinking_delta": StreamRedactor()}
 
     def _emit(self, record: dict[str, Any]) -> None:
         self.stream.write(_encode(record) + "\n")
         self.stream.flush()
 
+    def _flush_streams(self) -> None:
+        for kind, redactor in self._streams.items():
+            rest = redactor.flush()
+            if rest:
+                self._emit({"type": kind, "text": rest})
+
     def handle(self, event: AgentEvent) -> None:
+        if isinstance(event, TextDelta | ThinkingDelta):
+            kind, other = (
+                ("text_delta", "thinking_delta")
+                if isinstance(event, TextDelta)
+                else ("thinking_delta", "text_delta")
+            )
+            held = self._streams[other].flush()  # the other block ended: its rest comes first
+            if held:
+                self._emit({"type": other, "text": held})
+            shown = self._streams[kind].feed(event.text)
+            if shown:
+                self._emit({"type": kind, "text": shown})
+            return
+        self._flush_streams()
         record = self.record(event)
         if record is not None:
             self._emit(record)
 
     def error(self, error: SolcoderError) -> None:
+        self._flush_streams()
         self._emit(error_record(error))
 
     def close(self) -> None:
+        self._flush_streams()
         self.stream.flush()
 
     @staticmethod
     def record(event: AgentEvent) -> dict[str, Any] | None:
-        """The JSON object for one event, or None for events not shown in JSON."""
+        """The JSON object for one event (redacted), or None for events not shown in JSON.
+        Streamed text is redacted as a whole delta here; `handle` redacts across deltas."""
         if isinstance(event, TextDelta):
-            return {"type": "text_delta", "text": event.text}
+            return {"type": "text_delta", "text": redact(event.text)}
         if isinstance(event, ThinkingDelta):
-            return {"type": "thinking_delta", "text": event.text}
+            return {"type": "thinking_delta", "text": redact(event.text)}
         if isinstance(event, ToolRunStarted):
             arguments = event.arguments
             if arguments is None:  # not validated (unknown tool, schema failure): as sent
@@ -362,19 +393,19 @@ class JsonLinesWriter:
             record: dict[str, Any] = {
                 "type": "tool_call",
                 "id": event.call.id,
-                "name": event.call.name,
-                "arguments": arguments,
+                "name": redact(event.call.name),
+                "arguments": default_redactor().redact_data(arguments),
             }
             if arguments is None:
-                record["arguments_raw"] = event.call.arguments
+                record["arguments_raw"] = redact(event.call.arguments)
             return record
         if isinstance(event, ToolRunFinished):
             return {
                 "type": "tool_result",
                 "id": event.call.id,
-                "name": event.call.name,
+                "name": redact(event.call.name),
                 "ok": event.ok,
-                "content": event.content,
+                "content": redact(event.content),
                 "duration_ms": round(event.duration_s * 1000, 1),
             }
         if isinstance(event, Completed):
@@ -387,7 +418,7 @@ class JsonLinesWriter:
                 "model": event.model,
             }
         if isinstance(event, Notice):
-            return {"type": "notice", "text": event.text, "level": event.level}
+            return {"type": "notice", "text": redact(event.text), "level": event.level}
         if isinstance(event, StepStarted):
             return {"type": "step_started", "step": event.step}
         if isinstance(event, TurnFinished):
@@ -409,7 +440,7 @@ def error_record(error: SolcoderError) -> dict[str, Any]:
     return {
         "type": "error",
         "class": error.kind,
-        "message": _redact(error.display_message),
+        "message": redact(error.display_message),
         "exit_code": error.exit_code,
-        "hint": _redact(error.hint) if error.hint else None,
+        "hint": redact(error.hint) if error.hint else None,
     }

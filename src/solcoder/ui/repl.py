@@ -38,7 +38,7 @@ from solcoder.agent.events import AgentEvent
 from solcoder.errors import Cancelled, SolcoderError
 from solcoder.ui.commands import CommandRouter, ReplHost, is_command, unescape
 from solcoder.ui.conversation_view import PROMPT, ConversationLike
-from solcoder.ui.render import EventSink, StreamRenderer, render_error
+from solcoder.ui.render import EventSink, StreamRenderer, render_error, safe
 from solcoder.ui.spinner import SpinnerSink, WaitingSpinner
 from solcoder.ui.wrap import wrap_block
 
@@ -110,7 +110,7 @@ class Repl:
         self.console.print(
             Text.assemble(
                 ("SolCoder", "bold"),
-                f" · {conversation.provider_name} · {conversation.model} · ",
+                f" · {safe(conversation.provider_name)} · {safe(conversation.model)} · ",
                 (f"session {conversation.session_id}", "cyan"),
             ),
             highlight=False,
@@ -213,7 +213,7 @@ class Repl:
             # Wrapped here, between words, so continuation lines of a `/plan` step or a
             # `/review` finding keep their indentation (rich would start them at column 0).
             self.console.print(
-                Text(wrap_block(shown, self.console.width)), soft_wrap=True, highlight=False
+                Text(wrap_block(safe(shown), self.console.width)), soft_wrap=True, highlight=False
             )
             return
         self.console.print(shown, highlight=False)

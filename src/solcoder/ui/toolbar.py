@@ -26,6 +26,7 @@ from prompt_toolkit.output import Output
 from rich.console import Console
 from rich.text import Text
 
+from solcoder.terminal import safe
 from solcoder.ui.commands import command_names
 from solcoder.ui.conversation_view import CONTINUATION, PROMPT
 
@@ -42,7 +43,8 @@ def toolbar_text(conversation: ConversationLike) -> str:
     except Exception:  # the toolbar is redrawn constantly; it must never break the prompt
         logger.debug("usage_summary failed", exc_info=True)
         usage = "?"
-    return (
+    # The model name may come from a project's config file: made safe like any outside text.
+    return safe(
         f" {conversation.provider_name} · {conversation.model} · "
         f"session {conversation.session_id} · {usage} · /help "
     )
