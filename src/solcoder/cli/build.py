@@ -261,10 +261,11 @@ def build(
         )
 
     def turn_number() -> int:
-        # The transcript's count of the turn in progress, so a resumed session goes on from
-        # its last turn; trimming and /clear shorten requests, not turns.
+        # The transcript's count, which includes the turn in progress (a turn starts with the
+        # user's message), so a resumed session goes on from its last turn; trimming and
+        # /clear shorten requests, not turns.
         if session is not None:
-            return session.turn_count + 1
+            return max(session.turn_count, 1)
         return len(conversation.turns)
 
     fallback = None
