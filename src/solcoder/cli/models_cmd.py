@@ -196,6 +196,8 @@ _FOOTNOTE = (
 
 def _cells(row: dict[str, Any]) -> list[str]:
     """One row's cells, in `HEADINGS` order."""
+    from solcoder.terminal import safe
+
     price = row["price_per_million_tokens"]
     rates = (
         [_money(price[key]) for key in ("input", "output", "cache_read", "cache_write")]
@@ -204,10 +206,11 @@ def _cells(row: dict[str, Any]) -> list[str]:
     )
     if price is not None and price["tiered"]:
         rates[0] += "*"
-    note = row.get("served") or ("default" if row["default"] else "")
+    note = safe(str(row.get("served") or ("default" if row["default"] else "")))
+    # Names may come from a config file or a server (`/v1/models`): shown terminal-safe.
     return [
-        row["provider"],
-        row["model"],
+        safe(str(row["provider"])),
+        safe(str(row["model"])),
         _window(row["context_window"]),
         _window(row["max_output"]),
         *rates,
