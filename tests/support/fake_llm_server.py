@@ -27,7 +27,7 @@ import subprocess
 import sys
 import threading
 from collections import deque
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from http import HTTPStatus
 from pathlib import Path
@@ -36,7 +36,7 @@ from urllib.parse import urlsplit
 
 from tests.support.fake_wire import API_BY_PATH, Reply, error_body, render_events
 
-__all__ = ["FakeLLMServer", "RecordedRequest", "Reply"]
+__all__ = ["FakeLLMServer", "RecordedRequest", "Reply", "Responder"]
 
 _CONTROL = "/__fake__/"
 _MAX_HEAD = 64 * 1024
@@ -62,6 +62,9 @@ class RecordedRequest:
         return {"method": self.method, "path": self.path, "headers": self.headers, "body": body}
 
 
+Responder = Callable[[str, RecordedRequest, Reply | None], Reply]
+
+
 class FakeLLMServer:
     """Scripted fake of the three wire protocols; see the module docstring."""
 
@@ -72,8 +75,13 @@ class FakeLLMServer:
         lifetime: float = 120.0,
         host: str = "127.0.0.1",
         port: int = 0,
+        responder: Responder | None = None,
     ) -> None:
         self.default = default
+        self.responder = responder
+        """Turns (wire, request, scripted reply) into the reply sent: answers that depend on
+        the request body (`tests/support/anthropic_cache.py` bills like Anthropic)."""
+        self._answered: list[Reply] = []  # keeps each responder reply alive (renders by id)
         self.lifetime = lifetime
         self.host = host
         self.port = port
@@ -200,10 +208,14 @@ class FakeLLMServer:
         path = urlsplit(target).path if target.startswith("http") else target.split("?", 1)[0]
         if path.startswith(_CONTROL):
             return await self._control(path, method, body, writer)
+        recorded = RecordedRequest(method, path, headers, body)
         with self._lock:
-            self._requests.append(RecordedRequest(method, path, headers, body))
+            self._requests.append(recorded)
         api = API_BY_PATH.get(path)
         reply = self._next_reply()
+        if self.responder is not None and api is not None:
+            reply = self.responder(api, recorded, reply)
+            self._answered.append(reply)
         if api is None or reply is None:
             what = "no such endpoint" if api is None else "no scripted reply left"
             await _send_plain(writer, 404 if api is None else 500, f"fake server: {what}")

@@ -42,6 +42,8 @@ EXPECTED_DEFAULTS: dict[str, object] = {
     "llm.local_context": 8192,
     "llm.max_session_tokens": 0,
     "llm.max_session_cost_usd": 0.0,
+    "llm.prompt_cache": True,
+    "llm.cache_ttl": "5m",
     "llm.temperature": None,
     "ui.theme": "auto",
     "ui.show_thinking": True,

@@ -28,7 +28,7 @@ from solcoder.agent.events import (
 )
 from solcoder.agent.invariants import answer_unanswered_calls, check_tool_pairing
 from solcoder.llm.events import Completed
-from solcoder.llm.messages import Message, Request, ToolCall, ToolResult, Usage
+from solcoder.llm.messages import Message, PromptCache, Request, ToolCall, ToolResult, Usage
 from solcoder.llm.providers.base import Provider, closing
 from solcoder.llm.wire.assemble import DEFAULT_MAX_ARGUMENT_BYTES
 from solcoder.tools.registry import ToolArgumentError, ToolRegistry
@@ -46,6 +46,8 @@ class AgentOptions:
     max_tool_argument_bytes: int = DEFAULT_MAX_ARGUMENT_BYTES
     max_output_tokens: int | None = None
     temperature: float | None = None
+    cache: PromptCache | None = None
+    """Prompt caching hints sent with every request (None: none)."""
 
 
 @dataclass(slots=True)
@@ -162,6 +164,7 @@ class Orchestrator:
             max_tokens=options.max_output_tokens,
             temperature=options.temperature,
             tool_choice=tool_choice,
+            cache=options.cache,
         )
 
     def _prepare(self, call: ToolCall, stop_reason: str) -> _Prepared:

@@ -200,12 +200,23 @@ def _timeouts(settings: Settings) -> Timeouts:
     ).clamped()
 
 
-def build_orchestrator(settings: Settings, provider: Provider) -> Orchestrator:
+def build_orchestrator(
+    settings: Settings, provider: Provider, *, cache_key: str = ""
+) -> Orchestrator:
+    """`cache_key` (the session id) groups this conversation's requests in the provider's
+    prompt cache; without one, a fresh id per orchestrator does the same."""
     from solcoder.agent.orchestrator import AgentOptions, Orchestrator
     from solcoder.agent.prompts import SYSTEM_PROMPT
+    from solcoder.llm.messages import CacheTtl, PromptCache
     from solcoder.tools.toolkits import default_registry
 
     llm = settings.llm
+    cache = None
+    if llm.prompt_cache:
+        import uuid
+
+        ttl: CacheTtl = "1h" if llm.cache_ttl == "1h" else "5m"
+        cache = PromptCache(key=cache_key or uuid.uuid4().hex, ttl=ttl)
     options = AgentOptions(
         system=SYSTEM_PROMPT,
         max_steps=llm.max_steps,
@@ -214,6 +225,7 @@ def build_orchestrator(settings: Settings, provider: Provider) -> Orchestrator:
         max_tool_argument_bytes=llm.max_tool_argument_bytes,
         max_output_tokens=llm.max_output_tokens or None,
         temperature=llm.temperature,
+        cache=cache,
     )
     return Orchestrator(provider, default_registry(), options)
 
@@ -286,7 +298,9 @@ def build(
                 AuthenticationError | LLMTimeoutError | ProviderUnavailableError | RateLimitError,
             ):
                 offline = instrumented(offline_provider(settings, fallback=True), fell_back=True)
-                return build_orchestrator(settings, wrap_for_budget(offline, settings))
+                return build_orchestrator(
+                    settings, wrap_for_budget(offline, settings), cache_key=session_id
+                )
             return None
 
     history = session.messages() if session is not None else []
@@ -313,7 +327,7 @@ def build(
         return f"{text} · {format_tokens(window)} ctx" if window is not None else text
 
     conversation = Conversation(
-        build_orchestrator(settings, guarded),
+        build_orchestrator(settings, guarded, cache_key=session_id),
         session_id=session_id,
         usage_summary=usage_summary if budgeted is not None else None,
         history=history,

@@ -282,6 +282,16 @@ class LLMSettings:
     max_session_cost_usd: float = _number(
         0.0, "Stop before a session costs more US dollars than this; 0 means unlimited.", minimum=0
     )
+    prompt_cache: bool = _flag(
+        True,
+        "Ask the provider to cache the unchanged start of each prompt (Anthropic cache "
+        "breakpoints, OpenAI's prompt_cache_key): cached input is billed at a fraction.",
+    )
+    cache_ttl: str = _text(
+        "5m",
+        "How long Anthropic keeps a cached prompt: 5m, or 1h (writes cost 2x input, not 1.25x).",
+        choices=("5m", "1h"),
+    )
     temperature: float | None = _number(
         None,
         "Sampling temperature from 0 to 2; unset means the provider's default.",

@@ -95,6 +95,23 @@ class ToolSpec:
     json_schema: Mapping[str, Any]
 
 
+CacheTtl = Literal["5m", "1h"]
+
+
+@dataclass(frozen=True, slots=True)
+class PromptCache:
+    """Ask the provider to cache the prompt's unchanged prefix (`llm.prompt_cache`).
+
+    Each wire reads what it can use: Anthropic places `cache_control` breakpoints with `ttl`;
+    OpenAI-style wires send `key` as `prompt_cache_key` (the session id: requests of one
+    session share a prefix, so routing them together raises the hit rate). The client clears
+    `key` for providers that reject unknown fields (`ProviderSpec.prompt_cache_key`).
+    """
+
+    key: str = ""
+    ttl: CacheTtl = "5m"
+
+
 @dataclass(frozen=True, slots=True)
 class Request:
     """Everything a provider needs for one model call, independent of the wire protocol."""
@@ -110,6 +127,8 @@ class Request:
     """None (model decides), "auto", "none", "required", or a tool name to force."""
     extra: Mapping[str, Any] = field(default_factory=dict)
     """Vendor fields merged into the request body as is (for example `reasoning`)."""
+    cache: PromptCache | None = None
+    """Prompt caching for this call; None sends no caching hints at all."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -121,6 +140,9 @@ class Usage:
     cache_read: int = 0
     cache_write: int = 0
     reasoning: int = 0
+    cache_write_1h: int = 0
+    """The part of `cache_write` kept for an hour (Anthropic bills it at 2x input, not 1.25x);
+    used for pricing only, so `as_dict` (JSON output, transcripts) keeps its shape."""
 
     @property
     def total(self) -> int:
@@ -133,6 +155,7 @@ class Usage:
             self.cache_read + other.cache_read,
             self.cache_write + other.cache_write,
             self.reasoning + other.reasoning,
+            self.cache_write_1h + other.cache_write_1h,
         )
 
     def as_dict(self) -> dict[str, int]:

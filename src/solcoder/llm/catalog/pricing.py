@@ -125,11 +125,15 @@ def cost_usd(
     if genai_prices is None or not model:
         return None
     total_input = total_input_tokens(usage, provider=provider, api=api)
+    # genai-prices knows one cache-write rate (Anthropic's 5-minute one, 1.25x input); an
+    # hour-long write costs 2x input, so those tokens are priced as input here and once
+    # more at the input rate below.
+    long_writes = min(usage.cache_write_1h, usage.cache_write)
     usage_object = genai_prices.Usage(
         input_tokens=total_input,
         output_tokens=usage.output,  # reasoning tokens are already inside `output`
         cache_read_tokens=usage.cache_read,
-        cache_write_tokens=usage.cache_write,
+        cache_write_tokens=usage.cache_write - long_writes,
     )
     try:
         calculation = genai_prices.calc_price(
@@ -141,7 +145,13 @@ def cost_usd(
     except (LookupError, ValueError) as error:
         _log.debug("no price for %s/%s: %s", provider, model, error)
         return None
-    return float(calculation.total_price)
+    total = float(calculation.total_price)
+    if long_writes:
+        rates = price_of(provider, model, base_url=base_url)
+        if rates is None or rates.input is None:
+            return None
+        total += long_writes * rates.input / 1e6
+    return total
 
 
 def price_of(provider: str, model: str, *, base_url: str | None = None) -> ModelPrice | None:

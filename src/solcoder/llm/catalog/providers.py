@@ -50,6 +50,9 @@ class ProviderSpec:
     """Its id in genai-prices' catalogue; empty when it is priced by its endpoint URL."""
     telemetry_name: str = ""
     """OpenTelemetry's well-known `gen_ai.provider.name` for it, when the conventions have one."""
+    prompt_cache_key: bool = False
+    """It accepts `prompt_cache_key` (OpenAI chat and Responses): the session id is sent there
+    to raise cache hits. Off elsewhere, since some servers refuse fields they do not know."""
 
     @property
     def free(self) -> bool:
@@ -132,6 +135,7 @@ BUILTIN_PROVIDERS: dict[str, ProviderSpec] = {
             key_url="https://platform.openai.com/api-keys",
             price_id="openai",
             telemetry_name="openai",
+            prompt_cache_key=True,
         ),
         ProviderSpec(
             name="anthropic",
@@ -311,6 +315,9 @@ def spec_from_table(name: str, table: Mapping[str, Any]) -> ProviderSpec:
         self_describing=bool(table.get("self_describing", base.self_describing if base else False)),
         price_id=base.price_id if base else "",
         telemetry_name=base.telemetry_name if base else "",
+        prompt_cache_key=bool(
+            table.get("prompt_cache_key", base.prompt_cache_key if base else False)
+        ),
     )
 
 

@@ -200,6 +200,9 @@ class LLMClient(ProviderBase):
         self._check_loop()
         if not request.model:
             request = replace(request, model=self._model)
+        cache = request.cache
+        if cache is not None and cache.key and not self._spec.prompt_cache_key:
+            request = replace(request, cache=replace(cache, key=""))  # it would refuse the field
         request, fold = rewrite(request, self._spec.forced_tool.get(self._spec.api, "native"))
         call = self._adapter.encode(request, stream=True)
         auth = self._adapter.auth_headers(self._api_key) if self._api_key else {}

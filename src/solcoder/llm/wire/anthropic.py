@@ -15,7 +15,16 @@ from typing import Any
 
 from solcoder import jsonsafe
 from solcoder.llm.events import Completed, Event, StopReason
-from solcoder.llm.messages import Message, Request, Text, Thinking, ToolCall, ToolResult, Usage
+from solcoder.llm.messages import (
+    Message,
+    PromptCache,
+    Request,
+    Text,
+    Thinking,
+    ToolCall,
+    ToolResult,
+    Usage,
+)
 from solcoder.llm.wire.assemble import DEFAULT_MAX_ARGUMENT_BYTES
 from solcoder.llm.wire.base import HttpCall, WireApi
 from solcoder.llm.wire.decoder import WireDecoder, one
@@ -101,8 +110,41 @@ def encode_body(request: Request, *, stream: bool = True) -> dict[str, Any]:
         body["stop_sequences"] = list(request.stop)
     if stream:
         body["stream"] = True
+    if request.cache is not None:
+        mark_cache_breakpoints(body, request.cache)
     body.update(request.extra)
     return body
+
+
+MAX_CACHE_BREAKPOINTS = 4
+"""Anthropic refuses a request with more `cache_control` blocks ("A maximum of 4 blocks with
+cache_control may be provided"); SolCoder places at most three."""
+
+
+def mark_cache_breakpoints(body: dict[str, Any], cache: PromptCache) -> None:
+    """Breakpoints on the last tool, the system prompt and the newest message's last block.
+
+    Anthropic caches the prefix up to each breakpoint, in the order tools, system, messages:
+    tools and system rarely change, so their breakpoints hit across turns and sessions. The
+    message breakpoint rolls: the encoder is pure, so only the newest message of each request
+    carries one, and Anthropic's lookback finds the prefix the previous request wrote.
+    """
+    marker: dict[str, str] = {"type": "ephemeral"}
+    if cache.ttl == "1h":
+        marker["ttl"] = "1h"
+    tools = body.get("tools")
+    if tools:
+        tools[-1]["cache_control"] = dict(marker)
+    system = body.get("system")
+    if isinstance(system, str) and system:
+        body["system"] = [{"type": "text", "text": system, "cache_control": dict(marker)}]
+    messages = body.get("messages") or []
+    if messages:
+        # Thinking blocks cannot carry cache_control; the last other block takes it.
+        for block in reversed(messages[-1]["content"]):
+            if block.get("type") not in ("thinking", "redacted_thinking"):
+                block["cache_control"] = dict(marker)
+                break
 
 
 def _tool_choice(choice: str) -> dict[str, str]:
@@ -335,6 +377,8 @@ class AnthropicDecoder(WireDecoder):
     def _completed(self) -> Completed:
         usage = self._usage
         details = usage.get("output_tokens_details") or {}
+        creation = usage.get("cache_creation")
+        long_writes = creation.get("ephemeral_1h_input_tokens") if isinstance(creation, dict) else 0
         extra: dict[str, object] = {}
         if self._stop_sequence:
             extra["stop_sequence"] = self._stop_sequence
@@ -349,6 +393,7 @@ class AnthropicDecoder(WireDecoder):
                 cache_read=usage.get("cache_read_input_tokens") or 0,
                 cache_write=usage.get("cache_creation_input_tokens") or 0,
                 reasoning=details.get("thinking_tokens") or 0,
+                cache_write_1h=long_writes or 0,
             ),
             stop_reason=_STOP_REASONS.get(raw or "", "other"),
             response_id=self._response_id,

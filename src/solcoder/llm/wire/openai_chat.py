@@ -102,6 +102,8 @@ class OpenAIChatAdapter:
         if stream:
             body["stream"] = True
             body["stream_options"] = {"include_usage": True}
+        if request.cache is not None and request.cache.key:
+            body["prompt_cache_key"] = request.cache.key  # OpenAI routes equal keys together
         body.update(request.extra)
         headers = {
             "Content-Type": "application/json",
@@ -347,5 +349,6 @@ def _usage(usage: dict[str, Any]) -> Usage:
         input=int(usage.get("prompt_tokens") or 0),
         output=int(usage.get("completion_tokens") or 0),
         cache_read=int(cache_read or 0),  # DeepSeek: prompt_cache_hit_tokens
+        cache_write=int(prompt_details.get("cache_write_tokens") or 0),  # OpenRouter
         reasoning=int(completion_details.get("reasoning_tokens") or 0),
     )

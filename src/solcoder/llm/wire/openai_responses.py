@@ -98,6 +98,8 @@ def encode_body(request: Request, *, stream: bool = True) -> dict[str, Any]:
     # Nothing is kept server side, so reasoning can only be sent back as encrypted content,
     # which the server returns only when asked to.
     body["store"] = False
+    if request.cache is not None and request.cache.key:
+        body["prompt_cache_key"] = request.cache.key  # OpenAI routes equal keys together
     if "reasoning" in request.extra and "include" not in request.extra:
         body["include"] = ["reasoning.encrypted_content"]
     body.update(request.extra)
