@@ -237,6 +237,11 @@ class RecordingProvider(Middleware):
             record.reasoning_tokens = usage.reasoning
             record.usage_estimated = estimated
             record.cost_usd = self._price(record, usage, finished.started_at)
+            record.cost_uncached_usd = record.cost_usd
+            if usage.cache_read or usage.cache_write:
+                record.cost_uncached_usd = self._price(
+                    record, self._uncached(record, usage), finished.started_at
+                )
         if self._store_text:
             from solcoder.redact import redact
             from solcoder.redact_stream import settle
@@ -264,6 +269,13 @@ class RecordingProvider(Middleware):
             if cost is not None:
                 return cost
         return None
+
+    def _uncached(self, record: CallRecord, usage: Usage) -> Usage:
+        """`usage` as if nothing had been cached: every prompt token at the input price."""
+        from solcoder.llm.catalog.pricing import total_input_tokens
+
+        prompt = total_input_tokens(usage, provider=record.provider, api=self._wire_api)
+        return Usage(input=prompt, output=usage.output, reasoning=usage.reasoning)
 
     def _usage(self, request: Request, completed: Completed) -> tuple[Usage, bool]:
         usage = completed.usage

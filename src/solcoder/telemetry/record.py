@@ -57,6 +57,9 @@ class CallRecord:
     reasoning_tokens: int | None = None
     usage_estimated: bool = False
     cost_usd: float | None = None
+    cost_uncached_usd: float | None = None
+    """What the call would have cost without prompt caching (cached tokens at the full input
+    price): `stats` reports the difference as money saved."""
     rate_limit_headers: dict[str, str] = field(default_factory=dict)
     fallback: bool = False
     """Served by the offline provider after the configured provider failed."""

@@ -155,6 +155,7 @@ def stats_renderable(report: dict[str, Any]) -> RenderableType:
         ("ttft p50/p95", "right"),
         ("latency p50/p95", "right"),
         ("tokens in/out", "right"),
+        ("cache hit/saved", "right"),
         ("cost", "right"),
     ):
         table.add_column(name, justify=justify)  # type: ignore[arg-type]
@@ -188,9 +189,23 @@ def _stats_cells(group: dict[str, Any]) -> list[Text]:
             f"{format_duration(ttft['p50'])} / {format_duration(ttft['p95'])}",
             f"{format_duration(latency['p50'])} / {format_duration(latency['p95'])}",
             f"{format_tokens(tokens['input'])} / {format_tokens(tokens['output'])}",
+            _cache_cell(group),
             cost,
         )
     ]
+
+
+def _cache_cell(group: dict[str, Any]) -> str:
+    """The cached share of the prompt tokens and the money that saved ("-" with no cache)."""
+    ratio = group.get("cache_hit_ratio")
+    if not ratio:
+        return "-"
+    saved = group.get("cache_saved_usd")
+    if saved is None:
+        money = "unknown"
+    else:  # negative when cache writes cost more than the reads saved
+        money = f"-{format_cost(-saved)}" if saved < 0 else format_cost(saved)
+    return f"{ratio:.0%} / {money}"
 
 
 def histogram(buckets: list[dict[str, Any]]) -> RenderableType:

@@ -15,6 +15,7 @@ import sqlite3
 from dataclasses import dataclass
 from typing import Any
 
+from solcoder.llm.wire.names import CACHE_APART_FROM_INPUT
 from solcoder.telemetry.store import COLUMNS
 
 HISTOGRAM_EDGES = (0.25, 0.5, 1.0, 2.0, 4.0, 8.0, 16.0, 32.0, 64.0)
@@ -22,9 +23,14 @@ HISTOGRAM_EDGES = (0.25, 0.5, 1.0, 2.0, 4.0, 8.0, 16.0, 32.0, 64.0)
 
 _LOG_COLUMNS = (
     "id",
-    *(column for column in COLUMNS if column not in {"wire_api", "rate_limit_headers"}),
+    *(
+        column
+        for column in COLUMNS
+        if column not in {"wire_api", "rate_limit_headers", "cost_uncached_usd"}
+    ),
 )
-"""What `solcoder logs` reads: every stored column but the wire protocol and raw headers."""
+"""What `solcoder logs` reads: every stored column but the wire protocol, raw headers and the
+price without caching (`stats` sums it)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -124,15 +130,22 @@ SELECT {select_group} COUNT(*), SUM(outcome <> 'ok'),
        SUM(input_tokens), SUM(output_tokens), SUM(cache_read_tokens), SUM(cache_write_tokens),
        SUM(reasoning_tokens), SUM(usage_estimated), SUM(cost_usd),
        SUM(cost_usd IS NULL AND outcome = 'ok'), SUM(attempts - 1), SUM(fallback),
-       MIN(started_at), MAX(started_at)
+       MIN(started_at), MAX(started_at),
+       SUM(CASE WHEN wire_api IN ({apart}) THEN COALESCE(input_tokens, 0)
+           + COALESCE(cache_read_tokens, 0) + COALESCE(cache_write_tokens, 0)
+           ELSE COALESCE(input_tokens, 0) END),
+       SUM(cost_uncached_usd - cost_usd)
 FROM calls{where}{group_by}
 """
+_CACHE_APART = ", ".join(f"'{api}'" for api in sorted(CACHE_APART_FROM_INPUT))
+"""The wires whose `input_tokens` leave cached tokens out: the prompt is their sum."""
 
 
 def _totals_sql(where: str, grouped: bool) -> str:
     return _TOTALS.format(
         select_group="provider, model," if grouped else "NULL, NULL,",
         where=where,
+        apart=_CACHE_APART,
         group_by=" GROUP BY provider, model" if grouped else "",
     )
 
@@ -153,7 +166,9 @@ def _totals(values: tuple[Any, ...] | None) -> dict[str, Any]:
         fallback,
         first,
         last,
-    ) = values if values is not None else (0,) + (None,) * 13
+        prompt_tokens,
+        saved,
+    ) = values if values is not None else (0,) + (None,) * 15
     calls = calls or 0
     errors = errors or 0
     return {
@@ -175,6 +190,11 @@ def _totals(values: tuple[Any, ...] | None) -> dict[str, Any]:
         "calls_with_estimated_usage": estimated or 0,
         "cost_usd": cost,
         "calls_with_unknown_cost": unknown_cost or 0,
+        # Cache reads over every prompt token, cached or not.
+        "cache_hit_ratio": (cache_read or 0) / prompt_tokens if prompt_tokens else None,
+        # Cost at the full input price minus the actual cost (cache writes cost extra, so it
+        # can be negative); None when no call's price is known.
+        "cache_saved_usd": saved,
         "first_call_at": first,
         "last_call_at": last,
     }

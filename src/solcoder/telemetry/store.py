@@ -26,7 +26,7 @@ from solcoder.fsutil import PRIVATE_FILE_MODE, ensure_private_dir, tighten_file_
 from solcoder.telemetry.record import CallRecord, read_rate_limits
 
 DATABASE_NAME = "telemetry.db"
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 BUSY_TIMEOUT_MS = 2000
 """How long a write waits for another process's transaction before giving up."""
 
@@ -94,7 +94,12 @@ def _migrate_to_1(connection: sqlite3.Connection) -> None:
             connection.execute(statement)
 
 
-_MIGRATIONS: tuple[Callable[[sqlite3.Connection], None], ...] = (_migrate_to_1,)
+def _migrate_to_2(connection: sqlite3.Connection) -> None:
+    """Version 2 prices each call without its prompt cache too (money saved by caching)."""
+    connection.execute("ALTER TABLE calls ADD COLUMN cost_uncached_usd REAL")
+
+
+_MIGRATIONS: tuple[Callable[[sqlite3.Connection], None], ...] = (_migrate_to_1, _migrate_to_2)
 """`_MIGRATIONS[n]` upgrades a file from version n to n + 1."""
 assert len(_MIGRATIONS) == SCHEMA_VERSION
 
@@ -131,6 +136,7 @@ COLUMNS = (
     "stop_reason",
     "prompt_text",
     "reply_text",
+    "cost_uncached_usd",
 )
 _INSERT = f"INSERT INTO calls ({', '.join(COLUMNS)}) VALUES ({', '.join('?' * len(COLUMNS))})"
 
@@ -172,6 +178,7 @@ def _row(record: CallRecord) -> tuple[object, ...]:
         record.stop_reason,
         record.prompt_text,
         record.reply_text,
+        record.cost_uncached_usd,
     )
 
 
