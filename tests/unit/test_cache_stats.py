@@ -113,8 +113,14 @@ def test_stats_report_the_hit_ratio_over_every_prompt_token_and_the_money_saved(
     console = Console(width=200, record=True, color_system=None)
     console.print(stats_renderable(report))
     text = console.export_text()
-    assert "cache hit/saved" in text
-    assert "50% / $0.50" in text and "50% / $2.50" in text
+    assert "prompt cache: 50% of input tokens read from cache, saved $2.50" in text
+    with TelemetryStore.open(tmp_path / "plain.db") as plain:
+        plain.insert([_record(input_tokens=10, output_tokens=1, cost_usd=0.1)])
+        uncached = compute_stats(plain.connection)
+    assert uncached["total"]["cache_hit_ratio"] == 0
+    console = Console(width=200, record=True, color_system=None)
+    console.print(stats_renderable(uncached))
+    assert "prompt cache" not in console.export_text()
 
 
 def test_a_version_1_file_gains_the_uncached_price_column(tmp_path: Path) -> None:

@@ -155,7 +155,6 @@ def stats_renderable(report: dict[str, Any]) -> RenderableType:
         ("ttft p50/p95", "right"),
         ("latency p50/p95", "right"),
         ("tokens in/out", "right"),
-        ("cache hit/saved", "right"),
         ("cost", "right"),
     ):
         table.add_column(name, justify=justify)  # type: ignore[arg-type]
@@ -164,7 +163,9 @@ def stats_renderable(report: dict[str, Any]) -> RenderableType:
     if len(report["models"]) > 1:
         table.add_section()
         table.add_row(Text("total", style="bold"), *_stats_cells(report["total"]))
-    return Group(table, Text(""), histogram(report["latency_histogram"]))
+    cache = _cache_line(report["total"])
+    lines: list[RenderableType] = [table, *([cache] if cache is not None else []), Text("")]
+    return Group(*lines, histogram(report["latency_histogram"]))
 
 
 def _stats_cells(group: dict[str, Any]) -> list[Text]:
@@ -189,23 +190,23 @@ def _stats_cells(group: dict[str, Any]) -> list[Text]:
             f"{format_duration(ttft['p50'])} / {format_duration(ttft['p95'])}",
             f"{format_duration(latency['p50'])} / {format_duration(latency['p95'])}",
             f"{format_tokens(tokens['input'])} / {format_tokens(tokens['output'])}",
-            _cache_cell(group),
             cost,
         )
     ]
 
 
-def _cache_cell(group: dict[str, Any]) -> str:
-    """The cached share of the prompt tokens and the money that saved ("-" with no cache)."""
-    ratio = group.get("cache_hit_ratio")
+def _cache_line(total: dict[str, Any]) -> Text | None:
+    """The cached share of all prompt tokens and the money that saved, under the table (a
+    column would push the table past 80 columns); None when nothing was read from a cache."""
+    ratio = total.get("cache_hit_ratio")
     if not ratio:
-        return "-"
-    saved = group.get("cache_saved_usd")
+        return None
+    saved = total.get("cache_saved_usd")
     if saved is None:
-        money = "unknown"
+        money = "an unknown amount"
     else:  # negative when cache writes cost more than the reads saved
         money = f"-{format_cost(-saved)}" if saved < 0 else format_cost(saved)
-    return f"{ratio:.0%} / {money}"
+    return Text(f"prompt cache: {ratio:.0%} of input tokens read from cache, saved {money}")
 
 
 def histogram(buckets: list[dict[str, Any]]) -> RenderableType:
