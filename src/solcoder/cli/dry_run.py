@@ -32,6 +32,9 @@ class TurnStats:
     text_deltas: int = 0
     input_tokens: int = 0
     output_tokens: int = 0
+    cache_read: int = 0
+    cache_write: int = 0
+    cache_write_1h: int = 0
     cost_usd: float | None = None
     retries: int = 0
     usage_estimated: bool = False
@@ -78,6 +81,9 @@ def _account(event: Any, stats: TurnStats, conversation: Any, started: float) ->
     elif isinstance(event, Completed):
         stats.input_tokens += event.usage.input
         stats.output_tokens += event.usage.output
+        stats.cache_read += event.usage.cache_read
+        stats.cache_write += event.usage.cache_write
+        stats.cache_write_1h += event.usage.cache_write_1h
         stats.usage_estimated = stats.usage_estimated or event.extra.get("usage_estimated") is True
         stats.completed_after_tools = stats.completed_after_tools or stats.saw_tool_result
         stats.retries += _retries(conversation)
@@ -162,6 +168,12 @@ def _summary_lines(
         )
     if any(stats.usage_estimated for stats in turns):
         lines.append("~ the server reported no token counts: estimated by SolCoder")
+    for number, stats in enumerate(turns, start=1):
+        if stats.cache_read or stats.cache_write:
+            lines.append(
+                f"prompt cache, turn {number}: {stats.cache_read} tokens read, "
+                f"{stats.cache_write} written"
+            )
     for check in checks:
         lines.append(f"{'✓' if check.ok else '✗'} {check.name}: {check.detail}")
     return lines
@@ -171,11 +183,20 @@ def _tokens(count: int, stats: TurnStats) -> str:
     return f"~{count}" if stats.usage_estimated else str(count)
 
 
-def _cost(provider: str, model: str, stats: TurnStats) -> float | None:
+def _cost(provider: str, model: str, stats: TurnStats, api: str) -> float | None:
+    """The turn's price, cache reads and writes at their own rates (`api` says whether the
+    reported input counts them)."""
     from solcoder.llm.catalog.pricing import cost_usd
     from solcoder.llm.messages import Usage
 
-    return cost_usd(provider, model, Usage(input=stats.input_tokens, output=stats.output_tokens))
+    usage = Usage(
+        input=stats.input_tokens,
+        output=stats.output_tokens,
+        cache_read=stats.cache_read,
+        cache_write=stats.cache_write,
+        cache_write_1h=stats.cache_write_1h,
+    )
+    return cost_usd(provider, model, usage, api=api)
 
 
 async def _dry_run(settings: Any, options: dict[str, Any], session: Any) -> int:
@@ -209,8 +230,9 @@ async def _dry_run(settings: Any, options: dict[str, Any], session: Any) -> int:
     finally:
         await conversation.orchestrator.provider.aclose()
     provider, model = conversation.provider_name, conversation.model
+    api = conversation.orchestrator.provider.spec.api
     for stats in turns:
-        stats.cost_usd = _cost(provider, model, stats)
+        stats.cost_usd = _cost(provider, model, stats, api)
     checks = _checks(turns, conversation)
     from solcoder.terminal import safe, safe_json
 
@@ -248,7 +270,12 @@ def _turn_json(stats: TurnStats) -> dict[str, Any]:
         "ttft_ms": None if stats.first_token_s is None else round(stats.first_token_s * 1000, 1),
         "latency_ms": round(stats.latency_s * 1000, 1),
         "text_deltas": stats.text_deltas,
-        "usage": {"input": stats.input_tokens, "output": stats.output_tokens},
+        "usage": {
+            "input": stats.input_tokens,
+            "output": stats.output_tokens,
+            "cache_read": stats.cache_read,
+            "cache_write": stats.cache_write,
+        },
         "usage_estimated": stats.usage_estimated,
         "cost_usd": stats.cost_usd,
         "retries": stats.retries,
