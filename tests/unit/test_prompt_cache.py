@@ -177,3 +177,33 @@ def test_an_hour_long_cache_write_is_decoded_and_priced_at_twice_the_input_rate(
     assert long is not None and short is not None
     # Sonnet 4.5: input $3/M, so a 1h write is $6/M against the 5-minute $3.75/M.
     assert long - short == pytest.approx(2000 * (6.0 - 3.75) / 1e6)
+
+
+def test_chat_usage_keeps_cache_writes_and_deepseek_hits() -> None:
+    """OpenRouter reports writes in `prompt_tokens_details.cache_write_tokens` (Anthropic and
+    Gemini models behind it bill them); DeepSeek reports hits as `prompt_cache_hit_tokens`."""
+
+    def usage_of(usage: dict[str, Any]) -> tuple[int, int, int]:
+        body = {
+            "id": "c1",
+            "model": "m",
+            "choices": [{"index": 0, "message": {"content": "hi"}, "finish_reason": "stop"}],
+            "usage": usage,
+        }
+        completed = OpenAIChatAdapter().decode_body(json.dumps(body).encode())[-1]
+        assert isinstance(completed, Completed)
+        return completed.usage.input, completed.usage.cache_read, completed.usage.cache_write
+
+    openrouter = {
+        "prompt_tokens": 5000,
+        "completion_tokens": 3,
+        "prompt_tokens_details": {"cached_tokens": 0, "cache_write_tokens": 4012},
+    }
+    assert usage_of(openrouter) == (5000, 0, 4012)
+    deepseek = {
+        "prompt_tokens": 900,
+        "completion_tokens": 3,
+        "prompt_cache_hit_tokens": 896,
+        "prompt_cache_miss_tokens": 4,
+    }
+    assert usage_of(deepseek) == (900, 896, 0)
