@@ -111,3 +111,31 @@ def test_openai_gets_the_session_id_as_its_cache_key(run_cli: Run) -> None:
         [request] = server.requests
     assert request.json["prompt_cache_key"] == session["id"]
     assert marks(request.json) == 0
+
+
+def test_stats_show_the_hit_ratio_and_the_money_saved(
+    run_cli: Run, billing: AnthropicCacheBilling
+) -> None:
+    replies = [Reply(text=f"Answer {turn}.") for turn in range(3)]
+    with FakeLLMServer(*replies, responder=billing, lifetime=60) as server:
+        env = {"ANTHROPIC_API_KEY": KEY}
+        first = run_cli("-p", "first question", "--json", *anthropic_args(server), env=env)
+        assert first.returncode == 0, first.stderr
+        session = json.loads(first.stdout.splitlines()[0])["id"]
+        for prompt in ("second question", "third question"):
+            later = run_cli("-p", prompt, "--session", session, *anthropic_args(server), env=env)
+            assert later.returncode == 0, later.stderr
+    assert [charge.cache_read > 0 for charge in billing.charges] == [False, True, True]
+    result = run_cli("stats", "--json")
+    assert result.returncode == 0, result.stderr
+    total = json.loads(result.stdout)["total"]
+    read = sum(charge.cache_read for charge in billing.charges)
+    prompt = sum(c.input + c.cache_read + c.cache_write for c in billing.charges)
+    assert total["cache_hit_ratio"] == pytest.approx(read / prompt)
+    # Saved: the bill at the full input price for every prompt token, minus the real bill.
+    full = sum(
+        (c.input + c.cache_read + c.cache_write) * 3.0 + c.output * 15.0 for c in billing.charges
+    )
+    assert total["cache_saved_usd"] == pytest.approx(full / 1e6 - billing.total_usd, rel=1e-6)
+    table = run_cli("stats")
+    assert f"prompt cache: {read / prompt:.0%} of input tokens read from cache" in table.stdout
