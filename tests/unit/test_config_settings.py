@@ -43,6 +43,8 @@ EXPECTED_DEFAULTS: dict[str, object] = {
     "llm.max_session_tokens": 0,
     "llm.max_session_cost_usd": 0.0,
     "llm.temperature": None,
+    "llm.reasoning": "off",
+    "llm.reasoning_budget": 0,
     "ui.theme": "auto",
     "ui.show_thinking": True,
     "telemetry.enabled": True,

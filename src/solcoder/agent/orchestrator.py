@@ -27,8 +27,9 @@ from solcoder.agent.events import (
     TurnFinished,
 )
 from solcoder.agent.invariants import answer_unanswered_calls, check_tool_pairing
+from solcoder.llm.catalog.reasoning import apply_reasoning
 from solcoder.llm.events import Completed
-from solcoder.llm.messages import Message, Request, ToolCall, ToolResult, Usage
+from solcoder.llm.messages import Message, ReasoningLevel, Request, ToolCall, ToolResult, Usage
 from solcoder.llm.providers.base import Provider, closing
 from solcoder.llm.wire.assemble import DEFAULT_MAX_ARGUMENT_BYTES
 from solcoder.tools.registry import ToolArgumentError, ToolRegistry
@@ -46,6 +47,10 @@ class AgentOptions:
     max_tool_argument_bytes: int = DEFAULT_MAX_ARGUMENT_BYTES
     max_output_tokens: int | None = None
     temperature: float | None = None
+    reasoning: ReasoningLevel = "off"
+    """`llm.reasoning`, resolved per provider and model for each request."""
+    reasoning_budget: int = 0
+    """`llm.reasoning_budget`: thinking tokens where the wire takes a budget (0: by level)."""
 
 
 @dataclass(slots=True)
@@ -154,7 +159,7 @@ class Orchestrator:
 
     def _request(self, history: Sequence[Message], tool_choice: str | None) -> Request:
         options = self.options
-        return Request(
+        request = Request(
             model=self.provider.model,
             messages=tuple(history),
             system=options.system,
@@ -162,6 +167,9 @@ class Orchestrator:
             max_tokens=options.max_output_tokens,
             temperature=options.temperature,
             tool_choice=tool_choice,
+        )
+        return apply_reasoning(
+            request, self.provider.spec, options.reasoning, options.reasoning_budget
         )
 
     def _prepare(self, call: ToolCall, stop_reason: str) -> _Prepared:

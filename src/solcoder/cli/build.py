@@ -41,6 +41,7 @@ def flag_overrides(options: dict[str, Any]) -> dict[str, object]:
         "offline_fallback": "llm.offline_fallback",
         "timeout": "llm.timeout",
         "max_retries": "llm.max_retries",
+        "reasoning": "llm.reasoning",
     }
     return {key: options[name] for name, key in mapping.items() if options.get(name) is not None}
 
@@ -203,6 +204,7 @@ def _timeouts(settings: Settings) -> Timeouts:
 def build_orchestrator(settings: Settings, provider: Provider) -> Orchestrator:
     from solcoder.agent.orchestrator import AgentOptions, Orchestrator
     from solcoder.agent.prompts import SYSTEM_PROMPT
+    from solcoder.llm.catalog.reasoning import reasoning_level
     from solcoder.tools.toolkits import default_registry
 
     llm = settings.llm
@@ -214,6 +216,8 @@ def build_orchestrator(settings: Settings, provider: Provider) -> Orchestrator:
         max_tool_argument_bytes=llm.max_tool_argument_bytes,
         max_output_tokens=llm.max_output_tokens or None,
         temperature=llm.temperature,
+        reasoning=reasoning_level(llm.reasoning),
+        reasoning_budget=llm.reasoning_budget,
     )
     return Orchestrator(provider, default_registry(), options)
 

@@ -153,6 +153,8 @@ LIVE_SETTINGS = frozenset(
         "llm.tool_timeout",
         "llm.max_output_tokens",
         "llm.temperature",
+        "llm.reasoning",
+        "llm.reasoning_budget",
     }
 )
 """Settings a running REPL switches to at once (the rest apply to new sessions)."""
