@@ -21,142 +21,15 @@ from solcoder.llm.messages import Message, ReasoningLevel, Thinking
 from solcoder.llm.providers.client import LLMClient
 from solcoder.tools.registry import ToolRegistry
 from tests.support.fake_llm_server import FakeLLMServer, Reply
+from tests.support.reasoning_bodies import (
+    ANTHROPIC_REASONING_THEN_CALL,
+    ENCRYPTED,
+    REDACTED,
+    RESPONSES_REASONING_THEN_CALL,
+    SIGNATURE,
+    chat_reasoning_then_call,
+)
 from tests.transport.harness import FAKE_KEY
-
-ARGS = '{"query":"vaults"}'
-
-
-def _sse(payload: dict[str, Any] | str, event: str | None = None) -> str:
-    data = payload if isinstance(payload, str) else json.dumps(payload)
-    return (f"event: {event}\n" if event else "") + f"data: {data}\n\n"
-
-
-def _chat_reasoning_then_call(field: str) -> str:
-    def chunk(delta: dict[str, Any], finish: str | None = None) -> str:
-        choice = {"index": 0, "delta": delta, "finish_reason": finish}
-        return _sse({"id": "c1", "model": "m", "choices": [choice]})
-
-    call = {"index": 0, "id": "call_1", "type": "function"}
-    return "".join(
-        (
-            chunk({"role": "assistant", field: "Need the "}),
-            chunk({field: "lookup tool."}),
-            chunk({"tool_calls": [{**call, "function": {"name": "lookup", "arguments": ARGS}}]}),
-            chunk({}, "tool_calls"),
-            _sse(
-                {"id": "c1", "choices": [], "usage": {"prompt_tokens": 9, "completion_tokens": 5}}
-            ),
-            _sse("[DONE]"),
-        )
-    )
-
-
-SIGNATURE = "EqQBCkYIBxgCKkB+sig/with=chars" * 3
-REDACTED = "EmwKAhgBEgy3va3pzix/LafPsn4aDFIT2Xlxh0L5L8rLVyIwxtE3rAFBa8cr3qpP"
-ANTHROPIC_REASONING_THEN_CALL = "".join(
-    _sse(payload, str(payload["type"]))
-    for payload in (
-        {
-            "type": "message_start",
-            "message": {"id": "msg_1", "model": "claude", "usage": {"input_tokens": 9}},
-        },
-        {
-            "type": "content_block_start",
-            "index": 0,
-            "content_block": {"type": "thinking", "thinking": "", "signature": ""},
-        },
-        {
-            "type": "content_block_delta",
-            "index": 0,
-            "delta": {"type": "thinking_delta", "thinking": "Need the lookup tool."},
-        },
-        {
-            "type": "content_block_delta",
-            "index": 0,
-            "delta": {"type": "signature_delta", "signature": SIGNATURE},
-        },
-        {"type": "content_block_stop", "index": 0},
-        {
-            "type": "content_block_start",
-            "index": 1,
-            "content_block": {"type": "redacted_thinking", "data": REDACTED},
-        },
-        {"type": "content_block_stop", "index": 1},
-        {
-            "type": "content_block_start",
-            "index": 2,
-            "content_block": {"type": "tool_use", "id": "toolu_1", "name": "lookup", "input": {}},
-        },
-        {
-            "type": "content_block_delta",
-            "index": 2,
-            "delta": {"type": "input_json_delta", "partial_json": ARGS},
-        },
-        {"type": "content_block_stop", "index": 2},
-        {
-            "type": "message_delta",
-            "delta": {"stop_reason": "tool_use"},
-            "usage": {"output_tokens": 30},
-        },
-        {"type": "message_stop"},
-    )
-)
-
-ENCRYPTED = "gAAAAABo-encrypted-reasoning=="
-RESPONSES_REASONING_THEN_CALL = "".join(
-    _sse(payload, str(payload["type"]))
-    for payload in (
-        {"type": "response.created", "response": {"id": "resp_1", "status": "in_progress"}},
-        {
-            "type": "response.output_item.added",
-            "output_index": 0,
-            "item": {"type": "reasoning", "id": "rs_1", "summary": []},
-        },
-        {
-            "type": "response.reasoning_summary_text.delta",
-            "output_index": 0,
-            "delta": "Need the lookup tool.",
-        },
-        {
-            "type": "response.output_item.done",
-            "output_index": 0,
-            "item": {
-                "type": "reasoning",
-                "id": "rs_1",
-                "summary": [{"type": "summary_text", "text": "Need the lookup tool."}],
-                "encrypted_content": ENCRYPTED,
-            },
-        },
-        {
-            "type": "response.output_item.added",
-            "output_index": 1,
-            "item": {"type": "function_call", "call_id": "call_1", "name": "lookup"},
-        },
-        {"type": "response.function_call_arguments.delta", "output_index": 1, "delta": ARGS},
-        {
-            "type": "response.output_item.done",
-            "output_index": 1,
-            "item": {
-                "type": "function_call",
-                "call_id": "call_1",
-                "name": "lookup",
-                "arguments": ARGS,
-            },
-        },
-        {
-            "type": "response.completed",
-            "response": {
-                "id": "resp_1",
-                "status": "completed",
-                "usage": {
-                    "input_tokens": 9,
-                    "output_tokens": 30,
-                    "output_tokens_details": {"reasoning_tokens": 20},
-                },
-            },
-        },
-    )
-)
 
 
 def _registry() -> ToolRegistry:
@@ -349,7 +222,7 @@ async def test_a_forced_tool_call_on_anthropic_is_sent_without_thinking(
 async def test_deepseek_gets_its_reasoning_content_back_on_the_tool_call_turn(
     server: FakeLLMServer,
 ) -> None:
-    server.enqueue(Reply(raw_body=_chat_reasoning_then_call("reasoning_content")), Reply(text="ok"))
+    server.enqueue(Reply(raw_body=chat_reasoning_then_call("reasoning_content")), Reply(text="ok"))
     await _turn(_spec(server, "deepseek"), "deepseek-reasoner", level="high")
     first, second = _bodies(server)
     assert "reasoning_content" not in json.dumps(first["messages"])
@@ -374,7 +247,7 @@ async def test_deepseek_gets_its_reasoning_content_back_on_the_tool_call_turn(
 async def test_chat_providers_that_want_reasoning_dropped_do_not_get_it(
     server: FakeLLMServer, provider: str, model: str, field: str
 ) -> None:
-    server.enqueue(Reply(raw_body=_chat_reasoning_then_call(field)), Reply(text="ok"))
+    server.enqueue(Reply(raw_body=chat_reasoning_then_call(field)), Reply(text="ok"))
     history = await _turn(_spec(server, provider), model, level="high")
     assert any(isinstance(part, Thinking) for part in history[1].parts)  # it was decoded
     _first, second = _bodies(server)
@@ -426,7 +299,7 @@ async def test_responses_gets_its_encrypted_reasoning_item_back(server: FakeLLMS
         (
             "deepseek",
             "deepseek-reasoner",
-            _chat_reasoning_then_call("reasoning_content"),
+            chat_reasoning_then_call("reasoning_content"),
             "anthropic",
             "claude-sonnet-4-5",
         ),

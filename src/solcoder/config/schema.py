@@ -295,6 +295,7 @@ class LLMSettings:
         "How hard a reasoning model thinks: off, low, medium or high (an effort on OpenAI and "
         "OpenRouter, a thinking budget on Anthropic); models that do not reason get nothing.",
         choices=("off", "low", "medium", "high"),
+        flag="--reasoning",
     )
     reasoning_budget: int = _integer(
         0,
