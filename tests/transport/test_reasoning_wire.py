@@ -21,8 +21,10 @@ from solcoder.llm.messages import Message, ReasoningLevel, Thinking
 from solcoder.llm.providers.client import LLMClient
 from solcoder.tools.registry import ToolRegistry
 from tests.support.fake_llm_server import FakeLLMServer, Reply
+from tests.support.fake_wire import ToolCallReply
 from tests.support.reasoning_bodies import (
     ANTHROPIC_REASONING_THEN_CALL,
+    ARGS,
     ENCRYPTED,
     REDACTED,
     RESPONSES_REASONING_THEN_CALL,
@@ -203,17 +205,20 @@ async def test_off_sends_no_control_but_keeps_the_responses_round_trip(
 async def test_a_forced_tool_call_on_anthropic_is_sent_without_thinking(
     server: FakeLLMServer,
 ) -> None:
-    """Anthropic refuses thinking with a forced `tool_choice` (the dry run forces `plan`)."""
-    server.enqueue(Reply(text="ok"))
+    """Anthropic refuses thinking with a forced `tool_choice` (the dry run forces `plan`), and
+    the step that answers a call made without thinking is sent without it too."""
+    server.enqueue(Reply(tool_calls=(ToolCallReply("lookup", ARGS, "toolu_1"),)), Reply(text="ok"))
     spec = _spec(server, "anthropic")
     options = AgentOptions(max_output_tokens=4096, reasoning="high")
     async with LLMClient(spec, model="claude-sonnet-4-5", api_key=FAKE_KEY) as client:
         orchestrator = Orchestrator(client, _registry(), options)
         async for _event in orchestrator.run_turn([], "go", force_tool="lookup"):
             pass
-    (body,) = _bodies(server)
-    assert body["tool_choice"] == {"type": "tool", "name": "lookup"}
-    assert "thinking" not in body
+    forced, answer = _bodies(server)
+    assert forced["tool_choice"] == {"type": "tool", "name": "lookup"}
+    assert "thinking" not in forced
+    assert answer["messages"][-1]["content"][0]["type"] == "tool_result"
+    assert "thinking" not in answer
 
 
 # --- item 2: the round trip, per provider ------------------------------------------------------
@@ -259,7 +264,7 @@ async def test_anthropic_gets_its_thinking_blocks_back_unmodified(server: FakeLL
     server.enqueue(Reply(raw_body=ANTHROPIC_REASONING_THEN_CALL), Reply(text="ok"))
     await _turn(_spec(server, "anthropic"), "claude-sonnet-4-5", level="low")
     first, second = _bodies(server)
-    assert first["thinking"] == {"type": "enabled", "budget_tokens": 2048}
+    assert first["thinking"] == second["thinking"] == {"type": "enabled", "budget_tokens": 2048}
     assistant = second["messages"][1]
     assert assistant["role"] == "assistant"
     assert assistant["content"] == [
