@@ -16,16 +16,12 @@ from typing import Any
 from solcoder import jsonsafe
 from solcoder.llm.events import Completed, Event, StopReason
 from solcoder.llm.messages import Message, Request, Text, Thinking, ToolCall, ToolResult, Usage
+from solcoder.llm.wire.anthropic_thinking import thinking_config
 from solcoder.llm.wire.assemble import DEFAULT_MAX_ARGUMENT_BYTES
 from solcoder.llm.wire.base import HttpCall, WireApi
 from solcoder.llm.wire.decoder import WireDecoder, one
 from solcoder.llm.wire.error_bodies import error_from_payload
-from solcoder.llm.wire.reasoning import (
-    MIN_ANSWER_TOKENS,
-    MIN_THINKING_BUDGET,
-    ReasoningStyle,
-    own_thinking,
-)
+from solcoder.llm.wire.reasoning import ReasoningStyle, own_thinking
 from solcoder.secret import Secret
 
 ANTHROPIC_VERSION = "2023-06-01"
@@ -119,7 +115,7 @@ def encode_body(
         ]
         if request.tool_choice:
             body["tool_choice"] = _tool_choice(request.tool_choice)
-    thinking = _thinking(request, body["max_tokens"], body["messages"]) if control else None
+    thinking = thinking_config(request, body["max_tokens"], body["messages"]) if control else None
     if thinking is not None:
         # Thinking refuses a temperature other than the default.
         body["thinking"] = thinking
@@ -131,26 +127,6 @@ def encode_body(
         body["stream"] = True
     body.update(request.extra)
     return body
-
-
-def _thinking(
-    request: Request, max_tokens: int, messages: list[dict[str, Any]]
-) -> dict[str, Any] | None:
-    """`thinking: {type: "enabled", budget_tokens}` when the request asks for reasoning, with
-    the budget inside `max_tokens` (the planner raised it to fit; a smaller one shrinks the
-    budget); None when the budget cannot reach Anthropic's minimum, when the call is forced
-    (thinking refuses a `tool_choice` of `any` or a named tool), or inside a tool loop whose
-    calls were made without thinking (a forced step, another provider, reasoning turned on
-    mid-loop): Anthropic then wants the calling turn to open with its thinking block."""
-    reasoning = request.reasoning
-    if reasoning is None or reasoning.effort is None or not reasoning.budget_tokens:
-        return None
-    if request.tool_choice not in (None, "auto", "none") or _loop_without_thinking(messages):
-        return None
-    budget = min(reasoning.budget_tokens, max_tokens - MIN_ANSWER_TOKENS)
-    if budget < MIN_THINKING_BUDGET:
-        return None
-    return {"type": "enabled", "budget_tokens": budget}
 
 
 def _tool_choice(choice: str) -> dict[str, str]:
@@ -246,17 +222,6 @@ def _input(call: ToolCall) -> Any:
     except ValueError:
         return {}
     return value if isinstance(value, dict) else {}
-
-
-def _loop_without_thinking(messages: list[dict[str, Any]]) -> bool:
-    """The request continues a tool loop (it ends with tool results) whose calling turn does
-    not open with a thinking block."""
-    if len(messages) < 2 or messages[-1]["role"] != "user":
-        return False
-    if not any(block["type"] == "tool_result" for block in messages[-1]["content"]):
-        return False
-    calling = messages[-2]["content"]
-    return not calling or calling[0]["type"] not in ("thinking", "redacted_thinking")
 
 
 # --- decoding ---------------------------------------------------------------------------------
