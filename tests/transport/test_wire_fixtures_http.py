@@ -20,6 +20,7 @@ from solcoder.errors import (
     ServerError,
 )
 from solcoder.llm.events import Completed
+from solcoder.llm.wire.reasoning import tag_message
 from tests.support.fake_llm_server import FakeLLMServer, Reply
 from tests.support.wire_fixtures import Replay, fixture
 from tests.transport.harness import MODES, call, make_client
@@ -52,7 +53,8 @@ def test_fixture_stream_over_http_gives_the_decoded_message(
     server.enqueue(Reply(raw_body=body.decode("utf-8"), raw_chunk_bytes=7))
     outcome = call(mode, lambda: make_client(server, wire))
     assert outcome.error is None, outcome.error
-    assert outcome.completed.message == expected.message
+    # The client tags reasoning with the provider it came from (it goes back there only).
+    assert outcome.completed.message == tag_message(expected.message, "fake")
     assert outcome.completed.usage == expected.usage
     assert outcome.completed.stop_reason == expected.stop_reason
     assert outcome.pool_requests_in_flight == 0

@@ -193,9 +193,10 @@ def test_thinking_round_trip() -> None:
     assistant = Message(
         "assistant",
         (
-            Thinking("Let me think.", meta={"signature": "sig-abc"}),
-            Thinking("", redacted=True, meta={"data": "opaque-data"}),
+            Thinking("Let me think.", meta={"signature": "sig-abc", "provider": "anthropic"}),
+            Thinking("", redacted=True, meta={"data": "opaque-data", "provider": "anthropic"}),
             Thinking("from another provider", meta={"encrypted_content": "x"}),
+            Thinking("signed, untagged", meta={"signature": "sig-old"}),
             Text("Answer."),
         ),
     )

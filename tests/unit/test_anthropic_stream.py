@@ -33,6 +33,7 @@ from solcoder.llm.messages import (
     Usage,
 )
 from solcoder.llm.wire.anthropic import AnthropicAdapter
+from solcoder.llm.wire.reasoning import tag_message
 from solcoder.llm.wire.sse import ServerSentEvent
 
 ADAPTER = AnthropicAdapter()
@@ -133,7 +134,9 @@ def test_text_thinking_and_tool_call() -> None:
     assert (completed.stop_reason, completed.raw_stop_reason) == ("tool_use", "tool_use")
     assert (completed.response_id, completed.model) == ("msg_1", "claude-test")
     # What came back goes out again unchanged: signature kept, arguments parsed.
-    blocks = body_of(request(Message.user("q"), completed.message))["messages"][1]["content"]
+    # (tagged with its provider, as the client does)
+    sent = tag_message(completed.message, "anthropic")
+    blocks = body_of(request(Message.user("q"), sent))["messages"][1]["content"]
     assert blocks == [
         {"type": "thinking", "thinking": "Hmm, weather.", "signature": "sig-1"},
         {"type": "text", "text": "Let me check."},

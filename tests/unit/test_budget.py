@@ -376,3 +376,17 @@ async def test_a_call_the_provider_refused_costs_nothing(status: int) -> None:
             pass
     assert (budget.tokens, budget.cost_usd, budget.calls) == (0, 0.0, 0)
     assert "$" not in budget.summary()
+
+
+async def test_reported_reasoning_tokens_show_in_the_toolbar_summary() -> None:
+    inner = ScriptedProvider(
+        [ScriptedResponse(text="done", usage=Usage(input=1_000, output=900, reasoning=800))],
+        name="openai",
+        model=MODEL,
+    )
+    provider = BudgetedProvider(inner, SessionBudget(), "openai", MODEL, reserve_output=4_096)
+    orchestrator = Orchestrator(provider, registry(), AgentOptions(max_output_tokens=4_096))
+    async for _event in orchestrator.run_turn([], "hello"):
+        pass
+    assert provider.budget.reasoning == 800
+    assert provider.budget.summary().startswith("1.9k tok · 800 thinking · $")

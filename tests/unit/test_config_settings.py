@@ -45,6 +45,8 @@ EXPECTED_DEFAULTS: dict[str, object] = {
     "llm.prompt_cache": True,
     "llm.cache_ttl": "5m",
     "llm.temperature": None,
+    "llm.reasoning": "off",
+    "llm.reasoning_budget": 0,
     "ui.theme": "auto",
     "ui.show_thinking": True,
     "telemetry.enabled": True,

@@ -116,7 +116,10 @@ def test_conversation_items() -> None:
         Message(
             "assistant",
             (
-                Thinking("Need the tool.", meta={"id": "rs_1", "encrypted_content": "gAAA"}),
+                Thinking(
+                    "Need the tool.",
+                    meta={"id": "rs_1", "encrypted_content": "gAAA", "provider": "openai"},
+                ),
                 Thinking("no round-trip data", meta={"signature": "anthropic-only"}),
                 Text("Checking"),
                 Text("..."),
@@ -167,7 +170,9 @@ def test_conversation_items() -> None:
 
 
 def test_reasoning_without_summary_text() -> None:
-    assistant = Message("assistant", (Thinking("", meta={"encrypted_content": "gBBB"}),))
+    assistant = Message(
+        "assistant", (Thinking("", meta={"encrypted_content": "gBBB", "provider": "openai"}),)
+    )
     assert body_of(request(Message.user("q"), assistant))["input"][1] == {
         "type": "reasoning",
         "summary": [],

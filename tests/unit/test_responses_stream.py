@@ -27,6 +27,7 @@ from solcoder.llm.messages import (
     Usage,
 )
 from solcoder.llm.wire.openai_responses import CUSTOM_TOOL, OpenAIResponsesAdapter
+from solcoder.llm.wire.reasoning import tag_message
 from solcoder.llm.wire.sse import ServerSentEvent
 
 ADAPTER = OpenAIResponsesAdapter()
@@ -170,7 +171,8 @@ def test_reasoning_text_and_parallel_tool_calls() -> None:
     assert (completed.stop_reason, completed.raw_stop_reason) == ("tool_use", "completed")
     assert (completed.response_id, completed.model) == ("resp_1", "gpt-test")
     # What came back goes out again: reasoning with its encrypted content, then the calls.
-    items = body_of(request(Message.user("q"), completed.message))["input"][1:]
+    sent = tag_message(completed.message, "openai")  # as the client tags it
+    items = body_of(request(Message.user("q"), sent))["input"][1:]
     assert [item["type"] for item in items] == [
         "reasoning",
         "message",

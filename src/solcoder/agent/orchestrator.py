@@ -27,8 +27,17 @@ from solcoder.agent.events import (
     TurnFinished,
 )
 from solcoder.agent.invariants import answer_unanswered_calls, check_tool_pairing
+from solcoder.llm.catalog.reasoning import apply_reasoning
 from solcoder.llm.events import Completed
-from solcoder.llm.messages import Message, PromptCache, Request, ToolCall, ToolResult, Usage
+from solcoder.llm.messages import (
+    Message,
+    PromptCache,
+    ReasoningLevel,
+    Request,
+    ToolCall,
+    ToolResult,
+    Usage,
+)
 from solcoder.llm.providers.base import Provider, closing
 from solcoder.llm.wire.assemble import DEFAULT_MAX_ARGUMENT_BYTES
 from solcoder.tools.registry import ToolArgumentError, ToolRegistry
@@ -48,6 +57,10 @@ class AgentOptions:
     temperature: float | None = None
     cache: PromptCache | None = None
     """Prompt caching hints sent with every request (None: none)."""
+    reasoning: ReasoningLevel = "off"
+    """`llm.reasoning`, resolved per provider and model for each request."""
+    reasoning_budget: int = 0
+    """`llm.reasoning_budget`: thinking tokens where the wire takes a budget (0: by level)."""
 
 
 @dataclass(slots=True)
@@ -156,7 +169,7 @@ class Orchestrator:
 
     def _request(self, history: Sequence[Message], tool_choice: str | None) -> Request:
         options = self.options
-        return Request(
+        request = Request(
             model=self.provider.model,
             messages=tuple(history),
             system=options.system,
@@ -165,6 +178,9 @@ class Orchestrator:
             temperature=options.temperature,
             tool_choice=tool_choice,
             cache=options.cache,
+        )
+        return apply_reasoning(
+            request, self.provider.spec, options.reasoning, options.reasoning_budget
         )
 
     def _prepare(self, call: ToolCall, stop_reason: str) -> _Prepared:

@@ -41,6 +41,7 @@ def flag_overrides(options: dict[str, Any]) -> dict[str, object]:
         "offline_fallback": "llm.offline_fallback",
         "timeout": "llm.timeout",
         "max_retries": "llm.max_retries",
+        "reasoning": "llm.reasoning",
     }
     return {key: options[name] for name, key in mapping.items() if options.get(name) is not None}
 
@@ -207,6 +208,7 @@ def build_orchestrator(
     prompt cache; without one, a fresh id per orchestrator does the same."""
     from solcoder.agent.orchestrator import AgentOptions, Orchestrator
     from solcoder.agent.prompts import SYSTEM_PROMPT
+    from solcoder.llm.catalog.reasoning import reasoning_level
     from solcoder.llm.messages import CacheTtl, PromptCache
     from solcoder.tools.toolkits import default_registry
 
@@ -226,6 +228,8 @@ def build_orchestrator(
         max_output_tokens=llm.max_output_tokens or None,
         temperature=llm.temperature,
         cache=cache,
+        reasoning=reasoning_level(llm.reasoning),
+        reasoning_budget=llm.reasoning_budget,
     )
     return Orchestrator(provider, default_registry(), options)
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import sys
 from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -153,6 +154,8 @@ LIVE_SETTINGS = frozenset(
         "llm.tool_timeout",
         "llm.max_output_tokens",
         "llm.temperature",
+        "llm.reasoning",
+        "llm.reasoning_budget",
     }
 )
 """Settings a running REPL switches to at once (the rest apply to new sessions)."""
@@ -191,11 +194,45 @@ def run_interactive(
     async def cleanup() -> None:
         await conversation.orchestrator.provider.aclose()
 
+    def reasoning(level: str | None) -> str:
+        return switch_reasoning(conversation.orchestrator, level, applied, options)
+
     return run_repl(
         conversation,
-        make_host(settings, registry, conversation, apply_setting),
+        replace(make_host(settings, registry, conversation, apply_setting), reasoning=reasoning),
         console=console,
         history_path=settings.home / "history",
         show_thinking=settings.ui.show_thinking,
         cleanup=cleanup,
     )
+
+
+def switch_reasoning(
+    orchestrator: Any,
+    level: str | None,
+    applied: dict[str, object],
+    options: dict[str, Any] | None = None,
+) -> str:
+    """`/reasoning [LEVEL]`: the orchestrator's level, changed in place from the next request
+    on (no rebuild). It also outlasts a later rebuild by `/config set`: it is recorded among
+    the applied settings and, when `--reasoning` was given at launch, in place of the flag."""
+    from solcoder.llm.catalog.reasoning import plan_reasoning, reasoning_level
+
+    if level is not None:
+        try:
+            chosen = reasoning_level(level)
+        except ValueError:
+            raise UsageError(
+                f"Unknown reasoning level {level!r}.",
+                hint="Use /reasoning off, low, medium or high.",
+            ) from None
+        applied["llm.reasoning"] = chosen
+        if options is not None and options.get("reasoning") is not None:
+            options["reasoning"] = chosen
+        orchestrator.options = replace(orchestrator.options, reasoning=chosen)
+    current = orchestrator.options.reasoning
+    provider = orchestrator.provider
+    line = f"Reasoning: {current}."
+    if current != "off" and plan_reasoning(provider.spec, provider.model, current) is None:
+        line += f" {provider.model} does not take reasoning control: nothing is sent."
+    return line

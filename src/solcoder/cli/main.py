@@ -139,6 +139,12 @@ _RETRIES = _Number(int, "a whole number from 0 to 10", 0, 10)
     "--llm-api", type=_API_CHOICES, help="Wire protocol override. [env: SOLCODER_LLM_API]"
 )
 @click.option(
+    "--reasoning",
+    type=click.Choice(["off", "low", "medium", "high"]),
+    help="How hard a reasoning model thinks (models that do not reason get nothing). "
+    "[env: SOLCODER_LLM_REASONING]",
+)
+@click.option(
     "--offline-mode/--no-offline-mode",
     default=None,
     help="Use the deterministic offline provider. [env: SOLCODER_OFFLINE_MODE]",

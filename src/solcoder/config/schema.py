@@ -300,6 +300,20 @@ class LLMSettings:
         optional=True,
         example=1.0,
     )
+    reasoning: str = _text(
+        "off",
+        "How hard a reasoning model thinks: off, low, medium or high (an effort on OpenAI and "
+        "OpenRouter, a thinking budget on Anthropic); models that do not reason get nothing.",
+        choices=("off", "low", "medium", "high"),
+        flag="--reasoning",
+    )
+    reasoning_budget: int = _integer(
+        0,
+        "Thinking tokens where the wire takes a budget (Anthropic, OpenRouter); 0 derives it "
+        "from llm.reasoning (low 2048, medium 8192, high 24576).",
+        minimum=0,
+        maximum=1_000_000,
+    )
 
 
 @dataclass(frozen=True, slots=True)

@@ -112,6 +112,24 @@ class PromptCache:
     ttl: CacheTtl = "5m"
 
 
+ReasoningEffort = Literal["low", "medium", "high"]
+ReasoningLevel = Literal["off", "low", "medium", "high"]
+REASONING_LEVELS: tuple[ReasoningLevel, ...] = ("off", "low", "medium", "high")
+
+
+@dataclass(frozen=True, slots=True)
+class ReasoningRequest:
+    """How hard a model that reasons should think, already resolved for its provider
+    (`llm/catalog/reasoning.py`); each wire adapter maps it onto its own fields.
+
+    `effort` None: the model reasons anyway but no level was asked for (`llm.reasoning =
+    "off"`), so nothing is sent but what carries its reasoning across a tool loop.
+    `budget_tokens` is the thinking budget for wires that take one (0: none)."""
+
+    effort: ReasoningEffort | None = None
+    budget_tokens: int = 0
+
+
 @dataclass(frozen=True, slots=True)
 class Request:
     """Everything a provider needs for one model call, independent of the wire protocol."""
@@ -129,6 +147,8 @@ class Request:
     """Vendor fields merged into the request body as is (for example `reasoning`)."""
     cache: PromptCache | None = None
     """Prompt caching for this call; None sends no caching hints at all."""
+    reasoning: ReasoningRequest | None = None
+    """None: the model does not reason (or nobody asked), and nothing about reasoning is sent."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -179,6 +179,8 @@ class SessionBudget:
         self.tokens = 0
         self.cost_usd = 0.0
         self.calls = 0
+        self.reasoning = 0
+        """Reasoning tokens reported so far (already inside `tokens`, shown on their own)."""
         self.cost_unknown_calls = 0
         """Calls whose price is not in the offline table (their cost counts as 0)."""
 
@@ -215,9 +217,14 @@ class SessionBudget:
                 "or start a new session.",
             )
 
-    def record(self, tokens: Usage | int, cost_usd: float | None) -> None:
-        """Add one finished call: its tokens (a Usage counts input plus output) and cost."""
-        self.tokens += tokens if isinstance(tokens, int) else tokens.input + tokens.output
+    def record(self, tokens: Usage | int, cost_usd: float | None, *, reasoning: int = 0) -> None:
+        """Add one finished call: its tokens (a Usage counts input plus output, and its
+        reasoning), the reasoning tokens among them, and its cost."""
+        if isinstance(tokens, Usage):
+            reasoning = reasoning or tokens.reasoning
+            tokens = tokens.input + tokens.output
+        self.tokens += tokens
+        self.reasoning += reasoning
         self.calls += 1
         if cost_usd is None:
             self.cost_unknown_calls += 1
@@ -225,10 +232,13 @@ class SessionBudget:
             self.cost_usd += cost_usd
 
     def summary(self) -> str:
-        """Tokens and cost so far, for the REPL toolbar: "1.2k tok · $0.003"."""
+        """Tokens and cost so far, for the REPL toolbar: "1.2k tok · $0.003", with the
+        reasoning among them when a model reported some: "1.2k tok · 800 thinking · $0.003"."""
         parts = [f"{format_tokens(self.tokens)} tok"]
         if self.max_tokens is not None:
             parts[0] += f"/{format_tokens(self.max_tokens)}"
+        if self.reasoning:
+            parts.append(f"{format_tokens(self.reasoning)} thinking")
         if self.calls and self.cost_unknown_calls == self.calls:
             parts.append("$?")
         elif self.calls:
@@ -360,7 +370,7 @@ class BudgetedProvider(Middleware):
             output = count_text(message.text + "".join(c.arguments for c in message.tool_calls))
             usage = Usage(input=estimate, output=output)
         tokens = self._input_tokens(usage) + usage.output
-        self.budget.record(tokens, self._cost(usage, model))
+        self.budget.record(tokens, self._cost(usage, model), reasoning=usage.reasoning)
 
     def _input_tokens(self, usage: Usage) -> int:
         try:

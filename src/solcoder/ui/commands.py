@@ -53,6 +53,9 @@ class ReplHost:
     """`/review [PATH]`: calls the review tool directly, without the model."""
     show_logs: Callable[[], RenderableType] | None = None
     """`/logs`: where the logs are and their last lines."""
+    reasoning: Callable[[str | None], str] | None = None
+    """`/reasoning [LEVEL]`: the current level (None), or switch to LEVEL for this session
+    from the next request on; returns the line to show. Raises `UsageError` for a bad level."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -91,6 +94,11 @@ COMMANDS: tuple[CommandInfo, ...] = (
     CommandInfo("plan", "/plan TEXT", "Plan TEXT with the plan tool, without the model"),
     CommandInfo("review", "/review [PATH]", "Review PATH (or the project) without the model"),
     CommandInfo("retry", "/retry", "Send the last prompt again"),
+    CommandInfo(
+        "reasoning",
+        "/reasoning [LEVEL]",
+        "Show or set how hard a reasoning model thinks: off, low, medium, high",
+    ),
     CommandInfo("logs", "/logs", "Show where the logs are and their last lines"),
 )
 
@@ -146,6 +154,7 @@ class CommandRouter:
             "review": self._review,
             "retry": self._retry,
             "logs": self._logs,
+            "reasoning": self._reasoning,
         }
 
     def dispatch(self, line: str) -> CommandResult:
@@ -268,6 +277,12 @@ class CommandRouter:
 
     def _retry(self, _argument: str) -> CommandResult:
         return CommandResult(retry=True)
+
+    def _reasoning(self, argument: str) -> CommandResult:
+        if self.host.reasoning is None:
+            return self._not_available("/reasoning")
+        self._say(self.host.reasoning(argument.strip() or None), "green" if argument else "")
+        return DONE
 
     def _logs(self, _argument: str) -> CommandResult:
         if self.host.show_logs is None:

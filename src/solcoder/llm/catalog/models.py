@@ -30,10 +30,15 @@ class ModelLimits:
     """Input plus output tokens the model can attend to."""
     max_output: int
     """Most tokens one response may contain."""
+    reasons: bool = False
+    """A reasoning model that takes reasoning control (effort or a thinking budget): only
+    these get `llm.reasoning` sent; every other model gets nothing extra."""
 
 
-def _limits(context_window: int, max_output: int, *names: str) -> list[ModelLimits]:
-    return [ModelLimits(name, context_window, max_output) for name in names]
+def _limits(
+    context_window: int, max_output: int, *names: str, reasons: bool = False
+) -> list[ModelLimits]:
+    return [ModelLimits(name, context_window, max_output, reasons) for name in names]
 
 
 # Sources: platform.openai.com/docs/models, docs.anthropic.com/en/docs/about-claude/models,
@@ -43,23 +48,33 @@ KNOWN_MODELS: tuple[ModelLimits, ...] = (
     # OpenAI
     *_limits(1_047_576, 32_768, "gpt-4.1", "gpt-4.1-mini", "gpt-4.1-nano"),
     *_limits(128_000, 16_384, "gpt-4o", "gpt-4o-mini", "chatgpt-4o", "gpt-5-chat"),
-    *_limits(400_000, 128_000, "gpt-5", "gpt-5-mini", "gpt-5-nano", "gpt-5-codex"),
-    *_limits(200_000, 100_000, "o1", "o3", "o3-mini", "o3-pro", "o4-mini"),
+    *_limits(400_000, 128_000, "gpt-5", "gpt-5-mini", "gpt-5-nano", "gpt-5-codex", reasons=True),
+    *_limits(200_000, 100_000, "o1", "o3", "o3-mini", "o3-pro", "o4-mini", reasons=True),
     *_limits(128_000, 65_536, "o1-mini"),
     *_limits(128_000, 4_096, "gpt-4-turbo", "gpt-4-0125-preview", "gpt-4-1106-preview"),
     *_limits(128_000, 16_384, "gpt-4.5-preview"),
     *_limits(128_000, 32_768, "o1-preview"),
     *_limits(8_192, 8_192, "gpt-4"),
     *_limits(16_385, 4_096, "gpt-3.5-turbo"),
-    *_limits(131_072, 131_072, "gpt-oss-120b", "gpt-oss-20b", "gpt-oss"),
+    *_limits(131_072, 131_072, "gpt-oss-120b", "gpt-oss-20b", "gpt-oss", reasons=True),
     # Anthropic (200k standard window; 1M for Sonnet 4/4.5 is a beta header we do not send)
-    *_limits(200_000, 64_000, "claude-sonnet-4-5", "claude-sonnet-4", "claude-haiku-4-5"),
-    *_limits(200_000, 64_000, "claude-opus-4-5", "claude-3-7-sonnet"),
-    *_limits(200_000, 32_000, "claude-opus-4-1", "claude-opus-4"),
+    # (extended thinking from Claude 3.7 Sonnet on)
+    *_limits(
+        200_000, 64_000, "claude-sonnet-4-5", "claude-sonnet-4", "claude-haiku-4-5", reasons=True
+    ),
+    *_limits(200_000, 64_000, "claude-opus-4-5", "claude-3-7-sonnet", reasons=True),
+    *_limits(200_000, 32_000, "claude-opus-4-1", "claude-opus-4", reasons=True),
     *_limits(200_000, 8_192, "claude-3-5-sonnet", "claude-3-5-haiku"),
     *_limits(200_000, 4_096, "claude-3-opus", "claude-3-sonnet", "claude-3-haiku"),
     # Google Gemini
-    *_limits(1_048_576, 65_536, "gemini-2.5-pro", "gemini-2.5-flash", "gemini-2.5-flash-lite"),
+    *_limits(
+        1_048_576,
+        65_536,
+        "gemini-2.5-pro",
+        "gemini-2.5-flash",
+        "gemini-2.5-flash-lite",
+        reasons=True,
+    ),
     *_limits(1_048_576, 8_192, "gemini-2.0-flash", "gemini-2.0-flash-lite"),
     *_limits(2_097_152, 8_192, "gemini-1.5-pro"),
     *_limits(1_048_576, 8_192, "gemini-1.5-flash"),
@@ -70,7 +85,7 @@ KNOWN_MODELS: tuple[ModelLimits, ...] = (
     *_limits(131_072, 32_768, "ministral-8b", "ministral-3b", "open-mistral-nemo"),
     # DeepSeek (chat: 8k output at most, reasoner: 64k)
     *_limits(128_000, 8_192, "deepseek-chat", "deepseek-v3"),
-    *_limits(128_000, 65_536, "deepseek-reasoner", "deepseek-r1"),
+    *_limits(128_000, 65_536, "deepseek-reasoner", "deepseek-r1", reasons=True),
     # Meta Llama (as served by Groq, Together, OpenRouter; the model's own window)
     *_limits(131_072, 32_768, "llama-3.3-70b", "llama-3.1-70b", "llama-3.1-405b"),
     *_limits(131_072, 8_192, "llama-3.1-8b", "llama-3.2-3b", "llama-3.2-1b", "llama3.2"),

@@ -14,6 +14,12 @@ from typing import Any, Literal
 from solcoder.errors import ConfigError
 from solcoder.llm.wire.forced_tool import FORCED_TOOL_MODES, ForcedToolMode
 from solcoder.llm.wire.names import WIRE_APIS, WireApi
+from solcoder.llm.wire.reasoning import (
+    DEFAULT_ROUNDTRIP,
+    DEFAULT_STYLES,
+    REASONING_STYLES,
+    ReasoningStyle,
+)
 from solcoder.urls import base_url_problem
 
 Runs = Literal["remote", "on_machine", "solcoder"]
@@ -53,6 +59,22 @@ class ProviderSpec:
     prompt_cache_key: bool = False
     """It accepts `prompt_cache_key` (OpenAI chat and Responses): the session id is sent there
     to raise cache hits. Off elsewhere, since some servers refuse fields they do not know."""
+    reasoning_control: Mapping[str, ReasoningStyle] = field(default_factory=dict)
+    """Per wire, how it takes reasoning control (`wire/reasoning.py`); wires not listed take
+    the wire's own (`reasoning_effort`, Responses' `reasoning`, Anthropic's `thinking`)."""
+    reasoning_roundtrip: Mapping[str, bool] = field(default_factory=dict)
+    """Per wire, whether it wants its reasoning sent back; wires not listed: chat drops it,
+    Responses and Messages send it (encrypted items, signed thinking blocks)."""
+
+    def reasoning_style(self, api: WireApi | None = None) -> ReasoningStyle:
+        """How reasoning control is sent to it on `api` (default: its own wire)."""
+        wire = api or self.api
+        return self.reasoning_control.get(wire, DEFAULT_STYLES[wire])
+
+    def sends_reasoning_back(self, api: WireApi | None = None) -> bool:
+        """Whether its own reasoning goes back to it on `api` (default: its own wire)."""
+        wire = api or self.api
+        return self.reasoning_roundtrip.get(wire, DEFAULT_ROUNDTRIP[wire])
 
     @property
     def free(self) -> bool:
@@ -85,6 +107,8 @@ def _openai_compatible(
     headers: Mapping[str, str] | None = None,
     price_id: str = "",
     telemetry_name: str = "",
+    reasoning_control: Mapping[str, ReasoningStyle] | None = None,
+    reasoning_roundtrip: Mapping[str, bool] | None = None,
 ) -> ProviderSpec:
     return ProviderSpec(
         name=name,
@@ -99,6 +123,8 @@ def _openai_compatible(
         runs="remote" if key_env else "on_machine",
         price_id=price_id,
         telemetry_name=telemetry_name,
+        reasoning_control=dict(reasoning_control or {}),
+        reasoning_roundtrip=dict(reasoning_roundtrip or {}),
     )
 
 
@@ -169,6 +195,8 @@ BUILTIN_PROVIDERS: dict[str, ProviderSpec] = {
             key_url="https://openrouter.ai/keys",
             headers={"X-Title": "SolCoder"},
             price_id="openrouter",
+            # `reasoning: {effort}` or `{max_tokens}`, on every model it routes to.
+            reasoning_control={"chat": "reasoning_object"},
         ),
         _openai_compatible(
             "groq",
@@ -199,6 +227,11 @@ BUILTIN_PROVIDERS: dict[str, ProviderSpec] = {
             key_url="https://platform.deepseek.com/api_keys",
             price_id="deepseek",
             telemetry_name="deepseek",
+            # The reasoner always reasons and takes no effort; it answers 400 on a tool-call
+            # turn unless the assistant message that made the calls carries its
+            # `reasoning_content` back.
+            reasoning_control={"chat": "none"},
+            reasoning_roundtrip={"chat": True},
         ),
         _openai_compatible(
             "together",
@@ -318,7 +351,33 @@ def spec_from_table(name: str, table: Mapping[str, Any]) -> ProviderSpec:
         prompt_cache_key=bool(
             table.get("prompt_cache_key", base.prompt_cache_key if base else False)
         ),
+        reasoning_control=_per_wire(
+            name, table, "reasoning_control", base.reasoning_control if base else {}
+        ),
+        reasoning_roundtrip=_per_wire(
+            name, table, "reasoning_roundtrip", base.reasoning_roundtrip if base else {}
+        ),
     )
+
+
+def _per_wire(name: str, table: Mapping[str, Any], key: str, inherited: Mapping[str, Any]) -> Any:
+    """`reasoning_control = "none"` / `reasoning_roundtrip = true` (every wire) or a table
+    per wire, checked; what the built-in of that name says when the table is silent."""
+    value = table.get(key)
+    if value is None:
+        return dict(inherited)
+    given = dict.fromkeys(WIRE_APIS, value) if not isinstance(value, Mapping) else dict(value)
+    allowed: tuple[Any, ...] = REASONING_STYLES if key == "reasoning_control" else (True, False)
+    for wire, choice in given.items():
+        if wire not in WIRE_APIS or not any(
+            type(option) is type(choice) and option == choice for option in allowed
+        ):
+            raise ConfigError(
+                f"[providers.{name}] {key} has {wire} = {choice!r}.",
+                hint=f"Use one of {', '.join(map(str, allowed))}, for all wires or per wire "
+                f"({', '.join(WIRE_APIS)}).",
+            )
+    return given
 
 
 def _forced_tool(

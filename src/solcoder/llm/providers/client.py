@@ -40,6 +40,7 @@ from solcoder.llm.transport.sync_loop import SyncLoop
 from solcoder.llm.wire.assemble import DEFAULT_MAX_ARGUMENT_BYTES
 from solcoder.llm.wire.base import WireAdapter
 from solcoder.llm.wire.forced_tool import ForcedToolFold, rewrite
+from solcoder.llm.wire.reasoning import tag_message
 from solcoder.llm.wire.registry import adapter_for
 from solcoder.secret import Secret
 from solcoder.urls import base_url_problem
@@ -50,8 +51,14 @@ __all__ = ["CallStats", "LLMClient", "RetryRecord", "make_adapter"]
 def make_adapter(
     spec: ProviderSpec, *, max_argument_bytes: int = DEFAULT_MAX_ARGUMENT_BYTES
 ) -> WireAdapter:
-    """The wire adapter for `spec.api` (`wire/registry.py`)."""
-    return adapter_for(spec.api, provider=spec.name, max_argument_bytes=max_argument_bytes)
+    """The wire adapter for `spec.api` (`wire/registry.py`), with the provider's reasoning data."""
+    return adapter_for(
+        spec.api,
+        provider=spec.name,
+        max_argument_bytes=max_argument_bytes,
+        reasoning_style=spec.reasoning_style(),
+        reasoning_roundtrip=spec.sends_reasoning_back(),
+    )
 
 
 class LLMClient(ProviderBase):
@@ -292,8 +299,10 @@ class LLMClient(ProviderBase):
 
 class FinishedCall:
     """A `StreamingCall` whose events are finished for the caller: a forced-tool fold applied
-    (`forced_tool.py`), and the usage of a server that reports none estimated and marked so
-    (`extra["usage_estimated"]`), so every output that shows usage shows the same figures."""
+    (`forced_tool.py`), the usage of a server that reports none estimated and marked so
+    (`extra["usage_estimated"]`), so every output that shows usage shows the same figures, and
+    the reply's reasoning tagged with this provider (`wire/reasoning.py`: it goes back to this
+    provider only)."""
 
     def __init__(
         self,
@@ -316,8 +325,14 @@ class FinishedCall:
         """One batch of the `StreamingCall`, finished for the caller."""
         if self._fold is not None:
             batch = [folded for event in batch for folded in self._fold.feed(event)]
-        if batch and isinstance(batch[-1], Completed) and not batch[-1].usage.total:
-            batch[-1] = estimated_usage(batch[-1], self._request, provider=self._provider)
+        if batch and isinstance(batch[-1], Completed):
+            done = batch[-1]
+            message = tag_message(done.message, self._provider)
+            if message is not done.message:
+                done = replace(done, message=message)
+            if not done.usage.total:
+                done = estimated_usage(done, self._request, provider=self._provider)
+            batch[-1] = done
         return batch
 
     async def aclose(self) -> None:

@@ -25,10 +25,12 @@ from solcoder.llm.messages import (
     ToolResult,
     Usage,
 )
+from solcoder.llm.wire.anthropic_thinking import thinking_config
 from solcoder.llm.wire.assemble import DEFAULT_MAX_ARGUMENT_BYTES
 from solcoder.llm.wire.base import HttpCall, WireApi
 from solcoder.llm.wire.decoder import WireDecoder, one
 from solcoder.llm.wire.error_bodies import error_from_payload
+from solcoder.llm.wire.reasoning import ReasoningStyle, own_thinking
 from solcoder.secret import Secret
 
 ANTHROPIC_VERSION = "2023-06-01"
@@ -57,16 +59,27 @@ class AnthropicAdapter:
         *,
         provider: str = "anthropic",
         max_argument_bytes: int = DEFAULT_MAX_ARGUMENT_BYTES,
+        reasoning_style: ReasoningStyle = "thinking_budget",
+        reasoning_roundtrip: bool = True,
     ) -> None:
         self.provider = provider
         self.max_argument_bytes = max_argument_bytes
         """Where one tool call's streamed arguments stop being kept (`Assembler`)."""
+        self.reasoning_style: ReasoningStyle = reasoning_style
+        """`thinking_budget`: `thinking: {type: "enabled", budget_tokens}`; `none`: nothing."""
+        self.reasoning_roundtrip = reasoning_roundtrip
+        """Send this provider's own signed thinking blocks back (required in a tool loop)."""
 
     def auth_headers(self, api_key: Secret) -> dict[str, str]:
         return {"x-api-key": api_key.reveal()}
 
     def encode(self, request: Request, *, stream: bool = True) -> HttpCall:
-        body = encode_body(request, stream=stream)
+        body = encode_body(
+            request,
+            stream=stream,
+            provider=self.provider if self.reasoning_roundtrip else None,
+            control=self.reasoning_style == "thinking_budget",
+        )
         headers = {
             "anthropic-version": ANTHROPIC_VERSION,
             "content-type": "application/json",
@@ -88,15 +101,22 @@ class AnthropicAdapter:
 # --- encoding ---------------------------------------------------------------------------------
 
 
-def encode_body(request: Request, *, stream: bool = True) -> dict[str, Any]:
-    """The JSON body for one Messages API call."""
+def encode_body(
+    request: Request,
+    *,
+    stream: bool = True,
+    provider: str | None = "anthropic",
+    control: bool = True,
+) -> dict[str, Any]:
+    """The JSON body for one Messages API call. `provider` is whose thinking blocks go back
+    (None: none do); `control` enables thinking when the request asks for it."""
     body: dict[str, Any] = {
         "model": request.model,
         "max_tokens": request.max_tokens or DEFAULT_MAX_TOKENS,
     }
     if request.system:
         body["system"] = request.system
-    body["messages"] = encode_messages(request.messages)
+    body["messages"] = encode_messages(request.messages, provider)
     if request.tools:
         body["tools"] = [
             {"name": tool.name, "description": tool.description, "input_schema": tool.json_schema}
@@ -104,7 +124,11 @@ def encode_body(request: Request, *, stream: bool = True) -> dict[str, Any]:
         ]
         if request.tool_choice:
             body["tool_choice"] = _tool_choice(request.tool_choice)
-    if request.temperature is not None:
+    thinking = thinking_config(request, body["max_tokens"], body["messages"]) if control else None
+    if thinking is not None:
+        # Thinking refuses a temperature other than the default.
+        body["thinking"] = thinking
+    elif request.temperature is not None:
         body["temperature"] = request.temperature
     if request.stop:
         body["stop_sequences"] = list(request.stop)
@@ -157,12 +181,17 @@ def _tool_choice(choice: str) -> dict[str, str]:
     return {"type": "tool", "name": choice}
 
 
-def encode_messages(messages: tuple[Message, ...]) -> list[dict[str, Any]]:
-    """Messages as Anthropic blocks, merging consecutive same-role turns (roles must alternate)."""
+def encode_messages(
+    messages: tuple[Message, ...], provider: str | None = "anthropic"
+) -> list[dict[str, Any]]:
+    """Messages as Anthropic blocks, merging consecutive same-role turns (roles must
+    alternate); thinking blocks only those `provider` produced (None: none)."""
     out: list[dict[str, Any]] = []
     for message in messages:
         role = "assistant" if message.role == "assistant" else "user"
-        blocks = _assistant_blocks(message) if role == "assistant" else _user_blocks(message)
+        blocks = (
+            _assistant_blocks(message, provider) if role == "assistant" else _user_blocks(message)
+        )
         if not blocks:
             continue
         if out and out[-1]["role"] == role:
@@ -196,13 +225,15 @@ def _user_blocks(message: Message) -> list[dict[str, Any]]:
     return blocks
 
 
-def _assistant_blocks(message: Message) -> list[dict[str, Any]]:
+def _assistant_blocks(message: Message, provider: str | None) -> list[dict[str, Any]]:
     blocks: list[dict[str, Any]] = []
     for part in message.parts:
         if isinstance(part, Text):
             if part.text:
                 blocks.append({"type": "text", "text": part.text})
         elif isinstance(part, Thinking):
+            if provider is None or not own_thinking(part, provider):
+                continue
             block = _thinking_block(part)
             if block is not None:
                 blocks.append(block)

@@ -15,11 +15,12 @@ from collections.abc import Mapping
 from typing import Any
 
 from solcoder.llm.events import Completed, Event, StopReason
-from solcoder.llm.messages import Message, Request, Text, ToolCall, ToolResult, Usage
+from solcoder.llm.messages import Message, Request, Text, Thinking, ToolCall, ToolResult, Usage
 from solcoder.llm.wire.assemble import DEFAULT_MAX_ARGUMENT_BYTES
 from solcoder.llm.wire.base import HttpCall, WireApi
 from solcoder.llm.wire.decoder import WireDecoder, emit
 from solcoder.llm.wire.error_bodies import error_from_payload
+from solcoder.llm.wire.reasoning import ReasoningStyle, own_thinking
 from solcoder.secret import Secret
 
 # OpenAI's reasoning models refuse `max_tokens` and want `max_completion_tokens`
@@ -58,17 +59,28 @@ class OpenAIChatAdapter:
         provider: str = "openai",
         *,
         max_argument_bytes: int = DEFAULT_MAX_ARGUMENT_BYTES,
+        reasoning_style: ReasoningStyle = "reasoning_effort",
+        reasoning_roundtrip: bool = False,
     ) -> None:
         self.provider = provider
+        """Named in error messages raised from in-stream error events."""
         self.max_argument_bytes = max_argument_bytes
         """Where one tool call's streamed arguments stop being kept (`Assembler`)."""
-        """Named in error messages raised from in-stream error events."""
+        self.reasoning_style: ReasoningStyle = reasoning_style
+        """How this provider takes reasoning control on chat (`wire/reasoning.py`)."""
+        self.reasoning_roundtrip = reasoning_roundtrip
+        """Send this provider's own reasoning back as `reasoning_content` on the assistant
+        messages that made tool calls (DeepSeek answers 400 without it)."""
 
     def auth_headers(self, api_key: Secret) -> dict[str, str]:
         return {"Authorization": f"Bearer {api_key.reveal()}"}
 
     def encode(self, request: Request, *, stream: bool = True) -> HttpCall:
-        body: dict[str, Any] = {"model": request.model, "messages": _encode_messages(request)}
+        roundtrip = self.provider if self.reasoning_roundtrip else None
+        body: dict[str, Any] = {
+            "model": request.model,
+            "messages": _encode_messages(request, roundtrip),
+        }
         if request.tools:
             body["tools"] = [
                 {
@@ -104,12 +116,28 @@ class OpenAIChatAdapter:
             body["stream_options"] = {"include_usage": True}
         if request.cache is not None and request.cache.key:
             body["prompt_cache_key"] = request.cache.key  # OpenAI routes equal keys together
+        self._reasoning(request, body)
         body.update(request.extra)
         headers = {
             "Content-Type": "application/json",
             "Accept": "text/event-stream" if stream else "application/json",
         }
         return HttpCall("POST", self.path, headers, _dumps(body), stream)
+
+    def _reasoning(self, request: Request, body: dict[str, Any]) -> None:
+        """Reasoning control as this provider takes it: OpenAI's `reasoning_effort`, or
+        OpenRouter's `reasoning` object (a token budget when one is set, else the effort)."""
+        reasoning = request.reasoning
+        if reasoning is None or reasoning.effort is None:
+            return
+        if self.reasoning_style == "reasoning_effort":
+            body["reasoning_effort"] = reasoning.effort
+        elif self.reasoning_style == "reasoning_object":
+            body["reasoning"] = (
+                {"max_tokens": reasoning.budget_tokens}
+                if reasoning.budget_tokens
+                else {"effort": reasoning.effort}
+            )
 
     def decoder(self) -> ChatDecoder:
         return ChatDecoder(provider=self.provider, max_argument_bytes=self.max_argument_bytes)
@@ -120,19 +148,20 @@ class OpenAIChatAdapter:
         ).decode_body(body)
 
 
-def _encode_messages(request: Request) -> list[dict[str, Any]]:
+def _encode_messages(request: Request, roundtrip: str | None = None) -> list[dict[str, Any]]:
     messages: list[dict[str, Any]] = []
     if request.system:
         messages.append({"role": "system", "content": request.system})
     for message in request.messages:
-        messages.extend(_encode_message(message))
+        messages.extend(_encode_message(message, roundtrip))
     return messages
 
 
-def _encode_message(message: Message) -> list[dict[str, Any]]:
+def _encode_message(message: Message, roundtrip: str | None = None) -> list[dict[str, Any]]:
     """One of our messages as chat messages: tool results become one `tool` message each
-    (they must directly follow the assistant's tool calls), thinking is dropped (chat cannot
-    send reasoning back)."""
+    (they must directly follow the assistant's tool calls). Thinking is dropped, except that
+    with `roundtrip` (the provider's name) an assistant message that made tool calls carries
+    that provider's own reasoning back as `reasoning_content`."""
     out: list[dict[str, Any]] = [
         {"role": "tool", "tool_call_id": result.call_id, "content": result.content}
         for result in message.parts
@@ -153,6 +182,14 @@ def _encode_message(message: Message) -> list[dict[str, Any]]:
                 }
                 for call in calls
             ]
+            if roundtrip is not None:
+                reasoning = "".join(
+                    part.text
+                    for part in message.parts
+                    if isinstance(part, Thinking) and own_thinking(part, roundtrip)
+                )
+                if reasoning:
+                    encoded["reasoning_content"] = reasoning
         if text or calls:
             out.append(encoded)
     elif text or not out:

@@ -16,6 +16,7 @@ from solcoder.llm.messages import Message, Request, Text, Thinking, ToolCall, To
 from solcoder.llm.wire.assemble import DEFAULT_MAX_ARGUMENT_BYTES
 from solcoder.llm.wire.base import HttpCall, WireApi
 from solcoder.llm.wire.openai_responses_decoder import CUSTOM_TOOL, ResponsesDecoder
+from solcoder.llm.wire.reasoning import ReasoningStyle, own_thinking
 from solcoder.secret import Secret
 
 __all__ = [
@@ -38,10 +39,16 @@ class OpenAIResponsesAdapter:
         *,
         provider: str = "openai",
         max_argument_bytes: int = DEFAULT_MAX_ARGUMENT_BYTES,
+        reasoning_style: ReasoningStyle = "reasoning_object",
+        reasoning_roundtrip: bool = True,
     ) -> None:
         self.provider = provider
         self.max_argument_bytes = max_argument_bytes
         """Where one tool call's streamed arguments stop being kept (`Assembler`)."""
+        self.reasoning_style: ReasoningStyle = reasoning_style
+        """`reasoning_object`: `reasoning: {effort, summary}`; `none`: no control sent."""
+        self.reasoning_roundtrip = reasoning_roundtrip
+        """Ask for encrypted reasoning and send this provider's own items back."""
 
     def auth_headers(self, api_key: Secret) -> dict[str, str]:
         return {"Authorization": f"Bearer {api_key.reveal()}"}
@@ -51,7 +58,12 @@ class OpenAIResponsesAdapter:
             "content-type": "application/json",
             "accept": "text/event-stream" if stream else "application/json",
         }
-        body = encode_body(request, stream=stream)
+        body = encode_body(
+            request,
+            stream=stream,
+            provider=self.provider if self.reasoning_roundtrip else None,
+            control=self.reasoning_style == "reasoning_object",
+        )
         data = json.dumps(body, ensure_ascii=False, separators=(",", ":"))
         # `replace` keeps a lone surrogate (from undecodable tool output) from aborting the call.
         return HttpCall("POST", self.path, headers, data.encode("utf-8", "replace"), stream)
@@ -68,12 +80,20 @@ class OpenAIResponsesAdapter:
 # --- encoding ---------------------------------------------------------------------------------
 
 
-def encode_body(request: Request, *, stream: bool = True) -> dict[str, Any]:
-    """The JSON body for one Responses API call. `stop` has no Responses equivalent."""
+def encode_body(
+    request: Request,
+    *,
+    stream: bool = True,
+    provider: str | None = "openai",
+    control: bool = True,
+) -> dict[str, Any]:
+    """The JSON body for one Responses API call. `stop` has no Responses equivalent.
+
+    `provider` is whose reasoning items go back (None: none do); `control` sends the effort."""
     body: dict[str, Any] = {"model": request.model}
     if request.system:
         body["instructions"] = request.system
-    body["input"] = encode_input(request.messages)
+    body["input"] = encode_input(request.messages, provider)
     if request.tools:
         # Responses tools are flat (no nested "function" object). `strict` defaults to true
         # there, which rejects ordinary schemas, so it is turned off explicitly.
@@ -100,7 +120,10 @@ def encode_body(request: Request, *, stream: bool = True) -> dict[str, Any]:
     body["store"] = False
     if request.cache is not None and request.cache.key:
         body["prompt_cache_key"] = request.cache.key  # OpenAI routes equal keys together
-    if "reasoning" in request.extra and "include" not in request.extra:
+    reasoning = request.reasoning
+    if control and reasoning is not None and reasoning.effort is not None:
+        body["reasoning"] = {"effort": reasoning.effort, "summary": "auto"}
+    if provider is not None and (reasoning is not None or "reasoning" in request.extra):
         body["include"] = ["reasoning.encrypted_content"]
     body.update(request.extra)
     return body
@@ -114,13 +137,16 @@ def _tool_choice(choice: str) -> str | dict[str, str]:
     return {"type": "function", "name": choice}
 
 
-def encode_input(messages: tuple[Message, ...]) -> list[dict[str, Any]]:
-    """The conversation as Responses input items, in order."""
+def encode_input(
+    messages: tuple[Message, ...], provider: str | None = "openai"
+) -> list[dict[str, Any]]:
+    """The conversation as Responses input items, in order; reasoning items only those
+    `provider` produced (None: none)."""
     items: list[dict[str, Any]] = []
     custom_calls: set[str] = set()
     for message in messages:
         if message.role == "assistant":
-            _assistant_items(message, items, custom_calls)
+            _assistant_items(message, items, custom_calls, provider)
             continue
         texts: list[dict[str, str]] = []
         for part in message.parts:
@@ -140,7 +166,12 @@ def encode_input(messages: tuple[Message, ...]) -> list[dict[str, Any]]:
     return items
 
 
-def _assistant_items(message: Message, items: list[dict[str, Any]], custom_calls: set[str]) -> None:
+def _assistant_items(
+    message: Message,
+    items: list[dict[str, Any]],
+    custom_calls: set[str],
+    provider: str | None,
+) -> None:
     texts: list[dict[str, Any]] | None = None
     for part in message.parts:
         if isinstance(part, Text):
@@ -153,6 +184,8 @@ def _assistant_items(message: Message, items: list[dict[str, Any]], custom_calls
             continue
         texts = None
         if isinstance(part, Thinking):
+            if provider is None or not own_thinking(part, provider):
+                continue
             item = _reasoning_item(part)
             if item is not None:
                 items.append(item)
