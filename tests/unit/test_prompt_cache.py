@@ -90,7 +90,7 @@ def test_anthropic_without_caching_sends_no_breakpoint_and_a_plain_system_prompt
 
 
 def test_anthropic_never_marks_a_thinking_block() -> None:
-    signed = Thinking("hmm", meta={"signature": "sig-1"})
+    signed = Thinking("hmm", meta={"signature": "sig-1", "provider": "anthropic"})  # its own
     history = (Message.user("hi"), Message("assistant", (Text("Sure."), signed)))
     body = anthropic.encode_body(request(PromptCache(), messages=history, tools=(), system=None))
     last = body["messages"][-1]["content"]
