@@ -31,12 +31,14 @@ from solcoder.llm.events import Completed
 from solcoder.llm.messages import Message, Request, ToolCall, ToolResult, Usage
 from solcoder.llm.providers.base import Provider, closing
 from solcoder.llm.wire.assemble import DEFAULT_MAX_ARGUMENT_BYTES
+from solcoder.records import shared_methods
 from solcoder.tools.registry import ToolArgumentError, ToolRegistry
 
 log = logging.getLogger(__name__)
 
 
-@dataclass(frozen=True, slots=True)
+@shared_methods
+@dataclass(frozen=True, slots=True, eq=False, repr=False)
 class AgentOptions:
     system: str | None = None
     max_steps: int = 8
@@ -48,7 +50,8 @@ class AgentOptions:
     temperature: float | None = None
 
 
-@dataclass(slots=True)
+@shared_methods
+@dataclass(slots=True, eq=False, repr=False)
 class _Prepared:
     call: ToolCall
     arguments: dict[str, Any] | None

@@ -11,17 +11,21 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
+from solcoder.records import shared_methods
+
 Role = Literal["user", "assistant", "tool"]
 
 
-@dataclass(frozen=True, slots=True)
+@shared_methods
+@dataclass(frozen=True, slots=True, eq=False, repr=False)
 class Text:
     """Plain text written by the user or the model."""
 
     text: str
 
 
-@dataclass(frozen=True, slots=True)
+@shared_methods
+@dataclass(frozen=True, slots=True, eq=False, repr=False)
 class Thinking:
     """Model reasoning; `meta` carries opaque round-trip data (signatures, encrypted content)."""
 
@@ -30,7 +34,8 @@ class Thinking:
     meta: Mapping[str, Any] = field(default_factory=dict)
 
 
-@dataclass(frozen=True, slots=True)
+@shared_methods
+@dataclass(frozen=True, slots=True, eq=False, repr=False)
 class ToolCall:
     """A request from the model to run a tool.
 
@@ -44,7 +49,8 @@ class ToolCall:
     meta: Mapping[str, Any] = field(default_factory=dict)
 
 
-@dataclass(frozen=True, slots=True)
+@shared_methods
+@dataclass(frozen=True, slots=True, eq=False, repr=False)
 class ToolResult:
     """The answer to one `ToolCall`, sent back in the next request."""
 
@@ -57,7 +63,8 @@ class ToolResult:
 Part = Text | Thinking | ToolCall | ToolResult
 
 
-@dataclass(frozen=True, slots=True)
+@shared_methods
+@dataclass(frozen=True, slots=True, eq=False, repr=False)
 class Message:
     """One conversation turn by one role."""
 
@@ -86,7 +93,8 @@ class Message:
         return cls("assistant", (Text(text),))
 
 
-@dataclass(frozen=True, slots=True)
+@shared_methods
+@dataclass(frozen=True, slots=True, eq=False, repr=False)
 class ToolSpec:
     """A tool offered to the model: its name, what it does, and its arguments' JSON Schema."""
 
@@ -95,7 +103,8 @@ class ToolSpec:
     json_schema: Mapping[str, Any]
 
 
-@dataclass(frozen=True, slots=True)
+@shared_methods
+@dataclass(frozen=True, slots=True, eq=False, repr=False)
 class Request:
     """Everything a provider needs for one model call, independent of the wire protocol."""
 
@@ -112,7 +121,8 @@ class Request:
     """Vendor fields merged into the request body as is (for example `reasoning`)."""
 
 
-@dataclass(frozen=True, slots=True)
+@shared_methods
+@dataclass(frozen=True, slots=True, eq=False, repr=False)
 class Usage:
     """Token counts as reported by the provider (zeros when it reported nothing)."""
 

@@ -20,6 +20,7 @@ from functools import lru_cache
 from typing import Any, Literal
 
 from solcoder.llm.messages import Message, Request, Text, Thinking, ToolCall, ToolResult, ToolSpec
+from solcoder.records import shared_methods
 
 Family = Literal["openai", "anthropic", "gemini", "mistral", "deepseek", "llama", "qwen", "other"]
 """Tokenizer families: each has its own `Profile` below."""
@@ -88,7 +89,8 @@ def count_text(text: str, family: Family = "openai") -> int:
     return max(1, round(_base_count(text) * PROFILES[family].text_scale))
 
 
-@dataclass(frozen=True, slots=True)
+@shared_methods
+@dataclass(frozen=True, slots=True, eq=False, repr=False)
 class Profile:
     """How one family of models frames a request, in tokens (fitted on the corpus)."""
 
