@@ -28,7 +28,6 @@ from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
 from solcoder.secret import FULL_MASK, Secret, mask
-from solcoder.secret_forms import encoded_forms
 from solcoder.secret_shapes import ANY_TRIGGER, REPLACERS, SHAPES
 
 REDACTED = FULL_MASK
@@ -58,6 +57,9 @@ class Redactor:
             value = value.reveal()
         if not value or len(value) < MINIMUM_KNOWN_LENGTH:
             return
+        # Imported here: urllib.parse and base64 are not needed until a key is known.
+        from solcoder.secret_forms import encoded_forms
+
         with self._lock:
             if value not in self._known:
                 self._known = self._known | {value} | encoded_forms(value, MINIMUM_KNOWN_LENGTH)

@@ -16,10 +16,12 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from solcoder.records import shared_methods
 from solcoder.redact import MINIMUM_KNOWN_LENGTH, REDACTED, Redactor, default_redactor
 
 
-@dataclass(frozen=True, slots=True)
+@shared_methods
+@dataclass(frozen=True, slots=True, eq=False, repr=False)
 class _Index:
     """The known values arranged for the per-delta checks (built once per set of values)."""
 

@@ -13,6 +13,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from solcoder.records import shared_methods
 from solcoder.secret import FULL_MASK
 
 _BASE58 = "1-9A-HJ-NP-Za-km-z"
@@ -40,7 +41,8 @@ def _starts_word(literal: str) -> str:
 _ASSIGNMENT = r"[\"']?\s*[:=]\s*[\"']?"
 
 
-@dataclass(frozen=True, slots=True)
+@shared_methods
+@dataclass(frozen=True, slots=True, eq=False, repr=False)
 class Shape:
     """One key shape: `prefix` is kept in the output (a header name, a URL parameter),
     `value` is masked. The shape joins the scan only when one of its `triggers` occurs in the

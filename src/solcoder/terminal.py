@@ -24,7 +24,7 @@ from __future__ import annotations
 import json
 import logging
 import sys
-from typing import Any, TextIO
+from typing import IO, Any, TextIO
 
 from solcoder.redact import default_redactor
 
@@ -100,3 +100,16 @@ def echo(text: str = "", *, err: bool = False, stream: TextIO | None = None) -> 
         encoding = getattr(out, "encoding", None) or "ascii"
         out.write(line.encode(encoding, "replace").decode(encoding))
     out.flush()
+
+
+def is_terminal(stream: IO[str] | None) -> bool:
+    """True for an interactive terminal that understands the erase sequence (here, not in
+    `ui.spinner`, so a piped `-p` run decides against the spinner without importing it)."""
+    import os
+
+    if stream is None or os.environ.get("TERM") == "dumb":
+        return False
+    try:
+        return stream.isatty()
+    except (AttributeError, ValueError):
+        return False

@@ -17,6 +17,7 @@ LAYERS: dict[str, int] = {
     "solcoder.urls": 0,
     "solcoder.secret_forms": 0,
     "solcoder.secret_shapes": 0,
+    "solcoder.records": 0,
     "solcoder.redact": 1,
     "solcoder.redact_stream": 1,
     "solcoder.terminal": 1,

@@ -23,6 +23,7 @@ from solcoder.llm.events import Completed, TextDelta
 from solcoder.llm.messages import Message, Text, Usage
 from solcoder.llm.partial import PartialReply
 from solcoder.llm.providers.base import closing
+from solcoder.records import shared_methods
 from solcoder.redact_stream import settle
 
 PARTIAL_EVERY_S = 1.0
@@ -48,7 +49,8 @@ FallbackFactory = Callable[[LLMError], Orchestrator | None]
 """Given the failure, returns an offline orchestrator to switch to, or None to fail."""
 
 
-@dataclass(slots=True)
+@shared_methods
+@dataclass(slots=True, eq=False, repr=False)
 class TurnRecord:
     """What one turn cost, for summaries and the toolbar."""
 

@@ -11,16 +11,19 @@ from typing import Any
 
 from solcoder.llm.events import Event
 from solcoder.llm.messages import Message, ToolCall, Usage
+from solcoder.records import shared_methods
 
 
-@dataclass(frozen=True, slots=True)
+@shared_methods
+@dataclass(frozen=True, slots=True, eq=False, repr=False)
 class ToolRunStarted:
     call: ToolCall
     arguments: dict[str, Any] | None
     """The parsed arguments, or None when they were invalid (the tool will not run)."""
 
 
-@dataclass(frozen=True, slots=True)
+@shared_methods
+@dataclass(frozen=True, slots=True, eq=False, repr=False)
 class ToolRunFinished:
     call: ToolCall
     ok: bool
@@ -28,14 +31,16 @@ class ToolRunFinished:
     duration_s: float
 
 
-@dataclass(frozen=True, slots=True)
+@shared_methods
+@dataclass(frozen=True, slots=True, eq=False, repr=False)
 class StepStarted:
     """A model request is about to be sent (step 1 is the user's prompt)."""
 
     step: int
 
 
-@dataclass(frozen=True, slots=True)
+@shared_methods
+@dataclass(frozen=True, slots=True, eq=False, repr=False)
 class Notice:
     """Something the user should read that is not the model's text (fallback, step limit)."""
 
@@ -43,7 +48,8 @@ class Notice:
     level: str = "info"
 
 
-@dataclass(frozen=True, slots=True)
+@shared_methods
+@dataclass(frozen=True, slots=True, eq=False, repr=False)
 class TurnFinished:
     """The turn is over; `messages` are the new history entries it produced."""
 

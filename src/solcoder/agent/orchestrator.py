@@ -40,12 +40,14 @@ from solcoder.llm.messages import (
 )
 from solcoder.llm.providers.base import Provider, closing
 from solcoder.llm.wire.assemble import DEFAULT_MAX_ARGUMENT_BYTES
+from solcoder.records import shared_methods
 from solcoder.tools.registry import ToolArgumentError, ToolRegistry
 
 log = logging.getLogger(__name__)
 
 
-@dataclass(frozen=True, slots=True)
+@shared_methods
+@dataclass(frozen=True, slots=True, eq=False, repr=False)
 class AgentOptions:
     system: str | None = None
     max_steps: int = 8
@@ -63,7 +65,8 @@ class AgentOptions:
     """`llm.reasoning_budget`: thinking tokens where the wire takes a budget (0: by level)."""
 
 
-@dataclass(slots=True)
+@shared_methods
+@dataclass(slots=True, eq=False, repr=False)
 class _Prepared:
     call: ToolCall
     arguments: dict[str, Any] | None

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from solcoder.errors import MissingKeyError
+from solcoder.records import shared_methods
 
 if TYPE_CHECKING:
     from solcoder.agent.conversation import Conversation
@@ -23,7 +24,8 @@ if TYPE_CHECKING:
     from solcoder.sessions import Session
 
 
-@dataclass(slots=True)
+@shared_methods
+@dataclass(slots=True, eq=False, repr=False)
 class Built:
     conversation: Conversation
     provider: Provider

@@ -158,10 +158,12 @@ async def run_prompt(
 def _with_spinner(sink: Any) -> Any:
     """On a terminal (stdout and stderr both), a waiting line on stderr until the model
     answers; a pipe gets nothing but the reply."""
-    from solcoder.ui.spinner import SpinnerSink, WaitingSpinner, is_terminal
+    from solcoder.terminal import is_terminal
 
     if not (is_terminal(sys.stdout) and is_terminal(sys.stderr)):
         return sink
+    from solcoder.ui.spinner import SpinnerSink, WaitingSpinner
+
     unicode = (sys.stderr.encoding or "").lower().replace("-", "").startswith("utf")
     spinner = SpinnerSink(sink, WaitingSpinner(sys.stderr, unicode=unicode))
     spinner.begin()

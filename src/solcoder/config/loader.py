@@ -29,6 +29,7 @@ from solcoder.config.schema import (
 )
 from solcoder.errors import ConfigError, UsageError
 from solcoder.fsutil import read_text_checked
+from solcoder.records import shared_methods
 from solcoder.urls import BASE_URL_HINT
 
 if TYPE_CHECKING:
@@ -43,7 +44,8 @@ _PROJECT_REDIRECT_FIELDS = ("base_url", "key_env", "headers")
 """Provider fields that decide where requests, and the key, are sent."""
 
 
-@dataclass(frozen=True, slots=True)
+@shared_methods
+@dataclass(frozen=True, slots=True, eq=False, repr=False)
 class Settings:
     """The effective settings, typed by section, with the origin of every value."""
 
@@ -75,7 +77,8 @@ class Settings:
             yield key, self.get(key)
 
 
-@dataclass(frozen=True, slots=True)
+@shared_methods
+@dataclass(frozen=True, slots=True, eq=False, repr=False)
 class ConfigFile:
     """The validated content of one config.toml."""
 

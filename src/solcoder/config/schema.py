@@ -15,6 +15,7 @@ from typing import Any, Literal
 
 from solcoder.errors import UsageError
 from solcoder.llm.wire.names import WIRE_APIS
+from solcoder.records import shared_methods
 from solcoder.urls import base_url_problem
 
 Kind = Literal["str", "bool", "int", "float"]
@@ -28,7 +29,8 @@ class InvalidValue(ValueError):
     """A value does not fit its setting; the message completes "<key> must be ..."."""
 
 
-@dataclass(frozen=True, slots=True)
+@shared_methods
+@dataclass(frozen=True, slots=True, eq=False, repr=False)
 class SettingSpec:
     """One setting: dotted key, type, default, limits and doc."""
 
@@ -183,7 +185,8 @@ def _seconds(default: float, doc: str, **options: Any) -> Any:
     return _number(default, doc, minimum=0, exclusive_minimum=True, **options)
 
 
-@dataclass(frozen=True, slots=True)
+@shared_methods
+@dataclass(frozen=True, slots=True, eq=False, repr=False)
 class LLMSettings:
     """Which model to call and how patiently."""
 
@@ -316,7 +319,8 @@ class LLMSettings:
     )
 
 
-@dataclass(frozen=True, slots=True)
+@shared_methods
+@dataclass(frozen=True, slots=True, eq=False, repr=False)
 class UISettings:
     """How the terminal interface looks."""
 
@@ -328,7 +332,8 @@ class UISettings:
     show_thinking: bool = _flag(True, "Show the model's reasoning while it streams.")
 
 
-@dataclass(frozen=True, slots=True)
+@shared_methods
+@dataclass(frozen=True, slots=True, eq=False, repr=False)
 class TelemetrySettings:
     """What SolCoder records locally about its own model calls."""
 
@@ -338,7 +343,8 @@ class TelemetrySettings:
     store_text: bool = _flag(False, "Also keep prompt and reply text in those records.")
 
 
-@dataclass(frozen=True, slots=True)
+@shared_methods
+@dataclass(frozen=True, slots=True, eq=False, repr=False)
 class SessionsSettings:
     """How many conversations stay on disk."""
 

@@ -11,23 +11,27 @@ from dataclasses import dataclass, field
 from typing import Literal
 
 from solcoder.llm.messages import Message, Usage
+from solcoder.records import shared_methods
 
 StopReason = Literal[
     "end_turn", "tool_use", "max_tokens", "stop_sequence", "content_filter", "refusal", "other"
 ]
 
 
-@dataclass(frozen=True, slots=True)
+@shared_methods
+@dataclass(frozen=True, slots=True, eq=False, repr=False)
 class TextDelta:
     text: str
 
 
-@dataclass(frozen=True, slots=True)
+@shared_methods
+@dataclass(frozen=True, slots=True, eq=False, repr=False)
 class ThinkingDelta:
     text: str
 
 
-@dataclass(frozen=True, slots=True)
+@shared_methods
+@dataclass(frozen=True, slots=True, eq=False, repr=False)
 class ToolCallStart:
     """A tool call begins; `index` (not `id`) identifies it for the deltas that follow."""
 
@@ -36,13 +40,15 @@ class ToolCallStart:
     name: str
 
 
-@dataclass(frozen=True, slots=True)
+@shared_methods
+@dataclass(frozen=True, slots=True, eq=False, repr=False)
 class ToolCallDelta:
     index: int
     arguments_fragment: str
 
 
-@dataclass(frozen=True, slots=True)
+@shared_methods
+@dataclass(frozen=True, slots=True, eq=False, repr=False)
 class Completed:
     """The response ended properly (its protocol terminator was seen)."""
 

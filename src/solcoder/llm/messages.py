@@ -11,17 +11,21 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
+from solcoder.records import shared_methods
+
 Role = Literal["user", "assistant", "tool"]
 
 
-@dataclass(frozen=True, slots=True)
+@shared_methods
+@dataclass(frozen=True, slots=True, eq=False, repr=False)
 class Text:
     """Plain text written by the user or the model."""
 
     text: str
 
 
-@dataclass(frozen=True, slots=True)
+@shared_methods
+@dataclass(frozen=True, slots=True, eq=False, repr=False)
 class Thinking:
     """Model reasoning; `meta` carries opaque round-trip data (signatures, encrypted content)."""
 
@@ -30,7 +34,8 @@ class Thinking:
     meta: Mapping[str, Any] = field(default_factory=dict)
 
 
-@dataclass(frozen=True, slots=True)
+@shared_methods
+@dataclass(frozen=True, slots=True, eq=False, repr=False)
 class ToolCall:
     """A request from the model to run a tool.
 
@@ -44,7 +49,8 @@ class ToolCall:
     meta: Mapping[str, Any] = field(default_factory=dict)
 
 
-@dataclass(frozen=True, slots=True)
+@shared_methods
+@dataclass(frozen=True, slots=True, eq=False, repr=False)
 class ToolResult:
     """The answer to one `ToolCall`, sent back in the next request."""
 
@@ -57,7 +63,8 @@ class ToolResult:
 Part = Text | Thinking | ToolCall | ToolResult
 
 
-@dataclass(frozen=True, slots=True)
+@shared_methods
+@dataclass(frozen=True, slots=True, eq=False, repr=False)
 class Message:
     """One conversation turn by one role."""
 
@@ -86,7 +93,8 @@ class Message:
         return cls("assistant", (Text(text),))
 
 
-@dataclass(frozen=True, slots=True)
+@shared_methods
+@dataclass(frozen=True, slots=True, eq=False, repr=False)
 class ToolSpec:
     """A tool offered to the model: its name, what it does, and its arguments' JSON Schema."""
 
@@ -98,7 +106,8 @@ class ToolSpec:
 CacheTtl = Literal["5m", "1h"]
 
 
-@dataclass(frozen=True, slots=True)
+@shared_methods
+@dataclass(frozen=True, slots=True, eq=False, repr=False)
 class PromptCache:
     """Ask the provider to cache the prompt's unchanged prefix (`llm.prompt_cache`).
 
@@ -117,7 +126,8 @@ ReasoningLevel = Literal["off", "low", "medium", "high"]
 REASONING_LEVELS: tuple[ReasoningLevel, ...] = ("off", "low", "medium", "high")
 
 
-@dataclass(frozen=True, slots=True)
+@shared_methods
+@dataclass(frozen=True, slots=True, eq=False, repr=False)
 class ReasoningRequest:
     """How hard a model that reasons should think, already resolved for its provider
     (`llm/catalog/reasoning.py`); each wire adapter maps it onto its own fields.
@@ -130,7 +140,8 @@ class ReasoningRequest:
     budget_tokens: int = 0
 
 
-@dataclass(frozen=True, slots=True)
+@shared_methods
+@dataclass(frozen=True, slots=True, eq=False, repr=False)
 class Request:
     """Everything a provider needs for one model call, independent of the wire protocol."""
 
@@ -151,7 +162,8 @@ class Request:
     """None: the model does not reason (or nobody asked), and nothing about reasoning is sent."""
 
 
-@dataclass(frozen=True, slots=True)
+@shared_methods
+@dataclass(frozen=True, slots=True, eq=False, repr=False)
 class Usage:
     """Token counts as reported by the provider (zeros when it reported nothing)."""
 

@@ -20,6 +20,7 @@ from functools import lru_cache
 from typing import Any, Literal
 
 from solcoder.llm.messages import Message, Request, Text, Thinking, ToolCall, ToolResult, ToolSpec
+from solcoder.records import shared_methods
 
 Family = Literal["openai", "anthropic", "gemini", "mistral", "deepseek", "llama", "qwen", "other"]
 """Tokenizer families: each has its own `Profile` below."""
@@ -88,7 +89,8 @@ def count_text(text: str, family: Family = "openai") -> int:
     return max(1, round(_base_count(text) * PROFILES[family].text_scale))
 
 
-@dataclass(frozen=True, slots=True)
+@shared_methods
+@dataclass(frozen=True, slots=True, eq=False, repr=False)
 class Profile:
     """How one family of models frames a request, in tokens (fitted on the corpus)."""
 
@@ -148,14 +150,15 @@ _PROVIDER_FAMILIES: dict[str, Family] = {
 # (tool_choice auto/none, tool_choice any/tool).
 # The Claude 4.5 and later models are not in that table; the corpus shows them ~143 tokens
 # above the Claude 4 figure (haiku-4-5, sonnet-4-5 via OpenRouter, sonnet-4-6), so that
-# measured offset is used for them.
-_ANTHROPIC_TOOL_PROMPT: tuple[tuple[re.Pattern[str], tuple[int, int]], ...] = (
-    (re.compile(r"claude-(haiku|sonnet|opus)-(4[-.][5-9]|[5-9])"), (489, 456)),
-    (re.compile(r"claude-3-opus"), (530, 281)),
-    (re.compile(r"claude-3-sonnet"), (159, 235)),
-    (re.compile(r"claude-3-haiku"), (264, 340)),
-    (re.compile(r"claude-3-5-haiku"), (264, 340)),
-    (re.compile(r"claude-3-5-sonnet"), (294, 261)),
+# measured offset is used for them. Patterns, not compiled ones: `re` compiles them on the
+# first Anthropic request, not at every start.
+_ANTHROPIC_TOOL_PROMPT: tuple[tuple[str, tuple[int, int]], ...] = (
+    (r"claude-(haiku|sonnet|opus)-(4[-.][5-9]|[5-9])", (489, 456)),
+    (r"claude-3-opus", (530, 281)),
+    (r"claude-3-sonnet", (159, 235)),
+    (r"claude-3-haiku", (264, 340)),
+    (r"claude-3-5-haiku", (264, 340)),
+    (r"claude-3-5-sonnet", (294, 261)),
 )
 _ANTHROPIC_TOOL_PROMPT_DEFAULT = (346, 313)
 """Claude 3.7 and every Claude 4 model."""
@@ -312,7 +315,7 @@ def fixed_tokens(request: Request, family: Family) -> int:
 def _anthropic_tool_prompt(model: str, tool_choice: str | None) -> int:
     auto, forced = _ANTHROPIC_TOOL_PROMPT_DEFAULT
     for pattern, sizes in _ANTHROPIC_TOOL_PROMPT:
-        if pattern.search(model):
+        if re.search(pattern, model):
             auto, forced = sizes
             break
     return auto if tool_choice in (None, "auto", "none") else forced

@@ -41,6 +41,7 @@ from solcoder.llm.tokens import (
     model_family,
 )
 from solcoder.middleware.base import Middleware
+from solcoder.records import shared_methods
 
 if TYPE_CHECKING:
     from solcoder.config import Settings
@@ -68,7 +69,8 @@ def _group(count: int) -> str:
 # --- history trimming -------------------------------------------------------------------------
 
 
-@dataclass(frozen=True, slots=True)
+@shared_methods
+@dataclass(frozen=True, slots=True, eq=False, repr=False)
 class _Block:
     """Messages that are dropped together: a whole earlier turn, or one exchange (an
     assistant message with the tool results that answer it) inside the current turn."""

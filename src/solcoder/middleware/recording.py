@@ -26,6 +26,7 @@ from solcoder.errors import LLMError, SolcoderError
 from solcoder.llm.events import Completed, Event
 from solcoder.llm.messages import Message, Request, Usage
 from solcoder.middleware.base import Middleware
+from solcoder.records import shared_methods
 from solcoder.telemetry.derive import (
     estimate_input_tokens,
     estimate_text_tokens,
@@ -66,7 +67,8 @@ class RecordQueue(Protocol):
     def submit(self, job: RecordJob) -> None: ...
 
 
-@dataclass(slots=True)
+@shared_methods
+@dataclass(slots=True, eq=False, repr=False)
 class _Finished:
     """What the event loop hands to the writer thread: raw facts, no derived work."""
 
@@ -92,6 +94,10 @@ def _default_price_lookup(
     base_url: str | None = None,
     when: datetime | None = None,
 ) -> float | None:
+    from solcoder.llm.catalog.providers import is_free
+
+    if is_free(provider):
+        return 0.0  # without importing the pricing tables (an offline turn never needs them)
     from solcoder.llm.catalog.pricing import cost_usd
 
     return cost_usd(provider, model, usage, api=api, base_url=base_url, when=when)

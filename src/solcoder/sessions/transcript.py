@@ -18,6 +18,7 @@ from solcoder import jsonsafe
 from solcoder.errors import StorageError
 from solcoder.llm.messages import Message, Text, ToolCall, ToolResult
 from solcoder.llm.serialize import message_from_dict
+from solcoder.records import shared_methods
 
 TRANSCRIPT_NAME = "transcript.jsonl"
 PIN_MARKER = "pinned"
@@ -55,7 +56,8 @@ def encode_record(record: Mapping[str, Any]) -> bytes:
         return (json.dumps(record, separators=(",", ":")) + "\n").encode("ascii")
 
 
-@dataclass(frozen=True, slots=True)
+@shared_methods
+@dataclass(frozen=True, slots=True, eq=False, repr=False)
 class SessionInfo:
     id: str
     path: Path
@@ -71,7 +73,8 @@ class SessionInfo:
     failed before an answer (a 401, a refused key), which pruning keeps apart."""
 
 
-@dataclass(slots=True)
+@shared_methods
+@dataclass(slots=True, eq=False, repr=False)
 class Loaded:
     records: list[dict[str, Any]]
     warnings: list[str]

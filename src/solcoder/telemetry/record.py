@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
 from solcoder.errors import failure_classes
+from solcoder.records import shared_methods
 
 if TYPE_CHECKING:
     from solcoder.llm.transport.retry import RetryRecord
@@ -27,7 +28,8 @@ def failure_class(outcome: str) -> str | None:
     return failure_classes().get(outcome, "other")
 
 
-@dataclass(slots=True)
+@shared_methods
+@dataclass(slots=True, eq=False, repr=False)
 class CallRecord:
     """One model call. Times are seconds (wall clock for `started_at`); None means unknown."""
 
@@ -75,7 +77,8 @@ class CallRecord:
         return json.dumps([asdict(retry) for retry in self.retries], separators=(",", ":"))
 
 
-@dataclass(frozen=True, slots=True)
+@shared_methods
+@dataclass(frozen=True, slots=True, eq=False, repr=False)
 class RateLimits:
     """The remaining budget a provider announced, read from its response headers."""
 

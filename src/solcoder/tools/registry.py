@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
 from solcoder import jsonsafe
 from solcoder.errors import SolcoderError
 from solcoder.llm.messages import ToolSpec
+from solcoder.records import shared_methods
 
 if TYPE_CHECKING:
     import pydantic
@@ -43,7 +44,8 @@ class ToolTimeoutError(TimeoutError):
     """A tool ran longer than its `timeout` (a sync tool's thread finishes in the background)."""
 
 
-@dataclass(frozen=True, slots=True)
+@shared_methods
+@dataclass(frozen=True, slots=True, eq=False, repr=False)
 class ToolOutput:
     """What a tool produced: `content` goes to the model, `data` stays for the program."""
 

@@ -32,11 +32,12 @@ from solcoder.llm.messages import ToolCall
 from solcoder.redact import default_redactor, redact
 from solcoder.redact_stream import StreamRedactor
 from solcoder.terminal import clean, safe
-from solcoder.ui.wrap import WordWrapper
 
 if TYPE_CHECKING:
     from rich.console import Console
     from rich.text import Text
+
+    from solcoder.ui.wrap import WordWrapper
 
 __all__ = ["JsonLinesWriter", "StreamRenderer", "clean", "error_record", "render_error", "safe"]
 
@@ -221,6 +222,8 @@ class StreamRenderer:
             self._close_tool_line()
             self._mode = "text"
             if self._wrap_width is not None:
+                from solcoder.ui.wrap import WordWrapper  # the REPL's; rich.cells costs -p
+
                 self._wrapper = WordWrapper(self._wrap_width)
         shown = self._reply.feed(clean(text))
         self._write(self.console, self._wrapper.feed(shown) if self._wrapper else shown)

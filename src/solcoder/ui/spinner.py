@@ -113,15 +113,3 @@ class SpinnerSink:
     def close(self) -> None:
         self.spinner.stop()
         self.inner.close()
-
-
-def is_terminal(stream: IO[str] | None) -> bool:
-    """True for an interactive terminal that understands the erase sequence."""
-    import os
-
-    if stream is None or os.environ.get("TERM") == "dumb":
-        return False
-    try:
-        return stream.isatty()
-    except (AttributeError, ValueError):
-        return False

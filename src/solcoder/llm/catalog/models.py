@@ -12,6 +12,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from solcoder.records import shared_methods
+
 MODELS_AS_OF = "2025-10"
 """When the table below was last checked against the vendors' model pages."""
 
@@ -20,7 +22,8 @@ DEFAULT_CONTEXT_WINDOW = 32_768
 DEFAULT_MAX_OUTPUT = 4_096
 
 
-@dataclass(frozen=True, slots=True)
+@shared_methods
+@dataclass(frozen=True, slots=True, eq=False, repr=False)
 class ModelLimits:
     """What one model (or family of versioned names) accepts, in tokens."""
 

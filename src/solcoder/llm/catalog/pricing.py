@@ -24,8 +24,10 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
+from solcoder.llm.catalog.providers import is_free
 from solcoder.llm.messages import Usage
 from solcoder.llm.wire.names import input_includes_cache as wire_input_includes_cache
+from solcoder.records import shared_methods
 
 if TYPE_CHECKING:
     from solcoder.llm.catalog.providers import ProviderSpec
@@ -47,7 +49,8 @@ PRICE_PACKAGE_RELEASED = "2026-11"
 """Release month of the genai-prices version pinned in pyproject.toml (from PyPI)."""
 
 
-@dataclass(frozen=True, slots=True)
+@shared_methods
+@dataclass(frozen=True, slots=True, eq=False, repr=False)
 class ModelPrice:
     """US dollars per million tokens (None when the provider does not charge that separately)."""
 
@@ -217,13 +220,6 @@ def _lookup_arguments(provider: str, base_url: str | None) -> dict[str, str]:
     if base_url:
         return {"provider_api_url": base_url}
     return {"provider_id": provider}  # an unknown id raises LookupError: "unknown"
-
-
-def is_free(provider: str) -> bool:
-    """No per-token price: the catalog says it runs on the user's machine or is scripted. A
-    custom provider is never assumed free, even on loopback (it may be a proxy to a vendor)."""
-    spec = _builtin_spec(provider)
-    return spec is not None and spec.free
 
 
 def _builtin_spec(provider: str) -> ProviderSpec | None:

@@ -20,6 +20,7 @@ from solcoder.llm.wire.reasoning import (
     REASONING_STYLES,
     ReasoningStyle,
 )
+from solcoder.records import shared_methods
 from solcoder.urls import base_url_problem
 
 Runs = Literal["remote", "on_machine", "solcoder"]
@@ -28,7 +29,8 @@ Runs = Literal["remote", "on_machine", "solcoder"]
 offline script and the local model, no URL to configure and no key)."""
 
 
-@dataclass(frozen=True, slots=True)
+@shared_methods
+@dataclass(frozen=True, slots=True, eq=False, repr=False)
 class ProviderSpec:
     """Everything a provider is, in one place: how to reach it, where its key lives, where it
     runs, how it is priced and named in telemetry, and its models."""
@@ -305,6 +307,15 @@ def known_provider_names(custom: Mapping[str, Any] | None = None) -> list[str]:
 def builtin_spec(name: str) -> ProviderSpec | None:
     """The built-in provider of that name, if there is one (no config involved)."""
     return BUILTIN_PROVIDERS.get(name)
+
+
+def is_free(provider: str) -> bool:
+    """No per-token price: the catalog says it runs on the user's machine or is scripted. A
+    custom provider is never assumed free, even on loopback (it may be a proxy to a vendor).
+    Here, beside the specs, so the telemetry writer can price a free call without importing
+    the pricing module."""
+    spec = BUILTIN_PROVIDERS.get(provider)
+    return spec is not None and spec.free
 
 
 def spec_from_table(name: str, table: Mapping[str, Any]) -> ProviderSpec:

@@ -23,12 +23,14 @@ from solcoder.llm.events import Completed, Event, StopReason
 from solcoder.llm.messages import Message, Request, Text, ToolResult, Usage
 from solcoder.llm.providers.base import ProviderBase
 from solcoder.llm.wire.assemble import Assembler
+from solcoder.records import shared_methods
 
 OFFLINE_MODEL = OFFLINE.default_model
 _TOKEN = re.compile(r"\s*\S+|\s+")
 
 
-@dataclass(frozen=True, slots=True)
+@shared_methods
+@dataclass(frozen=True, slots=True, eq=False, repr=False)
 class ScriptedToolCall:
     name: str
     arguments: Mapping[str, Any] | str
@@ -36,7 +38,8 @@ class ScriptedToolCall:
     id: str | None = None
 
 
-@dataclass(frozen=True, slots=True)
+@shared_methods
+@dataclass(frozen=True, slots=True, eq=False, repr=False)
 class ScriptedResponse:
     """One model reply to stream. `error` is raised instead of (or after `text`, if set)."""
 

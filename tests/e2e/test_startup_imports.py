@@ -1,0 +1,59 @@
+"""The one-shot offline turn loads only what it uses: each module named here was moved off
+that path to cut start-up (docs/performance.md, "start-up"), and importing it again would
+bring the cost back without failing anything else."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+from tests.e2e.conftest import clean_environment
+
+# Where each one is needed instead.
+NOT_ON_THE_OFFLINE_PATH = {
+    "solcoder.llm.catalog.pricing": "a paid call's cost (the telemetry writer)",
+    "solcoder.secret_forms": "a known key's encoded forms (Redactor.add_secret)",
+    "solcoder.ui.spinner": "a terminal on stdout and stderr",
+    "solcoder.ui.wrap": "the REPL's word wrap",
+    "rich.cells": "the REPL's word wrap",
+    "rich.console": "a tool line, notice or error (LazyConsole)",
+    "solcoder.llm.providers.client": "a real provider",
+    "httpx2": "a real provider",
+    "solcoder.llm.transport.retry": "a real provider",
+    "solcoder.tools.toolkits.code": "a tool call (BaselineRegistry)",
+    "pydantic": "a tool call (BaselineRegistry)",
+    "prompt_toolkit": "the REPL",
+    "tomlkit": "`solcoder config set`",
+    "genai_prices": "a paid call's cost",
+    "importlib.metadata": "--version of dependencies, plugins",
+    "decimal": "prices",
+    "email.utils": "Retry-After dates",
+}
+
+_RUN_AND_LIST = (
+    "import atexit, sys\n"
+    "out = sys.argv.pop(1)\n"
+    "atexit.register(lambda: open(out, 'w').write('\\n'.join(sys.modules)))\n"
+    "from solcoder.cli.main import main\n"
+    "main()\n"
+)
+
+
+def test_offline_one_shot_turn_does_not_import_what_it_does_not_use(tmp_path: Path) -> None:
+    listing = tmp_path / "modules.txt"
+    completed = subprocess.run(
+        [sys.executable, "-c", _RUN_AND_LIST, str(listing), "-p", "hi", "--offline-mode"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env=clean_environment(tmp_path / "home" / ".solcoder"),
+        cwd=tmp_path,
+        check=False,
+    )
+    assert completed.returncode == 0, completed.stderr
+    assert "offline mode" in completed.stdout  # the turn really ran
+    loaded = set(listing.read_text().split())
+    assert "solcoder.llm.providers.scripted" in loaded  # the listing is of that turn
+    unexpected = {name: why for name, why in NOT_ON_THE_OFFLINE_PATH.items() if name in loaded}
+    assert not unexpected, f"imported by `-p hi --offline-mode`, only needed for: {unexpected}"
