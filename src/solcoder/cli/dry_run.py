@@ -35,6 +35,8 @@ class TurnStats:
     cache_read: int = 0
     cache_write: int = 0
     cache_write_1h: int = 0
+    reasoning: int = 0
+    """Reasoning tokens the provider reported (part of `output_tokens` where it counts them)."""
     cost_usd: float | None = None
     retries: int = 0
     usage_estimated: bool = False
@@ -84,6 +86,7 @@ def _account(event: Any, stats: TurnStats, conversation: Any, started: float) ->
         stats.cache_read += event.usage.cache_read
         stats.cache_write += event.usage.cache_write
         stats.cache_write_1h += event.usage.cache_write_1h
+        stats.reasoning += event.usage.reasoning
         stats.usage_estimated = stats.usage_estimated or event.extra.get("usage_estimated") is True
         stats.completed_after_tools = stats.completed_after_tools or stats.saw_tool_result
         stats.retries += _retries(conversation)
@@ -174,6 +177,8 @@ def _summary_lines(
                 f"prompt cache, turn {number}: {stats.cache_read} tokens read, "
                 f"{stats.cache_write} written"
             )
+        if stats.reasoning:
+            lines.append(f"reasoning, turn {number}: {stats.reasoning} tokens")
     for check in checks:
         lines.append(f"{'✓' if check.ok else '✗'} {check.name}: {check.detail}")
     return lines
@@ -275,6 +280,8 @@ def _turn_json(stats: TurnStats) -> dict[str, Any]:
             "output": stats.output_tokens,
             "cache_read": stats.cache_read,
             "cache_write": stats.cache_write,
+            # Only when reported, so the summary of a model that does not reason keeps its shape.
+            **({"reasoning": stats.reasoning} if stats.reasoning else {}),
         },
         "usage_estimated": stats.usage_estimated,
         "cost_usd": stats.cost_usd,
