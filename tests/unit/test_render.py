@@ -98,8 +98,20 @@ def test_hidden_thinking_shows_one_indicator_per_block() -> None:
     for event in (ThinkingDelta("secret "), ThinkingDelta("plans"), TextDelta("Answer")):
         renderer.handle(event)
     renderer.close()
-    assert output(console) == "thinking…\nAnswer\n"
+    assert output(console) == "thinking… 12 chars\nAnswer\n"
     assert "secret" not in output(console)
+
+
+def test_collapsed_thinking_tells_its_size_and_how_to_expand_it() -> None:
+    console = plain_console()
+    renderer = StreamRenderer(console, show_thinking=False, collapsed_hint="/thinking to show")
+    for event in (ThinkingDelta("a" * 500), ThinkingDelta("b" * 312), TextDelta("Answer")):
+        renderer.handle(event)
+    renderer.handle(ThinkingDelta("again"))
+    renderer.close()
+    assert output(console) == (
+        "thinking… 812 chars · /thinking to show\nAnswer\nthinking… 5 chars · /thinking to show\n"
+    )
 
 
 def test_thinking_is_dimmed_on_a_colour_terminal() -> None:

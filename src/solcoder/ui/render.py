@@ -128,14 +128,19 @@ class StreamRenderer:
         show_thinking: bool = True,
         diagnostics: Console | None = None,
         wrap_width: int | None = None,
+        collapsed_hint: str | None = None,
     ) -> None:
         """`wrap_width`: wrap the reply between words at this many columns (the REPL on a
-        terminal; None writes it as it comes, for pipes and `-p`)."""
+        terminal; None writes it as it comes, for pipes and `-p`). `collapsed_hint`: how to
+        see hidden thinking, appended to its indicator (the REPL's "/thinking to show")."""
         self.console = console
         self._wrap_width = wrap_width
         self._wrapper: WordWrapper | None = None
         self.diagnostics = diagnostics or console
         self.show_thinking = show_thinking
+        self._collapsed_hint = collapsed_hint
+        self._hidden_chars = 0
+        """Characters of the hidden thinking block in progress, told when it ends."""
         self._mid_line: dict[int, bool] = {}
         self._mode: str | None = None
         """"text" or "thinking" while one of them streams, else None."""
@@ -237,11 +242,14 @@ class StreamRenderer:
             self._mode = "thinking"
             label = "thinking…" if self._unicode else "thinking..."
             if not self.show_thinking:
-                # One indicator per thinking block instead of the reasoning itself.
+                # One indicator per thinking block instead of the reasoning itself; how much
+                # was thought is added when the block ends (collapsed, `/thinking` expands).
+                self._hidden_chars = 0
                 self._write(target, f"{_DIM_ON}{label}{_DIM_OFF}" if self._dim else label)
-                return
-            self._write(target, f"{_DIM_ON}{label} {_DIM_OFF}" if self._dim else f"{label} ")
+            else:
+                self._write(target, f"{_DIM_ON}{label} {_DIM_OFF}" if self._dim else f"{label} ")
         if not self.show_thinking:
+            self._hidden_chars += len(clean(text))
             return
         self._write_thinking(self._reasoning.feed(clean(text)))
 
@@ -249,6 +257,14 @@ class StreamRenderer:
         if cleaned:
             target = self.diagnostics
             self._write(target, f"{_DIM_ON}{cleaned}{_DIM_OFF}" if self._dim else cleaned)
+
+    def _write_collapsed_size(self) -> None:
+        """` 812 chars · /thinking to show` after a hidden block's indicator."""
+        dot = "·" if self._unicode else "-"
+        tail = f" {self._hidden_chars} chars"
+        if self._collapsed_hint:
+            tail += f" {dot} {self._collapsed_hint}"
+        self._write(self.diagnostics, f"{_DIM_ON}{tail}{_DIM_OFF}" if self._dim else tail)
 
     def _end_stream(self) -> None:
         """Finish the text or thinking block in progress (what was held back, a newline)."""
@@ -264,6 +280,8 @@ class StreamRenderer:
             rest = self._reasoning.flush()
             if self.show_thinking:
                 self._write_thinking(rest)
+            else:
+                self._write_collapsed_size()
             self._ensure_line_start(self.diagnostics)
         self._mode = None
 
