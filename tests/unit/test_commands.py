@@ -10,6 +10,7 @@ from rich.console import Console
 
 from solcoder.agent.events import AgentEvent
 from solcoder.errors import UsageError
+from solcoder.llm.messages import Message, Text, Thinking
 from solcoder.ui.commands import (
     COMMANDS,
     CommandRouter,
@@ -17,6 +18,7 @@ from solcoder.ui.commands import (
     closest_command,
     command_names,
     is_command,
+    last_turn_thinking,
     unescape,
 )
 
@@ -275,3 +277,33 @@ def test_every_command_has_a_handler() -> None:
     for name in command_names():
         router.dispatch(f"/{name} ")
     assert "Unknown command" not in stream.getvalue()
+
+
+def test_thinking_on_and_off_set_live_streaming_for_the_session() -> None:
+    router, _, stream = make()
+    assert router.show_thinking is True
+    router.dispatch("/thinking off")
+    assert router.show_thinking is False
+    router.dispatch("/thinking ON")
+    assert router.show_thinking is True
+    assert "collapsed" in stream.getvalue() and "streamed" in stream.getvalue()
+
+
+def test_thinking_without_a_history_says_there_is_nothing_to_show() -> None:
+    router, _, stream = make()
+    router.dispatch("/thinking")
+    assert "no reasoning" in stream.getvalue()
+    router.dispatch("/thinking loud")
+    assert "Usage: /thinking" in stream.getvalue()
+
+
+def test_last_turn_thinking_skips_redacted_blocks_and_earlier_turns() -> None:
+    history = [
+        Message.user("one"),
+        Message("assistant", (Thinking("old"), Text("a"))),
+        Message.user("two"),
+        Message("assistant", (Thinking("first"), Thinking("", redacted=True))),
+        Message("tool", ()),
+        Message("assistant", (Thinking("second"), Text("b"))),
+    ]
+    assert last_turn_thinking(history) == ["first", "second"]

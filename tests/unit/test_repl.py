@@ -17,7 +17,7 @@ from rich.console import Console
 
 from solcoder.agent.events import AgentEvent, ToolRunFinished, ToolRunStarted, TurnFinished
 from solcoder.errors import RateLimitError, SolcoderError
-from solcoder.llm.events import Completed, TextDelta
+from solcoder.llm.events import Completed, TextDelta, ThinkingDelta
 from solcoder.llm.messages import Message, ToolCall, Usage
 from solcoder.ui.commands import ReplHost
 from solcoder.ui.repl import PROMPT, Repl, StreamLineReader, run_repl, run_repl_async
@@ -129,6 +129,24 @@ async def test_prompt_streams_the_reply_and_ctrl_d_exits_zero() -> None:
     assert "offline · scripted-1" in shown.splitlines()[0]
     assert f"{PROMPT}\nHello, world!\n" in shown
     assert shown.count(PROMPT) == 2  # asked again, then end of input
+
+
+def thought_then(text: str) -> Step:
+    async def turn(prompt: str) -> AsyncIterator[AgentEvent]:
+        yield ThinkingDelta("pondering deeply")
+        async for event in reply(text)(prompt):
+            yield event
+
+    return turn
+
+
+async def test_thinking_off_collapses_the_next_turns_reasoning() -> None:
+    conversation = FakeConversation(thought_then("One."), thought_then("Two."))
+    _, shown = await run_lines(conversation, "first\n/thinking off\nsecond\n")
+    first, second = shown.split("collapsed to one line")
+    assert "pondering deeply" in first
+    assert "pondering deeply" not in second
+    assert "thinking… 16 chars · /thinking to show\nTwo." in second
 
 
 async def test_help_never_reaches_the_model() -> None:

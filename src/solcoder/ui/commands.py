@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import difflib
 import inspect
-from collections.abc import Awaitable, Callable, Iterable
+from collections.abc import Awaitable, Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -21,6 +21,7 @@ from rich.table import Table
 from rich.text import Text
 
 from solcoder.errors import SolcoderError, UsageError
+from solcoder.llm.messages import Message, Thinking
 from solcoder.ui.render import render_error, safe
 
 if TYPE_CHECKING:
@@ -99,6 +100,11 @@ COMMANDS: tuple[CommandInfo, ...] = (
         "/reasoning [LEVEL]",
         "Show or set how hard a reasoning model thinks: off, low, medium, high",
     ),
+    CommandInfo(
+        "thinking",
+        "/thinking [on|off]",
+        "Show the last turn's reasoning; on/off streams it live or collapsed",
+    ),
     CommandInfo("logs", "/logs", "Show where the logs are and their last lines"),
 )
 
@@ -125,6 +131,24 @@ def unescape(line: str) -> str:
     return stripped[1:] if stripped.startswith("//") else line
 
 
+def last_turn_thinking(history: Sequence[Message]) -> list[str]:
+    """The reasoning of the last turn: the thinking parts of the assistant messages after the
+    newest user message (a tool loop has several), oldest first. Redacted blocks carry no text
+    a person can read and are left out."""
+    found: list[str] = []
+    for message in reversed(history):
+        if message.role == "user":
+            break
+        if message.role == "assistant":
+            texts = [
+                part.text
+                for part in message.parts
+                if isinstance(part, Thinking) and part.text and not part.redacted
+            ]
+            found[:0] = texts
+    return found
+
+
 def closest_command(name: str) -> str | None:
     """The command the user most likely meant, or None when nothing is close."""
     names = command_names()
@@ -138,10 +162,20 @@ def closest_command(name: str) -> str | None:
 class CommandRouter:
     """Parses one "/command args" line and does it (see `COMMANDS`)."""
 
-    def __init__(self, conversation: ConversationLike, host: ReplHost, console: Console) -> None:
+    def __init__(
+        self,
+        conversation: ConversationLike,
+        host: ReplHost,
+        console: Console,
+        *,
+        show_thinking: bool = True,
+    ) -> None:
         self.conversation = conversation
         self.host = host
         self.console = console
+        self.show_thinking = show_thinking
+        """Stream reasoning live (True) or collapse it to one line; `/thinking on|off` sets it
+        for the session and the REPL reads it for each turn."""
         self._handlers: dict[str, Callable[[str], CommandResult]] = {
             "help": self._help,
             "quit": self._quit,
@@ -155,6 +189,7 @@ class CommandRouter:
             "retry": self._retry,
             "logs": self._logs,
             "reasoning": self._reasoning,
+            "thinking": self._thinking,
         }
 
     def dispatch(self, line: str) -> CommandResult:
@@ -195,7 +230,8 @@ class CommandRouter:
         table.add_column()
         for info in COMMANDS:
             usage = info.usage + "".join(f", /{alias}" for alias in info.aliases)
-            table.add_row(usage, info.help)
+            # Text, not markup: rich would take "[on|off]" for a style tag and drop it.
+            table.add_row(Text(usage), Text(info.help))
         self.console.print(table)
         self._say(KEYS_HELP, "dim")
         return DONE
@@ -282,6 +318,25 @@ class CommandRouter:
         if self.host.reasoning is None:
             return self._not_available("/reasoning")
         self._say(self.host.reasoning(argument.strip() or None), "green" if argument else "")
+        return DONE
+
+    def _thinking(self, argument: str) -> CommandResult:
+        choice = argument.lower()
+        if choice in ("on", "off"):
+            self.show_thinking = choice == "on"
+            shown = "streamed as it comes" if self.show_thinking else "collapsed to one line"
+            self._say(f"Reasoning is {shown} for this session.", "green")
+            return DONE
+        if choice:
+            raise UsageError("Usage: /thinking [on|off]", hint="/thinking alone shows the last.")
+        # Conversations without a history (test doubles) simply have no reasoning to show.
+        history: Sequence[Message] = getattr(self.conversation, "history", ())
+        blocks = last_turn_thinking(history)
+        if not blocks:
+            self._say("The last turn has no reasoning to show.", "yellow")
+            return DONE
+        for block in blocks:
+            self._say(block, "dim")
         return DONE
 
     def _logs(self, _argument: str) -> CommandResult:

@@ -100,10 +100,18 @@ class Repl:
     ) -> None:
         self.conversation = conversation
         self.console = console
-        self.show_thinking = show_thinking
-        self.router = CommandRouter(conversation, host, console)
+        self.router = CommandRouter(conversation, host, console, show_thinking=show_thinking)
         self._task: asyncio.Task[None] | None = None
         self._interrupted = False
+
+    @property
+    def show_thinking(self) -> bool:
+        """Whether reasoning streams live; the router owns it so `/thinking on|off` sets it."""
+        return self.router.show_thinking
+
+    @show_thinking.setter
+    def show_thinking(self, value: bool) -> None:
+        self.router.show_thinking = value
 
     def banner(self) -> None:
         conversation = self.conversation
@@ -189,7 +197,10 @@ class Repl:
     async def _stream(self, start: Callable[[], AsyncIterator[AgentEvent]]) -> None:
         width = self._wrap_width()
         renderer: EventSink = StreamRenderer(
-            self.console, show_thinking=self.show_thinking, wrap_width=width
+            self.console,
+            show_thinking=self.show_thinking,
+            wrap_width=width,
+            collapsed_hint="/thinking to show",
         )
         if width is not None:  # a terminal: say that the model is being waited for
             waiting = SpinnerSink(
