@@ -15,9 +15,8 @@ start fast; for the same reason rich is imported only once a rare line is printe
 from __future__ import annotations
 
 import json
-from typing import TYPE_CHECKING, Any, Protocol, TextIO
+from typing import TYPE_CHECKING, Any, Protocol
 
-from solcoder import jsonsafe
 from solcoder.agent.events import (
     AgentEvent,
     Notice,
@@ -29,9 +28,9 @@ from solcoder.agent.events import (
 from solcoder.errors import SolcoderError
 from solcoder.llm.events import Completed, TextDelta, ThinkingDelta, ToolCallDelta, ToolCallStart
 from solcoder.llm.messages import ToolCall
-from solcoder.redact import default_redactor, redact
 from solcoder.redact_stream import StreamRedactor
 from solcoder.terminal import clean, safe
+from solcoder.ui.json_lines import JsonLinesWriter, error_record
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -45,9 +44,6 @@ ARGUMENTS_WIDTH = 60
 """Tool arguments are shown on one line, cut to this many characters."""
 
 RESULT_WIDTH = 100
-
-_encode = json.JSONEncoder(separators=(",", ":")).encode
-"""`json.dumps(record, separators=(",", ":"))` without building an encoder per event."""
 
 _DIM_ON, _DIM_OFF = "\x1b[2m", "\x1b[22m"
 
@@ -344,124 +340,3 @@ class StreamRenderer:
         if self._open_call is not None:
             self._open_call = None
             self._ensure_line_start(self.diagnostics)
-
-
-class JsonLinesWriter:
-    """`--json`: one JSON object per event and line, flushed at once (DESIGN.md section 4).
-
-    Types and fields from the contract are never renamed; extra fields and types (`notice`,
-    `step_started`, `turn_finished`, `duration_ms`, `hint`) are additions. Argument streaming
-    (`ToolCallStart`/`ToolCallDelta`) is not emitted: `tool_call` carries the whole call.
-    Everything goes through the redactor, like the screen; streamed text through a
-    `StreamRedactor` per stream, so a delta may carry the few characters the one before held
-    back (the concatenated text is the whole reply, masked), and any other event first emits
-    what was held.
-    """
-
-    def __init__(self, stream: TextIO) -> None:
-        self.stream = stream
-        self._streams = {"text_delta": StreamRedactor(), "thinking_delta": StreamRedactor()}
-
-    def _emit(self, record: dict[str, Any]) -> None:
-        self.stream.write(_encode(record) + "\n")
-        self.stream.flush()
-
-    def _flush_streams(self) -> None:
-        for kind, redactor in self._streams.items():
-            rest = redactor.flush()
-            if rest:
-                self._emit({"type": kind, "text": rest})
-
-    def handle(self, event: AgentEvent) -> None:
-        if isinstance(event, TextDelta | ThinkingDelta):
-            kind, other = (
-                ("text_delta", "thinking_delta")
-                if isinstance(event, TextDelta)
-                else ("thinking_delta", "text_delta")
-            )
-            held = self._streams[other].flush()  # the other block ended: its rest comes first
-            if held:
-                self._emit({"type": other, "text": held})
-            shown = self._streams[kind].feed(event.text)
-            if shown:
-                self._emit({"type": kind, "text": shown})
-            return
-        self._flush_streams()
-        record = self.record(event)
-        if record is not None:
-            self._emit(record)
-
-    def error(self, error: SolcoderError) -> None:
-        self._flush_streams()
-        self._emit(error_record(error))
-
-    def close(self) -> None:
-        self._flush_streams()
-        self.stream.flush()
-
-    @staticmethod
-    def record(event: AgentEvent) -> dict[str, Any] | None:
-        """The JSON object for one event (redacted), or None for events not shown in JSON.
-        Streamed text is redacted as a whole delta here; `handle` redacts across deltas."""
-        if isinstance(event, TextDelta):
-            return {"type": "text_delta", "text": redact(event.text)}
-        if isinstance(event, ThinkingDelta):
-            return {"type": "thinking_delta", "text": redact(event.text)}
-        if isinstance(event, ToolRunStarted):
-            arguments = event.arguments
-            if arguments is None:  # not validated (unknown tool, schema failure): as sent
-                arguments = _parsed_arguments(event.call.arguments)
-            record: dict[str, Any] = {
-                "type": "tool_call",
-                "id": event.call.id,
-                "name": redact(event.call.name),
-                "arguments": default_redactor().redact_data(arguments),
-            }
-            if arguments is None:
-                record["arguments_raw"] = redact(event.call.arguments)
-            return record
-        if isinstance(event, ToolRunFinished):
-            return {
-                "type": "tool_result",
-                "id": event.call.id,
-                "name": redact(event.call.name),
-                "ok": event.ok,
-                "content": redact(event.content),
-                "duration_ms": round(event.duration_s * 1000, 1),
-            }
-        if isinstance(event, Completed):
-            return {
-                "type": "completed",
-                "stop_reason": event.stop_reason,
-                "usage": event.usage.as_dict(),
-                "usage_estimated": event.extra.get("usage_estimated") is True,
-                "response_id": event.response_id,
-                "model": event.model,
-            }
-        if isinstance(event, Notice):
-            return {"type": "notice", "text": redact(event.text), "level": event.level}
-        if isinstance(event, StepStarted):
-            return {"type": "step_started", "step": event.step}
-        if isinstance(event, TurnFinished):
-            return {"type": "turn_finished", "reason": event.reason, "usage": event.usage.as_dict()}
-        return None
-
-
-def _parsed_arguments(raw: str) -> Any:
-    """A call's arguments as JSON whenever they parse (the contract: `tool_call.arguments`
-    is the parsed object for every tool, known or not); None when they do not."""
-    try:
-        return jsonsafe.loads(raw, strict=False)
-    except ValueError:
-        return None
-
-
-def error_record(error: SolcoderError) -> dict[str, Any]:
-    """The `error` JSON object: `class` is the stable snake_case kind from errors.py."""
-    return {
-        "type": "error",
-        "class": error.kind,
-        "message": redact(error.display_message),
-        "exit_code": error.exit_code,
-        "hint": redact(error.hint) if error.hint else None,
-    }
