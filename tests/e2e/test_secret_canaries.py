@@ -16,7 +16,7 @@ from urllib.parse import quote, quote_plus
 import pytest
 
 from tests.e2e.conftest import Run
-from tests.support.fake_llm_server import FakeLLMServer, Reply
+from tests.support.fake_llm_server import FakeLLMServer, RecordedRequest, Reply
 from tests.support.fake_wire import ToolCallReply
 
 pytestmark = pytest.mark.e2e
@@ -62,18 +62,21 @@ def echo_text() -> str:
 
 
 def test_canaries_appear_nowhere(run_cli: Run, server: FakeLLMServer, solcoder_home: Path) -> None:
-    flags = [
-        "--llm-provider",
-        "openai",
-        "--llm-base-url",
-        server.base_url("chat"),
-        "--llm-model",
-        "fake-model",
-        "--max-retries",
-        "0",
-    ]
     env = {"OPENAI_API_KEY": KEY}
     outputs: dict[str, str] = {}
+    seen: list[RecordedRequest] = []
+
+    def flags(base_url: str) -> list[str]:
+        return [
+            "--llm-provider",
+            "openai",
+            "--llm-base-url",
+            base_url,
+            "--llm-model",
+            "fake-model",
+            "--max-retries",
+            "0",
+        ]
 
     def run(label: str, *args: str, extra: dict[str, str] | None = None) -> None:
         result = run_cli(*args, env={**env, **(extra or {})})
@@ -81,36 +84,52 @@ def test_canaries_appear_nowhere(run_cli: Run, server: FakeLLMServer, solcoder_h
         outputs[f"{label} (stderr)"] = result.stderr
         outputs[f"{label} (exit)"] = str(result.returncode)
 
+    def scripted(
+        label: str, replies: tuple[Reply, ...], *args: str, password: bool = False
+    ) -> None:
+        """One run against its own fake server holding exactly its replies, so the order of
+        runs can never hand one run another's reply."""
+        with FakeLLMServer(*replies) as own:
+            base = own.base_url("chat")
+            if password:
+                base = base.replace("://", f"://me:{URL_PASSWORD}@", 1)
+            run(label, *args, *flags(base))
+            seen.extend(own.requests)
+
     arguments = json.dumps({"query": f"notes for {KEY} / {BASE64_FORMS[0]}"})
     for mode in ([], ["--json"]):
         label = "-p" + " ".join(mode)
         # The key split across SSE chunks (every 3 characters) in text and tool arguments.
-        server.enqueue(
+        stream = (
             Reply(tool_calls=(ToolCallReply("search_notes", arguments, "c1"),), chunk_size=3),
             Reply(text=echo_text(), chunk_size=3),
         )
-        run(f"{label} stream", "-p", "hello", *mode, "--debug", *flags)
+        scripted(f"{label} stream", stream, "-p", "hello", *mode, "--debug")
         assert outputs[f"{label} stream (exit)"] == "0", outputs[f"{label} stream (stderr)"]
-        server.enqueue(
-            Reply(status=401, error_message=f"Incorrect API key provided: {echo_text()}"),
-            Reply(status=400, error_message=f"Bad request for {KEY} ({URL_FORMS[1]})"),
-        )
-        run(f"{label} 401", "-p", "hello", *mode, *flags)
-        run(f"{label} 400", "-p", "hello", *mode, "--debug", *flags)
+        unauthorized = Reply(status=401, error_message=f"Incorrect API key provided: {echo_text()}")
+        scripted(f"{label} 401", (unauthorized,), "-p", "hello", *mode)
+        bad = Reply(status=400, error_message=f"Bad request for {KEY} ({URL_FORMS[1]})")
+        scripted(f"{label} 400", (bad,), "-p", "hello", *mode, "--debug")
         # The connection drops in the middle of the echoed key (after 18 of its characters):
         # the half shown, kept in the history and written to the transcript is masked.
-        server.enqueue(Reply(text=f"Your key is {KEY} and more.", chunk_size=3, drop_after=11))
-        run(f"{label} dropped", "-p", "hello", *mode, *flags)
+        dropped = Reply(text=f"Your key is {KEY} and more.", chunk_size=3, drop_after=11)
+        scripted(f"{label} dropped", (dropped,), "-p", "hello", *mode)
         assert outputs[f"{label} dropped (exit)"] != "0"
 
     # A password in the base URL: the debug log (httpx's request line), config list, errors.
-    with_password = server.base_url("chat").replace("://", f"://me:{URL_PASSWORD}@", 1)
-    assert with_password != server.base_url("chat")
-    server.enqueue(Reply(text="ok", chunk_size=1), Reply(status=500, repeat=1))
-    password_flags = [*flags[:2], "--llm-base-url", with_password, *flags[4:]]
-    run("password stream", "-p", "hello", "--debug", *password_flags)
+    scripted(
+        "password stream",
+        (Reply(text="ok", chunk_size=1),),
+        "-p",
+        "hello",
+        "--debug",
+        password=True,
+    )
     assert outputs["password stream (exit)"] == "0", outputs["password stream (stderr)"]
-    run("password 500", "-p", "hello", "--debug", "--json", *password_flags)
+    scripted(
+        "password 500", (Reply(status=500),), "-p", "hello", "--debug", "--json", password=True
+    )
+    with_password = server.base_url("chat").replace("://", f"://me:{URL_PASSWORD}@", 1)
     for args in (
         ("config", "list"),
         ("config", "list", "--json"),
@@ -135,5 +154,5 @@ def test_canaries_appear_nowhere(run_cli: Run, server: FakeLLMServer, solcoder_h
     found |= {str(path): leaks(path.read_bytes()) for path in files if leaks(path.read_bytes())}
     assert not found, found
     # The key really was in play: the server saw it, and masks took its place on screen.
-    assert any(KEY in request.headers.get("authorization", "") for request in server.requests)
+    assert any(KEY in request.headers.get("authorization", "") for request in seen)
     assert "Your key is sk-…cdef" in outputs["-p stream (stdout)"]
