@@ -24,7 +24,7 @@ from solcoder.errors import StorageError
 from solcoder.secret import Secret
 
 KEY = "sk-test-HEADLESS-0123456789abcdefWXYZ"
-OTHER = "sk-ant-test-HEADLESS-0123456789abcdGHIJ"
+OTHER = "sk-test-anthropic-HEADLESS-0123456789abcdGHIJ"
 PASSPHRASE = "headless test passphrase"
 
 
