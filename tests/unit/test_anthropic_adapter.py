@@ -40,7 +40,7 @@ def test_http_call_and_auth() -> None:
     assert (call.method, call.path, call.stream) == ("POST", "/v1/messages", True)
     assert call.headers["anthropic-version"] == ANTHROPIC_VERSION == "2023-06-01"
     assert call.headers["content-type"] == "application/json"
-    assert ADAPTER.auth_headers(Secret("sk-ant-test-123")) == {"x-api-key": "sk-ant-test-123"}
+    assert ADAPTER.auth_headers(Secret("sk-test-123")) == {"x-api-key": "sk-test-123"}
     assert "sk-ant" not in repr(call)
     assert ADAPTER.api == "messages"
 
