@@ -9,7 +9,6 @@ Reference: https://docs.anthropic.com/en/api/messages and .../en/docs/build-with
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from solcoder import jsonsafe
@@ -26,7 +25,7 @@ from solcoder.llm.messages import (
 from solcoder.llm.wire.anthropic_decoder import AnthropicDecoder
 from solcoder.llm.wire.anthropic_thinking import thinking_config
 from solcoder.llm.wire.assemble import DEFAULT_MAX_ARGUMENT_BYTES
-from solcoder.llm.wire.base import HttpCall, WireApi
+from solcoder.llm.wire.base import HttpCall, WireApi, encode_json
 from solcoder.llm.wire.reasoning import ReasoningStyle, own_thinking
 from solcoder.secret import Secret
 
@@ -72,17 +71,13 @@ class AnthropicAdapter:
             "content-type": "application/json",
             "accept": "text/event-stream" if stream else "application/json",
         }
-        data = json.dumps(body, ensure_ascii=False, separators=(",", ":"))
-        # `replace` keeps a lone surrogate (from undecodable tool output) from aborting the call.
-        return HttpCall("POST", self.path, headers, data.encode("utf-8", "replace"), stream)
+        return HttpCall("POST", self.path, headers, encode_json(body), stream)
 
     def decoder(self) -> AnthropicDecoder:
         return AnthropicDecoder(provider=self.provider, max_argument_bytes=self.max_argument_bytes)
 
     def decode_body(self, body: bytes) -> list[Event]:
-        return AnthropicDecoder(
-            provider=self.provider, max_argument_bytes=self.max_argument_bytes
-        ).decode_body(body)
+        return self.decoder().decode_body(body)
 
 
 # --- encoding ---------------------------------------------------------------------------------

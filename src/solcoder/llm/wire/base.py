@@ -7,9 +7,10 @@ sync and async clients, the corpus replay tests and the property tests.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Protocol
+from typing import Any, Protocol
 
 from solcoder.llm.events import Event
 from solcoder.llm.messages import Message, Request
@@ -17,7 +18,13 @@ from solcoder.llm.wire.names import WireApi
 from solcoder.llm.wire.sse import ServerSentEvent
 from solcoder.secret import Secret
 
-__all__ = ["Decoder", "HttpCall", "WireAdapter", "WireApi"]
+__all__ = ["Decoder", "HttpCall", "WireAdapter", "WireApi", "encode_json"]
+
+
+def encode_json(body: Mapping[str, Any]) -> bytes:
+    """A request body as compact UTF-8 JSON, the same on every wire. `replace` keeps a lone
+    surrogate (from undecodable tool output) from aborting the call."""
+    return json.dumps(body, separators=(",", ":"), ensure_ascii=False).encode("utf-8", "replace")
 
 
 @dataclass(frozen=True, slots=True)

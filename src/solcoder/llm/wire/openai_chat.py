@@ -11,13 +11,12 @@ https://platform.openai.com/docs/api-reference/chat/streaming
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
 from typing import Any
 
 from solcoder.llm.events import Completed, Event, StopReason
 from solcoder.llm.messages import Message, Request, Text, Thinking, ToolCall, ToolResult, Usage
 from solcoder.llm.wire.assemble import DEFAULT_MAX_ARGUMENT_BYTES
-from solcoder.llm.wire.base import HttpCall, WireApi
+from solcoder.llm.wire.base import HttpCall, WireApi, encode_json
 from solcoder.llm.wire.decoder import WireDecoder, emit
 from solcoder.llm.wire.error_bodies import error_from_payload
 from solcoder.llm.wire.reasoning import ReasoningStyle, own_thinking
@@ -40,12 +39,6 @@ _STOP_REASONS: dict[str, StopReason] = {
     "content_filter": "content_filter",
     "stop_sequence": "stop_sequence",
 }
-
-
-def _dumps(body: Mapping[str, Any]) -> bytes:
-    text = json.dumps(body, separators=(",", ":"), ensure_ascii=False)
-    # `replace` keeps a lone surrogate (from undecodable tool output) from aborting the call.
-    return text.encode("utf-8", "replace")
 
 
 class OpenAIChatAdapter:
@@ -122,7 +115,7 @@ class OpenAIChatAdapter:
             "Content-Type": "application/json",
             "Accept": "text/event-stream" if stream else "application/json",
         }
-        return HttpCall("POST", self.path, headers, _dumps(body), stream)
+        return HttpCall("POST", self.path, headers, encode_json(body), stream)
 
     def _reasoning(self, request: Request, body: dict[str, Any]) -> None:
         """Reasoning control as this provider takes it: OpenAI's `reasoning_effort`, or
@@ -143,9 +136,7 @@ class OpenAIChatAdapter:
         return ChatDecoder(provider=self.provider, max_argument_bytes=self.max_argument_bytes)
 
     def decode_body(self, body: bytes) -> list[Event]:
-        return ChatDecoder(
-            provider=self.provider, max_argument_bytes=self.max_argument_bytes
-        ).decode_body(body)
+        return self.decoder().decode_body(body)
 
 
 def _encode_messages(request: Request, roundtrip: str | None = None) -> list[dict[str, Any]]:

@@ -8,13 +8,12 @@ Reference: https://platform.openai.com/docs/api-reference/responses/create
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from solcoder.llm.events import Event
 from solcoder.llm.messages import Message, Request, Text, Thinking, ToolCall, ToolResult
 from solcoder.llm.wire.assemble import DEFAULT_MAX_ARGUMENT_BYTES
-from solcoder.llm.wire.base import HttpCall, WireApi
+from solcoder.llm.wire.base import HttpCall, WireApi, encode_json
 from solcoder.llm.wire.openai_responses_decoder import CUSTOM_TOOL, ResponsesDecoder
 from solcoder.llm.wire.reasoning import ReasoningStyle, own_thinking
 from solcoder.secret import Secret
@@ -64,17 +63,13 @@ class OpenAIResponsesAdapter:
             provider=self.provider if self.reasoning_roundtrip else None,
             control=self.reasoning_style == "reasoning_object",
         )
-        data = json.dumps(body, ensure_ascii=False, separators=(",", ":"))
-        # `replace` keeps a lone surrogate (from undecodable tool output) from aborting the call.
-        return HttpCall("POST", self.path, headers, data.encode("utf-8", "replace"), stream)
+        return HttpCall("POST", self.path, headers, encode_json(body), stream)
 
     def decoder(self) -> ResponsesDecoder:
         return ResponsesDecoder(provider=self.provider, max_argument_bytes=self.max_argument_bytes)
 
     def decode_body(self, body: bytes) -> list[Event]:
-        return ResponsesDecoder(
-            provider=self.provider, max_argument_bytes=self.max_argument_bytes
-        ).decode_body(body)
+        return self.decoder().decode_body(body)
 
 
 # --- encoding ---------------------------------------------------------------------------------
