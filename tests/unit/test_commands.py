@@ -307,3 +307,31 @@ def test_last_turn_thinking_skips_redacted_blocks_and_earlier_turns() -> None:
         Message("assistant", (Thinking("second"), Text("b"))),
     ]
     assert last_turn_thinking(history) == ["first", "second"]
+
+
+def test_status_shows_each_row_and_neutralises_outside_text() -> None:
+    rows = [("provider", "offline"), ("instructions", "AGENTS.md \x1b]0;pwned\x07(2 KB)")]
+    router, _, stream = make(ReplHost(status=lambda: rows))
+    router.dispatch("/status")
+    out = stream.getvalue()
+    assert "provider" in out
+    assert "offline" in out
+    assert "AGENTS.md" in out
+    assert "\x1b" not in out
+    assert "\x07" not in out
+
+
+def test_status_absent() -> None:
+    router, _, stream = make()
+    router.dispatch("/status")
+    assert "not available" in stream.getvalue()
+
+
+def test_status_rows_come_from_every_source() -> None:
+    from solcoder.cli.status import status_rows
+
+    rows = dict(status_rows(None, Conversation()))
+    assert rows["provider"] == "offline"
+    assert rows["model"] == "scripted"
+    assert rows["session"].startswith("session sess-42")
+    assert rows["usage"] == "0 tok"

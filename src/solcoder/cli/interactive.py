@@ -131,7 +131,13 @@ def make_host(
 
         return recent_calls_renderable(settings.home)
 
+    def status() -> list[tuple[str, str]]:
+        from solcoder.cli.status import status_rows
+
+        return status_rows(current["settings"], conversation)
+
     return ReplHost(
+        status=status,
         rotate_key=rotate_key,
         show_logs=show_logs,
         get_setting=get_setting,

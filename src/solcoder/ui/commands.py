@@ -57,6 +57,8 @@ class ReplHost:
     reasoning: Callable[[str | None], str] | None = None
     """`/reasoning [LEVEL]`: the current level (None), or switch to LEVEL for this session
     from the next request on; returns the line to show. Raises `UsageError` for a bad level."""
+    status: Callable[[], Iterable[tuple[str, str]]] | None = None
+    """`/status`: (label, value) rows, one per line, in the order to show them."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -91,6 +93,7 @@ COMMANDS: tuple[CommandInfo, ...] = (
     ),
     CommandInfo("clear", "/clear", "Start a new conversation (the session is kept)"),
     CommandInfo("session", "/session", "Show the session id, transcript path and turn count"),
+    CommandInfo("status", "/status", "Show the provider, model, session and limits in effect"),
     CommandInfo("tools", "/tools", "List the tools the model can call"),
     CommandInfo("plan", "/plan TEXT", "Plan TEXT with the plan tool, without the model"),
     CommandInfo("review", "/review [PATH]", "Review PATH (or the project) without the model"),
@@ -183,6 +186,7 @@ class CommandRouter:
             "config": self._config,
             "clear": self._clear,
             "session": self._session,
+            "status": self._status,
             "tools": self._tools,
             "plan": self._plan,
             "review": self._review,
@@ -279,6 +283,17 @@ class CommandRouter:
 
     def _session(self, _argument: str) -> CommandResult:
         self._say(self.conversation.describe_session())
+        return DONE
+
+    def _status(self, _argument: str) -> CommandResult:
+        if self.host.status is None:
+            return self._not_available("/status")
+        table = Table(show_header=False, box=None, pad_edge=False, padding=(0, 2, 0, 0))
+        table.add_column(style="bold cyan", no_wrap=True)
+        table.add_column()
+        for label, value in self.host.status():
+            table.add_row(Text(safe(label)), Text(safe(value)))
+        self.console.print(table)
         return DONE
 
     def _tools(self, _argument: str) -> CommandResult:
