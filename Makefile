@@ -25,9 +25,12 @@ $(LOCAL): $(STAMP)
 	$(BIN)/solcoder local install
 	@touch $@
 
-# Everything the full suite exercises: the local model and OpenTelemetry export.
+# Everything the full suite exercises: the local model, OpenTelemetry export, and the MCP
+# protocol's own conformance server (npm; node 20 is on the machines) for the end-to-end ring.
+EVERYTHING := @modelcontextprotocol/server-everything@2026.8.31
 $(EXTRAS): $(LOCAL)
 	$(BIN)/python -m pip install --quiet -e '.[dev,local,otel]'
+	npm install --silent --no-audit --no-fund --prefix $(VENV)/npm $(EVERYTHING)
 	@touch $@
 
 install: $(STAMP) ## Create .venv and install SolCoder with its test tools
