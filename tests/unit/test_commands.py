@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from types import SimpleNamespace
+
 import io
 from collections.abc import AsyncIterator
 
@@ -27,6 +29,7 @@ class Conversation:
     session_id = "sess-42"
     provider_name = "offline"
     model = "scripted"
+    orchestrator = SimpleNamespace(provider=object())
 
     def __init__(self) -> None:
         self.cleared = 0
@@ -335,3 +338,5 @@ def test_status_rows_come_from_every_source() -> None:
     assert rows["model"] == "scripted"
     assert rows["session"].startswith("session sess-42")
     assert rows["usage"] == "0 tok"
+    assert rows["rate limits"] == "none announced yet"
+    assert rows["budget"] == "no limits"

@@ -20,7 +20,7 @@ if TYPE_CHECKING:
     from solcoder.llm.catalog.providers import ProviderSpec
     from solcoder.llm.providers.base import Provider
     from solcoder.llm.transport.deadline import Timeouts
-    from solcoder.llm.transport.retry import WaitStatus
+    from solcoder.middleware.budget import SessionBudget
     from solcoder.sessions import Session
 
 
@@ -30,6 +30,8 @@ class Built:
     conversation: Conversation
     provider: Provider
     notices: list[str]
+    budget: SessionBudget | None = None
+    """The session's token and cost count, handed to the next `build` on a rebuild."""
 
 
 def flag_overrides(options: dict[str, Any]) -> dict[str, object]:
@@ -44,6 +46,7 @@ def flag_overrides(options: dict[str, Any]) -> dict[str, object]:
         "timeout": "llm.timeout",
         "max_retries": "llm.max_retries",
         "reasoning": "llm.reasoning",
+        "max_steps": "llm.max_steps",
     }
     return {key: options[name] for name, key in mapping.items() if options.get(name) is not None}
 
@@ -127,7 +130,7 @@ def http_provider(
         timeouts=_timeouts(settings),
         max_retries=llm.max_retries,
         max_tool_argument_bytes=llm.max_tool_argument_bytes,
-        on_status=wait_status,
+        on_status=_relay(),
         context_window=window,
     )
 
@@ -136,6 +139,7 @@ def local_provider(settings: Settings) -> Provider:
     """llama.cpp's server on the bundled model (fetched on first use) or `--llm-model PATH`."""
     import atexit
 
+    from solcoder.cli.notices import status
     from solcoder.errors import ConfigError
     from solcoder.llm.providers.local import model
     from solcoder.llm.providers.local.provider import LocalProvider
@@ -171,24 +175,12 @@ def local_provider(settings: Settings) -> Provider:
     return provider
 
 
-def status(line: str, *, done: bool = False) -> None:
-    """A progress line on stderr (stdout stays clean for `--json`): rewritten in place in a
-    terminal, one line per update elsewhere."""
-    import sys
+def _relay() -> Any:
+    """Where a provider's retries, rate-limit waits and loading waits are shown: the
+    process's relay (`cli/notices.py`), pointed at the run's sink."""
+    from solcoder.cli.notices import RELAY
 
-    from solcoder.terminal import safe
-
-    line = safe(line)  # it may quote the server's own status text
-    if sys.stderr.isatty():
-        sys.stderr.write(f"\r\x1b[2K{line}" + ("\n" if done else ""))
-    else:
-        sys.stderr.write(f"{line}\n")
-    sys.stderr.flush()
-
-
-def wait_status(update: WaitStatus) -> None:
-    """A server loading its model (llama.cpp's 503): shown while the request waits."""
-    status(update.text, done=update.state != "loading")
+    return RELAY.emit
 
 
 def _timeouts(settings: Settings) -> Timeouts:
@@ -241,7 +233,10 @@ def build(
     *,
     api_key_flag: str | None,
     session: Session | None = None,
+    budget: SessionBudget | None = None,
 ) -> Built:
+    """`budget` is the session's count so far when a running REPL rebuilds its provider
+    (`/config set`); without it a resumed session's count starts from its transcript."""
     from solcoder.agent.conversation import Conversation
     from solcoder.errors import LLMError
     from solcoder.llm.catalog.providers import LOCAL, OFFLINE
@@ -305,7 +300,7 @@ def build(
             ):
                 offline = instrumented(offline_provider(settings, fallback=True), fell_back=True)
                 return build_orchestrator(
-                    settings, wrap_for_budget(offline, settings), cache_key=session_id
+                    settings, wrap_for_budget(offline, settings, budget), cache_key=session_id
                 )
             return None
 
@@ -318,8 +313,10 @@ def build(
             return "This conversation is not saved."
         return f"session {session.id} · {session.turn_count} turns · {session.path}"
 
+    if budget is None:
+        budget = session_budget(settings, session)
     # Budget outermost: a request it refuses is never sent, so never recorded as a call.
-    guarded = wrap_for_budget(instrumented(provider), settings)
+    guarded = wrap_for_budget(instrumented(provider), settings, budget)
     budgeted = guarded if isinstance(guarded, BudgetedProvider) else None
 
     def usage_summary() -> str:
@@ -341,7 +338,19 @@ def build(
         describe=describe,
         fallback=fallback,
     )
-    return Built(conversation, provider, notices)
+    return Built(conversation, provider, notices, budget)
+
+
+def session_budget(settings: Settings, session: Session | None) -> SessionBudget:
+    """The session's token and cost count at launch: what its transcript says its turns
+    used (a resumed session goes on counting), under the configured limits."""
+    from solcoder.middleware.budget import SessionBudget, seed_from_session
+
+    llm = settings.llm
+    budget = SessionBudget(llm.max_session_tokens, llm.max_session_cost_usd)
+    if session is not None:
+        seed_from_session(budget, session.spent)
+    return budget
 
 
 def _resumed_model(provider: str, model: str) -> str:

@@ -178,6 +178,7 @@ def run_interactive(
     registry = conversation.orchestrator.registry
     console = Console(file=sys.stdout)
     applied: dict[str, object] = {}
+    current_budget = {"budget": getattr(built, "budget", None)}
 
     def apply_setting(key: str, value: str) -> str | None:
         """Rebuild the provider with the new value (flags given at launch still win)."""
@@ -189,7 +190,13 @@ def run_interactive(
         applied[key] = value
         launch_flags = flag_overrides(options or {})
         fresh = load_settings(overrides={**applied, **launch_flags})
-        rebuilt = build(fresh, api_key_flag=(options or {}).get("llm_api_key"), session=session)
+        rebuilt = build(
+            fresh,
+            api_key_flag=(options or {}).get("llm_api_key"),
+            session=session,
+            budget=current_budget["budget"],  # the session's count carries over the switch
+        )
+        current_budget["budget"] = rebuilt.budget
         conversation.switch(rebuilt.conversation.orchestrator)
         if key in launch_flags:
             return (

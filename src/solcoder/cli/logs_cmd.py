@@ -16,7 +16,7 @@ import click
 
 from solcoder.cli.auth_cmd import settings_from_context
 from solcoder.errors import UsageError
-from solcoder.terminal import safe_json
+from solcoder.terminal import safe, safe_json
 
 _DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([smhdw])\s*$")
 _SECONDS = {"s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800}
@@ -170,8 +170,11 @@ def stats_command(  # noqa: PLR0917
         else:
             click.echo(_nothing_yet(home))
         return
+    from solcoder.telemetry.rate_limits import last_rate_limits
+
     with store:
         report = compute_stats(store.connection, call_filter)
+        report["rate_limits"] = last_rate_limits(store.connection)
     if as_json:
         click.echo(safe_json(report, indent=2))
         return
@@ -181,6 +184,20 @@ def stats_command(  # noqa: PLR0917
     from solcoder.telemetry.render import stats_renderable
 
     _console().print(stats_renderable(report))
+    _print_rate_limits(report["rate_limits"])
+
+
+def _print_rate_limits(entries: list[dict[str, Any]]) -> None:
+    """The rate limits each provider last announced (from its latest recorded response)."""
+    if not entries:
+        return
+    from solcoder.telemetry.rate_limits import describe
+
+    click.echo("Rate limits last announced:")
+    for entry in entries:
+        seen = time.strftime("%Y-%m-%d %H:%M:%S", time.localtime(entry["seen_at"]))
+        where = f" ({entry['endpoint_host']})" if entry.get("endpoint_host") else ""
+        click.echo(safe(f"  {entry['provider']}{where}: {describe(entry)} · seen {seen}"))
 
 
 def _nothing_yet(home: Path) -> str:

@@ -166,6 +166,19 @@ _RETRIES = _Number(int, "a whole number from 0 to 10", 0, 10)
     metavar="N",
     help="Retries per model request, 0-10. [env: SOLCODER_MAX_RETRIES]",
 )
+@click.option(
+    "--max-turns",
+    type=click.IntRange(min=1),
+    metavar="N",
+    help="Refuse a -p run once its session has had N turns (counted across --session resumes).",
+)
+@click.option(
+    "--max-steps",
+    type=click.IntRange(min=1, max=100),
+    metavar="N",
+    help="Most model calls in one turn (each tool round trip is a step). "
+    "[env: SOLCODER_LLM_MAX_STEPS]",
+)
 @click.option("--session", "session_id", metavar="ID", help="Resume a saved session.")
 @click.option("--new-session", is_flag=True, help="Start a fresh session.")
 @click.option("--debug", is_flag=True, help="Show tracebacks and write a debug log.")

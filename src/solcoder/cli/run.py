@@ -90,6 +90,7 @@ def run_root(options: dict[str, Any]) -> int:
                     "The prompt is empty.", hint='Give the text to send, e.g. -p "hello".'
                 )
             announce_session(session, options["json_output"])
+            check_max_turns(session, options.get("max_turns"))
             return asyncio.run(
                 run_prompt(
                     built.conversation,
@@ -109,6 +110,21 @@ def run_root(options: dict[str, Any]) -> int:
         SessionStore(settings.home).discard_if_empty(session)
 
 
+def check_max_turns(session: Any, max_turns: int | None) -> None:
+    """`--max-turns N`: a headless run is one turn of its session, so the bound counts the
+    session's turns across `--session` resumes; the run that would pass it is refused before
+    anything is sent (exit 2, like the other session budgets)."""
+    if not max_turns or session.turn_count < max_turns:
+        return
+    from solcoder.errors import BudgetExceededError
+
+    raise BudgetExceededError(
+        f"Session {session.id} has had {session.turn_count} turns, its limit "
+        f"(--max-turns {max_turns}); this prompt was not sent.",
+        hint="Raise --max-turns, or start a new session (drop --session, or add --new-session).",
+    )
+
+
 async def run_prompt(
     conversation: Any,
     text: str,
@@ -119,11 +135,14 @@ async def run_prompt(
 ) -> int:
     """One turn to stdout; diagnostics to stderr; the exit code of the failure, if any."""
     from solcoder.agent.events import TurnFinished
+    from solcoder.cli.notices import RELAY
     from solcoder.errors import Cancelled, SolcoderError
     from solcoder.llm.providers.base import closing
 
     sink = make_sink(json_output, show_thinking)
-    if not json_output:
+    if json_output:
+        RELAY.to_json(sink.emit_record)
+    else:
         sink = _with_spinner(sink)
     finished = "done"
     try:
@@ -149,6 +168,7 @@ async def run_prompt(
         sink.error(cancelled)
         return cancelled.exit_code
     finally:
+        RELAY.reset()
         await conversation.orchestrator.provider.aclose()
         sink.close()
     # The model kept sending unusable tool calls: its output was malformed (exit 6).

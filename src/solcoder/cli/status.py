@@ -33,7 +33,45 @@ def session_rows(settings: Any, conversation: Any) -> Rows:
     ]
 
 
-STATUS_SOURCES: tuple[StatusSource, ...] = (provider_rows, session_rows)
+def limit_rows(settings: Any, conversation: Any) -> Rows:
+    """The provider's rate limits as its server last announced them, and the session budget
+    (counted across resumes and model switches) with the per-turn step bound."""
+    if conversation is None:
+        return []
+    import time
+
+    from solcoder.llm.transport.pacing import RATE_LIMITS
+    from solcoder.middleware.budget import BudgetedProvider
+
+    snapshot = RATE_LIMITS.latest(conversation.provider_name)
+    rows = [("rate limits", describe_rate_limits(snapshot, time.time()))]
+    provider = conversation.orchestrator.provider
+    budget = provider.budget.describe() if isinstance(provider, BudgetedProvider) else "no limits"
+    if settings is not None:
+        budget += f" · up to {settings.llm.max_steps} steps a turn"
+    rows.append(("budget", budget))
+    return rows
+
+
+def describe_rate_limits(snapshot: Any, now: float) -> str:
+    """`requests 2/3 left · tokens 900/1,000 left · refills in 2 s`, or what is not known."""
+    if snapshot is None:
+        return "none announced yet"
+    parts = []
+    for name, window in snapshot.windows():
+        if window.reset_in(now) == 0:
+            parts.append(f"{name.replace('_', ' ')} refilled")
+            continue
+        size = f"/{window.limit:,}" if window.limit is not None else ""
+        left = f"{window.remaining:,}" if window.remaining is not None else "?"
+        parts.append(f"{name.replace('_', ' ')} {left}{size} left")
+    reset = snapshot.reset_in(now)
+    if reset:
+        parts.append(f"refills in {reset:.0f} s")
+    return " · ".join(parts)
+
+
+STATUS_SOURCES: tuple[StatusSource, ...] = (provider_rows, session_rows, limit_rows)
 
 
 def status_rows(settings: Any, conversation: Any) -> list[tuple[str, str]]:

@@ -15,7 +15,7 @@ output allowance (`max_tokens`), so a limit is never crossed by a reply either.
 from __future__ import annotations
 
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Mapping, Sequence
 from dataclasses import replace
 from typing import TYPE_CHECKING
 
@@ -49,6 +49,7 @@ __all__ = [
     "SessionBudget",
     "fit_history",
     "format_tokens",
+    "seed_from_session",
     "wrap_for_budget",
 ]
 
@@ -73,6 +74,22 @@ class SessionBudget:
     @property
     def limited(self) -> bool:
         return self.max_tokens is not None or self.max_cost_usd is not None
+
+    def limit_to(self, max_tokens: int | None, max_cost_usd: float | None) -> SessionBudget:
+        """The same count under new limits (a `/config set` rebuild keeps what was spent)."""
+        self.max_tokens = max_tokens or None
+        self.max_cost_usd = max_cost_usd or None
+        return self
+
+    def describe(self) -> str:
+        """The budget for `/status`: "1,200 of 10,000 tokens · $0.0100 of $1.00"."""
+        tokens = f"{_group(self.tokens)} " + (
+            f"of {_group(self.max_tokens)} tokens" if self.max_tokens else "tokens (no limit)"
+        )
+        cost = f"${self.cost_usd:.4f}" + (
+            f" of ${self.max_cost_usd:.2f}" if self.max_cost_usd else " (no limit)"
+        )
+        return f"{tokens} · {cost}"
 
     def check(
         self, request_estimate: int, *, reserve_output: int = 0, cost_usd: float | None = None
@@ -278,17 +295,47 @@ def _billed_nothing(error: LLMError) -> bool:
     instead of a reply, or no connection was made. A timeout or a dropped stream may have
     been billed for what the provider read, so those are still charged."""
     refused = error.status is not None and error.status >= 400
-    return refused or isinstance(error, ConnectError | ConnectTimeoutError)
+    never_sent = error.attempts == 0  # refused before sending (a rate-limit wait too long)
+    return refused or never_sent or isinstance(error, ConnectError | ConnectTimeoutError)
 
 
-def wrap_for_budget(provider: Provider, settings: Settings) -> Provider:
+def seed_from_session(
+    budget: SessionBudget, spent: Sequence[tuple[str, str, Mapping[str, int]]]
+) -> SessionBudget:
+    """`budget` charged with what a resumed session's transcript says its turns used (each
+    `turn_end`'s usage, priced as the provider and model of that turn), so the session's
+    limits count the whole session, not this process. Calls that failed without a reply
+    are not in the transcript; this process still counts its own."""
+    from solcoder.llm.catalog.pricing import cost_usd, total_input_tokens
+
+    for provider, model, counts in spent:
+        usage = Usage(**{k: v for k, v in counts.items() if k in _USAGE_FIELDS})
+        if usage.input == 0 and usage.output == 0:
+            continue
+        tokens = total_input_tokens(usage, provider=provider) + usage.output
+        budget.record(tokens, cost_usd(provider, model, usage), reasoning=usage.reasoning)
+    return budget
+
+
+_USAGE_FIELDS = frozenset(
+    {"input", "output", "cache_read", "cache_write", "reasoning", "cache_write_1h"}
+)
+
+
+def wrap_for_budget(
+    provider: Provider, settings: Settings, budget: SessionBudget | None = None
+) -> Provider:
     """`provider` wrapped in a BudgetedProvider when a session limit is set or the model's
-    context window is known; returned unchanged otherwise (nothing to enforce)."""
+    context window is known; returned unchanged otherwise (nothing to enforce). `budget` is
+    the count so far (a rebuilt provider, a resumed session); the settings' limits apply."""
     llm = settings.llm
-    budget = SessionBudget(llm.max_session_tokens, llm.max_session_cost_usd)
+    if budget is None:
+        budget = SessionBudget(llm.max_session_tokens, llm.max_session_cost_usd)
+    else:
+        budget.limit_to(llm.max_session_tokens, llm.max_session_cost_usd)
     known = lookup_model(provider.name, provider.model)
     served_window = provider.context_window
-    if not budget.limited and known is None and served_window is None:
+    if not budget.limited and not budget.calls and known is None and served_window is None:
         return provider
     reserve = llm.max_output_tokens
     if known is not None:

@@ -70,6 +70,9 @@ class Session:
         self.turn_count = 0
         """Prompts in this session: a turn starts with the user's message, so one killed before
         its end (no `turn_end` record) still counts, and the next turn's number is new."""
+        self.spent: list[tuple[str, str, dict[str, int]]] = []
+        """(provider, model, usage) of every turn that ended, in order: what a resumed
+        session's budget starts from (`middleware.budget.seed_from_session`)."""
         self._redactor = redactor
         self._clock = clock
         self._descriptor: int | None = None
@@ -157,6 +160,15 @@ class Session:
             message = record.get("message")
             if isinstance(message, Mapping) and message.get("role") == "user":
                 self.turn_count += 1
+        elif kind == "turn_end":
+            usage = record.get("usage")
+            if isinstance(usage, Mapping):
+                counts = {
+                    str(key): value
+                    for key, value in usage.items()
+                    if isinstance(value, int) and not isinstance(value, bool) and value >= 0
+                }
+                self.spent.append((self.provider, self.model, counts))
 
     @property
     def _turn(self) -> int:

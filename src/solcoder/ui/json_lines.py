@@ -73,6 +73,12 @@ class JsonLinesWriter:
         if record is not None:
             self._emit(record)
 
+    def emit_record(self, record: dict[str, Any]) -> None:
+        """An event from outside the turn's stream (a `retry`, a `rate_limit` from the
+        transport), redacted, after any text held back."""
+        self._flush_streams()
+        self._emit(default_redactor().redact_data(record))
+
     def error(self, error: SolcoderError) -> None:
         self._flush_streams()
         self._emit(error_record(error))

@@ -33,7 +33,9 @@ from solcoder.llm.transport.http import (
     HttpStreamer,
     build_http_client,
 )
-from solcoder.llm.transport.retry import RetryPolicy, RetryRecord, WaitStatus
+from solcoder.llm.transport.notices import TransportNotice
+from solcoder.llm.transport.pacing import Pacer
+from solcoder.llm.transport.retry import RetryPolicy, RetryRecord
 from solcoder.llm.transport.stats import CallStats
 from solcoder.llm.transport.streaming import StreamingCall
 from solcoder.llm.transport.sync_loop import SyncLoop
@@ -78,8 +80,9 @@ class LLMClient(ProviderBase):
         max_tool_argument_bytes: int = DEFAULT_MAX_ARGUMENT_BYTES,
         retry_policy: RetryPolicy | None = None,
         on_stats: Callable[[CallStats], None] | None = None,
-        on_status: Callable[[WaitStatus], None] | None = None,
+        on_status: Callable[[TransportNotice], None] | None = None,
         context_window: int | None = None,
+        pacer: Pacer | None = None,
     ) -> None:
         base_url = spec.base_url.rstrip("/")
         problem = base_url_problem(base_url)
@@ -115,6 +118,7 @@ class LLMClient(ProviderBase):
             max_response_bytes=max_response_bytes,
             secrets=(api_key,) if api_key else (),
             on_status=on_status,
+            pacer=pacer if pacer is not None else Pacer(spec.name, base_url),
         )
         self._on_stats = on_stats
         self.context_window = context_window
@@ -224,6 +228,7 @@ class LLMClient(ProviderBase):
             headers=headers,
             stats=stats,
             on_done=self._on_stats,
+            need=lambda: _need(request, self.name),
         )
         return FinishedCall(streaming, request, fold, provider=self.name)
 
@@ -356,6 +361,14 @@ def estimated_usage(completed: Completed, request: Request, *, provider: str = "
     written = message.text + "".join(call.arguments for call in message.tool_calls)
     usage = Usage(input=estimate_request(request, provider=provider), output=count_text(written))
     return replace(completed, usage=usage, extra={**completed.extra, "usage_estimated": True})
+
+
+def _need(request: Request, provider: str) -> tuple[int, int]:
+    """What a request takes from a token rate limit: its estimated input and its output
+    allowance (`pacing.Need`)."""
+    from solcoder.llm.tokens import estimate_request
+
+    return estimate_request(request, provider=provider), request.max_tokens or 0
 
 
 def join_url(base_url: str, path: str) -> str:

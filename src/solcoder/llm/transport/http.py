@@ -50,7 +50,9 @@ from solcoder.llm.transport.http_errors import (
     redirect_error,
     transport_error,
 )
-from solcoder.llm.transport.retry import RetryPolicy, WaitStatus
+from solcoder.llm.transport.notices import TransportNotice
+from solcoder.llm.transport.pacing import Pacer
+from solcoder.llm.transport.retry import RetryPolicy
 from solcoder.llm.transport.stats import CallStats
 from solcoder.llm.transport.tls import ssl_context_from_environment
 from solcoder.llm.wire.base import Decoder, HttpCall, WireAdapter
@@ -101,7 +103,8 @@ class HttpStreamer:
         max_response_bytes: int = DEFAULT_MAX_RESPONSE_BYTES,
         secrets: Sequence[Secret] = (),
         jitter: Callable[[], float] = lambda: random.uniform(0.75, 1.0),
-        on_status: Callable[[WaitStatus], None] | None = None,
+        on_status: Callable[[TransportNotice], None] | None = None,
+        pacer: Pacer | None = None,
     ) -> None:
         self.http = http
         self.provider = provider
@@ -115,6 +118,9 @@ class HttpStreamer:
         self.on_status = on_status
         """Told about waits the user should see (a server loading its model), on the event
         loop's thread; None: nobody is shown them. Settable after construction."""
+        self.pacer = pacer
+        """Reads every response's rate-limit headers and paces requests by them (`pacing.py`);
+        None: no pacing."""
 
 
 class Exchange:
@@ -384,6 +390,9 @@ class Exchange:
         }
         if rate_limits:
             stats.rate_limits = rate_limits
+            pacer = self.streamer.pacer
+            if pacer is not None:
+                pacer.observe(rate_limits, self.streamer.on_status)
         request_id = headers.get("x-request-id") or headers.get("request-id")
         if request_id:
             stats.request_id = request_id

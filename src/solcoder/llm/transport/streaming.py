@@ -22,6 +22,8 @@ from solcoder.llm.events import Event
 from solcoder.llm.transport.http import Exchange, HttpStreamer, probe_health
 from solcoder.llm.transport.http_errors import finalize_error, partial_message, public_url
 from solcoder.llm.transport.llamacpp import server_root as root_of_base
+from solcoder.llm.transport.notices import RetryNotice
+from solcoder.llm.transport.pacing import Need
 from solcoder.llm.transport.retry import RetryRecord, WaitStatus
 from solcoder.llm.transport.stats import CallStats
 from solcoder.llm.wire.base import HttpCall, WireAdapter
@@ -48,8 +50,10 @@ class StreamingCall:
         headers: Mapping[str, str],
         stats: CallStats,
         on_done: Callable[[CallStats], None] | None,
+        need: Need | None = None,
     ) -> None:
         self._streamer = streamer
+        self._need = need or _no_need
         self._adapter = adapter
         self._call = call
         self._url = url
@@ -119,11 +123,16 @@ class StreamingCall:
         streamer = self._streamer
         loop = asyncio.get_running_loop()
         if not self._started:
+            # A wait for a rate-limit refill comes before the request's own clock starts:
+            # it is bounded by the deadline, and the request then has all of it.
+            await self._pace(streamer.timeouts.total)
             self._started = loop.time()
             self._total_deadline = self._started + streamer.timeouts.total
         while True:
             attempt = self._attempt
             if attempt is None:
+                if self.stats.attempts:
+                    await self._pace(self._total_deadline - loop.time())
                 self.stats.attempts += 1
                 attempt = self._attempt = Exchange(
                     streamer, self._adapter, self.stats, self._started, self._total_deadline
@@ -145,6 +154,7 @@ class StreamingCall:
                     raise
                 record = RetryRecord(self.stats.attempts, error.kind, error.status, wait)
                 self.stats.retries.append(record)
+                self._tell_retry(record)
             await asyncio.sleep(wait)
             self._retry_index += 1
 
@@ -167,6 +177,26 @@ class StreamingCall:
         self.stats.retries.append(
             RetryRecord(self.stats.attempts, "loading_model", self.stats.status, waited)
         )
+
+    async def _pace(self, bound_s: float) -> None:
+        """Wait for a rate-limit refill the next attempt needs (`pacing.Pacer`)."""
+        pacer = self._streamer.pacer
+        if pacer is not None:
+            await pacer.pace(self._need, bound_s=bound_s, notify=self._streamer.on_status)
+
+    def _tell_retry(self, record: RetryRecord) -> None:
+        on_status = self._streamer.on_status
+        if on_status is not None:
+            on_status(
+                RetryNotice(
+                    provider=self._streamer.provider,
+                    attempt=record.attempt,
+                    max_retries=self._streamer.policy.max_retries,
+                    reason=record.reason,
+                    status=record.status,
+                    delay_s=record.wait,
+                )
+            )
 
     def _retry_wait(self, error: LLMError, attempt: Exchange) -> float | None:
         if attempt.delivered:
@@ -319,6 +349,10 @@ class ModelLoadingWait:
         if self._reported is None or second > self._reported:
             self._reported = second
             self.report("loading")
+
+
+def _no_need() -> tuple[int, int]:
+    return (0, 0)
 
 
 def server_root(url: str, path: str) -> str:

@@ -1,0 +1,95 @@
+"""Where the transport's notices go (retries, rate-limit waits, a server loading its model):
+one relay per process, pointed at the sink of the run.
+
+Every provider the CLI builds (and rebuilds, on `/config set`) reports to `RELAY.emit`, so
+the target can be chosen after the provider exists: stderr text by default (a countdown
+rewritten in place on a terminal, one line per retry or wait otherwise), `retry` and
+`rate_limit` JSON events with `--json` (`run.run_prompt` points it at the JSON writer).
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from solcoder.llm.transport.notices import TransportNotice
+
+
+class NoticeRelay:
+    """Forwards each notice to `target` (stderr text unless pointed elsewhere)."""
+
+    def __init__(self) -> None:
+        self.target: Callable[[TransportNotice], None] = text_notice
+
+    def emit(self, notice: TransportNotice) -> None:
+        self.target(notice)
+
+    def to_json(self, emit_record: Callable[[dict[str, Any]], None]) -> None:
+        """`--json`: retries and rate limits as events; a loading wait stays on stderr."""
+        self.target = lambda notice: json_notice(notice, emit_record)
+
+    def reset(self) -> None:
+        self.target = text_notice
+
+
+RELAY = NoticeRelay()
+
+
+def status(line: str, *, done: bool = False) -> None:
+    """A progress line on stderr (stdout stays clean for `--json`): rewritten in place in a
+    terminal, one line per update elsewhere."""
+    from solcoder.terminal import safe
+
+    line = safe(line)  # it may quote the server's own status text
+    if sys.stderr.isatty():
+        sys.stderr.write(f"\r\x1b[2K{line}" + ("\n" if done else ""))
+    else:
+        sys.stderr.write(f"{line}\n")
+    sys.stderr.flush()
+
+
+def text_notice(notice: TransportNotice) -> None:
+    """A notice for people on stderr (stdout is the reply's)."""
+    from solcoder.llm.transport.notices import RateLimitNotice, RetryNotice
+
+    if isinstance(notice, RetryNotice):
+        status(notice.text, done=True)
+    elif isinstance(notice, RateLimitNotice):
+        terminal = sys.stderr.isatty()
+        if notice.state == "waiting" and (terminal or notice.first):
+            # A countdown on a terminal; one line for a log (its first report).
+            status(notice.text, done=not terminal)
+        elif notice.state == "done" and terminal:
+            sys.stderr.write("\r\x1b[2K")
+            sys.stderr.flush()
+    else:
+        status(notice.text, done=notice.state != "loading")
+
+
+def json_notice(notice: TransportNotice, emit_record: Callable[[dict[str, Any]], None]) -> None:
+    """`retry` and `rate_limit` events (DESIGN.md section 5): a budget seen on a response, and
+    a wait once, when it starts (`wait_s` > 0)."""
+    from solcoder.llm.transport.notices import RateLimitNotice, RetryNotice
+
+    if isinstance(notice, RetryNotice):
+        emit_record(
+            {
+                "type": "retry",
+                "provider": notice.provider,
+                "attempt": notice.attempt,
+                "max_retries": notice.max_retries,
+                "reason": notice.reason,
+                "status": notice.status,
+                "delay_s": round(notice.delay_s, 3),
+            }
+        )
+    elif isinstance(notice, RateLimitNotice):
+        if notice.state == "seen" or (notice.state == "waiting" and notice.first):
+            emit_record(notice.record())
+    else:
+        text_notice(notice)
+
+
+__all__ = ["RELAY", "NoticeRelay", "json_notice", "text_notice"]
