@@ -15,6 +15,11 @@ Two ways to run it:
 
 Everything is bounded: stalls end after `stall_seconds` or when the client hangs up, and the
 server stops itself after `lifetime` seconds.
+
+With a `RateLimitRule` the server enforces a request (and optionally token) budget per window
+the way the providers do: every answer carries the budget's headers (OpenAI or Anthropic
+style), and a request over the budget gets a 429 instead of its reply, counted in
+`rate_limited` (a client that paces itself by the headers never sees one).
 """
 
 from __future__ import annotations
@@ -22,13 +27,16 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import dataclasses
 import json
 import subprocess
 import sys
 import threading
+import time
 from collections import deque
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from http import HTTPStatus
 from pathlib import Path
 from typing import Any
@@ -36,7 +44,7 @@ from urllib.parse import urlsplit
 
 from tests.support.fake_wire import API_BY_PATH, Reply, error_body, render_events
 
-__all__ = ["FakeLLMServer", "RecordedRequest", "Reply", "Responder"]
+__all__ = ["FakeLLMServer", "RateLimitRule", "RecordedRequest", "Reply", "Responder"]
 
 _CONTROL = "/__fake__/"
 _MAX_HEAD = 64 * 1024
@@ -65,6 +73,65 @@ class RecordedRequest:
 Responder = Callable[[str, RecordedRequest, Reply | None], Reply]
 
 
+@dataclass(frozen=True)
+class RateLimitRule:
+    """A budget per window, starting at the first request: `requests` calls, and when
+    `tokens` is set, that many tokens, each request charged `tokens_per_request`."""
+
+    requests: int
+    window_s: float
+    style: str = "openai"
+    """`openai` (x-ratelimit-*, durations) or `anthropic` (anthropic-ratelimit-*, RFC 3339)."""
+    tokens: int | None = None
+    tokens_per_request: int = 0
+
+
+class _RateLimiter:
+    def __init__(self, rule: RateLimitRule) -> None:
+        self.rule = rule
+        self.started: float | None = None
+        self.used_requests = 0
+        self.used_tokens = 0
+        self.refused = 0
+
+    def admit(self) -> tuple[bool, dict[str, str]]:
+        """Whether the request fits this window (it is charged if so), and the headers."""
+        rule, now = self.rule, time.monotonic()
+        if self.started is None or now >= self.started + rule.window_s:
+            self.started, self.used_requests, self.used_tokens = now, 0, 0
+        fits = self.used_requests < rule.requests and (
+            rule.tokens is None or self.used_tokens + rule.tokens_per_request <= rule.tokens
+        )
+        if fits:
+            self.used_requests += 1
+            self.used_tokens += rule.tokens_per_request
+        else:
+            self.refused += 1
+        reset = max(self.started + rule.window_s - now, 0.0)
+        return fits, self._headers(reset, fits)
+
+    def _headers(self, reset: float, fits: bool) -> dict[str, str]:
+        rule = self.rule
+        budgets = [("requests", rule.requests, rule.requests - self.used_requests)]
+        if rule.tokens is not None:
+            budgets.append(("tokens", rule.tokens, rule.tokens - self.used_tokens))
+        headers: dict[str, str] = {}
+        for name, limit, left in budgets:
+            if rule.style == "anthropic":
+                moment = datetime.fromtimestamp(time.time() + reset, UTC)
+                prefix = f"anthropic-ratelimit-{name}-"
+                headers[prefix + "limit"] = str(limit)
+                headers[prefix + "remaining"] = str(left)
+                headers[prefix + "reset"] = moment.isoformat().replace("+00:00", "Z")
+            else:
+                headers[f"x-ratelimit-limit-{name}"] = str(limit)
+                headers[f"x-ratelimit-remaining-{name}"] = str(left)
+                headers[f"x-ratelimit-reset-{name}"] = f"{reset:.3f}s"
+        if not fits:
+            headers["retry-after"] = str(max(1, round(reset + 0.5)))
+        return headers
+
+
 class FakeLLMServer:
     """Scripted fake of the three wire protocols; see the module docstring."""
 
@@ -76,8 +143,10 @@ class FakeLLMServer:
         host: str = "127.0.0.1",
         port: int = 0,
         responder: Responder | None = None,
+        rate_limit: RateLimitRule | None = None,
     ) -> None:
         self.default = default
+        self._limiter = _RateLimiter(rate_limit) if rate_limit is not None else None
         self.responder = responder
         """Turns (wire, request, scripted reply) into the reply sent: answers that depend on
         the request body (`tests/support/anthropic_cache.py` bills like Anthropic)."""
@@ -109,6 +178,11 @@ class FakeLLMServer:
     def requests(self) -> list[RecordedRequest]:
         with self._lock:
             return list(self._requests)
+
+    @property
+    def rate_limited(self) -> int:
+        """Requests refused with a 429 for being over the `RateLimitRule` budget."""
+        return self._limiter.refused if self._limiter is not None else 0
 
     @property
     def url(self) -> str:
@@ -220,6 +294,8 @@ class FakeLLMServer:
             what = "no such endpoint" if api is None else "no scripted reply left"
             await _send_plain(writer, 404 if api is None else 500, f"fake server: {what}")
             return True
+        if self._limiter is not None and reply.status < 400:
+            reply = self._rate_limited(reply)
         self.active_responses += 1
         try:
             return await self._respond(api, reply, reader, writer)
@@ -227,6 +303,20 @@ class FakeLLMServer:
             return False
         finally:
             self.active_responses -= 1
+
+    def _rate_limited(self, reply: Reply) -> Reply:
+        """The reply with the budget's headers, or a 429 when the request is over it."""
+        assert self._limiter is not None
+        with self._lock:
+            fits, headers = self._limiter.admit()
+        if fits:
+            answered = dataclasses.replace(reply, headers={**reply.headers, **headers})
+        else:
+            answered = Reply(status=429, headers=headers, error_message="Rate limit reached")
+            with self._lock:  # the scripted reply answers the next request instead
+                self._queue.appendleft([reply, 1])
+        self._answered.append(answered)  # keeps it alive: rendered bodies are cached by id
+        return answered
 
     async def _control(
         self, path: str, method: str, body: bytes, writer: asyncio.StreamWriter

@@ -49,6 +49,9 @@ class Reply:
     content_type: str = "text/event-stream"
     repeat: int = 1
     """How many requests this reply answers before the next one in the queue is used."""
+    input_tokens: int = 11
+    """The usage the reply reports (input, output), for budget tests."""
+    output_tokens: int = 7
     # faults
     close_before_headers: bool = False
     headers_delay: float = 0.0
@@ -129,7 +132,11 @@ def _chat(reply: Reply) -> tuple[list[bytes], int]:
             events.append(chunk({"tool_calls": [fragment]}))
     tail = len(events)
     events.append(chunk({}, "tool_calls" if reply.tool_calls else "stop"))
-    usage = {"prompt_tokens": 11, "completion_tokens": 7, "total_tokens": 18}
+    usage = {
+        "prompt_tokens": reply.input_tokens,
+        "completion_tokens": reply.output_tokens,
+        "total_tokens": reply.input_tokens + reply.output_tokens,
+    }
     events.append(_sse({**base, "choices": [], "usage": usage}))
     events.append(_sse("[DONE]"))
     return events, tail
@@ -235,7 +242,11 @@ def _responses(reply: Reply) -> tuple[list[bytes], int]:
         events.append(event("response.output_item.done", output_index=index, item=item))
         output.append(item)
     tail = len(events)
-    usage = {"input_tokens": 11, "output_tokens": 7, "total_tokens": 18}
+    usage = {
+        "input_tokens": reply.input_tokens,
+        "output_tokens": reply.output_tokens,
+        "total_tokens": reply.input_tokens + reply.output_tokens,
+    }
     final = {**response, "status": "completed", "output": output, "usage": usage}
     events.append(event("response.completed", response=final))
     return events, tail
@@ -250,7 +261,7 @@ def _messages(reply: Reply) -> tuple[list[bytes], int]:
         "content": [],
         "stop_reason": None,
         "stop_sequence": None,
-        "usage": {"input_tokens": 11, "output_tokens": 1},
+        "usage": {"input_tokens": reply.input_tokens, "output_tokens": 1},
     }
     events = [_sse({"type": "message_start", "message": message}, "message_start")]
     index = 0
@@ -293,7 +304,7 @@ def _messages(reply: Reply) -> tuple[list[bytes], int]:
     delta = {
         "type": "message_delta",
         "delta": {"stop_reason": stop, "stop_sequence": None},
-        "usage": {"output_tokens": 7},
+        "usage": {"output_tokens": reply.output_tokens},
     }
     events.append(_sse(delta, "message_delta"))
     events.append(_sse({"type": "message_stop"}, "message_stop"))

@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-from types import SimpleNamespace
-
 import io
 from collections.abc import AsyncIterator
+from types import SimpleNamespace
 
 import pytest
 from rich.console import Console
