@@ -34,9 +34,6 @@ class NoticeRelay:
         self.target = text_notice
 
 
-RELAY = NoticeRelay()
-
-
 def status(line: str, *, done: bool = False) -> None:
     """A progress line on stderr (stdout stays clean for `--json`): rewritten in place in a
     terminal, one line per update elsewhere."""
@@ -91,5 +88,8 @@ def json_notice(notice: TransportNotice, emit_record: Callable[[dict[str, Any]],
     else:
         text_notice(notice)
 
+
+RELAY = NoticeRelay()
+"""The process's relay: every provider the CLI builds reports to `RELAY.emit`."""
 
 __all__ = ["RELAY", "NoticeRelay", "json_notice", "text_notice"]
