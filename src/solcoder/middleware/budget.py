@@ -306,12 +306,13 @@ def seed_from_session(
     `turn_end`'s usage, priced as the provider and model of that turn), so the session's
     limits count the whole session, not this process. Calls that failed without a reply
     are not in the transcript; this process still counts its own."""
-    from solcoder.llm.catalog.pricing import cost_usd, total_input_tokens
-
     for provider, model, counts in spent:
         usage = Usage(**{k: v for k, v in counts.items() if k in _USAGE_FIELDS})
         if usage.input == 0 and usage.output == 0:
             continue
+        # Only a session with spending to price loads the price table (start-up time).
+        from solcoder.llm.catalog.pricing import cost_usd, total_input_tokens
+
         tokens = total_input_tokens(usage, provider=provider) + usage.output
         budget.record(tokens, cost_usd(provider, model, usage), reasoning=usage.reasoning)
     return budget
