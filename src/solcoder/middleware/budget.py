@@ -307,7 +307,16 @@ def seed_from_session(
     limits count the whole session, not this process. Calls that failed without a reply
     are not in the transcript; this process still counts its own."""
     for provider, model, counts in spent:
-        usage = Usage(**{k: v for k, v in counts.items() if k in _USAGE_FIELDS})
+        usage = Usage(
+            **{
+                key: value
+                for key, value in counts.items()
+                if key in _USAGE_FIELDS
+                and isinstance(value, int)
+                and not isinstance(value, bool)
+                and value >= 0
+            }
+        )
         if usage.input == 0 and usage.output == 0:
             continue
         # Only a session with spending to price loads the price table (start-up time).
