@@ -15,6 +15,7 @@ from solcoder.records import shared_methods
 
 if TYPE_CHECKING:
     from solcoder.agent.conversation import Conversation
+    from solcoder.agent.gate import ApprovalGate
     from solcoder.agent.orchestrator import Orchestrator
     from solcoder.config import Settings
     from solcoder.llm.catalog.providers import ProviderSpec
@@ -203,8 +204,30 @@ def _timeouts(settings: Settings) -> Timeouts:
     ).clamped()
 
 
+def approval_gate(settings: Settings, options: dict[str, Any] | None = None) -> ApprovalGate:
+    """The session's approval gate: `[approval]` rules and the `--approve` flags; nobody to
+    ask until the REPL plugs its approver in (so `-p` and the dry run never wait)."""
+    from solcoder.agent.approval import ApprovalRules, CommandLineApprovals
+    from solcoder.agent.gate import ApprovalGate
+
+    options = options or {}
+    return ApprovalGate(
+        rules=ApprovalRules(
+            allow=settings.approval.allow, ask=settings.approval.ask, deny=settings.approval.deny
+        ),
+        approvals=CommandLineApprovals(
+            patterns=tuple(options.get("approve") or ()),
+            everything=bool(options.get("approve_all")),
+        ),
+    )
+
+
 def build_orchestrator(
-    settings: Settings, provider: Provider, *, cache_key: str = ""
+    settings: Settings,
+    provider: Provider,
+    *,
+    cache_key: str = "",
+    approval: ApprovalGate | None = None,
 ) -> Orchestrator:
     """`cache_key` (the session id) groups this conversation's requests in the provider's
     prompt cache; without one, a fresh id per orchestrator does the same."""
@@ -233,7 +256,8 @@ def build_orchestrator(
         reasoning=reasoning_level(llm.reasoning),
         reasoning_budget=llm.reasoning_budget,
     )
-    return Orchestrator(provider, default_registry(), options)
+    gate = approval if approval is not None else approval_gate(settings)
+    return Orchestrator(provider, default_registry(), options, approval=gate)
 
 
 def build(
@@ -241,7 +265,9 @@ def build(
     *,
     api_key_flag: str | None,
     session: Session | None = None,
+    options: dict[str, Any] | None = None,
 ) -> Built:
+    """`options` (the root flags) give the `--approve` patterns."""
     from solcoder.agent.conversation import Conversation
     from solcoder.errors import LLMError
     from solcoder.llm.catalog.providers import LOCAL, OFFLINE
@@ -305,7 +331,10 @@ def build(
             ):
                 offline = instrumented(offline_provider(settings, fallback=True), fell_back=True)
                 return build_orchestrator(
-                    settings, wrap_for_budget(offline, settings), cache_key=session_id
+                    settings,
+                    wrap_for_budget(offline, settings),
+                    cache_key=session_id,
+                    approval=gate,
                 )
             return None
 
@@ -332,8 +361,9 @@ def build(
         window = budgeted.window
         return f"{text} · {format_tokens(window)} ctx" if window is not None else text
 
+    gate = approval_gate(settings, options)
     conversation = Conversation(
-        build_orchestrator(settings, guarded, cache_key=session_id),
+        build_orchestrator(settings, guarded, cache_key=session_id, approval=gate),
         session_id=session_id,
         usage_summary=usage_summary if budgeted is not None else None,
         history=history,
