@@ -143,3 +143,16 @@ def test_a_bad_approve_pattern_is_a_usage_error(run_cli: Run, server: FakeLLMSer
     assert "--approve" in result.stderr and "not a tool-name pattern" in result.stderr
     assert "Traceback" not in result.stderr
     assert server.requests == []
+
+
+def test_tools_lists_each_effect(run_cli: Run) -> None:
+    listed = run_cli("tools")
+    assert listed.returncode == 0, listed.stderr
+    (line,) = [row for row in listed.stdout.splitlines() if "deploy_program" in row]
+    assert "signs" in line
+    specs = {spec["name"]: spec for spec in json.loads(run_cli("tools", "--json").stdout)}
+    assert (specs["deploy_program"]["effect"], specs["deploy_program"]["origin"]) == (
+        "signs",
+        "solcoder",
+    )
+    assert specs["plan"]["effect"] == "read_only"

@@ -101,6 +101,8 @@ class _Number(click.ParamType[float, Any]):
 
 def _check_patterns(patterns: tuple[str, ...]) -> tuple[str, ...]:
     """`--approve` values: tool-name globs (the same rule as `approval.allow`)."""
+    if not patterns:
+        return ()
     from solcoder.config.schema import InvalidValue, lookup
 
     try:
