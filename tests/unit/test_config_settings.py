@@ -52,6 +52,9 @@ EXPECTED_DEFAULTS: dict[str, object] = {
     "telemetry.enabled": True,
     "telemetry.store_text": False,
     "sessions.keep": 20,
+    "approval.allow": (),
+    "approval.ask": (),
+    "approval.deny": (),
 }
 
 
@@ -96,6 +99,8 @@ def non_default_text(key: str) -> str:
         return "http://127.0.0.1:8080/v1"
     if spec.kind == "str":
         return "something-else"
+    if spec.kind == "patterns":
+        return "time__*,deploy_program"
     if spec.default is None:
         return "0.5"
     return str(int(spec.default) + 1)  # type: ignore[call-overload]

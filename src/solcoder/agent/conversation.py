@@ -16,7 +16,14 @@ from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
-from solcoder.agent.events import AgentEvent, Notice, StepStarted, ToolRunStarted, TurnFinished
+from solcoder.agent.events import (
+    AgentEvent,
+    ApprovalDecided,
+    Notice,
+    StepStarted,
+    ToolRunStarted,
+    TurnFinished,
+)
 from solcoder.agent.orchestrator import Orchestrator
 from solcoder.errors import LLMError, StreamInterruptedError
 from solcoder.llm.events import Completed, TextDelta
@@ -43,6 +50,9 @@ class TranscriptSink(Protocol):
 
 HISTORY_TRUNCATED = "history_truncated"
 """Transcript event: the history was cut to its first `keep` messages (/clear, /retry)."""
+APPROVAL = "approval"
+"""Transcript event: a tool call's approval (tool, call_id, decision, by, effect, origin);
+rebuilding a session skips it like every routine event."""
 
 
 FallbackFactory = Callable[[LLMError], Orchestrator | None]
@@ -107,7 +117,9 @@ class Conversation:
         self._last_prompt = None  # /retry after /clear has nothing to repeat
 
     def switch(self, orchestrator: Orchestrator) -> None:
-        """Continue this conversation with another provider or model (history kept)."""
+        """Continue this conversation with another provider or model (history kept, and the
+        approval gate: "always" answers hold for the whole session)."""
+        orchestrator.approval = self.orchestrator.approval
         self.orchestrator = orchestrator
 
     def _truncate(self, keep: int) -> None:
@@ -187,6 +199,16 @@ class Conversation:
                     self._save_new()  # the previous step's messages are complete now
                 elif isinstance(event, TurnFinished):
                     outcome = event.reason
+                elif isinstance(event, ApprovalDecided) and transcript is not None:
+                    transcript.record_event(
+                        APPROVAL,
+                        tool=event.call.name,
+                        call_id=event.call.id,
+                        decision=event.decision,
+                        by=event.by,
+                        effect=event.effect,
+                        origin=event.origin,
+                    )
                 yield event
         except (asyncio.CancelledError, GeneratorExit, KeyboardInterrupt):
             self._keep_partial(reply.text)
@@ -240,7 +262,7 @@ class Conversation:
             previous = self.provider_name
             with contextlib.suppress(Exception):
                 await self.orchestrator.provider.aclose()
-            self.orchestrator = offline
+            self.switch(offline)
             self.fell_back = True
             self.fallback_error = error
             if self._transcript is not None:

@@ -33,6 +33,31 @@ class ToolRunFinished:
 
 @shared_methods
 @dataclass(frozen=True, slots=True, eq=False, repr=False)
+class ApprovalRequested:
+    """A call needs a yes and someone is about to be asked (renderers end their line)."""
+
+    call: ToolCall
+    effect: str
+    origin: str
+
+
+@shared_methods
+@dataclass(frozen=True, slots=True, eq=False, repr=False)
+class ApprovalDecided:
+    """What happened to a call that was not a read-only built-in's plain "allow": recorded in
+    the transcript and shown by `--json` as an `approval` event."""
+
+    call: ToolCall
+    decision: str
+    """"allow", "deny" or "always" (allowed, and for the rest of the session)."""
+    by: str
+    """"user", "config", "flag" or "policy" (nobody to ask: declined)."""
+    effect: str
+    origin: str
+
+
+@shared_methods
+@dataclass(frozen=True, slots=True, eq=False, repr=False)
 class StepStarted:
     """A model request is about to be sent (step 1 is the user's prompt)."""
 
@@ -59,4 +84,13 @@ class TurnFinished:
     """"done", "step_limit", "repair_limit", "cancelled" or "error"."""
 
 
-AgentEvent = Event | ToolRunStarted | ToolRunFinished | StepStarted | Notice | TurnFinished
+AgentEvent = (
+    Event
+    | ToolRunStarted
+    | ToolRunFinished
+    | StepStarted
+    | Notice
+    | TurnFinished
+    | ApprovalRequested
+    | ApprovalDecided
+)

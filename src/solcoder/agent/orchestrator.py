@@ -7,6 +7,11 @@ model can act on, for at most `max_repairs` rounds. So are calls past the bounds
 each is answered with an error result and never run. The history passed in is extended in place
 and is valid after every step (each tool call answered exactly once), so a failure or Ctrl-C at
 any point leaves a conversation that can be resumed.
+
+Before any tool of a step runs, the approval gate (`agent/gate.py`) settles each call that is
+not a read-only built-in, one at a time and in call order (a question waits for the one before
+it); only then do the approved calls start, in parallel. A declined call is answered
+"Declined by the user." and never runs.
 """
 
 from __future__ import annotations
@@ -18,14 +23,18 @@ from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from solcoder.agent.approval import DECLINED
 from solcoder.agent.events import (
     AgentEvent,
+    ApprovalDecided,
+    ApprovalRequested,
     Notice,
     StepStarted,
     ToolRunFinished,
     ToolRunStarted,
     TurnFinished,
 )
+from solcoder.agent.gate import ApprovalGate, ApprovalRequest
 from solcoder.agent.invariants import answer_unanswered_calls, check_tool_pairing
 from solcoder.llm.catalog.reasoning import apply_reasoning
 from solcoder.llm.events import Completed
@@ -71,17 +80,25 @@ class _Prepared:
     call: ToolCall
     arguments: dict[str, Any] | None
     problem: str | None
+    declined: bool = False
 
 
 class Orchestrator:
     """Runs turns against one provider with one tool registry."""
 
     def __init__(
-        self, provider: Provider, registry: ToolRegistry, options: AgentOptions | None = None
+        self,
+        provider: Provider,
+        registry: ToolRegistry,
+        options: AgentOptions | None = None,
+        *,
+        approval: ApprovalGate | None = None,
     ) -> None:
         self.provider = provider
         self.registry = registry
         self.options = options or AgentOptions()
+        self.approval = approval if approval is not None else ApprovalGate()
+        """Without one given: the default policy and nobody to ask (side effects declined)."""
 
     async def run_turn(
         self, history: list[Message], user_text: str, *, force_tool: str | None = None
@@ -222,11 +239,29 @@ class Orchestrator:
             "at once; repeat this one if it is still needed."
         )
 
+    async def _approve(self, prepared: list[_Prepared]) -> AsyncIterator[AgentEvent]:
+        """Settle each call that needs a decision, in order; marks the declined ones."""
+        gate = self.approval
+        for item in prepared:
+            if item.problem is not None or item.arguments is None:
+                continue
+            tool = self.registry.get(item.call.name)
+            assert tool is not None  # checked in _prepare
+            verdict = gate.verdict(tool.name, tool.effect, tool.origin)
+            if verdict.action == "allow" and verdict.by == "policy":
+                continue  # a read-only built-in: nothing to decide or record
+            if verdict.action == "ask" and gate.approver is not None:
+                yield ApprovalRequested(item.call, tool.effect, tool.origin)
+            request = ApprovalRequest(
+                item.call, tool.effect, tool.origin, item.arguments, verdict.rule
+            )
+            outcome = await gate.settle(request, verdict)
+            item.declined = not outcome.runs
+            yield ApprovalDecided(item.call, outcome.decision, outcome.by, tool.effect, tool.origin)
+
     async def _run_tools(
         self, prepared: list[_Prepared], results: list[ToolResult]
     ) -> AsyncIterator[AgentEvent]:
-        for item in prepared:
-            yield ToolRunStarted(item.call, item.arguments)
         queue: asyncio.Queue[tuple[int, ToolResult, float]] = asyncio.Queue()
 
         async def run_one(position: int, item: _Prepared) -> None:
@@ -234,9 +269,17 @@ class Orchestrator:
             result = await self._execute(item)
             await queue.put((position, result, time.perf_counter() - started))
 
-        tasks = [asyncio.create_task(run_one(i, item)) for i, item in enumerate(prepared)]
+        tasks: list[asyncio.Task[None]] = []
         slots: list[ToolResult | None] = [None] * len(prepared)
         try:
+            # Every question is answered before anything runs: a "no" to the second call
+            # must not find the first one already half done.
+            async with closing(self._approve(prepared)) as approvals:
+                async for event in approvals:
+                    yield event
+            for item in prepared:
+                yield ToolRunStarted(item.call, item.arguments)
+            tasks = [asyncio.create_task(run_one(i, item)) for i, item in enumerate(prepared)]
             for _ in prepared:
                 position, result, duration = await queue.get()
                 slots[position] = result
@@ -249,16 +292,17 @@ class Orchestrator:
             await asyncio.gather(*tasks, return_exceptions=True)
             for position, item in enumerate(prepared):
                 slot = slots[position]
-                results.append(
-                    slot
-                    if slot is not None
-                    else ToolResult(item.call.id, "Cancelled by the user.", True, item.call.name)
-                )
+                if slot is None:
+                    text = DECLINED if item.declined else "Cancelled by the user."
+                    slot = ToolResult(item.call.id, text, True, item.call.name)
+                results.append(slot)
 
     async def _execute(self, item: _Prepared) -> ToolResult:
         call = item.call
         if item.problem is not None or item.arguments is None:
             return ToolResult(call.id, f"Error: {item.problem}", True, call.name)
+        if item.declined:
+            return ToolResult(call.id, DECLINED, True, call.name)
         tool = self.registry.get(call.name)
         assert tool is not None  # checked in _prepare
         timeout = tool.timeout or self.options.tool_timeout

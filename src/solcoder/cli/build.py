@@ -15,6 +15,7 @@ from solcoder.records import shared_methods
 
 if TYPE_CHECKING:
     from solcoder.agent.conversation import Conversation
+    from solcoder.agent.gate import ApprovalGate
     from solcoder.agent.orchestrator import Orchestrator
     from solcoder.config import Settings
     from solcoder.llm.catalog.providers import ProviderSpec
@@ -195,8 +196,30 @@ def _timeouts(settings: Settings) -> Timeouts:
     ).clamped()
 
 
+def approval_gate(settings: Settings, options: dict[str, Any] | None = None) -> ApprovalGate:
+    """The session's approval gate: `[approval]` rules and the `--approve` flags; nobody to
+    ask until the REPL plugs its approver in (so `-p` and the dry run never wait)."""
+    from solcoder.agent.approval import ApprovalRules, CommandLineApprovals
+    from solcoder.agent.gate import ApprovalGate
+
+    options = options or {}
+    return ApprovalGate(
+        rules=ApprovalRules(
+            allow=settings.approval.allow, ask=settings.approval.ask, deny=settings.approval.deny
+        ),
+        approvals=CommandLineApprovals(
+            patterns=tuple(options.get("approve") or ()),
+            everything=bool(options.get("approve_all")),
+        ),
+    )
+
+
 def build_orchestrator(
-    settings: Settings, provider: Provider, *, cache_key: str = ""
+    settings: Settings,
+    provider: Provider,
+    *,
+    cache_key: str = "",
+    approval: ApprovalGate | None = None,
 ) -> Orchestrator:
     """`cache_key` (the session id) groups this conversation's requests in the provider's
     prompt cache; without one, a fresh id per orchestrator does the same."""
@@ -225,7 +248,8 @@ def build_orchestrator(
         reasoning=reasoning_level(llm.reasoning),
         reasoning_budget=llm.reasoning_budget,
     )
-    return Orchestrator(provider, default_registry(), options)
+    gate = approval if approval is not None else approval_gate(settings)
+    return Orchestrator(provider, default_registry(), options, approval=gate)
 
 
 def build(
@@ -234,9 +258,11 @@ def build(
     api_key_flag: str | None,
     session: Session | None = None,
     budget: SessionBudget | None = None,
+    options: dict[str, Any] | None = None,
 ) -> Built:
     """`budget` is the session's count so far when a running REPL rebuilds its provider
-    (`/config set`); without it a resumed session's count starts from its transcript."""
+    (`/config set`); without it a resumed session's count starts from its transcript.
+    `options` (the root flags) give the `--approve` patterns."""
     from solcoder.agent.conversation import Conversation
     from solcoder.errors import LLMError
     from solcoder.llm.catalog.providers import LOCAL, OFFLINE
@@ -249,20 +275,7 @@ def build(
             "Warning: --llm-api-key is visible to other users in the process list; prefer "
             "SOLCODER_LLM_API_KEY or `solcoder auth login`."
         )
-    provider: Provider
-    if llm.offline_mode or llm.provider == OFFLINE.name:
-        provider = offline_provider(settings)
-    elif llm.provider == LOCAL.name:
-        provider = local_provider(settings)
-    else:
-        try:
-            provider = http_provider(settings, api_key_flag, offline_fallback=llm.offline_fallback)
-        except MissingKeyError as error:
-            if not llm.offline_fallback:
-                raise
-            notices.append(f"{error.message} Using offline mode (llm.offline_fallback is on).")
-            provider = offline_provider(settings, fallback=True)
-
+    provider = chosen_provider(settings, api_key_flag, notices)
     session_id = session.id if session is not None else ""
 
     def instrumented(inner: Provider, *, fell_back: bool = False) -> Provider:
@@ -300,7 +313,10 @@ def build(
             ):
                 offline = instrumented(offline_provider(settings, fallback=True), fell_back=True)
                 return build_orchestrator(
-                    settings, wrap_for_budget(offline, settings, budget), cache_key=session_id
+                    settings,
+                    wrap_for_budget(offline, settings, budget),
+                    cache_key=session_id,
+                    approval=gate,
                 )
             return None
 
@@ -329,8 +345,9 @@ def build(
         window = budgeted.window
         return f"{text} · {format_tokens(window)} ctx" if window is not None else text
 
+    gate = approval_gate(settings, options)
     conversation = Conversation(
-        build_orchestrator(settings, guarded, cache_key=session_id),
+        build_orchestrator(settings, guarded, cache_key=session_id, approval=gate),
         session_id=session_id,
         usage_summary=usage_summary if budgeted is not None else None,
         history=history,
@@ -339,6 +356,25 @@ def build(
         fallback=fallback,
     )
     return Built(conversation, provider, notices, budget)
+
+
+def chosen_provider(settings: Settings, api_key_flag: str | None, notices: list[str]) -> Provider:
+    """The provider `llm` names, before any wrapper; a missing key falls back to offline
+    mode (with a notice) when `llm.offline_fallback` is on."""
+    from solcoder.llm.catalog.providers import LOCAL, OFFLINE
+
+    llm = settings.llm
+    if llm.offline_mode or llm.provider == OFFLINE.name:
+        return offline_provider(settings)
+    if llm.provider == LOCAL.name:
+        return local_provider(settings)
+    try:
+        return http_provider(settings, api_key_flag, offline_fallback=llm.offline_fallback)
+    except MissingKeyError as error:
+        if not llm.offline_fallback:
+            raise
+        notices.append(f"{error.message} Using offline mode (llm.offline_fallback is on).")
+        return offline_provider(settings, fallback=True)
 
 
 def session_budget(settings: Settings, session: Session | None) -> SessionBudget:

@@ -80,6 +80,8 @@ def _plain(value: object) -> str:
         return ""
     if isinstance(value, bool):
         return "true" if value else "false"
+    if isinstance(value, tuple):
+        return ",".join(value)  # what `config set` reads back
     return str(value)
 
 

@@ -209,7 +209,9 @@ async def _dry_run(settings: Any, options: dict[str, Any], session: Any) -> int:
     from solcoder.cli.output import print_notice
     from solcoder.cli.turn_output import announce_session, make_sink
 
-    built = build(settings, api_key_flag=options.get("llm_api_key"), session=session)
+    built = build(
+        settings, api_key_flag=options.get("llm_api_key"), session=session, options=options
+    )
     for notice in built.notices:
         print_notice(notice)
     conversation = built.conversation

@@ -75,8 +75,9 @@ def make_host(
         return f"{saved} It applies to new sessions."
 
     def list_tools() -> list[tuple[str, str]]:
+        # The effect first: what asks for approval is visible before it is called.
         return [
-            (tool.name, tool.description.split("\n", 1)[0])
+            (tool.name, f"[{tool.effect}] {tool.description.splitlines()[0]}")
             for tools in registry.toolkits().values()
             for tool in tools
         ]
@@ -217,6 +218,7 @@ def run_interactive(
         history_path=settings.home / "history",
         show_thinking=settings.ui.show_thinking,
         cleanup=cleanup,
+        approval=conversation.orchestrator.approval,
     )
 
 

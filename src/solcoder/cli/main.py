@@ -99,6 +99,20 @@ class _Number(click.ParamType[float, Any]):
         return number
 
 
+def _check_patterns(patterns: tuple[str, ...]) -> tuple[str, ...]:
+    """`--approve` values: tool-name globs (the same rule as `approval.allow`)."""
+    if not patterns:
+        return ()
+    from solcoder.config.schema import InvalidValue, lookup
+
+    try:
+        checked = lookup("approval.allow").check(list(patterns))
+    except InvalidValue as problem:
+        raise click.BadParameter(f"--approve {problem}.") from None
+    assert isinstance(checked, tuple)
+    return checked
+
+
 _SECONDS = _Number(float, "a number of seconds greater than 0, for example 30 or 2.5", 0, 1e9)
 _RETRIES = _Number(int, "a whole number from 0 to 10", 0, 10)
 
@@ -178,6 +192,17 @@ _RETRIES = _Number(int, "a whole number from 0 to 10", 0, 10)
     metavar="N",
     help="Most model calls in one turn (each tool round trip is a step). "
     "[env: SOLCODER_LLM_MAX_STEPS]",
+)
+@click.option(
+    "--approve",
+    metavar="PATTERN",
+    multiple=True,
+    callback=lambda _context, _parameter, value: _check_patterns(value),
+    help="Let tools matching PATTERN (a glob over tool names, e.g. time__*) run without "
+    "asking; repeatable. Without it -p declines what needs approval.",
+)
+@click.option(
+    "--approve-all", is_flag=True, help="Let every tool run without asking (not approval.deny)."
 )
 @click.option("--session", "session_id", metavar="ID", help="Resume a saved session.")
 @click.option("--new-session", is_flag=True, help="Start a fresh session.")

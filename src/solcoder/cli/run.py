@@ -79,7 +79,9 @@ def run_root(options: dict[str, Any]) -> int:
             from solcoder.cli.dry_run import run_dry_run
 
             return run_dry_run(settings, options, session)
-        built = build(settings, api_key_flag=options.get("llm_api_key"), session=session)
+        built = build(
+            settings, api_key_flag=options.get("llm_api_key"), session=session, options=options
+        )
         for notice in built.notices:
             print_notice(notice)
         if options["prompt"] is not None:
@@ -134,7 +136,7 @@ async def run_prompt(
     on_error: Callable[[Any], None] | None = None,
 ) -> int:
     """One turn to stdout; diagnostics to stderr; the exit code of the failure, if any."""
-    from solcoder.agent.events import TurnFinished
+    from solcoder.agent.events import ApprovalDecided, TurnFinished
     from solcoder.cli.notices import RELAY
     from solcoder.errors import Cancelled, SolcoderError
     from solcoder.llm.providers.base import closing
@@ -145,12 +147,15 @@ async def run_prompt(
     else:
         sink = _with_spinner(sink)
     finished = "done"
+    declined: list[ApprovalDecided] = []
     try:
         async with closing(conversation.run_turn(text)) as events:
             async for event in events:
                 sink.handle(event)
                 if isinstance(event, TurnFinished):
                     finished = event.reason
+                elif isinstance(event, ApprovalDecided) and event.decision == "deny":
+                    declined.append(event)
     except SolcoderError as error:
         if on_error is not None:
             on_error(error)
@@ -171,8 +176,22 @@ async def run_prompt(
         RELAY.reset()
         await conversation.orchestrator.provider.aclose()
         sink.close()
+        _report_declined(declined)
     # The model kept sending unusable tool calls: its output was malformed (exit 6).
     return 6 if finished == "repair_limit" else 0
+
+
+def _report_declined(declined: list[Any]) -> None:
+    """-p: one stderr line naming what was declined and how to allow it next time."""
+    if not declined:
+        return
+    from solcoder.agent.approval import declined_line
+
+    line = declined_line(
+        (event.call.name for event in declined if event.by != "config"),
+        refused_by_config=(event.call.name for event in declined if event.by == "config"),
+    )
+    print_notice(line)
 
 
 def _with_spinner(sink: Any) -> Any:

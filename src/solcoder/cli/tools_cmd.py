@@ -20,6 +20,8 @@ def tools_command(json_output: bool) -> None:
                 "name": t.name,
                 "toolkit": t.toolkit,
                 "description": t.description,
+                "effect": t.effect,
+                "origin": t.origin,
                 "parameters": t.json_schema,
             }
             for tools in registry.toolkits().values()
@@ -31,4 +33,5 @@ def tools_command(json_output: bool) -> None:
         click.secho(toolkit, bold=True)
         for tool in tools:
             summary = tool.description.split("\n", 1)[0]
-            click.echo(f"  {tool.name:<18} {summary}")
+            click.echo(f"  {tool.name:<18} {tool.effect:<13} {summary}")
+    click.echo("\nAnything but read_only asks before it runs (docs/approval.md).")

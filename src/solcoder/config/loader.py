@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 from solcoder.config.schema import (
     SECTIONS,
     SETTINGS,
+    ApprovalSettings,
     InvalidValue,
     LLMSettings,
     SessionsSettings,
@@ -53,6 +54,7 @@ class Settings:
     ui: UISettings
     telemetry: TelemetrySettings
     sessions: SessionsSettings
+    approval: ApprovalSettings
     providers: dict[str, dict[str, Any]]
     """`[providers.<name>]` tables, project keys over user keys; for `resolve_spec`."""
     home: Path
@@ -136,6 +138,8 @@ def load_settings(
         loaded = read_config_file(path) if path is not None else None
         if loaded is None:
             continue
+        if label == "project":
+            warnings.extend(_project_approvals(loaded))
         for key, value in loaded.values.items():
             values[key] = value
             sources[key] = f"{label}:{loaded.path}"
@@ -327,6 +331,17 @@ def _project_redirects(loaded: ConfigFile) -> list[str]:
     return [
         f"{loaded.path} sets {', '.join(redirects)}: requests, with your API key, follow it. "
         "Remove it unless you trust this project."
+    ]
+
+
+def _project_approvals(loaded: ConfigFile) -> list[str]:
+    """A project file may make SolCoder ask or refuse more, never less: a cloned repository
+    must not be able to let its own tools run unasked. Its `approval.allow` is dropped."""
+    if not loaded.values.pop("approval.allow", ()):
+        return []
+    return [
+        f"{loaded.path} sets approval.allow: ignored, a project config cannot let tools run "
+        "without asking. Put it in your user config (`solcoder config set approval.allow ...`)."
     ]
 
 

@@ -10,6 +10,7 @@ fast and let every message say exactly which key, which value and what is accept
 from __future__ import annotations
 
 import math
+import re
 from dataclasses import dataclass, field, fields
 from typing import Any, Literal
 
@@ -18,11 +19,14 @@ from solcoder.llm.wire.names import WIRE_APIS
 from solcoder.records import shared_methods
 from solcoder.urls import base_url_problem
 
-Kind = Literal["str", "bool", "int", "float"]
+Kind = Literal["str", "bool", "int", "float", "patterns"]
 
 TRUE_WORDS = ("1", "true", "yes", "on")
 FALSE_WORDS = ("0", "false", "no", "off")
 BOOLEAN_WORDS = "1, 0, true, false, yes, no, on, off (any case)"
+MAX_PATTERNS = 256
+# A tool name (^[a-zA-Z0-9_-]{1,64}$, the providers' rule) with shell wildcards * ? [ ] !.
+_PATTERN = re.compile(r"^[A-Za-z0-9_\-*?\[\]!]{1,128}$")
 
 
 class InvalidValue(ValueError):
@@ -71,6 +75,8 @@ class SettingSpec:
         """What a valid value looks like, completing "must be ..."."""
         if self.kind == "bool":
             return "true or false"
+        if self.kind == "patterns":
+            return 'a list of tool-name patterns such as ["time__*", "deploy_program"]'
         if self.choices:
             return "one of: " + ", ".join(_show_choice(choice) for choice in self.choices)
         if self.url:
@@ -91,6 +97,8 @@ class SettingSpec:
         """Validate a typed value (from TOML or a flag) and return it normalised."""
         if value is None and self.optional:
             return None
+        if self.kind == "patterns":
+            return _check_patterns(value)
         if self.kind == "bool":
             if isinstance(value, bool):
                 return value
@@ -112,6 +120,9 @@ class SettingSpec:
     def parse_text(self, raw: str) -> object:
         """Parse a value typed by a person (environment variable, `config set`)."""
         text = raw.strip()
+        if self.kind == "patterns":
+            # `config set approval.allow "time__*, git__status"`; empty text is the empty list.
+            return _check_patterns([part.strip() for part in text.split(",") if part.strip()])
         if self.kind == "bool":
             word = text.lower()
             if word in TRUE_WORDS:
@@ -150,6 +161,23 @@ class SettingSpec:
         return number
 
 
+def _check_patterns(value: object) -> tuple[str, ...]:
+    """A list of glob patterns over tool names, normalised to a tuple (settings are frozen)."""
+    if not isinstance(value, list | tuple):
+        raise InvalidValue('must be a list of tool-name patterns in brackets, such as ["time__*"]')
+    if len(value) > MAX_PATTERNS:
+        raise InvalidValue(f"must hold at most {MAX_PATTERNS} patterns")
+    for item in value:
+        if not isinstance(item, str):
+            raise InvalidValue('must hold only patterns in quotes, such as "time__*"')
+        if not _PATTERN.match(item):
+            raise InvalidValue(
+                f"holds {shorten(item, 40)!r}, which is not a tool-name pattern (letters, "
+                "digits, _ and -, with the wildcards * ? [ ])"
+            )
+    return tuple(dict.fromkeys(value))
+
+
 def _show_choice(choice: str) -> str:
     return '"" (the provider\'s own)' if choice == "" else choice
 
@@ -175,6 +203,10 @@ def _flag(default: bool, doc: str, **options: Any) -> Any:
 
 def _integer(default: int, doc: str, **options: Any) -> Any:
     return _setting("int", default, doc, **options)
+
+
+def _patterns(doc: str, **options: Any) -> Any:
+    return _setting("patterns", (), doc, **options)
 
 
 def _number(default: float | None, doc: str, **options: Any) -> Any:
@@ -351,11 +383,31 @@ class SessionsSettings:
     keep: int = _integer(20, "How many recent sessions to keep on disk; 0 keeps all.", minimum=0)
 
 
+@shared_methods
+@dataclass(frozen=True, slots=True, eq=False, repr=False)
+class ApprovalSettings:
+    """Which tool calls run without asking (docs/approval.md). Patterns are shell globs over
+    tool names (`time__*` is every tool of MCP server `time`); the most specific pattern
+    wins, and deny beats ask beats allow between equally specific ones."""
+
+    allow: tuple[str, ...] = _patterns(
+        "Tools that run without asking (a project config cannot add to it)."
+    )
+    ask: tuple[str, ...] = _patterns(
+        "Tools that ask first, even read-only ones (without a terminal: declined unless "
+        "--approve names them).",
+    )
+    deny: tuple[str, ...] = _patterns(
+        "Tools that never run (not even with --approve or --approve-all)."
+    )
+
+
 SECTIONS: dict[str, type[Any]] = {
     "llm": LLMSettings,
     "ui": UISettings,
     "telemetry": TelemetrySettings,
     "sessions": SessionsSettings,
+    "approval": ApprovalSettings,
 }
 """Settings sections in display order, each a frozen dataclass."""
 
@@ -416,10 +468,10 @@ def format_value(value: object) -> str:
         return "(unset)"
     if isinstance(value, bool):
         return "true" if value else "false"
-    if isinstance(value, str):
+    if isinstance(value, str | list | tuple):
         import json
 
-        return json.dumps(value, ensure_ascii=False)
+        return json.dumps(list(value) if isinstance(value, tuple) else value, ensure_ascii=False)
     return repr(value)
 
 

@@ -183,7 +183,7 @@ def _set_in_file(path: Path, dotted: str, value: object, mode: int) -> None:
     if section is None:
         document.add(spec.section, tomlkit.table())
         section = document[spec.section]
-    section[spec.name] = value
+    section[spec.name] = list(value) if isinstance(value, tuple) else value
     _write(path, tomlkit.dumps(document), mode)
 
 

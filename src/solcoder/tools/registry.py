@@ -23,6 +23,7 @@ from solcoder import jsonsafe
 from solcoder.errors import SolcoderError
 from solcoder.llm.messages import ToolSpec
 from solcoder.records import shared_methods
+from solcoder.tools.effects import BUILTIN_ORIGIN, Effect, check_effect
 
 if TYPE_CHECKING:
     import pydantic
@@ -65,6 +66,10 @@ class Tool:
     function: ToolFunction = field(repr=False)
     arguments_model: type[pydantic.BaseModel] = field(repr=False)
     timeout: float | None = None
+    effect: Effect = "read_only"
+    """What running it can do (`tools/effects.py`); the approval policy decides from it."""
+    origin: str = BUILTIN_ORIGIN
+    """Who provides it: "solcoder" for built-ins, "mcp:SERVER" for an MCP server's tools."""
 
     @property
     def spec(self) -> ToolSpec:
@@ -185,12 +190,17 @@ class ToolRegistry:
         self._tools: dict[str, Tool] = {}
 
     def tool(
-        self, *, toolkit: str, name: str | None = None, timeout: float | None = None
+        self,
+        *,
+        toolkit: str,
+        name: str | None = None,
+        timeout: float | None = None,
+        effect: Effect = "read_only",
     ) -> Callable[[FunctionT], FunctionT]:
         """Decorator form of `register`; returns the function unchanged."""
 
         def decorate(function: FunctionT) -> FunctionT:
-            self.register(function, toolkit=toolkit, name=name, timeout=timeout)
+            self.register(function, toolkit=toolkit, name=name, timeout=timeout, effect=effect)
             return function
 
         return decorate
@@ -202,7 +212,10 @@ class ToolRegistry:
         toolkit: str,
         name: str | None = None,
         timeout: float | None = None,
+        effect: Effect = "read_only",
     ) -> Tool:
+        """Register `function`; `effect` declares what it does (anything but "read_only"
+        makes the approval policy ask before it runs)."""
         tool_name = name or function.__name__
         if not _TOOL_NAME.match(tool_name):
             raise ValueError(f"tool name {tool_name!r} must match {_TOOL_NAME.pattern}")
@@ -210,6 +223,7 @@ class ToolRegistry:
             raise ValueError(f"a tool named {tool_name!r} is already registered")
         if timeout is not None and timeout <= 0:
             raise ValueError(f"timeout of tool {tool_name!r} must be positive")
+        declared = check_effect(effect)
         from solcoder.tools.schema import arguments_model, finish_schema, parse_docstring
 
         description, argument_docs = parse_docstring(inspect.getdoc(function) or "")
@@ -222,6 +236,7 @@ class ToolRegistry:
             function=function,
             arguments_model=model,
             timeout=timeout,
+            effect=declared,
         )
         self._tools[tool_name] = tool
         return tool

@@ -11,6 +11,7 @@ from typing import Any, TextIO
 from solcoder import jsonsafe
 from solcoder.agent.events import (
     AgentEvent,
+    ApprovalDecided,
     Notice,
     StepStarted,
     ToolRunFinished,
@@ -130,6 +131,16 @@ class JsonLinesWriter:
             return {"type": "notice", "text": redact(event.text), "level": event.level}
         if isinstance(event, StepStarted):
             return {"type": "step_started", "step": event.step}
+        if isinstance(event, ApprovalDecided):
+            return {
+                "type": "approval",
+                "id": event.call.id,
+                "tool": redact(event.call.name),
+                "decision": event.decision,
+                "by": event.by,
+                "effect": event.effect,
+                "origin": redact(event.origin),
+            }
         if isinstance(event, TurnFinished):
             return {"type": "turn_finished", "reason": event.reason, "usage": event.usage.as_dict()}
         return None

@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 
 from solcoder.agent.events import (
     AgentEvent,
+    ApprovalRequested,
     Notice,
     StepStarted,
     ToolRunFinished,
@@ -181,6 +182,12 @@ class StreamRenderer:
 
             style = "red" if event.level == "error" else "yellow"
             self._line(Text(safe(event.text), style=style))
+        elif isinstance(event, ApprovalRequested):
+            # A question follows (the REPL's approver writes it): start it on a clean line.
+            self._end_stream()
+            self._close_tool_line()
+            self._ensure_line_start(self.console)
+            self._ensure_line_start(self.diagnostics)
         elif isinstance(event, TurnFinished | Completed | ToolCallStart):
             # A model response ended, or a tool call began streaming its arguments: whatever
             # comes next starts on its own line.

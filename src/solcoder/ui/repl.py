@@ -46,6 +46,8 @@ if TYPE_CHECKING:
     from prompt_toolkit.input import Input
     from prompt_toolkit.output import Output
 
+    from solcoder.agent.gate import ApprovalGate
+
 logger = logging.getLogger(__name__)
 
 
@@ -53,6 +55,10 @@ class LineReader(Protocol):
     """Reads one (possibly multi-line) prompt: EOFError on Ctrl-D, KeyboardInterrupt on Ctrl-C."""
 
     async def read(self) -> str: ...
+
+    async def ask(self, message: str) -> str:
+        """One line answering `message` (an approval question), same errors as `read`."""
+        ...
 
 
 class StreamLineReader:
@@ -81,6 +87,15 @@ class StreamLineReader:
             break
         self._write("\n")
         return "\n".join(lines)
+
+    async def ask(self, message: str) -> str:
+        # Blocking, like `read`: the turn waits for this answer and nothing else may run.
+        self._write(message)
+        raw = self.stream.readline()
+        self._write("\n")
+        if not raw:
+            raise EOFError
+        return raw.rstrip("\r\n")
 
     def _write(self, text: str) -> None:
         self.console.file.write(text)
@@ -270,9 +285,11 @@ async def run_repl_async(
     stdin: TextIO | None = None,
     prompt_input: Input | None = None,
     prompt_output: Output | None = None,
+    approval: ApprovalGate | None = None,
 ) -> int:
     """The REPL on the running loop. `stdin` forces line mode; `prompt_input`/`prompt_output`
-    force prompt_toolkit (tests pass a pipe input and `DummyOutput`)."""
+    force prompt_toolkit (tests pass a pipe input and `DummyOutput`). `approval` (the
+    session's gate) gets the REPL as its approver: calls that need approval are asked."""
     repl = Repl(conversation, host or ReplHost(), console=console, show_thinking=show_thinking)
     reader: LineReader
     if prompt_input is not None or (stdin is None and _interactive()):
@@ -286,7 +303,15 @@ async def run_repl_async(
         )
     else:
         reader = StreamLineReader(stdin or sys.stdin, console)
-    return await repl.run(reader)
+    if approval is not None:
+        from solcoder.ui.approval_prompt import TerminalApprover
+
+        approval.approver = TerminalApprover(console, reader.ask, repl.interrupt)
+    try:
+        return await repl.run(reader)
+    finally:
+        if approval is not None:
+            approval.approver = None
 
 
 def run_repl(
@@ -298,6 +323,7 @@ def run_repl(
     show_thinking: bool = True,
     stdin: TextIO | None = None,
     cleanup: Callable[[], Awaitable[None]] | None = None,
+    approval: ApprovalGate | None = None,
 ) -> int:
     """Run the REPL until Ctrl-D or /quit; returns the process exit code.
 
@@ -314,6 +340,7 @@ def run_repl(
                 history_path=history_path,
                 show_thinking=show_thinking,
                 stdin=stdin,
+                approval=approval,
             )
         finally:
             if cleanup is not None:

@@ -151,6 +151,19 @@ class PromptToolkitReader:
             output=output,
         )
         self.session = session
+        self._input = input
+        self._output = output
+        self._question: PromptSession[str] | None = None
 
     async def read(self) -> str:
         return await self.session.prompt_async()
+
+    async def ask(self, message: str) -> str:
+        """An approval answer: its own session (answers stay out of the prompt history), and
+        no SIGINT handler of its own: Ctrl-C is a key press here (KeyboardInterrupt), and the
+        turn's SIGINT route must still be in place when the question is done."""
+        if self._question is None:
+            self._question = PromptSession(
+                history=InMemoryHistory(), input=self._input, output=self._output
+            )
+        return await self._question.prompt_async(message, handle_sigint=False)

@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from solcoder.llm.messages import ToolSpec
+from solcoder.tools.effects import Effect
 from solcoder.tools.registry import FunctionT, Tool, ToolFunction, ToolRegistry
 
 TOOLKIT_NAMES = ("plan", "code", "review", "deploy", "diagnostics", "knowledge")
@@ -99,10 +100,15 @@ class BaselineRegistry(ToolRegistry):
         return len(self.names())
 
     def tool(
-        self, *, toolkit: str, name: str | None = None, timeout: float | None = None
+        self,
+        *,
+        toolkit: str,
+        name: str | None = None,
+        timeout: float | None = None,
+        effect: Effect = "read_only",
     ) -> Callable[[FunctionT], FunctionT]:
         self._load()
-        return super().tool(toolkit=toolkit, name=name, timeout=timeout)
+        return super().tool(toolkit=toolkit, name=name, timeout=timeout, effect=effect)
 
     def register(
         self,
@@ -111,9 +117,12 @@ class BaselineRegistry(ToolRegistry):
         toolkit: str,
         name: str | None = None,
         timeout: float | None = None,
+        effect: Effect = "read_only",
     ) -> Tool:
         self._load()
-        return super().register(function, toolkit=toolkit, name=name, timeout=timeout)
+        return super().register(
+            function, toolkit=toolkit, name=name, timeout=timeout, effect=effect
+        )
 
     def get(self, name: str) -> Tool | None:
         self._load()

@@ -111,5 +111,5 @@ def _snake_case(name: str) -> str:
 
 
 def register(registry: ToolRegistry) -> None:
-    registry.register(scaffold_program, toolkit=TOOLKIT, timeout=10)
-    registry.register(explain_error, toolkit=TOOLKIT, timeout=10)
+    registry.register(scaffold_program, toolkit=TOOLKIT, timeout=10, effect="read_only")
+    registry.register(explain_error, toolkit=TOOLKIT, timeout=10, effect="read_only")

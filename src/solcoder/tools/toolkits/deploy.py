@@ -100,4 +100,6 @@ def _project_kind(root: Path) -> str:
 
 
 def register(registry: ToolRegistry) -> None:
-    registry.register(deploy_program, toolkit=TOOLKIT, timeout=10)
+    # Declared by what a deploy is, not by what this stage does: the approval is asked (and
+    # recorded) now, so the day it signs for real nothing about the policy changes.
+    registry.register(deploy_program, toolkit=TOOLKIT, timeout=10, effect="signs")

@@ -136,4 +136,7 @@ def _display_path(path: Path) -> str:
 
 
 def register(registry: ToolRegistry) -> None:
-    registry.register(environment, toolkit=TOOLKIT, timeout=PROBE_TIMEOUT + 5)
+    # It does start programs, but only a fixed list with `--version`, no argument from the
+    # model, a minimal environment and a deadline: that reads versions, which is what users
+    # expect a diagnostic to do without asking (docs/approval.md).
+    registry.register(environment, toolkit=TOOLKIT, timeout=PROBE_TIMEOUT + 5, effect="read_only")

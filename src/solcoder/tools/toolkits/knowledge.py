@@ -192,5 +192,5 @@ def _snippet(text: str, query_terms: set[str]) -> str:
 
 
 def register(registry: ToolRegistry) -> None:
-    registry.register(search_notes, toolkit=TOOLKIT, timeout=10)
-    registry.register(read_note, toolkit=TOOLKIT, timeout=10)
+    registry.register(search_notes, toolkit=TOOLKIT, timeout=10, effect="read_only")
+    registry.register(read_note, toolkit=TOOLKIT, timeout=10, effect="read_only")

@@ -131,4 +131,4 @@ def _adapt(step: rules.Step, *, native: bool) -> str:
 
 
 def register(registry: ToolRegistry) -> None:
-    registry.register(plan, toolkit=TOOLKIT, timeout=10)
+    registry.register(plan, toolkit=TOOLKIT, timeout=10, effect="read_only")

@@ -136,4 +136,4 @@ def _summary(findings: list[Finding], counts: dict[str, int]) -> str:
 
 
 def register(registry: ToolRegistry) -> None:
-    registry.register(review_code, toolkit=TOOLKIT, timeout=20)
+    registry.register(review_code, toolkit=TOOLKIT, timeout=20, effect="read_only")

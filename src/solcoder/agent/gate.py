@@ -1,0 +1,84 @@
+"""The approval gate: the policy's verdicts, the session's "always" grants, and who is asked.
+
+One gate lives as long as a session (`Conversation.switch` hands it to a new orchestrator),
+so "always" outlasts a model switch or the offline fallback. The orchestrator asks it before
+a tool runs; the REPL plugs an `Approver` in; without one (`-p`, the dry run, replay) a call
+that needs approval is declined, never left waiting for an answer nobody can give.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+from solcoder.agent.approval import (
+    Answer,
+    ApprovalRules,
+    CommandLineApprovals,
+    DecidedBy,
+    Decision,
+    Verdict,
+    decide,
+    decision_of,
+)
+from solcoder.llm.messages import ToolCall
+from solcoder.records import shared_methods
+
+
+@shared_methods
+@dataclass(frozen=True, slots=True, eq=False, repr=False)
+class ApprovalRequest:
+    """A call waiting for a yes: what to show the person asked."""
+
+    call: ToolCall
+    effect: str
+    origin: str
+    arguments: Mapping[str, Any]
+    rule: str | None = None
+    """The `approval.ask` pattern that made it ask, if one did."""
+
+
+class Approver(Protocol):
+    """Someone who can answer (the REPL). Called one request at a time, in call order;
+    may be cancelled (Ctrl-C), which answers nothing."""
+
+    async def ask(self, request: ApprovalRequest) -> Answer: ...
+
+
+@shared_methods
+@dataclass(frozen=True, slots=True, eq=False, repr=False)
+class Outcome:
+    decision: Decision
+    by: DecidedBy
+
+    @property
+    def runs(self) -> bool:
+        return self.decision != "deny"
+
+
+@dataclass(slots=True, eq=False)
+class ApprovalGate:
+    rules: ApprovalRules = field(default_factory=ApprovalRules)
+    approvals: CommandLineApprovals = field(default_factory=CommandLineApprovals)
+    approver: Approver | None = None
+    granted: set[str] = field(default_factory=set)
+    """Tools the user answered "always" for, in this session."""
+
+    def verdict(self, name: str, effect: str, origin: str) -> Verdict:
+        return decide(
+            name, effect, origin, rules=self.rules, granted=self.granted, approvals=self.approvals
+        )
+
+    async def settle(self, request: ApprovalRequest, verdict: Verdict) -> Outcome:
+        """The outcome of a verdict that is not a plain policy "allow"; asks when it must."""
+        if verdict.action == "allow":
+            return Outcome("allow", verdict.by)
+        if verdict.action == "deny":
+            return Outcome("deny", verdict.by)
+        if self.approver is None:
+            return Outcome("deny", "policy")
+        decision = decision_of(await self.approver.ask(request))
+        if decision == "always":
+            self.granted.add(request.call.name)
+        return Outcome(decision, "user")

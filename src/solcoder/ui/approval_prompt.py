@@ -1,0 +1,104 @@
+"""The REPL's approver: shows a call that needs approval and asks "yes / no / always".
+
+The question is asked inside the running turn (the orchestrator awaits it between two of its
+events), through the same reader as the prompt: prompt_toolkit on a terminal, where Ctrl-C
+is a key press (answered "no", and the turn is cancelled as Ctrl-C always cancels it), or a
+plain line from stdin. End of input is "no" too: nothing runs on a missing answer.
+Everything shown comes from the model, so it goes through `safe` and is cut to a few lines.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Awaitable, Callable, Mapping
+from typing import Any, Final
+
+from rich.console import Console
+from rich.text import Text
+
+from solcoder.agent.approval import Answer, question
+from solcoder.agent.gate import ApprovalRequest
+from solcoder.terminal import safe
+
+ASK: Final = "Allow? [y]es / [n]o / [a]lways for this session › "
+MAX_ARGUMENTS: Final = 12
+"""Arguments shown one per line; the rest are counted."""
+MAX_VALUE_CHARS: Final = 240
+MAX_TRIES: Final = 3
+
+_ANSWERS: Final[dict[str, Answer]] = {
+    "y": "yes",
+    "yes": "yes",
+    "n": "no",
+    "no": "no",
+    "a": "always",
+    "always": "always",
+}
+
+
+def parse_answer(text: str) -> Answer | None:
+    """ "y", "yes", "n", "no", "a", "always" (any case); None for anything else. An empty
+    line is "no": pressing Enter must never approve."""
+    word = text.strip().lower()
+    if not word:
+        return "no"
+    return _ANSWERS.get(word)
+
+
+def argument_lines(arguments: Mapping[str, Any], width: int = MAX_VALUE_CHARS) -> list[str]:
+    """`name: value` lines, terminal-safe, each value cut to `width` characters."""
+    lines: list[str] = []
+    for position, (name, value) in enumerate(arguments.items()):
+        if position == MAX_ARGUMENTS:
+            lines.append(f"… and {len(arguments) - MAX_ARGUMENTS} more arguments")
+            break
+        shown = value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)
+        text = safe(shown).replace("\n", "⏎ ")
+        if len(text) > width:
+            text = f"{text[: width - 1]}… ({len(shown)} characters)"
+        lines.append(f"{safe(name)}: {text}")
+    return lines or ["(no arguments)"]
+
+
+class TerminalApprover:
+    """`Approver` for the REPL. `read_answer(prompt)` reads one line (EOFError at the end of
+    input, KeyboardInterrupt on Ctrl-C); `interrupt()` cancels the turn in progress."""
+
+    def __init__(
+        self,
+        console: Console,
+        read_answer: Callable[[str], Awaitable[str]],
+        interrupt: Callable[[], object],
+    ) -> None:
+        self.console = console
+        self.read_answer = read_answer
+        self.interrupt = interrupt
+
+    async def ask(self, request: ApprovalRequest) -> Answer:
+        call = request.call
+        head = question(call.name, request.effect, request.origin)
+        self.console.print(Text(safe(head), style="bold yellow"), highlight=False)
+        if request.rule is not None:
+            line = f"  (approval.ask lists {safe(request.rule)})"
+            self.console.print(Text(line, style="dim"), highlight=False)
+        for line in argument_lines(request.arguments):
+            self.console.print(Text(f"  {line}"), highlight=False, soft_wrap=True)
+        for _ in range(MAX_TRIES):
+            try:
+                raw = await self.read_answer(ASK)
+            except KeyboardInterrupt:
+                self.interrupt()
+                self._said("no (cancelled)")
+                return "no"
+            except EOFError:
+                self._said("no")
+                return "no"
+            answer = parse_answer(raw)
+            if answer is not None:
+                return answer
+            self.console.print(Text("Answer yes, no or always.", style="yellow"))
+        self._said("no")
+        return "no"
+
+    def _said(self, text: str) -> None:
+        self.console.print(Text(text, style="yellow"), highlight=False)

@@ -1,0 +1,44 @@
+"""Every tool declares its effect; the built-ins' declarations are checked here, by name."""
+
+from __future__ import annotations
+
+import pytest
+
+from solcoder.tools.effects import EFFECTS, check_effect, runs_unasked
+from solcoder.tools.registry import ToolRegistry
+from solcoder.tools.toolkits import load_registry
+
+DECLARED = {
+    "plan": "read_only",
+    "scaffold_program": "read_only",
+    "explain_error": "read_only",
+    "review_code": "read_only",
+    "search_notes": "read_only",
+    "read_note": "read_only",
+    "environment": "read_only",
+    "deploy_program": "signs",
+}
+
+
+def test_the_builtins_declare_these_effects_and_are_ours() -> None:
+    registry = load_registry()
+    assert {tool.name: tool.effect for tool in registry} == DECLARED
+    assert {tool.origin for tool in registry} == {"solcoder"}
+
+
+def test_an_effect_is_checked_at_registration() -> None:
+    registry = ToolRegistry()
+
+    def noop() -> str:
+        """Nothing."""
+        return ""
+
+    with pytest.raises(ValueError, match="effect 'deletes' must be one of"):
+        registry.register(noop, toolkit="t", effect="deletes")  # type: ignore[arg-type]
+    assert registry.register(noop, toolkit="t", effect="network").effect == "network"
+    assert check_effect("unknown") == "unknown"
+
+
+def test_only_our_read_only_tools_run_unasked() -> None:
+    assert [e for e in EFFECTS if runs_unasked(e, "solcoder")] == ["read_only"]
+    assert not any(runs_unasked(e, "mcp:time") for e in EFFECTS)
