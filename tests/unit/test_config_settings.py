@@ -52,6 +52,7 @@ EXPECTED_DEFAULTS: dict[str, object] = {
     "telemetry.enabled": True,
     "telemetry.store_text": False,
     "sessions.keep": 20,
+    "mcp.startup_timeout": 10.0,
 }
 
 

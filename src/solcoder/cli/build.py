@@ -21,7 +21,9 @@ if TYPE_CHECKING:
     from solcoder.llm.providers.base import Provider
     from solcoder.llm.transport.deadline import Timeouts
     from solcoder.llm.transport.retry import WaitStatus
+    from solcoder.mcp.manager import McpManager
     from solcoder.sessions import Session
+    from solcoder.tools.registry import ToolRegistry
 
 
 @shared_methods
@@ -30,6 +32,8 @@ class Built:
     conversation: Conversation
     provider: Provider
     notices: list[str]
+    mcp: McpManager | None = None
+    """The configured MCP servers (started by the first request); close it when done."""
 
 
 def flag_overrides(options: dict[str, Any]) -> dict[str, object]:
@@ -203,8 +207,51 @@ def _timeouts(settings: Settings) -> Timeouts:
     ).clamped()
 
 
+def mcp_manager(settings: Settings, *, only: str | None = None) -> McpManager | None:
+    """The user's `[mcp.servers.*]` (or just server `only`) as a manager, nothing started;
+    None without any. The MCP SDK itself waits for the first start."""
+    tables = settings.mcp_servers
+    if only is not None:
+        tables = {only: tables[only]} if only in tables else {}
+    if not tables:
+        return None
+    from solcoder.mcp.config import credential_name, parse_servers
+    from solcoder.mcp.manager import McpManager
+
+    servers, problems = parse_servers(tables)
+
+    def bearer(name: str) -> str | None:
+        from solcoder.credentials.store import open_store
+        from solcoder.errors import StorageError
+        from solcoder.redact import add_secret
+
+        try:
+            secret = open_store(settings).get(credential_name(name))
+        except StorageError:
+            return None
+        add_secret(secret)  # masked wherever it could be echoed
+        return secret.reveal() if secret is not None else None
+
+    return McpManager(
+        servers, startup_timeout=settings.mcp.startup_timeout, bearer=bearer, problems=problems
+    )
+
+
+def attach_mcp_tools(registry: ToolRegistry, manager: McpManager | None) -> None:
+    """Offer the servers' tools through `registry` (they join at the first request)."""
+    if manager is None:
+        return
+    from solcoder.mcp.tools import McpToolSource
+
+    registry.attach_source(McpToolSource(manager))
+
+
 def build_orchestrator(
-    settings: Settings, provider: Provider, *, cache_key: str = ""
+    settings: Settings,
+    provider: Provider,
+    *,
+    cache_key: str = "",
+    mcp: McpManager | None = None,
 ) -> Orchestrator:
     """`cache_key` (the session id) groups this conversation's requests in the provider's
     prompt cache; without one, a fresh id per orchestrator does the same."""
@@ -233,7 +280,9 @@ def build_orchestrator(
         reasoning=reasoning_level(llm.reasoning),
         reasoning_budget=llm.reasoning_budget,
     )
-    return Orchestrator(provider, default_registry(), options)
+    registry = default_registry()
+    attach_mcp_tools(registry, mcp)
+    return Orchestrator(provider, registry, options)
 
 
 def build(
@@ -241,7 +290,9 @@ def build(
     *,
     api_key_flag: str | None,
     session: Session | None = None,
+    mcp: McpManager | None = None,
 ) -> Built:
+    """`mcp`: servers already running (a REPL rebuild keeps them); else from `settings`."""
     from solcoder.agent.conversation import Conversation
     from solcoder.errors import LLMError
     from solcoder.llm.catalog.providers import LOCAL, OFFLINE
@@ -249,6 +300,8 @@ def build(
 
     notices: list[str] = []
     llm = settings.llm
+    if mcp is None:
+        mcp = mcp_manager(settings)
     if api_key_flag:
         notices.append(
             "Warning: --llm-api-key is visible to other users in the process list; prefer "
@@ -305,7 +358,7 @@ def build(
             ):
                 offline = instrumented(offline_provider(settings, fallback=True), fell_back=True)
                 return build_orchestrator(
-                    settings, wrap_for_budget(offline, settings), cache_key=session_id
+                    settings, wrap_for_budget(offline, settings), cache_key=session_id, mcp=mcp
                 )
             return None
 
@@ -333,7 +386,7 @@ def build(
         return f"{text} · {format_tokens(window)} ctx" if window is not None else text
 
     conversation = Conversation(
-        build_orchestrator(settings, guarded, cache_key=session_id),
+        build_orchestrator(settings, guarded, cache_key=session_id, mcp=mcp),
         session_id=session_id,
         usage_summary=usage_summary if budgeted is not None else None,
         history=history,
@@ -341,7 +394,7 @@ def build(
         describe=describe,
         fallback=fallback,
     )
-    return Built(conversation, provider, notices)
+    return Built(conversation, provider, notices, mcp)
 
 
 def _resumed_model(provider: str, model: str) -> str:
