@@ -33,7 +33,15 @@ def session_rows(settings: Any, conversation: Any) -> Rows:
     ]
 
 
-STATUS_SOURCES: tuple[StatusSource, ...] = (provider_rows, session_rows)
+def tool_source_rows(settings: Any, conversation: Any) -> Rows:
+    """One row per MCP server (any tool source of the registry): its state right now."""
+    if conversation is None:
+        return []
+    registry = conversation.orchestrator.registry
+    return [row for source in registry.sources() for row in source.status_rows()]
+
+
+STATUS_SOURCES: tuple[StatusSource, ...] = (provider_rows, session_rows, tool_source_rows)
 
 
 def status_rows(settings: Any, conversation: Any) -> list[tuple[str, str]]:

@@ -161,23 +161,22 @@ class _Server:
             return
         self.generation += 1
 
-    async def call(
-        self, tool: str, arguments: Mapping[str, Any], notices: list[str]
-    ) -> dict[str, Any]:
+    async def call(self, tool: str, arguments: Mapping[str, Any]) -> dict[str, Any]:
         connection = self.connection
         if connection is None:
             raise McpServerError(f"the MCP server {self.config.name!r} is not running")
         try:
             return await connection.call_tool(tool, arguments)
         except McpServerError as error:
-            if not await self._alive(connection):
-                self._fail(f"stopped during a call to {tool!r}", notices)
-                await self.stop()
-                self.status = "failed"
-                raise McpServerError(
-                    f"the MCP server {self.config.name!r} stopped during the call ({error})"
-                ) from None
-            raise
+            if await self._alive(connection):
+                raise
+            # The failed tool's line already tells the user: no second notice for this.
+            self._fail(f"stopped during a call to {tool!r} ({error})", [])
+            await self.stop()
+            raise McpServerError(
+                f"the MCP server {self.config.name!r} {self.reason}; its tools are gone "
+                "for this session"
+            ) from None
 
     async def _alive(self, connection: Connection) -> bool:
         """A failed call may be the server's answer or the end of the connection: a ping
@@ -279,21 +278,16 @@ class McpManager:
         self.ensure_started()
 
         async def again() -> ServerSnapshot:
-            notices: list[str] = []
+            # The caller shows the new state itself: a failure is not repeated as a notice.
             await server.stop()
-            await server.start(token, notices)
-            self._add_notices(notices)
+            await server.start(token, [])
             return server.snapshot()
 
         return self._runtime.submit(again())
 
     async def call(self, name: str, tool: str, arguments: Mapping[str, Any]) -> dict[str, Any]:
         """Call `tool` of server `name` from any loop; raises `McpServerError`."""
-        notices: list[str] = []
-        try:
-            return await self._runtime.run(self._servers[name].call(tool, arguments, notices))
-        finally:
-            self._add_notices(notices)
+        return await self._runtime.run(self._servers[name].call(tool, arguments))
 
     def _add_notices(self, lines: list[str]) -> None:
         with self._lock:
