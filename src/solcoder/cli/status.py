@@ -35,9 +35,10 @@ def session_rows(settings: Any, conversation: Any) -> Rows:
 
 def tool_source_rows(settings: Any, conversation: Any) -> Rows:
     """One row per MCP server (any tool source of the registry): its state right now."""
-    if conversation is None:
+    orchestrator = getattr(conversation, "orchestrator", None)  # test doubles have none
+    if orchestrator is None:
         return []
-    registry = conversation.orchestrator.registry
+    registry = orchestrator.registry
     return [row for source in registry.sources() for row in source.status_rows()]
 
 
