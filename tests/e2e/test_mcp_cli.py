@@ -23,7 +23,7 @@ from typing import Any
 
 import pytest
 
-from tests.e2e.conftest import Run
+from tests.e2e.conftest import SOLCODER, Run
 from tests.support.fake_llm_server import FakeLLMServer, Reply
 from tests.support.fake_wire import ToolCallReply
 
@@ -34,6 +34,18 @@ VENV = Path(sys.executable).parent.parent
 EVERYTHING = VENV / "npm" / "node_modules" / ".bin" / "mcp-server-everything"
 TIME_SERVER = VENV / "bin" / "mcp-server-time"
 SCRIPT = Path(__file__).resolve().parents[1] / "support" / "mcp_script_server.py"
+
+
+def _approve_flags() -> list[str]:
+    """`--approve-all` once the CLI has the approval gate (MCP tools need approval under
+    `-p`); these tests are about the MCP round trip, not about approving it."""
+    shown = subprocess.run(
+        [SOLCODER, "--help"], capture_output=True, text=True, timeout=30, check=False
+    )
+    return ["--approve-all"] if "--approve-all" in shown.stdout else []
+
+
+APPROVE = _approve_flags()
 
 
 def _require(path: Path) -> Path:
@@ -75,6 +87,7 @@ def ask(run_cli: Run, model: FakeLLMServer, prompt: str = "use the tool") -> Any
         "chat",
         "--llm-model",
         "fake-model",
+        *APPROVE,
         env={"OPENAI_API_KEY": KEY},
         timeout=90,
     )

@@ -26,6 +26,7 @@ Status = Literal["configured", "starting", "ready", "failed", "stopped"]
 DEFAULT_STARTUP_TIMEOUT = 10.0
 STDERR_LINES = 5
 PING_TIMEOUT = 2.0
+RELIST_WAIT = 2.0
 BearerLookup = Callable[[str], str | None]
 """Server name -> its bearer token from the credentials store (None: none saved)."""
 
@@ -166,7 +167,7 @@ class _Server:
         if connection is None:
             raise McpServerError(f"the MCP server {self.config.name!r} is not running")
         try:
-            return await connection.call_tool(tool, arguments)
+            result = await connection.call_tool(tool, arguments)
         except McpServerError as error:
             if await self._alive(connection):
                 raise
@@ -177,6 +178,17 @@ class _Server:
                 f"the MCP server {self.config.name!r} {self.reason}; its tools are gone "
                 "for this session"
             ) from None
+        await self._settle_relisting()
+        return result
+
+    async def _settle_relisting(self) -> None:
+        """A tool that changes the tool list says so before its result: let that re-listing
+        finish (briefly) so the model's next request already offers the new tools."""
+        for _ in range(3):
+            await asyncio.sleep(0)
+        pending = list(self._background)
+        if pending:
+            await asyncio.wait(pending, timeout=RELIST_WAIT)
 
     async def _alive(self, connection: Connection) -> bool:
         """A failed call may be the server's answer or the end of the connection: a ping
