@@ -30,7 +30,7 @@ NOT_ON_THE_OFFLINE_PATH = {
     "decimal": "prices",
     "email.utils": "Retry-After dates",
     "mcp": "a configured MCP server's first start (solcoder.mcp.adapter)",
-    "solcoder.mcp.manager": "a configured MCP server (cli/build.py mcp_manager)",
+    "solcoder.mcp.manager": "a configured MCP server (cli/mcp_wiring.py mcp_manager)",
     "jsonschema": "an MCP tool's arguments (solcoder.mcp.validation)",
 }
 

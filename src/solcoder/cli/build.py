@@ -23,7 +23,6 @@ if TYPE_CHECKING:
     from solcoder.llm.transport.retry import WaitStatus
     from solcoder.mcp.manager import McpManager
     from solcoder.sessions import Session
-    from solcoder.tools.registry import ToolRegistry
 
 
 @shared_methods
@@ -207,45 +206,6 @@ def _timeouts(settings: Settings) -> Timeouts:
     ).clamped()
 
 
-def mcp_manager(settings: Settings, *, only: str | None = None) -> McpManager | None:
-    """The user's `[mcp.servers.*]` (or just server `only`) as a manager, nothing started;
-    None without any. The MCP SDK itself waits for the first start."""
-    tables = settings.mcp_servers
-    if only is not None:
-        tables = {only: tables[only]} if only in tables else {}
-    if not tables:
-        return None
-    from solcoder.mcp.config import credential_name, parse_servers
-    from solcoder.mcp.manager import McpManager
-
-    servers, problems = parse_servers(tables)
-
-    def bearer(name: str) -> str | None:
-        from solcoder.credentials.store import open_store
-        from solcoder.errors import StorageError
-        from solcoder.redact import add_secret
-
-        try:
-            secret = open_store(settings).get(credential_name(name))
-        except StorageError:
-            return None
-        add_secret(secret)  # masked wherever it could be echoed
-        return secret.reveal() if secret is not None else None
-
-    return McpManager(
-        servers, startup_timeout=settings.mcp.startup_timeout, bearer=bearer, problems=problems
-    )
-
-
-def attach_mcp_tools(registry: ToolRegistry, manager: McpManager | None) -> None:
-    """Offer the servers' tools through `registry` (they join at the first request)."""
-    if manager is None:
-        return
-    from solcoder.mcp.tools import McpToolSource
-
-    registry.attach_source(McpToolSource(manager))
-
-
 def build_orchestrator(
     settings: Settings,
     provider: Provider,
@@ -280,6 +240,8 @@ def build_orchestrator(
         reasoning=reasoning_level(llm.reasoning),
         reasoning_budget=llm.reasoning_budget,
     )
+    from solcoder.cli.mcp_wiring import attach_mcp_tools
+
     registry = default_registry()
     attach_mcp_tools(registry, mcp)
     return Orchestrator(provider, registry, options)
@@ -294,14 +256,14 @@ def build(
 ) -> Built:
     """`mcp`: servers already running (a REPL rebuild keeps them); else from `settings`."""
     from solcoder.agent.conversation import Conversation
+    from solcoder.cli.mcp_wiring import mcp_manager
     from solcoder.errors import LLMError
     from solcoder.llm.catalog.providers import LOCAL, OFFLINE
     from solcoder.middleware.budget import BudgetedProvider, wrap_for_budget
 
     notices: list[str] = []
     llm = settings.llm
-    if mcp is None:
-        mcp = mcp_manager(settings)
+    mcp = mcp or mcp_manager(settings)
     if api_key_flag:
         notices.append(
             "Warning: --llm-api-key is visible to other users in the process list; prefer "

@@ -167,7 +167,7 @@ def remove_command(ctx: click.Context, name: str) -> None:
 @click.pass_context
 def tools_command(ctx: click.Context, name: str) -> None:
     """Start server NAME and list its tools as the model will see them."""
-    from solcoder.cli.build import mcp_manager
+    from solcoder.cli.mcp_wiring import mcp_manager
     from solcoder.errors import ProviderUnavailableError
     from solcoder.mcp.tools import tools_of
     from solcoder.tools.toolkits import default_registry
