@@ -29,6 +29,9 @@ NOT_ON_THE_OFFLINE_PATH = {
     "importlib.metadata": "--version of dependencies, plugins",
     "decimal": "prices",
     "email.utils": "Retry-After dates",
+    "mcp": "a configured MCP server's first start (solcoder.mcp.adapter)",
+    "solcoder.mcp.manager": "a configured MCP server (cli/mcp_wiring.py mcp_manager)",
+    "jsonschema": "an MCP tool's arguments (solcoder.mcp.validation)",
 }
 
 _RUN_AND_LIST = (

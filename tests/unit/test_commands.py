@@ -12,6 +12,7 @@ from rich.console import Console
 from solcoder.agent.events import AgentEvent
 from solcoder.errors import UsageError
 from solcoder.llm.messages import Message, Text, Thinking
+from solcoder.tools.registry import ToolRegistry
 from solcoder.ui.commands import (
     COMMANDS,
     CommandRouter,
@@ -28,7 +29,7 @@ class Conversation:
     session_id = "sess-42"
     provider_name = "offline"
     model = "scripted"
-    orchestrator = SimpleNamespace(provider=object())
+    orchestrator = SimpleNamespace(provider=object(), registry=ToolRegistry())
 
     def __init__(self) -> None:
         self.cleared = 0

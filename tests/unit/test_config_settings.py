@@ -55,6 +55,7 @@ EXPECTED_DEFAULTS: dict[str, object] = {
     "approval.allow": (),
     "approval.ask": (),
     "approval.deny": (),
+    "mcp.startup_timeout": 10.0,
 }
 
 

@@ -29,6 +29,7 @@ LAYERS: dict[str, int] = {
     "solcoder.sessions": 3,
     "solcoder.telemetry": 4,
     "solcoder.agent": 4,
+    "solcoder.mcp": 4,
     "solcoder.middleware": 5,
     "solcoder.replay": 5,
     "solcoder.ui": 5,

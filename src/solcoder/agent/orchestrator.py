@@ -125,6 +125,8 @@ class Orchestrator:
             for step in range(1, options.max_steps + 1):
                 check_tool_pairing(history)
                 yield StepStarted(step)
+                for line in await self.registry.refresh_sources():
+                    yield Notice(line, "warning")
                 completed: Completed | None = None
                 request = self._request(history, force_tool if step == 1 else None)
                 async with closing(self.provider.astream(request)) as stream:

@@ -21,6 +21,7 @@ if TYPE_CHECKING:
     from solcoder.llm.catalog.providers import ProviderSpec
     from solcoder.llm.providers.base import Provider
     from solcoder.llm.transport.deadline import Timeouts
+    from solcoder.mcp.manager import McpManager
     from solcoder.middleware.budget import SessionBudget
     from solcoder.sessions import Session
 
@@ -33,6 +34,8 @@ class Built:
     notices: list[str]
     budget: SessionBudget | None = None
     """The session's token and cost count, handed to the next `build` on a rebuild."""
+    mcp: McpManager | None = None
+    """The configured MCP servers (started by the first request); close it when done."""
 
 
 def flag_overrides(options: dict[str, Any]) -> dict[str, object]:
@@ -220,6 +223,7 @@ def build_orchestrator(
     *,
     cache_key: str = "",
     approval: ApprovalGate | None = None,
+    mcp: McpManager | None = None,
 ) -> Orchestrator:
     """`cache_key` (the session id) groups this conversation's requests in the provider's
     prompt cache; without one, a fresh id per orchestrator does the same."""
@@ -248,8 +252,12 @@ def build_orchestrator(
         reasoning=reasoning_level(llm.reasoning),
         reasoning_budget=llm.reasoning_budget,
     )
+    from solcoder.cli.mcp_wiring import attach_mcp_tools
+
+    registry = default_registry()
+    attach_mcp_tools(registry, mcp)
     gate = approval if approval is not None else approval_gate(settings)
-    return Orchestrator(provider, default_registry(), options, approval=gate)
+    return Orchestrator(provider, registry, options, approval=gate)
 
 
 def build(
@@ -259,17 +267,21 @@ def build(
     session: Session | None = None,
     budget: SessionBudget | None = None,
     options: dict[str, Any] | None = None,
+    mcp: McpManager | None = None,
 ) -> Built:
     """`budget` is the session's count so far when a running REPL rebuilds its provider
     (`/config set`); without it a resumed session's count starts from its transcript.
-    `options` (the root flags) give the `--approve` patterns."""
+    `options` (the root flags) give the `--approve` patterns. `mcp`: servers already
+    running (a REPL rebuild keeps them); else from `settings`."""
     from solcoder.agent.conversation import Conversation
+    from solcoder.cli.mcp_wiring import mcp_manager
     from solcoder.errors import LLMError
     from solcoder.llm.catalog.providers import LOCAL, OFFLINE
     from solcoder.middleware.budget import BudgetedProvider, wrap_for_budget
 
     notices: list[str] = []
     llm = settings.llm
+    mcp = mcp or mcp_manager(settings)
     if api_key_flag:
         notices.append(
             "Warning: --llm-api-key is visible to other users in the process list; prefer "
@@ -317,6 +329,7 @@ def build(
                     wrap_for_budget(offline, settings, budget),
                     cache_key=session_id,
                     approval=gate,
+                    mcp=mcp,
                 )
             return None
 
@@ -347,7 +360,7 @@ def build(
 
     gate = approval_gate(settings, options)
     conversation = Conversation(
-        build_orchestrator(settings, guarded, cache_key=session_id, approval=gate),
+        build_orchestrator(settings, guarded, cache_key=session_id, approval=gate, mcp=mcp),
         session_id=session_id,
         usage_summary=usage_summary if budgeted is not None else None,
         history=history,
@@ -355,7 +368,7 @@ def build(
         describe=describe,
         fallback=fallback,
     )
-    return Built(conversation, provider, notices, budget)
+    return Built(conversation, provider, notices, budget, mcp)
 
 
 def chosen_provider(settings: Settings, api_key_flag: str | None, notices: list[str]) -> Provider:

@@ -45,11 +45,32 @@ def _format_review(content: str) -> str:
     return "\n".join(lines)
 
 
+def mcp_hooks(mcp: Any) -> dict[str, Any]:
+    """`/mcp` and `/mcp restart NAME` over the session's MCP manager (none: not available)."""
+    if mcp is None:
+        return {}
+
+    def mcp_status() -> list[tuple[str, str]]:
+        return [(snapshot.name, snapshot.describe()) for snapshot in mcp.snapshots()]
+
+    async def mcp_restart(name: str) -> str:
+        import asyncio
+
+        if name not in mcp.names:
+            known = ", ".join(mcp.names) or "none"
+            raise UsageError(f"No MCP server named {name!r} is running.", hint=f"Servers: {known}.")
+        snapshot = await asyncio.wrap_future(mcp.restart(name))
+        return f"{name}: {snapshot.describe()}"
+
+    return {"mcp_status": mcp_status, "mcp_restart": mcp_restart}
+
+
 def make_host(
     settings: Any,
     registry: Any,
     conversation: Any = None,
     apply_setting: Callable[[str, str], str | None] | None = None,
+    mcp: Any = None,
 ) -> Any:
     """The `ReplHost` for the REPL: plain callables over config, keys and the tool registry.
 
@@ -138,6 +159,7 @@ def make_host(
         return status_rows(current["settings"], conversation)
 
     return ReplHost(
+        **mcp_hooks(mcp),
         status=status,
         rotate_key=rotate_key,
         show_logs=show_logs,
@@ -196,6 +218,7 @@ def run_interactive(
             api_key_flag=(options or {}).get("llm_api_key"),
             session=session,
             budget=current_budget["budget"],  # the session's count carries over the switch
+            mcp=built.mcp,  # the running servers carry over
         )
         current_budget["budget"] = rebuilt.budget
         conversation.switch(rebuilt.conversation.orchestrator)
@@ -207,13 +230,20 @@ def run_interactive(
 
     async def cleanup() -> None:
         await conversation.orchestrator.provider.aclose()
+        if built.mcp is not None:
+            import asyncio
+
+            await asyncio.to_thread(built.mcp.close)  # the servers' processes end here
 
     def reasoning(level: str | None) -> str:
         return switch_reasoning(conversation.orchestrator, level, applied, options)
 
     return run_repl(
         conversation,
-        replace(make_host(settings, registry, conversation, apply_setting), reasoning=reasoning),
+        replace(
+            make_host(settings, registry, conversation, apply_setting, mcp=built.mcp),
+            reasoning=reasoning,
+        ),
         console=console,
         history_path=settings.home / "history",
         show_thinking=settings.ui.show_thinking,

@@ -31,6 +31,7 @@ _SUBCOMMANDS: dict[str, tuple[str, str, str]] = {
     "stats": ("solcoder.cli.logs_cmd", "stats_command", "Latency, errors, tokens and cost."),
     "models": ("solcoder.cli.models_cmd", "models_command", "Known models, context and price."),
     "local": ("solcoder.cli.local_cmd", "local_group", "Install and inspect the local model."),
+    "mcp": ("solcoder.cli.mcp_cmd", "mcp_group", "Add, list and inspect MCP servers."),
 }
 
 

@@ -72,6 +72,7 @@ def run_root(options: dict[str, Any]) -> int:
     if notice is not None:
         print_notice(notice)
     session, settings = open_session(settings, options)
+    built = None
     try:
         for warning in session.warnings:
             print_notice(f"Warning: {warning}")
@@ -106,6 +107,8 @@ def run_root(options: dict[str, Any]) -> int:
 
         return run_interactive(settings, built, options, session)
     finally:
+        if built is not None and built.mcp is not None:
+            built.mcp.close()  # the servers' processes end with the session
         from solcoder.sessions import SessionStore
 
         # A launch that failed before its prompt leaves no session to push real ones out.

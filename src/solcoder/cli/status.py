@@ -71,7 +71,21 @@ def describe_rate_limits(snapshot: Any, now: float) -> str:
     return " · ".join(parts)
 
 
-STATUS_SOURCES: tuple[StatusSource, ...] = (provider_rows, session_rows, limit_rows)
+def tool_source_rows(settings: Any, conversation: Any) -> Rows:
+    """One row per MCP server (any tool source of the registry): its state right now."""
+    orchestrator = getattr(conversation, "orchestrator", None)  # test doubles have none
+    if orchestrator is None:
+        return []
+    registry = orchestrator.registry
+    return [row for source in registry.sources() for row in source.status_rows()]
+
+
+STATUS_SOURCES: tuple[StatusSource, ...] = (
+    provider_rows,
+    session_rows,
+    limit_rows,
+    tool_source_rows,
+)
 
 
 def status_rows(settings: Any, conversation: Any) -> list[tuple[str, str]]:

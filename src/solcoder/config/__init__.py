@@ -20,6 +20,7 @@ from solcoder.config.loader import (
 from solcoder.config.schema import (
     SETTINGS,
     LLMSettings,
+    MCPSettings,
     SessionsSettings,
     SettingSpec,
     TelemetrySettings,
@@ -43,6 +44,7 @@ __all__ = [
     "PROJECT_DIR_NAME",
     "SETTINGS",
     "LLMSettings",
+    "MCPSettings",
     "SessionsSettings",
     "SettingSpec",
     "Settings",

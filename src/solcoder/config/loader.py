@@ -20,6 +20,7 @@ from solcoder.config.schema import (
     ApprovalSettings,
     InvalidValue,
     LLMSettings,
+    MCPSettings,
     SessionsSettings,
     TelemetrySettings,
     UISettings,
@@ -55,6 +56,7 @@ class Settings:
     telemetry: TelemetrySettings
     sessions: SessionsSettings
     approval: ApprovalSettings
+    mcp: MCPSettings
     providers: dict[str, dict[str, Any]]
     """`[providers.<name>]` tables, project keys over user keys; for `resolve_spec`."""
     home: Path
@@ -63,6 +65,9 @@ class Settings:
     warnings: list[str] = field(default_factory=list)
     """Problems worth telling the user that did not stop loading (unknown keys, ...)."""
     sources: dict[str, str] = field(default_factory=dict, repr=False)
+    mcp_servers: dict[str, object] = field(default_factory=dict)
+    """`[mcp.servers.NAME]` tables of the user config, unparsed: `solcoder.mcp.config`
+    checks each on its own, so one bad table never stops the others (or any setting)."""
 
     def get(self, key: str) -> object:
         spec = lookup(key)
@@ -88,6 +93,7 @@ class ConfigFile:
     values: dict[str, object]
     providers: dict[str, dict[str, Any]]
     warnings: list[str]
+    mcp_servers: dict[str, object] = field(default_factory=dict)
 
 
 def resolve_home(home: Path | None, environ: Mapping[str, str], cwd: Path) -> Path:
@@ -133,6 +139,7 @@ def load_settings(
     sources: dict[str, str] = {}
     providers: dict[str, dict[str, Any]] = {}
     warnings: list[str] = []
+    mcp_servers: dict[str, object] = {}
 
     for label, path in (("user", user_path), ("project", project_path)):
         loaded = read_config_file(path) if path is not None else None
@@ -148,6 +155,10 @@ def load_settings(
         warnings.extend(loaded.warnings)
         if label == "project":
             warnings.extend(_project_redirects(loaded))
+            if loaded.mcp_servers:
+                warnings.append(_project_servers_warning(loaded))
+        else:
+            mcp_servers = loaded.mcp_servers
 
     for key, (variable, value) in read_environment(environ, warnings).items():
         values[key] = value
@@ -180,6 +191,16 @@ def load_settings(
         project_config_path=project_path,
         warnings=warnings,
         sources=sources,
+        mcp_servers=mcp_servers,
+    )
+
+
+def _project_servers_warning(loaded: ConfigFile) -> str:
+    """A cloned repository must not start programs on the user's machine by being opened."""
+    names = ", ".join(sorted(loaded.mcp_servers))
+    return (
+        f"{loaded.path} defines MCP servers ({names}); they are ignored: servers run programs "
+        "or receive your data, so only your own config starts them (`solcoder mcp add`)."
     )
 
 
@@ -257,12 +278,16 @@ def parse_config_text(text: str, path: Path, *, ignore_key: str | None = None) -
     values: dict[str, object] = {}
     providers: dict[str, dict[str, Any]] = {}
     warnings: list[str] = []
+    mcp_servers: dict[str, object] = {}
     for name, content in document.items():
         if name in SECTIONS:
             if not isinstance(content, dict):
                 raise _file_error(path, text, None, name, f"[{name}] must be a table")
             for setting, value in content.items():
                 key = f"{name}.{setting}"
+                if key == "mcp.servers":
+                    mcp_servers = _mcp_server_tables(path, text, value)
+                    continue
                 spec = SETTINGS.get(key)
                 if spec is None:
                     warnings.append(_unknown_key_warning(path, key))
@@ -277,7 +302,17 @@ def parse_config_text(text: str, path: Path, *, ignore_key: str | None = None) -
             providers = _check_providers(path, text, content)
         else:
             warnings.append(_unknown_key_warning(path, name))
-    return ConfigFile(path=path, values=values, providers=providers, warnings=warnings)
+    return ConfigFile(
+        path=path, values=values, providers=providers, warnings=warnings, mcp_servers=mcp_servers
+    )
+
+
+def _mcp_server_tables(path: Path, text: str, content: object) -> dict[str, object]:
+    """Only the shape is checked here (a table of tables); each server's own fields are
+    checked by `solcoder.mcp.config`, which skips a bad server and keeps the rest."""
+    if not isinstance(content, dict):
+        raise _file_error(path, text, "mcp", "servers", "[mcp.servers] must hold tables")
+    return dict(content)
 
 
 def _check_schema_version(version: object, text: str, path: Path) -> None:

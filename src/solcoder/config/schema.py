@@ -402,12 +402,25 @@ class ApprovalSettings:
     )
 
 
+@shared_methods
+@dataclass(frozen=True, slots=True, eq=False, repr=False)
+class MCPSettings:
+    """How MCP servers are run (the servers themselves are `[mcp.servers.NAME]` tables)."""
+
+    startup_timeout: float = _seconds(
+        10.0,
+        "Seconds an MCP server has to start and answer `initialize` before the session goes "
+        "on without it; a server's own `startup_timeout` wins.",
+    )
+
+
 SECTIONS: dict[str, type[Any]] = {
     "llm": LLMSettings,
     "ui": UISettings,
     "telemetry": TelemetrySettings,
     "sessions": SessionsSettings,
     "approval": ApprovalSettings,
+    "mcp": MCPSettings,
 }
 """Settings sections in display order, each a frozen dataclass."""
 
@@ -457,6 +470,11 @@ def lookup(key: str) -> SettingSpec:
             raise UsageError(
                 f"{key!r} is part of a [providers.<name>] table, not a single setting.",
                 hint="Edit the table in config.toml (`solcoder config path` shows where).",
+            )
+        if key.startswith("mcp.servers"):
+            raise UsageError(
+                f"{key!r} is part of an [mcp.servers.<name>] table, not a single setting.",
+                hint="Use `solcoder mcp add` and `solcoder mcp remove`, or edit config.toml.",
             )
         raise unknown_setting_error(key)
     return spec

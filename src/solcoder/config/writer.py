@@ -233,3 +233,49 @@ def _write_error(path: Path, problem: OSError) -> ConfigError:
         f"Cannot write {path}: {problem.strerror or problem}.",
         hint="Check the directory's permissions, or set SOLCODER_HOME to a writable directory.",
     )
+
+
+def set_mcp_server(home: Path, name: str, table: dict[str, object]) -> None:
+    """Write `[mcp.servers.NAME]` into the user config (replacing one of that name).
+
+    The rest of the file, comments included, is kept; the write is atomic and private."""
+    import tomlkit
+
+    ensure_home(home)
+    path = home / CONFIG_FILE_NAME
+    text = read_text_checked(path) or ""
+    parse_config_text(text, path)  # a broken file is refused before any change
+    document = tomlkit.parse(text) if text else _new_document()
+    section: Any = document.get("mcp")
+    if section is None:
+        document.add("mcp", tomlkit.table(is_super_table=True))
+        section = document["mcp"]
+    servers: Any = section.get("servers")
+    if servers is None:
+        section.add("servers", tomlkit.table(is_super_table=True))
+        servers = section["servers"]
+    entry = tomlkit.table()
+    for key, value in table.items():
+        entry.add(key, value)
+    if name in servers:
+        del servers[name]
+    servers.add(name, entry)
+    _write(path, tomlkit.dumps(document), PRIVATE_FILE_MODE)
+
+
+def remove_mcp_server(home: Path, name: str) -> bool:
+    """Delete `[mcp.servers.NAME]` from the user config; False if it was not there."""
+    import tomlkit
+
+    path = home / CONFIG_FILE_NAME
+    text = read_text_checked(path)
+    if text is None:
+        return False
+    parse_config_text(text, path)
+    document = tomlkit.parse(text)
+    servers: Any = (document.get("mcp") or {}).get("servers")
+    if servers is None or name not in servers:
+        return False
+    del servers[name]
+    _write(path, tomlkit.dumps(document), PRIVATE_FILE_MODE)
+    return True

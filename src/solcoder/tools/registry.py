@@ -17,12 +17,14 @@ import json
 import re
 from collections.abc import Callable, Collection, Iterator, Mapping
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
+from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 
-from solcoder import jsonsafe
-from solcoder.errors import SolcoderError
 from solcoder.llm.messages import ToolSpec
 from solcoder.records import shared_methods
+from solcoder.tools.arguments import (  # re-exported: callers import it from here
+    ToolArgumentError as ToolArgumentError,  # noqa: PLC0414
+)
+from solcoder.tools.arguments import decode_arguments
 from solcoder.tools.effects import BUILTIN_ORIGIN, Effect, check_effect
 
 if TYPE_CHECKING:
@@ -33,12 +35,6 @@ FunctionT = TypeVar("FunctionT", bound=Callable[..., Any])
 
 # The name rule of OpenAI function calling and Anthropic tool use (the stricter of the two).
 _TOOL_NAME = re.compile(r"^[a-zA-Z0-9_-]{1,64}$")
-
-
-class ToolArgumentError(SolcoderError):
-    """The model's arguments were unusable; the message is written for the model to act on."""
-
-    kind: ClassVar[str] = "tool_arguments"
 
 
 class ToolTimeoutError(TimeoutError):
@@ -80,28 +76,7 @@ class Tool:
 
         Empty text counts as `{}`: several servers stream nothing for a call without arguments.
         """
-        text = raw.strip()
-        value: Any = {}
-        if text:
-            try:
-                # strict=False accepts raw newlines and tabs inside strings: small models
-                # (and llama.cpp's JSON grammar) emit them, and their meaning is unambiguous.
-                value = jsonsafe.loads(text, strict=False)
-            except jsonsafe.JSONTooDeep:
-                raise ToolArgumentError(
-                    f"Arguments for tool `{self.name}` are nested deeper than "
-                    f"{jsonsafe.MAX_DEPTH} levels; send a flat JSON object such as "
-                    f"{self._example()}."
-                ) from None
-            except json.JSONDecodeError as error:
-                raise ToolArgumentError(self._describe_bad_json(text, error)) from None
-            if isinstance(value, str):
-                value = _unwrap_double_encoded(value)
-        if not isinstance(value, dict):
-            raise ToolArgumentError(
-                f"Arguments for tool `{self.name}` must be a JSON object such as "
-                f"{self._example()}, not {_json_type(value)}."
-            )
+        value = decode_arguments(self.name, raw, self.json_schema)
         return self._validate(value).model_dump(mode="json")
 
     async def run(self, arguments: Mapping[str, Any]) -> ToolOutput:
@@ -144,24 +119,6 @@ class Tool:
     def _parameter_names(self) -> list[str]:
         return list(self.arguments_model.model_fields)
 
-    def _example(self) -> str:
-        required = self.json_schema.get("required", [])
-        return "{" + ", ".join(f'"{name}": ...' for name in required) + "}"
-
-    def _describe_bad_json(self, text: str, error: json.JSONDecodeError) -> str:
-        if _looks_truncated(text):
-            return (
-                f"Arguments for tool `{self.name}` are not valid JSON: the text ends before the "
-                f"JSON is complete ({error.msg} at character {error.pos} of {len(text)}), so the "
-                "arguments were probably cut off, for example by the output token limit. Call "
-                "the tool again with complete (and if possible shorter) arguments."
-            )
-        return (
-            f"Arguments for tool `{self.name}` are not valid JSON ({error.msg} at line "
-            f"{error.lineno} column {error.colno}). Send one JSON object such as "
-            f"{self._example()}."
-        )
-
     def _describe_invalid(self, error: pydantic.ValidationError) -> str:
         problems = []
         for detail in error.errors(include_url=False):
@@ -183,11 +140,51 @@ class Tool:
         )
 
 
+class ToolLike(Protocol):
+    """What the orchestrator uses of a tool: SolCoder's own `Tool` and tools from outside
+    (an MCP server's, `solcoder.mcp.tools.McpTool`) both have this surface."""
+
+    @property
+    def name(self) -> str: ...
+    @property
+    def toolkit(self) -> str: ...
+    @property
+    def description(self) -> str: ...
+    @property
+    def json_schema(self) -> Mapping[str, Any]: ...
+    @property
+    def timeout(self) -> float | None: ...
+    @property
+    def effect(self) -> Effect: ...
+    @property
+    def origin(self) -> str: ...
+    @property
+    def spec(self) -> ToolSpec: ...
+
+    def parse_arguments(self, raw: str) -> dict[str, Any]: ...
+
+    async def run(self, arguments: Mapping[str, Any]) -> ToolOutput: ...
+
+
+class ToolSource(Protocol):
+    """Tools that come and go at run time (MCP servers): `refresh` brings the registry up to
+    date with them (starting them the first time) and returns lines to tell the user."""
+
+    async def refresh(self, registry: ToolRegistry) -> list[str]: ...
+
+    def status_rows(self) -> list[tuple[str, str]]: ...
+
+
 class ToolRegistry:
-    """Tools by name, grouped in toolkits; the orchestrator offers `specs()` to the model."""
+    """Tools by name, grouped in toolkits; the orchestrator offers `specs()` to the model.
+
+    SolCoder's own tools are registered once; external tools (`add_external`) and the
+    sources that supply them (`attach_source`) may change between steps of a turn."""
 
     def __init__(self) -> None:
         self._tools: dict[str, Tool] = {}
+        self._external: dict[str, ToolLike] = {}
+        self._sources: list[ToolSource] = []
 
     def tool(
         self,
@@ -219,7 +216,7 @@ class ToolRegistry:
         tool_name = name or function.__name__
         if not _TOOL_NAME.match(tool_name):
             raise ValueError(f"tool name {tool_name!r} must match {_TOOL_NAME.pattern}")
-        if tool_name in self._tools:
+        if tool_name in self._tools or tool_name in self._external:
             raise ValueError(f"a tool named {tool_name!r} is already registered")
         if timeout is not None and timeout <= 0:
             raise ValueError(f"timeout of tool {tool_name!r} must be positive")
@@ -241,16 +238,16 @@ class ToolRegistry:
         self._tools[tool_name] = tool
         return tool
 
-    def get(self, name: str) -> Tool | None:
-        return self._tools.get(name)
+    def get(self, name: str) -> ToolLike | None:
+        return self._tools.get(name) or self._external.get(name)
 
     def names(self) -> list[str]:
-        return list(self._tools)
+        return [*self._tools, *self._external]
 
     def specs(self, toolkits: Collection[str] | None = None) -> tuple[ToolSpec, ...]:
         """Specs of every tool, or of the named toolkits only (unknown names are an error)."""
         if toolkits is not None:
-            unknown = set(toolkits) - {tool.toolkit for tool in self._tools.values()}
+            unknown = set(toolkits) - {tool.toolkit for tool in self}
             if unknown:
                 raise ValueError(
                     f"unknown toolkits: {', '.join(sorted(unknown))}; "
@@ -258,19 +255,53 @@ class ToolRegistry:
                 )
         return tuple(
             tool.spec
-            for tool in self._tools.values()
+            for tool in [*self._tools.values(), *self._external.values()]
             if toolkits is None or tool.toolkit in toolkits
         )
 
-    def toolkits(self) -> dict[str, list[Tool]]:
-        grouped: dict[str, list[Tool]] = {}
-        for tool in self._tools.values():
+    # -- tools from outside (MCP servers), added and removed at run time ------------------
+
+    def add_external(self, tool: ToolLike) -> None:
+        """Offer `tool` from the next request on; its name must be free and valid."""
+        if not _TOOL_NAME.match(tool.name):
+            raise ValueError(f"tool name {tool.name!r} must match {_TOOL_NAME.pattern}")
+        if tool.name in self.names():
+            raise ValueError(f"a tool named {tool.name!r} is already registered")
+        self._external[tool.name] = tool
+
+    def remove_origin(self, origin: str) -> int:
+        """Withdraw every external tool from `origin` (like `mcp:time`); how many went."""
+        gone = [name for name, tool in self._external.items() if tool.origin == origin]
+        for name in gone:
+            del self._external[name]
+        return len(gone)
+
+    def external_tools(self) -> list[ToolLike]:
+        return list(self._external.values())
+
+    def attach_source(self, source: ToolSource) -> None:
+        self._sources.append(source)
+
+    def sources(self) -> list[ToolSource]:
+        return list(self._sources)
+
+    async def refresh_sources(self) -> list[str]:
+        """Bring external tools up to date (the orchestrator calls it before each request);
+        one line per thing the user should hear (a server that failed, or stopped)."""
+        lines: list[str] = []
+        for source in self._sources:
+            lines.extend(await source.refresh(self))
+        return lines
+
+    def toolkits(self) -> dict[str, list[ToolLike]]:
+        grouped: dict[str, list[ToolLike]] = {}
+        for tool in [*self._tools.values(), *self._external.values()]:
             grouped.setdefault(tool.toolkit, []).append(tool)
         return grouped
 
     def closest(self, name: str) -> str | None:
         """The registered name the model most likely meant, for "unknown tool, did you mean"."""
-        lowered = {known.lower(): known for known in self._tools}
+        lowered = {known.lower(): known for known in self.names()}
         # Models sometimes prefix the namespace OpenAI uses internally ("functions.plan").
         candidate = name.rsplit(".", 1)[-1].strip().lower()
         if candidate in lowered:
@@ -281,13 +312,13 @@ class ToolRegistry:
         return lowered[matches[0]] if matches else None
 
     def __contains__(self, name: object) -> bool:
-        return name in self._tools
+        return name in self._tools or name in self._external
 
-    def __iter__(self) -> Iterator[Tool]:
-        return iter(list(self._tools.values()))
+    def __iter__(self) -> Iterator[ToolLike]:
+        return iter([*self._tools.values(), *self._external.values()])
 
     def __len__(self) -> int:
-        return len(self._tools)
+        return len(self._tools) + len(self._external)
 
 
 def _to_output(value: Any) -> ToolOutput:
@@ -303,49 +334,6 @@ def _to_output(value: Any) -> ToolOutput:
     if isinstance(value, pydantic.BaseModel):
         return ToolOutput(value.model_dump_json(), data=value)
     return ToolOutput(pydantic_core.to_json(value, fallback=str).decode(), data=value)
-
-
-def _unwrap_double_encoded(value: str) -> Any:
-    """Some models send the arguments object as a JSON string holding JSON; accept that once."""
-    try:
-        inner = jsonsafe.loads(value, strict=False)
-    except ValueError:
-        return value
-    return inner if isinstance(inner, dict) else value
-
-
-def _looks_truncated(text: str) -> bool:
-    """True when `text` is a valid beginning of JSON that stops too early."""
-    closers = {"{": "}", "[": "]"}
-    expected: list[str] = []
-    in_string = escaped = False
-    for character in text:
-        if in_string:
-            if escaped:
-                escaped = False
-            elif character == "\\":
-                escaped = True
-            elif character == '"':
-                in_string = False
-        elif character == '"':
-            in_string = True
-        elif character in closers:
-            expected.append(closers[character])
-        elif character in "}]" and (not expected or expected.pop() != character):
-            return False
-    return in_string or bool(expected)
-
-
-def _json_type(value: Any) -> str:
-    if isinstance(value, list):
-        return "an array"
-    if isinstance(value, str):
-        return "a string"
-    if isinstance(value, bool):
-        return "a boolean"
-    if isinstance(value, int | float):
-        return "a number"
-    return "null" if value is None else type(value).__name__
 
 
 def _short_json(value: Any, limit: int = 60) -> str:

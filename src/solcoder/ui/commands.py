@@ -59,6 +59,11 @@ class ReplHost:
     from the next request on; returns the line to show. Raises `UsageError` for a bad level."""
     status: Callable[[], Iterable[tuple[str, str]]] | None = None
     """`/status`: (label, value) rows, one per line, in the order to show them."""
+    mcp_status: Callable[[], Iterable[tuple[str, str]]] | None = None
+    """`/mcp`: (server, state) for every configured MCP server."""
+    mcp_restart: Callable[[str], Awaitable[RenderableType]] | None = None
+    """`/mcp restart NAME`: stop and start one server; returns its new state as a line.
+    Raises `UsageError` for a name that is not configured."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -109,6 +114,7 @@ COMMANDS: tuple[CommandInfo, ...] = (
         "Show the last turn's reasoning; on/off streams it live or collapsed",
     ),
     CommandInfo("logs", "/logs", "Show where the logs are and their last lines"),
+    CommandInfo("mcp", "/mcp [restart NAME]", "Show the MCP servers' state, or restart one"),
 )
 
 KEYS_HELP = (
@@ -194,6 +200,7 @@ class CommandRouter:
             "logs": self._logs,
             "reasoning": self._reasoning,
             "thinking": self._thinking,
+            "mcp": self._mcp,
         }
 
     def dispatch(self, line: str) -> CommandResult:
@@ -307,7 +314,34 @@ class CommandRouter:
         table.add_column(style="bold cyan", no_wrap=True)
         table.add_column()
         for name, description in tools:
-            table.add_row(name, description)
+            # An MCP server's description is outside text: never markup, never raw.
+            table.add_row(Text(safe(name)), Text(safe(description)))
+        self.console.print(table)
+        return DONE
+
+    def _mcp(self, argument: str) -> CommandResult:
+        words = argument.split()
+        if words and words[0] == "restart":
+            restart = self.host.mcp_restart
+            if restart is None:
+                return self._not_available("/mcp restart")
+            if len(words) != 2:
+                raise UsageError("/mcp restart needs one server name.", hint="/mcp restart NAME")
+            name = words[1]
+            return CommandResult(work=lambda: restart(name))
+        if words:
+            raise UsageError(f"Unknown /mcp action {words[0]!r}.", hint="/mcp or /mcp restart NAME")
+        if self.host.mcp_status is None:
+            return self._not_available("/mcp")
+        rows = list(self.host.mcp_status())
+        if not rows:
+            self._say("No MCP servers are configured (see `solcoder mcp add`).", "yellow")
+            return DONE
+        table = Table(show_header=False, box=None, pad_edge=False, padding=(0, 2, 0, 0))
+        table.add_column(style="bold cyan", no_wrap=True)
+        table.add_column()
+        for name, state in rows:
+            table.add_row(Text(safe(name)), Text(safe(state)))
         self.console.print(table)
         return DONE
 

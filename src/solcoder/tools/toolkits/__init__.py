@@ -17,7 +17,7 @@ from typing import Any
 
 from solcoder.llm.messages import ToolSpec
 from solcoder.tools.effects import Effect
-from solcoder.tools.registry import FunctionT, Tool, ToolFunction, ToolRegistry
+from solcoder.tools.registry import FunctionT, Tool, ToolFunction, ToolLike, ToolRegistry
 
 TOOLKIT_NAMES = ("plan", "code", "review", "deploy", "diagnostics", "knowledge")
 SNAPSHOT = Path(__file__).with_name("specs.json")
@@ -77,21 +77,26 @@ class BaselineRegistry(ToolRegistry):
     def specs(self, toolkits: Collection[str] | None = None) -> tuple[ToolSpec, ...]:
         if self._loaded:
             return super().specs(toolkits)
+        external = list(self._external.values())
         if toolkits is not None:
-            unknown = set(toolkits) - set(TOOLKIT_NAMES)
+            unknown = set(toolkits) - set(TOOLKIT_NAMES) - {tool.toolkit for tool in external}
             if unknown:
                 raise ValueError(
                     f"unknown toolkits: {', '.join(sorted(unknown))}; "
                     f"known: {', '.join(TOOLKIT_NAMES)}"
                 )
-        return tuple(
+        baseline = [
             spec for toolkit, spec in self._specs if toolkits is None or toolkit in toolkits
+        ]
+        return (
+            *baseline,
+            *(tool.spec for tool in external if toolkits is None or tool.toolkit in toolkits),
         )
 
     def names(self) -> list[str]:
         if self._loaded:
             return super().names()
-        return [spec.name for _, spec in self._specs]
+        return [*(spec.name for _, spec in self._specs), *self._external]
 
     def __contains__(self, name: object) -> bool:
         return name in self.names()
@@ -124,11 +129,13 @@ class BaselineRegistry(ToolRegistry):
             function, toolkit=toolkit, name=name, timeout=timeout, effect=effect
         )
 
-    def get(self, name: str) -> Tool | None:
+    def get(self, name: str) -> ToolLike | None:
+        if name in self._external:  # an MCP tool needs none of the baseline loaded
+            return self._external[name]
         self._load()
         return super().get(name)
 
-    def toolkits(self) -> dict[str, list[Tool]]:
+    def toolkits(self) -> dict[str, list[ToolLike]]:
         self._load()
         return super().toolkits()
 
@@ -136,6 +143,6 @@ class BaselineRegistry(ToolRegistry):
         self._load()
         return super().closest(name)
 
-    def __iter__(self) -> Iterator[Tool]:
+    def __iter__(self) -> Iterator[ToolLike]:
         self._load()
         return super().__iter__()

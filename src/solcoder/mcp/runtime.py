@@ -1,0 +1,65 @@
+"""A private event loop on a daemon thread, where every MCP connection lives.
+
+MCP sessions are anyio task groups bound to the loop and task that opened them, while
+SolCoder runs turns on more than one loop (each `-p` run and the REPL have their own, and a
+REPL rebuild keeps the same servers). So the servers live here, on one loop for the life of
+the process, and callers on any loop await them through `asyncio.wrap_future`: cancelling
+the awaiting task cancels the request here too, which is what sends MCP's cancellation.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import concurrent.futures
+import threading
+from collections.abc import Coroutine
+from typing import Any, TypeVar
+
+T = TypeVar("T")
+
+
+class Runtime:
+    """Started on first use; `stop()` ends the loop (after the caller closed what runs on it)."""
+
+    def __init__(self) -> None:
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._thread: threading.Thread | None = None
+        self._lock = threading.Lock()
+
+    def submit(self, coroutine: Coroutine[Any, Any, T]) -> concurrent.futures.Future[T]:
+        return asyncio.run_coroutine_threadsafe(coroutine, self._ensure())
+
+    async def run(self, coroutine: Coroutine[Any, Any, T]) -> T:
+        """Await `coroutine` on the runtime from another loop; cancellation crosses over."""
+        return await asyncio.wrap_future(self.submit(coroutine))
+
+    @property
+    def running(self) -> bool:
+        return self._thread is not None and self._thread.is_alive()
+
+    def _ensure(self) -> asyncio.AbstractEventLoop:
+        with self._lock:
+            if self._loop is None:
+                loop = asyncio.new_event_loop()
+                ready = threading.Event()
+
+                def serve() -> None:
+                    asyncio.set_event_loop(loop)
+                    loop.call_soon(ready.set)
+                    loop.run_forever()
+                    loop.close()
+
+                self._thread = threading.Thread(target=serve, name="solcoder-mcp", daemon=True)
+                self._thread.start()
+                ready.wait()
+                self._loop = loop
+            return self._loop
+
+    def stop(self, timeout: float = 5.0) -> None:
+        with self._lock:
+            loop, thread = self._loop, self._thread
+            self._loop = self._thread = None
+        if loop is None or thread is None:
+            return
+        loop.call_soon_threadsafe(loop.stop)
+        thread.join(timeout)
