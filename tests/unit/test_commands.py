@@ -27,6 +27,7 @@ class Conversation:
     session_id = "sess-42"
     provider_name = "offline"
     model = "scripted"
+    instructions = None
 
     def __init__(self) -> None:
         self.cleared = 0

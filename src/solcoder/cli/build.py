@@ -16,6 +16,7 @@ from solcoder.records import shared_methods
 if TYPE_CHECKING:
     from solcoder.agent.conversation import Conversation
     from solcoder.agent.orchestrator import Orchestrator
+    from solcoder.agent.project_instructions import ProjectInstructions
     from solcoder.config import Settings
     from solcoder.llm.catalog.providers import ProviderSpec
     from solcoder.llm.providers.base import Provider
@@ -44,6 +45,7 @@ def flag_overrides(options: dict[str, Any]) -> dict[str, object]:
         "timeout": "llm.timeout",
         "max_retries": "llm.max_retries",
         "reasoning": "llm.reasoning",
+        "project_instructions": "llm.project_instructions",
     }
     return {key: options[name] for name, key in mapping.items() if options.get(name) is not None}
 
@@ -204,12 +206,18 @@ def _timeouts(settings: Settings) -> Timeouts:
 
 
 def build_orchestrator(
-    settings: Settings, provider: Provider, *, cache_key: str = ""
+    settings: Settings,
+    provider: Provider,
+    *,
+    cache_key: str = "",
+    instructions: ProjectInstructions | None = None,
 ) -> Orchestrator:
     """`cache_key` (the session id) groups this conversation's requests in the provider's
-    prompt cache; without one, a fresh id per orchestrator does the same."""
+    prompt cache; without one, a fresh id per orchestrator does the same. `instructions`
+    (AGENTS.md, SOLCODER.md) extend the system prompt only: tools and options never
+    depend on them."""
     from solcoder.agent.orchestrator import AgentOptions, Orchestrator
-    from solcoder.agent.prompts import SYSTEM_PROMPT
+    from solcoder.agent.prompts import system_prompt
     from solcoder.llm.catalog.reasoning import reasoning_level
     from solcoder.llm.messages import CacheTtl, PromptCache
     from solcoder.tools.toolkits import default_registry
@@ -222,7 +230,7 @@ def build_orchestrator(
         ttl: CacheTtl = "1h" if llm.cache_ttl == "1h" else "5m"
         cache = PromptCache(key=cache_key or uuid.uuid4().hex, ttl=ttl)
     options = AgentOptions(
-        system=SYSTEM_PROMPT,
+        system=system_prompt(instructions),
         max_steps=llm.max_steps,
         tool_timeout=llm.tool_timeout,
         max_tool_calls_per_step=llm.max_tool_calls_per_step,
@@ -241,7 +249,10 @@ def build(
     *,
     api_key_flag: str | None,
     session: Session | None = None,
+    instructions: ProjectInstructions | None = None,
 ) -> Built:
+    """`instructions`: the project's files, read once per launch by the caller (a `/config
+    set` rebuild keeps the launch's); none in the dry run or when turned off."""
     from solcoder.agent.conversation import Conversation
     from solcoder.errors import LLMError
     from solcoder.llm.catalog.providers import LOCAL, OFFLINE
@@ -305,7 +316,10 @@ def build(
             ):
                 offline = instrumented(offline_provider(settings, fallback=True), fell_back=True)
                 return build_orchestrator(
-                    settings, wrap_for_budget(offline, settings), cache_key=session_id
+                    settings,
+                    wrap_for_budget(offline, settings),
+                    cache_key=session_id,
+                    instructions=instructions,
                 )
             return None
 
@@ -333,13 +347,14 @@ def build(
         return f"{text} · {format_tokens(window)} ctx" if window is not None else text
 
     conversation = Conversation(
-        build_orchestrator(settings, guarded, cache_key=session_id),
+        build_orchestrator(settings, guarded, cache_key=session_id, instructions=instructions),
         session_id=session_id,
         usage_summary=usage_summary if budgeted is not None else None,
         history=history,
         transcript=session,
         describe=describe,
         fallback=fallback,
+        instructions=instructions,
     )
     return Built(conversation, provider, notices)
 

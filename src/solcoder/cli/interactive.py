@@ -189,7 +189,12 @@ def run_interactive(
         applied[key] = value
         launch_flags = flag_overrides(options or {})
         fresh = load_settings(overrides={**applied, **launch_flags})
-        rebuilt = build(fresh, api_key_flag=(options or {}).get("llm_api_key"), session=session)
+        rebuilt = build(
+            fresh,
+            api_key_flag=(options or {}).get("llm_api_key"),
+            session=session,
+            instructions=conversation.instructions,  # the launch's: same prompt, no re-read
+        )
         conversation.switch(rebuilt.conversation.orchestrator)
         if key in launch_flags:
             return (

@@ -33,7 +33,17 @@ def session_rows(settings: Any, conversation: Any) -> Rows:
     ]
 
 
-STATUS_SOURCES: tuple[StatusSource, ...] = (provider_rows, session_rows)
+def instruction_rows(settings: Any, conversation: Any) -> Rows:
+    """The project instruction files in the system prompt (`cli/instructions.py`)."""
+    if conversation is None:
+        return []
+    from solcoder.cli.instructions import status_lines
+
+    lines = status_lines(conversation.instructions)
+    return [("instructions" if number == 0 else "", line) for number, line in enumerate(lines)]
+
+
+STATUS_SOURCES: tuple[StatusSource, ...] = (provider_rows, session_rows, instruction_rows)
 
 
 def status_rows(settings: Any, conversation: Any) -> list[tuple[str, str]]:
