@@ -30,6 +30,7 @@ class Conversation:
     provider_name = "offline"
     model = "scripted"
     orchestrator = SimpleNamespace(provider=object(), registry=ToolRegistry())
+    instructions = None
 
     def __init__(self) -> None:
         self.cleared = 0

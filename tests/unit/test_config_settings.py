@@ -47,6 +47,8 @@ EXPECTED_DEFAULTS: dict[str, object] = {
     "llm.temperature": None,
     "llm.reasoning": "off",
     "llm.reasoning_budget": 0,
+    "llm.project_instructions": True,
+    "llm.project_instructions_bytes": 32 * 1024,
     "ui.theme": "auto",
     "ui.show_thinking": True,
     "telemetry.enabled": True,

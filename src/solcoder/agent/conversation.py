@@ -25,6 +25,7 @@ from solcoder.agent.events import (
     TurnFinished,
 )
 from solcoder.agent.orchestrator import Orchestrator
+from solcoder.agent.project_instructions import ProjectInstructions
 from solcoder.errors import LLMError, StreamInterruptedError
 from solcoder.llm.events import Completed, TextDelta
 from solcoder.llm.messages import Message, Text, Usage
@@ -85,8 +86,11 @@ class Conversation:
         describe: Callable[[], str] | None = None,
         fallback: FallbackFactory | None = None,
         usage_summary: Callable[[], str] | None = None,
+        instructions: ProjectInstructions | None = None,
     ) -> None:
         self.orchestrator = orchestrator
+        self.instructions = instructions
+        """The project instruction files in the system prompt (for `/status`), if loaded."""
         self.session_id = session_id
         self.history: list[Message] = history if history is not None else []
         self.usage = Usage()

@@ -17,6 +17,7 @@ if TYPE_CHECKING:
     from solcoder.agent.conversation import Conversation
     from solcoder.agent.gate import ApprovalGate
     from solcoder.agent.orchestrator import Orchestrator
+    from solcoder.agent.project_instructions import ProjectInstructions
     from solcoder.config import Settings
     from solcoder.llm.catalog.providers import ProviderSpec
     from solcoder.llm.providers.base import Provider
@@ -51,6 +52,7 @@ def flag_overrides(options: dict[str, Any]) -> dict[str, object]:
         "max_retries": "llm.max_retries",
         "reasoning": "llm.reasoning",
         "max_steps": "llm.max_steps",
+        "project_instructions": "llm.project_instructions",
     }
     return {key: options[name] for name, key in mapping.items() if options.get(name) is not None}
 
@@ -224,11 +226,14 @@ def build_orchestrator(
     cache_key: str = "",
     approval: ApprovalGate | None = None,
     mcp: McpManager | None = None,
+    instructions: ProjectInstructions | None = None,
 ) -> Orchestrator:
     """`cache_key` (the session id) groups this conversation's requests in the provider's
-    prompt cache; without one, a fresh id per orchestrator does the same."""
+    prompt cache; without one, a fresh id per orchestrator does the same. `instructions`
+    (AGENTS.md, SOLCODER.md) extend the system prompt only: tools and options never
+    depend on them."""
     from solcoder.agent.orchestrator import AgentOptions, Orchestrator
-    from solcoder.agent.prompts import SYSTEM_PROMPT
+    from solcoder.agent.prompts import system_prompt
     from solcoder.llm.catalog.reasoning import reasoning_level
     from solcoder.llm.messages import CacheTtl, PromptCache
     from solcoder.tools.toolkits import default_registry
@@ -241,7 +246,7 @@ def build_orchestrator(
         ttl: CacheTtl = "1h" if llm.cache_ttl == "1h" else "5m"
         cache = PromptCache(key=cache_key or uuid.uuid4().hex, ttl=ttl)
     options = AgentOptions(
-        system=SYSTEM_PROMPT,
+        system=system_prompt(instructions),
         max_steps=llm.max_steps,
         tool_timeout=llm.tool_timeout,
         max_tool_calls_per_step=llm.max_tool_calls_per_step,
@@ -268,11 +273,14 @@ def build(
     budget: SessionBudget | None = None,
     options: dict[str, Any] | None = None,
     mcp: McpManager | None = None,
+    instructions: ProjectInstructions | None = None,
 ) -> Built:
     """`budget` is the session's count so far when a running REPL rebuilds its provider
     (`/config set`); without it a resumed session's count starts from its transcript.
     `options` (the root flags) give the `--approve` patterns. `mcp`: servers already
-    running (a REPL rebuild keeps them); else from `settings`."""
+    running (a REPL rebuild keeps them); else from `settings`. `instructions`: the project's
+    files, read once per launch by the caller (a `/config set` rebuild keeps the launch's);
+    none in the dry run or when turned off."""
     from solcoder.agent.conversation import Conversation
     from solcoder.cli.mcp_wiring import mcp_manager
     from solcoder.errors import LLMError
@@ -330,6 +338,7 @@ def build(
                     cache_key=session_id,
                     approval=gate,
                     mcp=mcp,
+                    instructions=instructions,
                 )
             return None
 
@@ -360,13 +369,21 @@ def build(
 
     gate = approval_gate(settings, options)
     conversation = Conversation(
-        build_orchestrator(settings, guarded, cache_key=session_id, approval=gate, mcp=mcp),
+        build_orchestrator(
+            settings,
+            guarded,
+            cache_key=session_id,
+            approval=gate,
+            mcp=mcp,
+            instructions=instructions,
+        ),
         session_id=session_id,
         usage_summary=usage_summary if budgeted is not None else None,
         history=history,
         transcript=session,
         describe=describe,
         fallback=fallback,
+        instructions=instructions,
     )
     return Built(conversation, provider, notices, budget, mcp)
 

@@ -219,6 +219,7 @@ def run_interactive(
             session=session,
             budget=current_budget["budget"],  # the session's count carries over the switch
             mcp=built.mcp,  # the running servers carry over
+            instructions=conversation.instructions,  # the launch's: same prompt, no re-read
         )
         current_budget["budget"] = rebuilt.budget
         conversation.switch(rebuilt.conversation.orchestrator)

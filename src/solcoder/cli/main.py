@@ -205,6 +205,12 @@ _RETRIES = _Number(int, "a whole number from 0 to 10", 0, 10)
 @click.option(
     "--approve-all", is_flag=True, help="Let every tool run without asking (not approval.deny)."
 )
+@click.option(
+    "--project-instructions/--no-project-instructions",
+    default=None,
+    help="Read AGENTS.md and SOLCODER.md (up to the git root) into the system prompt "
+    "(default: on). [env: SOLCODER_LLM_PROJECT_INSTRUCTIONS]",
+)
 @click.option("--session", "session_id", metavar="ID", help="Resume a saved session.")
 @click.option("--new-session", is_flag=True, help="Start a fresh session.")
 @click.option("--debug", is_flag=True, help="Show tracebacks and write a debug log.")

@@ -80,8 +80,15 @@ def run_root(options: dict[str, Any]) -> int:
             from solcoder.cli.dry_run import run_dry_run
 
             return run_dry_run(settings, options, session)
+        from solcoder.cli.instructions import read_instructions
+
+        instructions = read_instructions(settings)
         built = build(
-            settings, api_key_flag=options.get("llm_api_key"), session=session, options=options
+            settings,
+            api_key_flag=options.get("llm_api_key"),
+            session=session,
+            instructions=instructions,
+            options=options,
         )
         for notice in built.notices:
             print_notice(notice)
@@ -92,7 +99,7 @@ def run_root(options: dict[str, Any]) -> int:
                 raise UsageError(
                     "The prompt is empty.", hint='Give the text to send, e.g. -p "hello".'
                 )
-            announce_session(session, options["json_output"])
+            announce_session(session, options["json_output"], instructions)
             check_max_turns(session, options.get("max_turns"))
             return asyncio.run(
                 run_prompt(

@@ -33,6 +33,16 @@ def session_rows(settings: Any, conversation: Any) -> Rows:
     ]
 
 
+def instruction_rows(settings: Any, conversation: Any) -> Rows:
+    """The project instruction files in the system prompt (`cli/instructions.py`)."""
+    if conversation is None:
+        return []
+    from solcoder.cli.instructions import status_lines
+
+    lines = status_lines(conversation.instructions)
+    return [("instructions" if number == 0 else "", line) for number, line in enumerate(lines)]
+
+
 def limit_rows(settings: Any, conversation: Any) -> Rows:
     """The provider's rate limits as its server last announced them, and the session budget
     (counted across resumes and model switches) with the per-turn step bound."""
@@ -84,6 +94,7 @@ STATUS_SOURCES: tuple[StatusSource, ...] = (
     provider_rows,
     session_rows,
     limit_rows,
+    instruction_rows,
     tool_source_rows,
 )
 

@@ -12,12 +12,15 @@ from typing import Any
 from solcoder.cli.output import print_notice
 
 
-def announce_session(session: Any, json_output: bool) -> None:
-    """Every launch says which session it records into (stderr, or an event with --json)."""
+def announce_session(session: Any, json_output: bool, instructions: Any = None) -> None:
+    """Every launch says which session it records into (stderr, or an event with --json,
+    which also lists the project instruction files in the system prompt)."""
     if json_output:
-        import json
+        from solcoder.cli.instructions import session_listing
+        from solcoder.terminal import safe_json
 
-        sys.stdout.write(json.dumps({"type": "session", "id": session.id}) + "\n")
+        event = {"type": "session", "id": session.id, "instructions": session_listing(instructions)}
+        sys.stdout.write(safe_json(event) + "\n")
         sys.stdout.flush()
     else:
         print_notice(f"session {session.id}")

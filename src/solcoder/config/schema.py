@@ -349,6 +349,19 @@ class LLMSettings:
         minimum=0,
         maximum=1_000_000,
     )
+    project_instructions: bool = _flag(
+        True,
+        "Put AGENTS.md and SOLCODER.md (from the working directory up to the git root) into "
+        "the system prompt, as data from the repository.",
+        flag="--no-project-instructions",
+    )
+    project_instructions_bytes: int = _integer(
+        32 * 1024,  # agent.project_instructions.DEFAULT_MAX_BYTES (a test keeps them equal)
+        "Most bytes of project instruction files put into the prompt, all files together; a "
+        "file cut short or left out is named in a warning.",
+        minimum=1024,
+        maximum=2**20,
+    )
 
 
 @shared_methods
