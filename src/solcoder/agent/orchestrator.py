@@ -15,11 +15,13 @@ import asyncio
 import logging
 import time
 from collections.abc import AsyncIterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
+from solcoder.agent.compaction import CompactionOptions, Compactor
 from solcoder.agent.events import (
     AgentEvent,
+    Compacted,
     Notice,
     StepStarted,
     ToolRunFinished,
@@ -63,6 +65,8 @@ class AgentOptions:
     """`llm.reasoning`, resolved per provider and model for each request."""
     reasoning_budget: int = 0
     """`llm.reasoning_budget`: thinking tokens where the wire takes a budget (0: by level)."""
+    compaction: CompactionOptions = field(default_factory=CompactionOptions)
+    """When the older history is summarised (`llm.compact_at`; off unless set)."""
 
 
 @shared_methods
@@ -82,6 +86,7 @@ class Orchestrator:
         self.provider = provider
         self.registry = registry
         self.options = options or AgentOptions()
+        self.compactor = Compactor(self.options.compaction)
 
     async def run_turn(
         self, history: list[Message], user_text: str, *, force_tool: str | None = None
@@ -107,9 +112,17 @@ class Orchestrator:
         try:
             for step in range(1, options.max_steps + 1):
                 check_tool_pairing(history)
+                tool_choice = force_tool if step == 1 else None
+                compacted: list[Compacted] = []
+                # Before every step, so a long tool loop is compacted too, not only a new turn.
+                async with closing(self._compact(history, tool_choice, compacted)) as compaction:
+                    async for event in compaction:
+                        yield event
+                for event in compacted:
+                    start = _shifted(start, event)
+                request = self._request(history, tool_choice)
                 yield StepStarted(step)
                 completed: Completed | None = None
-                request = self._request(history, force_tool if step == 1 else None)
                 async with closing(self.provider.astream(request)) as stream:
                     async for llm_event in stream:
                         if isinstance(llm_event, Completed):
@@ -169,6 +182,31 @@ class Orchestrator:
             # Cancelled or failed between a tool request and its results: answer every open
             # call so the history stays valid for the next request.
             answer_unanswered_calls(history, "Cancelled before the tool ran.")
+
+    async def _compact(
+        self, history: list[Message], tool_choice: str | None, compacted: list[Compacted]
+    ) -> AsyncIterator[AgentEvent]:
+        """Compact `history` when the next request would pass the threshold; what was done
+        is appended to `compacted`."""
+        request = self._request(history, tool_choice)
+        async with closing(self.compactor.maybe_compact(self.provider, history, request)) as events:
+            async for event in events:
+                if isinstance(event, Compacted):
+                    check_tool_pairing(history)
+                    compacted.append(event)
+                yield event
+
+    async def compact(
+        self, history: list[Message], focus: str | None = None
+    ) -> AsyncIterator[AgentEvent]:
+        """`/compact [focus]`: summarise the whole history now, whatever its size (the
+        summary is asked for in pieces when it would not fit one request)."""
+        request = self._request(history, None)
+        async with closing(
+            self.compactor.compact(self.provider, history, request, focus=focus, trigger="manual")
+        ) as events:
+            async for event in events:
+                yield event
 
     def _request(self, history: Sequence[Message], tool_choice: str | None) -> Request:
         options = self.options
@@ -274,6 +312,13 @@ class Orchestrator:
                 call.id, f"Error: the tool failed: {type(error).__name__}: {error}", True, call.name
             )
         return ToolResult(call.id, output.content, output.is_error, call.name)
+
+
+def _shifted(start: int, event: Compacted) -> int:
+    """Where the turn's messages start once the first `event.replaced` became the summary."""
+    if start >= event.replaced:
+        return start - event.replaced + len(event.messages)
+    return len(event.messages)
 
 
 def _longer_than(text: str, limit: int) -> bool:

@@ -208,8 +208,10 @@ def build_orchestrator(
 ) -> Orchestrator:
     """`cache_key` (the session id) groups this conversation's requests in the provider's
     prompt cache; without one, a fresh id per orchestrator does the same."""
+    from solcoder.agent.compaction import CompactionOptions
     from solcoder.agent.orchestrator import AgentOptions, Orchestrator
     from solcoder.agent.prompts import SYSTEM_PROMPT
+    from solcoder.config.schema import parse_share
     from solcoder.llm.catalog.reasoning import reasoning_level
     from solcoder.llm.messages import CacheTtl, PromptCache
     from solcoder.tools.toolkits import default_registry
@@ -232,6 +234,7 @@ def build_orchestrator(
         cache=cache,
         reasoning=reasoning_level(llm.reasoning),
         reasoning_budget=llm.reasoning_budget,
+        compaction=CompactionOptions(threshold=parse_share(llm.compact_at), timeout=llm.timeout),
     )
     return Orchestrator(provider, default_registry(), options)
 

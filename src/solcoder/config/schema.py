@@ -52,6 +52,8 @@ class SettingSpec:
     """Shown in the first-run file when the default is unset."""
     url: bool = False
     """A non-empty value must be a usable base URL (scheme, host, port range)."""
+    percent: bool = False
+    """A share of something ("80", "80%", "0.8") or `off` (see `parse_share`)."""
 
     @property
     def section(self) -> str:
@@ -73,6 +75,8 @@ class SettingSpec:
             return "true or false"
         if self.choices:
             return "one of: " + ", ".join(_show_choice(choice) for choice in self.choices)
+        if self.percent:
+            return SHARE_REQUIREMENT
         if self.url:
             return "an http:// or https:// URL with a valid port, or empty"
         if self.kind == "str":
@@ -98,6 +102,8 @@ class SettingSpec:
                 raise InvalidValue("must be true or false, written without quotes")
             raise InvalidValue("must be true or false")
         if self.kind == "str":
+            if self.percent and isinstance(value, int | float) and not isinstance(value, bool):
+                value = str(value)  # `compact_at = 80` in TOML, without quotes
             if not isinstance(value, str):
                 raise InvalidValue("must be text in quotes")
             return self._check_text(value)
@@ -130,6 +136,9 @@ class SettingSpec:
         return self._check_range(number)
 
     def _check_text(self, value: str) -> str:
+        if self.percent:
+            share = parse_share(value)
+            return "off" if share is None else str(_plain_number(round(share * 100, 2)))
         if self.choices and value not in self.choices:
             raise InvalidValue(f"must be {self.requirement()}")
         if self.minimum and not value.strip():
@@ -148,6 +157,29 @@ class SettingSpec:
         if below or (high is not None and number > high):
             raise InvalidValue(f"must be {self.requirement()}")
         return number
+
+
+SHARE_REQUIREMENT = "a percentage from 10 to 100 (80 or 80%), a fraction from 0.1 to 1, or off"
+
+
+def parse_share(text: str) -> float | None:
+    """`llm.compact_at` as a fraction of the window: "80", "80%" and "0.8" are 0.8; `off`
+    (or 0, false, no) is None. Raises InvalidValue for anything else, such as "5" (5 % would
+    compact at every turn; 0.05 is refused the same way)."""
+    word = text.strip().lower().removesuffix("%").strip()
+    if word in FALSE_WORDS:
+        return None
+    try:
+        number = float(word)
+    except ValueError:
+        raise InvalidValue(f"must be {SHARE_REQUIREMENT}") from None
+    if not math.isfinite(number):
+        raise InvalidValue(f"must be {SHARE_REQUIREMENT}")
+    if 0.1 <= number <= 1 and not text.strip().endswith("%"):
+        return number
+    if 10 <= number <= 100:
+        return number / 100
+    raise InvalidValue(f"must be {SHARE_REQUIREMENT}")
 
 
 def _show_choice(choice: str) -> str:
@@ -278,6 +310,12 @@ class LLMSettings:
         "Context window in tokens of the local model server (0: the model's own).",
         minimum=0,
         maximum=10_000_000,
+    )
+    compact_at: str = _text(
+        "80",
+        "Summarise the older conversation when the history passes this share of the model's "
+        "context window (a percentage, 80 or 80%), or off to only trim the oldest turns.",
+        percent=True,
     )
     max_session_tokens: int = _integer(
         0, "Stop before a session uses more tokens than this; 0 means unlimited.", minimum=0
