@@ -40,6 +40,7 @@ EXPECTED_DEFAULTS: dict[str, object] = {
     "llm.max_output_tokens": 4096,
     "llm.local_max_tokens": 256,
     "llm.local_context": 8192,
+    "llm.compact_at": "80",
     "llm.max_session_tokens": 0,
     "llm.max_session_cost_usd": 0.0,
     "llm.prompt_cache": True,
@@ -100,6 +101,8 @@ def non_default_text(key: str) -> str:
         return spec.choices[-1]
     if spec.url:
         return "http://127.0.0.1:8080/v1"
+    if spec.percent:
+        return "off"
     if spec.kind == "str":
         return "something-else"
     if spec.kind == "patterns":

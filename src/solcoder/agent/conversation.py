@@ -19,6 +19,8 @@ from typing import Any, Protocol
 from solcoder.agent.events import (
     AgentEvent,
     ApprovalDecided,
+    Compacted,
+    CompactionStarted,
     Notice,
     StepStarted,
     ToolRunStarted,
@@ -31,6 +33,7 @@ from solcoder.llm.events import Completed, TextDelta
 from solcoder.llm.messages import Message, Text, Usage
 from solcoder.llm.partial import PartialReply
 from solcoder.llm.providers.base import closing
+from solcoder.llm.serialize import message_to_dict
 from solcoder.records import shared_methods
 from solcoder.redact_stream import settle
 
@@ -54,6 +57,8 @@ HISTORY_TRUNCATED = "history_truncated"
 APPROVAL = "approval"
 """Transcript event: a tool call's approval (tool, call_id, decision, by, effect, origin);
 rebuilding a session skips it like every routine event."""
+COMPACTION = "compaction"
+"""Transcript event: the first `replaced` messages became `messages` (the summary)."""
 
 
 FallbackFactory = Callable[[LLMError], Orchestrator | None]
@@ -199,8 +204,10 @@ class Conversation:
                     record.usage = record.usage + event.usage
                     self.usage = self.usage + event.usage
                     reply.clear()
-                elif isinstance(event, StepStarted | ToolRunStarted):
+                elif isinstance(event, StepStarted | ToolRunStarted | CompactionStarted):
                     self._save_new()  # the previous step's messages are complete now
+                elif isinstance(event, Compacted):
+                    self._record_compaction(event)
                 elif isinstance(event, TurnFinished):
                     outcome = event.reason
                 elif isinstance(event, ApprovalDecided) and transcript is not None:
@@ -230,6 +237,33 @@ class Conversation:
             self._save_new()
             if transcript is not None:
                 transcript.end_turn(outcome=outcome, usage=record.usage.as_dict())
+
+    async def compact(self, focus: str | None = None) -> AsyncIterator[AgentEvent]:
+        """`/compact [focus]`: replace the history by a summary now."""
+        async with closing(self.orchestrator.compact(self.history, focus)) as events:
+            async for event in events:
+                if isinstance(event, CompactionStarted):
+                    self._save_new()
+                elif isinstance(event, Compacted):
+                    self._record_compaction(event)
+                yield event
+
+    def _record_compaction(self, event: Compacted) -> None:
+        """The transcript learns what the summary replaced, so a resumed session (and
+        `solcoder replay`) continues from the summary; everything kept was saved already."""
+        self._saved = len(self.history)
+        if self._transcript is not None:
+            self._transcript.record_event(
+                COMPACTION,
+                replaced=event.replaced,
+                kept=len(self.history) - len(event.messages),
+                messages=[message_to_dict(message) for message in event.messages],
+                summary=event.summary,
+                before_tokens=event.before_tokens,
+                after_tokens=event.after_tokens,
+                pieces=event.pieces,
+                trigger=event.trigger,
+            )
 
     def _record_error(self, error: BaseException) -> None:
         self._save_new()

@@ -84,6 +84,33 @@ class TurnFinished:
     """"done", "step_limit", "repair_limit", "cancelled" or "error"."""
 
 
+@shared_methods
+@dataclass(frozen=True, slots=True, eq=False, repr=False)
+class CompactionStarted:
+    """The older history is about to be summarised (a status line: this takes a model call).
+    Everything in the history so far is complete, so the transcript can be brought up to date
+    before the history changes."""
+
+    before_tokens: int
+    trigger: str = "auto"
+    """"auto" (the threshold was passed) or "manual" (`/compact`)."""
+
+
+@shared_methods
+@dataclass(frozen=True, slots=True, eq=False, repr=False)
+class Compacted:
+    """The history's first `replaced` messages were replaced by `messages` (the summary)."""
+
+    before_tokens: int
+    after_tokens: int
+    replaced: int
+    messages: tuple[Message, ...]
+    summary: str
+    pieces: int = 1
+    """Summary requests made (more than one when the old part did not fit one request)."""
+    trigger: str = "auto"
+
+
 AgentEvent = (
     Event
     | ToolRunStarted
@@ -93,4 +120,6 @@ AgentEvent = (
     | TurnFinished
     | ApprovalRequested
     | ApprovalDecided
+    | CompactionStarted
+    | Compacted
 )

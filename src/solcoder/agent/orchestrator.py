@@ -20,14 +20,16 @@ import asyncio
 import logging
 import time
 from collections.abc import AsyncIterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from solcoder.agent.approval import DECLINED
+from solcoder.agent.compaction import CompactionOptions, Compactor
 from solcoder.agent.events import (
     AgentEvent,
     ApprovalDecided,
     ApprovalRequested,
+    Compacted,
     Notice,
     StepStarted,
     ToolRunFinished,
@@ -72,6 +74,8 @@ class AgentOptions:
     """`llm.reasoning`, resolved per provider and model for each request."""
     reasoning_budget: int = 0
     """`llm.reasoning_budget`: thinking tokens where the wire takes a budget (0: by level)."""
+    compaction: CompactionOptions = field(default_factory=CompactionOptions)
+    """When the older history is summarised (`llm.compact_at`; off unless set)."""
 
 
 @shared_methods
@@ -99,6 +103,7 @@ class Orchestrator:
         self.options = options or AgentOptions()
         self.approval = approval if approval is not None else ApprovalGate()
         """Without one given: the default policy and nobody to ask (side effects declined)."""
+        self.compactor = Compactor(self.options.compaction)
 
     async def run_turn(
         self, history: list[Message], user_text: str, *, force_tool: str | None = None
@@ -124,11 +129,21 @@ class Orchestrator:
         try:
             for step in range(1, options.max_steps + 1):
                 check_tool_pairing(history)
-                yield StepStarted(step)
+                tool_choice = force_tool if step == 1 else None
+                # MCP servers first: their tools are part of what the request (and the
+                # compaction's estimate of it) carries.
                 for line in await self.registry.refresh_sources():
                     yield Notice(line, "warning")
+                compacted: list[Compacted] = []
+                # Before every step, so a long tool loop is compacted too, not only a new turn.
+                async with closing(self._compact(history, tool_choice, compacted)) as compaction:
+                    async for event in compaction:
+                        yield event
+                for event in compacted:
+                    start = _shifted(start, event)
+                request = self._request(history, tool_choice)
+                yield StepStarted(step)
                 completed: Completed | None = None
-                request = self._request(history, force_tool if step == 1 else None)
                 async with closing(self.provider.astream(request)) as stream:
                     async for llm_event in stream:
                         if isinstance(llm_event, Completed):
@@ -142,19 +157,14 @@ class Orchestrator:
                 if not calls:
                     yield TurnFinished(tuple(history[start:]), usage, "done")
                     return
-                limit = options.max_tool_calls_per_step
-                if len(calls) > limit:
+                if len(calls) > options.max_tool_calls_per_step:
                     yield Notice(
                         f"The model asked for {len(calls)} tool calls in one response; only "
-                        f"the first {limit} run (llm.max_tool_calls_per_step).",
+                        f"the first {options.max_tool_calls_per_step} run "
+                        "(llm.max_tool_calls_per_step).",
                         "warning",
                     )
-                prepared = [
-                    self._prepare(call, completed.stop_reason)
-                    if position < limit
-                    else _Prepared(call, None, self._over_count(len(calls)))
-                    for position, call in enumerate(calls)
-                ]
+                prepared = self._prepare_all(calls, completed.stop_reason)
                 results: list[ToolResult] = []
                 try:
                     async with closing(self._run_tools(prepared, results)) as runs:
@@ -189,6 +199,31 @@ class Orchestrator:
             # call so the history stays valid for the next request.
             answer_unanswered_calls(history, "Cancelled before the tool ran.")
 
+    async def _compact(
+        self, history: list[Message], tool_choice: str | None, compacted: list[Compacted]
+    ) -> AsyncIterator[AgentEvent]:
+        """Compact `history` when the next request would pass the threshold; what was done
+        is appended to `compacted`."""
+        request = self._request(history, tool_choice)
+        async with closing(self.compactor.maybe_compact(self.provider, history, request)) as events:
+            async for event in events:
+                if isinstance(event, Compacted):
+                    check_tool_pairing(history)
+                    compacted.append(event)
+                yield event
+
+    async def compact(
+        self, history: list[Message], focus: str | None = None
+    ) -> AsyncIterator[AgentEvent]:
+        """`/compact [focus]`: summarise the whole history now, whatever its size (the
+        summary is asked for in pieces when it would not fit one request)."""
+        request = self._request(history, None)
+        async with closing(
+            self.compactor.compact(self.provider, history, request, focus=focus, trigger="manual")
+        ) as events:
+            async for event in events:
+                yield event
+
     def _request(self, history: Sequence[Message], tool_choice: str | None) -> Request:
         options = self.options
         request = Request(
@@ -204,6 +239,16 @@ class Orchestrator:
         return apply_reasoning(
             request, self.provider.spec, options.reasoning, options.reasoning_budget
         )
+
+    def _prepare_all(self, calls: Sequence[ToolCall], stop_reason: str) -> list[_Prepared]:
+        """Each call checked; those past `max_tool_calls_per_step` are answered, never run."""
+        limit = self.options.max_tool_calls_per_step
+        return [
+            self._prepare(call, stop_reason)
+            if position < limit
+            else _Prepared(call, None, self._over_count(len(calls)))
+            for position, call in enumerate(calls)
+        ]
 
     def _prepare(self, call: ToolCall, stop_reason: str) -> _Prepared:
         tool = self.registry.get(call.name)
@@ -320,6 +365,13 @@ class Orchestrator:
                 call.id, f"Error: the tool failed: {type(error).__name__}: {error}", True, call.name
             )
         return ToolResult(call.id, output.content, output.is_error, call.name)
+
+
+def _shifted(start: int, event: Compacted) -> int:
+    """Where the turn's messages start once the first `event.replaced` became the summary."""
+    if start >= event.replaced:
+        return start - event.replaced + len(event.messages)
+    return len(event.messages)
 
 
 def _longer_than(text: str, limit: int) -> bool:

@@ -232,8 +232,10 @@ def build_orchestrator(
     prompt cache; without one, a fresh id per orchestrator does the same. `instructions`
     (AGENTS.md, SOLCODER.md) extend the system prompt only: tools and options never
     depend on them."""
+    from solcoder.agent.compaction import CompactionOptions
     from solcoder.agent.orchestrator import AgentOptions, Orchestrator
     from solcoder.agent.prompts import system_prompt
+    from solcoder.config.schema import parse_share
     from solcoder.llm.catalog.reasoning import reasoning_level
     from solcoder.llm.messages import CacheTtl, PromptCache
     from solcoder.tools.toolkits import default_registry
@@ -256,6 +258,7 @@ def build_orchestrator(
         cache=cache,
         reasoning=reasoning_level(llm.reasoning),
         reasoning_budget=llm.reasoning_budget,
+        compaction=CompactionOptions(threshold=parse_share(llm.compact_at), timeout=llm.timeout),
     )
     from solcoder.cli.mcp_wiring import attach_mcp_tools
 

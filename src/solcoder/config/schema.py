@@ -56,6 +56,8 @@ class SettingSpec:
     """Shown in the first-run file when the default is unset."""
     url: bool = False
     """A non-empty value must be a usable base URL (scheme, host, port range)."""
+    percent: bool = False
+    """A share of something ("80", "80%", "0.8") or `off` (see `parse_share`)."""
 
     @property
     def section(self) -> str:
@@ -79,6 +81,8 @@ class SettingSpec:
             return 'a list of tool-name patterns such as ["time__*", "deploy_program"]'
         if self.choices:
             return "one of: " + ", ".join(_show_choice(choice) for choice in self.choices)
+        if self.percent:
+            return SHARE_REQUIREMENT
         if self.url:
             return "an http:// or https:// URL with a valid port, or empty"
         if self.kind == "str":
@@ -106,6 +110,8 @@ class SettingSpec:
                 raise InvalidValue("must be true or false, written without quotes")
             raise InvalidValue("must be true or false")
         if self.kind == "str":
+            if self.percent and isinstance(value, int | float) and not isinstance(value, bool):
+                value = str(value)  # `compact_at = 80` in TOML, without quotes
             if not isinstance(value, str):
                 raise InvalidValue("must be text in quotes")
             return self._check_text(value)
@@ -141,6 +147,9 @@ class SettingSpec:
         return self._check_range(number)
 
     def _check_text(self, value: str) -> str:
+        if self.percent:
+            share = parse_share(value)
+            return "off" if share is None else str(_plain_number(round(share * 100, 2)))
         if self.choices and value not in self.choices:
             raise InvalidValue(f"must be {self.requirement()}")
         if self.minimum and not value.strip():
@@ -176,6 +185,29 @@ def _check_patterns(value: object) -> tuple[str, ...]:
                 "digits, _ and -, with the wildcards * ? [ ])"
             )
     return tuple(dict.fromkeys(value))
+
+
+SHARE_REQUIREMENT = "a percentage from 10 to 100 (80 or 80%), a fraction from 0.1 to 1, or off"
+
+
+def parse_share(text: str) -> float | None:
+    """`llm.compact_at` as a fraction of the window: "80", "80%" and "0.8" are 0.8; `off`
+    (or 0, false, no) is None. Raises InvalidValue for anything else, such as "5" (5 % would
+    compact at every turn; 0.05 is refused the same way)."""
+    word = text.strip().lower().removesuffix("%").strip()
+    if word in FALSE_WORDS:
+        return None
+    try:
+        number = float(word)
+    except ValueError:
+        raise InvalidValue(f"must be {SHARE_REQUIREMENT}") from None
+    if not math.isfinite(number):
+        raise InvalidValue(f"must be {SHARE_REQUIREMENT}")
+    if 0.1 <= number <= 1 and not text.strip().endswith("%"):
+        return number
+    if 10 <= number <= 100:
+        return number / 100
+    raise InvalidValue(f"must be {SHARE_REQUIREMENT}")
 
 
 def _show_choice(choice: str) -> str:
@@ -310,6 +342,12 @@ class LLMSettings:
         "Context window in tokens of the local model server (0: the model's own).",
         minimum=0,
         maximum=10_000_000,
+    )
+    compact_at: str = _text(
+        "80",
+        "Summarise the older conversation when the history passes this share of the model's "
+        "context window (a percentage, 80 or 80%), or off to only trim the oldest turns.",
+        percent=True,
     )
     max_session_tokens: int = _integer(
         0, "Stop before a session uses more tokens than this; 0 means unlimited.", minimum=0

@@ -160,6 +160,9 @@ class Request:
     """Prompt caching for this call; None sends no caching hints at all."""
     reasoning: ReasoningRequest | None = None
     """None: the model does not reason (or nobody asked), and nothing about reasoning is sent."""
+    purpose: str = "turn"
+    """Why the call is made: "turn" (the conversation) or "compaction" (a summary of older
+    history); never sent, read by telemetry and by the offline provider."""
 
 
 @shared_methods

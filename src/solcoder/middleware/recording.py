@@ -232,6 +232,7 @@ class RecordingProvider(Middleware):
             latency=finished.latency,
             rate_limit_headers=dict(stats.rate_limits) if stats is not None else {},
             fallback=self._fallback,
+            purpose=request.purpose,
             stop_reason=completed.stop_reason if completed is not None else None,
         )
         if completed is not None:

@@ -266,6 +266,8 @@ def rebuild_messages(
                     history.append(_interrupted_reply(pending, notes))
                     pending = None
                 del messages[keep:]
+        elif kind == "event" and record.get("name") == "compaction":
+            pending = _apply_compaction(messages, record.get("data"), pending, notes, warnings)
     if pending:
         history.append(_interrupted_reply(pending, notes))
     # Stand-ins are placed while reading (above) so that a later `history_truncated` count,
@@ -273,6 +275,36 @@ def rebuild_messages(
     settled = history.settle(_answer_open_tool_calls(messages, warnings, notes))
     history.report(notes)
     return settled
+
+
+def _apply_compaction(
+    messages: list[Message],
+    data: object,
+    pending: str | None,
+    notes: list[str],
+    warnings: list[str],
+) -> str | None:
+    """A compaction replaced all but the last `kept` messages (the first `replaced`) by its
+    summary `messages`: the resumed session starts from the summary too. A damaged event is
+    skipped (the session then resumes with the full history, which trimming still bounds)."""
+    replaced = data.get("replaced") if isinstance(data, Mapping) else None
+    raw = data.get("messages") if isinstance(data, Mapping) else None
+    try:
+        if not isinstance(replaced, int) or replaced < 0 or not isinstance(raw, list) or not raw:
+            raise ValueError("no summary")
+        summary = [message_from_dict(item) for item in raw]
+    except ValueError as error:
+        warnings.append(f"a damaged compaction record was skipped ({error}).")
+        return pending
+    if pending:
+        messages.append(_interrupted_reply(pending, notes))
+    kept = data.get("kept") if isinstance(data, Mapping) else None
+    if isinstance(kept, int) and 0 <= kept <= len(messages):
+        # Counted from the end: stand-ins placed for killed turns (older messages) then
+        # do not move the cut.
+        replaced = len(messages) - kept
+    messages[:replaced] = summary
+    return None
 
 
 _META_PREFIX = b'{"v":1,"type":"meta"'

@@ -65,6 +65,8 @@ class CallRecord:
     rate_limit_headers: dict[str, str] = field(default_factory=dict)
     fallback: bool = False
     """Served by the offline provider after the configured provider failed."""
+    purpose: str = "turn"
+    """"turn" (the conversation) or "compaction" (a summary of older history)."""
     stop_reason: str | None = None
     prompt_text: str | None = None
     reply_text: str | None = None

@@ -134,7 +134,7 @@ SELECT {select_group} COUNT(*), SUM(outcome <> 'ok'),
        SUM(CASE WHEN wire_api IN ({apart}) THEN COALESCE(input_tokens, 0)
            + COALESCE(cache_read_tokens, 0) + COALESCE(cache_write_tokens, 0)
            ELSE COALESCE(input_tokens, 0) END),
-       SUM(cost_uncached_usd - cost_usd)
+       SUM(cost_uncached_usd - cost_usd), SUM(purpose = 'compaction')
 FROM calls{where}{group_by}
 """
 _CACHE_APART = ", ".join(f"'{api}'" for api in sorted(CACHE_APART_FROM_INPUT))
@@ -168,7 +168,8 @@ def _totals(values: tuple[Any, ...] | None) -> dict[str, Any]:
         last,
         prompt_tokens,
         saved,
-    ) = values if values is not None else (0,) + (None,) * 15
+        compactions,
+    ) = values if values is not None else (0,) + (None,) * 16
     calls = calls or 0
     errors = errors or 0
     return {
@@ -178,6 +179,7 @@ def _totals(values: tuple[Any, ...] | None) -> dict[str, Any]:
         "errors_by_class": {},
         "retries": retries or 0,
         "fallback_calls": fallback or 0,
+        "compaction_calls": compactions or 0,
         "time_to_first_token_s": {"p50": None, "p95": None},
         "latency_s": {"p50": None, "p95": None},
         "tokens": {

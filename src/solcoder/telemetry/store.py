@@ -26,7 +26,7 @@ from solcoder.fsutil import PRIVATE_FILE_MODE, ensure_private_dir, tighten_file_
 from solcoder.telemetry.record import CallRecord, read_rate_limits
 
 DATABASE_NAME = "telemetry.db"
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 BUSY_TIMEOUT_MS = 2000
 """How long a write waits for another process's transaction before giving up."""
 
@@ -99,7 +99,16 @@ def _migrate_to_2(connection: sqlite3.Connection) -> None:
     connection.execute("ALTER TABLE calls ADD COLUMN cost_uncached_usd REAL")
 
 
-_MIGRATIONS: tuple[Callable[[sqlite3.Connection], None], ...] = (_migrate_to_1, _migrate_to_2)
+def _migrate_to_3(connection: sqlite3.Connection) -> None:
+    """Version 3 says why each call was made: a turn, or a compaction's summary."""
+    connection.execute("ALTER TABLE calls ADD COLUMN purpose TEXT NOT NULL DEFAULT 'turn'")
+
+
+_MIGRATIONS: tuple[Callable[[sqlite3.Connection], None], ...] = (
+    _migrate_to_1,
+    _migrate_to_2,
+    _migrate_to_3,
+)
 """`_MIGRATIONS[n]` upgrades a file from version n to n + 1."""
 assert len(_MIGRATIONS) == SCHEMA_VERSION
 
@@ -137,6 +146,7 @@ COLUMNS = (
     "prompt_text",
     "reply_text",
     "cost_uncached_usd",
+    "purpose",
 )
 _INSERT = f"INSERT INTO calls ({', '.join(COLUMNS)}) VALUES ({', '.join('?' * len(COLUMNS))})"
 
@@ -179,6 +189,7 @@ def _row(record: CallRecord) -> tuple[object, ...]:
         record.prompt_text,
         record.reply_text,
         record.cost_uncached_usd,
+        record.purpose,
     )
 
 

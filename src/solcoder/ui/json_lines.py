@@ -12,6 +12,8 @@ from solcoder import jsonsafe
 from solcoder.agent.events import (
     AgentEvent,
     ApprovalDecided,
+    Compacted,
+    CompactionStarted,
     Notice,
     StepStarted,
     ToolRunFinished,
@@ -129,6 +131,21 @@ class JsonLinesWriter:
             }
         if isinstance(event, Notice):
             return {"type": "notice", "text": redact(event.text), "level": event.level}
+        if isinstance(event, CompactionStarted):
+            return {
+                "type": "compaction_started",
+                "before_tokens": event.before_tokens,
+                "trigger": event.trigger,
+            }
+        if isinstance(event, Compacted):
+            return {
+                "type": "compaction",
+                "before_tokens": event.before_tokens,
+                "after_tokens": event.after_tokens,
+                "replaced_messages": event.replaced,
+                "pieces": event.pieces,
+                "trigger": event.trigger,
+            }
         if isinstance(event, StepStarted):
             return {"type": "step_started", "step": event.step}
         if isinstance(event, ApprovalDecided):

@@ -20,6 +20,8 @@ from typing import TYPE_CHECKING, Any, Protocol
 from solcoder.agent.events import (
     AgentEvent,
     ApprovalRequested,
+    Compacted,
+    CompactionStarted,
     Notice,
     StepStarted,
     ToolRunFinished,
@@ -111,6 +113,13 @@ def encodable(console: Console, text: Text) -> Text:
     return text
 
 
+COMPACTING = "Compacting the conversation…"
+
+
+def _kilo(count: int) -> str:
+    return f"{count / 1000:.1f}k" if count >= 1000 else str(count)
+
+
 class StreamRenderer:
     """Writes a turn for people: streamed text, dim thinking, one line per tool call.
 
@@ -188,12 +197,31 @@ class StreamRenderer:
             self._close_tool_line()
             self._ensure_line_start(self.console)
             self._ensure_line_start(self.diagnostics)
+        elif isinstance(event, CompactionStarted | Compacted):
+            self._compaction(event)
         elif isinstance(event, TurnFinished | Completed | ToolCallStart):
             # A model response ended, or a tool call began streaming its arguments: whatever
             # comes next starts on its own line.
             self._end_stream()
         elif isinstance(event, ToolCallDelta | StepStarted):
             pass
+
+    def _compaction(self, event: CompactionStarted | Compacted) -> None:
+        """A status line while the summary is written, one line when it is done."""
+        from rich.text import Text
+
+        if isinstance(event, CompactionStarted):
+            self._line(Text(COMPACTING, style="dim"))
+            return
+        before, after = _kilo(event.before_tokens), _kilo(event.after_tokens)
+        pieces = f" in {event.pieces} pieces" if event.pieces > 1 else ""
+        self._line(
+            Text(
+                f"Compacted the conversation{pieces}: {event.replaced} older messages became a "
+                f"summary ({before} → {after} tokens).",
+                style="dim",
+            )
+        )
 
     def error(self, error: SolcoderError) -> None:
         self._end_stream()

@@ -87,9 +87,13 @@ class ScriptedProvider(ProviderBase):
         name: str = OFFLINE.name,
         model: str = OFFLINE_MODEL,
         token_delay: float = 0.0,
+        summarizer: Responder | None = None,
     ) -> None:
         self._queue: deque[ScriptedResponse] = deque(responses)
         self._responder = responder if responder is not None else offline_reply
+        self._summarizer = summarizer if summarizer is not None else offline_summary
+        """Answers compaction requests (`Request.purpose`), outside the queue, so scripted
+        conversations keep their replies in order however often they are compacted."""
         self._name = name
         self._model = model
         self._token_delay = token_delay
@@ -118,7 +122,10 @@ class ScriptedProvider(ProviderBase):
     async def astream(self, request: Request) -> AsyncIterator[Event]:
         self.requests.append(request)
         self._call_count += 1
-        response = self._queue.popleft() if self._queue else self._responder(request)
+        if request.purpose == "compaction":
+            response = self._summarizer(request)
+        else:
+            response = self._queue.popleft() if self._queue else self._responder(request)
         delay = response.token_delay or self._token_delay
         assembler = Assembler()
         for event in _events(assembler, response):
@@ -242,6 +249,35 @@ def offline_reply(request: Request, *, fallback: bool = False) -> ScriptedRespon
             "`solcoder auth login <provider>` connects a real one."
         )
     )
+
+
+_SUMMARY_LINES = (15, 25)
+"""An offline summary keeps its first 15 and last 25 lines: bounded however often it is
+summarised again, and the oldest facts survive."""
+
+
+def offline_summary(request: Request) -> ScriptedResponse:
+    """A deterministic summary for a compaction request: the lines of the earlier summary,
+    then one line per user message of the conversation being summarised. No model is
+    involved, so offline sessions and tests exercise the real compaction path."""
+    text = request.messages[-1].text if request.messages else ""
+    lines: list[str] = []
+    earlier = False
+    for line in text.splitlines():
+        if line.startswith("Earlier summary:"):
+            earlier = True
+            continue
+        if line.startswith(("<conversation>", "User:", "Assistant", "Result of")):
+            earlier = False
+        if earlier and line.strip():
+            lines.append(line.strip())
+        elif line.startswith("User: "):
+            lines.append("- The user said: " + _shorten(line.removeprefix("User: "), 160))
+    lines = list(dict.fromkeys(lines))
+    first, last = _SUMMARY_LINES
+    if len(lines) > first + last:
+        lines = lines[:first] + lines[-last:]
+    return ScriptedResponse(text="\n".join(lines) or "- Nothing to keep from the conversation.")
 
 
 def _summarize_results(results: tuple[ToolResult, ...]) -> str:
