@@ -144,8 +144,12 @@ class FakeLLMServer:
         port: int = 0,
         responder: Responder | None = None,
         rate_limit: RateLimitRule | None = None,
+        static: dict[str, Any] | None = None,
     ) -> None:
         self.default = default
+        self.static = dict(static or {})
+        """GET paths answered with a fixed JSON body (`/v1/models` describing the model),
+        not recorded; any other path that is not an API stays a 404."""
         self._limiter = _RateLimiter(rate_limit) if rate_limit is not None else None
         self.responder = responder
         """Turns (wire, request, scripted reply) into the reply sent: answers that depend on
@@ -282,6 +286,9 @@ class FakeLLMServer:
         path = urlsplit(target).path if target.startswith("http") else target.split("?", 1)[0]
         if path.startswith(_CONTROL):
             return await self._control(path, method, body, writer)
+        if method == "GET" and path in self.static:
+            await _send_plain(writer, 200, json.dumps(self.static[path]), "application/json")
+            return True
         recorded = RecordedRequest(method, path, headers, body)
         with self._lock:
             self._requests.append(recorded)

@@ -2,7 +2,8 @@
 
 llama.cpp accepts any model name for its one model, so `llamacpp`'s default `default` tells
 the user nothing; `/v1/models` names the file really served, and `/props` gives the context
-window the history must fit (`default_generation_settings.n_ctx`). Read once when a
+window the history must fit (`default_generation_settings.n_ctx`; failing that, a context
+length field of the `/v1/models` entry, as vLLM and others send). Read once when a
 `llamacpp` or `local` provider is built or started; a server that does not answer in time is
 simply not described (the first request then reports what is wrong, in words).
 """
@@ -44,7 +45,23 @@ def _parse(props: object, models: object) -> ServedModel:
         if isinstance(data, list) and data and isinstance(data[0], dict):
             found = data[0].get("id")
             model = found if isinstance(found, str) and found else None
+            window = window or _listed_window(data[0])
     return ServedModel(model, window)
+
+
+_WINDOW_FIELDS = ("context_length", "max_model_len", "context_window", "max_context_length")
+"""How `/v1/models` entries name the served window: OpenRouter and LM Studio
+(`context_length`), vLLM (`max_model_len`), others (`context_window`, `max_context_length`).
+llama.cpp's own `meta.n_ctx_train` is the trained length, not the served one: `/props` says
+that."""
+
+
+def _listed_window(entry: dict[str, object]) -> int | None:
+    for name in _WINDOW_FIELDS:
+        value = entry.get(name)
+        if isinstance(value, int) and not isinstance(value, bool) and value > 0:
+            return value
+    return None
 
 
 def _headers(api_key: Secret | None) -> dict[str, str]:
