@@ -16,7 +16,12 @@ from solcoder.middleware.recording import RecordingProvider
 from solcoder.telemetry.record import CallRecord
 from solcoder.telemetry.render import stats_renderable
 from solcoder.telemetry.stats import compute_stats, recent_calls
-from solcoder.telemetry.store import TelemetryStore, _migrate_to_1, schema_version
+from solcoder.telemetry.store import (
+    SCHEMA_VERSION,
+    TelemetryStore,
+    _migrate_to_1,
+    schema_version,
+)
 from tests.unit.test_telemetry_recorder import ImmediateQueue
 
 SONNET = "claude-sonnet-4-5"
@@ -130,7 +135,7 @@ def test_a_version_1_file_gains_the_uncached_price_column(tmp_path: Path) -> Non
     connection.execute("PRAGMA user_version = 1")
     connection.close()
     with TelemetryStore.open(path) as store:
-        assert schema_version(store.connection) == 2
+        assert schema_version(store.connection) == SCHEMA_VERSION  # migrated all the way
         store.insert([_record(input_tokens=5, cost_usd=0.1, cost_uncached_usd=0.2)])
         [(value,)] = store.connection.execute("SELECT cost_uncached_usd FROM calls")
     assert value == 0.2
