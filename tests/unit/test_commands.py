@@ -341,3 +341,25 @@ def test_status_rows_come_from_every_source() -> None:
     assert rows["usage"] == "0 tok"
     assert rows["rate limits"] == "none announced yet"
     assert rows["budget"] == "no limits"
+
+
+async def test_compact_streams_the_conversations_compaction_with_the_focus() -> None:
+    focuses: list[str | None] = []
+
+    class Compacting(Conversation):
+        async def compact(self, focus: str | None = None) -> AsyncIterator[AgentEvent]:
+            focuses.append(focus)
+            return
+            yield  # pragma: no cover
+
+    stream = io.StringIO()
+    router = CommandRouter(Compacting(), ReplHost(), Console(file=stream, width=120))
+    result = router.dispatch("/compact the PDA seeds")
+    assert result.stream is not None
+    assert focuses == []  # nothing runs until the REPL streams it (so Ctrl-C can cancel it)
+    assert [event async for event in result.stream()] == []
+    bare = router.dispatch("/compact")
+    assert bare.stream is not None
+    _ = [event async for event in bare.stream()]
+    assert focuses == ["the PDA seeds", None]
+    assert "compact" in command_names()

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import difflib
 import inspect
-from collections.abc import Awaitable, Callable, Iterable, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -25,6 +25,7 @@ from solcoder.llm.messages import Message, Thinking
 from solcoder.ui.render import render_error, safe
 
 if TYPE_CHECKING:
+    from solcoder.agent.events import AgentEvent
     from solcoder.ui.conversation_view import ConversationLike
 
 HostResult = RenderableType | Awaitable[RenderableType]
@@ -75,6 +76,8 @@ class CommandResult:
     """Run the last prompt again (streamed like a normal turn)."""
     work: Callable[[], Awaitable[RenderableType]] | None = None
     """Slow work to await (cancellable with Ctrl-C); its result is printed."""
+    stream: Callable[[], AsyncIterator[AgentEvent]] | None = None
+    """Events to stream like a turn (cancellable with Ctrl-C): `/compact`."""
 
 
 DONE = CommandResult()
@@ -103,6 +106,11 @@ COMMANDS: tuple[CommandInfo, ...] = (
     CommandInfo("plan", "/plan TEXT", "Plan TEXT with the plan tool, without the model"),
     CommandInfo("review", "/review [PATH]", "Review PATH (or the project) without the model"),
     CommandInfo("retry", "/retry", "Send the last prompt again"),
+    CommandInfo(
+        "compact",
+        "/compact [FOCUS]",
+        "Summarise the older conversation now (FOCUS: what the summary should keep)",
+    ),
     CommandInfo(
         "reasoning",
         "/reasoning [LEVEL]",
@@ -197,6 +205,7 @@ class CommandRouter:
             "plan": self._plan,
             "review": self._review,
             "retry": self._retry,
+            "compact": self._compact,
             "logs": self._logs,
             "reasoning": self._reasoning,
             "thinking": self._thinking,
@@ -362,6 +371,10 @@ class CommandRouter:
 
     def _retry(self, _argument: str) -> CommandResult:
         return CommandResult(retry=True)
+
+    def _compact(self, argument: str) -> CommandResult:
+        focus = argument or None
+        return CommandResult(stream=lambda: self.conversation.compact(focus))
 
     def _reasoning(self, argument: str) -> CommandResult:
         if self.host.reasoning is None:

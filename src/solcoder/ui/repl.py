@@ -163,6 +163,8 @@ class Repl:
                     return 0
                 if result.retry:
                     await self.run_cancellable(self._stream(self.conversation.retry_last))
+                elif result.stream is not None:
+                    await self.run_cancellable(self._stream(result.stream))
                 elif result.work is not None:
                     await self.run_cancellable(self._show(result.work))
                 continue
