@@ -4,11 +4,13 @@ history now, the transcript records it (trigger "manual"), and a resumed session
 from __future__ import annotations
 
 import json
+import subprocess
 from pathlib import Path
 
 import pexpect
 import pytest
 
+from tests.e2e.conftest import SOLCODER, clean_environment
 from tests.e2e.test_repl_pty import PROMPT, spawn
 
 pytestmark = pytest.mark.e2e
@@ -42,3 +44,15 @@ def test_compact_summarises_on_demand_and_is_in_the_transcript(solcoder_home: Pa
     [record] = _compactions(solcoder_home)
     assert record["trigger"] == "manual"
     assert record["replaced"]
+    # `solcoder replay` runs the session's turns again over a transcript with a compaction.
+    [directory] = (solcoder_home / "sessions").iterdir()
+    replay = subprocess.run(
+        [SOLCODER, "replay", directory.name],
+        env=clean_environment(solcoder_home),
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert replay.returncode == 0, replay.stdout + replay.stderr
+    assert "replay matches the recording" in replay.stdout
