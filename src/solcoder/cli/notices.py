@@ -71,17 +71,7 @@ def json_notice(notice: TransportNotice, emit_record: Callable[[dict[str, Any]],
     from solcoder.llm.transport.notices import RateLimitNotice, RetryNotice
 
     if isinstance(notice, RetryNotice):
-        emit_record(
-            {
-                "type": "retry",
-                "provider": notice.provider,
-                "attempt": notice.attempt,
-                "max_retries": notice.max_retries,
-                "reason": notice.reason,
-                "status": notice.status,
-                "delay_s": round(notice.delay_s, 3),
-            }
-        )
+        emit_record(notice.record())
     elif isinstance(notice, RateLimitNotice):
         if notice.state == "seen" or (notice.state == "waiting" and notice.first):
             emit_record(notice.record())

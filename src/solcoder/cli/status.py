@@ -83,10 +83,9 @@ def describe_rate_limits(snapshot: Any, now: float) -> str:
 
 def tool_source_rows(settings: Any, conversation: Any) -> Rows:
     """One row per MCP server (any tool source of the registry): its state right now."""
-    orchestrator = getattr(conversation, "orchestrator", None)  # test doubles have none
-    if orchestrator is None:
+    if conversation is None:
         return []
-    registry = orchestrator.registry
+    registry = conversation.orchestrator.registry
     return [row for source in registry.sources() for row in source.status_rows()]
 
 

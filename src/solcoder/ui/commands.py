@@ -231,6 +231,17 @@ class CommandRouter:
     def _say(self, text: str, style: str = "") -> None:
         self.console.print(Text(safe(text), style=style), soft_wrap=True, highlight=False)
 
+    def _table(self, rows: Iterable[tuple[str, str]]) -> CommandResult:
+        """Two columns, names in bold; both are outside text (a server's tool descriptions,
+        its state, a project file's path): never markup, never raw."""
+        table = Table(show_header=False, box=None, pad_edge=False, padding=(0, 2, 0, 0))
+        table.add_column(style="bold cyan", no_wrap=True)
+        table.add_column()
+        for name, value in rows:
+            table.add_row(Text(safe(name)), Text(safe(value)))
+        self.console.print(table)
+        return DONE
+
     def _not_available(self, what: str) -> CommandResult:
         self._say(f"{what} is not available in this build.", "yellow")
         return DONE
@@ -304,13 +315,7 @@ class CommandRouter:
     def _status(self, _argument: str) -> CommandResult:
         if self.host.status is None:
             return self._not_available("/status")
-        table = Table(show_header=False, box=None, pad_edge=False, padding=(0, 2, 0, 0))
-        table.add_column(style="bold cyan", no_wrap=True)
-        table.add_column()
-        for label, value in self.host.status():
-            table.add_row(Text(safe(label)), Text(safe(value)))
-        self.console.print(table)
-        return DONE
+        return self._table(self.host.status())
 
     def _tools(self, _argument: str) -> CommandResult:
         if self.host.list_tools is None:
@@ -319,14 +324,7 @@ class CommandRouter:
         if not tools:
             self._say("No tools are registered.", "yellow")
             return DONE
-        table = Table(show_header=False, box=None, pad_edge=False, padding=(0, 2, 0, 0))
-        table.add_column(style="bold cyan", no_wrap=True)
-        table.add_column()
-        for name, description in tools:
-            # An MCP server's description is outside text: never markup, never raw.
-            table.add_row(Text(safe(name)), Text(safe(description)))
-        self.console.print(table)
-        return DONE
+        return self._table(tools)
 
     def _mcp(self, argument: str) -> CommandResult:
         words = argument.split()
@@ -346,13 +344,7 @@ class CommandRouter:
         if not rows:
             self._say("No MCP servers are configured (see `solcoder mcp add`).", "yellow")
             return DONE
-        table = Table(show_header=False, box=None, pad_edge=False, padding=(0, 2, 0, 0))
-        table.add_column(style="bold cyan", no_wrap=True)
-        table.add_column()
-        for name, state in rows:
-            table.add_row(Text(safe(name)), Text(safe(state)))
-        self.console.print(table)
-        return DONE
+        return self._table(rows)
 
     def _plan(self, argument: str) -> CommandResult:
         if not argument:

@@ -38,6 +38,18 @@ class RetryNotice:
             f"{self.attempt} of {self.max_retries} in {self.delay_s:.1f} s."
         )
 
+    def record(self) -> dict[str, object]:
+        """The `retry` JSON event (DESIGN.md section 5, plus the limit and the HTTP status)."""
+        return {
+            "type": "retry",
+            "provider": self.provider,
+            "attempt": self.attempt,
+            "max_retries": self.max_retries,
+            "reason": self.reason,
+            "status": self.status,
+            "delay_s": round(self.delay_s, 3),
+        }
+
 
 @dataclass(frozen=True, slots=True)
 class RateLimitNotice:

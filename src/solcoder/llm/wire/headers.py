@@ -18,13 +18,13 @@ def retry_after_seconds(headers: Mapping[str, str], *, now: float | None = None)
     finite number of seconds of 0 or more, or a date without a zone (RFC 9110 dates are GMT;
     a zoneless one could be any time). Header names are matched in any case."""
     lowered = {str(key).lower(): str(value) for key, value in headers.items()}
-    milliseconds = _seconds(lowered.get("retry-after-ms"))
+    milliseconds = non_negative_number(lowered.get("retry-after-ms"))
     if milliseconds is not None:
         return milliseconds / 1000.0
     value = lowered.get("retry-after")
     if value is None:
         return None
-    seconds = _seconds(value)
+    seconds = non_negative_number(value)
     if seconds is not None:
         return seconds
     try:
@@ -39,7 +39,10 @@ def retry_after_seconds(headers: Mapping[str, str], *, now: float | None = None)
     return max(0.0, moment.timestamp() - current)
 
 
-def _seconds(value: str | None) -> float | None:
+def non_negative_number(value: str | None) -> float | None:
+    """A header value as a finite number of 0 or more (`12`, `1.5`); None otherwise. The one
+    number reader of provider headers (Retry-After here, rate-limit budgets and resets in
+    `rate_limits.py`)."""
     if value is None:
         return None
     try:
@@ -51,4 +54,4 @@ def _seconds(value: str | None) -> float | None:
     return number
 
 
-__all__ = ["retry_after_seconds"]
+__all__ = ["non_negative_number", "retry_after_seconds"]

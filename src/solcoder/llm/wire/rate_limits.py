@@ -26,6 +26,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Literal
 
+from solcoder.llm.wire.headers import non_negative_number
+
 Dimension = Literal["requests", "tokens", "input_tokens", "output_tokens"]
 DIMENSIONS: tuple[Dimension, ...] = ("requests", "tokens", "input_tokens", "output_tokens")
 
@@ -138,13 +140,8 @@ def parse_count(value: str | None) -> int | None:
     """A budget size or what is left of it: a whole number of 0 or more (`12`, `12.0`)."""
     if value is None or len(value) > _MAX_VALUE_CHARS:
         return None
-    try:
-        number = float(value.strip())
-    except ValueError:
-        return None
-    if not math.isfinite(number) or number < 0:
-        return None
-    return int(number)
+    number = non_negative_number(value)
+    return None if number is None else int(number)
 
 
 def parse_duration(value: str) -> float | None:
@@ -169,12 +166,9 @@ def parse_reset(value: str | None, *, now: float) -> float | None:
     duration = parse_duration(text)
     if duration is not None:
         return now + duration
-    try:
-        number = float(text)
-    except ValueError:
+    number = non_negative_number(text)
+    if number is None:
         return _rfc3339(text)
-    if not math.isfinite(number) or number < 0:
-        return None
     if number >= _EPOCH_MILLISECONDS:
         return number / 1000.0
     if number >= _EPOCH_SECONDS:
