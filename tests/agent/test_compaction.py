@@ -26,7 +26,7 @@ FILLER = " ".join(f"word{index}" for index in range(120))  # ~ 300 tokens
 def registry() -> ToolRegistry:
     tools = ToolRegistry()
 
-    @tools.tool(toolkit="test")
+    @tools.tool(toolkit="test", effect="read_only")
     def lookup(key: str) -> str:
         """Look a key up (returns a long text)."""
         return f"value of {key}: " + FILLER

@@ -20,24 +20,24 @@ from solcoder.tools.registry import ToolRegistry
 def make_registry(calls: list[tuple[str, Any]]) -> ToolRegistry:
     registry = ToolRegistry()
 
-    @registry.tool(toolkit="test")
+    @registry.tool(toolkit="test", effect="read_only")
     def add(a: int, b: int) -> str:
         """Add two integers."""
         calls.append(("add", (a, b)))
         return str(a + b)
 
-    @registry.tool(toolkit="test")
+    @registry.tool(toolkit="test", effect="read_only")
     async def shout(text: str) -> str:
         """Upper-case some text."""
         calls.append(("shout", text))
         return text.upper()
 
-    @registry.tool(toolkit="test")
+    @registry.tool(toolkit="test", effect="read_only")
     def explode() -> str:
         """Always fails."""
         raise ValueError("boom")
 
-    @registry.tool(toolkit="test", timeout=0.2)
+    @registry.tool(toolkit="test", effect="read_only", timeout=0.2)
     async def sleepy() -> str:
         """Never finishes in time."""
         await asyncio.sleep(30)
@@ -126,12 +126,12 @@ async def test_parallel_calls_really_overlap_and_results_keep_call_order() -> No
         finished.append(me)
         return me
 
-    @registry.tool(toolkit="test")
+    @registry.tool(toolkit="test", effect="read_only")
     async def ping() -> str:
         """Meets pong."""
         return await meet("ping", "pong", 0.05)
 
-    @registry.tool(toolkit="test")
+    @registry.tool(toolkit="test", effect="read_only")
     async def pong() -> str:
         """Meets ping."""
         return await meet("pong", "ping", 0.0)

@@ -30,7 +30,7 @@ from solcoder.tools.registry import ToolRegistry
 def counting_registry(runs: list[int]) -> ToolRegistry:
     registry = ToolRegistry()
 
-    @registry.tool(toolkit="test")
+    @registry.tool(toolkit="test", effect="read_only")
     def note(n: int, text: str = "") -> str:
         """Record a number."""
         runs.append(n)

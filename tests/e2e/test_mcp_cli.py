@@ -23,7 +23,7 @@ from typing import Any
 
 import pytest
 
-from tests.e2e.conftest import SOLCODER, Run
+from tests.e2e.conftest import Run
 from tests.support.fake_llm_server import FakeLLMServer, Reply
 from tests.support.fake_wire import ToolCallReply
 
@@ -36,16 +36,9 @@ TIME_SERVER = VENV / "bin" / "mcp-server-time"
 SCRIPT = Path(__file__).resolve().parents[1] / "support" / "mcp_script_server.py"
 
 
-def _approve_flags() -> list[str]:
-    """`--approve-all` once the CLI has the approval gate (MCP tools need approval under
-    `-p`); these tests are about the MCP round trip, not about approving it."""
-    shown = subprocess.run(
-        [SOLCODER, "--help"], capture_output=True, text=True, timeout=30, check=False
-    )
-    return ["--approve-all"] if "--approve-all" in shown.stdout else []
-
-
-APPROVE = _approve_flags()
+APPROVE = ["--approve-all"]
+"""MCP tools need approval under `-p`; these tests are about the round trip, not approving it
+(tests/e2e/test_approval_cli.py is)."""
 
 
 def _require(path: Path) -> Path:
@@ -294,16 +287,19 @@ def test_list_changed_offers_the_new_tool_at_the_next_step(
     assert tool_result(third, "call_n") == "grown ok"
 
 
-def test_help_with_a_configured_server_does_not_import_the_sdk(
-    solcoder_home: Path, tmp_path: Path
+@pytest.mark.parametrize("command", [["--help"], ["mcp", "list"]])
+def test_help_and_the_server_list_do_not_import_the_sdk(
+    solcoder_home: Path, tmp_path: Path, command: list[str]
 ) -> None:
+    """`--help` never reads the config; `mcp list` does (the server is configured) and still
+    needs no SDK: only starting a server imports it."""
     from tests.e2e.conftest import clean_environment
     from tests.e2e.test_startup_imports import _RUN_AND_LIST
 
     write_servers(solcoder_home, {"time": {"command": str(TIME_SERVER)}})
     listing = tmp_path / "modules.txt"
     completed = subprocess.run(
-        [sys.executable, "-c", _RUN_AND_LIST, str(listing), "--help"],
+        [sys.executable, "-c", _RUN_AND_LIST, str(listing), *command],
         capture_output=True,
         text=True,
         timeout=60,
@@ -312,5 +308,7 @@ def test_help_with_a_configured_server_does_not_import_the_sdk(
         check=False,
     )
     assert completed.returncode == 0, completed.stderr
+    if command[0] == "mcp":
+        assert "time" in completed.stdout
     loaded = set(listing.read_text().split())
     assert not {name for name in loaded if name == "mcp" or name.startswith("mcp.")}

@@ -37,7 +37,7 @@ from tests.transport.harness import FAKE_KEY
 def _registry() -> ToolRegistry:
     tools = ToolRegistry()
 
-    @tools.tool(toolkit="test")
+    @tools.tool(toolkit="test", effect="read_only")
     def lookup(query: str) -> str:
         """Look something up."""
         return f"found {query}"

@@ -147,5 +147,6 @@ def test_the_declined_line_names_the_tools_the_flag_and_the_config() -> None:
 
 
 def test_every_effect_has_words() -> None:
-    assert all(describe(effect) for effect in EFFECTS)
+    fallback = describe("no such effect")
+    assert all(describe(effect) != fallback for effect in EFFECTS)
     assert describe("signs").startswith("signs")

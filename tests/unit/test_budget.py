@@ -155,7 +155,7 @@ def test_summary_for_the_toolbar() -> None:
 def registry() -> ToolRegistry:
     tools = ToolRegistry()
 
-    @tools.tool(toolkit="test")
+    @tools.tool(toolkit="test", effect="read_only")
     def lookup(query: str) -> str:
         """Look something up."""
         return f"found {query}"

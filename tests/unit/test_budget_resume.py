@@ -87,11 +87,30 @@ def test_a_rebuild_keeps_the_count_and_takes_the_new_limits(tmp_path: Path) -> N
     assert provider.budget.max_tokens == 20_000
 
 
-def test_a_request_never_sent_is_never_charged() -> None:
-    error = RateLimitError("wait too long", provider="openai")
-    error.attempts = 0
-    assert _billed_nothing(error)
+async def test_a_request_never_sent_is_never_charged() -> None:
+    """The pacer's "the wait is longer than the deadline" refusal leaves the budget as it was;
+    a failure after sending is charged the estimate (the provider may bill what it read)."""
+    from solcoder.llm.messages import Request
+    from solcoder.llm.providers.scripted import ScriptedProvider, ScriptedResponse
+    from solcoder.llm.transport.pacing import Pacer, Pause
+
+    unsent = Pacer("openai", "http://127.0.0.1:9/v1")._too_long(
+        Pause("requests", 30.0, 1, 0, 3), bound_s=5.0, now=NOW
+    )
     sent = RateLimitError("cut", provider="openai")
+    charged = []
+    for error in (unsent, sent):
+        inner = ScriptedProvider([ScriptedResponse(error=error)], name="openai", model="gpt-4o")
+        budget = SessionBudget(max_tokens=1_000_000)
+        provider = BudgetedProvider(inner, budget, "openai", "gpt-4o", reserve_output=100)
+        request = Request(model="gpt-4o", messages=(Message.user("hello " * 50),))
+        with pytest.raises(RateLimitError):
+            async for _event in provider.astream(request):
+                pass
+        charged.append(budget.tokens)
+    assert charged[0] == 0
+    assert charged[1] > 0
+    assert _billed_nothing(unsent)
     assert not _billed_nothing(sent)
 
 

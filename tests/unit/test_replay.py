@@ -104,7 +104,9 @@ def test_a_tool_that_no_longer_exists_shows_up_as_a_failed_result(tmp_path: Path
         for name in full.names():
             tool = full.get(name)
             if tool is not None and name != "review_code":
-                registry.register(tool.function, toolkit=tool.toolkit, name=name)
+                registry.register(
+                    tool.function, toolkit=tool.toolkit, name=name, effect=tool.effect
+                )
         return registry
 
     report = replay_file(TRANSCRIPTS / "multi_tool.jsonl", registry_factory=without_review)

@@ -42,3 +42,22 @@ def test_an_effect_is_checked_at_registration() -> None:
 def test_only_our_read_only_tools_run_unasked() -> None:
     assert [e for e in EFFECTS if runs_unasked(e, "solcoder")] == ["read_only"]
     assert not any(runs_unasked(e, "mcp:time") for e in EFFECTS)
+
+
+def test_a_tool_cannot_be_registered_without_declaring_its_effect() -> None:
+    """A forgotten declaration must not mean "read only" (it would run without asking)."""
+    import inspect
+
+    from solcoder.tools.registry import ToolRegistry
+    from solcoder.tools.toolkits import BaselineRegistry
+
+    for method in (ToolRegistry.register, ToolRegistry.tool, BaselineRegistry.register):
+        parameter = inspect.signature(method).parameters["effect"]
+        assert parameter.default is inspect.Parameter.empty, method.__qualname__
+
+    def ping() -> str:
+        """Answer."""
+        return "pong"
+
+    with pytest.raises(TypeError, match="effect"):
+        ToolRegistry().register(ping, toolkit="t")  # type: ignore[call-arg]

@@ -67,8 +67,8 @@ def search(query: str, limit: int = 3) -> str:
 @pytest.fixture
 def registry() -> ToolRegistry:
     registry = ToolRegistry()
-    registry.register(build, toolkit="make")
-    registry.register(search, toolkit="find")
+    registry.register(build, toolkit="make", effect="read_only")
+    registry.register(search, toolkit="find", effect="read_only")
     return registry
 
 
@@ -130,7 +130,7 @@ def test_recursive_model_keeps_defs_at_the_top_level():
         """Grow a tree."""
         return tree.label
 
-    schema = ToolRegistry().register(grow, toolkit="t").json_schema
+    schema = ToolRegistry().register(grow, toolkit="t", effect="read_only").json_schema
     assert set(schema["$defs"]) == {"Tree"}
     assert schema["properties"]["tree"] == {"$ref": "#/$defs/Tree"}
     assert schema["$defs"]["Tree"]["additionalProperties"] is False
@@ -141,7 +141,7 @@ def test_tool_without_arguments_has_an_empty_object_schema():
         """Answer pong."""
         return "pong"
 
-    tool = ToolRegistry().register(ping, toolkit="t")
+    tool = ToolRegistry().register(ping, toolkit="t", effect="read_only")
     assert tool.json_schema == {"additionalProperties": False, "properties": {}, "type": "object"}
     assert tool.parse_arguments("") == {}
     assert tool.parse_arguments("  {} ") == {}
@@ -151,7 +151,9 @@ def test_missing_docstring_falls_back_to_the_name():
     def do_thing(x: int) -> int:
         return x
 
-    assert ToolRegistry().register(do_thing, toolkit="t").description == "do thing"
+    assert (
+        ToolRegistry().register(do_thing, toolkit="t", effect="read_only").description == "do thing"
+    )
 
 
 @pytest.mark.parametrize(
@@ -170,16 +172,16 @@ def test_bad_signatures_are_refused_at_registration(source: str, message: str):
     namespace: dict[str, Any] = {}
     exec(source, namespace)
     with pytest.raises(TypeError, match=message):
-        ToolRegistry().register(namespace["f"], toolkit="t")
+        ToolRegistry().register(namespace["f"], toolkit="t", effect="read_only")
 
 
 def test_bad_names_and_duplicates_are_refused(registry: ToolRegistry):
     with pytest.raises(ValueError, match="already registered"):
-        registry.register(search, toolkit="other")
+        registry.register(search, toolkit="other", effect="read_only")
     with pytest.raises(ValueError, match="must match"):
-        registry.register(search, toolkit="t", name="has space")
+        registry.register(search, toolkit="t", effect="read_only", name="has space")
     with pytest.raises(ValueError, match="positive"):
-        registry.register(search, toolkit="t", name="s2", timeout=0)
+        registry.register(search, toolkit="t", effect="read_only", name="s2", timeout=0)
 
 
 # --- parse_arguments ---------------------------------------------------------------------------
@@ -273,7 +275,7 @@ async def test_sync_tool_runs_in_a_worker_thread():
         seen.append(threading.get_ident())
         return label.upper()
 
-    tool = ToolRegistry().register(where, toolkit="t")
+    tool = ToolRegistry().register(where, toolkit="t", effect="read_only")
     output = await tool.run({"label": "ok"})
     assert output == ToolOutput("OK")
     assert seen
@@ -289,7 +291,7 @@ async def test_async_tool_runs_on_the_loop():
         await asyncio.sleep(0)
         return "done"
 
-    output = await ToolRegistry().register(where, toolkit="t").run({})
+    output = await ToolRegistry().register(where, toolkit="t", effect="read_only").run({})
     assert output.content == "done"
     assert seen == [threading.get_ident()]
 
@@ -319,7 +321,7 @@ async def test_return_values_become_tool_output(value: Any, content: str):
         """Return the value."""
         return value
 
-    output = await ToolRegistry().register(give, toolkit="t").run({})
+    output = await ToolRegistry().register(give, toolkit="t", effect="read_only").run({})
     assert output.content == content
     if not isinstance(value, str | ToolOutput) and value is not None:
         assert output.data is value
@@ -333,7 +335,7 @@ async def test_exceptions_from_tools_propagate():
         raise RuntimeError("boom")
 
     with pytest.raises(RuntimeError, match="boom"):
-        await ToolRegistry().register(fail, toolkit="t").run({})
+        await ToolRegistry().register(fail, toolkit="t", effect="read_only").run({})
 
 
 async def test_timeout_raises_tool_timeout_error():
@@ -342,7 +344,7 @@ async def test_timeout_raises_tool_timeout_error():
         await asyncio.sleep(5)
         return "late"
 
-    tool = ToolRegistry().register(slow, toolkit="t", timeout=0.05)
+    tool = ToolRegistry().register(slow, toolkit="t", effect="read_only", timeout=0.05)
     with pytest.raises(ToolTimeoutError, match=r"`slow` did not finish within 0.05 s"):
         await tool.run({})
 
@@ -352,7 +354,7 @@ async def test_a_tools_own_timeout_error_is_not_relabelled():
         """Raise TimeoutError itself."""
         raise TimeoutError("upstream")
 
-    tool = ToolRegistry().register(own, toolkit="t", timeout=5)
+    tool = ToolRegistry().register(own, toolkit="t", effect="read_only", timeout=5)
     with pytest.raises(TimeoutError, match="upstream") as caught:
         await tool.run({})
     assert not isinstance(caught.value, ToolTimeoutError)
@@ -364,7 +366,7 @@ async def test_a_tools_own_timeout_error_is_not_relabelled():
 def test_decorator_registers_and_returns_the_function():
     registry = ToolRegistry()
 
-    @registry.tool(toolkit="t", name="renamed", timeout=2)
+    @registry.tool(toolkit="t", effect="read_only", name="renamed", timeout=2)
     def original(x: int) -> int:
         """Double."""
         return x * 2
@@ -426,7 +428,7 @@ def test_default_registry_has_every_toolkit_with_documented_arguments():
 def test_raw_control_characters_inside_strings_are_accepted() -> None:
     registry = ToolRegistry()
 
-    @registry.tool(toolkit="test")
+    @registry.tool(toolkit="test", effect="read_only")
     def echo(text: str) -> str:
         """Echo text."""
         return text

@@ -211,15 +211,7 @@ class Conversation:
                 elif isinstance(event, TurnFinished):
                     outcome = event.reason
                 elif isinstance(event, ApprovalDecided) and transcript is not None:
-                    transcript.record_event(
-                        APPROVAL,
-                        tool=event.call.name,
-                        call_id=event.call.id,
-                        decision=event.decision,
-                        by=event.by,
-                        effect=event.effect,
-                        origin=event.origin,
-                    )
+                    transcript.record_event(APPROVAL, call_id=event.call.id, **event.details())
                 yield event
         except (asyncio.CancelledError, GeneratorExit, KeyboardInterrupt):
             self._keep_partial(reply.text)

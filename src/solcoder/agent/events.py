@@ -55,6 +55,17 @@ class ApprovalDecided:
     effect: str
     origin: str
 
+    def details(self) -> dict[str, str]:
+        """What was decided, as the transcript and `--json` both record it (each adds the
+        call's id under its own key)."""
+        return {
+            "tool": self.call.name,
+            "decision": self.decision,
+            "by": self.by,
+            "effect": self.effect,
+            "origin": self.origin,
+        }
+
 
 @shared_methods
 @dataclass(frozen=True, slots=True, eq=False, repr=False)

@@ -52,7 +52,7 @@ from solcoder.llm.messages import (
 from solcoder.llm.providers.base import Provider, closing
 from solcoder.llm.wire.assemble import DEFAULT_MAX_ARGUMENT_BYTES
 from solcoder.records import shared_methods
-from solcoder.tools.registry import ToolArgumentError, ToolRegistry
+from solcoder.tools.registry import ToolArgumentError, ToolLike, ToolRegistry
 
 log = logging.getLogger(__name__)
 
@@ -85,6 +85,9 @@ class _Prepared:
     arguments: dict[str, Any] | None
     problem: str | None
     declined: bool = False
+    tool: ToolLike | None = None
+    """The tool looked up when the call was checked (set with `arguments`): approval and the
+    run use this one, even if a server's list changes in between."""
 
 
 class Orchestrator:
@@ -274,7 +277,7 @@ class Orchestrator:
                 "arguments, or split the work into several calls.",
             )
         try:
-            return _Prepared(call, tool.parse_arguments(call.arguments), None)
+            return _Prepared(call, tool.parse_arguments(call.arguments), None, tool=tool)
         except ToolArgumentError as error:
             return _Prepared(call, None, str(error))
 
@@ -292,8 +295,8 @@ class Orchestrator:
         for item in prepared:
             if item.problem is not None or item.arguments is None:
                 continue
-            tool = self.registry.get(item.call.name)
-            assert tool is not None  # checked in _prepare
+            tool = item.tool
+            assert tool is not None  # set with the arguments in _prepare
             verdict = gate.verdict(tool.name, tool.effect, tool.origin)
             if verdict.action == "allow" and verdict.by == "policy":
                 continue  # a read-only built-in: nothing to decide or record
@@ -350,8 +353,8 @@ class Orchestrator:
             return ToolResult(call.id, f"Error: {item.problem}", True, call.name)
         if item.declined:
             return ToolResult(call.id, DECLINED, True, call.name)
-        tool = self.registry.get(call.name)
-        assert tool is not None  # checked in _prepare
+        tool = item.tool
+        assert tool is not None  # set with the arguments in _prepare
         timeout = tool.timeout or self.options.tool_timeout
         try:
             output = await asyncio.wait_for(tool.run(item.arguments), timeout)

@@ -70,22 +70,35 @@ def _spec(settings: Any, provider: str) -> ProviderSpec:
 
 def _read_key(provider: str, *, from_stdin: bool) -> str:
     """The key from stdin (`--key-stdin`) or a hidden prompt; never from an argument."""
+    return read_secret(
+        f"API key for {provider}",
+        "key",
+        kind="an API key",
+        from_stdin=from_stdin,
+        pipe_hint=f"printf '%s' \"$KEY\" | solcoder auth login {provider} --key-stdin",
+    )
+
+
+def read_secret(prompt: str, noun: str, *, from_stdin: bool, pipe_hint: str, kind: str = "") -> str:
+    """A secret (an API key, a bearer token) from stdin or a hidden prompt, never from an
+    argument; `noun` names it in the errors (`kind`, "an API key", where it looks wrong),
+    `pipe_hint` is the headless way to give it."""
     from solcoder.credentials.encrypted_file import terminal_available
 
     if from_stdin:
         value = sys.stdin.readline().strip()
     elif terminal_available():
-        value = getpass.getpass(f"API key for {provider} (input hidden): ").strip()
+        value = getpass.getpass(f"{prompt} (input hidden): ").strip()
     else:
         raise UsageError(
-            "No terminal to type the key in.",
-            hint=f"Pipe it instead: printf '%s' \"$KEY\" | solcoder auth login {provider} "
-            "--key-stdin",
+            f"No terminal to type the {noun} in.", hint=f"Pipe it instead: {pipe_hint}"
         )
     if not value:
-        raise UsageError("No key was given; nothing was saved.")
+        raise UsageError(f"No {noun} was given; nothing was saved.")
     if any(character.isspace() or not character.isprintable() for character in value):
-        raise UsageError("That does not look like an API key (it contains spaces or controls).")
+        raise UsageError(
+            f"That does not look like {kind or 'a ' + noun} (it contains spaces or controls)."
+        )
     return value
 
 
@@ -95,7 +108,8 @@ def _store(ctx: click.Context, *, insecure: bool = False) -> CredentialStore:
     return open_store(settings_from_context(ctx), insecure=insecure)
 
 
-def _show_notices(store: CredentialStore) -> None:
+def show_store_notices(store: CredentialStore) -> None:
+    """What the store had to say (a plaintext file, a keyring that fell back), once."""
     for message in store.notices:
         _notice(message)
     store.notices.clear()
@@ -155,7 +169,7 @@ def status_command(ctx: click.Context) -> None:
     key_width = max(len(shown) for _, shown, _ in rows)
     for name, shown, where in rows:
         _echo(f"{name:<{width}}  {shown:<{key_width}}  {where}")
-    _show_notices(store)
+    show_store_notices(store)
     if store.problems:
         # Reported above; the exit code says saved keys could not all be checked.
         ctx.exit(store.problems[0].exit_code)
@@ -195,7 +209,7 @@ def _save(
         )
     else:
         _echo(f"Saved the {spec.name} key {secret} in {store.description}.")
-    _show_notices(store)
+    show_store_notices(store)
     winner = _environment_overrides(spec, os.environ)
     if winner:
         _notice(f"Note: {winner} is set and takes precedence over the saved key.")
@@ -238,7 +252,7 @@ def logout_command(ctx: click.Context, provider: str) -> None:
     spec = _spec(settings, provider)
     store = _store(ctx)
     removed = store.delete(spec.name)
-    _show_notices(store)
+    show_store_notices(store)
     if removed:
         _echo(f"Removed the saved {spec.name} key ({', '.join(removed)}).")
     else:

@@ -8,20 +8,13 @@ the config file only says `bearer = true`.
 
 from __future__ import annotations
 
-import getpass
-import sys
 from typing import Any
 
 import click
 
 from solcoder.cli.auth_cmd import settings_from_context
 from solcoder.errors import SolcoderError, UsageError
-
-
-def _echo(text: str) -> None:
-    from solcoder.terminal import echo
-
-    echo(text)
+from solcoder.terminal import echo
 
 
 def _pairs(values: tuple[str, ...], option: str) -> dict[str, str]:
@@ -35,21 +28,15 @@ def _pairs(values: tuple[str, ...], option: str) -> dict[str, str]:
 
 
 def _read_token(name: str, *, from_stdin: bool) -> str:
-    from solcoder.credentials.encrypted_file import terminal_available
+    from solcoder.cli.auth_cmd import read_secret
 
-    if from_stdin:
-        token = sys.stdin.readline().strip()
-    elif terminal_available():
-        token = getpass.getpass(f"Bearer token for MCP server {name} (input hidden): ").strip()
-    else:
-        raise UsageError(
-            "No terminal to type the token in.",
-            hint=f"Pipe it: printf '%s' \"$TOKEN\" | solcoder mcp add {name} --url URL "
-            "--bearer --token-stdin",
-        )
-    if not token or any(c.isspace() or not c.isprintable() for c in token):
-        raise UsageError("No usable token was given (empty, or spaces/controls); nothing saved.")
-    return token
+    return read_secret(
+        f"Bearer token for MCP server {name}",
+        "token",
+        from_stdin=from_stdin,
+        pipe_hint=f"printf '%s' \"$TOKEN\" | solcoder mcp add {name} --url URL --bearer "
+        "--token-stdin",
+    )
 
 
 @click.group("mcp")
@@ -66,14 +53,14 @@ def list_command(ctx: click.Context) -> None:
     settings = settings_from_context(ctx)
     servers, problems = parse_servers(settings.mcp_servers)
     if not servers and not problems:
-        _echo(f"No MCP servers configured in {settings.user_config_path}.")
-        _echo("Add one: solcoder mcp add NAME -- COMMAND ARGS…  or  --url URL")
+        echo(f"No MCP servers configured in {settings.user_config_path}.")
+        echo("Add one: solcoder mcp add NAME -- COMMAND ARGS…  or  --url URL")
         return
     for server in servers:
         state = "configured" if server.enabled else "disabled"
-        _echo(f"{server.name}  {server.transport}  {state}  {server.describe()}")
+        echo(f"{server.name}  {server.transport}  {state}  {server.describe()}")
     for problem in problems:
-        _echo(f"invalid: {problem}")
+        echo(f"invalid: {problem}")
 
 
 @mcp_group.command("add", context_settings={"ignore_unknown_options": True})
@@ -130,14 +117,17 @@ def add_command(  # noqa: PLR0917 (click passes every option)
     except ServerConfigError as problem:
         raise UsageError(f"{problem}.") from None
     if bearer:
+        from solcoder.cli.auth_cmd import show_store_notices
         from solcoder.credentials.store import open_store
         from solcoder.redact import admit
 
         secret = admit(_read_token(name, from_stdin=token_stdin))
-        kind = open_store(settings).set(credential_name(name), secret)
-        _echo(f"Saved the bearer token {secret} for {name} in {kind}.")
+        store = open_store(settings)
+        kind = store.set(credential_name(name), secret)
+        show_store_notices(store)  # a plaintext file or a keyring fallback is said, as for keys
+        echo(f"Saved the bearer token {secret} for {name} in {kind}.")
     set_mcp_server(settings.home, name, table)
-    _echo(f"Added MCP server {name} to {settings.user_config_path}.")
+    echo(f"Added MCP server {name} to {settings.user_config_path}.")
 
 
 @mcp_group.command("remove")
@@ -159,7 +149,7 @@ def remove_command(ctx: click.Context, name: str) -> None:
         pass
     if not removed and not token:
         raise UsageError(f"No MCP server named {name!r} is configured.", hint="solcoder mcp list")
-    _echo(f"Removed MCP server {name}" + (" and its token." if token else "."))
+    echo(f"Removed MCP server {name}" + (" and its token." if token else "."))
 
 
 @mcp_group.command("tools")
@@ -190,6 +180,6 @@ def tools_command(ctx: click.Context, name: str) -> None:
         taken = default_registry().names()
         for tool in tools_of(snapshot, manager, taken):
             summary = tool.description.strip().split("\n", 1)[0][:100]
-            _echo(f"{tool.name}  {summary}")
+            echo(f"{tool.name}  {summary}")
     finally:
         manager.close()

@@ -33,10 +33,6 @@ class Runtime:
         """Await `coroutine` on the runtime from another loop; cancellation crosses over."""
         return await asyncio.wrap_future(self.submit(coroutine))
 
-    @property
-    def running(self) -> bool:
-        return self._thread is not None and self._thread.is_alive()
-
     def _ensure(self) -> asyncio.AbstractEventLoop:
         with self._lock:
             if self._loop is None:

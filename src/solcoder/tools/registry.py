@@ -192,7 +192,7 @@ class ToolRegistry:
         toolkit: str,
         name: str | None = None,
         timeout: float | None = None,
-        effect: Effect = "read_only",
+        effect: Effect,
     ) -> Callable[[FunctionT], FunctionT]:
         """Decorator form of `register`; returns the function unchanged."""
 
@@ -209,7 +209,7 @@ class ToolRegistry:
         toolkit: str,
         name: str | None = None,
         timeout: float | None = None,
-        effect: Effect = "read_only",
+        effect: Effect,
     ) -> Tool:
         """Register `function`; `effect` declares what it does (anything but "read_only"
         makes the approval policy ask before it runs)."""
@@ -275,9 +275,6 @@ class ToolRegistry:
         for name in gone:
             del self._external[name]
         return len(gone)
-
-    def external_tools(self) -> list[ToolLike]:
-        return list(self._external.values())
 
     def attach_source(self, source: ToolSource) -> None:
         self._sources.append(source)

@@ -149,15 +149,8 @@ class JsonLinesWriter:
         if isinstance(event, StepStarted):
             return {"type": "step_started", "step": event.step}
         if isinstance(event, ApprovalDecided):
-            return {
-                "type": "approval",
-                "id": event.call.id,
-                "tool": redact(event.call.name),
-                "decision": event.decision,
-                "by": event.by,
-                "effect": event.effect,
-                "origin": redact(event.origin),
-            }
+            details = {key: redact(value) for key, value in event.details().items()}
+            return {"type": "approval", "id": event.call.id, **details}
         if isinstance(event, TurnFinished):
             return {"type": "turn_finished", "reason": event.reason, "usage": event.usage.as_dict()}
         return None

@@ -116,10 +116,6 @@ def encodable(console: Console, text: Text) -> Text:
 COMPACTING = "Compacting the conversation…"
 
 
-def _kilo(count: int) -> str:
-    return f"{count / 1000:.1f}k" if count >= 1000 else str(count)
-
-
 class StreamRenderer:
     """Writes a turn for people: streamed text, dim thinking, one line per tool call.
 
@@ -213,7 +209,9 @@ class StreamRenderer:
         if isinstance(event, CompactionStarted):
             self._line(Text(COMPACTING, style="dim"))
             return
-        before, after = _kilo(event.before_tokens), _kilo(event.after_tokens)
+        from solcoder.middleware.fit import format_tokens
+
+        before, after = format_tokens(event.before_tokens), format_tokens(event.after_tokens)
         pieces = f" in {event.pieces} pieces" if event.pieces > 1 else ""
         self._line(
             Text(

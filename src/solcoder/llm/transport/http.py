@@ -122,6 +122,11 @@ class HttpStreamer:
         """Reads every response's rate-limit headers and paces requests by them (`pacing.py`);
         None: no pacing."""
 
+    def tell(self, notice: TransportNotice) -> None:
+        """Hand `notice` to `on_status`, if anyone listens."""
+        if self.on_status is not None:
+            self.on_status(notice)
+
 
 class Exchange:
     """One attempt of a request: send it, check the status, then decode the stream batch by

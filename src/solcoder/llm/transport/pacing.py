@@ -26,6 +26,7 @@ import threading
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from typing import Literal
 
 from solcoder.errors import RateLimitError
 from solcoder.llm.transport.notices import RateLimitNotice, TransportNotice
@@ -179,12 +180,18 @@ class Pacer:
         return pause.wait_s
 
     def _notice(
-        self, snapshot: RateLimitSnapshot, pause: Pause, state: str, left: float, *, first: bool
+        self,
+        snapshot: RateLimitSnapshot,
+        pause: Pause,
+        state: Literal["waiting", "done"],
+        left: float,
+        *,
+        first: bool,
     ) -> RateLimitNotice:
         return RateLimitNotice(
             self.provider,
             snapshot,
-            state="waiting" if state == "waiting" else "done",
+            state=state,
             wait_s=left,
             first=first,
             dimension=pause.dimension,
@@ -204,6 +211,7 @@ class Pacer:
             "usage tier), or choose another model with --llm-model.",
             provider=self.provider,
             retry_after=pause.wait_s,
+            attempts=0,  # nothing was sent, so nothing can have been billed
         )
         error.retryable = False
         return error

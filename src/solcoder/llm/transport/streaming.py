@@ -185,18 +185,16 @@ class StreamingCall:
             await pacer.pace(self._need, bound_s=bound_s, notify=self._streamer.on_status)
 
     def _tell_retry(self, record: RetryRecord) -> None:
-        on_status = self._streamer.on_status
-        if on_status is not None:
-            on_status(
-                RetryNotice(
-                    provider=self._streamer.provider,
-                    attempt=record.attempt,
-                    max_retries=self._streamer.policy.max_retries,
-                    reason=record.reason,
-                    status=record.status,
-                    delay_s=record.wait,
-                )
+        self._streamer.tell(
+            RetryNotice(
+                provider=self._streamer.provider,
+                attempt=record.attempt,
+                max_retries=self._streamer.policy.max_retries,
+                reason=record.reason,
+                status=record.status,
+                delay_s=record.wait,
             )
+        )
 
     def _retry_wait(self, error: LLMError, attempt: Exchange) -> float | None:
         if attempt.delivered:
@@ -330,17 +328,15 @@ class ModelLoadingWait:
         if self._done:
             return
         self._done = state != "loading"
-        on_status = self._streamer.on_status
-        if on_status is not None:
-            on_status(
-                WaitStatus(
-                    provider=self._streamer.provider,
-                    server=self.server,
-                    waited=self.waited,
-                    limit=self.limit,
-                    state=state,
-                )
+        self._streamer.tell(
+            WaitStatus(
+                provider=self._streamer.provider,
+                server=self.server,
+                waited=self.waited,
+                limit=self.limit,
+                state=state,
             )
+        )
 
     def _tick(self) -> None:
         """Note the time waited; report it when a new whole second began."""

@@ -110,7 +110,7 @@ class BaselineRegistry(ToolRegistry):
         toolkit: str,
         name: str | None = None,
         timeout: float | None = None,
-        effect: Effect = "read_only",
+        effect: Effect,
     ) -> Callable[[FunctionT], FunctionT]:
         self._load()
         return super().tool(toolkit=toolkit, name=name, timeout=timeout, effect=effect)
@@ -122,7 +122,7 @@ class BaselineRegistry(ToolRegistry):
         toolkit: str,
         name: str | None = None,
         timeout: float | None = None,
-        effect: Effect = "read_only",
+        effect: Effect,
     ) -> Tool:
         self._load()
         return super().register(
