@@ -127,11 +127,17 @@ def test_compaction_is_a_json_event_and_a_status_line(run_cli: Run, tmp_path: Pa
             assert result.returncode == 0, result.stderr
             if as_json:
                 events = [json.loads(line) for line in result.stdout.splitlines() if line]
-                for event in events:
+                types = [event["type"] for event in events]
+                for position, event in enumerate(events):
                     if event["type"] == "compaction":
                         assert event["after_tokens"] < event["before_tokens"]
+                        assert event["replaced_messages"] > 0
+                        # announced first, then done, before the step that follows it
+                        assert "compaction_started" in types[:position]
+                        assert "step_started" in types[position:]
                         seen_json = True
             elif "Compacting the conversation…" in result.stderr:
+                assert "Compacted the conversation" in result.stderr  # the result line too
                 assert "Compacting" not in result.stdout  # stdout holds only the reply
                 seen_text = True
     finally:

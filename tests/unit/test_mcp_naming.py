@@ -5,7 +5,8 @@ from __future__ import annotations
 from hypothesis import given
 from hypothesis import strategies as st
 
-from solcoder.mcp.naming import MAX_NAME, TOOL_NAME, assign_names, tool_name
+from solcoder.mcp.naming import MAX_NAME, assign_names, tool_name
+from solcoder.tools.registry import TOOL_NAME
 
 servers = st.from_regex(r"\A[A-Za-z0-9][A-Za-z0-9-]{0,31}\Z")
 tool_names = st.lists(st.text(min_size=0, max_size=120), max_size=20)

@@ -168,8 +168,9 @@ def tools_command(ctx: click.Context, name: str) -> None:
     manager = mcp_manager(settings, only=name)
     assert manager is not None
     try:
-        for line in manager.take_notices():  # a bad table: said once, as in a session
-            raise UsageError(line)
+        notices = manager.take_notices()  # a bad table: said once, as in a session
+        if notices:
+            raise UsageError(notices[0])
         manager.ensure_started().result()
         snapshot = next(s for s in manager.snapshots() if s.name == name)
         if snapshot.status != "ready":

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from solcoder.config import Settings
+    from solcoder.credentials.store import CredentialStore
     from solcoder.mcp.manager import McpManager
     from solcoder.tools.registry import ToolRegistry
 
@@ -25,13 +26,17 @@ def mcp_manager(settings: Settings, *, only: str | None = None) -> McpManager | 
 
     servers, problems = parse_servers(tables)
 
+    stores: list[CredentialStore] = []  # opened once, for the first server with a token
+
     def bearer(name: str) -> str | None:
         from solcoder.credentials.store import open_store
         from solcoder.errors import StorageError
         from solcoder.redact import add_secret
 
         try:
-            secret = open_store(settings).get(credential_name(name))
+            if not stores:
+                stores.append(open_store(settings))
+            secret = stores[0].get(credential_name(name))
         except StorageError:
             return None
         add_secret(secret)  # masked wherever it could be echoed

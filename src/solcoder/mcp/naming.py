@@ -18,7 +18,6 @@ from collections.abc import Collection, Sequence
 
 MAX_NAME = 64
 SEPARATOR = "__"
-TOOL_NAME = re.compile(r"^[a-zA-Z0-9_-]{1,64}$")
 _OUTSIDE = re.compile(r"[^a-zA-Z0-9_-]")
 
 

@@ -34,7 +34,7 @@ ToolFunction = Callable[..., Any]
 FunctionT = TypeVar("FunctionT", bound=Callable[..., Any])
 
 # The name rule of OpenAI function calling and Anthropic tool use (the stricter of the two).
-_TOOL_NAME = re.compile(r"^[a-zA-Z0-9_-]{1,64}$")
+TOOL_NAME = re.compile(r"^[a-zA-Z0-9_-]{1,64}$")
 
 
 class ToolTimeoutError(TimeoutError):
@@ -214,8 +214,8 @@ class ToolRegistry:
         """Register `function`; `effect` declares what it does (anything but "read_only"
         makes the approval policy ask before it runs)."""
         tool_name = name or function.__name__
-        if not _TOOL_NAME.match(tool_name):
-            raise ValueError(f"tool name {tool_name!r} must match {_TOOL_NAME.pattern}")
+        if not TOOL_NAME.match(tool_name):
+            raise ValueError(f"tool name {tool_name!r} must match {TOOL_NAME.pattern}")
         if tool_name in self._tools or tool_name in self._external:
             raise ValueError(f"a tool named {tool_name!r} is already registered")
         if timeout is not None and timeout <= 0:
@@ -263,8 +263,8 @@ class ToolRegistry:
 
     def add_external(self, tool: ToolLike) -> None:
         """Offer `tool` from the next request on; its name must be free and valid."""
-        if not _TOOL_NAME.match(tool.name):
-            raise ValueError(f"tool name {tool.name!r} must match {_TOOL_NAME.pattern}")
+        if not TOOL_NAME.match(tool.name):
+            raise ValueError(f"tool name {tool.name!r} must match {TOOL_NAME.pattern}")
         if tool.name in self.names():
             raise ValueError(f"a tool named {tool.name!r} is already registered")
         self._external[tool.name] = tool
