@@ -1,0 +1,56 @@
+"""Crash-safe writes of the user's files.
+
+`fsutil.atomic_write` is for SolCoder's own private files (it forces 0600). A project file
+keeps its own permission bits (an executable script stays executable) and is replaced by a
+rename, so a crash, a full disk or a kill leaves the old content or the new, never half.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import stat
+from pathlib import Path
+
+from solcoder.fsutil import fsync_directory
+
+NEW_FILE_MODE = 0o666
+"""Before the umask, like any editor's new file."""
+
+
+def replace_file(path: Path, data: bytes) -> None:
+    """Write `data` to `path` atomically, keeping the existing file's mode (a new file gets
+    0666 minus the umask). `path` must be a real path (symlinks already resolved by the
+    workspace); missing parent directories are created. OSError propagates."""
+    directory = path.parent
+    directory.mkdir(parents=True, exist_ok=True)
+    try:
+        mode = stat.S_IMODE(path.stat().st_mode)
+    except FileNotFoundError:
+        mode = None
+    temporary = directory / f".{path.name}.{os.urandom(6).hex()}.solcoder-tmp"
+    flags = os.O_CREAT | os.O_EXCL | os.O_WRONLY | getattr(os, "O_CLOEXEC", 0)
+    descriptor = os.open(temporary, flags, NEW_FILE_MODE if mode is None else 0o600)
+    try:
+        try:
+            if mode is not None:
+                os.fchmod(descriptor, mode)
+            view = memoryview(data)
+            while view:
+                written = os.write(descriptor, view)
+                view = view[written:]
+            os.fsync(descriptor)
+        finally:
+            os.close(descriptor)
+        os.replace(temporary, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            temporary.unlink()
+        raise
+    fsync_directory(directory)
+
+
+def remove_file(path: Path) -> None:
+    """Delete `path` if it exists (undo of a created file)."""
+    with contextlib.suppress(FileNotFoundError):
+        path.unlink()
