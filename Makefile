@@ -43,7 +43,8 @@ demo: $(LOCAL) ## The smoke conversation on a real model (the local one when no 
 demo-offline: $(STAMP) ## The smoke conversation on deterministic offline replies
 	$(BIN)/solcoder --dry-run-llm --offline-mode
 
-test: $(EXTRAS) ## Run the whole test suite, local-model ring included (what CI runs)
+test: $(EXTRAS) ## Lint (ruff, mypy strict), then the whole suite, local-model ring included (what CI runs)
+	$(MAKE) --no-print-directory lint
 	$(BIN)/python -m pytest -q
 
 test-fast: $(STAMP) ## Skip the end-to-end and local-model rings

@@ -31,7 +31,7 @@ NOT_ON_THE_OFFLINE_PATH = {
     "email.utils": "Retry-After dates",
     "mcp": "a configured MCP server's first start (solcoder.mcp.adapter)",
     "solcoder.mcp.manager": "a configured MCP server (cli/mcp_wiring.py mcp_manager)",
-    "jsonschema": "an MCP tool's arguments (solcoder.mcp.validation)",
+    "jsonschema": "a tool's arguments checked against a JSON Schema (solcoder.tools.validation)",
 }
 
 _RUN_AND_LIST = (

@@ -10,7 +10,7 @@ import pytest
 
 from solcoder.mcp.results import MAX_RESULT_CHARS, format_size, map_result
 from solcoder.mcp.tools import McpTool, input_schema
-from solcoder.mcp.validation import schema_problems
+from solcoder.tools.validation import schema_problems
 from solcoder.tools.arguments import ToolArgumentError
 
 

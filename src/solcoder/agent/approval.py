@@ -14,8 +14,13 @@ Precedence, first match wins (docs/approval.md):
 3. That config rule being `allow`: runs.
 4. Without a rule (or with `ask`), a read-only built-in runs; `ask` and everything else
    (MCP tools, "unknown" effects, any side effect) needs approval, and
-5. `--approve PATTERN` / `--approve-all` give it; otherwise the user is asked, or, with no one
-   to ask (`-p`), the call is declined.
+5. `--approve PATTERN` / `--approve-all` give it, and so does `--approve-edits`
+   (`tools.approve_edits`) for SolCoder's own file edits; otherwise the user is asked, or,
+   with no one to ask (`-p`), the call is declined.
+
+A read of a secret (`reads_secrets`, assessed per call) is the exception to 2-5: only the
+user's yes for that very call, an exact `--approve` of the tool, or `--approve-all` read it;
+no grant, glob or allow rule does.
 """
 
 from __future__ import annotations
@@ -26,7 +31,7 @@ from dataclasses import dataclass
 from typing import Final, Literal
 
 from solcoder.records import shared_methods
-from solcoder.tools.effects import describe, runs_unasked
+from solcoder.tools.effects import BUILTIN_ORIGIN, describe, runs_unasked
 
 Action = Literal["allow", "deny", "ask"]
 Decision = Literal["allow", "deny", "always"]
@@ -59,9 +64,15 @@ class CommandLineApprovals:
 
     patterns: tuple[str, ...] = ()
     everything: bool = False
+    edits: bool = False
+    """`--approve-edits` (or `tools.approve_edits`): SolCoder's own file edits run unasked."""
 
     def cover(self, name: str) -> bool:
         return self.everything or any(fnmatch.fnmatchcase(name, p) for p in self.patterns)
+
+    def cover_exactly(self, name: str) -> bool:
+        """Named by `--approve NAME` itself, or `--approve-all` (no glob)."""
+        return self.everything or name in self.patterns
 
 
 @shared_methods
@@ -111,17 +122,38 @@ def decide(
     rule = matching_rule(name, rules)
     if rule is not None and rule[0] == "deny":
         return Verdict("deny", "config", rule[1])
+    if effect == "reads_secrets":
+        if approvals.cover_exactly(name):
+            return Verdict("allow", "flag")
+        return Verdict("ask", "policy")
     if name in granted:
         return Verdict("allow", "user")
     if rule is not None and rule[0] == "allow":
         return Verdict("allow", "config", rule[1])
     if rule is None and runs_unasked(effect, origin):
         return Verdict("allow", "policy")
-    if approvals.cover(name):
+    if approvals.cover(name) or (approvals.edits and is_own_edit(effect, origin)):
         return Verdict("allow", "flag")
     return Verdict(
         "ask", "config" if rule is not None else "policy", None if rule is None else rule[1]
     )
+
+
+def is_own_edit(effect: str, origin: str) -> bool:
+    """A file change by SolCoder's own workspace tools (inside the workspace by construction):
+    what `--approve-edits` and an "always" for edits cover."""
+    return effect == "writes_files" and origin == BUILTIN_ORIGIN
+
+
+def grants_for(name: str, effect: str, origin: str, edit_tools: Collection[str]) -> set[str]:
+    """What an "always" answer grants for the rest of the session: the tool itself; for an
+    edit, every edit tool (the user said "always for edits"); for a secret, nothing (each
+    secret is asked for on its own)."""
+    if effect == "reads_secrets":
+        return set()
+    if is_own_edit(effect, origin):
+        return {name, *edit_tools}
+    return {name}
 
 
 _DECISIONS: Final[dict[Answer, Decision]] = {"yes": "allow", "no": "deny", "always": "always"}

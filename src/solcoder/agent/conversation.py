@@ -14,13 +14,14 @@ import contextlib
 import time
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from solcoder.agent.events import (
     AgentEvent,
     ApprovalDecided,
     Compacted,
     CompactionStarted,
+    FileChanged,
     Notice,
     StepStarted,
     ToolRunStarted,
@@ -36,6 +37,9 @@ from solcoder.llm.providers.base import closing
 from solcoder.llm.serialize import message_to_dict
 from solcoder.records import shared_methods
 from solcoder.redact_stream import settle
+
+if TYPE_CHECKING:
+    from solcoder.workspace.session import WorkspaceSession
 
 PARTIAL_EVERY_S = 1.0
 """How often the streamed text so far is written to the transcript."""
@@ -59,6 +63,10 @@ APPROVAL = "approval"
 rebuilding a session skips it like every routine event."""
 COMPACTION = "compaction"
 """Transcript event: the first `replaced` messages became `messages` (the summary)."""
+FILE_CHANGE = "file_change"
+"""Transcript event: a tool call changed a file (call_id, path, change, diff, added, removed)."""
+UNDO = "undo"
+"""Transcript event: `/undo` or `solcoder undo` restored a turn's files (turn, files)."""
 
 
 FallbackFactory = Callable[[LLMError], Orchestrator | None]
@@ -92,8 +100,11 @@ class Conversation:
         fallback: FallbackFactory | None = None,
         usage_summary: Callable[[], str] | None = None,
         instructions: ProjectInstructions | None = None,
+        workspace: WorkspaceSession | None = None,
     ) -> None:
         self.orchestrator = orchestrator
+        self.workspace = workspace
+        """The project the file tools work in (for `/status`, `/undo`), if they are offered."""
         self.instructions = instructions
         """The project instruction files in the system prompt (for `/status`), if loaded."""
         self.session_id = session_id
@@ -109,6 +120,8 @@ class Conversation:
         self._describe = describe
         self._fallback = fallback
         self._usage_summary = usage_summary
+        self._notes: list[str] = []
+        """Things the model must hear with the next prompt (files restored by /undo)."""
         self._last_prompt: str | None = next(
             (m.text for m in reversed(self.history) if m.role == "user" and m.text), None
         )
@@ -149,10 +162,28 @@ class Conversation:
             return self._describe()
         return f"session {self.session_id or '(not saved)'} · {len(self.turns)} turns"
 
+    def record_undo(self, turn: int, files: list[tuple[str, str]]) -> None:
+        """`/undo` restored `files` ((path, what was done)) changed in `turn`: recorded in
+        the transcript, and the model hears it with the next prompt (its picture of those
+        files is stale)."""
+        if self._transcript is not None:
+            self._transcript.record_event(
+                UNDO, turn=turn, files=[{"path": path, "action": action} for path, action in files]
+            )
+        shown = ", ".join(f"{path} ({action})" for path, action in files)
+        self._notes.append(
+            f"The user undid the file changes of an earlier turn: {shown}. Read a file again "
+            "before editing it."
+        )
+
     async def run_turn(
         self, text: str, *, force_tool: str | None = None
     ) -> AsyncIterator[AgentEvent]:
         self._last_prompt = text
+        if self._notes:
+            notes = "\n".join(f"[SolCoder note: {note}]" for note in self._notes)
+            self._notes.clear()
+            text = f"{notes}\n\n{text}"
         self._append(Message.user(text))
         async with closing(self._drive(TurnRecord(text), force_tool)) as events:
             async for event in events:
@@ -212,6 +243,10 @@ class Conversation:
                     outcome = event.reason
                 elif isinstance(event, ApprovalDecided) and transcript is not None:
                     transcript.record_event(APPROVAL, call_id=event.call.id, **event.details())
+                elif isinstance(event, FileChanged) and transcript is not None:
+                    transcript.record_event(
+                        FILE_CHANGE, call_id=event.call.id, **event.change.as_dict()
+                    )
                 yield event
         except (asyncio.CancelledError, GeneratorExit, KeyboardInterrupt):
             self._keep_partial(reply.text)

@@ -9,9 +9,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from typing import TYPE_CHECKING
+
 from solcoder.llm.events import Event
 from solcoder.llm.messages import Message, ToolCall, Usage
 from solcoder.records import shared_methods
+
+if TYPE_CHECKING:
+    from solcoder.workspace.changes import FileChange
 
 
 @shared_methods
@@ -65,6 +70,18 @@ class ApprovalDecided:
             "effect": self.effect,
             "origin": self.origin,
         }
+
+
+@shared_methods
+@dataclass(frozen=True, slots=True, eq=False, repr=False)
+class FileChanged:
+    """A tool call changed a file of the workspace (after its result): the `file_change`
+    JSON event, a transcript record, and a line (or diff) on the screen."""
+
+    call: ToolCall
+    change: FileChange
+    previewed: bool = False
+    """The user saw the diff when approving it (the REPL then shows only a summary)."""
 
 
 @shared_methods
@@ -133,4 +150,5 @@ AgentEvent = (
     | ApprovalDecided
     | CompactionStarted
     | Compacted
+    | FileChanged
 )

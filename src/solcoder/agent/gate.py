@@ -21,6 +21,7 @@ from solcoder.agent.approval import (
     Verdict,
     decide,
     decision_of,
+    grants_for,
 )
 from solcoder.llm.messages import ToolCall
 from solcoder.records import shared_methods
@@ -37,6 +38,8 @@ class ApprovalRequest:
     arguments: Mapping[str, Any]
     rule: str | None = None
     """The `approval.ask` pattern that made it ask, if one did."""
+    preview: str | None = None
+    """What the call would change (an edit's unified diff), shown before the question."""
 
 
 class Approver(Protocol):
@@ -64,6 +67,8 @@ class ApprovalGate:
     approver: Approver | None = None
     granted: set[str] = field(default_factory=set)
     """Tools the user answered "always" for, in this session."""
+    edit_tools: frozenset[str] = frozenset()
+    """SolCoder's file-editing tools: "always" for one edit covers them all."""
 
     def verdict(self, name: str, effect: str, origin: str) -> Verdict:
         return decide(
@@ -80,5 +85,7 @@ class ApprovalGate:
             return Outcome("deny", "policy")
         decision = decision_of(await self.approver.ask(request))
         if decision == "always":
-            self.granted.add(request.call.name)
+            self.granted |= grants_for(
+                request.call.name, request.effect, request.origin, self.edit_tools
+            )
         return Outcome(decision, "user")

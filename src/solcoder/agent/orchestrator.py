@@ -21,7 +21,7 @@ import logging
 import time
 from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from solcoder.agent.approval import DECLINED
 from solcoder.agent.compaction import CompactionOptions, Compactor
@@ -30,6 +30,7 @@ from solcoder.agent.events import (
     ApprovalDecided,
     ApprovalRequested,
     Compacted,
+    FileChanged,
     Notice,
     StepStarted,
     ToolRunFinished,
@@ -53,6 +54,9 @@ from solcoder.llm.providers.base import Provider, closing
 from solcoder.llm.wire.assemble import DEFAULT_MAX_ARGUMENT_BYTES
 from solcoder.records import shared_methods
 from solcoder.tools.registry import ToolArgumentError, ToolLike, ToolRegistry
+
+if TYPE_CHECKING:
+    from solcoder.workspace.changes import FileChange
 
 log = logging.getLogger(__name__)
 
@@ -88,6 +92,11 @@ class _Prepared:
     tool: ToolLike | None = None
     """The tool looked up when the call was checked (set with `arguments`): approval and the
     run use this one, even if a server's list changes in between."""
+    previewed: bool = False
+    """A person approved it after seeing its preview (an edit's diff)."""
+    refused: str | None = None
+    """Why the tool said, before approval, that this call cannot succeed (an edit of a file
+    never read): answered as the tool's own error, not counted as a malformed call."""
 
 
 class Orchestrator:
@@ -297,27 +306,37 @@ class Orchestrator:
                 continue
             tool = item.tool
             assert tool is not None  # set with the arguments in _prepare
-            verdict = gate.verdict(tool.name, tool.effect, tool.origin)
+            # What this very call would do: a read of a secret asks, an edit has a diff to
+            # show, and one that cannot succeed is answered without asking anyone.
+            assessment = await asyncio.to_thread(tool.assess, item.arguments)
+            if assessment.problem is not None:
+                item.refused = assessment.problem
+                continue
+            effect = assessment.effect
+            verdict = gate.verdict(tool.name, effect, tool.origin)
             if verdict.action == "allow" and verdict.by == "policy":
                 continue  # a read-only built-in: nothing to decide or record
-            if verdict.action == "ask" and gate.approver is not None:
-                yield ApprovalRequested(item.call, tool.effect, tool.origin)
+            asking = verdict.action == "ask" and gate.approver is not None
+            if asking:
+                yield ApprovalRequested(item.call, effect, tool.origin)
             request = ApprovalRequest(
-                item.call, tool.effect, tool.origin, item.arguments, verdict.rule
+                item.call, effect, tool.origin, item.arguments, verdict.rule, assessment.preview
             )
             outcome = await gate.settle(request, verdict)
             item.declined = not outcome.runs
-            yield ApprovalDecided(item.call, outcome.decision, outcome.by, tool.effect, tool.origin)
+            item.previewed = asking and assessment.preview is not None
+            yield ApprovalDecided(item.call, outcome.decision, outcome.by, effect, tool.origin)
 
     async def _run_tools(
         self, prepared: list[_Prepared], results: list[ToolResult]
     ) -> AsyncIterator[AgentEvent]:
-        queue: asyncio.Queue[tuple[int, ToolResult, float]] = asyncio.Queue()
+        queue: asyncio.Queue[tuple[int, ToolResult, float, tuple[FileChange, ...]]]
+        queue = asyncio.Queue()
 
         async def run_one(position: int, item: _Prepared) -> None:
             started = time.perf_counter()
-            result = await self._execute(item)
-            await queue.put((position, result, time.perf_counter() - started))
+            result, changes = await self._execute(item)
+            await queue.put((position, result, time.perf_counter() - started, changes))
 
         tasks: list[asyncio.Task[None]] = []
         slots: list[ToolResult | None] = [None] * len(prepared)
@@ -331,11 +350,12 @@ class Orchestrator:
                 yield ToolRunStarted(item.call, item.arguments)
             tasks = [asyncio.create_task(run_one(i, item)) for i, item in enumerate(prepared)]
             for _ in prepared:
-                position, result, duration = await queue.get()
+                position, result, duration, changes = await queue.get()
                 slots[position] = result
-                yield ToolRunFinished(
-                    prepared[position].call, not result.is_error, result.content, duration
-                )
+                item = prepared[position]
+                yield ToolRunFinished(item.call, not result.is_error, result.content, duration)
+                for change in changes:
+                    yield FileChanged(item.call, change, item.previewed)
         finally:
             for task in tasks:
                 task.cancel()
@@ -347,27 +367,28 @@ class Orchestrator:
                     slot = ToolResult(item.call.id, text, True, item.call.name)
                 results.append(slot)
 
-    async def _execute(self, item: _Prepared) -> ToolResult:
+    async def _execute(self, item: _Prepared) -> tuple[ToolResult, tuple[FileChange, ...]]:
+        """The call's result, and the files it changed."""
         call = item.call
         if item.problem is not None or item.arguments is None:
-            return ToolResult(call.id, f"Error: {item.problem}", True, call.name)
+            return ToolResult(call.id, f"Error: {item.problem}", True, call.name), ()
         if item.declined:
-            return ToolResult(call.id, DECLINED, True, call.name)
+            return ToolResult(call.id, DECLINED, True, call.name), ()
+        if item.refused is not None:
+            return ToolResult(call.id, f"Error: {item.refused}", True, call.name), ()
         tool = item.tool
         assert tool is not None  # set with the arguments in _prepare
         timeout = tool.timeout or self.options.tool_timeout
         try:
             output = await asyncio.wait_for(tool.run(item.arguments), timeout)
         except TimeoutError:
-            return ToolResult(
-                call.id, f"Error: the tool timed out after {timeout:g} s.", True, call.name
-            )
+            text = f"Error: the tool timed out after {timeout:g} s."
+            return ToolResult(call.id, text, True, call.name), ()
         except Exception as error:
             log.debug("tool %s raised", call.name, exc_info=True)
-            return ToolResult(
-                call.id, f"Error: the tool failed: {type(error).__name__}: {error}", True, call.name
-            )
-        return ToolResult(call.id, output.content, output.is_error, call.name)
+            text = f"Error: the tool failed: {type(error).__name__}: {error}"
+            return ToolResult(call.id, text, True, call.name), ()
+        return ToolResult(call.id, output.content, output.is_error, call.name), output.changes
 
 
 def _shifted(start: int, event: Compacted) -> int:

@@ -18,11 +18,28 @@ review and deploy Solana programs (Anchor and native Rust) and their TypeScript 
 """
 
 
-def system_prompt(instructions: ProjectInstructions | None = None) -> str:
-    """SolCoder's own prompt, then the project's instruction files (when any were loaded),
-    framed as repository data after everything SolCoder itself says."""
+WORKSPACE_GUIDE = """You work in the user's project (the workspace: {root}); paths are relative to it.
+- Search before guessing: `search_files` (regex) and `list_files` find where things are.
+- Read before editing: `read_file` the file, then `edit_file` with text copied exactly from
+  what you read. Edits of files you have not read, or that changed since, are refused.
+- Keep edits small and focused: one `edit_file` per change, with a few lines of context so
+  `old_text` is unique. Use `write_file` for new files. The user sees each diff, may decline
+  it, and can undo a whole turn with /undo.
+- Never read keypairs or `.env` files unless the user asks; they are asked before it happens.
+"""
+
+
+def system_prompt(
+    instructions: ProjectInstructions | None = None, *, workspace: str | None = None
+) -> str:
+    """SolCoder's own prompt, how to work in the workspace (when its tools are offered),
+    then the project's instruction files (when any were loaded), framed as repository data
+    after everything SolCoder itself says."""
+    prompt = SYSTEM_PROMPT
+    if workspace is not None:
+        prompt += "\n" + WORKSPACE_GUIDE.format(root=workspace)
     if instructions is None or not instructions.files:
-        return SYSTEM_PROMPT
+        return prompt
     from solcoder.agent.project_instructions import prompt_section
 
-    return f"{SYSTEM_PROMPT}\n{prompt_section(instructions)}\n"
+    return f"{prompt}\n{prompt_section(instructions)}\n"

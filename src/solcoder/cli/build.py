@@ -25,6 +25,7 @@ if TYPE_CHECKING:
     from solcoder.mcp.manager import McpManager
     from solcoder.middleware.budget import SessionBudget
     from solcoder.sessions import Session
+    from solcoder.workspace.session import WorkspaceSession
 
 
 @shared_methods
@@ -37,6 +38,8 @@ class Built:
     """The session's token and cost count, handed to the next `build` on a rebuild."""
     mcp: McpManager | None = None
     """The configured MCP servers (started by the first request); close it when done."""
+    workspace: WorkspaceSession | None = None
+    """The project the file tools work in (kept across a rebuild: what was read, undo)."""
 
 
 def flag_overrides(options: dict[str, Any]) -> dict[str, object]:
@@ -53,6 +56,7 @@ def flag_overrides(options: dict[str, Any]) -> dict[str, object]:
         "reasoning": "llm.reasoning",
         "max_steps": "llm.max_steps",
         "project_instructions": "llm.project_instructions",
+        "approve_edits": "tools.approve_edits",
     }
     return {key: options[name] for name, key in mapping.items() if options.get(name) is not None}
 
@@ -206,6 +210,7 @@ def approval_gate(settings: Settings, options: dict[str, Any] | None = None) -> 
     ask until the REPL plugs its approver in (so `-p` and the dry run never wait)."""
     from solcoder.agent.approval import ApprovalRules, CommandLineApprovals
     from solcoder.agent.gate import ApprovalGate
+    from solcoder.workspace.tools import EDIT_TOOLS
 
     options = options or {}
     return ApprovalGate(
@@ -215,8 +220,28 @@ def approval_gate(settings: Settings, options: dict[str, Any] | None = None) -> 
         approvals=CommandLineApprovals(
             patterns=tuple(options.get("approve") or ()),
             everything=bool(options.get("approve_all")),
+            edits=settings.tools.approve_edits,
         ),
+        edit_tools=EDIT_TOOLS,
     )
+
+
+def workspace_session(
+    settings: Settings, options: dict[str, Any] | None, session: Session | None, turn: Any
+) -> WorkspaceSession:
+    """The workspace (`--workspace DIR`, else the git root above the current directory, else
+    the current directory) with this session's checkpoint store beside its transcript."""
+    from pathlib import Path
+
+    from solcoder.workspace.paths import Workspace, find_root
+    from solcoder.workspace.session import WorkspaceSession
+
+    given = (options or {}).get("workspace")
+    root = Path(given).resolve() if given else find_root(Path.cwd())
+    workspace = Workspace(root, solcoder_home=settings.home)
+    checkpoints = session.directory / "checkpoints" if session is not None else None
+    # (cli/undo_cmd.py finds a session's store at the same place.)
+    return WorkspaceSession(workspace, checkpoints=checkpoints, turn=turn)
 
 
 def build_orchestrator(
@@ -227,6 +252,7 @@ def build_orchestrator(
     approval: ApprovalGate | None = None,
     mcp: McpManager | None = None,
     instructions: ProjectInstructions | None = None,
+    workspace: WorkspaceSession | None = None,
 ) -> Orchestrator:
     """`cache_key` (the session id) groups this conversation's requests in the provider's
     prompt cache; without one, a fresh id per orchestrator does the same. `instructions`
@@ -248,7 +274,9 @@ def build_orchestrator(
         ttl: CacheTtl = "1h" if llm.cache_ttl == "1h" else "5m"
         cache = PromptCache(key=cache_key or uuid.uuid4().hex, ttl=ttl)
     options = AgentOptions(
-        system=system_prompt(instructions),
+        system=system_prompt(
+            instructions, workspace=None if workspace is None else str(workspace.root)
+        ),
         max_steps=llm.max_steps,
         tool_timeout=llm.tool_timeout,
         max_tool_calls_per_step=llm.max_tool_calls_per_step,
@@ -262,7 +290,10 @@ def build_orchestrator(
     )
     from solcoder.cli.mcp_wiring import attach_mcp_tools
 
+    from solcoder.workspace.tools import attach_workspace_tools
+
     registry = default_registry()
+    attach_workspace_tools(registry, workspace)
     attach_mcp_tools(registry, mcp)
     gate = approval if approval is not None else approval_gate(settings)
     return Orchestrator(provider, registry, options, approval=gate)
@@ -277,13 +308,16 @@ def build(
     options: dict[str, Any] | None = None,
     mcp: McpManager | None = None,
     instructions: ProjectInstructions | None = None,
+    workspace: WorkspaceSession | None = None,
+    file_tools: bool = True,
 ) -> Built:
     """`budget` is the session's count so far when a running REPL rebuilds its provider
     (`/config set`); without it a resumed session's count starts from its transcript.
     `options` (the root flags) give the `--approve` patterns. `mcp`: servers already
     running (a REPL rebuild keeps them); else from `settings`. `instructions`: the project's
     files, read once per launch by the caller (a `/config set` rebuild keeps the launch's);
-    none in the dry run or when turned off."""
+    none in the dry run or when turned off. `workspace`: the one a REPL rebuild keeps;
+    `file_tools=False` (the dry run's scripted conversation) offers no workspace tools."""
     from solcoder.agent.conversation import Conversation
     from solcoder.cli.mcp_wiring import mcp_manager
     from solcoder.errors import LLMError
@@ -342,6 +376,7 @@ def build(
                     approval=gate,
                     mcp=mcp,
                     instructions=instructions,
+                    workspace=workspace,
                 )
             return None
 
@@ -371,6 +406,8 @@ def build(
         return f"{text} · {format_tokens(window)} ctx" if window is not None else text
 
     gate = approval_gate(settings, options)
+    if workspace is None and file_tools:
+        workspace = workspace_session(settings, options, session, turn_number)
     conversation = Conversation(
         build_orchestrator(
             settings,
@@ -379,6 +416,7 @@ def build(
             approval=gate,
             mcp=mcp,
             instructions=instructions,
+            workspace=workspace,
         ),
         session_id=session_id,
         usage_summary=usage_summary if budgeted is not None else None,
@@ -387,8 +425,9 @@ def build(
         describe=describe,
         fallback=fallback,
         instructions=instructions,
+        workspace=workspace,
     )
-    return Built(conversation, provider, notices, budget, mcp)
+    return Built(conversation, provider, notices, budget, mcp, workspace)
 
 
 def chosen_provider(settings: Settings, api_key_flag: str | None, notices: list[str]) -> Provider:

@@ -210,7 +210,11 @@ async def _dry_run(settings: Any, options: dict[str, Any], session: Any) -> int:
     from solcoder.cli.turn_output import announce_session, make_sink
 
     built = build(
-        settings, api_key_flag=options.get("llm_api_key"), session=session, options=options
+        settings,
+        api_key_flag=options.get("llm_api_key"),
+        session=session,
+        options=options,
+        file_tools=False,
     )
     for notice in built.notices:
         print_notice(notice)

@@ -220,6 +220,7 @@ def run_interactive(
             budget=current_budget["budget"],  # the session's count carries over the switch
             mcp=built.mcp,  # the running servers carry over
             instructions=conversation.instructions,  # the launch's: same prompt, no re-read
+            workspace=built.workspace,  # what the model read, and this session's undo
         )
         current_budget["budget"] = rebuilt.budget
         conversation.switch(rebuilt.conversation.orchestrator)
@@ -239,11 +240,14 @@ def run_interactive(
     def reasoning(level: str | None) -> str:
         return switch_reasoning(conversation.orchestrator, level, applied, options)
 
+    from solcoder.cli.workspace_hooks import workspace_hooks
+
     return run_repl(
         conversation,
         replace(
             make_host(settings, registry, conversation, apply_setting, mcp=built.mcp),
             reasoning=reasoning,
+            **workspace_hooks(built.workspace, conversation),
         ),
         console=console,
         history_path=settings.home / "history",

@@ -32,6 +32,7 @@ _SUBCOMMANDS: dict[str, tuple[str, str, str]] = {
     "models": ("solcoder.cli.models_cmd", "models_command", "Known models, context and price."),
     "local": ("solcoder.cli.local_cmd", "local_group", "Install and inspect the local model."),
     "mcp": ("solcoder.cli.mcp_cmd", "mcp_group", "Add, list and inspect MCP servers."),
+    "undo": ("solcoder.cli.undo_cmd", "undo_command", "Restore the files a turn changed."),
 }
 
 
@@ -204,6 +205,20 @@ _RETRIES = _Number(int, "a whole number from 0 to 10", 0, 10)
 )
 @click.option(
     "--approve-all", is_flag=True, help="Let every tool run without asking (not approval.deny)."
+)
+@click.option(
+    "--approve-edits",
+    is_flag=True,
+    default=None,
+    help="Apply file edits inside the workspace without asking. "
+    "[env: SOLCODER_TOOLS_APPROVE_EDITS]",
+)
+@click.option(
+    "--workspace",
+    metavar="DIR",
+    type=click.Path(file_okay=False, dir_okay=True, exists=True),
+    help="The project the tools work in (default: the git root above the current "
+    "directory, else the current directory).",
 )
 @click.option(
     "--project-instructions/--no-project-instructions",

@@ -70,6 +70,10 @@ def replay_command(ctx: click.Context, target: str, as_json: bool) -> None:
     else:
         for warning in report.warnings:
             _echo(f"warning: {warning}")
+        if report.file_changes:
+            _echo("Files the session changed (not changed again by the replay):")
+            for line in report.file_changes:
+                _echo(f"  {line}")
         summary = (
             f"{report.turns} turns, {report.steps} model steps, {report.tool_calls} tool calls"
         )

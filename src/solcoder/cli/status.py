@@ -81,6 +81,23 @@ def describe_rate_limits(snapshot: Any, now: float) -> str:
     return " · ".join(parts)
 
 
+def workspace_rows(settings: Any, conversation: Any) -> Rows:
+    """Where the file tools work, whether edits ask, and how many turns /undo can restore."""
+    workspace = getattr(conversation, "workspace", None)  # test doubles have none
+    if workspace is None:
+        return []
+    gate = conversation.orchestrator.approval
+    edits = "applied without asking" if gate.approvals.edits else "asked for"
+    if gate.edit_tools and gate.edit_tools <= gate.granted:
+        edits = "applied without asking (always, this session)"
+    store = workspace.store() if workspace.has_checkpoints() else None
+    turns = len(store.turns()) if store is not None else 0
+    return [
+        ("workspace", str(workspace.root)),
+        ("edits", f"{edits} · /undo can restore {turns} turn{'s' if turns != 1 else ''}"),
+    ]
+
+
 def tool_source_rows(settings: Any, conversation: Any) -> Rows:
     """One row per MCP server (any tool source of the registry): its state right now."""
     if conversation is None:
@@ -94,6 +111,7 @@ STATUS_SOURCES: tuple[StatusSource, ...] = (
     session_rows,
     limit_rows,
     instruction_rows,
+    workspace_rows,
     tool_source_rows,
 )
 

@@ -11,9 +11,17 @@ import click
 @click.option("--json", "json_output", is_flag=True, help="Print the tool specs as JSON.")
 def tools_command(json_output: bool) -> None:
     """List the tools the agent can call, by toolkit."""
+    from pathlib import Path
+
+    from solcoder.config import load_settings
     from solcoder.tools.toolkits import default_registry
+    from solcoder.workspace.paths import Workspace, find_root
+    from solcoder.workspace.session import WorkspaceSession
+    from solcoder.workspace.tools import attach_workspace_tools
 
     registry = default_registry()
+    workspace = Workspace(find_root(Path.cwd()), solcoder_home=load_settings().home)
+    attach_workspace_tools(registry, WorkspaceSession(workspace))
     if json_output:
         specs = [
             {

@@ -371,13 +371,22 @@ def _project_redirects(loaded: ConfigFile) -> list[str]:
 
 def _project_approvals(loaded: ConfigFile) -> list[str]:
     """A project file may make SolCoder ask or refuse more, never less: a cloned repository
-    must not be able to let its own tools run unasked. Its `approval.allow` is dropped."""
-    if not loaded.values.pop("approval.allow", ()):
-        return []
-    return [
-        f"{loaded.path} sets approval.allow: ignored, a project config cannot let tools run "
-        "without asking. Put it in your user config (`solcoder config set approval.allow ...`)."
-    ]
+    must not be able to let its own tools run unasked. Its `approval.allow` and a
+    `tools.approve_edits = true` are dropped (`false` only repeats the default)."""
+    warnings = []
+    if loaded.values.pop("approval.allow", ()):
+        warnings.append(
+            f"{loaded.path} sets approval.allow: ignored, a project config cannot let tools "
+            "run without asking. Put it in your user config "
+            "(`solcoder config set approval.allow ...`)."
+        )
+    if loaded.values.pop("tools.approve_edits", False):
+        warnings.append(
+            f"{loaded.path} sets tools.approve_edits: ignored, a project config cannot let "
+            "edits apply without asking. Use --approve-edits, or set it in your user config "
+            "(`solcoder config set tools.approve_edits true`)."
+        )
+    return warnings
 
 
 def _unknown_key_warning(path: Path, key: str) -> str:

@@ -455,6 +455,18 @@ class ApprovalSettings:
 
 @shared_methods
 @dataclass(frozen=True, slots=True, eq=False, repr=False)
+class ToolSettings:
+    """What the workspace tools may do without asking (docs/workspace.md)."""
+
+    approve_edits: bool = _flag(
+        False,
+        "Apply SolCoder's file edits inside the workspace without asking (like --approve-edits; "
+        "a project config cannot turn it on).",
+    )
+
+
+@shared_methods
+@dataclass(frozen=True, slots=True, eq=False, repr=False)
 class MCPSettings:
     """How MCP servers are run (the servers themselves are `[mcp.servers.NAME]` tables)."""
 
@@ -471,6 +483,7 @@ SECTIONS: dict[str, type[Any]] = {
     "telemetry": TelemetrySettings,
     "sessions": SessionsSettings,
     "approval": ApprovalSettings,
+    "tools": ToolSettings,
     "mcp": MCPSettings,
 }
 """Settings sections in display order, each a frozen dataclass."""

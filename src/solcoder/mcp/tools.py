@@ -13,10 +13,10 @@ from solcoder.llm.messages import ToolSpec
 from solcoder.mcp.adapter import McpServerError
 from solcoder.mcp.naming import assign_names
 from solcoder.mcp.results import map_result
-from solcoder.mcp.validation import describe_problems, schema_problems
+from solcoder.tools.validation import describe_problems, schema_problems
 from solcoder.tools.arguments import ToolArgumentError, decode_arguments
 from solcoder.tools.effects import Effect
-from solcoder.tools.registry import ToolOutput
+from solcoder.tools.registry import Assessment, ToolOutput
 
 if TYPE_CHECKING:
     from solcoder.mcp.manager import McpManager, ServerSnapshot
@@ -62,6 +62,9 @@ class McpTool:
         if problems:
             raise ToolArgumentError(describe_problems(self.name, problems))
         return arguments
+
+    def assess(self, arguments: Mapping[str, Any]) -> Assessment:
+        return Assessment(self.effect)
 
     async def run(self, arguments: Mapping[str, Any]) -> ToolOutput:
         try:

@@ -14,7 +14,8 @@ from solcoder.llm.messages import Message, Request, Thinking
 from solcoder.llm.providers.scripted import ScriptedProvider, ScriptedResponse, ScriptedToolCall
 from solcoder.llm.serialize import message_from_dict
 from solcoder.replay.compare import Difference, Step, compare_turn
-from solcoder.sessions.transcript import read_transcript
+from solcoder.replay.recorded_tools import add_recorded_tools
+from solcoder.sessions.transcript import file_change_lines, read_transcript
 from solcoder.tools.registry import ToolRegistry
 
 DIFFERENCES_EXIT_CODE = 6
@@ -50,6 +51,8 @@ class ReplayReport:
     tool_calls: int = 0
     differences: list[Difference] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
+    file_changes: list[str] = field(default_factory=list)
+    """What the session did to the workspace (from its records; replaying changes nothing)."""
 
     @property
     def identical(self) -> bool:
@@ -64,6 +67,7 @@ class ReplayReport:
             "tool_calls": self.tool_calls,
             "differences": [difference.as_dict() for difference in self.differences],
             "warnings": list(self.warnings),
+            "file_changes": list(self.file_changes),
         }
 
 
@@ -159,7 +163,10 @@ async def replay_turns(
 
         registry_factory = default_registry
     report = ReplayReport(source=source)
-    orchestrator = Orchestrator(ScriptedProvider(), registry_factory(), options)
+    registry = registry_factory()
+    # Workspace tools answer from the recording: a replay never reads or changes the project.
+    add_recorded_tools(registry, (message for turn in turns for message in turn.messages))
+    orchestrator = Orchestrator(ScriptedProvider(), registry, options)
     history: list[Message] = []
     for turn in turns:
         recorded = _steps(turn.messages)
@@ -211,4 +218,5 @@ def replay_file(
         replay_turns(turns, source=str(path), registry_factory=registry_factory, options=options)
     )
     report.warnings[:0] = warnings
+    report.file_changes = file_change_lines(read_transcript(path).records)
     return report

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -386,3 +386,78 @@ def _title(message: object) -> str | None:
     except ValueError:
         return None
     return text if len(text) <= TITLE_LENGTH else text[: TITLE_LENGTH - 1] + "…"
+
+
+def file_change_lines(records: Iterable[Mapping[str, Any]]) -> list[str]:
+    """One line per `file_change` and `undo` the transcript records, in order (turn first):
+    what `sessions show` and `replay` say the session did to the workspace."""
+    lines = []
+    turn: object = "?"
+    for record in records:
+        if isinstance(record.get("turn"), int):
+            turn = record["turn"]  # messages carry their turn; events follow them
+        data = record.get("data")
+        if record.get("type") != "event" or not isinstance(data, dict):
+            continue
+        if record.get("name") == "file_change":
+            lines.append(
+                f"turn {turn}: {data.get('change', '?')} {data.get('path', '?')} "
+                f"(+{data.get('added', 0)} -{data.get('removed', 0)})"
+            )
+        elif record.get("name") == "undo":
+            files = data.get("files")
+            items = files if isinstance(files, list) else []
+            names = [
+                f"{item.get('path', '?')} ({item.get('action', '?')})"
+                for item in items
+                if isinstance(item, dict)
+            ]
+            lines.append(f"turn {turn}: undid turn {data.get('turn', '?')}: {', '.join(names)}")
+    return lines
+
+
+def _describe_part(role: str, part: Any) -> str:
+    from solcoder.llm.messages import Text, Thinking, ToolCall
+
+    if isinstance(part, Text):
+        return f"{role}: {_preview(part.text)}"
+    if isinstance(part, Thinking):
+        return f"{role} (thinking): {'[redacted]' if part.redacted else _preview(part.text)}"
+    if isinstance(part, ToolCall):
+        return f"{role} → {part.name}({_preview(part.arguments)})"
+    status = "error" if part.is_error else "ok"
+    return f"tool ← {part.name or part.call_id} [{status}]: {_preview(part.content)}"
+
+
+@sessions_group.command("delete")
+@click.argument("session_id", metavar="ID")
+@click.option("--force", is_flag=True, help="Delete even if the session is pinned.")
+@click.pass_context
+def delete_command(ctx: click.Context, session_id: str, force: bool) -> None:
+    """Delete a session and its transcript."""
+    store = _store(ctx)
+    if store.info(session_id).pinned and not force:
+        raise UsageError(
+            f"Session {session_id} is pinned.",
+            hint=f"Unpin it first (solcoder sessions unpin {session_id}) or pass --force.",
+        )
+    store.delete(session_id)
+    _echo(f"Deleted session {session_id}.")
+
+
+@sessions_group.command("pin")
+@click.argument("session_id", metavar="ID")
+@click.pass_context
+def pin_command(ctx: click.Context, session_id: str) -> None:
+    """Keep a session for ever (pinned sessions are never pruned)."""
+    _store(ctx).pin(session_id)
+    _echo(f"Pinned session {session_id}.")
+
+
+@sessions_group.command("unpin")
+@click.argument("session_id", metavar="ID")
+@click.pass_context
+def unpin_command(ctx: click.Context, session_id: str) -> None:
+    """Let a session be pruned again like any other."""
+    _store(ctx).unpin(session_id)
+    _echo(f"Unpinned session {session_id}.")

@@ -10,10 +10,14 @@ from __future__ import annotations
 
 from typing import Final, Literal, get_args
 
-Effect = Literal["read_only", "writes_files", "runs_programs", "network", "signs", "unknown"]
-"""read_only: reads local data and answers (no change anywhere); writes_files: changes files;
-runs_programs: starts programs chosen or fed by the model; network: talks to other machines;
-signs: uses a keypair (spends funds, deploys); unknown: declared by an outside server."""
+Effect = Literal[
+    "read_only", "reads_secrets", "writes_files", "runs_programs", "network", "signs", "unknown"
+]
+"""read_only: reads local data and answers (no change anywhere); reads_secrets: a read of a
+secret (a keypair, `.env`, credentials), never declared by a tool but assessed per call
+(`registry.Assessment`); writes_files: changes files; runs_programs: starts programs chosen or
+fed by the model; network: talks to other machines; signs: uses a keypair (spends funds,
+deploys); unknown: declared by an outside server."""
 
 EFFECTS: Final[tuple[Effect, ...]] = get_args(Effect)
 
@@ -22,6 +26,7 @@ BUILTIN_ORIGIN: Final = "solcoder"
 
 _DESCRIPTIONS: Final[dict[str, str]] = {
     "read_only": "reads only",
+    "reads_secrets": "reads a secret (a keypair, credentials or an environment file)",
     "writes_files": "writes files",
     "runs_programs": "runs programs",
     "network": "uses the network",

@@ -30,6 +30,8 @@ from solcoder.tools.effects import BUILTIN_ORIGIN, Effect, check_effect
 if TYPE_CHECKING:
     import pydantic
 
+    from solcoder.workspace.changes import FileChange
+
 ToolFunction = Callable[..., Any]
 FunctionT = TypeVar("FunctionT", bound=Callable[..., Any])
 
@@ -49,6 +51,23 @@ class ToolOutput:
     content: str
     data: Any = None
     is_error: bool = False
+    changes: tuple[FileChange, ...] = ()
+    """Files the call changed (workspace tools), reported as `file_change` events."""
+
+
+@shared_methods
+@dataclass(frozen=True, slots=True, eq=False, repr=False)
+class Assessment:
+    """What one call with these arguments would do, judged before it is approved.
+
+    Most tools always do what they declared (`effect`); a workspace tool can say more: a read
+    of a secret asks first (`reads_secrets`), an edit shows its diff (`preview`), and a call
+    that cannot succeed (an edit of a file never read) is answered with `problem` without
+    asking anyone."""
+
+    effect: Effect
+    preview: str | None = None
+    problem: str | None = None
 
 
 @dataclass(frozen=True, slots=True, eq=False)
@@ -108,6 +127,10 @@ class Tool:
             value = await value
         return value
 
+    def assess(self, arguments: Mapping[str, Any]) -> Assessment:
+        """Registered functions always do what they declared."""
+        return Assessment(self.effect)
+
     def _validate(self, arguments: Mapping[str, Any]) -> pydantic.BaseModel:
         import pydantic
 
@@ -162,6 +185,10 @@ class ToolLike(Protocol):
     def spec(self) -> ToolSpec: ...
 
     def parse_arguments(self, raw: str) -> dict[str, Any]: ...
+
+    def assess(self, arguments: Mapping[str, Any]) -> Assessment:
+        """What this call would do (before approval); cheap, no side effects."""
+        ...
 
     async def run(self, arguments: Mapping[str, Any]) -> ToolOutput: ...
 

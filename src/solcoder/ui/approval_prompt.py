@@ -16,11 +16,15 @@ from typing import Any, Final
 from rich.console import Console
 from rich.text import Text
 
-from solcoder.agent.approval import Answer, question
+from solcoder.agent.approval import Answer, is_own_edit, question
 from solcoder.agent.gate import ApprovalRequest
 from solcoder.terminal import safe
+from solcoder.ui.diff_view import diff_lines
 
 ASK: Final = "Allow? [y]es / [n]o / [a]lways for this session › "
+ASK_EDIT: Final = "Apply? [y]es / [n]o / [a]lways for edits this session › "
+ASK_ONCE: Final = "Allow this once? [y]es / [n]o › "
+"""For a secret: each read is asked for on its own, so "always" is not offered."""
 MAX_ARGUMENTS: Final = 12
 """Arguments shown one per line; the rest are counted."""
 MAX_VALUE_CHARS: Final = 240
@@ -81,11 +85,17 @@ class TerminalApprover:
         if request.rule is not None:
             line = f"  (approval.ask lists {safe(request.rule)})"
             self.console.print(Text(line, style="dim"), highlight=False)
-        for line in argument_lines(request.arguments):
-            self.console.print(Text(f"  {line}"), highlight=False, soft_wrap=True)
+        if request.preview is not None:
+            for line in diff_lines(request.preview):
+                self.console.print(Text("  ").append_text(line), highlight=False, soft_wrap=True)
+        else:
+            for line in argument_lines(request.arguments):
+                self.console.print(Text(f"  {line}"), highlight=False, soft_wrap=True)
+        once = request.effect == "reads_secrets"
+        prompt = ASK_ONCE if once else ASK_EDIT if is_own_edit(request.effect, request.origin) else ASK
         for _ in range(MAX_TRIES):
             try:
-                raw = await self.read_answer(ASK)
+                raw = await self.read_answer(prompt)
             except KeyboardInterrupt:
                 self.interrupt()
                 self._said("no (cancelled)")
@@ -94,6 +104,8 @@ class TerminalApprover:
                 self._said("no")
                 return "no"
             answer = parse_answer(raw)
+            if answer == "always" and once:
+                answer = "yes"
             if answer is not None:
                 return answer
             self.console.print(Text("Answer yes, no or always.", style="yellow"))

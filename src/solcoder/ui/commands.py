@@ -28,6 +28,8 @@ if TYPE_CHECKING:
     from solcoder.agent.events import AgentEvent
     from solcoder.ui.conversation_view import ConversationLike
 
+Ask = Callable[[str], Awaitable[str]]
+"""Reads one answer to a question (the REPL's reader: prompt_toolkit or a line of stdin)."""
 HostResult = RenderableType | Awaitable[RenderableType]
 """What a direct tool call returns: text (shown as is) or a rich renderable, maybe awaited."""
 
@@ -65,6 +67,16 @@ class ReplHost:
     mcp_restart: Callable[[str], Awaitable[RenderableType]] | None = None
     """`/mcp restart NAME`: stop and start one server; returns its new state as a line.
     Raises `UsageError` for a name that is not configured."""
+    undo: Callable[[Ask | None], Awaitable[RenderableType]] | None = None
+    """`/undo`: restore the files the last turn with changes changed; asks (with the given
+    question reader, when there is one) before overwriting a file the user changed since.
+    Returns what was done."""
+    diff: Callable[[], RenderableType] | None = None
+    """`/diff`: everything this session changed in the workspace, as diffs."""
+    attach: Callable[[str], tuple[str, list[str]]] | None = None
+    """A prompt's `@path` mentions: (the text to send, lines to tell the user)."""
+    mention_paths: Callable[[], Sequence[str]] | None = None
+    """Workspace files, for Tab after `@`."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -106,6 +118,8 @@ COMMANDS: tuple[CommandInfo, ...] = (
     CommandInfo("plan", "/plan TEXT", "Plan TEXT with the plan tool, without the model"),
     CommandInfo("review", "/review [PATH]", "Review PATH (or the project) without the model"),
     CommandInfo("retry", "/retry", "Send the last prompt again"),
+    CommandInfo("undo", "/undo", "Restore the files the last turn changed (again: the turn before)"),
+    CommandInfo("diff", "/diff", "Show every change this session made to the workspace"),
     CommandInfo(
         "compact",
         "/compact [FOCUS]",
@@ -126,7 +140,8 @@ COMMANDS: tuple[CommandInfo, ...] = (
 )
 
 KEYS_HELP = (
-    "Enter sends · Alt-Enter (or a line ending in \\) adds a line · Tab completes commands · "
+    "Enter sends · Alt-Enter (or a line ending in \\) adds a line · Tab completes commands "
+    "and @file mentions (which attach the file) · "
     "Ctrl-C cancels a reply · Ctrl-D exits · start a message with // to send a literal /"
 )
 
@@ -190,6 +205,8 @@ class CommandRouter:
         self.conversation = conversation
         self.host = host
         self.console = console
+        self.ask: Ask | None = None
+        """How a command asks the user a question (set by the REPL once its reader exists)."""
         self.show_thinking = show_thinking
         """Stream reasoning live (True) or collapse it to one line; `/thinking on|off` sets it
         for the session and the REPL reads it for each turn."""
@@ -210,6 +227,8 @@ class CommandRouter:
             "reasoning": self._reasoning,
             "thinking": self._thinking,
             "mcp": self._mcp,
+            "undo": self._undo,
+            "diff": self._diff,
         }
 
     def dispatch(self, line: str) -> CommandResult:
@@ -360,6 +379,24 @@ class CommandRouter:
             return self._not_available("/review")
         path = argument or None
         return CommandResult(work=lambda: _resolve(run_review(path)))
+
+    def _undo(self, argument: str) -> CommandResult:
+        if argument:
+            raise UsageError("/undo takes no argument.", hint="Repeat /undo to go further back.")
+        undo = self.host.undo
+        if undo is None:
+            return self._not_available("/undo")
+        ask = self.ask
+        return CommandResult(work=lambda: undo(ask))
+
+    def _diff(self, argument: str) -> CommandResult:
+        if argument:
+            raise UsageError("/diff takes no argument.", hint="/diff shows the whole session.")
+        if self.host.diff is None:
+            return self._not_available("/diff")
+        shown = self.host.diff()
+        self.console.print(Text(safe(shown)) if isinstance(shown, str) else shown, highlight=False)
+        return DONE
 
     def _retry(self, _argument: str) -> CommandResult:
         return CommandResult(retry=True)

@@ -12,6 +12,7 @@ from solcoder import jsonsafe
 from solcoder.agent.events import (
     AgentEvent,
     ApprovalDecided,
+    FileChanged,
     Compacted,
     CompactionStarted,
     Notice,
@@ -151,6 +152,9 @@ class JsonLinesWriter:
         if isinstance(event, ApprovalDecided):
             details = {key: redact(value) for key, value in event.details().items()}
             return {"type": "approval", "id": event.call.id, **details}
+        if isinstance(event, FileChanged):
+            change = default_redactor().redact_data(event.change.as_dict())
+            return {"type": "file_change", "id": event.call.id, **change}
         if isinstance(event, TurnFinished):
             return {"type": "turn_finished", "reason": event.reason, "usage": event.usage.as_dict()}
         return None

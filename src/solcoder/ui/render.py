@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 from solcoder.agent.events import (
     AgentEvent,
     ApprovalRequested,
+    FileChanged,
     Compacted,
     CompactionStarted,
     Notice,
@@ -195,12 +196,39 @@ class StreamRenderer:
             self._ensure_line_start(self.diagnostics)
         elif isinstance(event, CompactionStarted | Compacted):
             self._compaction(event)
+        elif isinstance(event, FileChanged):
+            self._file_changed(event)
         elif isinstance(event, TurnFinished | Completed | ToolCallStart):
             # A model response ended, or a tool call began streaming its arguments: whatever
             # comes next starts on its own line.
             self._end_stream()
         elif isinstance(event, ToolCallDelta | StepStarted):
             pass
+
+    def _file_changed(self, event: FileChanged) -> None:
+        """One line per changed file; the diff too unless the user just approved it."""
+        from rich.text import Text
+
+        from solcoder.ui.diff_view import diff_lines
+
+        self._end_stream()
+        self._close_tool_line()
+        change = event.change
+        mark = "✎" if self._unicode else ">"
+        self._line(
+            Text.assemble(
+                (f"  {mark} {change.change} ", "dim"),
+                (safe(change.path), "bold"),
+                (" (", "dim"),
+                (f"+{change.added}", "green"),
+                (" ", "dim"),
+                (f"-{change.removed}", "red"),
+                (")", "dim"),
+            )
+        )
+        if not event.previewed:
+            for line in diff_lines(change.diff, max_lines=40):
+                self._line(Text("    ").append_text(line))
 
     def _compaction(self, event: CompactionStarted | Compacted) -> None:
         """A status line while the summary is written, one line when it is done."""

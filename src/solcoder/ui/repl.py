@@ -114,6 +114,7 @@ class Repl:
         show_thinking: bool = True,
     ) -> None:
         self.conversation = conversation
+        self.host = host
         self.console = console
         self.router = CommandRouter(conversation, host, console, show_thinking=show_thinking)
         self._task: asyncio.Task[None] | None = None
@@ -168,9 +169,19 @@ class Repl:
                 elif result.work is not None:
                     await self.run_cancellable(self._show(result.work))
                 continue
-            prompt = unescape(text)
+            prompt = self._attach(unescape(text))
             await self.run_cancellable(self._stream(partial(self.conversation.run_turn, prompt)))
             self.console.print()
+
+    def _attach(self, prompt: str) -> str:
+        """The prompt with its `@file` mentions attached (and a line saying what was)."""
+        attach = self.host.attach
+        if attach is None or "@" not in prompt:
+            return prompt
+        text, lines = attach(prompt)
+        for line in lines:
+            self.console.print(Text(safe(line), style="dim"), highlight=False, soft_wrap=True)
+        return text
 
     def interrupt(self) -> bool:
         """Cancel the turn or command in progress; False when nothing was running."""
@@ -302,9 +313,11 @@ async def run_repl_async(
             history=make_history(history_path, console),
             input=prompt_input,
             output=prompt_output,
+            mention_paths=repl.host.mention_paths,
         )
     else:
         reader = StreamLineReader(stdin or sys.stdin, console)
+    repl.router.ask = reader.ask
     if approval is not None:
         from solcoder.ui.approval_prompt import TerminalApprover
 

@@ -11,12 +11,12 @@ from __future__ import annotations
 import logging
 import os
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from prompt_toolkit import PromptSession
-from prompt_toolkit.completion import CompleteEvent, Completer, Completion
+from prompt_toolkit.completion import CompleteEvent, Completer, Completion, merge_completers
 from prompt_toolkit.document import Document
 from prompt_toolkit.filters import Condition
 from prompt_toolkit.history import FileHistory, History, InMemoryHistory
@@ -111,6 +111,31 @@ class SlashCompleter(Completer):
                     yield Completion("/" + name, start_position=-len(typed))
 
 
+class MentionCompleter(Completer):
+    """Tab after `@src/l` completes workspace file paths (`paths()` lists them, relative)."""
+
+    def __init__(self, paths: Callable[[], Sequence[str]]) -> None:
+        self.paths = paths
+
+    def get_completions(
+        self, document: Document, complete_event: CompleteEvent
+    ) -> Iterable[Completion]:
+        word = document.get_word_before_cursor(WORD=True)
+        if not word.startswith("@"):
+            return
+        typed = word[1:]
+        shown = 0
+        for path in self.paths():
+            if path.startswith(typed) or (typed and typed in path and "/" not in typed):
+                yield Completion("@" + path, start_position=-len(word))
+                shown += 1
+                if shown == MAX_MENTION_COMPLETIONS:
+                    return
+
+
+MAX_MENTION_COMPLETIONS = 50
+
+
 class PromptToolkitReader:
     """The terminal prompt: history, multi-line editing, command completion, the toolbar."""
 
@@ -121,6 +146,7 @@ class PromptToolkitReader:
         history: History,
         input: Input | None = None,
         output: Output | None = None,
+        mention_paths: Callable[[], Sequence[str]] | None = None,
     ) -> None:
         bindings = KeyBindings()
 
@@ -145,7 +171,9 @@ class PromptToolkitReader:
             key_bindings=bindings,
             bottom_toolbar=lambda: toolbar_text(conversation),
             prompt_continuation=CONTINUATION,
-            completer=SlashCompleter(),
+            completer=SlashCompleter()
+            if mention_paths is None
+            else merge_completers([SlashCompleter(), MentionCompleter(mention_paths)]),
             complete_while_typing=False,
             input=input,
             output=output,

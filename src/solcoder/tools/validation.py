@@ -1,8 +1,9 @@
-"""Arguments checked against the server's own JSON Schema, with messages the model can act on.
+"""Arguments checked against a raw JSON Schema, with messages the model can act on.
 
 A server's `inputSchema` is raw JSON Schema (any draft, any keyword), so it cannot become a
-pydantic model like SolCoder's tools; `jsonschema` (a dependency of the MCP SDK) checks it
-as written. A schema that is itself broken is not the model's fault: the call then goes to
+pydantic model like SolCoder's registered functions; `jsonschema` (a dependency of the MCP
+SDK) checks it as written. The workspace tools declare their schemas the same way, so they
+are offered without building (or importing) pydantic models at start-up. A schema that is itself broken is not the model's fault: the call then goes to
 the server unchecked, and the server answers for it.
 """
 
