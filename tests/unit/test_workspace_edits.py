@@ -59,6 +59,8 @@ def test_edit_changes_only_the_replaced_region(data: st.DataObject, bom: bool) -
     assert result.first_line == line_number(text, start)
     written = encode(file, result.text)
     prefix = (BOM if bom else b"") + text[:start].encode()
+    if "\n" not in old and "\r" not in old and "\r" not in new:
+        new = new.replace("\n", file.newline)  # breaks inside one line take the file's ending
     assert written == prefix + new.encode() + text[end:].encode()
 
 
@@ -137,6 +139,14 @@ def test_replace_all_with_one_occurrence() -> None:
 def test_unique_edit_reports_its_first_line() -> None:
     assert apply_edit("a\r\nb\r\nc", "c", "d") == EditResult("a\r\nb\r\nd", 1, 3)
     assert apply_edit("a\rb\rc", "b\rc", "X", newline="\r") == EditResult("a\rX", 1, 2)
+
+
+def test_lines_inserted_inside_a_crlf_line_are_crlf() -> None:
+    result = apply_edit("fn a() {}\r\n", "{}", "{\n    b();\n}", newline="\r\n")
+    assert result.text == "fn a() {\r\n    b();\r\n}\r\n"
+    # In an LF file, and when the model chose "\r" itself, the text is written as sent.
+    assert apply_edit("a b\n", "b", "b\nc", newline="\n").text == "a b\nc\n"
+    assert apply_edit("a b\r\n", "b", "b\r\nc\n", newline="\r\n").text == "a b\r\nc\n\r\n"
 
 
 def test_crlf_conversion_of_new_text_is_skipped_when_it_has_cr() -> None:

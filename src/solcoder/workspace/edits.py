@@ -59,8 +59,9 @@ def apply_edit(
 
     `old_text` must occur exactly once (every occurrence with `replace_all`). When it is not
     found as written and holds "\\n" but no "\\r", it is tried again with the file's line ending
-    (`newline`, then any other the file holds), `new_text` converted alike, so a CRLF file stays
-    CRLF whatever line endings the model used.
+    (`newline`, then any other the file holds), `new_text` converted alike; line breaks in a
+    `new_text` replacing part of one line take `newline` too. So a CRLF file stays CRLF
+    whatever line endings the model used.
     """
     if not old_text:
         raise EditRefused(
@@ -77,6 +78,9 @@ def apply_edit(
                 old = converted
                 new = new_text if "\r" in new_text else new_text.replace("\n", ending)
                 break
+    elif _within_a_line(old_text) and newline != "\n" and "\r" not in new_text:
+        # Text inside one line replaced by several: the new breaks take the file's ending.
+        new = new_text.replace("\n", newline)
     if old == new:
         raise EditRefused(
             f"`old_text` and `new_text` are the same, so the edit would not change `{name}`; put "
@@ -95,6 +99,10 @@ def apply_edit(
         result = text[:first] + new + text[first + len(old) :]
         count = 1
     return EditResult(text=result, replacements=count, first_line=line_number(text, first))
+
+
+def _within_a_line(text: str) -> bool:
+    return "\n" not in text and "\r" not in text
 
 
 def _endings_to_try(text: str, old_text: str, newline: str) -> list[str]:
