@@ -23,7 +23,10 @@ from tests.support.git_repo import git, git_state, make_repo
 pytestmark = pytest.mark.e2e
 
 KEY = "sk-test-e2e-workspace-0123456789"
-LIB = b"use anchor_lang::prelude::*;\r\n\r\npub fn deposit(amount: u64) -> u64 {\r\n    amount + 1\r\n}"
+LIB = (
+    b"use anchor_lang::prelude::*;\r\n\r\n"
+    b"pub fn deposit(amount: u64) -> u64 {\r\n    amount + 1\r\n}"
+)
 """CRLF line endings and no final newline: both must survive the edit and the undo."""
 
 
@@ -143,9 +146,7 @@ def test_an_edit_of_a_file_not_read_is_refused(
         ),
         Reply(text="ok"),
     )
-    result = run_cli(
-        *prompt_args(server, "--approve-all"), env={"OPENAI_API_KEY": KEY}, cwd=repo
-    )
+    result = run_cli(*prompt_args(server, "--approve-all"), env={"OPENAI_API_KEY": KEY}, cwd=repo)
     assert result.returncode == 0, result.stderr
     assert "has not been read" in tool_results(server)["c1"]
     assert (repo / "README.md").read_bytes() == b"# demo\n"
@@ -170,9 +171,7 @@ def test_paths_outside_and_symlinks_out_are_refused(
         ),
         Reply(text="ok"),
     )
-    result = run_cli(
-        *prompt_args(server, "--approve-all"), env={"OPENAI_API_KEY": KEY}, cwd=repo
-    )
+    result = run_cli(*prompt_args(server, "--approve-all"), env={"OPENAI_API_KEY": KEY}, cwd=repo)
     assert result.returncode == 0, result.stderr
     results = tool_results(server)
     for call_id in ("c1", "c2", "c3", "c4", "c5"):

@@ -10,8 +10,8 @@ import pytest
 
 from solcoder.mcp.results import MAX_RESULT_CHARS, format_size, map_result
 from solcoder.mcp.tools import McpTool, input_schema
-from solcoder.tools.validation import schema_problems
 from solcoder.tools.arguments import ToolArgumentError
+from solcoder.tools.validation import schema_problems
 
 
 def test_text_blocks_are_joined() -> None:

@@ -5,8 +5,6 @@ every occurrence when it is there more than once. Large files stay fast."""
 
 from __future__ import annotations
 
-import time
-
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
@@ -259,7 +257,7 @@ def test_not_found_cuts_long_windows_and_lines() -> None:
     assert max(len(line) for line in message.splitlines()) < 220
 
 
-# speed --------------------------------------------------------------------------------------
+# a 1 MB file (its speed is measured in benchmarks/workspace_edit.py, never asserted here) ----
 
 
 def big_file() -> str:
@@ -269,18 +267,16 @@ def big_file() -> str:
     return "".join(body)
 
 
-def test_edit_of_a_1_mb_file_is_fast() -> None:
+def test_edit_of_a_1_mb_file() -> None:
     text = big_file()
     assert len(text) > 1_000_000
     old = "    let account_15000 = ctx.accounts.vault_62.load()?; // step 15000\n"
-    started = time.perf_counter()
     result = apply_edit(text, old, "    changed();\n")
-    elapsed = time.perf_counter() - started
     assert result.first_line == 15_001
-    assert elapsed < 0.1  # typically ~2 ms; generous for loaded CI machines
+    assert result.text == text.replace(old, "    changed();\n")
 
 
-def test_not_found_in_a_1_mb_file_is_fast() -> None:
+def test_not_found_in_a_1_mb_file_names_the_closest_line() -> None:
     text = big_file()
     cases = [
         "    let account_15000 = ctx.accounts.vault_62.load()?; // step 15001\n",  # a typo
@@ -288,7 +284,5 @@ def test_not_found_in_a_1_mb_file_is_fast() -> None:
         "zzz qqq",  # nothing alike, short
     ]
     for old in cases:
-        started = time.perf_counter()
-        refused(text, old)
-        assert time.perf_counter() - started < 1.0
+        assert "was not found" in refused(text, old)
     assert "The closest line is 15001:" in refused(text, cases[0])

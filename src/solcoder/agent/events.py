@@ -7,9 +7,7 @@ The orchestrator forwards every LLM `Event` unchanged and adds these, so the REP
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
-
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from solcoder.llm.events import Event
 from solcoder.llm.messages import Message, ToolCall, Usage

@@ -18,7 +18,8 @@ review and deploy Solana programs (Anchor and native Rust) and their TypeScript 
 """
 
 
-WORKSPACE_GUIDE = """You work in the user's project (the workspace: {root}); paths are relative to it.
+WORKSPACE_GUIDE = """\
+You work in the user's project (the workspace: {root}); paths are relative to it.
 - Search before guessing: `search_files` (regex) and `list_files` find where things are.
 - Read before editing: `read_file` the file, then `edit_file` with text copied exactly from
   what you read. Edits of files you have not read, or that changed since, are refused.

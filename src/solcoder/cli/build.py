@@ -289,7 +289,6 @@ def build_orchestrator(
         compaction=CompactionOptions(threshold=parse_share(llm.compact_at), timeout=llm.timeout),
     )
     from solcoder.cli.mcp_wiring import attach_mcp_tools
-
     from solcoder.workspace.tools import attach_workspace_tools
 
     registry = default_registry()

@@ -113,3 +113,50 @@ def show_command(ctx: click.Context, session_id: str) -> None:
         _echo("Files changed:")
         for line in changes:
             _echo(f"  {line}")
+
+
+def _describe_part(role: str, part: Any) -> str:
+    from solcoder.llm.messages import Text, Thinking, ToolCall
+
+    if isinstance(part, Text):
+        return f"{role}: {_preview(part.text)}"
+    if isinstance(part, Thinking):
+        return f"{role} (thinking): {'[redacted]' if part.redacted else _preview(part.text)}"
+    if isinstance(part, ToolCall):
+        return f"{role} → {part.name}({_preview(part.arguments)})"
+    status = "error" if part.is_error else "ok"
+    return f"tool ← {part.name or part.call_id} [{status}]: {_preview(part.content)}"
+
+
+@sessions_group.command("delete")
+@click.argument("session_id", metavar="ID")
+@click.option("--force", is_flag=True, help="Delete even if the session is pinned.")
+@click.pass_context
+def delete_command(ctx: click.Context, session_id: str, force: bool) -> None:
+    """Delete a session and its transcript."""
+    store = _store(ctx)
+    if store.info(session_id).pinned and not force:
+        raise UsageError(
+            f"Session {session_id} is pinned.",
+            hint=f"Unpin it first (solcoder sessions unpin {session_id}) or pass --force.",
+        )
+    store.delete(session_id)
+    _echo(f"Deleted session {session_id}.")
+
+
+@sessions_group.command("pin")
+@click.argument("session_id", metavar="ID")
+@click.pass_context
+def pin_command(ctx: click.Context, session_id: str) -> None:
+    """Keep a session for ever (pinned sessions are never pruned)."""
+    _store(ctx).pin(session_id)
+    _echo(f"Pinned session {session_id}.")
+
+
+@sessions_group.command("unpin")
+@click.argument("session_id", metavar="ID")
+@click.pass_context
+def unpin_command(ctx: click.Context, session_id: str) -> None:
+    """Let a session be pruned again like any other."""
+    _store(ctx).unpin(session_id)
+    _echo(f"Unpinned session {session_id}.")

@@ -36,10 +36,18 @@ def latest_store_for(sessions: Any, root: Path) -> tuple[str, Path] | None:
 
 
 @click.command("undo")
-@click.option("--session", "session_id", metavar="ID", help="The session (default: the latest "
-              "one that changed files in this workspace).")
-@click.option("--workspace", metavar="DIR", type=click.Path(file_okay=False, exists=True),
-              help="The workspace to look in (default: the git root above here, else here).")
+@click.option(
+    "--session",
+    "session_id",
+    metavar="ID",
+    help="The session (default: the latest one that changed files in this workspace).",
+)
+@click.option(
+    "--workspace",
+    metavar="DIR",
+    type=click.Path(file_okay=False, exists=True),
+    help="The workspace to look in (default: the git root above here, else here).",
+)
 @click.pass_context
 def undo_command(ctx: click.Context, session_id: str | None, workspace: str | None) -> None:
     """Restore the files the last turn of a session changed (repeat to go further back).

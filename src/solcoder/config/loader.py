@@ -23,6 +23,7 @@ from solcoder.config.schema import (
     MCPSettings,
     SessionsSettings,
     TelemetrySettings,
+    ToolSettings,
     UISettings,
     closest_keys,
     format_value,
@@ -56,6 +57,7 @@ class Settings:
     telemetry: TelemetrySettings
     sessions: SessionsSettings
     approval: ApprovalSettings
+    tools: ToolSettings
     mcp: MCPSettings
     providers: dict[str, dict[str, Any]]
     """`[providers.<name>]` tables, project keys over user keys; for `resolve_spec`."""

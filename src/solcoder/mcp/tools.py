@@ -13,10 +13,10 @@ from solcoder.llm.messages import ToolSpec
 from solcoder.mcp.adapter import McpServerError
 from solcoder.mcp.naming import assign_names
 from solcoder.mcp.results import map_result
-from solcoder.tools.validation import describe_problems, schema_problems
 from solcoder.tools.arguments import ToolArgumentError, decode_arguments
 from solcoder.tools.effects import Effect
 from solcoder.tools.registry import Assessment, ToolOutput
+from solcoder.tools.validation import describe_problems, schema_problems
 
 if TYPE_CHECKING:
     from solcoder.mcp.manager import McpManager, ServerSnapshot

@@ -3,8 +3,9 @@
 A server's `inputSchema` is raw JSON Schema (any draft, any keyword), so it cannot become a
 pydantic model like SolCoder's registered functions; `jsonschema` (a dependency of the MCP
 SDK) checks it as written. The workspace tools declare their schemas the same way, so they
-are offered without building (or importing) pydantic models at start-up. A schema that is itself broken is not the model's fault: the call then goes to
-the server unchecked, and the server answers for it.
+are offered without building (or importing) pydantic models at start-up. A schema that is
+itself broken is not the model's fault: the call then goes to the server unchecked, and the
+server answers for it.
 """
 
 from __future__ import annotations

@@ -86,13 +86,15 @@ class TerminalApprover:
             line = f"  (approval.ask lists {safe(request.rule)})"
             self.console.print(Text(line, style="dim"), highlight=False)
         if request.preview is not None:
-            for line in diff_lines(request.preview):
-                self.console.print(Text("  ").append_text(line), highlight=False, soft_wrap=True)
+            for styled in diff_lines(request.preview):
+                self.console.print(Text("  ").append_text(styled), highlight=False, soft_wrap=True)
         else:
             for line in argument_lines(request.arguments):
                 self.console.print(Text(f"  {line}"), highlight=False, soft_wrap=True)
         once = request.effect == "reads_secrets"
-        prompt = ASK_ONCE if once else ASK_EDIT if is_own_edit(request.effect, request.origin) else ASK
+        prompt = (
+            ASK_ONCE if once else ASK_EDIT if is_own_edit(request.effect, request.origin) else ASK
+        )
         for _ in range(MAX_TRIES):
             try:
                 raw = await self.read_answer(prompt)

@@ -118,7 +118,9 @@ COMMANDS: tuple[CommandInfo, ...] = (
     CommandInfo("plan", "/plan TEXT", "Plan TEXT with the plan tool, without the model"),
     CommandInfo("review", "/review [PATH]", "Review PATH (or the project) without the model"),
     CommandInfo("retry", "/retry", "Send the last prompt again"),
-    CommandInfo("undo", "/undo", "Restore the files the last turn changed (again: the turn before)"),
+    CommandInfo(
+        "undo", "/undo", "Restore the files the last turn changed (again: the turn before)"
+    ),
     CommandInfo("diff", "/diff", "Show every change this session made to the workspace"),
     CommandInfo(
         "compact",

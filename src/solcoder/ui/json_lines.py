@@ -12,9 +12,9 @@ from solcoder import jsonsafe
 from solcoder.agent.events import (
     AgentEvent,
     ApprovalDecided,
-    FileChanged,
     Compacted,
     CompactionStarted,
+    FileChanged,
     Notice,
     StepStarted,
     ToolRunFinished,

@@ -20,9 +20,9 @@ from typing import TYPE_CHECKING, Any, Protocol
 from solcoder.agent.events import (
     AgentEvent,
     ApprovalRequested,
-    FileChanged,
     Compacted,
     CompactionStarted,
+    FileChanged,
     Notice,
     StepStarted,
     ToolRunFinished,

@@ -124,7 +124,9 @@ class WorkspaceSession:
         try:
             return path.read_bytes()
         except OSError as error:
-            raise Refused(f"`{target.relative}` cannot be read: {error.strerror or error}.") from None
+            raise Refused(
+                f"`{target.relative}` cannot be read: {error.strerror or error}."
+            ) from None
 
     def _not_found(self, target: WorkspacePath, tool: str) -> str:
         hint = "use write_file to create it" if tool == "edit_file" else "check the path"
@@ -179,7 +181,9 @@ class WorkspaceSession:
 
     def preview(self, relative: str, before: bytes | None, after: bytes | None) -> FileChange:
         """The change as it would be reported, without making it."""
-        kind: ChangeKind = "created" if before is None else "deleted" if after is None else "modified"
+        kind: ChangeKind = (
+            "created" if before is None else "deleted" if after is None else "modified"
+        )
         diff = diffs.unified(relative, _shown(before), _shown(after))
         return FileChange(relative, kind, diff.text, diff.added, diff.removed)
 
@@ -197,7 +201,9 @@ class WorkspaceSession:
             else:
                 replace_file(target.absolute, after)
         except OSError as error:
-            raise Refused(f"`{relative}` could not be written: {error.strerror or error}.") from None
+            raise Refused(
+                f"`{relative}` could not be written: {error.strerror or error}."
+            ) from None
         finally:
             if store is not None:
                 store.after_change(turn, relative)
