@@ -23,6 +23,7 @@ LAYERS: dict[str, int] = {
     "solcoder.terminal": 1,
     "solcoder.fsutil": 1,
     "solcoder.credentials": 2,
+    "solcoder.workspace": 2,
     "solcoder.llm": 2,
     "solcoder.config": 3,
     "solcoder.tools": 3,
