@@ -138,6 +138,20 @@ def test_walks_back_three_turns(store: CheckpointStore, root: Path) -> None:
     assert str(caught.value) == "Nothing to undo in this session."
 
 
+def test_a_batch_of_paths_is_one_checkpoint(store: CheckpointStore, root: Path) -> None:
+    start = tree(root)
+    paths = ["src/lib.rs", "build.sh", "gen/out.txt", "src/lib.rs", "data.bin"]
+    store.before_changes(4, paths)
+    replace_file(root / "src" / "lib.rs", b"changed")
+    replace_file(root / "gen" / "out.txt", b"generated")
+    (root / "data.bin").unlink()
+    store.after_changes(4, paths)
+    [record] = store.turns()
+    assert [c.path for c in record.changes] == ["src/lib.rs", "build.sh", "gen/out.txt", "data.bin"]
+    assert store.undo_last().turn == 4
+    assert tree(root) == start
+
+
 def test_only_the_first_snapshot_of_a_turn_counts(store: CheckpointStore, root: Path) -> None:
     start = tree(root)
     change(store, 1, "src/lib.rs", b"first edit")
@@ -292,6 +306,18 @@ def test_a_manifest_with_a_bad_hash_or_path_is_corrupt(store: CheckpointStore) -
         manifest.write_text(bad)
         with pytest.raises(CheckpointError, match="is corrupt"):
             store.turns()
+
+
+def test_a_lost_after_record_makes_undo_ask_never_restore_wrongly(
+    store: CheckpointStore, root: Path
+) -> None:
+    start = tree(root)
+    change(store, 1, "src/lib.rs", b"solcoder wrote this")
+    (store.directory / "turns" / "000001.after.json").write_bytes(b"")  # lost in a crash
+    with pytest.raises(UndoConflict):
+        store.undo_last()
+    assert store.undo_last(force={"src/lib.rs"}).turn == 1
+    assert tree(root) == start
 
 
 def test_a_damaged_blob_stops_undo_before_any_file_is_touched(

@@ -79,6 +79,30 @@ def write_private(path: Path, data: bytes) -> None:
         raise CheckpointError(f"Cannot write {path}: {error.strerror or error}.") from None
 
 
+def write_private_unsynced(path: Path, data: bytes) -> None:
+    """Replace a store file by a rename, without waiting for the disk: for records a crash
+    may lose (the reader treats a damaged one as absent). A link in its place is refused."""
+    temporary = path.with_name(f".{path.name}.{os.urandom(6).hex()}.tmp")
+    flags = os.O_CREAT | os.O_EXCL | os.O_WRONLY | _NOFOLLOW | _CLOEXEC
+    try:
+        descriptor = os.open(temporary, flags, PRIVATE_FILE_MODE)
+        try:
+            os.fchmod(descriptor, PRIVATE_FILE_MODE)
+            view = memoryview(data)
+            while view:
+                view = view[os.write(descriptor, view) :]
+        finally:
+            os.close(descriptor)
+        refuse_link(path)
+        os.replace(temporary, path)
+    except BaseException as error:
+        with contextlib.suppress(OSError):
+            temporary.unlink()
+        if not isinstance(error, OSError):
+            raise
+        raise CheckpointError(f"Cannot write {path}: {error.strerror or error}.") from None
+
+
 @contextlib.contextmanager
 def store_lock(directory: Path) -> Iterator[None]:
     """Hold the store's exclusive advisory lock (the REPL and `solcoder undo` may race)."""
@@ -111,8 +135,9 @@ class Blobs:
         return self.directory / digest
 
     def put(self, source: int) -> str:
-        """Copy everything readable from descriptor `source` into a blob; its sha256.
-        The blob is durable before this returns (a manifest will point at it)."""
+        """Copy everything readable from descriptor `source` into a blob; its sha256. The
+        bytes are synced; call `sync` before a manifest names the blob (one directory sync
+        serves a batch)."""
         temporary = self.directory / f".{os.urandom(6).hex()}.tmp"
         flags = os.O_CREAT | os.O_EXCL | os.O_WRONLY | _NOFOLLOW | _CLOEXEC
         try:
@@ -133,7 +158,6 @@ class Blobs:
                 os.close(output)
             if fresh:
                 os.replace(temporary, self.path(name))
-                fsync_directory(self.directory)
             else:
                 temporary.unlink()
         except BaseException as error:
@@ -147,6 +171,10 @@ class Blobs:
                 hint="Free some disk space or fix the store's permissions.",
             ) from None
         return name
+
+    def sync(self) -> None:
+        """Make the new blobs' names durable."""
+        fsync_directory(self.directory)
 
     def read(self, digest: str, hint: str) -> bytes:
         """The blob's bytes, checked against its name (a damaged copy is never restored)."""
@@ -218,7 +246,8 @@ def _open_regular(path: Path, relative: str) -> int | None:
 
 
 def snapshot(root: Path, relative: str, blobs: Blobs) -> FileState:
-    """The state of `relative` now, its bytes copied into `blobs` if it exists."""
+    """The state of `relative` now, its bytes copied into `blobs` if it exists (then
+    `blobs.sync()` before naming it)."""
     descriptor = _open_regular(target(root, relative), relative)
     if descriptor is None:
         return FileState(relative, False, None, None)

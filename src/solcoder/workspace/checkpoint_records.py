@@ -128,7 +128,8 @@ def encode_turn(turn: TurnChanges) -> bytes:
             for change in turn.changes
         ],
     }
-    return (json.dumps(document, ensure_ascii=False, indent=1) + "\n").encode("utf-8")
+    # No indent: only the C encoder is fast, and it only runs without one.
+    return (json.dumps(document, ensure_ascii=False) + "\n").encode("utf-8")
 
 
 def _encode_state(state: FileState) -> dict[str, Any]:
@@ -180,6 +181,29 @@ def decode_turn(raw: bytes, source: Path, hint: str) -> TurnChanges:
             raise corrupt(f"`{path}` is listed twice")
         changes.append(PathChange(path, before, after, tuple(dirs)))
     return TurnChanges(turn, started, tuple(changes), undone)
+
+
+def encode_afters(turn: TurnChanges) -> bytes:
+    """The side record of what SolCoder left on disk: only for noticing the user's later
+    edits, so it may be lost in a crash (undo then asks instead of trusting)."""
+    afters = {c.path: _encode_state(c.after) for c in turn.changes if c.after is not None}
+    document = {"version": MANIFEST_VERSION, "turn": turn.turn, "after": afters}
+    return (json.dumps(document, ensure_ascii=False) + "\n").encode("utf-8")
+
+
+def decode_afters(raw: bytes, turn: int) -> dict[str, FileState]:
+    """The side record's states; empty when it is damaged (a crash before it reached disk)."""
+    try:
+        document = json.loads(raw.decode("utf-8"))
+        if document["version"] != MANIFEST_VERSION or document["turn"] != turn:
+            return {}
+        found: dict[str, FileState] = {}
+        for path, value in document["after"].items():
+            check_relative(path)
+            found[path] = _decode_state(path, value)
+    except (ValueError, LookupError, TypeError, AttributeError, CheckpointError):
+        return {}  # UnicodeDecodeError and JSONDecodeError are ValueErrors
+    return found
 
 
 def _decode_state(path: str, value: object) -> FileState:

@@ -11,7 +11,11 @@ Layout of one store (0700, files 0600):
     store.json            the workspace root (so `solcoder undo --session ID` needs nothing else)
     lock                  flock'ed around every write and every undo
     blobs/<sha256>        content-addressed copies; written before a manifest names them
-    turns/000003.json     one manifest per turn, replaced atomically
+    turns/000003.json     one manifest per turn (the "before" of each path), replaced
+                          atomically and durably before the tool touches the file
+    turns/000003.after.json  what SolCoder left on disk, replaced by a rename without fsync:
+                          it only lets undo tell the user's later edits from SolCoder's, so a
+                          crash that loses it makes undo ask, never restore wrongly
 
 Undo refuses to clobber a file the user changed after SolCoder wrote it (UndoConflict, nothing
 touched) unless the caller passes that path in `force`. It is safe to run again after a crash:
@@ -23,7 +27,7 @@ from __future__ import annotations
 import contextlib
 import os
 import re
-from collections.abc import Collection, Iterator
+from collections.abc import Collection, Iterable, Iterator
 from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
@@ -41,6 +45,7 @@ from solcoder.workspace.checkpoint_disk import (
     store_lock,
     target,
     write_private,
+    write_private_unsynced,
 )
 from solcoder.workspace.checkpoint_records import (
     FileState,
@@ -48,8 +53,10 @@ from solcoder.workspace.checkpoint_records import (
     SessionChange,
     TurnChanges,
     UndoResult,
+    decode_afters,
     decode_meta,
     decode_turn,
+    encode_afters,
     encode_meta,
     encode_turn,
 )
@@ -105,36 +112,53 @@ class CheckpointStore:
     def before_change(self, turn: int, relative: str) -> None:
         """Snapshot `relative` (its bytes, or its absence) unless this turn already did: call
         it before every change; only the first one per turn and path costs anything."""
+        self.before_changes(turn, (relative,))
+
+    def before_changes(self, turn: int, paths: Iterable[str]) -> None:
+        """`before_change` for several paths at once (a command about to touch many files):
+        one manifest write for all of them."""
         _check_turn(turn)
         with self._writing():
             record = self._load(turn)
             if record is None or record.undone:
                 record = TurnChanges(turn, datetime.now(UTC))
-            elif record.change_for(relative) is not None:
-                return
-            dirs = missing_parents(self.root, relative)
-            before = snapshot(self.root, relative, self._blobs)
-            change = PathChange(relative, before, None, dirs)
-            self._save(replace(record, changes=(*record.changes, change)))
+            added: list[PathChange] = []
+            for relative in dict.fromkeys(paths):
+                if record.change_for(relative) is None:
+                    dirs = missing_parents(self.root, relative)
+                    before = snapshot(self.root, relative, self._blobs)
+                    added.append(PathChange(relative, before, None, dirs))
+            if added:
+                self._blobs.sync()  # the copies are durable before the manifest names them
+                self._save(replace(record, changes=(*record.changes, *added)))
 
     def after_change(self, turn: int, relative: str) -> None:
         """Record what is on disk now as what SolCoder wrote (call it even when the change
         failed): undo compares against it to notice the user's own later edits."""
+        self.after_changes(turn, (relative,))
+
+    def after_changes(self, turn: int, paths: Iterable[str]) -> None:
+        """`after_change` for several paths at once."""
         _check_turn(turn)
         with self._writing():
-            record = self._load(turn)
-            change = None if record is None or record.undone else record.change_for(relative)
-            if record is None or change is None:
-                raise CheckpointError(
-                    f"No checkpoint of `{relative}` in turn {turn}: before_change must come first."
-                )
-            after = current_state(self.root, relative)
-            if after.same_as(change.after):
+            record = self._load(turn) or TurnChanges(turn, datetime.now(UTC), undone=True)
+            known = {} if record.undone else {c.path: c.after for c in record.changes}
+            afters: dict[str, FileState] = {}
+            for relative in paths:
+                if relative not in known:
+                    raise CheckpointError(
+                        f"No checkpoint of `{relative}` in turn {turn}: before_change must "
+                        "come first."
+                    )
+                afters[relative] = current_state(self.root, relative)
+            if all(state.same_as(known[path]) for path, state in afters.items()):
                 return
             changes = tuple(
-                replace(item, after=after) if item is change else item for item in record.changes
+                replace(item, after=afters.get(item.path, item.after)) for item in record.changes
             )
-            self._save(replace(record, changes=changes))
+            write_private_unsynced(
+                self._afters(turn), encode_afters(replace(record, changes=changes))
+            )
 
     # Reading ----------------------------------------------------------------------------------
 
@@ -240,6 +264,9 @@ class CheckpointStore:
     def _manifest(self, turn: int) -> Path:
         return self._turns / f"{turn:06d}.json"
 
+    def _afters(self, turn: int) -> Path:
+        return self._turns / f"{turn:06d}.after.json"
+
     def _load(self, turn: int) -> TurnChanges | None:
         path = self._manifest(turn)
         raw = read_private(path)
@@ -251,7 +278,15 @@ class CheckpointStore:
                 f"The checkpoint record {path} is corrupt: it says turn {record.turn}.",
                 hint=self._hint,
             )
-        return record
+        raw_afters = read_private(self._afters(turn))
+        afters = {} if raw_afters is None else decode_afters(raw_afters, turn)
+        if not afters:
+            return record
+        changes = tuple(
+            replace(change, after=afters.get(change.path, change.after))
+            for change in record.changes
+        )
+        return replace(record, changes=changes)
 
     def _save(self, record: TurnChanges) -> None:
         write_private(self._manifest(record.turn), encode_turn(record))
