@@ -5,6 +5,9 @@
     ├── ConfigError                    2  unreadable / invalid config file, unwritable home
     │   └── MissingKeyError            2  no API key for the chosen provider
     ├── StorageError                   2  credentials store locked, corrupt or unsafe
+    │   └── CheckpointError            2  checkpoint store corrupt or unsafe, path refused
+    │       ├── NothingToUndo          1  no turn left to undo in the session
+    │       └── UndoConflict           1  a file changed after SolCoder wrote it; carries `paths`
     ├── BudgetExceededError            2  a session limit would be crossed
     └── LLMError                          anything a model call can do wrong
         ├── AuthenticationError        3  key rejected (401)
@@ -38,6 +41,8 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, ClassVar
 
 if TYPE_CHECKING:
+    from collections.abc import Sequence
+
     from solcoder.llm.messages import Message
 
 
@@ -83,6 +88,40 @@ class MissingKeyError(ConfigError):
 class StorageError(SolcoderError):
     exit_code = 2
     kind = "storage"
+
+
+class CheckpointError(StorageError):
+    """The checkpoint store is corrupt or unsafe, or a recorded path cannot be restored."""
+
+    kind = "checkpoint"
+
+
+class NothingToUndo(CheckpointError):
+    exit_code = 1
+    kind = "nothing_to_undo"
+
+
+class UndoConflict(CheckpointError):
+    """Files changed on disk after SolCoder wrote them; undo touched nothing. The REPL asks
+    about `paths` and passes the confirmed ones as `force`; headless undo refuses."""
+
+    exit_code = 1
+    kind = "undo_conflict"
+
+    def __init__(self, paths: Sequence[str], *, turn: int) -> None:
+        self.paths = tuple(paths)
+        self.turn = turn
+        shown = [f"`{path}`" for path in self.paths[:5]]
+        if len(self.paths) > 5:
+            shown.append(f"{len(self.paths) - 5} more")
+        names = shown[0] if len(shown) == 1 else ", ".join(shown[:-1]) + " and " + shown[-1]
+        one = len(self.paths) == 1
+        super().__init__(
+            f"{names} changed on disk after SolCoder wrote {'it' if one else 'them'}; "
+            "undo would lose those changes.",
+            hint=f"Undo {'it' if one else 'them'} anyway from the REPL (/undo asks), "
+            f"or restore {'' if one else 'them '}by hand.",
+        )
 
 
 class BudgetExceededError(SolcoderError):

@@ -18,16 +18,18 @@ NEW_FILE_MODE = 0o666
 """Before the umask, like any editor's new file."""
 
 
-def replace_file(path: Path, data: bytes) -> None:
+def replace_file(path: Path, data: bytes, *, mode: int | None = None) -> None:
     """Write `data` to `path` atomically, keeping the existing file's mode (a new file gets
-    0666 minus the umask). `path` must be a real path (symlinks already resolved by the
+    0666 minus the umask), or ending with exactly `mode` when given (undo puts back bytes and
+    mode in one rename). `path` must be a real path (symlinks already resolved by the
     workspace); missing parent directories are created. OSError propagates."""
     directory = path.parent
     directory.mkdir(parents=True, exist_ok=True)
-    try:
-        mode = stat.S_IMODE(path.stat().st_mode)
-    except FileNotFoundError:
-        mode = None
+    if mode is None:
+        try:
+            mode = stat.S_IMODE(path.stat().st_mode)
+        except FileNotFoundError:
+            mode = None
     temporary = directory / f".{path.name}.{os.urandom(6).hex()}.solcoder-tmp"
     flags = os.O_CREAT | os.O_EXCL | os.O_WRONLY | getattr(os, "O_CLOEXEC", 0)
     descriptor = os.open(temporary, flags, NEW_FILE_MODE if mode is None else 0o600)
