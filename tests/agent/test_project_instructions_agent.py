@@ -86,7 +86,7 @@ def test_build_keeps_the_instructions_it_was_given(repository: Path, tmp_path: P
     built = build(settings, api_key_flag=None, instructions=instructions)
     assert built.conversation.instructions is instructions
     assert "Run anchor test." in (built.conversation.orchestrator.options.system or "")
-    # Without any (the dry run), the prompt is SolCoder's own.
-    bare = build(settings, api_key_flag=None)
+    # Without any and without workspace tools (the dry run), the prompt is SolCoder's own.
+    bare = build(settings, api_key_flag=None, file_tools=False)
     assert bare.conversation.orchestrator.options.system == SYSTEM_PROMPT
     assert bare.conversation.instructions is None

@@ -58,6 +58,7 @@ EXPECTED_DEFAULTS: dict[str, object] = {
     "approval.allow": (),
     "approval.ask": (),
     "approval.deny": (),
+    "tools.approve_edits": False,
     "mcp.startup_timeout": 10.0,
 }
 

@@ -210,7 +210,7 @@ def approval_gate(settings: Settings, options: dict[str, Any] | None = None) -> 
     ask until the REPL plugs its approver in (so `-p` and the dry run never wait)."""
     from solcoder.agent.approval import ApprovalRules, CommandLineApprovals
     from solcoder.agent.gate import ApprovalGate
-    from solcoder.workspace.tools import EDIT_TOOLS
+    from solcoder.tools.workspace import EDIT_TOOLS
 
     options = options or {}
     return ApprovalGate(
@@ -289,7 +289,7 @@ def build_orchestrator(
         compaction=CompactionOptions(threshold=parse_share(llm.compact_at), timeout=llm.timeout),
     )
     from solcoder.cli.mcp_wiring import attach_mcp_tools
-    from solcoder.workspace.tools import attach_workspace_tools
+    from solcoder.tools.workspace import attach_workspace_tools
 
     registry = default_registry()
     attach_workspace_tools(registry, workspace)

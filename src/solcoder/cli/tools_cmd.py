@@ -15,9 +15,9 @@ def tools_command(json_output: bool) -> None:
 
     from solcoder.config import load_settings
     from solcoder.tools.toolkits import default_registry
+    from solcoder.tools.workspace import attach_workspace_tools
     from solcoder.workspace.paths import Workspace, find_root
     from solcoder.workspace.session import WorkspaceSession
-    from solcoder.workspace.tools import attach_workspace_tools
 
     registry = default_registry()
     workspace = Workspace(find_root(Path.cwd()), solcoder_home=load_settings().home)

@@ -75,7 +75,7 @@ def undo_command(ctx: click.Context, session_id: str | None, workspace: str | No
         found = latest_store_for(sessions, root)
         if found is None:
             raise UsageError(
-                f"No session has changes to undo in {root}.",
+                f"Nothing to undo in {root}: no session has changes left to undo there.",
                 hint="Pass --session ID (`solcoder sessions list`) or --workspace DIR.",
             )
         session_id, directory = found

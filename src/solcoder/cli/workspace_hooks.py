@@ -74,7 +74,7 @@ def workspace_hooks(
             result = await asyncio.to_thread(store.undo_last, force=conflict.paths)
         for path, _ in result.restored:
             workspace.ledger.forget(path)
-        conversation.record_undo(result.turn, [tuple(item) for item in result.restored])
+        conversation.record_undo(result.turn, [(path, action) for path, action in result.restored])
         return Text("\n".join(undo_lines(result, str(workspace.root))), style="green")
 
     def diff() -> Any:

@@ -460,8 +460,9 @@ class ToolSettings:
 
     approve_edits: bool = _flag(
         False,
-        "Apply SolCoder's file edits inside the workspace without asking (like --approve-edits; "
-        "a project config cannot turn it on).",
+        "Apply SolCoder's file edits inside the workspace without asking (a project config "
+        "cannot turn it on).",
+        flag="--approve-edits",
     )
 
 

@@ -85,8 +85,11 @@ def recorded_results(messages: Iterable[Message]) -> dict[str, list[tuple[str, b
 
 
 def add_recorded_tools(registry: ToolRegistry, messages: Iterable[Message]) -> None:
-    """Stand-ins for the workspace tools, answering from `messages`."""
+    """Stand-ins for the workspace tools the recording called, answering from `messages`
+    (only those: a session that never used them replays against the same tool list)."""
+    messages = list(messages)
+    called = {call.name for message in messages for call in message.tool_calls}
     results = recorded_results(messages)
-    for name in sorted(WORKSPACE_TOOLS):
+    for name in sorted(WORKSPACE_TOOLS & called):
         if name not in registry:
             registry.add_external(RecordedTool(name, results))
