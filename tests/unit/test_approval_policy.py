@@ -150,3 +150,45 @@ def test_every_effect_has_words() -> None:
     fallback = describe("no such effect")
     assert all(describe(effect) != fallback for effect in EFFECTS)
     assert describe("signs").startswith("signs")
+
+
+# -- the workspace: edits and secrets -------------------------------------------------------
+
+
+def test_approve_edits_covers_own_file_edits_only() -> None:
+    from solcoder.agent.approval import CommandLineApprovals, decide
+
+    edits = CommandLineApprovals(edits=True)
+    assert decide("edit_file", "writes_files", "solcoder", approvals=edits).action == "allow"
+    assert decide("time__set", "writes_files", "mcp:time", approvals=edits).action == "ask"
+    assert decide("deploy_program", "signs", "solcoder", approvals=edits).action == "ask"
+
+
+def test_a_secret_read_needs_the_exact_tool_or_everything() -> None:
+    from solcoder.agent.approval import ApprovalRules, CommandLineApprovals, decide
+
+    def verdict(**kwargs: object) -> str:
+        return decide("read_file", "reads_secrets", "solcoder", **kwargs).action  # type: ignore[arg-type]
+
+    assert verdict() == "ask"
+    assert verdict(granted={"read_file"}) == "ask"
+    assert verdict(rules=ApprovalRules(allow=("read_*",))) == "ask"
+    assert verdict(approvals=CommandLineApprovals(patterns=("read_*",))) == "ask"
+    assert verdict(approvals=CommandLineApprovals(patterns=("read_file",))) == "allow"
+    assert verdict(approvals=CommandLineApprovals(everything=True)) == "allow"
+    assert (
+        verdict(
+            rules=ApprovalRules(deny=("read_file",)),
+            approvals=CommandLineApprovals(everything=True),
+        )
+        == "deny"
+    )
+
+
+def test_always_grants_by_kind_of_call() -> None:
+    from solcoder.agent.approval import grants_for
+
+    edits = frozenset({"edit_file", "write_file"})
+    assert grants_for("edit_file", "writes_files", "solcoder", edits) == set(edits)
+    assert grants_for("read_file", "reads_secrets", "solcoder", edits) == set()
+    assert grants_for("git__commit", "unknown", "mcp:git", edits) == {"git__commit"}

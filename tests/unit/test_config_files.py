@@ -435,3 +435,18 @@ def test_project_directory_cannot_be_created(tmp_path: Path) -> None:
     blocker.write_text("")
     with pytest.raises(ConfigError, match="Cannot write"):
         set_project_value(blocker / ".solcoder" / "config.toml", "llm.model", "x")
+
+
+def test_a_project_config_cannot_turn_on_approve_edits(tmp_path: Path) -> None:
+    from solcoder.config import load_settings
+
+    project = tmp_path / "project"
+    (project / ".solcoder").mkdir(parents=True)
+    (project / ".solcoder" / "config.toml").write_text("[tools]\napprove_edits = true\n")
+    settings = load_settings(cwd=project, environ={}, home=tmp_path / "home")
+    assert settings.tools.approve_edits is False
+    assert any("tools.approve_edits: ignored" in warning for warning in settings.warnings)
+    home = tmp_path / "home"
+    home.mkdir()
+    (home / "config.toml").write_text("[tools]\napprove_edits = true\n")
+    assert load_settings(cwd=project, environ={}, home=home).tools.approve_edits is True
