@@ -66,6 +66,9 @@ bench: $(LOCAL) ## Run the benchmarks (ratios against baselines measured in the 
 	$(BIN)/python benchmarks/startup.py
 	$(BIN)/python benchmarks/streaming.py
 	$(BIN)/python benchmarks/local_tokens.py
+	$(BIN)/python benchmarks/workspace_search.py
+	$(BIN)/python benchmarks/workspace_edit.py
+	$(BIN)/python benchmarks/checkpoints.py
 
 clean: ## Remove the virtual environment and caches
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .hypothesis

@@ -103,7 +103,7 @@ def _list(session: WorkspaceSession, arguments: Mapping[str, Any]) -> ToolOutput
 
 
 def _search(session: WorkspaceSession, arguments: Mapping[str, Any]) -> ToolOutput:
-    from solcoder.workspace.paths import SECRET_NAME_GLOBS
+    from solcoder.workspace.paths import SEARCH_EXCLUDES
     from solcoder.workspace.search import SearchError, search
 
     base = session.resolve(arguments.get("path") or ".")
@@ -115,7 +115,7 @@ def _search(session: WorkspaceSession, arguments: Mapping[str, Any]) -> ToolOutp
             arguments["pattern"],
             base=base.absolute,
             glob=arguments.get("glob"),
-            exclude=SECRET_NAME_GLOBS,
+            exclude=SEARCH_EXCLUDES,
             skip=lambda relative: session.secret_reason(relative) is not None,
         )
     except SearchError as error:

@@ -103,6 +103,18 @@ SECRET_NAME_GLOBS: tuple[str, ...] = _globs()
 case-insensitively (ripgrep `--ignore-file-case-insensitive`, or a lowercased path with pathspec).
 Keypairs found only by their content and SolCoder's home are not covered by names."""
 
+SEARCH_EXCLUDES: tuple[str, ...] = tuple(
+    glob
+    for glob in SECRET_NAME_GLOBS
+    if not glob.startswith("!")
+    and not any(
+        other.startswith("!") and fnmatchcase(other[1:], glob) for other in SECRET_NAME_GLOBS
+    )
+)
+"""The secret names search never opens: every name rule except those a template re-includes
+(`.env.*`, for `.env.example`). Search filters each file with matches through `secret_reason`
+as well, which also covers those, names in other cases and keypairs found by content."""
+
 KEYPAIR_PROBE_BYTES = 4096
 """A keypair file is ~250 bytes of JSON; larger `.json` files are not read to find out."""
 
