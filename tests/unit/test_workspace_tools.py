@@ -63,7 +63,7 @@ def test_read_numbers_lines_and_refuses_binaries(tools: dict[str, WorkspaceTool]
 def test_arguments_are_checked_against_the_schema(tools: dict[str, WorkspaceTool]) -> None:
     with pytest.raises(ToolArgumentError, match="path"):
         tools["read_file"].parse_arguments('{"offset": 2}')
-    with pytest.raises(ToolArgumentError, match="mode. was unexpected"):
+    with pytest.raises(ToolArgumentError, match=r"'mode' was unexpected"):
         tools["edit_file"].parse_arguments(
             '{"path": "a", "old_text": "x", "new_text": "y", "mode": "fast"}'
         )
