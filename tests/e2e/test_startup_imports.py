@@ -31,6 +31,13 @@ NOT_ON_THE_OFFLINE_PATH = {
     "email.utils": "Retry-After dates",
     "mcp": "a configured MCP server's first start (solcoder.mcp.adapter)",
     "solcoder.mcp.manager": "a configured MCP server (cli/mcp_wiring.py mcp_manager)",
+    "solcoder.workspace.paths": "a workspace tool's first call (WorkspaceSession.workspace)",
+    "solcoder.workspace.edits": "an edit_file call",
+    "solcoder.workspace.diffs": "a file change or its preview",
+    "solcoder.workspace.text": "a file read or changed",
+    "solcoder.workspace.checkpoints": "the first file change (WorkspaceSession.store)",
+    "solcoder.workspace.search": "a search_files call",
+    "hashlib": "a file read (ReadLedger.saw)",
     "jsonschema": "a tool's arguments checked against a JSON Schema (solcoder.tools.validation)",
 }
 

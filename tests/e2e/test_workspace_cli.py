@@ -111,6 +111,23 @@ def test_read_edit_create_then_undo_restores_every_byte(
     assert (repo / "src/math.rs").read_bytes() == b"// helpers\n"
     assert KEY not in result.stdout + result.stderr
 
+    # A replay answers the workspace tools from the recording: it changes nothing on disk.
+    (session,) = (solcoder_home / "sessions").iterdir()
+    (repo / "src/math.rs").write_bytes(b"// the user's own edit since\n")
+    replayed = run_cli("replay", session.name, cwd=repo)
+    assert replayed.returncode == 0, replayed.stdout + replayed.stderr
+    assert "modified src/lib.rs (+1 -1)" in replayed.stdout
+    assert (repo / "src/math.rs").read_bytes() == b"// the user's own edit since\n"
+    (repo / "src/math.rs").write_bytes(b"// helpers\n")
+
+    # The user edits a file SolCoder wrote: headless undo refuses and changes nothing.
+    (repo / "src/lib.rs").write_bytes(edited + b"\r\n// mine")
+    refused = run_cli("undo", cwd=repo)
+    assert refused.returncode == 1, refused.stderr
+    assert "src/lib.rs` changed on disk after SolCoder wrote it" in refused.stderr
+    assert (repo / "src/math.rs").exists()
+    (repo / "src/lib.rs").write_bytes(edited)
+
     undone = run_cli("undo", cwd=repo)
     assert undone.returncode == 0, undone.stderr
     assert "src/lib.rs" in undone.stdout
@@ -124,7 +141,6 @@ def test_read_edit_create_then_undo_restores_every_byte(
     assert again.returncode != 0
     assert "nothing to undo" in (again.stdout + again.stderr).lower()
 
-    (session,) = (solcoder_home / "sessions").iterdir()
     shown = run_cli("sessions", "show", session.name)
     assert "modified src/lib.rs (+1 -1)" in shown.stdout
     assert "created src/math.rs (+1 -0)" in shown.stdout

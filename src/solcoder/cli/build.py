@@ -25,6 +25,7 @@ if TYPE_CHECKING:
     from solcoder.mcp.manager import McpManager
     from solcoder.middleware.budget import SessionBudget
     from solcoder.sessions import Session
+    from solcoder.workspace.paths import Workspace
     from solcoder.workspace.session import WorkspaceSession
 
 
@@ -233,15 +234,20 @@ def workspace_session(
     the current directory) with this session's checkpoint store beside its transcript."""
     from pathlib import Path
 
-    from solcoder.workspace.paths import Workspace, find_root
+    from solcoder.workspace.root import find_root
     from solcoder.workspace.session import WorkspaceSession
 
     given = (options or {}).get("workspace")
     root = Path(given).resolve() if given else find_root(Path.cwd())
-    workspace = Workspace(root, solcoder_home=settings.home)
+
+    def rules() -> Workspace:
+        from solcoder.workspace.paths import Workspace
+
+        return Workspace(root, solcoder_home=settings.home)
+
     checkpoints = session.directory / "checkpoints" if session is not None else None
     # (cli/undo_cmd.py finds a session's store at the same place.)
-    return WorkspaceSession(workspace, checkpoints=checkpoints, turn=turn)
+    return WorkspaceSession(rules, checkpoints=checkpoints, turn=turn, root=root)
 
 
 def build_orchestrator(

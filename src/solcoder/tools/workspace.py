@@ -15,24 +15,27 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Final
 
 from solcoder.llm.messages import ToolSpec
+from solcoder.records import shared_methods
 from solcoder.tools.arguments import ToolArgumentError, decode_arguments
 from solcoder.tools.effects import BUILTIN_ORIGIN, Effect
 from solcoder.tools.registry import Assessment, ToolOutput
-from solcoder.workspace.session import Refused, WorkspaceSession
+from solcoder.workspace.refusal import Refused
 
 if TYPE_CHECKING:
     from solcoder.tools.registry import ToolRegistry
+    from solcoder.workspace.session import WorkspaceSession
 
 TOOLKIT: Final = "workspace"
 EDIT_TOOLS: Final = frozenset({"edit_file", "write_file"})
 """The tools an "always" for edits and `--approve-edits` cover."""
 MAX_DIFF_FOR_MODEL = 4000
 
-Action = Callable[[WorkspaceSession, Mapping[str, Any]], ToolOutput]
-Assessor = Callable[[WorkspaceSession, Mapping[str, Any]], Assessment]
+Action = Callable[["WorkspaceSession", Mapping[str, Any]], ToolOutput]
+Assessor = Callable[["WorkspaceSession", Mapping[str, Any]], Assessment]
 
 
-@dataclass(frozen=True, slots=True, eq=False)
+@shared_methods
+@dataclass(frozen=True, slots=True, eq=False, repr=False)
 class WorkspaceTool:
     name: str
     description: str
@@ -103,7 +106,7 @@ def _list(session: WorkspaceSession, arguments: Mapping[str, Any]) -> ToolOutput
 
 
 def _search(session: WorkspaceSession, arguments: Mapping[str, Any]) -> ToolOutput:
-    from solcoder.workspace.paths import SEARCH_EXCLUDES
+    from solcoder.workspace.paths import search_excludes
     from solcoder.workspace.search import SearchError, search
 
     base = session.resolve(arguments.get("path") or ".")
@@ -115,7 +118,7 @@ def _search(session: WorkspaceSession, arguments: Mapping[str, Any]) -> ToolOutp
             arguments["pattern"],
             base=base.absolute,
             glob=arguments.get("glob"),
-            exclude=SEARCH_EXCLUDES,
+            exclude=search_excludes(),
             skip=lambda relative: session.secret_reason(relative) is not None,
         )
     except SearchError as error:

@@ -8,11 +8,12 @@ keeps size and modification time still counts as a change.
 
 from __future__ import annotations
 
-import hashlib
 import threading
 
 
 def fingerprint(data: bytes) -> str:
+    import hashlib  # when the first file is read, not at launch
+
     return hashlib.sha256(data).hexdigest()
 
 

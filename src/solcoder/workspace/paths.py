@@ -17,6 +17,8 @@ from dataclasses import dataclass
 from fnmatch import fnmatchcase
 from pathlib import Path, PurePosixPath
 
+from solcoder.workspace.root import find_root as find_root  # noqa: PLC0414 (re-exported)
+
 
 class PathRefused(Exception):
     """A path a tool may not use; str(error) is the sentence for the model."""
@@ -28,16 +30,6 @@ class WorkspacePath:
     """Fully resolved (every symlink followed), always inside the root."""
     relative: str
     """POSIX form relative to the root; "." for the root itself."""
-
-
-def find_root(cwd: Path) -> Path:
-    """The nearest directory at or above `cwd` holding `.git` (a directory, or a file as in
-    worktrees and submodules), else `cwd` itself; resolved."""
-    start = Path(os.path.realpath(cwd))
-    for directory in (start, *start.parents):
-        if os.path.lexists(directory / ".git"):
-            return directory
-    return start
 
 
 KEYPAIR = "a Solana keypair file"
@@ -103,17 +95,19 @@ SECRET_NAME_GLOBS: tuple[str, ...] = _globs()
 case-insensitively (ripgrep `--ignore-file-case-insensitive`, or a lowercased path with pathspec).
 Keypairs found only by their content and SolCoder's home are not covered by names."""
 
-SEARCH_EXCLUDES: tuple[str, ...] = tuple(
-    glob
-    for glob in SECRET_NAME_GLOBS
-    if not glob.startswith("!")
-    and not any(
-        other.startswith("!") and fnmatchcase(other[1:], glob) for other in SECRET_NAME_GLOBS
+
+def search_excludes() -> tuple[str, ...]:
+    """The secret names search never opens: every name rule except those a template re-includes
+    (`.env.*`, for `.env.example`). Search filters each file with matches through
+    `secret_reason` as well, which also covers those, names in other cases and keypairs found
+    by content. (A function: matching the globs at import would cost every launch.)"""
+    templates = [glob[1:] for glob in SECRET_NAME_GLOBS if glob.startswith("!")]
+    return tuple(
+        glob
+        for glob in SECRET_NAME_GLOBS
+        if not glob.startswith("!") and not any(fnmatchcase(name, glob) for name in templates)
     )
-)
-"""The secret names search never opens: every name rule except those a template re-includes
-(`.env.*`, for `.env.example`). Search filters each file with matches through `secret_reason`
-as well, which also covers those, names in other cases and keypairs found by content."""
+
 
 KEYPAIR_PROBE_BYTES = 4096
 """A keypair file is ~250 bytes of JSON; larger `.json` files are not read to find out."""

@@ -15,22 +15,20 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from solcoder.workspace import diffs, reading, text
-from solcoder.workspace.changes import ChangeKind, FileChange
-from solcoder.workspace.edits import EditRefused, apply_edit
-from solcoder.workspace.files import remove_file, replace_file
 from solcoder.workspace.ledger import ReadLedger
-from solcoder.workspace.paths import PathRefused, Workspace, WorkspacePath
+from solcoder.workspace.refusal import Refused as Refused  # noqa: PLC0414 (re-exported)
 
 if TYPE_CHECKING:
+    from solcoder.workspace.changes import FileChange
     from solcoder.workspace.checkpoints import CheckpointStore
+    from solcoder.workspace.paths import Workspace, WorkspacePath
 
-MAX_READ_BYTES = text.MAX_TEXT_BYTES
-"""read_file refuses bigger files outright (reading.numbered caps what is shown)."""
+MAX_READ_BYTES = 10 * 1024 * 1024
+"""read_file refuses bigger files outright (reading.numbered caps what is shown); the same
+limit as `text.MAX_TEXT_BYTES`, the largest file edited."""
 
-
-class Refused(Exception):
-    """The operation was not done; `str(error)` says why and what to do instead."""
+# The operations import what they use when a tool first runs: a launch only names the
+# workspace, and the path rules, text handling, edits and diffs cost start-up time.
 
 
 class WorkspaceSession:
@@ -40,12 +38,24 @@ class WorkspaceSession:
 
     def __init__(
         self,
-        workspace: Workspace,
+        workspace: Workspace | Callable[[], Workspace],
         *,
         checkpoints: Path | None = None,
         turn: Callable[[], int] = lambda: 1,
+        root: Path | None = None,
     ) -> None:
-        self.workspace = workspace
+        """`workspace` may be a factory (with its `root` given), called when a tool first
+        needs the path rules, so a launch that never touches a file never loads them."""
+        if callable(workspace):
+            if root is None:
+                raise ValueError("a workspace factory needs its root")
+            self._workspace: Workspace | None = None
+            self._make = workspace
+            self.root = root
+        else:
+            self._workspace = workspace
+            self._make = lambda: workspace
+            self.root = workspace.root
         self.ledger = ReadLedger()
         self.turn = turn
         self._checkpoint_dir = checkpoints
@@ -54,8 +64,10 @@ class WorkspaceSession:
         """Held from the check of a file to its write: two edits of one file never interleave."""
 
     @property
-    def root(self) -> Path:
-        return self.workspace.root
+    def workspace(self) -> Workspace:
+        if self._workspace is None:
+            self._workspace = self._make()
+        return self._workspace
 
     def has_checkpoints(self) -> bool:
         """Whether this session has a checkpoint store on disk yet (reads never make one)."""
@@ -68,18 +80,22 @@ class WorkspaceSession:
         if self._store is None and self._checkpoint_dir is not None:
             from solcoder.workspace.checkpoints import CheckpointStore
 
-            self._store = CheckpointStore(self._checkpoint_dir, self.workspace.root)
+            self._store = CheckpointStore(self._checkpoint_dir, self.root)
         return self._store
 
     # -- paths -------------------------------------------------------------------------
 
     def resolve(self, path: str) -> WorkspacePath:
+        from solcoder.workspace.paths import PathRefused
+
         try:
             return self.workspace.resolve(path)
         except PathRefused as error:
             raise Refused(str(error)) from None
 
     def resolve_for_write(self, path: str) -> WorkspacePath:
+        from solcoder.workspace.paths import PathRefused
+
         try:
             return self.workspace.resolve_for_write(path)
         except PathRefused as error:
@@ -87,6 +103,8 @@ class WorkspaceSession:
 
     def secret_reason(self, path: str) -> str | None:
         """Why reading `path` needs a person's yes (a keypair, `.env`, …), or None."""
+        from solcoder.workspace.paths import PathRefused
+
         try:
             target = self.workspace.resolve(path)
         except PathRefused:
@@ -96,6 +114,8 @@ class WorkspaceSession:
     # -- reading -----------------------------------------------------------------------
 
     def read(self, path: str, offset: int = 1, limit: int | None = None) -> str:
+        from solcoder.workspace import reading, text
+
         target = self.resolve(path)
         data = self._read_bytes(target, "read_file")
         try:
@@ -142,6 +162,9 @@ class WorkspaceSession:
     ) -> tuple[WorkspacePath, bytes, bytes, int]:
         """(target, bytes now, bytes after, line of the first replacement); Refused when the
         edit cannot be made. Changes nothing."""
+        from solcoder.workspace import text
+        from solcoder.workspace.edits import EditRefused, apply_edit
+
         target = self.resolve_for_write(path)
         before = self._read_bytes(target, "edit_file")
         problem = self.ledger.problem(target.relative, before, "edit_file")
@@ -164,6 +187,8 @@ class WorkspaceSession:
     def plan_write(self, path: str, content: str) -> tuple[WorkspacePath, bytes | None, bytes]:
         """(target, bytes now or None when new, bytes after); Refused when the file exists
         and the model has not read its current content. Changes nothing."""
+        from solcoder.workspace import text
+
         target = self.resolve_for_write(path)
         if target.absolute.is_dir():
             raise Refused(f"`{target.relative}` is a directory; give a file path.")
@@ -181,6 +206,9 @@ class WorkspaceSession:
 
     def preview(self, relative: str, before: bytes | None, after: bytes | None) -> FileChange:
         """The change as it would be reported, without making it."""
+        from solcoder.workspace import diffs
+        from solcoder.workspace.changes import ChangeKind, FileChange
+
         kind: ChangeKind = (
             "created" if before is None else "deleted" if after is None else "modified"
         )
@@ -190,6 +218,8 @@ class WorkspaceSession:
     def apply(self, target: WorkspacePath, before: bytes | None, after: bytes | None) -> FileChange:
         """Make one change (None `after`: delete), checkpointed first. The caller planned it
         under the write lock (`locked()`) so nothing changed in between."""
+        from solcoder.workspace.files import remove_file, replace_file
+
         relative = target.relative
         store = self.store()
         turn = self.turn()
