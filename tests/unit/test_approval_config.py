@@ -79,7 +79,8 @@ def test_a_project_config_may_ask_and_deny_but_not_allow(tmp_path: Path) -> None
     )
     settings = load_settings(home=home, cwd=project, environ={})
     assert settings.approval.allow == ("plan",)  # the user's, not the project's
-    assert settings.approval.deny == ("deploy_program",)
+    assert settings.approval.deny == ()  # the user's lists stay the user's ...
+    assert settings.project_approval == {"deny": ("deploy_program",)}  # ... the project's apart
     assert any("cannot let tools run without asking" in w for w in settings.warnings)
 
 

@@ -139,6 +139,14 @@ def decide(
     )
 
 
+_SEVERITY: Final[dict[Action, int]] = {"allow": 0, "ask": 1, "deny": 2}
+
+
+def stricter(first: Verdict, second: Verdict) -> Verdict:
+    """The verdict that lets less happen (deny over ask over allow); `first` on a tie."""
+    return second if _SEVERITY[second.action] > _SEVERITY[first.action] else first
+
+
 def is_own_edit(effect: str, origin: str) -> bool:
     """A file change by SolCoder's own workspace tools (inside the workspace by construction):
     what `--approve-edits` and an "always" for edits cover."""

@@ -22,6 +22,8 @@ from solcoder.agent.approval import (
     decide,
     decision_of,
     grants_for,
+    matching_rule,
+    stricter,
 )
 from solcoder.llm.messages import ToolCall
 from solcoder.records import shared_methods
@@ -63,6 +65,9 @@ class Outcome:
 @dataclass(slots=True, eq=False)
 class ApprovalGate:
     rules: ApprovalRules = field(default_factory=ApprovalRules)
+    project_rules: ApprovalRules = field(default_factory=ApprovalRules)
+    """A project config's `ask`/`deny` (never `allow`): judged on their own, and the stricter
+    verdict wins, so a cloned repository can add restrictions but never lift the user's."""
     approvals: CommandLineApprovals = field(default_factory=CommandLineApprovals)
     approver: Approver | None = None
     granted: set[str] = field(default_factory=set)
@@ -71,9 +76,20 @@ class ApprovalGate:
     """SolCoder's file-editing tools: "always" for one edit covers them all."""
 
     def verdict(self, name: str, effect: str, origin: str) -> Verdict:
-        return decide(
+        own = decide(
             name, effect, origin, rules=self.rules, granted=self.granted, approvals=self.approvals
         )
+        if matching_rule(name, self.project_rules) is None:
+            return own  # the project says nothing about this tool
+        project = decide(
+            name,
+            effect,
+            origin,
+            rules=self.project_rules,
+            granted=self.granted,
+            approvals=self.approvals,
+        )
+        return stricter(own, project)
 
     async def settle(self, request: ApprovalRequest, verdict: Verdict) -> Outcome:
         """The outcome of a verdict that is not a plain policy "allow"; asks when it must."""

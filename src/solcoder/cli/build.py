@@ -218,6 +218,10 @@ def approval_gate(settings: Settings, options: dict[str, Any] | None = None) -> 
         rules=ApprovalRules(
             allow=settings.approval.allow, ask=settings.approval.ask, deny=settings.approval.deny
         ),
+        project_rules=ApprovalRules(
+            ask=settings.project_approval.get("ask", ()),
+            deny=settings.project_approval.get("deny", ()),
+        ),
         approvals=CommandLineApprovals(
             patterns=tuple(options.get("approve") or ()),
             everything=bool(options.get("approve_all")),

@@ -68,6 +68,9 @@ class Settings:
     """Problems worth telling the user that did not stop loading (unknown keys, ...)."""
     sources: dict[str, str] = field(default_factory=dict, repr=False)
     mcp_servers: dict[str, object] = field(default_factory=dict)
+    project_approval: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    """The project config's `approval.ask` / `approval.deny`, kept apart from the user's: they
+    can only add restrictions (the gate takes the stricter of the two verdicts)."""
     """`[mcp.servers.NAME]` tables of the user config, unparsed: `solcoder.mcp.config`
     checks each on its own, so one bad table never stops the others (or any setting)."""
 
@@ -142,6 +145,7 @@ def load_settings(
     providers: dict[str, dict[str, Any]] = {}
     warnings: list[str] = []
     mcp_servers: dict[str, object] = {}
+    project_approval: dict[str, tuple[str, ...]] = {}
 
     for label, path in (("user", user_path), ("project", project_path)):
         loaded = read_config_file(path) if path is not None else None
@@ -149,6 +153,12 @@ def load_settings(
             continue
         if label == "project":
             warnings.extend(_project_approvals(loaded))
+            # Never merged into the user's lists: a project's `deny = []` must not empty
+            # them, nor its more specific rule outrank the user's deny.
+            for name in ("ask", "deny"):
+                rules = loaded.values.pop(f"approval.{name}", ())
+                if rules:
+                    project_approval[name] = tuple(rules)  # type: ignore[arg-type]
         for key, value in loaded.values.items():
             values[key] = value
             sources[key] = f"{label}:{loaded.path}"
@@ -194,6 +204,7 @@ def load_settings(
         warnings=warnings,
         sources=sources,
         mcp_servers=mcp_servers,
+        project_approval=project_approval,
     )
 
 
