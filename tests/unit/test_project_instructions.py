@@ -301,3 +301,32 @@ def test_the_setting_default_is_the_module_default() -> None:
 
     assert SETTINGS["llm.project_instructions_bytes"].default == DEFAULT_MAX_BYTES
     assert SETTINGS["llm.project_instructions"].default is True
+
+
+def test_a_home_directory_repository_does_not_widen_the_boundary(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Issue 23 item 25: no `.git` in the project, but `$HOME` is a git repository (dotfiles):
+    an AGENTS.md linking to `~/.aws/credentials` must not reach the prompt."""
+    home = tmp_path / "home"
+    (home / ".git").mkdir(parents=True)
+    (home / ".aws").mkdir()
+    (home / ".aws" / "credentials").write_text("aws_secret_access_key = canary-aws-0123\n")
+    project = home / "work" / "proj"
+    project.mkdir(parents=True)
+    (project / "AGENTS.md").symlink_to("../../.aws/credentials")
+    monkeypatch.setenv("HOME", str(home))
+    loaded = load_instructions(start=project)
+    assert loaded.files == ()
+    assert loaded.boundary == project
+    assert any("outside" in warning for warning in loaded.warnings)
+
+
+def test_a_link_to_a_secret_inside_the_repository_is_skipped(tmp_path: Path) -> None:
+    repo = tmp_path / "repo"
+    (repo / ".git").mkdir(parents=True)
+    (repo / ".env").write_text("API_KEY=sk-test-canary-instructions-0123\n")
+    (repo / "AGENTS.md").symlink_to(".env")
+    loaded = load_instructions(start=repo)
+    assert loaded.files == ()
+    assert any("secret" in warning for warning in loaded.warnings)

@@ -5,7 +5,8 @@ Which files (the rule users can predict):
   directory at or above it that holds a `.git` (a directory, or a file as in worktrees and
   submodules). Every directory from the boundary down to the project root is searched.
 - With no git root the current directory alone is searched: walking up to `/` or `$HOME`
-  would pick up files that belong to no project the user is working on.
+  would pick up files that belong to no project the user is working on. A repository at the
+  home directory (dotfiles) is no git root for the folders under it (the workspace's rule).
 - Order is outermost first (repository-wide rules, then the directory-specific ones nearer
   the work), and `AGENTS.md` before `SOLCODER.md` within one directory.
 
@@ -13,7 +14,8 @@ How they are read (a repository is outside input, so every read is bounded):
 - at most `max_bytes` of file content in total, counted in UTF-8 after decoding; a file cut
   short (or left out because earlier files used the limit) gets a warning naming it;
 - UTF-8 with bad bytes replaced (U+FFFD), a byte-order mark dropped;
-- a symlink is followed only when its target stays inside the boundary; a directory, FIFO or
+- a symlink is followed only when its target stays inside the boundary and is not a secret
+  (the workspace's rules: keypairs, `.env`, credentials); a directory, FIFO or
   device with one of these names is skipped (opened non-blocking, so a FIFO never hangs the
   start-up); a file that cannot be read is skipped. Each skip is one warning line, never a
   crash.
@@ -96,11 +98,11 @@ class ProjectInstructions:
 
 
 def find_git_root(start: Path) -> Path | None:
-    """The nearest directory at or above `start` holding a `.git` entry, or None."""
-    for directory in (start, *start.parents):
-        if os.path.lexists(directory / ".git"):
-            return directory
-    return None
+    """The repository around `start`, by the workspace's rule (`workspace.root.git_root`: a
+    `.git` in the home directory or above it does not count), or None."""
+    from solcoder.workspace.root import git_root
+
+    return git_root(start)
 
 
 def search_directories(start: Path) -> tuple[Path, list[Path]]:
@@ -187,6 +189,8 @@ def _read_bounded(path: Path, real_boundary: str, limit: int) -> tuple[bytes, in
     real = os.path.realpath(path)
     if real != real_boundary and not real.startswith(real_boundary.rstrip(os.sep) + os.sep):
         raise _Skip("is a link that leads outside the repository")
+    if real != str(path) and _is_secret(Path(real), Path(real_boundary)):
+        raise _Skip("is a link to a secret (a keypair, credentials or an environment file)")
     flags = os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NOCTTY", 0)
     try:
         descriptor = os.open(real, flags | getattr(os, "O_CLOEXEC", 0))
@@ -209,6 +213,15 @@ def _read_bounded(path: Path, real_boundary: str, limit: int) -> tuple[bytes, in
     finally:
         os.close(descriptor)
     return b"".join(chunks), info.st_size
+
+
+def _is_secret(real: Path, boundary: Path) -> bool:
+    """A link's target, judged by the workspace's secret rules (loaded only for a link)."""
+    from solcoder.workspace.paths import Workspace, WorkspacePath
+
+    workspace = Workspace(boundary, solcoder_home=Path(os.devnull))
+    target = WorkspacePath(real, real.relative_to(boundary).as_posix())
+    return workspace.secret_reason(target) is not None
 
 
 def _decode(raw: bytes) -> str:
