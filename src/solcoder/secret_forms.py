@@ -1,8 +1,8 @@
-"""The encoded forms a key takes when it is echoed back: URL-encoded and base64.
+"""The encoded forms a key takes when it is echoed back: URL-encoded, base64 and hex.
 
 A proxy that quotes the request URL, a server that echoes a Basic auth header, or a model that
 "helpfully" base64-encodes a key it saw produces text that contains no copy of the key, only an
-encoding of it. The redactor masks these forms as well as the key itself (`Redactor.add_secret`
+encoding of it (and a debug dump of a request body shows its bytes in hex). The redactor masks these forms as well as the key itself (`Redactor.add_secret`
 adds them), so the key does not leave through a disguise.
 
 Base64 of a key inside a longer encoded string (`user:KEY` in a Basic header) depends on where
@@ -48,7 +48,8 @@ def _url_forms(value: str) -> set[str]:
 
 
 def encoded_forms(value: str, minimum_length: int) -> frozenset[str]:
-    """Every URL-encoded and base64 form of `value` at least `minimum_length` long, `value`
-    itself excluded."""
-    forms = _url_forms(value) | _base64_cores(value.encode("utf-8"))
+    """Every URL-encoded, base64 and hex form of `value` at least `minimum_length` long,
+    `value` itself excluded."""
+    raw = value.encode("utf-8")
+    forms = _url_forms(value) | _base64_cores(raw) | {raw.hex(), raw.hex().upper()}
     return frozenset(form for form in forms if form != value and len(form) >= minimum_length)

@@ -38,16 +38,26 @@ INVISIBLE = (
     *range(0x2060, 0x2065),
     *range(0x2066, 0x206A),
     0xFEFF,
+    *range(0xE0000, 0xE0080),
 )
-"""Bidirectional controls and zero-width characters: shown as `<U+XXXX>`."""
+"""Bidirectional controls, zero-width characters and Unicode tag characters (invisible, yet
+read by a model: text could show one thing and tell it another): shown as `<U+XXXX>`."""
 
 _SCREEN: dict[int, str | None] = {
     **dict.fromkeys(_REMOVED),
     **{code: f"<U+{code:04X}>" for code in INVISIBLE},
 }
 _EVIDENCE: dict[int, str] = {code: f"<U+{code:04X}>" for code in (*_REMOVED, *INVISIBLE)}
+def _json_escape(code: int) -> str:
+    """JSON's `\\uXXXX` form; a character beyond the BMP as its surrogate pair."""
+    if code <= 0xFFFF:
+        return f"\\u{code:04x}"
+    code -= 0x10000
+    return f"\\u{0xD800 + (code >> 10):04x}\\u{0xDC00 + (code & 0x3FF):04x}"
+
+
 _JSON: dict[int, str] = {
-    code: f"\\u{code:04x}" for code in (*range(0x7F, 0xA0), *INVISIBLE, 0x2028, 0x2029)
+    code: _json_escape(code) for code in (*range(0x7F, 0xA0), *INVISIBLE, 0x2028, 0x2029)
 }
 
 

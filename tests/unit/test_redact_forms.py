@@ -111,3 +111,16 @@ def test_a_base_url_password_is_masked_wherever_it_is_echoed(
     shown = redact(f"server said: {password} / {quote(password, safe='')} / token {basic}")
     assert "unit-canary" not in shown and "unit-canary%3Ax" not in shown, shown
     assert b64(password.encode())[4:-4] not in shown
+
+
+def test_the_hex_form_of_a_key_is_masked() -> None:
+    """Issue 23 item 24: a key echoed as hex (lower or upper case) is masked like the key."""
+    from solcoder.redact import Redactor
+    from solcoder.secret import Secret
+
+    key = "sk-test-hexcanary-0123456789abcdef"
+    redactor = Redactor()
+    redactor.add_secret(Secret(key))
+    for form in (key.encode().hex(), key.encode().hex().upper()):
+        shown = redactor.redact(f"debug: {form} end")
+        assert form not in shown, shown

@@ -100,3 +100,20 @@ def test_the_toolbar_shows_a_hostile_model_name_safely() -> None:
     shown = toolbar_text(conversation)  # type: ignore[arg-type]
     assert "evil]0;t" in shown and "m<U+202E>odel2J" in shown
     assert all(ord(char) >= 0x20 and not 0x7F <= ord(char) < 0xA0 for char in shown)
+
+
+def test_unicode_tag_characters_are_shown_not_hidden() -> None:
+    """Issue 23 item 24: tag characters (U+E0000-E007F) render as nothing, so text could show
+    one thing and tell the model another; they are escaped like other invisible characters."""
+    import json
+
+    from solcoder.terminal import evidence, safe, safe_json
+
+    hidden = "ok" + "".join(chr(0xE0000 + ord(c)) for c in "rm -rf") + "!"
+    shown = safe(hidden)
+    assert "<U+E0072>" in shown
+    assert not any(0xE0000 <= ord(c) <= 0xE007F for c in shown)
+    assert "<U+E0072>" in evidence(hidden)
+    encoded = safe_json({"text": hidden})
+    assert not any(0xE0000 <= ord(c) <= 0xE007F for c in encoded)
+    assert json.loads(encoded)["text"] == hidden
