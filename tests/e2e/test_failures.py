@@ -198,7 +198,9 @@ def test_fault(run_cli: Run, server: FakeLLMServer, solcoder_home: Path, name: s
     assert "Traceback" not in output
     assert KEY not in output
     assert len(server.requests) == fault.requests
-    assert fault.min_seconds <= elapsed <= fault.max_seconds + 2
+    # The lower bound is behaviour (it waited); the upper one only stops a hang or a wait of
+    # minutes (a 120 s Retry-After) on a busy machine.
+    assert fault.min_seconds <= elapsed <= fault.max_seconds + 30
     records = session_records(solcoder_home, result.stderr)
     text = transcript_text(records)
     assert f'"text": "{PROMPT}"' in text
@@ -216,7 +218,7 @@ def test_refused_connection(run_cli: Run, server: FakeLLMServer, solcoder_home: 
     result, elapsed = run_fault(run_cli, server, fault, base_url=url)
     assert result.returncode == 5
     assert "127.0.0.1" in result.stderr or "connect" in result.stderr.lower()
-    assert elapsed < 8
+    assert elapsed < 40  # a hang guard
     assert f'"text": "{PROMPT}"' in transcript_text(session_records(solcoder_home, result.stderr))
 
 

@@ -104,14 +104,12 @@ def summary_of(result: subprocess.CompletedProcess[str]) -> dict[str, object]:
 def test_dry_run_on_the_local_model_is_the_default_without_a_key(
     run_cli: Run, local_home: Path, wire: str
 ) -> None:
-    started = time.monotonic()
-    result = run_cli("--dry-run-llm", "--json", "--llm-api", wire, timeout=120)
-    elapsed = time.monotonic() - started
+    # The subprocess timeout is the hang guard; how fast it runs is benchmarks/local_tokens.py.
+    result = run_cli("--dry-run-llm", "--json", "--llm-api", wire, timeout=300)
     summary = summary_of(result)
     assert summary["provider"] == "local"
     assert "No API key found: using the local model" in result.stderr
     assert "solcoder auth login" in result.stderr
-    assert elapsed < 60, f"the dry run took {elapsed:.0f} s"
 
 
 @pytest.mark.parametrize("wire", WIRES)

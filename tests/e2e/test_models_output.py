@@ -34,7 +34,7 @@ def test_an_80_column_terminal_never_breaks_a_name(solcoder_home: Path) -> None:
     env = clean_environment(solcoder_home, {"TERM": "xterm"})
     env.pop("COLUMNS")
     child = pexpect.spawn(
-        SOLCODER, ["models"], env=env, encoding="utf-8", timeout=20, dimensions=(200, 80)
+        SOLCODER, ["models"], env=env, encoding="utf-8", timeout=60, dimensions=(200, 80)
     )
     try:
         child.expect(pexpect.EOF)

@@ -248,7 +248,7 @@ def test_status_lists_them_in_the_repl(solcoder_home: Path, project: Path) -> No
         env=env,
         cwd=str(project),
         encoding="utf-8",
-        timeout=20,
+        timeout=60,
         dimensions=(40, 200),
     )
     try:
@@ -276,7 +276,7 @@ def test_status_shows_an_escaped_directory_name_safely(solcoder_home: Path, proj
         env=env,
         cwd=str(evil),
         encoding="utf-8",
-        timeout=20,
+        timeout=60,
         dimensions=(40, 200),
     )
     transcript: list[str] = []

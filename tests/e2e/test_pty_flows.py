@@ -34,7 +34,7 @@ def spawn(home: Path, args: list[str]) -> pexpect.spawn:
         },
     )
     return pexpect.spawn(
-        SOLCODER, args, env=env, encoding="utf-8", timeout=20, dimensions=(40, 120)
+        SOLCODER, args, env=env, encoding="utf-8", timeout=60, dimensions=(40, 120)
     )
 
 

@@ -40,7 +40,7 @@ def test_repl_counts_down_a_wait_and_shows_limits_and_budget(solcoder_home: Path
             "fake-model",
         ]
         child = pexpect.spawn(
-            SOLCODER, args, env=env, encoding="utf-8", timeout=20, dimensions=(40, 120)
+            SOLCODER, args, env=env, encoding="utf-8", timeout=60, dimensions=(40, 120)
         )
         try:
             child.expect(PROMPT)

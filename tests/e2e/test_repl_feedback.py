@@ -22,7 +22,7 @@ def spawn(home: Path, *args: str, columns: int = 120, **extra: str) -> pexpect.s
     env = clean_environment(home, {"PROMPT_TOOLKIT_NO_CPR": "1", "TERM": "xterm", **extra})
     env.pop("COLUMNS")
     return pexpect.spawn(
-        SOLCODER, list(args), env=env, encoding="utf-8", timeout=20, dimensions=(40, columns)
+        SOLCODER, list(args), env=env, encoding="utf-8", timeout=60, dimensions=(40, columns)
     )
 
 

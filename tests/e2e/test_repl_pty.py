@@ -23,7 +23,7 @@ def spawn(home: Path, *args: str, extra: dict[str, str] | None = None) -> pexpec
         ["--offline-mode", *args],
         env=env,
         encoding="utf-8",
-        timeout=20,
+        timeout=60,
         dimensions=(40, 120),
     )
 

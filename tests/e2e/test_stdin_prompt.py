@@ -46,7 +46,7 @@ def test_empty_stdin_is_a_usage_error(run_cli: Run) -> None:
 def test_json_without_a_prompt_on_a_terminal_is_a_usage_error(solcoder_home: Path) -> None:
     env = clean_environment(solcoder_home, {"TERM": "xterm", "PROMPT_TOOLKIT_NO_CPR": "1"})
     child = pexpect.spawn(
-        SOLCODER, ["--offline-mode", "--json"], env=env, encoding="utf-8", timeout=20
+        SOLCODER, ["--offline-mode", "--json"], env=env, encoding="utf-8", timeout=60
     )
     try:
         child.expect(pexpect.EOF)
@@ -68,7 +68,7 @@ def test_a_bad_timeout_says_what_is_expected(run_cli: Run) -> None:
 def test_dash_on_a_terminal_reads_until_ctrl_d(solcoder_home: Path) -> None:
     env = clean_environment(solcoder_home, {"TERM": "xterm"})
     child = pexpect.spawn(
-        SOLCODER, ["--offline-mode", "-p", "-"], env=env, encoding="utf-8", timeout=20
+        SOLCODER, ["--offline-mode", "-p", "-"], env=env, encoding="utf-8", timeout=60
     )
     try:
         child.expect("Ctrl-D")

@@ -44,7 +44,7 @@ def spawn(home: Path, server: FakeLLMServer, cwd: Path) -> pexpect.spawn:
     args = ["--llm-provider", "openai", "--llm-base-url", server.base_url("chat")]
     args += ["--llm-model", "fake-model"]
     return pexpect.spawn(
-        SOLCODER, args, env=env, encoding="utf-8", timeout=20, dimensions=(40, 120), cwd=cwd
+        SOLCODER, args, env=env, encoding="utf-8", timeout=60, dimensions=(40, 120), cwd=cwd
     )
 
 

@@ -279,7 +279,9 @@ def test_fault(server: FakeLLMServer, case: Case, api: str, mode: str) -> None:
     assert len(server.requests) == case.attempts
     assert outcome.stats is not None
     assert outcome.stats.attempts == case.attempts
-    assert outcome.elapsed < case.budget + 2.0
+    # A hang guard; the error class and attempts above are the behaviour (a deadline that
+    # did not fire lets the stalled stream finish, which fails them).
+    assert outcome.elapsed < case.budget + 30
     assert outcome.pool_requests_in_flight == 0
     if case.check is not None:
         case.check(outcome)
@@ -294,7 +296,7 @@ def test_connection_refused_is_retried_then_a_connect_error(mode: str) -> None:
     assert isinstance(outcome.error, ConnectError), outcome.error
     assert outcome.error.attempts == 3
     assert "Could not connect" in outcome.error.message
-    assert outcome.elapsed < 2.0
+    assert outcome.elapsed < 30  # a hang guard
     assert outcome.stats is not None
     assert [record.reason for record in outcome.stats.retries] == ["connect", "connect"]
 
@@ -304,7 +306,7 @@ def test_real_time_retry_after_is_waited_out(server: FakeLLMServer, mode: str) -
     server.enqueue(_status(429, headers={"retry-after": "1"}), OK)
     outcome = call(mode, lambda: make_client(server, "chat"))
     assert outcome.error is None
-    assert 1.0 <= outcome.elapsed < 3.0
+    assert 1.0 <= outcome.elapsed < 30  # waited out; the upper bound is a hang guard
     assert outcome.stats is not None
     assert outcome.stats.retries[0].wait == 1.0
 
@@ -316,7 +318,7 @@ def test_retry_sleep_that_would_pass_the_total_deadline_is_not_started(
     timeouts = Timeouts(connect=1.0, first_event=1.0, idle=1.0, total=2.0)
     outcome = call("async", lambda: make_client(server, "chat", timeouts=timeouts))
     assert isinstance(outcome.error, ServerError)
-    assert outcome.elapsed < 1.0
+    assert outcome.elapsed < 4.5  # the 5 s sleep was never started (generous below it)
     assert len(server.requests) == 1
 
 

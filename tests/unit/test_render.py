@@ -236,8 +236,9 @@ def test_many_tokens_render_in_linear_time() -> None:
     renderer.close()
     elapsed = time.perf_counter() - started
     assert output(console).startswith("tok0 tok1 ")
-    # A re-render of the whole reply per token (rich Live + Markdown) takes minutes here.
-    assert elapsed < 2.0
+    # A hang guard: a re-render of the whole reply per token (rich Live + Markdown) takes
+    # minutes here; the speed itself is measured in benchmarks/render.py.
+    assert elapsed < 60
 
 
 def test_shorten_collapses_whitespace() -> None:

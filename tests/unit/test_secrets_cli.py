@@ -143,7 +143,7 @@ def test_hidden_prompts_under_a_pseudo_terminal(tmp_path: Path) -> None:
     env.update({"SOLCODER_HOME": str(home), "SOLCODER_KEYRING": "0", "NO_COLOR": "1"})
     command = [sys.executable, "-m", "solcoder", "auth", "login", "openai"]
     child = pexpect.spawn(
-        command[0], command[1:], env=env, encoding="utf-8", timeout=20, cwd=str(tmp_path)
+        command[0], command[1:], env=env, encoding="utf-8", timeout=60, cwd=str(tmp_path)
     )
     transcript: list[str] = []
     try:
@@ -170,7 +170,7 @@ def test_hidden_prompts_under_a_pseudo_terminal(tmp_path: Path) -> None:
         [*command[1:4], "status"],
         env={**env, "SOLCODER_PASSPHRASE": "pty passphrase 123"},
         encoding="utf-8",
-        timeout=20,
+        timeout=60,
         cwd=str(tmp_path),
     )
     status.expect(pexpect.EOF)

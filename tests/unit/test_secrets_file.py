@@ -206,6 +206,15 @@ def test_real_parameters_round_trip(tmp_path: Path) -> None:
     assert CredentialStore(tmp_path, environ=environ()).get("openai") == Secret(KEY)
 
 
+def _wait_for_a_new_version(tmp_path: Path, insecure: bool, old: set[str]) -> None:
+    deadline = time.monotonic() + 60  # a hang guard only
+    while time.monotonic() < deadline:
+        found = CredentialStore(tmp_path, environ=environ(), insecure=insecure).get("openai")
+        if found is not None and found.reveal() not in old:
+            return
+        time.sleep(0.01)
+
+
 @pytest.mark.parametrize("insecure", [False, True], ids=["encrypted", "plaintext"])
 def test_sigkill_during_writes_leaves_old_or_new_file(tmp_path: Path, insecure: bool) -> None:
     """Kill a writer at random points; the file must always decode to a complete version."""
@@ -226,6 +235,10 @@ def test_sigkill_during_writes_leaves_old_or_new_file(tmp_path: Path, insecure: 
                     store.set("openai", Secret(value))
             finally:
                 os._exit(0)
+        if len(seen) < 2:
+            # Until the writer has been seen to make progress, let it (a busy machine may not
+            # schedule it within the random pauses); then kill it at random points.
+            _wait_for_a_new_version(tmp_path, insecure, seen | {versions[0]})
         time.sleep(rng.uniform(0, 0.02))
         os.kill(pid, signal.SIGKILL)
         os.waitpid(pid, 0)
