@@ -2,8 +2,9 @@
 
 A proxy that quotes the request URL, a server that echoes a Basic auth header, or a model that
 "helpfully" base64-encodes a key it saw produces text that contains no copy of the key, only an
-encoding of it (and a debug dump of a request body shows its bytes in hex). The redactor masks these forms as well as the key itself (`Redactor.add_secret`
-adds them), so the key does not leave through a disguise.
+encoding of it (and a debug dump of a request body shows its bytes in hex). The redactor masks
+these forms as well as the key itself (`Redactor.add_secret` adds them), so the key does not
+leave through a disguise.
 
 Base64 of a key inside a longer encoded string (`user:KEY` in a Basic header) depends on where
 the key starts modulo 3 bytes. For each of the three alignments the form is the run of output

@@ -48,6 +48,8 @@ _SCREEN: dict[int, str | None] = {
     **{code: f"<U+{code:04X}>" for code in INVISIBLE},
 }
 _EVIDENCE: dict[int, str] = {code: f"<U+{code:04X}>" for code in (*_REMOVED, *INVISIBLE)}
+
+
 def _json_escape(code: int) -> str:
     """JSON's `\\uXXXX` form; a character beyond the BMP as its surrogate pair."""
     if code <= 0xFFFF:

@@ -371,3 +371,53 @@ async def test_abandoned_stream_still_answers_open_calls() -> None:
                 break
     check_tool_pairing(history)
     assert history[-1].role == "tool"
+
+
+async def test_repairs_count_only_invalid_calls_in_a_row() -> None:
+    """Issue 23 item 9: a valid round between invalid ones resets the count, so three invalid
+    calls that are not consecutive never stop the turn; three in a row do."""
+    from solcoder.agent.events import TurnFinished
+    from solcoder.agent.orchestrator import AgentOptions, Orchestrator
+    from solcoder.llm.messages import Message
+    from solcoder.llm.providers.scripted import (
+        ScriptedProvider,
+        ScriptedResponse,
+        ScriptedToolCall,
+    )
+    from solcoder.tools.registry import ToolRegistry
+
+    registry = ToolRegistry()
+
+    @registry.tool(toolkit="test", effect="read_only")
+    def echo(text: str) -> str:
+        """Echo."""
+        return text
+
+    bad = ScriptedResponse(tool_calls=(ScriptedToolCall("echo", {"wrong": 1}, id="b"),))
+    good = ScriptedResponse(tool_calls=(ScriptedToolCall("echo", {"text": "x"}, id="g"),))
+    options = AgentOptions(max_steps=10, max_repairs=2)
+
+    async def reason(*responses: ScriptedResponse) -> str:
+        provider = ScriptedProvider([*responses, ScriptedResponse(text="done")])
+        history: list[Message] = []
+        events = [e async for e in Orchestrator(provider, registry, options).run_turn(history, "go")]
+        (finished,) = [e for e in events if isinstance(e, TurnFinished)]
+        return finished.reason
+
+    assert await reason(bad, bad, good, bad, bad, good) == "done"
+    assert await reason(bad, bad, bad) == "repair_limit"
+
+
+async def test_a_scripted_provider_that_runs_out_is_an_error() -> None:
+    from solcoder.llm.messages import Request
+    from solcoder.llm.providers.scripted import (
+        ScriptedProvider,
+        ScriptedResponse,
+        ScriptExhaustedError,
+    )
+
+    provider = ScriptedProvider([ScriptedResponse(text="one")])
+    request = Request(model="m", messages=())
+    _ = [event async for event in provider.astream(request)]
+    with pytest.raises(ScriptExhaustedError):
+        _ = [event async for event in provider.astream(request)]

@@ -76,6 +76,16 @@ def _request_text(request: Request) -> str:
     return "\n".join(parts)
 
 
+class ScriptExhaustedError(RuntimeError):
+    """A scripted provider was asked for more replies than it was given (and no responder)."""
+
+
+def _exhausted(request: Request) -> ScriptedResponse:
+    raise ScriptExhaustedError(
+        "the scripted provider ran out of replies; enqueue more, or pass a responder"
+    )
+
+
 class ScriptedProvider(ProviderBase):
     """Streams queued responses, then the responder's, recording every request it saw."""
 
@@ -90,7 +100,11 @@ class ScriptedProvider(ProviderBase):
         summarizer: Responder | None = None,
     ) -> None:
         self._queue: deque[ScriptedResponse] = deque(responses)
-        self._responder = responder if responder is not None else offline_reply
+        self._responder = responder
+        """None: the canned offline replies, unless a script was given (`responses` or
+        `enqueue`): then running out of it is an error, so a test cannot pass on replies it
+        never scripted."""
+        self._scripted = bool(self._queue)
         self._summarizer = summarizer if summarizer is not None else offline_summary
         """Answers compaction requests (`Request.purpose`), outside the queue, so scripted
         conversations keep their replies in order however often they are compacted."""
@@ -115,6 +129,16 @@ class ScriptedProvider(ProviderBase):
 
     def enqueue(self, *responses: ScriptedResponse) -> None:
         self._queue.extend(responses)
+        self._scripted = self._scripted or bool(responses)
+
+    def _reply_to(self, request: Request) -> ScriptedResponse:
+        if self._queue:
+            return self._queue.popleft()
+        if self._responder is not None:
+            return self._responder(request)
+        if self._scripted:
+            return _exhausted(request)
+        return offline_reply(request)
 
     async def aclose(self) -> None:
         return None
@@ -125,7 +149,7 @@ class ScriptedProvider(ProviderBase):
         if request.purpose == "compaction":
             response = self._summarizer(request)
         else:
-            response = self._queue.popleft() if self._queue else self._responder(request)
+            response = self._reply_to(request)
         delay = response.token_delay or self._token_delay
         assembler = Assembler()
         for event in _events(assembler, response):
