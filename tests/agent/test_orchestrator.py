@@ -378,7 +378,6 @@ async def test_repairs_count_only_invalid_calls_in_a_row() -> None:
     calls that are not consecutive never stop the turn; three in a row do."""
     from solcoder.agent.events import TurnFinished
     from solcoder.agent.orchestrator import AgentOptions, Orchestrator
-    from solcoder.llm.messages import Message
     from solcoder.llm.providers.scripted import (
         ScriptedProvider,
         ScriptedResponse,
@@ -400,7 +399,8 @@ async def test_repairs_count_only_invalid_calls_in_a_row() -> None:
     async def reason(*responses: ScriptedResponse) -> str:
         provider = ScriptedProvider([*responses, ScriptedResponse(text="done")])
         history: list[Message] = []
-        events = [e async for e in Orchestrator(provider, registry, options).run_turn(history, "go")]
+        orchestrator = Orchestrator(provider, registry, options)
+        events = [e async for e in orchestrator.run_turn(history, "go")]
         (finished,) = [e for e in events if isinstance(e, TurnFinished)]
         return finished.reason
 
