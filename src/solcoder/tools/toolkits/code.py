@@ -10,8 +10,8 @@ from __future__ import annotations
 import re
 from typing import Any, Literal
 
+from solcoder.solana import error_catalog
 from solcoder.tools.registry import ToolRegistry
-from solcoder.tools.toolkits import error_catalog
 from solcoder.tools.toolkits import scaffold_templates as templates
 
 TOOLKIT = "code"
@@ -83,17 +83,8 @@ def explain_error(message: str) -> dict[str, Any]:
     Args:
         message: The error text or program logs, as printed.
     """
-    text = message[:_MAX_ERROR_TEXT]
-    codes = [error_catalog.decode_code(code, text) for code in error_catalog.error_codes(text)]
-    # A decoded code names its error (e.g. "Anchor ConstraintSeeds"), which finds the full entry.
-    searchable = "\n".join([text, *(meaning for code in codes for meaning in code["meanings"])])
-    matches = [
-        {"title": known.title, "explanation": known.explanation, "fixes": list(known.fixes)}
-        for known in error_catalog.KNOWN_ERRORS
-        if known.pattern.search(searchable)
-    ]
-    result: dict[str, Any] = {"matches": matches, "error_codes": codes}
-    if not matches and not codes:
+    result = error_catalog.explain(message[:_MAX_ERROR_TEXT])
+    if not result["matches"] and not result["error_codes"]:
         result["advice"] = (
             "Not a known error. Read the program logs (the simulation result's `logs`, or "
             "`solana logs` while retrying): the lines just before `Program <id> failed` say what "

@@ -340,3 +340,17 @@ def decode_code(code: int, message: str) -> dict[str, Any]:
         )
     decoded["meanings"] = meanings
     return decoded
+
+
+def explain(text: str) -> dict[str, Any]:
+    """The known errors and decoded codes in `text`: the one lookup behind `explain_error` and
+    the build-test loop's summaries, so both give the same cause and fix for the same text."""
+    codes = [decode_code(code, text) for code in error_codes(text)]
+    # A decoded code names its error (e.g. "Anchor ConstraintSeeds"), which finds the full entry.
+    searchable = "\n".join([text, *(meaning for code in codes for meaning in code["meanings"])])
+    matches = [
+        {"title": known.title, "explanation": known.explanation, "fixes": list(known.fixes)}
+        for known in KNOWN_ERRORS
+        if known.pattern.search(searchable)
+    ]
+    return {"matches": matches, "error_codes": codes}
