@@ -65,7 +65,14 @@ def solcoder_command() -> list[str]:
 
 def process_cpu(command: list[str], env: dict[str, str], stdout: Any) -> float:
     """User + system CPU seconds of one whole process (it must exit 0)."""
-    process = subprocess.Popen(command, env=env, stdout=stdout, stderr=subprocess.PIPE, cwd=ROOT)
+    process = subprocess.Popen(
+        command,
+        env=env,
+        stdin=subprocess.DEVNULL,
+        stdout=stdout,
+        stderr=subprocess.PIPE,
+        cwd=ROOT,
+    )
     assert process.stderr is not None
     errors = process.stderr.read()
     _, status, usage = os.wait4(process.pid, 0)
@@ -138,7 +145,12 @@ def measure_streams(repeat: int) -> dict[str, list[float]]:
 def wall(command: list[str], env: dict[str, str]) -> float:
     started = time.perf_counter()
     subprocess.run(
-        command, env=env, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+        command,
+        env=env,
+        check=True,
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
     )
     return time.perf_counter() - started
 

@@ -26,7 +26,13 @@ def median_wall(command: list[str]) -> float:
     samples = []
     for _ in range(RUNS):
         started = time.perf_counter()
-        subprocess.run(command, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        subprocess.run(
+            command,
+            check=True,
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
         samples.append(time.perf_counter() - started)
     return statistics.median(samples)
 

@@ -14,6 +14,23 @@ import pytest
 from tests import corpus
 
 
+@pytest.fixture(autouse=True, scope="session")
+def _stdin_is_empty() -> Iterator[None]:
+    """Every process a test starts inherits an empty stdin, never the runner's own: `solcoder
+    -p TEXT` reads a piped stdin (like `llm`), and CI's stdin may be a pipe that never ends."""
+    import os
+
+    saved = os.dup(0)
+    empty = os.open(os.devnull, os.O_RDONLY)
+    os.dup2(empty, 0)
+    os.close(empty)
+    try:
+        yield
+    finally:
+        os.dup2(saved, 0)
+        os.close(saved)
+
+
 @pytest.fixture(autouse=True)
 def _process_redactor_per_test() -> Iterator[None]:
     """Keys a test registers with the process-wide redactor are forgotten after it. The screen

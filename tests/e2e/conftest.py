@@ -72,6 +72,8 @@ def run_cli(solcoder_home: Path, tmp_path: Path) -> Run:
             text=True,
             timeout=timeout,
             input=input,
+            # Never the test runner's own stdin: `-p TEXT` reads a piped stdin (like `llm`).
+            stdin=subprocess.DEVNULL if input is None else None,
             env=clean_environment(solcoder_home, env),
             cwd=work,
             check=False,

@@ -79,3 +79,21 @@ def test_dash_on_a_terminal_reads_until_ctrl_d(solcoder_home: Path) -> None:
     finally:
         child.close()
     assert child.exitstatus == 0
+
+
+def test_p_text_with_piped_stdin_sends_both(run_cli: Run) -> None:
+    """Issue 23 item 3: `git diff | solcoder -p "review this"` sends the text, then the piped
+    content as a fenced block (like `llm`); it used to drop the pipe silently."""
+    result = run_cli("-p", "review this", "--offline-mode", "--json", input="diff --git a/x b/x\n")
+    assert result.returncode == 0, result.stderr
+    session = next(json.loads(line) for line in result.stdout.splitlines() if '"session"' in line)
+    shown = run_cli("sessions", "show", session["id"])
+    assert "user: review this" in shown.stdout
+    assert "diff --git a/x b/x" in shown.stdout
+
+
+def test_stdin_over_the_limit_is_refused_without_reading_it_all(run_cli: Run) -> None:
+    """Issue 23 item 26: a huge pipe is refused at the edge, not read whole into memory."""
+    result = run_cli("-p", "-", "--offline-mode", input="x" * (9 * 1024 * 1024))
+    assert result.returncode == 2
+    assert "larger than" in result.stderr

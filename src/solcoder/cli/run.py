@@ -39,10 +39,17 @@ def read_stdin_prompt(options: dict[str, Any]) -> None:
     prompt = options.get("prompt")
     stdin = sys.stdin
     piped = stdin is None or not stdin.isatty()
+    if prompt not in (None, "-") and piped and stdin is not None:
+        # `git diff | solcoder -p "review this"`: the text, then what was piped (like `llm`).
+        attached = _read_stdin(stdin)
+        if attached.strip():
+            fence = "````" if "```" in attached else "```"
+            options["prompt"] = f"{prompt}\n\n{fence}\n{attached.rstrip()}\n{fence}"
+        return
     if prompt == "-" or (prompt is None and piped):
         if not piped:
             print_notice("Reading the prompt from the terminal; end it with Ctrl-D.")
-        text = "" if stdin is None else stdin.buffer.read().decode("utf-8", "replace")
+        text = "" if stdin is None else _read_stdin(stdin)
         if not text.strip():
             raise UsageError(
                 "No prompt: stdin was empty.",
@@ -55,6 +62,25 @@ def read_stdin_prompt(options: dict[str, Any]) -> None:
             "--json needs a prompt: it prints one turn as JSON Lines.",
             hint='Add -p TEXT, or pipe the prompt in: echo "hello" | solcoder --json.',
         )
+
+
+MAX_STDIN_BYTES = 8 * 1024 * 1024
+"""More than any model's context holds: a bigger pipe is refused before it fills memory."""
+
+
+def _read_stdin(stdin: Any) -> str:
+    """Stdin as text, at most `MAX_STDIN_BYTES` (UsageError beyond, read no further)."""
+    from solcoder.errors import UsageError
+
+    data = stdin.buffer.read(MAX_STDIN_BYTES + 1)
+    if len(data) > MAX_STDIN_BYTES:
+        raise UsageError(
+            f"The piped input is larger than {MAX_STDIN_BYTES // (1024 * 1024)} MB, more than "
+            "a model can read.",
+            hint="Pipe less (for example `git diff --stat`, or `| head -c 200000`).",
+        )
+    text: str = data.decode("utf-8", "replace")
+    return text
 
 
 def run_root(options: dict[str, Any]) -> int:
