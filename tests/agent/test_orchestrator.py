@@ -421,3 +421,35 @@ async def test_a_scripted_provider_that_runs_out_is_an_error() -> None:
     _ = [event async for event in provider.astream(request)]
     with pytest.raises(ScriptExhaustedError):
         _ = [event async for event in provider.astream(request)]
+
+
+async def test_a_reply_cut_by_the_output_limit_says_so() -> None:
+    """Issue 23 item 2: a final reply cut by the output token limit is announced (a notice
+    for the screen, stderr and --json; a transcript record) with how to raise the limit."""
+    from solcoder.agent.conversation import Conversation
+    from solcoder.agent.events import Notice
+    from solcoder.agent.orchestrator import AgentOptions, Orchestrator
+    from solcoder.llm.providers.scripted import ScriptedProvider, ScriptedResponse
+    from solcoder.tools.registry import ToolRegistry
+
+    recorded: list[tuple[str, dict[str, object]]] = []
+
+    class Sink:
+        def append_message(self, message: object) -> None: ...
+        def partial(self, text_so_far: str) -> None: ...
+        def end_turn(self, **details: object) -> None: ...
+        def record_error(self, error: BaseException) -> None: ...
+        def record_fallback(self, *args: object) -> None: ...
+        def record_event(self, name: str, /, **data: object) -> None:
+            recorded.append((name, data))
+
+    provider = ScriptedProvider([ScriptedResponse(text="The answer is", stop_reason="max_tokens")])
+    orchestrator = Orchestrator(provider, ToolRegistry(), AgentOptions(max_output_tokens=64))
+    conversation = Conversation(orchestrator, transcript=Sink())  # type: ignore[arg-type]
+    events = [event async for event in conversation.run_turn("explain")]
+    notices = [e.text for e in events if isinstance(e, Notice)]
+    assert any(
+        "cut off by the output token limit (64 tokens)" in text and "llm.max_output_tokens" in text
+        for text in notices
+    ), notices
+    assert ("reply_cut", {"limit": 64}) in recorded

@@ -63,6 +63,9 @@ APPROVAL = "approval"
 rebuilding a session skips it like every routine event."""
 COMPACTION = "compaction"
 """Transcript event: the first `replaced` messages became `messages` (the summary)."""
+REPLY_CUT = "reply_cut"
+"""Transcript event: the final reply stopped at the output token limit (`limit`, None when
+the provider's own)."""
 FILE_CHANGE = "file_change"
 """Transcript event: a tool call changed a file (call_id, path, change, diff, added, removed)."""
 UNDO = "undo"
@@ -230,6 +233,14 @@ class Conversation:
                         transcript.partial(reply.text)
                         last_partial = now
                 elif isinstance(event, Completed):
+                    if (
+                        event.stop_reason == "max_tokens"
+                        and not event.message.tool_calls
+                        and transcript is not None
+                    ):
+                        transcript.record_event(
+                            REPLY_CUT, limit=self.orchestrator.options.max_output_tokens
+                        )
                     record.steps += 1
                     record.tool_calls += len(event.message.tool_calls)
                     record.usage = record.usage + event.usage

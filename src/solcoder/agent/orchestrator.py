@@ -167,6 +167,8 @@ class Orchestrator:
                 history.append(completed.message)
                 calls = completed.message.tool_calls
                 if not calls:
+                    if completed.stop_reason == "max_tokens":
+                        yield Notice(self._cut_notice(), "warning")
                     yield TurnFinished(tuple(history[start:]), usage, "done")
                     return
                 if len(calls) > options.max_tool_calls_per_step:
@@ -250,6 +252,16 @@ class Orchestrator:
         )
         return apply_reasoning(
             request, self.provider.spec, options.reasoning, options.reasoning_budget
+        )
+
+    def _cut_notice(self) -> str:
+        """What to say when the final reply stopped at the output token limit."""
+        limit = self.options.max_output_tokens
+        size = f" ({limit} tokens)" if limit else ""
+        return (
+            f"The reply was cut off by the output token limit{size}. Say 'continue' for the "
+            "rest, or raise the limit: `solcoder config set llm.max_output_tokens 8192` "
+            "(or /config set in the REPL)."
         )
 
     def _prepare_all(self, calls: Sequence[ToolCall], stop_reason: str) -> list[_Prepared]:
