@@ -189,18 +189,15 @@ class Orchestrator:
                     # the others "cancelled" (filled in by _run_tools' own cleanup).
                     if results:
                         history.append(Message("tool", tuple(results)))
-                if any(p.problem for p in prepared):
-                    repairs += 1
-                    if repairs > options.max_repairs:
-                        yield Notice(
-                            f"The model sent invalid tool calls {repairs} times in a row; "
-                            "the turn stops here. Rephrase the request or try another model.",
-                            "warning",
-                        )
-                        yield TurnFinished(tuple(history[start:]), usage, "repair_limit")
-                        return
-                else:
-                    repairs = 0
+                repairs = repairs + 1 if any(p.problem for p in prepared) else 0
+                if repairs > options.max_repairs:
+                    yield Notice(
+                        f"The model sent invalid tool calls {repairs} times in a row; "
+                        "the turn stops here. Rephrase the request or try another model.",
+                        "warning",
+                    )
+                    yield TurnFinished(tuple(history[start:]), usage, "repair_limit")
+                    return
             yield Notice(
                 f"Stopped after {options.max_steps} model steps without a final answer. "
                 "Say 'continue' to go on, or raise the limit with "
