@@ -201,7 +201,9 @@ async def test_transcript_records_compaction_and_resume_continues_from_summary(
 
 
 async def test_offline_summary_is_deterministic() -> None:
-    history = [Message.user("FACT: mint is M1"), Message.assistant("noted")]
+    # Long enough that a summary is shorter than the conversation (a longer one is not used).
+    chatter = "Here is a long explanation of accounts, rent and seeds. " * 40
+    history = [Message.user("FACT: mint is M1"), Message.assistant(chatter)]
     first = ScriptedProvider()
     second = ScriptedProvider()
     orchestrator_a = Orchestrator(first, registry())

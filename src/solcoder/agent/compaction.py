@@ -37,11 +37,8 @@ from solcoder.llm.catalog.models import DEFAULT_CONTEXT_WINDOW, lookup_model
 from solcoder.llm.events import Completed
 from solcoder.llm.messages import Message, Request
 from solcoder.llm.providers.base import Provider, closing
-from solcoder.llm.tokens import estimate_request, message_tokens, model_family
+from solcoder.llm.tokens import estimate_request, message_tokens, model_family, reply_reserve
 from solcoder.records import shared_methods
-
-DEFAULT_RESERVE = 4096
-"""Output tokens assumed for the reply when the request does not say (`max_tokens` unset)."""
 
 
 @shared_methods
@@ -87,13 +84,13 @@ class Compactor:
         return room if threshold is None else min(int(window * threshold), room)
 
     @staticmethod
-    def reserve(provider: Provider, request: Request) -> int:
-        reserve = request.max_tokens or DEFAULT_RESERVE
+    def reserve(provider: Provider, request: Request, *, window: int) -> int:
+        """The reply's room, sized as trimming sizes it (`llm.tokens.reply_reserve`)."""
         cap = provider.max_output
         if cap is None:
             known = lookup_model(provider.name, provider.model)
             cap = known.max_output if known is not None else None
-        return min(reserve, cap) if cap else reserve
+        return reply_reserve(request.max_tokens, window=window, max_output=cap)
 
     async def maybe_compact(
         self, provider: Provider, history: list[Message], request: Request
@@ -104,7 +101,7 @@ class Compactor:
             return
         window, assumed = await self.window(provider)
         before = estimate_request(request, provider=provider.name)
-        limit = self.limit(window, self.reserve(provider, request), threshold)
+        limit = self.limit(window, self.reserve(provider, request, window=window), threshold)
         if before <= limit:
             return
         key = (provider.name, provider.model)
@@ -145,7 +142,7 @@ class Compactor:
             substantive = any(not is_summary_part(message) for message in history)
             cut: int | None = len(history) if substantive else None
         else:
-            reserve = self.reserve(provider, request)
+            reserve = self.reserve(provider, request, window=window)
             limit = self.limit(window, reserve, self.options.threshold)
             fixed = estimate_request(replace(request, messages=()), provider=name)
             keep_budget = max(0, int(limit * self.options.keep_share) - fixed)
@@ -172,9 +169,18 @@ class Compactor:
             return
         kept = history[cut] if cut < len(history) else None
         replacement = summary_messages(summary, kept)
-        history[:cut] = replacement
+        compacted = [*replacement, *history[cut:]]
+        after = estimate_request(replace(request, messages=tuple(compacted)), provider=name)
+        if after >= before:
+            # A summary is only worth having when it is shorter than what it replaces.
+            yield Notice(
+                f"The summary ({after:,} tokens with the rest) was not shorter than the "
+                f"conversation ({before:,}); nothing was compacted.",
+                "warning",
+            )
+            return
+        history[:] = compacted
         check_tool_pairing(history)
-        after = estimate_request(replace(request, messages=tuple(history)), provider=name)
         yield Compacted(before, after, cut, replacement, summary, count, trigger)
 
     async def _summarise(

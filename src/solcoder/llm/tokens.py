@@ -330,3 +330,23 @@ def estimate_request(request: Request, *, provider: str = "") -> int:
     for index, message in enumerate(messages):
         total += message_tokens(message, family, with_thinking=index >= turn)
     return total
+
+
+DEFAULT_REPLY_RESERVE = 4096
+"""Output tokens kept free for the reply when the request does not say (`max_tokens` unset)."""
+
+
+def reply_reserve(
+    requested: int | None, *, window: int | None = None, max_output: int | None = None
+) -> int:
+    """The room kept for the reply, the one sizing trimming, budgets and compaction share.
+
+    What was asked for (or 4,096), no more than the model can write, and never more than a
+    quarter of the window: a 4,096-token window (llama.cpp's and Ollama's default) must not
+    be all reserve. The reply may still use more when the input leaves room for it."""
+    reserve = requested or DEFAULT_REPLY_RESERVE
+    if max_output:
+        reserve = min(reserve, max_output)
+    if window:
+        reserve = min(reserve, max(window // 4, 1))
+    return reserve

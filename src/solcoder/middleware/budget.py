@@ -30,10 +30,7 @@ from solcoder.llm.events import Completed, Event
 from solcoder.llm.messages import Request, Usage
 from solcoder.llm.partial import PartialReply
 from solcoder.llm.providers.base import closing
-from solcoder.llm.tokens import (
-    count_text,
-    estimate_request,
-)
+from solcoder.llm.tokens import count_text, estimate_request, reply_reserve
 from solcoder.middleware.base import Middleware
 from solcoder.middleware.fit import fit_history, format_tokens
 from solcoder.middleware.fit import group_digits as _group
@@ -198,7 +195,8 @@ class BudgetedProvider(Middleware):
         if self.max_output is not None and (request.max_tokens or 0) > self.max_output:
             # The vendor would refuse the request (400) rather than clamp it.
             request = replace(request, max_tokens=self.max_output)
-        reserve = request.max_tokens or self.reserve_output
+        requested = request.max_tokens or self.reserve_output
+        reserve = reply_reserve(requested, window=self.window, max_output=self.max_output)
         if self.window is not None:
             messages, dropped = fit_history(
                 request.messages,
@@ -213,6 +211,10 @@ class BudgetedProvider(Middleware):
             if dropped:
                 request = replace(request, messages=messages)
         estimate = estimate_request(request, provider=self.provider_name)
+        if self.window is not None and requested > self.window - estimate:
+            # A small window: the reply gets what the input leaves (at least the reserve the
+            # history was fitted for), so a server that checks input + max_tokens accepts it.
+            request = replace(request, max_tokens=max(self.window - estimate, reserve))
         cost = None
         if self.budget.max_cost_usd is not None:
             cost = self._cost(Usage(input=estimate, output=reserve), model)
