@@ -45,6 +45,42 @@ def _format_review(content: str) -> str:
     return "\n".join(lines)
 
 
+MAX_REVIEW_BYTES = 1024 * 1024
+
+
+def read_source_file(file: Path) -> str:
+    """A source file for `/review`, read by the workspace's text rules: a regular file (a FIFO
+    or a device is refused without waiting on it), at most 1 MB, UTF-8 text."""
+    import os
+    import stat
+
+    from solcoder.workspace.text import NotText, decode
+
+    flags = os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0)
+    try:
+        descriptor = os.open(file, flags)
+    except OSError as error:
+        raise UsageError(f"Cannot read {file}: {error.strerror or error}.") from None
+    try:
+        info = os.fstat(descriptor)
+        if not stat.S_ISREG(info.st_mode):
+            raise UsageError(f"{file} is not a regular file.", hint="Give a source file.")
+        if info.st_size > MAX_REVIEW_BYTES:
+            raise UsageError(
+                f"{file} is {info.st_size:,} bytes, more than /review reads "
+                f"({MAX_REVIEW_BYTES:,}).",
+                hint="Review the program's source files one at a time.",
+            )
+        with os.fdopen(os.dup(descriptor), "rb") as stream:
+            data = stream.read(MAX_REVIEW_BYTES + 1)
+    finally:
+        os.close(descriptor)
+    try:
+        return decode(data, name=str(file)).text
+    except NotText as error:
+        raise UsageError(str(error)) from None
+
+
 def mcp_hooks(mcp: Any) -> dict[str, Any]:
     """`/mcp` and `/mcp restart NAME` over the session's MCP manager (none: not available)."""
     if mcp is None:
@@ -118,10 +154,7 @@ def make_host(
                 "Usage: /review PATH", hint="For example: /review programs/counter/src/lib.rs"
             )
         file = Path(path).expanduser()
-        try:
-            source = file.read_text(encoding="utf-8")
-        except OSError as error:
-            raise UsageError(f"Cannot read {file}: {error.strerror}.") from None
+        source = read_source_file(file)
         language = "typescript" if file.suffix in {".ts", ".tsx", ".js"} else "rust"
         tool = registry.get("review_code")
         output = await tool.run(
