@@ -260,7 +260,8 @@ def rebuild_messages(
             pending = None
         elif kind == "event" and record.get("name") == "history_truncated":
             # /clear or /retry dropped messages: a resumed session must not bring them back.
-            keep = (record.get("data") or {}).get("keep")
+            data = record.get("data")
+            keep = data.get("keep") if isinstance(data, Mapping) else None
             if isinstance(keep, int) and keep >= 0:
                 if pending:
                     history.append(_interrupted_reply(pending, notes))
