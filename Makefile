@@ -70,6 +70,7 @@ bench: $(LOCAL) ## Run the benchmarks (ratios against baselines measured in the 
 	$(BIN)/python benchmarks/workspace_edit.py
 	$(BIN)/python benchmarks/checkpoints.py
 	$(BIN)/python benchmarks/command_output.py
+	$(BIN)/python benchmarks/command_checkpoints.py
 
 clean: ## Remove the virtual environment and caches
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .hypothesis

@@ -19,6 +19,7 @@ from solcoder.workspace import checkpoints as checkpoints_module
 from solcoder.workspace.checkpoints import (
     CheckpointError,
     CheckpointStore,
+    KnownBefore,
     NothingToUndo,
     UndoConflict,
     latest_session_store,
@@ -507,3 +508,54 @@ def test_undoing_every_turn_restores_the_tree(
             store.undo_last()
         assert store.turns() == []
         assert tree(root) == start
+
+
+# A "before" supplied by the caller (a snapshot taken before a command) -------------------------
+
+
+def test_record_before_from_a_snapshot_is_undone_like_an_edit(
+    store: CheckpointStore, root: Path
+) -> None:
+    start = tree(root)
+    original = (root / "src" / "lib.rs").read_bytes()
+    replace_file(root / "src" / "lib.rs", b"formatted\n")  # the command already ran
+    (root / "build.sh").unlink()
+    (root / "gen" / "out").mkdir(parents=True)
+    (root / "gen" / "out" / "x.rs").write_bytes(b"generated")
+    store.record_before(3, "src/lib.rs", original, 0o640)
+    store.record_befores(
+        3,
+        [
+            KnownBefore("build.sh", b"#!/bin/sh\necho hi\n", 0o100644),  # git's mode is fine
+            KnownBefore("gen/out/x.rs", None, None, ("gen/out", "gen")),
+        ],
+    )
+    store.after_changes(3, ["src/lib.rs", "build.sh", "gen/out/x.rs"])
+    result = store.undo_last()
+    assert dict(result.restored) == {
+        "src/lib.rs": "restored",
+        "build.sh": "recreated",
+        "gen/out/x.rs": "removed",
+    }
+    assert tree(root) == start
+
+
+def test_record_before_keeps_the_first_before_of_a_turn(store: CheckpointStore, root: Path) -> None:
+    start = tree(root)
+    change(store, 1, "src/lib.rs", b"edited by edit_file")
+    store.record_before(1, "src/lib.rs", b"edited by edit_file", 0o640)  # ignored: not first
+    replace_file(root / "src" / "lib.rs", b"then formatted")
+    store.after_change(1, "src/lib.rs")
+    [record] = store.turns()
+    assert len(record.changes) == 1
+    store.undo_last()
+    assert tree(root) == start
+
+
+def test_record_before_refuses_bad_paths(store: CheckpointStore) -> None:
+    for bad in ("../x", ".git/config", "/abs"):
+        with pytest.raises(CheckpointError):
+            store.record_before(1, bad, b"x", 0o644)
+    with pytest.raises(CheckpointError):
+        store.record_before(1, "ok.txt", None, None, created_dirs=("../up",))
+    assert store.turns() == []

@@ -14,7 +14,7 @@ import contextlib
 import hashlib
 import os
 import stat
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from pathlib import Path, PurePosixPath
 
 from solcoder.errors import CheckpointError, ConfigError
@@ -138,6 +138,13 @@ class Blobs:
         """Copy everything readable from descriptor `source` into a blob; its sha256. The
         bytes are synced; call `sync` before a manifest names the blob (one directory sync
         serves a batch)."""
+        return self._write(iter(lambda: os.read(source, CHUNK), b""))
+
+    def put_bytes(self, data: bytes) -> str:
+        """`put` for bytes already in memory (a "before" read from a snapshot)."""
+        return self._write((data,))
+
+    def _write(self, chunks: Iterable[bytes]) -> str:
         temporary = self.directory / f".{os.urandom(6).hex()}.tmp"
         flags = os.O_CREAT | os.O_EXCL | os.O_WRONLY | _NOFOLLOW | _CLOEXEC
         try:
@@ -145,7 +152,7 @@ class Blobs:
             digest = hashlib.sha256()
             try:
                 os.fchmod(output, PRIVATE_FILE_MODE)
-                while chunk := os.read(source, CHUNK):
+                for chunk in chunks:
                     digest.update(chunk)
                     view = memoryview(chunk)
                     while view:

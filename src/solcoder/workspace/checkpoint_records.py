@@ -64,6 +64,18 @@ class PathChange:
 
 
 @dataclass(frozen=True, slots=True)
+class KnownBefore:
+    """A path's "before" supplied by the caller (from a snapshot taken before a command ran)
+    instead of read from disk: its bytes and permission bits, or None/None if it was absent."""
+
+    path: str
+    data: bytes | None
+    mode: int | None
+    created_dirs: tuple[str, ...] = ()
+    """Parent directories the command created for it (removed on undo if empty)."""
+
+
+@dataclass(frozen=True, slots=True)
 class TurnChanges:
     """Everything one turn changed, in the order the paths were first touched."""
 

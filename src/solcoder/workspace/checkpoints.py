@@ -2,9 +2,12 @@
 
 Before the first change of each turn a file is about to receive, its bytes and mode are copied
 into a private store under SOLCODER_HOME (`checkpoints/<session>/`), so `/undo` and
-`solcoder undo` can put back exactly what the last turn changed, turn after turn. Git is never
-used: a commit, stash or index entry would change the user's repository, and undo has to work
-the same in a project with no repository at all.
+`solcoder undo` can put back exactly what the last turn changed, turn after turn. The user's
+git repository is never used: a commit, stash or index entry would change it, and undo has to
+work the same in a project with no repository at all. A shell command may change files nobody
+can name in advance; for those, `command_checkpoint.py` takes the "before" from a snapshot of
+the whole tree (`snapshots.py`, a shadow git repository of SolCoder's own) and hands it to
+`record_befores`, so undo itself never needs git.
 
 Layout of one store (0700, files 0600):
 
@@ -16,6 +19,7 @@ Layout of one store (0700, files 0600):
     turns/000003.after.json  what SolCoder left on disk, replaced by a rename without fsync:
                           it only lets undo tell the user's later edits from SolCoder's, so a
                           crash that loses it makes undo ask, never restore wrongly
+    shadow.git/           the snapshots of the tree taken around commands (when git exists)
 
 Undo refuses to clobber a file the user changed after SolCoder wrote it (UndoConflict, nothing
 touched) unless the caller passes that path in `force`. It is safe to run again after a crash:
@@ -27,7 +31,8 @@ from __future__ import annotations
 import contextlib
 import os
 import re
-from collections.abc import Collection, Iterable, Iterator
+import stat
+from collections.abc import Collection, Iterable, Iterator, Sequence
 from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
@@ -49,10 +54,12 @@ from solcoder.workspace.checkpoint_disk import (
 )
 from solcoder.workspace.checkpoint_records import (
     FileState,
+    KnownBefore,
     PathChange,
     SessionChange,
     TurnChanges,
     UndoResult,
+    check_relative,
     decode_afters,
     decode_meta,
     decode_turn,
@@ -66,6 +73,7 @@ __all__ = [
     "CheckpointError",
     "CheckpointStore",
     "FileState",
+    "KnownBefore",
     "NothingToUndo",
     "PathChange",
     "SessionChange",
@@ -131,6 +139,43 @@ class CheckpointStore:
             if added:
                 self._blobs.sync()  # the copies are durable before the manifest names them
                 self._save(replace(record, changes=(*record.changes, *added)))
+
+    def record_before(
+        self,
+        turn: int,
+        relative: str,
+        data: bytes | None,
+        mode: int | None,
+        created_dirs: Sequence[str] = (),
+    ) -> None:
+        """Record `relative`'s "before" from elsewhere (a snapshot taken before a command ran,
+        when the file has already changed): `data` None means it did not exist. Like
+        `before_change`, only the first record of a path in a turn counts."""
+        self.record_befores(turn, (KnownBefore(relative, data, mode, tuple(created_dirs)),))
+
+    def record_befores(self, turn: int, befores: Iterable[KnownBefore]) -> None:
+        """`record_before` for several paths: one manifest write for all of them."""
+        _check_turn(turn)
+        with self._writing():
+            record = self._load(turn)
+            if record is None or record.undone:
+                record = TurnChanges(turn, datetime.now(UTC))
+            added: dict[str, PathChange] = {}
+            for item in befores:
+                check_relative(item.path)
+                if record.change_for(item.path) is not None or item.path in added:
+                    continue
+                for name in item.created_dirs:
+                    check_relative(name)
+                if item.data is None or item.mode is None:
+                    state = FileState(item.path, False, None, None)
+                else:
+                    digest = self._blobs.put_bytes(item.data)
+                    state = FileState(item.path, True, digest, stat.S_IMODE(item.mode))
+                added[item.path] = PathChange(item.path, state, None, item.created_dirs)
+            if added:
+                self._blobs.sync()
+                self._save(replace(record, changes=(*record.changes, *added.values())))
 
     def after_change(self, turn: int, relative: str) -> None:
         """Record what is on disk now as what SolCoder wrote (call it even when the change
