@@ -84,6 +84,16 @@ class FileChanged:
 
 @shared_methods
 @dataclass(frozen=True, slots=True, eq=False, repr=False)
+class ToolOutputChunk:
+    """Live output of a running call (a command's stdout and stderr, as it comes): dimmed on
+    the screen, a `command_output` JSON event. The call's result still carries the output."""
+
+    call: ToolCall
+    text: str
+
+
+@shared_methods
+@dataclass(frozen=True, slots=True, eq=False, repr=False)
 class StepStarted:
     """A model request is about to be sent (step 1 is the user's prompt)."""
 
@@ -149,4 +159,5 @@ AgentEvent = (
     | CompactionStarted
     | Compacted
     | FileChanged
+    | ToolOutputChunk
 )

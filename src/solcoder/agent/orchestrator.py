@@ -33,6 +33,7 @@ from solcoder.agent.events import (
     FileChanged,
     Notice,
     StepStarted,
+    ToolOutputChunk,
     ToolRunFinished,
     ToolRunStarted,
     TurnFinished,
@@ -53,6 +54,7 @@ from solcoder.llm.messages import (
 from solcoder.llm.providers.base import Provider, closing
 from solcoder.llm.wire.assemble import DEFAULT_MAX_ARGUMENT_BYTES
 from solcoder.records import shared_methods
+from solcoder.tools.live import LIVE_OUTPUT
 from solcoder.tools.registry import ToolArgumentError, ToolLike, ToolRegistry
 
 if TYPE_CHECKING:
@@ -97,6 +99,16 @@ class _Prepared:
     refused: str | None = None
     """Why the tool said, before approval, that this call cannot succeed (an edit of a file
     never read): answered as the tool's own error, not counted as a malformed call."""
+
+
+@dataclass(frozen=True, slots=True)
+class _Finished:
+    """A call's end, as its task reports it to the step."""
+
+    position: int
+    result: ToolResult
+    duration: float
+    changes: tuple[FileChange, ...]
 
 
 class Orchestrator:
@@ -339,13 +351,14 @@ class Orchestrator:
     async def _run_tools(
         self, prepared: list[_Prepared], results: list[ToolResult]
     ) -> AsyncIterator[AgentEvent]:
-        queue: asyncio.Queue[tuple[int, ToolResult, float, tuple[FileChange, ...]]]
-        queue = asyncio.Queue()
+        queue: asyncio.Queue[_Finished | ToolOutputChunk] = asyncio.Queue()
 
         async def run_one(position: int, item: _Prepared) -> None:
             started = time.perf_counter()
+            # The call's task (and what it starts) sends live output through this sink.
+            LIVE_OUTPUT.set(lambda text: queue.put_nowait(ToolOutputChunk(item.call, text)))
             result, changes = await self._execute(item)
-            await queue.put((position, result, time.perf_counter() - started, changes))
+            await queue.put(_Finished(position, result, time.perf_counter() - started, changes))
 
         tasks: list[asyncio.Task[None]] = []
         slots: list[ToolResult | None] = [None] * len(prepared)
@@ -358,12 +371,20 @@ class Orchestrator:
             for item in prepared:
                 yield ToolRunStarted(item.call, item.arguments)
             tasks = [asyncio.create_task(run_one(i, item)) for i, item in enumerate(prepared)]
-            for _ in prepared:
-                position, result, duration, changes = await queue.get()
-                slots[position] = result
-                item = prepared[position]
-                yield ToolRunFinished(item.call, not result.is_error, result.content, duration)
-                for change in changes:
+            finished = 0
+            while finished < len(prepared):
+                entry = await queue.get()
+                if isinstance(entry, ToolOutputChunk):
+                    yield entry
+                    continue
+                finished += 1
+                slots[entry.position] = entry.result
+                item = prepared[entry.position]
+                result = entry.result
+                yield ToolRunFinished(
+                    item.call, not result.is_error, result.content, entry.duration
+                )
+                for change in entry.changes:
                     yield FileChanged(item.call, change, item.previewed)
         finally:
             for task in tasks:

@@ -17,6 +17,7 @@ from solcoder.agent.events import (
     FileChanged,
     Notice,
     StepStarted,
+    ToolOutputChunk,
     ToolRunFinished,
     ToolRunStarted,
     TurnFinished,
@@ -152,6 +153,8 @@ class JsonLinesWriter:
         if isinstance(event, ApprovalDecided):
             details = {key: redact(value) for key, value in event.details().items()}
             return {"type": "approval", "id": event.call.id, **details}
+        if isinstance(event, ToolOutputChunk):
+            return {"type": "command_output", "id": event.call.id, "text": redact(event.text)}
         if isinstance(event, FileChanged):
             change = default_redactor().redact_data(event.change.as_dict())
             return {"type": "file_change", "id": event.call.id, **change}

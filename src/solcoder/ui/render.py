@@ -25,6 +25,7 @@ from solcoder.agent.events import (
     FileChanged,
     Notice,
     StepStarted,
+    ToolOutputChunk,
     ToolRunFinished,
     ToolRunStarted,
     TurnFinished,
@@ -198,12 +199,24 @@ class StreamRenderer:
             self._compaction(event)
         elif isinstance(event, FileChanged):
             self._file_changed(event)
+        elif isinstance(event, ToolOutputChunk):
+            self._live_output(event.text)
         elif isinstance(event, TurnFinished | Completed | ToolCallStart):
             # A model response ended, or a tool call began streaming its arguments: whatever
             # comes next starts on its own line.
             self._end_stream()
         elif isinstance(event, ToolCallDelta | StepStarted):
             pass
+
+    def _live_output(self, text: str) -> None:
+        """A running command's output, dimmed, as it comes (made safe: it is outside text)."""
+        from rich.text import Text
+
+        self._end_stream()
+        if self._open_call is not None:
+            self._close_tool_line()
+        self._print(Text(safe(text), style="dim"), end="")
+        self._mid_line[id(self.diagnostics)] = not text.endswith("\n")
 
     def _file_changed(self, event: FileChanged) -> None:
         """One line per changed file; the diff too unless the user just approved it."""
