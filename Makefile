@@ -69,6 +69,7 @@ bench: $(LOCAL) ## Run the benchmarks (ratios against baselines measured in the 
 	$(BIN)/python benchmarks/workspace_search.py
 	$(BIN)/python benchmarks/workspace_edit.py
 	$(BIN)/python benchmarks/checkpoints.py
+	$(BIN)/python benchmarks/sandbox.py
 
 clean: ## Remove the virtual environment and caches
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .hypothesis
