@@ -17,8 +17,9 @@ fixtures (`*.pem`, `.env`) are not the user's secrets but would cost thousands o
 
 The names are those of `workspace.paths.secret_name_reason`; a cheap prefilter (one regex on
 the lowercased last component) decides which entries it is asked about. Measured with
-`benchmarks/sandbox.py` (20,000 files in 3,048 directories, a busy 2-core VM): 70-240 ms for
-the first walk, 5-35 ms for an unchanged recheck (one stat per directory, nothing more).
+`benchmarks/sandbox.py` (20,000 files in 3,048 directories, 2-core VM): ~50 ms for the first
+walk, ~4.4 ms for an unchanged recheck (one stat per directory, nothing more); three to five
+times that while the machine was busy.
 """
 
 from __future__ import annotations
