@@ -71,6 +71,7 @@ bench: $(LOCAL) ## Run the benchmarks (ratios against baselines measured in the 
 	$(BIN)/python benchmarks/checkpoints.py
 	$(BIN)/python benchmarks/command_output.py
 	$(BIN)/python benchmarks/command_checkpoints.py
+	$(BIN)/python benchmarks/sandbox.py
 
 clean: ## Remove the virtual environment and caches
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .hypothesis

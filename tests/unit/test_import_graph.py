@@ -29,6 +29,7 @@ LAYERS: dict[str, int] = {
     "solcoder.llm": 2,
     "solcoder.config": 3,
     "solcoder.tools": 3,
+    "solcoder.sandbox": 3,
     "solcoder.sessions": 3,
     "solcoder.telemetry": 4,
     "solcoder.agent": 4,

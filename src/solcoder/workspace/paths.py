@@ -242,6 +242,15 @@ class Workspace:
         return None
 
 
+def secret_name_reason(relative: str) -> str | None:
+    """Why the POSIX path `relative` (to any root) names a secret by its names alone, or None:
+    the name rules of `Workspace.secret_reason` without reading the file (the sandbox masks
+    what this names; a keypair recognised only by its content is not covered)."""
+    if relative in ("", "."):
+        return None
+    return _name_reason(relative.lower().split("/"))
+
+
 def _name_reason(parts: list[str]) -> str | None:
     """The reason the lowercased components `parts` name a secret by their names alone."""
     if not parts:
