@@ -24,6 +24,7 @@ LAYERS: dict[str, int] = {
     "solcoder.fsutil": 1,
     "solcoder.credentials": 2,
     "solcoder.workspace": 2,
+    "solcoder.shell": 2,
     "solcoder.llm": 2,
     "solcoder.config": 3,
     "solcoder.tools": 3,
