@@ -42,6 +42,10 @@ class ApprovalRequest:
     """The `approval.ask` pattern that made it ask, if one did."""
     preview: str | None = None
     """What the call would change (an edit's unified diff), shown before the question."""
+    command: str | None = None
+    """The shell command it would run (its parts are shown; "always" grants its prefix)."""
+    grant: str | None = None
+    """What "always" grants for a command (`cargo test*`); None: "always" is not offered."""
 
 
 class Approver(Protocol):
@@ -74,6 +78,26 @@ class ApprovalGate:
     """Tools the user answered "always" for, in this session."""
     edit_tools: frozenset[str] = frozenset()
     """SolCoder's file-editing tools: "always" for one edit covers them all."""
+    command_grants: set[str] = field(default_factory=set)
+    """Command patterns the user answered "always" for (`cargo test*`), in this session."""
+    sandboxed: bool = False
+    """Commands run in an OS sandbox: without one, every command asks."""
+
+    def command_verdict(self, name: str, command: str, *, read_only: bool) -> Verdict:
+        """The verdict for a shell command (`agent/command_approval.py`)."""
+        from solcoder.agent.command_approval import decide_command
+
+        return decide_command(
+            name,
+            command,
+            read_only=read_only,
+            sandboxed=self.sandboxed,
+            rules=self.rules,
+            project_rules=self.project_rules,
+            granted=self.granted,
+            command_grants=self.command_grants,
+            approvals=self.approvals,
+        )
 
     def verdict(self, name: str, effect: str, origin: str) -> Verdict:
         own = decide(
@@ -100,7 +124,12 @@ class ApprovalGate:
         if self.approver is None:
             return Outcome("deny", "policy")
         decision = decision_of(await self.approver.ask(request))
-        if decision == "always":
+        if decision == "always" and request.command is not None:
+            if request.grant is None or not self.sandboxed:
+                decision = "allow"  # nothing to grant: a yes for this command only
+            else:
+                self.command_grants.add(request.grant)
+        elif decision == "always":
             self.granted |= grants_for(
                 request.call.name, request.effect, request.origin, self.edit_tools
             )

@@ -334,14 +334,27 @@ class Orchestrator:
                 item.refused = assessment.problem
                 continue
             effect = assessment.effect
-            verdict = gate.verdict(tool.name, effect, tool.origin)
+            command = assessment.command
+            if command is not None:
+                verdict = gate.command_verdict(
+                    tool.name, command, read_only=assessment.read_only_command
+                )
+            else:
+                verdict = gate.verdict(tool.name, effect, tool.origin)
             if verdict.action == "allow" and verdict.by == "policy":
                 continue  # a read-only built-in: nothing to decide or record
             asking = verdict.action == "ask" and gate.approver is not None
             if asking:
                 yield ApprovalRequested(item.call, effect, tool.origin)
             request = ApprovalRequest(
-                item.call, effect, tool.origin, item.arguments, verdict.rule, assessment.preview
+                item.call,
+                effect,
+                tool.origin,
+                item.arguments,
+                verdict.rule,
+                assessment.preview,
+                command,
+                _grant_for(command) if command is not None and gate.sandboxed else None,
             )
             outcome = await gate.settle(request, verdict)
             item.declined = not outcome.runs
@@ -419,6 +432,13 @@ class Orchestrator:
             text = f"Error: the tool failed: {type(error).__name__}: {error}"
             return ToolResult(call.id, text, True, call.name), ()
         return ToolResult(call.id, output.content, output.is_error, call.name), output.changes
+
+
+def _grant_for(command: str) -> str | None:
+    """What "always" would grant for `command` (its prefix), or None."""
+    from solcoder.shell.commands import suggested_prefix
+
+    return suggested_prefix(command)
 
 
 def _shifted(start: int, event: Compacted) -> int:

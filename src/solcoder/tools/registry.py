@@ -68,6 +68,11 @@ class Assessment:
     effect: Effect
     preview: str | None = None
     problem: str | None = None
+    command: str | None = None
+    """The shell command this call would run: approval judges the command, not the tool
+    (`agent/command_approval.py`)."""
+    read_only_command: bool = False
+    """That command is made only of built-in read-only commands (runs unasked when sandboxed)."""
 
 
 @dataclass(frozen=True, slots=True, eq=False)

@@ -63,6 +63,8 @@ class CommandChange:
 
     path: str
     change: ChangeKind
+    before: bytes | None = field(default=None, repr=False, compare=False)
+    """The content before the command (None when it did not exist): for the change's diff."""
 
 
 @dataclass(slots=True)
@@ -129,7 +131,10 @@ def _record(
         return
     store.record_befores(turn, befores)
     store.after_changes(turn, [c.path for c in changes])
-    done.changes.extend(CommandChange(c.path, _KINDS[c.status]) for c in changes)
+    done.changes.extend(
+        CommandChange(c.path, _KINDS[c.status], before.data)
+        for c, before in zip(changes, befores, strict=True)
+    )
 
 
 def _coverable(store: CheckpointStore, change: Change, done: CommandCheckpoint) -> bool:

@@ -69,6 +69,11 @@ class WorkspaceSession:
             self._workspace = self._make()
         return self._workspace
 
+    @property
+    def checkpoint_dir(self) -> Path | None:
+        """This session's private checkpoint store (None: changes cannot be undone)."""
+        return self._checkpoint_dir
+
     def has_checkpoints(self) -> bool:
         """Whether this session has a checkpoint store on disk yet (reads never make one)."""
         return self._store is not None or (
