@@ -30,6 +30,7 @@ LAYERS: dict[str, int] = {
     "solcoder.config": 3,
     "solcoder.tools": 3,
     "solcoder.sandbox": 3,
+    "solcoder.commands": 3,
     "solcoder.sessions": 3,
     "solcoder.telemetry": 4,
     "solcoder.agent": 4,

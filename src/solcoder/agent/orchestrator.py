@@ -54,7 +54,7 @@ from solcoder.llm.messages import (
 from solcoder.llm.providers.base import Provider, closing
 from solcoder.llm.wire.assemble import DEFAULT_MAX_ARGUMENT_BYTES
 from solcoder.records import shared_methods
-from solcoder.tools.live import LIVE_OUTPUT
+from solcoder.shell.live import LIVE_OUTPUT
 from solcoder.tools.registry import ToolArgumentError, ToolLike, ToolRegistry
 
 if TYPE_CHECKING:
