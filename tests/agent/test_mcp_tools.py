@@ -51,6 +51,12 @@ class StandInManager:
     def snapshots(self) -> list[ServerSnapshot]:
         return [self.snapshot]
 
+    def tools_stale(self) -> bool:
+        return False
+
+    async def refresh_tools(self) -> None:
+        return None
+
     def take_notices(self) -> list[str]:
         lines, self.notices = self.notices, []
         return lines

@@ -11,8 +11,10 @@ outlives the CLI.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
+import signal
 import socket
 import subprocess
 import sys
@@ -56,10 +58,16 @@ def write_servers(home: Path, servers: dict[str, dict[str, Any]], extra: str = "
     for name, table in servers.items():
         lines.append(f"[mcp.servers.{name}]")
         for key, value in table.items():
-            lines.append(f"{key} = {json.dumps(value)}")
+            lines.append(f"{key} = {_toml(value)}")
     path = home / "config.toml"
     path.write_text("\n".join(lines) + "\n")
     path.chmod(0o600)
+
+
+def _toml(value: Any) -> str:
+    if isinstance(value, dict):  # an inline table; the rest are JSON, valid TOML here
+        return "{ " + ", ".join(f"{k} = {json.dumps(v)}" for k, v in value.items()) + " }"
+    return json.dumps(value)
 
 
 @pytest.fixture
@@ -314,3 +322,99 @@ def test_help_and_the_server_list_do_not_import_the_sdk(
         assert "time" in completed.stdout
     loaded = set(listing.read_text().split())
     assert not {name for name in loaded if name == "mcp" or name.startswith("mcp.")}
+
+
+def _kill_leftovers(pids: list[int]) -> None:
+    for pid in pids:
+        with contextlib.suppress(ProcessLookupError, PermissionError):
+            os.kill(pid, signal.SIGKILL)
+
+
+@pytest.mark.parametrize("number", [signal.SIGTERM, signal.SIGHUP])
+def test_a_signal_ends_a_stubborn_server_and_its_child(
+    model: FakeLLMServer, solcoder_home: Path, tmp_path: Path, number: signal.Signals
+) -> None:
+    from tests.e2e.conftest import SOLCODER, clean_environment
+
+    log = tmp_path / "stubborn.log"
+    write_servers(solcoder_home, {"script": {**_script("stubborn", log), "tool_timeout": 60}})
+    call_then_answer(model, "script__slow", "{}", "call_s")
+    work = tmp_path / "work"
+    work.mkdir()
+    command = [SOLCODER, "-p", "use the tool", "--llm-provider", "openai"]
+    command += ["--llm-base-url", model.base_url("chat"), "--llm-api", "chat"]
+    command += ["--llm-model", "fake-model", *APPROVE]
+    process = subprocess.Popen(
+        command,
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        env=clean_environment(solcoder_home, {"OPENAI_API_KEY": KEY}),
+        cwd=work,
+    )
+    pids: list[int] = []
+    try:
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            found = _log_entries(log) if log.exists() else []
+            if any(entry.get("method") == "tools/call" for entry in found):
+                break
+            assert process.poll() is None, process.communicate()
+            time.sleep(0.1)
+        else:
+            pytest.fail("the tool was never called")
+        found = _log_entries(log)
+        pids = [found[0]["pid"], *(e["child"] for e in found if "child" in e)]
+        assert len(pids) == 2
+        process.send_signal(number)
+        process.communicate(timeout=60)
+        assert all(_gone(pid) for pid in pids), "the stubborn server or its child outlived it"
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.communicate()
+        _kill_leftovers(pids)
+
+
+def test_a_banner_and_junk_on_stdout_cost_one_line(
+    run_cli: Run, model: FakeLLMServer, solcoder_home: Path, tmp_path: Path
+) -> None:
+    config = _script("banner", tmp_path / "banner.log")
+    write_servers(solcoder_home, {"chatty": {**config, "env": {"JUNK": "50000"}}})
+    call_then_answer(model, "chatty__grown", "{}", "call_c")
+    result = ask(run_cli, model)
+    assert result.returncode == 0, result.stderr[-3000:]
+    lines = result.stderr.splitlines()
+    mentions = [line for line in lines if "not JSON-RPC" in line]
+    assert len(mentions) == 1, result.stderr[-3000:]
+    assert "'chatty'" in mentions[0]
+    assert "50,000 lines" in mentions[0]
+    assert "Traceback" not in result.stderr
+    assert "\x9b" not in result.stderr + result.stdout
+    assert len(lines) < 20, result.stderr[-3000:]
+
+
+def test_a_notification_flood_is_one_relist_and_a_clean_exit(
+    run_cli: Run, model: FakeLLMServer, solcoder_home: Path, tmp_path: Path
+) -> None:
+    log = tmp_path / "flood.log"
+    write_servers(solcoder_home, {"script": {**_script("tools", log), "env": {"FLOOD": "20000"}}})
+    call_then_answer(model, "script__flood", "{}", "call_f")
+    result = ask(run_cli, model)
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert tool_result(model.requests[1].json, "call_f") == "flooded"
+    lists = [e for e in _log_entries(log) if e.get("method") == "tools/list"]
+    assert len(lists) <= 2, len(lists)
+    assert "RuntimeError" not in result.stderr
+    assert _gone(_log_entries(log)[0]["pid"])
+
+
+def test_a_catastrophic_schema_pattern_does_not_hang_the_call(
+    run_cli: Run, model: FakeLLMServer, solcoder_home: Path, tmp_path: Path
+) -> None:
+    write_servers(solcoder_home, {"script": _script("tools", tmp_path / "match.log")})
+    text = "a" * 48 + "!"
+    call_then_answer(model, "script__match", json.dumps({"text": text}), "call_m")
+    result = ask(run_cli, model)
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert tool_result(model.requests[1].json, "call_m") == f"matched {text}"

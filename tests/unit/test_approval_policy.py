@@ -192,3 +192,11 @@ def test_always_grants_by_kind_of_call() -> None:
     assert grants_for("edit_file", "writes_files", "solcoder", edits) == set(edits)
     assert grants_for("read_file", "reads_secrets", "solcoder", edits) == set()
     assert grants_for("git__commit", "unknown", "mcp:git", edits) == {"git__commit"}
+
+
+def test_the_question_for_an_outside_tool_reads_as_a_sentence() -> None:
+    from solcoder.agent.approval import question
+
+    assert question("ev__echo", "unknown", "mcp:ev") == (
+        "Run ev__echo from mcp:ev? It has unknown effects (an outside tool)."
+    )

@@ -115,3 +115,21 @@ def test_a_broken_schema_lets_the_server_judge() -> None:
 def test_a_schema_that_is_not_an_object_schema_is_offered_as_one() -> None:
     assert input_schema({"inputSchema": {"type": "string"}})["type"] == "object"
     assert input_schema({})["type"] == "object"
+
+
+def test_a_huge_result_is_never_copied_whole() -> None:
+    """Mapping keeps at most the cut: a 20 MB text block costs no 20 MB copy."""
+    import tracemalloc
+
+    block = {"type": "text", "text": "y" * 20_000_000}
+    result = {"content": [block, {"type": "text", "text": "tail"}]}
+    tracemalloc.start()
+    try:
+        output = map_result(result)
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert output.content.startswith("y" * 1000)
+    assert len(output.content) < MAX_RESULT_CHARS + 200
+    assert "19900005 more characters cut" in output.content
+    assert peak < 5_000_000

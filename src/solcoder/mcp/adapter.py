@@ -5,6 +5,12 @@ Everything above this module sees dicts in the protocol's own camelCase shape (`
 types touches this file only. The SDK is imported inside `connect`, i.e. when a configured
 server is first started, never at SolCoder's start-up.
 
+A stdio server runs under SolCoder's own transport (`stdio`: bounded lines, junk counted, a
+process group of its own). Whatever the transport, server notifications are screened before
+the SDK sees them: `notifications/tools/list_changed` only sets the caller's flag (however
+many arrive, the tools are listed again once, before the next request), and notifications
+SolCoder has no use for are dropped, so a flood costs no task per message.
+
 Cancellation needs nothing here: when the task awaiting `call_tool` is cancelled (Ctrl-C, a
 tool timeout), the SDK abandons the request and sends the protocol's
 `notifications/cancelled` for its id (the SDK's default `cancel_on_abandon`).
@@ -12,6 +18,7 @@ tool timeout), the SDK abandons the request and sends the protocol's
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import AsyncIterator, Callable, Mapping
 from contextlib import asynccontextmanager
 from typing import TYPE_CHECKING, Any, TextIO
@@ -23,6 +30,12 @@ if TYPE_CHECKING:
 
 MAX_TOOL_PAGES = 50
 """A server that keeps sending cursors is cut off after this many `tools/list` pages."""
+MAX_MESSAGE_BYTES = 16 << 20
+"""The largest message read from a server (a stdio line, an SSE event); past it the message
+is dropped and the request it answered gets an error."""
+TOOLS_CHANGED = "notifications/tools/list_changed"
+_FORWARDED = frozenset({"notifications/cancelled"})
+Problem = Callable[[str, str], None]
 
 
 class McpServerError(Exception):
@@ -77,13 +90,6 @@ def _mapped(error: Exception) -> McpServerError:
     return McpServerError(text)
 
 
-def _is_tools_changed(message: object) -> bool:
-    method = getattr(message, "method", None)
-    if method is None:
-        method = getattr(getattr(message, "root", None), "method", None)
-    return method == "notifications/tools/list_changed"
-
-
 @asynccontextmanager
 async def connect(
     config: ServerConfig,
@@ -91,22 +97,26 @@ async def connect(
     stderr: TextIO,
     bearer: str | None = None,
     on_tools_changed: Callable[[], None] = lambda: None,
+    problem: Problem = lambda kind, detail: None,
 ) -> AsyncIterator[Connection]:
     """Start or reach `config`'s server, run `initialize`, and yield the connection; the
     server process (stdio) or HTTP session is ended when the block exits.
 
-    A stdio server's stderr goes to `stderr` (a file), never to the user's terminal."""
+    A stdio server's stderr goes to `stderr` (a file), never to the user's terminal; what a
+    server gets wrong on the wire is told to `problem` (kind, detail), never printed."""
     from mcp import ClientSession, types
 
     from solcoder import __version__
 
     async def handler(message: object) -> None:
-        if _is_tools_changed(message):
-            on_tools_changed()
+        return None  # every notification SolCoder uses is handled in `_screened`
 
     info = types.Implementation(name="solcoder", version=__version__)
-    async with _transport(config, stderr, bearer) as (read, write):
-        session = ClientSession(read, write, message_handler=handler, client_info=info)
+    async with (
+        _transport(config, stderr, bearer, problem) as (read, write),
+        _screened(read, on_tools_changed, problem) as screened,
+    ):
+        session = ClientSession(screened, write, message_handler=handler, client_info=info)
         async with session:
             try:
                 await session.initialize()
@@ -116,19 +126,52 @@ async def connect(
 
 
 @asynccontextmanager
+async def _screened(
+    read: Any, on_tools_changed: Callable[[], None], problem: Problem
+) -> AsyncIterator[Any]:
+    """`read` as the session should see it: `tools/list_changed` becomes a call of
+    `on_tools_changed` (in order: before any later answer is delivered), other notifications
+    but cancellation are dropped, and transport errors are told to `problem`."""
+    import anyio
+    from mcp.shared.message import SessionMessage
+    from mcp_types import JSONRPCNotification
+
+    send, receive = anyio.create_memory_object_stream[Any](0)
+
+    async def forward() -> None:
+        async with send, read:
+            with contextlib.suppress(anyio.ClosedResourceError, anyio.BrokenResourceError):
+                async for item in read:
+                    if isinstance(item, Exception):
+                        problem("a transport error", f"{type(item).__name__}: {item}")
+                        continue
+                    if isinstance(item, SessionMessage) and isinstance(
+                        item.message, JSONRPCNotification
+                    ):
+                        if item.message.method == TOOLS_CHANGED:
+                            on_tools_changed()
+                        if item.message.method not in _FORWARDED:
+                            continue
+                    await send.send(item)
+
+    async with anyio.create_task_group() as group:
+        group.start_soon(forward)
+        try:
+            yield receive
+        finally:
+            group.cancel_scope.cancel()
+
+
+@asynccontextmanager
 async def _transport(
-    config: ServerConfig, stderr: TextIO, bearer: str | None
+    config: ServerConfig, stderr: TextIO, bearer: str | None, problem: Problem
 ) -> AsyncIterator[tuple[Any, Any]]:
     if config.transport == "stdio":
-        from mcp.client.stdio import StdioServerParameters, stdio_client
+        from solcoder.mcp.stdio import stdio_transport
 
-        parameters = StdioServerParameters(
-            command=config.command,
-            args=list(config.args),
-            env=dict(config.env) or None,
-            cwd=config.cwd,
-        )
-        async with stdio_client(parameters, errlog=stderr) as streams:
+        async with stdio_transport(
+            config, stderr=stderr, limit=MAX_MESSAGE_BYTES, problem=problem
+        ) as streams:
             yield streams
         return
     import httpx2
@@ -141,6 +184,8 @@ async def _transport(
     timeout = httpx2.Timeout(30.0, read=300.0)
     async with (
         httpx2.AsyncClient(headers=headers, timeout=timeout) as client,
-        streamable_http_client(config.url, http_client=client) as streams,
+        streamable_http_client(
+            config.url, http_client=client, max_sse_event_size=MAX_MESSAGE_BYTES
+        ) as streams,
     ):
         yield streams

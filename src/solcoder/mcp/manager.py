@@ -2,8 +2,12 @@
 
 A server that cannot be started, never answers `initialize`, or dies is `failed` with a
 one-line reason (its stderr's last line included), and the session goes on without it. State
-changes are kept as notices for the conversation to show once. Servers run on the `Runtime`
-loop; everything public here is safe to call from any thread or loop.
+changes are kept as notices for the conversation to show once, and so is each kind of problem
+a server makes on the wire (`problems`). Servers run on the `Runtime` loop; everything public
+here is safe to call from any thread or loop.
+
+`notifications/tools/list_changed` only marks a server stale: `refresh_tools` lists its tools
+again once before the next request, however many notifications came.
 """
 
 from __future__ import annotations
@@ -19,6 +23,7 @@ from typing import Any, Literal, TextIO
 
 from solcoder.mcp.adapter import Connection, McpServerError
 from solcoder.mcp.config import ServerConfig
+from solcoder.mcp.problems import CURRENT_SERVER, Problems, install_log_route
 from solcoder.mcp.runtime import Runtime
 from solcoder.records import shared_methods
 
@@ -26,7 +31,7 @@ Status = Literal["configured", "starting", "ready", "failed", "stopped"]
 DEFAULT_STARTUP_TIMEOUT = 10.0
 STDERR_LINES = 5
 PING_TIMEOUT = 2.0
-RELIST_WAIT = 2.0
+RELIST_TIMEOUT = 10.0
 BearerLookup = Callable[[str], str | None]
 """Server name -> its bearer token from the credentials store (None: none saved)."""
 
@@ -55,8 +60,11 @@ class ServerSnapshot:
 class _Server:
     """One server, driven on the runtime loop only."""
 
-    def __init__(self, config: ServerConfig, startup_timeout: float) -> None:
+    def __init__(self, config: ServerConfig, startup_timeout: float, problems: Problems) -> None:
         self.config = config
+        self.problems = problems
+        self.stale = False
+        """Set by `tools/list_changed`, cleared by the one re-listing that follows."""
         self.startup_timeout = config.startup_timeout or startup_timeout
         self.status: Status = "configured"
         self.reason = ""
@@ -67,7 +75,6 @@ class _Server:
         self._settled: asyncio.Event | None = None
         self._stop: asyncio.Event | None = None
         self._stderr: TextIO | None = None
-        self._background: set[asyncio.Task[None]] = set()
 
     def stderr_tail(self) -> str:
         """The last non-empty line the server wrote to stderr, for the failure message."""
@@ -94,25 +101,31 @@ class _Server:
         self._task = asyncio.create_task(self._serve(bearer, notices))
         await self._settled.wait()
 
+    def _mark_stale(self) -> None:
+        self.stale = True
+
+    def _problem(self, kind: str, detail: str) -> None:
+        self.problems.add(self.config.name, kind, detail)
+
     async def _serve(self, bearer: str | None, notices: list[str]) -> None:
         from solcoder.mcp.adapter import connect
 
         assert self._settled is not None
         assert self._stop is not None
+        CURRENT_SERVER.set((self.problems, self.config.name))  # the SDK's tasks inherit it
         loop = asyncio.get_running_loop()
         deadline = loop.time() + self.startup_timeout
         started = False
-
-        def relist() -> None:
-            task = loop.create_task(self._relist())
-            self._background.add(task)
-            task.add_done_callback(self._background.discard)
-
+        self.stale = False
         try:
             async with asyncio.timeout_at(deadline) as scope:
                 assert self._stderr is not None
                 async with connect(
-                    self.config, stderr=self._stderr, bearer=bearer, on_tools_changed=relist
+                    self.config,
+                    stderr=self._stderr,
+                    bearer=bearer,
+                    on_tools_changed=self._mark_stale,
+                    problem=self._problem,
                 ) as connection:
                     tools = await connection.list_tools()
                     scope.reschedule(None)  # ready: no deadline from now on
@@ -152,17 +165,25 @@ class _Server:
         self.generation += 1
         notices.append(f"MCP server {self.config.name!r} failed: {reason}. Going on without it.")
 
-    async def _relist(self) -> None:
+    async def relist_if_stale(self) -> None:
+        """List the tools again if the server said they changed (once, however often it
+        said so); a server that does not answer in time keeps its old list."""
         connection = self.connection
-        if connection is None:
+        if not self.stale or connection is None:
             return
+        CURRENT_SERVER.set((self.problems, self.config.name))
+        self.stale = False
         try:
-            self.tools = tuple(await connection.list_tools())
-        except McpServerError:
+            async with asyncio.timeout(RELIST_TIMEOUT):
+                tools = await connection.list_tools()
+        except (McpServerError, TimeoutError):
             return
-        self.generation += 1
+        if self.connection is connection:
+            self.tools = tuple(tools)
+            self.generation += 1
 
     async def call(self, tool: str, arguments: Mapping[str, Any]) -> dict[str, Any]:
+        CURRENT_SERVER.set((self.problems, self.config.name))
         connection = self.connection
         if connection is None:
             raise McpServerError(f"the MCP server {self.config.name!r} is not running")
@@ -178,17 +199,7 @@ class _Server:
                 f"the MCP server {self.config.name!r} {self.reason}; its tools are gone "
                 "for this session"
             ) from None
-        await self._settle_relisting()
         return result
-
-    async def _settle_relisting(self) -> None:
-        """A tool that changes the tool list says so before its result: let that re-listing
-        finish (briefly) so the model's next request already offers the new tools."""
-        for _ in range(3):
-            await asyncio.sleep(0)
-        pending = list(self._background)
-        if pending:
-            await asyncio.wait(pending, timeout=RELIST_WAIT)
 
     async def _alive(self, connection: Connection) -> bool:
         """A failed call may be the server's answer or the end of the connection: a ping
@@ -242,8 +253,11 @@ class McpManager:
         bearer: BearerLookup | None = None,
         problems: list[str] | None = None,
     ) -> None:
+        self._problems = Problems()
         self._servers = {
-            config.name: _Server(config, startup_timeout) for config in servers if config.enabled
+            config.name: _Server(config, startup_timeout, self._problems)
+            for config in servers
+            if config.enabled
         }
         self._disabled = [config for config in servers if not config.enabled]
         self._bearer = bearer or (lambda name: None)
@@ -266,6 +280,10 @@ class McpManager:
                     self._started = concurrent.futures.Future()
                     self._started.set_result(None)
                 else:
+                    from solcoder.mcp import reaper
+
+                    install_log_route()
+                    reaper.install_signal_handlers()
                     tokens = {name: self._token(name) for name in self._servers}
                     self._started = self._runtime.submit(self._start_all(tokens))
                     import atexit
@@ -301,6 +319,18 @@ class McpManager:
         """Call `tool` of server `name` from any loop; raises `McpServerError`."""
         return await self._runtime.run(self._servers[name].call(tool, arguments))
 
+    def tools_stale(self) -> bool:
+        """Whether a server said its tools changed since they were last listed."""
+        return any(server.stale for server in self._servers.values())
+
+    async def refresh_tools(self) -> None:
+        """From any loop: list again the tools of every server marked stale (once each)."""
+
+        async def relist_all() -> None:
+            await asyncio.gather(*(s.relist_if_stale() for s in self._servers.values()))
+
+        await self._runtime.run(relist_all())
+
     def _add_notices(self, lines: list[str]) -> None:
         with self._lock:
             self._notices.extend(lines)
@@ -308,7 +338,7 @@ class McpManager:
     def take_notices(self) -> list[str]:
         with self._lock:
             lines, self._notices = self._notices, []
-        return lines
+        return lines + self._problems.new_lines()
 
     def snapshots(self) -> list[ServerSnapshot]:
         live = [server.snapshot() for server in self._servers.values()]
@@ -330,4 +360,4 @@ class McpManager:
 
             with contextlib.suppress(concurrent.futures.TimeoutError, RuntimeError):
                 self._runtime.submit(stop_all()).result(timeout=15)
-        self._runtime.stop()
+        self._runtime.stop()  # after the servers: it cancels and awaits what is left first

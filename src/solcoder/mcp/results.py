@@ -54,21 +54,42 @@ def describe_block(block: Mapping[str, Any]) -> str:
 
 
 def map_result(result: Mapping[str, Any]) -> ToolOutput:
-    """`CallToolResult` (wire JSON, camelCase keys) -> `ToolOutput`."""
+    """`CallToolResult` (wire JSON, camelCase keys) -> `ToolOutput`.
+
+    The text is built up to the cut only: a block past it is measured, never copied, so a
+    huge result costs no second copy of itself here."""
     blocks = result.get("content")
-    parts = [
-        describe_block(block)
-        for block in (blocks if isinstance(blocks, Sequence) else ())
-        if isinstance(block, Mapping)
-    ]
+    kept: list[str] = []
+    room = MAX_RESULT_CHARS
+    cut = 0
+    for block in blocks if isinstance(blocks, Sequence) else ():
+        if not isinstance(block, Mapping):
+            continue
+        part = describe_block(block)
+        if not part:
+            continue
+        if kept or cut:
+            part_size = len(part) + 1  # the joining newline
+            part = "\n" + part
+        else:
+            part_size = len(part)
+        if part_size <= room:
+            kept.append(part)
+            room -= part_size
+        else:
+            if room:
+                kept.append(part[:room])
+            cut += part_size - room
+            room = 0
     structured = result.get("structuredContent")
     is_error = result.get("isError") is True
-    text = "\n".join(part for part in parts if part)
-    if not text and structured is not None:
+    text = "".join(kept)
+    if not text and not cut and structured is not None:
         text = json.dumps(structured, ensure_ascii=False, separators=(",", ":"))
-    if not text:
+        if len(text) > MAX_RESULT_CHARS:
+            text, cut = text[:MAX_RESULT_CHARS], len(text) - MAX_RESULT_CHARS
+    if not text and not cut:
         text = EMPTY_ERROR if is_error else "(no output)"
-    if len(text) > MAX_RESULT_CHARS:
-        cut = len(text) - MAX_RESULT_CHARS
-        text = text[:MAX_RESULT_CHARS] + f"\n[... {cut} more characters cut by SolCoder]"
+    if cut:
+        text += f"\n[... {cut} more characters cut by SolCoder]"
     return ToolOutput(text, data=structured, is_error=is_error)

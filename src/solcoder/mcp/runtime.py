@@ -11,11 +11,22 @@ from __future__ import annotations
 
 import asyncio
 import concurrent.futures
+import contextlib
+import logging
 import threading
 from collections.abc import Coroutine
 from typing import Any, TypeVar
 
 T = TypeVar("T")
+STOP_WAIT = 5.0
+"""Seconds the tasks left on the loop have to finish once cancelled, at stop."""
+_log = logging.getLogger(__name__)
+
+
+def _quiet(loop: asyncio.AbstractEventLoop, context: dict[str, Any]) -> None:
+    """Errors nobody awaited (a server's task) go to the debug log, never to the terminal."""
+    error = context.get("exception")
+    _log.debug("MCP loop: %s", context.get("message"), exc_info=error)
 
 
 class Runtime:
@@ -41,6 +52,7 @@ class Runtime:
 
                 def serve() -> None:
                     asyncio.set_event_loop(loop)
+                    loop.set_exception_handler(_quiet)
                     loop.call_soon(ready.set)
                     loop.run_forever()
                     loop.close()
@@ -52,10 +64,25 @@ class Runtime:
             return self._loop
 
     def stop(self, timeout: float = 5.0) -> None:
+        """In order: cancel what is still running on the loop and wait for it (bounded),
+        then stop the loop and join its thread. Nothing iterates the loop's tasks while they
+        change: the snapshot is taken on the loop itself."""
         with self._lock:
             loop, thread = self._loop, self._thread
             self._loop = self._thread = None
         if loop is None or thread is None:
             return
-        loop.call_soon_threadsafe(loop.stop)
+
+        async def wind_down() -> None:
+            me = asyncio.current_task()
+            left = [task for task in list(asyncio.all_tasks()) if task is not me]
+            for task in left:
+                task.cancel()
+            if left:
+                await asyncio.wait(left, timeout=STOP_WAIT)
+
+        with contextlib.suppress(concurrent.futures.TimeoutError, RuntimeError):
+            asyncio.run_coroutine_threadsafe(wind_down(), loop).result(timeout + STOP_WAIT)
+        with contextlib.suppress(RuntimeError):
+            loop.call_soon_threadsafe(loop.stop)
         thread.join(timeout)

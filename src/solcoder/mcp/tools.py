@@ -120,6 +120,8 @@ class McpToolSource:
         import asyncio
 
         await asyncio.wrap_future(self.manager.ensure_started())
+        if self.manager.tools_stale():
+            await self.manager.refresh_tools()  # once, however many list_changed came
         for snapshot in self.manager.snapshots():
             if self._generations.get(snapshot.name) == snapshot.generation:
                 continue

@@ -31,13 +31,13 @@ _DESCRIPTIONS: Final[dict[str, str]] = {
     "runs_programs": "runs programs",
     "network": "uses the network",
     "signs": "signs with a keypair (may spend funds)",
-    "unknown": "unknown effects (an outside tool)",
+    "unknown": "has unknown effects (an outside tool)",
 }
 
 
 def describe(effect: str) -> str:
     """A few words for people ("signs with a keypair (may spend funds)")."""
-    return _DESCRIPTIONS.get(effect, "unknown effects")
+    return _DESCRIPTIONS.get(effect, "has unknown effects")
 
 
 def runs_unasked(effect: str, origin: str) -> bool:
