@@ -59,6 +59,10 @@ EXPECTED_DEFAULTS: dict[str, object] = {
     "approval.ask": (),
     "approval.deny": (),
     "tools.approve_edits": False,
+    "tools.sandbox": "workspace-write",
+    "tools.network": False,
+    "tools.command_timeout": 120.0,
+    "tools.max_command_timeout": 600.0,
     "mcp.startup_timeout": 10.0,
 }
 

@@ -39,6 +39,7 @@ from solcoder.records import shared_methods
 from solcoder.redact_stream import settle
 
 if TYPE_CHECKING:
+    from solcoder.commands.context import CommandContext
     from solcoder.workspace.session import WorkspaceSession
 
 PARTIAL_EVERY_S = 1.0
@@ -104,9 +105,12 @@ class Conversation:
         usage_summary: Callable[[], str] | None = None,
         instructions: ProjectInstructions | None = None,
         workspace: WorkspaceSession | None = None,
+        commands: CommandContext | None = None,
     ) -> None:
         self.orchestrator = orchestrator
         self.workspace = workspace
+        self.commands = commands
+        """How commands run (for `/status`, `/ps`), if the command tools are offered."""
         """The project the file tools work in (for `/status`, `/undo`), if they are offered."""
         self.instructions = instructions
         """The project instruction files in the system prompt (for `/status`), if loaded."""

@@ -8,7 +8,7 @@ that needs approval is declined, never left waiting for an answer nobody can giv
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
@@ -80,8 +80,9 @@ class ApprovalGate:
     """SolCoder's file-editing tools: "always" for one edit covers them all."""
     command_grants: set[str] = field(default_factory=set)
     """Command patterns the user answered "always" for (`cargo test*`), in this session."""
-    sandboxed: bool = False
-    """Commands run in an OS sandbox: without one, every command asks."""
+    sandboxed: Callable[[], bool] = lambda: False
+    """Whether commands run in an OS sandbox (without one, every command asks); asked when a
+    command is judged, so finding the sandbox costs nothing at launch."""
 
     def command_verdict(self, name: str, command: str, *, read_only: bool) -> Verdict:
         """The verdict for a shell command (`agent/command_approval.py`)."""
@@ -91,7 +92,7 @@ class ApprovalGate:
             name,
             command,
             read_only=read_only,
-            sandboxed=self.sandboxed,
+            sandboxed=self.sandboxed(),
             rules=self.rules,
             project_rules=self.project_rules,
             granted=self.granted,
@@ -125,7 +126,7 @@ class ApprovalGate:
             return Outcome("deny", "policy")
         decision = decision_of(await self.approver.ask(request))
         if decision == "always" and request.command is not None:
-            if request.grant is None or not self.sandboxed:
+            if request.grant is None or not self.sandboxed():
                 decision = "allow"  # nothing to grant: a yes for this command only
             else:
                 self.command_grants.add(request.grant)

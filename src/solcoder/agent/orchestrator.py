@@ -354,7 +354,7 @@ class Orchestrator:
                 verdict.rule,
                 assessment.preview,
                 command,
-                _grant_for(command) if command is not None and gate.sandboxed else None,
+                _grant_for(command) if command is not None and gate.sandboxed() else None,
             )
             outcome = await gate.settle(request, verdict)
             item.declined = not outcome.runs

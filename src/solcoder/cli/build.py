@@ -18,6 +18,7 @@ if TYPE_CHECKING:
     from solcoder.agent.gate import ApprovalGate
     from solcoder.agent.orchestrator import Orchestrator
     from solcoder.agent.project_instructions import ProjectInstructions
+    from solcoder.commands.context import CommandContext
     from solcoder.config import Settings
     from solcoder.llm.catalog.providers import ProviderSpec
     from solcoder.llm.providers.base import Provider
@@ -25,7 +26,6 @@ if TYPE_CHECKING:
     from solcoder.mcp.manager import McpManager
     from solcoder.middleware.budget import SessionBudget
     from solcoder.sessions import Session
-    from solcoder.workspace.paths import Workspace
     from solcoder.workspace.session import WorkspaceSession
 
 
@@ -41,6 +41,8 @@ class Built:
     """The configured MCP servers (started by the first request); close it when done."""
     workspace: WorkspaceSession | None = None
     """The project the file tools work in (kept across a rebuild: what was read, undo)."""
+    commands: CommandContext | None = None
+    """How commands run (sandbox, background processes); kept across a rebuild."""
 
 
 def flag_overrides(options: dict[str, Any]) -> dict[str, object]:
@@ -58,6 +60,8 @@ def flag_overrides(options: dict[str, Any]) -> dict[str, object]:
         "max_steps": "llm.max_steps",
         "project_instructions": "llm.project_instructions",
         "approve_edits": "tools.approve_edits",
+        "sandbox": "tools.sandbox",
+        "network": "tools.network",
     }
     return {key: options[name] for name, key in mapping.items() if options.get(name) is not None}
 
@@ -231,29 +235,6 @@ def approval_gate(settings: Settings, options: dict[str, Any] | None = None) -> 
     )
 
 
-def workspace_session(
-    settings: Settings, options: dict[str, Any] | None, session: Session | None, turn: Any
-) -> WorkspaceSession:
-    """The workspace (`--workspace DIR`, else the git root above the current directory, else
-    the current directory) with this session's checkpoint store beside its transcript."""
-    from pathlib import Path
-
-    from solcoder.workspace.root import find_root
-    from solcoder.workspace.session import WorkspaceSession
-
-    given = (options or {}).get("workspace")
-    root = Path(given).resolve() if given else find_root(Path.cwd())
-
-    def rules() -> Workspace:
-        from solcoder.workspace.paths import Workspace
-
-        return Workspace(root, solcoder_home=settings.home)
-
-    checkpoints = session.directory / "checkpoints" if session is not None else None
-    # (cli/undo_cmd.py finds a session's store at the same place.)
-    return WorkspaceSession(rules, checkpoints=checkpoints, turn=turn, root=root)
-
-
 def build_orchestrator(
     settings: Settings,
     provider: Provider,
@@ -263,6 +244,7 @@ def build_orchestrator(
     mcp: McpManager | None = None,
     instructions: ProjectInstructions | None = None,
     workspace: WorkspaceSession | None = None,
+    commands: CommandContext | None = None,
 ) -> Orchestrator:
     """`cache_key` (the session id) groups this conversation's requests in the provider's
     prompt cache; without one, a fresh id per orchestrator does the same. `instructions`
@@ -299,12 +281,16 @@ def build_orchestrator(
         compaction=CompactionOptions(threshold=parse_share(llm.compact_at), timeout=llm.timeout),
     )
     from solcoder.cli.mcp_wiring import attach_mcp_tools
+    from solcoder.tools.commands import attach_command_tools
     from solcoder.tools.workspace import attach_workspace_tools
 
     registry = default_registry()
     attach_workspace_tools(registry, workspace)
+    attach_command_tools(registry, commands)
     attach_mcp_tools(registry, mcp)
     gate = approval if approval is not None else approval_gate(settings)
+    if commands is not None:
+        gate.sandboxed = lambda: commands.sandboxed
     return Orchestrator(provider, registry, options, approval=gate)
 
 
@@ -319,6 +305,7 @@ def build(
     instructions: ProjectInstructions | None = None,
     workspace: WorkspaceSession | None = None,
     file_tools: bool = True,
+    commands: CommandContext | None = None,
 ) -> Built:
     """`budget` is the session's count so far when a running REPL rebuilds its provider
     (`/config set`); without it a resumed session's count starts from its transcript.
@@ -329,6 +316,7 @@ def build(
     `file_tools=False` (the dry run's scripted conversation) offers no workspace tools."""
     from solcoder.agent.conversation import Conversation
     from solcoder.cli.mcp_wiring import mcp_manager
+    from solcoder.cli.workspace_wiring import command_context, workspace_session
     from solcoder.errors import LLMError
     from solcoder.llm.catalog.providers import LOCAL, OFFLINE
     from solcoder.middleware.budget import BudgetedProvider, wrap_for_budget
@@ -386,6 +374,7 @@ def build(
                     mcp=mcp,
                     instructions=instructions,
                     workspace=workspace,
+                    commands=commands,
                 )
             return None
 
@@ -417,6 +406,8 @@ def build(
     gate = approval_gate(settings, options)
     if workspace is None and file_tools:
         workspace = workspace_session(settings, options, session, turn_number)
+    if commands is None and workspace is not None:
+        commands = command_context(settings, workspace)
     conversation = Conversation(
         build_orchestrator(
             settings,
@@ -426,6 +417,7 @@ def build(
             mcp=mcp,
             instructions=instructions,
             workspace=workspace,
+            commands=commands,
         ),
         session_id=session_id,
         usage_summary=usage_summary if budgeted is not None else None,
@@ -435,8 +427,9 @@ def build(
         fallback=fallback,
         instructions=instructions,
         workspace=workspace,
+        commands=commands,
     )
-    return Built(conversation, provider, notices, budget, mcp, workspace)
+    return Built(conversation, provider, notices, budget, mcp, workspace, commands)
 
 
 def chosen_provider(settings: Settings, api_key_flag: str | None, notices: list[str]) -> Provider:

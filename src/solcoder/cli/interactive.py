@@ -254,6 +254,7 @@ def run_interactive(
             mcp=built.mcp,  # the running servers carry over
             instructions=conversation.instructions,  # the launch's: same prompt, no re-read
             workspace=built.workspace,  # what the model read, and this session's undo
+            commands=built.commands,  # the sandbox and the background processes
         )
         current_budget["budget"] = rebuilt.budget
         conversation.switch(rebuilt.conversation.orchestrator)

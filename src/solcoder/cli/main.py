@@ -214,6 +214,17 @@ _RETRIES = _Number(int, "a whole number from 0 to 10", 0, 10)
     "[env: SOLCODER_TOOLS_APPROVE_EDITS]",
 )
 @click.option(
+    "--sandbox",
+    type=click.Choice(["workspace-write", "read-only", "off"]),
+    help="Where commands run: workspace-write (default), read-only, or off (every command "
+    "asks). [env: SOLCODER_TOOLS_SANDBOX]",
+)
+@click.option(
+    "--network/--no-network",
+    default=None,
+    help="Let commands use the network (default: off). [env: SOLCODER_TOOLS_NETWORK]",
+)
+@click.option(
     "--workspace",
     metavar="DIR",
     type=click.Path(file_okay=False, dir_okay=True, exists=True),

@@ -125,7 +125,7 @@ def run_root(options: dict[str, Any]) -> int:
                 raise UsageError(
                     "The prompt is empty.", hint='Give the text to send, e.g. -p "hello".'
                 )
-            announce_session(session, options["json_output"], instructions)
+            announce_session(session, options["json_output"], instructions, built.commands)
             check_max_turns(session, options.get("max_turns"))
             return asyncio.run(
                 run_prompt(

@@ -92,10 +92,17 @@ def workspace_rows(settings: Any, conversation: Any) -> Rows:
         edits = "applied without asking (always, this session)"
     store = workspace.store() if workspace.has_checkpoints() else None
     turns = len(store.turns()) if store is not None else 0
-    return [
+    rows = [
         ("workspace", str(workspace.root)),
         ("edits", f"{edits} · /undo can restore {turns} turn{'s' if turns != 1 else ''}"),
     ]
+    commands = getattr(conversation, "commands", None)
+    if commands is not None:
+        rows.append(("commands", commands.describe()))
+        if commands.has_processes():
+            running = [p for p in commands.processes.list() if p.state.running]
+            rows.append(("processes", f"{len(running)} running (/ps lists them)"))
+    return rows
 
 
 def tool_source_rows(settings: Any, conversation: Any) -> Rows:

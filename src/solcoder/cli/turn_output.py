@@ -12,14 +12,20 @@ from typing import Any
 from solcoder.cli.output import print_notice
 
 
-def announce_session(session: Any, json_output: bool, instructions: Any = None) -> None:
+def announce_session(
+    session: Any, json_output: bool, instructions: Any = None, commands: Any = None
+) -> None:
     """Every launch says which session it records into (stderr, or an event with --json,
-    which also lists the project instruction files in the system prompt)."""
+    which also lists the project instruction files in the system prompt, the workspace and
+    the sandbox commands run in)."""
     if json_output:
         from solcoder.cli.instructions import session_listing
         from solcoder.terminal import safe_json
 
         event = {"type": "session", "id": session.id, "instructions": session_listing(instructions)}
+        if commands is not None:
+            event["workspace"] = str(commands.workspace.root)
+            event["sandbox"] = commands.describe()
         sys.stdout.write(safe_json(event) + "\n")
         sys.stdout.flush()
     else:

@@ -153,6 +153,7 @@ def load_settings(
             continue
         if label == "project":
             warnings.extend(_project_approvals(loaded))
+            warnings.extend(_project_sandbox(loaded, values["tools.sandbox"]))
             # Never merged into the user's lists: a project's `deny = []` must not empty
             # them, nor its more specific rule outrank the user's deny.
             for name in ("ask", "deny"):
@@ -393,6 +394,12 @@ def _project_approvals(loaded: ConfigFile) -> list[str]:
             "run without asking. Put it in your user config "
             "(`solcoder config set approval.allow ...`)."
         )
+    if loaded.values.get("tools.network") is True:
+        loaded.values.pop("tools.network")
+        warnings.append(
+            f"{loaded.path} sets tools.network: ignored, a project config cannot let commands "
+            "use the network. Use --network, or set it in your user config."
+        )
     if loaded.values.pop("tools.approve_edits", False):
         warnings.append(
             f"{loaded.path} sets tools.approve_edits: ignored, a project config cannot let "
@@ -400,6 +407,24 @@ def _project_approvals(loaded: ConfigFile) -> list[str]:
             "(`solcoder config set tools.approve_edits true`)."
         )
     return warnings
+
+
+_SANDBOX_STRICTNESS = {"off": 0, "workspace-write": 1, "read-only": 2}
+
+
+def _project_sandbox(loaded: ConfigFile, current: object) -> list[str]:
+    """A project's `tools.sandbox` may only be stricter than the user's (read-only over
+    workspace-write over off); a looser one is dropped."""
+    wanted = loaded.values.get("tools.sandbox")
+    if not isinstance(wanted, str) or not isinstance(current, str):
+        return []
+    if _SANDBOX_STRICTNESS.get(wanted, 0) >= _SANDBOX_STRICTNESS.get(current, 0):
+        return []
+    loaded.values.pop("tools.sandbox")
+    return [
+        f"{loaded.path} sets tools.sandbox = {wanted!r}: ignored, a project config can only "
+        f"make the sandbox stricter than {current!r}."
+    ]
 
 
 def _unknown_key_warning(path: Path, key: str) -> str:

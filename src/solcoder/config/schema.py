@@ -467,6 +467,25 @@ class ToolSettings:
         "cannot turn it on).",
         flag="--approve-edits",
     )
+    sandbox: str = _text(
+        "workspace-write",
+        "Where commands run: workspace-write (write only in the workspace and a private temp "
+        "dir), read-only, or off (no sandbox: every command asks). A project config can only "
+        "make it stricter.",
+        choices=("workspace-write", "read-only", "off"),
+        flag="--sandbox",
+    )
+    network: bool = _flag(
+        False,
+        "Let commands use the network (a project config cannot turn it on).",
+        flag="--network",
+    )
+    command_timeout: float = _seconds(
+        120.0, "Seconds a command may run when the model names no timeout."
+    )
+    max_command_timeout: float = _seconds(
+        600.0, "The longest timeout a command may have, whatever the model asks."
+    )
 
 
 @shared_methods
