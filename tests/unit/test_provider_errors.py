@@ -420,3 +420,35 @@ def test_a_loading_server_is_recognised_by_its_body() -> None:
     assert not is_model_loading(503, b"<html><title>503 Service Unavailable</title></html>")
     assert not is_model_loading(500, LLAMA_CPP_LOADING)
     assert not is_model_loading(503, b'{"error":{"message":"busy","type":"unavailable_error"}}')
+
+
+# --- error bodies sent as an event stream -------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("body", "message"),
+    [
+        (b'data: {"error": {"message": "quota gone", "type": "x"}}\n\n', "quota gone"),
+        (b'data: {"error": {"message": "crlf"}}\r\n\r\n', "crlf"),
+        (
+            b'event: error\ndata: {"type": "error", "error": {"type": "api_error", '
+            b'"message": "anthropic said no"}}\n\n',
+            "anthropic said no",
+        ),
+        (b': ping\n\ndata: {"message": "bare message"}\n\ndata: [DONE]\n\n', "bare message"),
+        (b'data: {"error": "ollama style"}\n\n', "ollama style"),
+        (b"data: not json at all\n\n", "not json at all"),
+    ],
+)
+def test_an_event_stream_error_body_reports_the_message_inside(body: bytes, message: str) -> None:
+    error = error_from_response(400, body, {"content-type": "text/event-stream"}, provider="openai")
+    assert message in error.message
+    assert "data:" not in error.message
+    assert "event:" not in error.message
+
+
+def test_an_event_stream_body_is_recognised_without_its_content_type() -> None:
+    body = b'data: {"error": {"message": "Rate limit reached", "type": "rate_limit_error"}}\n\n'
+    error = error_from_response(429, body, {}, provider="groq")
+    assert "Rate limit reached" in error.message
+    assert "data:" not in error.message

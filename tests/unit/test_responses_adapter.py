@@ -142,14 +142,8 @@ def test_conversation_items() -> None:
             "summary": [{"type": "summary_text", "text": "Need the tool."}],
             "encrypted_content": "gAAA",
         },
-        {
-            "type": "message",
-            "role": "assistant",
-            "content": [
-                {"type": "output_text", "text": "Checking"},
-                {"type": "output_text", "text": "..."},
-            ],
-        },
+        # An easy input message: the output message form needs an item id and status.
+        {"type": "message", "role": "assistant", "content": "Checking..."},
         {
             "type": "function_call",
             "call_id": "call_1",
@@ -170,11 +164,22 @@ def test_conversation_items() -> None:
 
 
 def test_reasoning_without_summary_text() -> None:
-    assistant = Message(
-        "assistant", (Thinking("", meta={"encrypted_content": "gBBB", "provider": "openai"}),)
-    )
+    meta = {"id": "rs_2", "encrypted_content": "gBBB", "provider": "openai"}
+    assistant = Message("assistant", (Thinking("", meta=meta),))
     assert body_of(request(Message.user("q"), assistant))["input"][1] == {
         "type": "reasoning",
+        "id": "rs_2",
         "summary": [],
         "encrypted_content": "gBBB",
     }
+
+
+def test_reasoning_without_an_item_id_stays_home() -> None:
+    """The schema requires a reasoning item's id; one without (a compatible server's) is
+    not sent back rather than sent malformed."""
+    meta = {"encrypted_content": "gBBB", "provider": "openai"}
+    assistant = Message("assistant", (Thinking("why", meta=meta), Text("Answer.")))
+    assert [item["type"] for item in body_of(request(Message.user("q"), assistant))["input"]] == [
+        "message",
+        "message",
+    ]

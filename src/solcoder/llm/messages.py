@@ -63,6 +63,19 @@ class ToolResult:
 Part = Text | Thinking | ToolCall | ToolResult
 
 
+def unique_call_id(call_id: str, taken: set[str] | frozenset[str]) -> str:
+    """`call_id`, or when a call of the same message already has it, `call_id_2`, `call_id_3`,
+    the first one not taken. Buggy OpenAI-compatible servers give several calls of one reply
+    the same id; every provider wants one result per id, so duplicates are renamed on receipt
+    (the assembler) and when an older transcript is read (its results follow in order)."""
+    if call_id not in taken:
+        return call_id
+    number = 2
+    while f"{call_id}_{number}" in taken:
+        number += 1
+    return f"{call_id}_{number}"
+
+
 @shared_methods
 @dataclass(frozen=True, slots=True, eq=False, repr=False)
 class Message:

@@ -16,7 +16,7 @@ from typing import Any
 
 from solcoder import jsonsafe
 from solcoder.errors import StorageError
-from solcoder.llm.messages import Message, Text, ToolCall, ToolResult
+from solcoder.llm.messages import Message, Part, Text, ToolCall, ToolResult, unique_call_id
 from solcoder.llm.serialize import message_from_dict
 from solcoder.records import shared_methods
 
@@ -131,8 +131,11 @@ def _answer_open_tool_calls(
         warnings.append(f"{first_user} message(s) before the first user message were skipped.")
     repaired: list[Message] = []
     open_calls: dict[str, ToolCall] = {}
-    for message in messages[first_user:]:
+    renamed: dict[str, list[str]] = {}
+    for original in messages[first_user:]:
+        message = original
         if message.role == "tool":
+            message = _renamed_results(message, renamed)
             kept = tuple(r for r in message.tool_results if open_calls.pop(r.call_id, None))
             if len(kept) < len(message.tool_results):
                 warnings.append("A tool result whose call was lost was skipped.")
@@ -140,11 +143,49 @@ def _answer_open_tool_calls(
                 repaired.append(Message("tool", kept))
             continue
         _close_open_calls(repaired, open_calls, notes)
-        repaired.append(message)
         if message.role == "assistant":
+            message, renamed = _unique_calls(message)
             open_calls = {call.id: call for call in message.tool_calls}
+        repaired.append(message)
     _close_open_calls(repaired, open_calls, notes)
     return repaired
+
+
+def _unique_calls(message: Message) -> tuple[Message, dict[str, list[str]]]:
+    """`message` with calls sharing an id renamed the way the assembler renames them on
+    receipt (`id_2`, ...), and for each shared id the ids its results take, in order. Sessions
+    written before duplicates were renamed on receipt hold such replies."""
+    taken: set[str] = set()
+    ids: dict[str, list[str]] = {}
+    parts: list[Part] = []
+    for part in message.parts:
+        if isinstance(part, ToolCall):
+            call_id = unique_call_id(part.id, taken)
+            taken.add(call_id)
+            ids.setdefault(part.id, []).append(call_id)
+            if call_id != part.id:
+                parts.append(ToolCall(call_id, part.name, part.arguments, part.meta))
+                continue
+        parts.append(part)
+    renamed = {original: new for original, new in ids.items() if len(new) > 1}
+    if not renamed:
+        return message, {}
+    return Message(message.role, tuple(parts)), renamed
+
+
+def _renamed_results(message: Message, renamed: dict[str, list[str]]) -> Message:
+    """Results for a shared id answer its calls in order: the first the call that kept the
+    id, the next `id_2`, and so on (`renamed` is consumed)."""
+    if not renamed:
+        return message
+    parts: list[Part] = []
+    for part in message.parts:
+        if isinstance(part, ToolResult) and renamed.get(part.call_id):
+            new_id = renamed[part.call_id].pop(0)
+            parts.append(ToolResult(new_id, part.content, part.is_error, part.name))
+        else:
+            parts.append(part)
+    return Message(message.role, tuple(parts))
 
 
 def _close_open_calls(

@@ -166,9 +166,8 @@ def endpoint_host(base_url: str | None) -> str | None:
 
 
 def _integer(value: str | None) -> int | None:
-    if value is None:
-        return None
-    try:
-        return int(float(value.strip()))
-    except ValueError:
-        return None
+    """A count as the transport reads it (`parse_count`): 0 or more, at most 2**53, so a
+    hostile `remaining` (`1e30`, `inf`) never overflows SQLite's integers and loses the row."""
+    from solcoder.llm.wire.rate_limits import parse_count  # the record stays cheap to import
+
+    return parse_count(value)

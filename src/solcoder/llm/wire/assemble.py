@@ -1,7 +1,8 @@
 """Folds streamed deltas into one assistant `Message`, shared by every adapter.
 
 Adapters only map vendor fields onto these calls; the folding (ordering of parts, tool calls
-keyed by the vendor's index, servers that repeat the id and name in every chunk) lives here once.
+keyed by the vendor's index, servers that repeat the id and name in every chunk, servers that
+give two calls one id: the second becomes `id_2`) lives here once.
 Fragments are collected in lists and joined once at the end, so 5,000 argument chunks cost
 linear time, not quadratic. A call's arguments stop growing past `max_argument_bytes`: the
 first byte over the limit is kept, so the call reads as too long, and the rest is dropped (no
@@ -14,7 +15,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from solcoder.llm.events import TextDelta, ThinkingDelta, ToolCallDelta, ToolCallStart
-from solcoder.llm.messages import Message, Part, Text, Thinking, ToolCall
+from solcoder.llm.messages import Message, Part, Text, Thinking, ToolCall, unique_call_id
 
 DEFAULT_MAX_ARGUMENT_BYTES = 2**20
 """Default of `llm.max_tool_argument_bytes`: one call's arguments, far above any real call."""
@@ -116,16 +117,20 @@ class Assembler:
         slot = self._tools.get(index)
         if slot is not None:
             if not slot.id and call_id:
-                slot.id = call_id
+                slot.id = self._unique(call_id)
             if not slot.name and name:
                 slot.name = name
             return None
-        slot = _ToolSlot(call_id or "", name or "")
+        slot = _ToolSlot(self._unique(call_id) if call_id else "", name or "")
         self._tools[index] = slot
         self._slots.append(slot)
         self._current_text = None
         self._current_thinking = None
         return ToolCallStart(index, slot.id, slot.name)
+
+    def _unique(self, call_id: str) -> str:
+        """`call_id`, renamed (`id_2`) when another call of this reply already has it."""
+        return unique_call_id(call_id, {slot.id for slot in self._tools.values()})
 
     def tool_arguments(self, index: int, fragment: str) -> ToolCallDelta | None:
         if not fragment:
@@ -159,13 +164,15 @@ class Assembler:
 
     def message(self) -> Message:
         parts: list[Part] = []
+        taken: set[str] = set()
         for position, slot in enumerate(self._slots):
             if isinstance(slot, _TextSlot):
                 parts.append(Text("".join(slot.chunks)))
             elif isinstance(slot, _ThinkingSlot):
                 parts.append(Thinking("".join(slot.chunks), slot.redacted, _frozen(slot.meta)))
             else:
-                call_id = slot.id or f"call_{position}"
+                call_id = unique_call_id(slot.id or f"call_{position}", taken)
+                taken.add(call_id)
                 arguments = "".join(slot.chunks) or "{}"
                 parts.append(ToolCall(call_id, slot.name, arguments, _frozen(slot.meta)))
         return Message("assistant", tuple(parts))

@@ -11,7 +11,10 @@ we accept all of them:
 - vLLM / FastAPI: `{"message", "type", "code"}` or `{"detail": ...}`; Ollama: `{"error": "..."}`
 - llama.cpp's server: `{"error": {"code", "message", "type"}}`, with `n_prompt_tokens` and
   `n_ctx` on a context overflow (`exceed_context_size_error`);
-- plain text or an HTML error page from a proxy.
+- plain text or an HTML error page from a proxy;
+- any of these as an event stream (`data: {"error": ...}`, content type text/event-stream)
+  under a 4xx or 5xx status, from servers that answer a streamed request's failure the way
+  they stream: the first event that says something is read, not the SSE text.
 
 Two answers are read for what they say about the server rather than the request: a 404 that
 names no model means the server has no endpoint at that path (the wrong wire protocol or base
@@ -37,6 +40,7 @@ from solcoder.errors import (
     ModelNotFoundError,
     OverloadedError,
     PermissionDeniedError,
+    ProtocolError,
     RateLimitError,
     ServerError,
 )
@@ -48,6 +52,7 @@ from solcoder.llm.wire.error_hints import (
     model_in_message,
 )
 from solcoder.llm.wire.headers import retry_after_seconds
+from solcoder.llm.wire.sse import SSEDecoder
 
 MESSAGE_LIMIT = 300
 """Characters of the provider's own message quoted in ours."""
@@ -70,6 +75,8 @@ _MODEL_WORDS = re.compile(r"\b(model|deployment)s?\b", re.IGNORECASE)
 _URL_PATH = re.compile(r"(^|\s)/\w[\w./-]*")
 """A path in a 404 message ("Unknown path /v1/responses"): the endpoint is what is missing."""
 _QUOTA_CODES = frozenset({"insufficient_quota", "billing_hard_limit_reached"})
+_SSE_FIELD = re.compile(r"(?:data|event|id|retry)(?::|$)")
+"""An event-stream line that opens an error body (a `: comment` line also may)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -148,6 +155,39 @@ def error_from_payload(
 
 def _details_from_body(body: bytes) -> _Details:
     text = body.decode("utf-8", errors="replace").strip()
+    if _is_event_stream(text):
+        return _details_from_events(text)
+    return _details_from_text(text)
+
+
+def _is_event_stream(text: str) -> bool:
+    """Whether an error body is SSE: its first line is a field or a comment, and some line
+    carries data. Judged from the body, not the content type, which proxies get wrong."""
+    first = text.split("\n", 1)[0].lstrip("\ufeff")
+    if not (first.startswith(":") or _SSE_FIELD.match(first)):
+        return False
+    return any(line.startswith("data") for line in text.splitlines())
+
+
+def _details_from_events(text: str) -> _Details:
+    """The first event of an SSE error body that says something (JSON read as any other body,
+    plain text as is); `[DONE]` and empty events say nothing."""
+    decoder = SSEDecoder(max_event_bytes=len(text) * 4 + 16, max_total_bytes=len(text) * 4 + 16)
+    try:
+        events = decoder.feed(text.encode("utf-8")) + decoder.close()
+    except ProtocolError:  # a limit: cannot happen with these; read the body as text
+        return _details_from_text(text)
+    for event in events:
+        data = event.data.strip()
+        if not data or data == "[DONE]":
+            continue
+        details = _details_from_text(data)
+        if details.message or details.type or details.code:
+            return details
+    return _Details("")
+
+
+def _details_from_text(text: str) -> _Details:
     if text[:1] in ("{", "["):
         try:
             payload = jsonsafe.loads(text)

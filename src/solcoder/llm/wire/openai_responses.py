@@ -167,15 +167,21 @@ def _assistant_items(
     custom_calls: set[str],
     provider: str | None,
 ) -> None:
-    texts: list[dict[str, Any]] | None = None
+    """A reply as input items. Its text goes back as an easy input message (`role:
+    assistant`, `content` a string): the output message form needs the item's `id`, a
+    `status` and `annotations` on every part (OpenAI's published schema), and SolCoder keeps
+    no item ids (nothing is stored server side either, `store: false`). Consecutive text
+    parts make one message; a call or reasoning between them starts the next."""
+    texts: list[str] | None = None
     for part in message.parts:
         if isinstance(part, Text):
             if not part.text:
                 continue
             if texts is None:
                 texts = []
-                items.append({"type": "message", "role": "assistant", "content": texts})
-            texts.append({"type": "output_text", "text": part.text})
+                items.append({"type": "message", "role": "assistant", "content": ""})
+            texts.append(part.text)
+            items[-1]["content"] = "".join(texts)
             continue
         texts = None
         if isinstance(part, Thinking):
@@ -207,14 +213,16 @@ def _assistant_items(
 
 
 def _reasoning_item(part: Thinking) -> dict[str, Any] | None:
-    """Reasoning goes back only with its encrypted content: with `store: false` an item id
-    alone refers to nothing, and reasoning from another provider has neither."""
+    """Reasoning goes back only with its item id and encrypted content: the schema requires
+    the id, with `store: false` an id alone refers to nothing, and reasoning from another
+    provider has neither."""
     encrypted = part.meta.get("encrypted_content")
-    if not encrypted:
+    item_id = part.meta.get("id")
+    if not encrypted or not item_id:
         return None
-    item: dict[str, Any] = {"type": "reasoning"}
-    if part.meta.get("id"):
-        item["id"] = part.meta["id"]
-    item["summary"] = [{"type": "summary_text", "text": part.text}] if part.text else []
-    item["encrypted_content"] = encrypted
-    return item
+    return {
+        "type": "reasoning",
+        "id": item_id,
+        "summary": [{"type": "summary_text", "text": part.text}] if part.text else [],
+        "encrypted_content": encrypted,
+    }

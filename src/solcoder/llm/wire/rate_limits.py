@@ -15,6 +15,8 @@ What the providers document:
 A reset is read as a duration, a plain number of seconds, an epoch time (seconds or
 milliseconds) or an RFC 3339 time, whichever it looks like; anything else is None. The parser
 never raises: headers come from outside, and a garbled one must not fail a good response.
+Hostile numbers are clamped here (`headers.py`): a reset at most `MAX_WAIT_S` (a day) from
+now, a count at most `MAX_COUNT` (2**53).
 """
 
 from __future__ import annotations
@@ -26,7 +28,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Literal
 
-from solcoder.llm.wire.headers import non_negative_number
+from solcoder.llm.wire.headers import MAX_WAIT_S, bounded_count, non_negative_number
 
 Dimension = Literal["requests", "tokens", "input_tokens", "output_tokens"]
 DIMENSIONS: tuple[Dimension, ...] = ("requests", "tokens", "input_tokens", "output_tokens")
@@ -137,11 +139,12 @@ def _window(
 
 
 def parse_count(value: str | None) -> int | None:
-    """A budget size or what is left of it: a whole number of 0 or more (`12`, `12.0`)."""
+    """A budget size or what is left of it: a whole number of 0 or more (`12`, `12.0`), at
+    most `MAX_COUNT`."""
     if value is None or len(value) > _MAX_VALUE_CHARS:
         return None
     number = non_negative_number(value)
-    return None if number is None else int(number)
+    return None if number is None else bounded_count(number)
 
 
 def parse_duration(value: str) -> float | None:
@@ -157,7 +160,13 @@ def parse_duration(value: str) -> float | None:
 
 def parse_reset(value: str | None, *, now: float) -> float | None:
     """The wall-clock time a budget refills, from a duration, seconds, an epoch time (seconds
-    or milliseconds) or an RFC 3339 time; None when it is none of these."""
+    or milliseconds) or an RFC 3339 time, at most `MAX_WAIT_S` after `now`; None when it is
+    none of these."""
+    reset_at = _reset_at(value, now)
+    return None if reset_at is None else min(reset_at, now + MAX_WAIT_S)
+
+
+def _reset_at(value: str | None, now: float) -> float | None:
     if value is None or len(value) > _MAX_VALUE_CHARS:
         return None
     text = value.strip()
