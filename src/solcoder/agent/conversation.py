@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 from solcoder.agent.events import (
     AgentEvent,
     ApprovalDecided,
+    CommandFinished,
     Compacted,
     CompactionStarted,
     FileChanged,
@@ -67,6 +68,9 @@ COMPACTION = "compaction"
 REPLY_CUT = "reply_cut"
 """Transcript event: the final reply stopped at the output token limit (`limit`, None when
 the provider's own)."""
+COMMAND = "command"
+"""Transcript event: a command tool ran a command (command, exit_code, duration_ms, sandbox,
+timed_out, stopped)."""
 FILE_CHANGE = "file_change"
 """Transcript event: a tool call changed a file (call_id, path, change, diff, added, removed)."""
 UNDO = "undo"
@@ -258,6 +262,10 @@ class Conversation:
                     outcome = event.reason
                 elif isinstance(event, ApprovalDecided) and transcript is not None:
                     transcript.record_event(APPROVAL, call_id=event.call.id, **event.details())
+                elif isinstance(event, CommandFinished) and transcript is not None:
+                    transcript.record_event(
+                        COMMAND, call_id=event.call.id, **event.record.as_dict()
+                    )
                 elif isinstance(event, FileChanged) and transcript is not None:
                     transcript.record_event(
                         FILE_CHANGE, call_id=event.call.id, **event.change.as_dict()

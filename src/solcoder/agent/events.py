@@ -14,6 +14,7 @@ from solcoder.llm.messages import Message, ToolCall, Usage
 from solcoder.records import shared_methods
 
 if TYPE_CHECKING:
+    from solcoder.tools.registry import CommandRecord
     from solcoder.workspace.changes import FileChange
 
 
@@ -80,6 +81,16 @@ class FileChanged:
     change: FileChange
     previewed: bool = False
     """The user saw the diff when approving it (the REPL then shows only a summary)."""
+
+
+@shared_methods
+@dataclass(frozen=True, slots=True, eq=False, repr=False)
+class CommandFinished:
+    """A command tool's command ended (after its result): a `command` JSON event and a
+    transcript record (command, exit code, duration, sandbox)."""
+
+    call: ToolCall
+    record: CommandRecord
 
 
 @shared_methods
@@ -160,4 +171,5 @@ AgentEvent = (
     | Compacted
     | FileChanged
     | ToolOutputChunk
+    | CommandFinished
 )

@@ -29,6 +29,7 @@ from solcoder.agent.events import (
     AgentEvent,
     ApprovalDecided,
     ApprovalRequested,
+    CommandFinished,
     Compacted,
     FileChanged,
     Notice,
@@ -55,10 +56,10 @@ from solcoder.llm.providers.base import Provider, closing
 from solcoder.llm.wire.assemble import DEFAULT_MAX_ARGUMENT_BYTES
 from solcoder.records import shared_methods
 from solcoder.shell.live import LIVE_OUTPUT
-from solcoder.tools.registry import ToolArgumentError, ToolLike, ToolRegistry
+from solcoder.tools.registry import ToolArgumentError, ToolLike, ToolOutput, ToolRegistry
 
 if TYPE_CHECKING:
-    from solcoder.workspace.changes import FileChange
+    pass
 
 log = logging.getLogger(__name__)
 
@@ -108,7 +109,7 @@ class _Finished:
     position: int
     result: ToolResult
     duration: float
-    changes: tuple[FileChange, ...]
+    output: ToolOutput | None
 
 
 class Orchestrator:
@@ -370,8 +371,8 @@ class Orchestrator:
             started = time.perf_counter()
             # The call's task (and what it starts) sends live output through this sink.
             LIVE_OUTPUT.set(lambda text: queue.put_nowait(ToolOutputChunk(item.call, text)))
-            result, changes = await self._execute(item)
-            await queue.put(_Finished(position, result, time.perf_counter() - started, changes))
+            result, output = await self._execute(item)
+            await queue.put(_Finished(position, result, time.perf_counter() - started, output))
 
         tasks: list[asyncio.Task[None]] = []
         slots: list[ToolResult | None] = [None] * len(prepared)
@@ -397,8 +398,11 @@ class Orchestrator:
                 yield ToolRunFinished(
                     item.call, not result.is_error, result.content, entry.duration
                 )
-                for change in entry.changes:
-                    yield FileChanged(item.call, change, item.previewed)
+                if entry.output is not None:
+                    for change in entry.output.changes:
+                        yield FileChanged(item.call, change, item.previewed)
+                    if entry.output.command is not None:
+                        yield CommandFinished(item.call, entry.output.command)
         finally:
             for task in tasks:
                 task.cancel()
@@ -410,15 +414,15 @@ class Orchestrator:
                     slot = ToolResult(item.call.id, text, True, item.call.name)
                 results.append(slot)
 
-    async def _execute(self, item: _Prepared) -> tuple[ToolResult, tuple[FileChange, ...]]:
-        """The call's result, and the files it changed."""
+    async def _execute(self, item: _Prepared) -> tuple[ToolResult, ToolOutput | None]:
+        """The call's result, and the tool's output when it ran (files changed, command)."""
         call = item.call
         if item.problem is not None or item.arguments is None:
-            return ToolResult(call.id, f"Error: {item.problem}", True, call.name), ()
+            return ToolResult(call.id, f"Error: {item.problem}", True, call.name), None
         if item.declined:
-            return ToolResult(call.id, DECLINED, True, call.name), ()
+            return ToolResult(call.id, DECLINED, True, call.name), None
         if item.refused is not None:
-            return ToolResult(call.id, f"Error: {item.refused}", True, call.name), ()
+            return ToolResult(call.id, f"Error: {item.refused}", True, call.name), None
         tool = item.tool
         assert tool is not None  # set with the arguments in _prepare
         timeout = tool.timeout or self.options.tool_timeout
@@ -426,12 +430,12 @@ class Orchestrator:
             output = await asyncio.wait_for(tool.run(item.arguments), timeout)
         except TimeoutError:
             text = f"Error: the tool timed out after {timeout:g} s."
-            return ToolResult(call.id, text, True, call.name), ()
+            return ToolResult(call.id, text, True, call.name), None
         except Exception as error:
             log.debug("tool %s raised", call.name, exc_info=True)
             text = f"Error: the tool failed: {type(error).__name__}: {error}"
-            return ToolResult(call.id, text, True, call.name), ()
-        return ToolResult(call.id, output.content, output.is_error, call.name), output.changes
+            return ToolResult(call.id, text, True, call.name), None
+        return ToolResult(call.id, output.content, output.is_error, call.name), output
 
 
 def _grant_for(command: str) -> str | None:

@@ -265,6 +265,10 @@ def run_interactive(
         return f"Now using {conversation.provider_name} · {conversation.model}."
 
     async def cleanup() -> None:
+        if built.commands is not None:
+            import asyncio
+
+            await asyncio.to_thread(built.commands.stop_all)  # no process outlives the REPL
         await conversation.orchestrator.provider.aclose()
         if built.mcp is not None:
             import asyncio

@@ -53,6 +53,16 @@ def workspace_hooks(
     """`ReplHost` fields for the workspace (none without one)."""
     if workspace is None:
         return {}
+    commands = conversation.commands
+
+    def processes() -> list[tuple[str, str]]:
+        if commands is None or not commands.has_processes():
+            return []
+        return [
+            (info.id, f"{info.state.describe()} · {info.command}")
+            for info in commands.processes.list()
+        ]
+
     from solcoder.errors import NothingToUndo, UndoConflict
 
     async def undo(ask: Ask | None) -> Any:
@@ -107,4 +117,10 @@ def workspace_hooks(
         paths: Sequence[str] = cache["paths"]
         return paths
 
-    return {"undo": undo, "diff": diff, "attach": attach, "mention_paths": mention_paths}
+    return {
+        "undo": undo,
+        "diff": diff,
+        "attach": attach,
+        "mention_paths": mention_paths,
+        "processes": processes,
+    }

@@ -18,7 +18,7 @@ from solcoder.llm.messages import ToolSpec
 from solcoder.records import shared_methods
 from solcoder.tools.arguments import ToolArgumentError, decode_arguments
 from solcoder.tools.effects import BUILTIN_ORIGIN, Effect
-from solcoder.tools.registry import Assessment, ToolOutput
+from solcoder.tools.registry import Assessment, CommandRecord, ToolOutput
 from solcoder.workspace.refusal import Refused
 
 if TYPE_CHECKING:
@@ -127,7 +127,15 @@ def _report(ran: Ran, command: str, body: str | None = None) -> ToolOutput:
             f"Files changed by the command (read them again before editing): {changed}{more}."
         )
     failed = result.exit_code != 0 or result.timed_out
-    return ToolOutput("\n".join(lines), is_error=failed, changes=ran.changes)
+    record = CommandRecord(
+        command,
+        result.exit_code,
+        result.duration_s,
+        ran.sandbox,
+        timed_out=result.timed_out,
+        stopped=result.cancelled,
+    )
+    return ToolOutput("\n".join(lines), is_error=failed, changes=ran.changes, command=record)
 
 
 async def _start_process(context: CommandContext, arguments: Mapping[str, Any]) -> ToolOutput:

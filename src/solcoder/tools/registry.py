@@ -53,6 +53,33 @@ class ToolOutput:
     is_error: bool = False
     changes: tuple[FileChange, ...] = ()
     """Files the call changed (workspace tools), reported as `file_change` events."""
+    command: CommandRecord | None = None
+    """The command the call ran (command tools): a `command` event and transcript record."""
+
+
+@shared_methods
+@dataclass(frozen=True, slots=True, eq=False, repr=False)
+class CommandRecord:
+    """How a command ended, for the transcript, `--json` and `/status`."""
+
+    command: str
+    exit_code: int | None
+    duration_s: float
+    sandbox: str
+    """"bubblewrap", "seatbelt" or "none"."""
+    timed_out: bool = False
+    stopped: bool = False
+    """Stopped by the user (Ctrl-C)."""
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "command": self.command,
+            "exit_code": self.exit_code,
+            "duration_ms": round(self.duration_s * 1000, 1),
+            "sandbox": self.sandbox,
+            "timed_out": self.timed_out,
+            "stopped": self.stopped,
+        }
 
 
 @shared_methods

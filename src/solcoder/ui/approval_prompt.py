@@ -24,6 +24,7 @@ from solcoder.ui.diff_view import diff_lines
 ASK: Final = "Allow? [y]es / [n]o / [a]lways for this session › "
 ASK_EDIT: Final = "Apply? [y]es / [n]o / [a]lways for edits this session › "
 ASK_ONCE: Final = "Allow this once? [y]es / [n]o › "
+ASK_COMMAND: Final = "Run it? [y]es / [n]o / [a]lways `{grant}` this session › "
 """For a secret: each read is asked for on its own, so "always" is not offered."""
 MAX_ARGUMENTS: Final = 12
 """Arguments shown one per line; the rest are counted."""
@@ -88,13 +89,24 @@ class TerminalApprover:
         if request.preview is not None:
             for styled in diff_lines(request.preview):
                 self.console.print(Text("  ").append_text(styled), highlight=False, soft_wrap=True)
+        elif request.command is not None:
+            from solcoder.shell.commands import describe_parts
+
+            for part in describe_parts(request.command)[:MAX_ARGUMENTS]:
+                self.console.print(Text(f"  $ {safe(part)}", style="bold"), soft_wrap=True)
         else:
             for line in argument_lines(request.arguments):
                 self.console.print(Text(f"  {line}"), highlight=False, soft_wrap=True)
-        once = request.effect == "reads_secrets"
-        prompt = (
-            ASK_ONCE if once else ASK_EDIT if is_own_edit(request.effect, request.origin) else ASK
+        # A secret is asked for each time; a command can be granted only by its prefix.
+        once = request.effect == "reads_secrets" or (
+            request.command is not None and request.grant is None
         )
+        if once:
+            prompt = ASK_ONCE
+        elif request.command is not None:
+            prompt = ASK_COMMAND.format(grant=safe(request.grant or ""))
+        else:
+            prompt = ASK_EDIT if is_own_edit(request.effect, request.origin) else ASK
         for _ in range(MAX_TRIES):
             try:
                 raw = await self.read_answer(prompt)

@@ -77,6 +77,8 @@ class ReplHost:
     """A prompt's `@path` mentions: (the text to send, lines to tell the user)."""
     mention_paths: Callable[[], Sequence[str]] | None = None
     """Workspace files, for Tab after `@`."""
+    processes: Callable[[], Iterable[tuple[str, str]]] | None = None
+    """`/ps`: (id, "state · command") for each background process of this session."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -122,6 +124,7 @@ COMMANDS: tuple[CommandInfo, ...] = (
         "undo", "/undo", "Restore the files the last turn changed (again: the turn before)"
     ),
     CommandInfo("diff", "/diff", "Show every change this session made to the workspace"),
+    CommandInfo("ps", "/ps", "List the background processes the model started"),
     CommandInfo(
         "compact",
         "/compact [FOCUS]",
@@ -231,6 +234,7 @@ class CommandRouter:
             "mcp": self._mcp,
             "undo": self._undo,
             "diff": self._diff,
+            "ps": self._ps,
         }
 
     def dispatch(self, line: str) -> CommandResult:
@@ -399,6 +403,15 @@ class CommandRouter:
         shown = self.host.diff()
         self.console.print(Text(safe(shown)) if isinstance(shown, str) else shown, highlight=False)
         return DONE
+
+    def _ps(self, _argument: str) -> CommandResult:
+        if self.host.processes is None:
+            return self._not_available("/ps")
+        rows = list(self.host.processes())
+        if not rows:
+            self._say("No background processes in this session.", "yellow")
+            return DONE
+        return self._table(rows)
 
     def _retry(self, _argument: str) -> CommandResult:
         return CommandResult(retry=True)

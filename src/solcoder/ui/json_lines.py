@@ -12,6 +12,7 @@ from solcoder import jsonsafe
 from solcoder.agent.events import (
     AgentEvent,
     ApprovalDecided,
+    CommandFinished,
     Compacted,
     CompactionStarted,
     FileChanged,
@@ -153,6 +154,9 @@ class JsonLinesWriter:
         if isinstance(event, ApprovalDecided):
             details = {key: redact(value) for key, value in event.details().items()}
             return {"type": "approval", "id": event.call.id, **details}
+        if isinstance(event, CommandFinished):
+            details = default_redactor().redact_data(event.record.as_dict())
+            return {"type": "command", "id": event.call.id, **details}
         if isinstance(event, ToolOutputChunk):
             return {"type": "command_output", "id": event.call.id, "text": redact(event.text)}
         if isinstance(event, FileChanged):

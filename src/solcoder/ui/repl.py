@@ -184,9 +184,15 @@ class Repl:
         return text
 
     def interrupt(self) -> bool:
-        """Cancel the turn or command in progress; False when nothing was running."""
+        """Stop the command running in the foreground (the turn goes on, and the model is
+        told), else cancel the turn or command in progress; False when nothing was running."""
         if self._task is None or self._task.done():
             return False
+        from solcoder.shell.live import FOREGROUND
+
+        if FOREGROUND.interrupt():
+            self.console.print(Text("stopping the command…", style="yellow"))
+            return True
         self._interrupted = True
         self._task.cancel()
         return True
