@@ -241,14 +241,6 @@ class Conversation:
                         transcript.partial(reply.text)
                         last_partial = now
                 elif isinstance(event, Completed):
-                    if (
-                        event.stop_reason == "max_tokens"
-                        and not event.message.tool_calls
-                        and transcript is not None
-                    ):
-                        transcript.record_event(
-                            REPLY_CUT, limit=self.orchestrator.options.max_output_tokens
-                        )
                     record.steps += 1
                     record.tool_calls += len(event.message.tool_calls)
                     record.usage = record.usage + event.usage
@@ -260,16 +252,8 @@ class Conversation:
                     self._record_compaction(event)
                 elif isinstance(event, TurnFinished):
                     outcome = event.reason
-                elif isinstance(event, ApprovalDecided) and transcript is not None:
-                    transcript.record_event(APPROVAL, call_id=event.call.id, **event.details())
-                elif isinstance(event, CommandFinished) and transcript is not None:
-                    transcript.record_event(
-                        COMMAND, call_id=event.call.id, **event.record.as_dict()
-                    )
-                elif isinstance(event, FileChanged) and transcript is not None:
-                    transcript.record_event(
-                        FILE_CHANGE, call_id=event.call.id, **event.change.as_dict()
-                    )
+                if transcript is not None:
+                    self._record_event(transcript, event)
                 yield event
         except (asyncio.CancelledError, GeneratorExit, KeyboardInterrupt):
             self._keep_partial(reply.text)
@@ -287,6 +271,22 @@ class Conversation:
             self._save_new()
             if transcript is not None:
                 transcript.end_turn(outcome=outcome, usage=record.usage.as_dict())
+
+    def _record_event(self, transcript: TranscriptSink, event: AgentEvent) -> None:
+        """The transcript records of a turn's events: approvals, commands, file changes, a
+        reply cut by the output limit (messages are saved by `_save_new`)."""
+        if isinstance(event, ApprovalDecided):
+            transcript.record_event(APPROVAL, call_id=event.call.id, **event.details())
+        elif isinstance(event, CommandFinished):
+            transcript.record_event(COMMAND, call_id=event.call.id, **event.record.as_dict())
+        elif isinstance(event, FileChanged):
+            transcript.record_event(FILE_CHANGE, call_id=event.call.id, **event.change.as_dict())
+        elif (
+            isinstance(event, Completed)
+            and event.stop_reason == "max_tokens"
+            and not event.message.tool_calls
+        ):
+            transcript.record_event(REPLY_CUT, limit=self.orchestrator.options.max_output_tokens)
 
     async def compact(self, focus: str | None = None) -> AsyncIterator[AgentEvent]:
         """`/compact [focus]`: replace the history by a summary now."""
