@@ -65,6 +65,9 @@ class CommandContext:
     environ: Mapping[str, str] = field(default_factory=lambda: os.environ)
     _processes: ProcessManager | None = None
     _plans: dict[str, LaunchPlan] = field(default_factory=dict)
+    _one_at_a_time: asyncio.Lock | None = None
+    """Commands run one after another: each is checkpointed against the tree the one before
+    left (the shadow index is one), and their changes are told apart."""
 
     # -- the sandbox ------------------------------------------------------------------------
 
@@ -139,6 +142,20 @@ class CommandContext:
     ) -> Ran:
         """Run `command` (or `argv`, shown as `command`) in the sandbox, checkpointed, with
         live output; Ctrl-C stops it (the result says so) without cancelling the turn."""
+
+        if self._one_at_a_time is None:
+            self._one_at_a_time = asyncio.Lock()
+        async with self._one_at_a_time:
+            return await self._run(command, cwd, timeout_s, max_output_bytes, argv)
+
+    async def _run(
+        self,
+        command: str,
+        cwd: Path,
+        timeout_s: float,
+        max_output_bytes: int,
+        argv: Iterable[str] | None,
+    ) -> Ran:
         from solcoder.shell.live import FOREGROUND, emit
         from solcoder.shell.run import cancelled_result, run_command
 
