@@ -350,3 +350,9 @@ def reply_reserve(
     if window:
         reserve = min(reserve, max(window // 4, 1))
     return reserve
+
+
+def estimate_margin(window: int) -> int:
+    """Tokens kept free besides the reply's: the estimate is close, not exact (a few percent
+    either way), and a server refuses a request that passes its window by one token."""
+    return max(64, window // 25)

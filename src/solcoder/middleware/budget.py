@@ -30,7 +30,7 @@ from solcoder.llm.events import Completed, Event
 from solcoder.llm.messages import Request, Usage
 from solcoder.llm.partial import PartialReply
 from solcoder.llm.providers.base import closing
-from solcoder.llm.tokens import count_text, estimate_request, reply_reserve
+from solcoder.llm.tokens import count_text, estimate_margin, estimate_request, reply_reserve
 from solcoder.middleware.base import Middleware
 from solcoder.middleware.fit import fit_history, format_tokens
 from solcoder.middleware.fit import group_digits as _group
@@ -203,7 +203,7 @@ class BudgetedProvider(Middleware):
                 system=request.system,
                 tools=request.tools,
                 window=self.window,
-                reserve_output=reserve,
+                reserve_output=reserve + estimate_margin(self.window),
                 provider=self.provider_name,
                 model=model,
             )
@@ -211,10 +211,12 @@ class BudgetedProvider(Middleware):
             if dropped:
                 request = replace(request, messages=messages)
         estimate = estimate_request(request, provider=self.provider_name)
-        if self.window is not None and requested > self.window - estimate:
-            # A small window: the reply gets what the input leaves (at least the reserve the
-            # history was fitted for), so a server that checks input + max_tokens accepts it.
-            request = replace(request, max_tokens=max(self.window - estimate, reserve))
+        if self.window is not None:
+            # A small window: the reply gets what the input leaves, less a margin for the
+            # estimate's error, so a server that checks input + max_tokens accepts it.
+            room = self.window - estimate - estimate_margin(self.window)
+            if requested > room:
+                request = replace(request, max_tokens=max(room, reserve // 2, 1))
         cost = None
         if self.budget.max_cost_usd is not None:
             cost = self._cost(Usage(input=estimate, output=reserve), model)
