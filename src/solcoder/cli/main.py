@@ -330,6 +330,22 @@ def _print_traceback() -> None:
     sys.stderr.flush()
 
 
+def _not_utf8(args: Sequence[str]) -> Any:
+    """A UsageError for the first argument that is not UTF-8 (its bytes reach Python as lone
+    surrogates, which no file, terminal or transcript can take), or None."""
+    for position, arg in enumerate(args, start=1):
+        bad = next((char for char in arg if 0xDC80 <= ord(char) <= 0xDCFF), None)
+        if bad is not None:
+            from solcoder.errors import UsageError
+
+            return UsageError(
+                f"Argument {position} is not UTF-8 text (it holds the byte "
+                f"0x{ord(bad) - 0xDC00:02X}).",
+                hint="Pass UTF-8 text: check the encoding of your terminal or script.",
+            )
+    return None
+
+
 def main(argv: Sequence[str] | None = None) -> None:
     """Entry point: run the CLI and turn every failure into a message and an exit code."""
     args = list(sys.argv[1:] if argv is None else argv)
@@ -342,6 +358,9 @@ def main(argv: Sequence[str] | None = None) -> None:
         _start_debug_log()
     from solcoder.errors import Cancelled, SolcoderError, UsageError
 
+    undecodable = _not_utf8(args)
+    if undecodable is not None:
+        _fail(undecodable, json_output=json_output)
     try:
         code = cli.main(args=args, prog_name="solcoder", standalone_mode=False)
     except click.exceptions.Exit as done:

@@ -17,10 +17,17 @@ from solcoder.errors import UsageError
 def _transcript_path(ctx: click.Context, target: str) -> Path:
     """A transcript file given by path, or the transcript of a saved session given by id."""
     candidate = Path(target).expanduser()
-    if candidate.is_file():
-        return candidate
-    if candidate.is_dir() and (candidate / "transcript.jsonl").is_file():
-        return candidate / "transcript.jsonl"
+    try:
+        if candidate.is_file():
+            return candidate
+        if candidate.is_dir() and (candidate / "transcript.jsonl").is_file():
+            return candidate / "transcript.jsonl"
+    except OSError as error:  # a name too long for the file system, a loop of links
+        raise UsageError(
+            f"Cannot use {target[:80]!r}{'…' if len(target) > 80 else ''}: "
+            f"{error.strerror or error}.",
+            hint="Give a transcript file or a session id (`solcoder sessions list`).",
+        ) from None
     from solcoder.sessions import SESSION_ID, SessionStore
 
     if SESSION_ID.fullmatch(target):
