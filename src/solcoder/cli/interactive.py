@@ -113,7 +113,7 @@ def make_host(
     `apply_setting` makes a saved setting take effect in the running conversation (a new
     provider or model from the next request on); it returns a note for the user.
     """
-    from solcoder.config import set_user_value
+    from solcoder.config import load_settings, set_user_value
     from solcoder.ui.commands import ReplHost
 
     current = {"settings": settings}
@@ -124,6 +124,14 @@ def make_host(
 
     def set_setting(key: str, value: str) -> str:
         set_user_value(settings.home, key, value)
+        # What `/config get` and `/status` read from now on: the files as saved, under the
+        # flags given at launch (they still win).
+        launch_flags = {
+            name: current["settings"].get(name)
+            for name, source in current["settings"].sources.items()
+            if source == "flag"
+        }
+        current["settings"] = load_settings(overrides=launch_flags, home=settings.home)
         saved = f"Saved {key} = {value!r} to {settings.user_config_path}."
         if apply_setting is not None:
             note = apply_setting(key, value)
