@@ -108,7 +108,7 @@ def test_dry_run_on_the_local_model_is_the_default_without_a_key(
     result = run_cli("--dry-run-llm", "--json", "--llm-api", wire, timeout=300)
     summary = summary_of(result)
     assert summary["provider"] == "local"
-    assert "No API key found: using the local model" in result.stderr
+    assert "No API key found: using the bundled demonstration model" in result.stderr
     assert "solcoder auth login" in result.stderr
 
 

