@@ -13,10 +13,9 @@ from solcoder.llm.messages import ToolSpec
 from solcoder.mcp.adapter import McpServerError
 from solcoder.mcp.naming import assign_names
 from solcoder.mcp.results import map_result
-from solcoder.tools.arguments import ToolArgumentError, decode_arguments
 from solcoder.tools.effects import Effect
 from solcoder.tools.registry import Assessment, ToolOutput
-from solcoder.tools.validation import describe_problems, schema_problems
+from solcoder.tools.validation import checked_arguments
 
 if TYPE_CHECKING:
     from solcoder.mcp.manager import McpManager, ServerSnapshot
@@ -57,11 +56,7 @@ class McpTool:
         return ToolSpec(self.name, self.description, self.json_schema)
 
     def parse_arguments(self, raw: str) -> dict[str, Any]:
-        arguments = decode_arguments(self.name, raw, self.json_schema)
-        problems = schema_problems(self.json_schema, arguments)
-        if problems:
-            raise ToolArgumentError(describe_problems(self.name, problems))
-        return arguments
+        return checked_arguments(self.name, raw, self.json_schema)
 
     def assess(self, arguments: Mapping[str, Any]) -> Assessment:
         return Assessment(self.effect)

@@ -16,7 +16,6 @@ from typing import TYPE_CHECKING, Any, Final
 
 from solcoder.llm.messages import ToolSpec
 from solcoder.records import shared_methods
-from solcoder.tools.arguments import ToolArgumentError, decode_arguments
 from solcoder.tools.effects import BUILTIN_ORIGIN, Effect
 from solcoder.tools.registry import Assessment, CommandRecord, ToolOutput
 from solcoder.workspace.refusal import Refused
@@ -60,13 +59,9 @@ class CommandTool:
         return ToolSpec(self.name, self.description, self.json_schema)
 
     def parse_arguments(self, raw: str) -> dict[str, Any]:
-        from solcoder.tools.validation import describe_problems, schema_problems
+        from solcoder.tools.validation import checked_arguments
 
-        arguments = decode_arguments(self.name, raw, self.json_schema)
-        problems = schema_problems(self.json_schema, arguments)
-        if problems:
-            raise ToolArgumentError(describe_problems(self.name, problems))
-        return arguments
+        return checked_arguments(self.name, raw, self.json_schema)
 
     def assess(self, arguments: Mapping[str, Any]) -> Assessment:
         if self.assessor is None:

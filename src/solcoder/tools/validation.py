@@ -200,3 +200,16 @@ def _has_repeat(items: Any) -> bool:
         if name == "BRANCH" and any(_has_repeat(branch) for branch in value[1]):
             return True
     return False
+
+
+def checked_arguments(tool: str, raw: str, schema: Mapping[str, Any]) -> dict[str, Any]:
+    """The model's raw arguments for a tool declared by a raw JSON Schema (an MCP server's,
+    or SolCoder's workspace and command tools): decoded, then checked against the schema;
+    `ToolArgumentError` with every problem otherwise."""
+    from solcoder.tools.arguments import ToolArgumentError, decode_arguments
+
+    arguments = decode_arguments(tool, raw, schema)
+    problems = schema_problems(schema, arguments)
+    if problems:
+        raise ToolArgumentError(describe_problems(tool, problems))
+    return arguments
