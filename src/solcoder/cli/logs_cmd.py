@@ -163,28 +163,41 @@ def stats_command(  # noqa: PLR0917
 
     call_filter = CallFilter(provider, model, None, session, _since(since))
     home = _home(ctx)
+    from solcoder.telemetry.commands import command_stats, describe
+
+    commands = command_stats(home, session=session, since=call_filter.since)
     store = _open(home)
     if store is None:
         if as_json:
-            click.echo(safe_json({"models": [], "total": None, "latency_histogram": []}))
+            empty = {"models": [], "total": None, "latency_histogram": [], "commands": commands}
+            click.echo(safe_json(empty))
         else:
             click.echo(_nothing_yet(home))
+            _print_commands(describe(commands))
         return
     from solcoder.telemetry.rate_limits import last_rate_limits
 
     with store:
         report = compute_stats(store.connection, call_filter)
         report["rate_limits"] = last_rate_limits(store.connection)
+    report["commands"] = commands
     if as_json:
         click.echo(safe_json(report, indent=2))
         return
     if not report["models"]:
         click.echo("No model calls recorded.")
+        _print_commands(describe(commands))
         return
     from solcoder.telemetry.render import stats_renderable
 
     _console().print(stats_renderable(report))
     _print_rate_limits(report["rate_limits"])
+    _print_commands(describe(commands))
+
+
+def _print_commands(line: str | None) -> None:
+    if line is not None:
+        click.echo(safe(line))
 
 
 def _print_rate_limits(entries: list[dict[str, Any]]) -> None:
