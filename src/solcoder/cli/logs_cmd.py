@@ -169,7 +169,12 @@ def stats_command(  # noqa: PLR0917
     store = _open(home)
     if store is None:
         if as_json:
-            empty = {"models": [], "total": None, "latency_histogram": [], "commands": commands}
+            empty: dict[str, Any] = {
+                "models": [],
+                "total": None,
+                "latency_histogram": [],
+                "commands": commands,
+            }
             click.echo(safe_json(empty))
         else:
             click.echo(_nothing_yet(home))
