@@ -38,6 +38,7 @@ from solcoder.llm.providers.base import closing
 from solcoder.llm.serialize import message_to_dict
 from solcoder.records import shared_methods
 from solcoder.redact_stream import settle
+from solcoder.words import count
 
 if TYPE_CHECKING:
     from solcoder.commands.context import CommandContext
@@ -171,7 +172,7 @@ class Conversation:
     def describe_session(self) -> str:
         if self._describe is not None:
             return self._describe()
-        return f"session {self.session_id or '(not saved)'} · {len(self.turns)} turns"
+        return f"session {self.session_id or '(not saved)'} · {count(len(self.turns), 'turn')}"
 
     def record_undo(self, turn: int, files: list[tuple[str, str]]) -> None:
         """`/undo` restored `files` ((path, what was done)) changed in `turn`: recorded in

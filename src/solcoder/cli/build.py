@@ -385,9 +385,11 @@ def build(
         session.set_model(provider.name, provider.model)
 
     def describe() -> str:
+        from solcoder.words import count
+
         if session is None:
             return "This conversation is not saved."
-        return f"session {session.id} · {session.turn_count} turns · {session.path}"
+        return f"session {session.id} · {count(session.turn_count, 'turn')} · {session.path}"
 
     if budget is None:
         budget = session_budget(settings, session)

@@ -82,9 +82,10 @@ def read_source_file(file: Path) -> str:
 
 
 def mcp_hooks(mcp: Any) -> dict[str, Any]:
-    """`/mcp` and `/mcp restart NAME` over the session's MCP manager (none: not available)."""
+    """`/mcp` and `/mcp restart NAME` over the session's MCP manager (none configured: `/mcp`
+    says so and how to add one)."""
     if mcp is None:
-        return {}
+        return {"mcp_status": list}
 
     def mcp_status() -> list[tuple[str, str]]:
         return [(snapshot.name, snapshot.describe()) for snapshot in mcp.snapshots()]

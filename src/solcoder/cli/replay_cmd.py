@@ -60,6 +60,7 @@ def replay_command(ctx: click.Context, target: str, as_json: bool) -> None:
     """
     from solcoder.agent.orchestrator import AgentOptions
     from solcoder.replay import DIFFERENCES_EXIT_CODE, replay_file
+    from solcoder.words import count
 
     path = _transcript_path(ctx, target)
     llm = settings_from_context(ctx).llm
@@ -82,13 +83,14 @@ def replay_command(ctx: click.Context, target: str, as_json: bool) -> None:
             for line in report.file_changes:
                 _echo(f"  {line}")
         summary = (
-            f"{report.turns} turns, {report.steps} model steps, {report.tool_calls} tool calls"
+            f"{count(report.turns, 'turn')}, {count(report.steps, 'model step')}, "
+            f"{count(report.tool_calls, 'tool call')}"
         )
         if report.identical:
             _echo(f"✓ {path}: replay matches the recording ({summary}).")
         else:
-            count = len(report.differences)
-            _echo(f"✗ {path}: {count} difference{'s' if count != 1 else ''} ({summary}):")
+            found = count(len(report.differences), "difference")
+            _echo(f"✗ {path}: {found} ({summary}):")
             for difference in report.differences:
                 _echo("  " + difference.describe())
     ctx.exit(0 if report.identical else DIFFERENCES_EXIT_CODE)

