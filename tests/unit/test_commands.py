@@ -13,16 +13,15 @@ from solcoder.agent.events import AgentEvent
 from solcoder.errors import UsageError
 from solcoder.llm.messages import Message, Text, Thinking
 from solcoder.tools.registry import ToolRegistry
-from solcoder.ui.commands import (
+from solcoder.ui.command_table import (
     COMMANDS,
-    CommandRouter,
-    ReplHost,
     closest_command,
     command_names,
     is_command,
     last_turn_thinking,
     unescape,
 )
+from solcoder.ui.commands import CommandRouter, ReplHost
 
 
 class Conversation:

@@ -10,7 +10,6 @@ optional (a missing one makes its command say "not available").
 
 from __future__ import annotations
 
-import difflib
 import inspect
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Sequence
 from dataclasses import dataclass
@@ -21,7 +20,13 @@ from rich.table import Table
 from rich.text import Text
 
 from solcoder.errors import SolcoderError, UsageError
-from solcoder.llm.messages import Message, Thinking
+from solcoder.llm.messages import Message
+from solcoder.ui.command_table import (
+    COMMANDS,
+    KEYS_HELP,
+    closest_command,
+    last_turn_thinking,
+)
 from solcoder.ui.render import render_error, safe
 
 if TYPE_CHECKING:
@@ -95,105 +100,6 @@ class CommandResult:
 
 
 DONE = CommandResult()
-
-
-@dataclass(frozen=True, slots=True)
-class CommandInfo:
-    name: str
-    usage: str
-    help: str
-    aliases: tuple[str, ...] = ()
-
-
-COMMANDS: tuple[CommandInfo, ...] = (
-    CommandInfo("help", "/help", "List the commands and keys"),
-    CommandInfo("quit", "/quit", "Leave SolCoder (also /exit or Ctrl-D)", ("exit",)),
-    CommandInfo(
-        "config",
-        "/config get KEY | set KEY VALUE | rotate-key",
-        "Read or change a setting, or replace the API key",
-    ),
-    CommandInfo("clear", "/clear", "Start a new conversation (the session is kept)"),
-    CommandInfo("session", "/session", "Show the session id, transcript path and turn count"),
-    CommandInfo("status", "/status", "Show the provider, model, session and limits in effect"),
-    CommandInfo("tools", "/tools", "List the tools the model can call"),
-    CommandInfo("plan", "/plan TEXT", "Plan TEXT with the plan tool, without the model"),
-    CommandInfo("review", "/review PATH", "Review a source file without the model"),
-    CommandInfo("retry", "/retry", "Send the last prompt again"),
-    CommandInfo(
-        "undo", "/undo", "Restore the files the last turn changed (again: the turn before)"
-    ),
-    CommandInfo("diff", "/diff", "Show every change this session made to the workspace"),
-    CommandInfo("ps", "/ps", "List the background processes the model started"),
-    CommandInfo(
-        "compact",
-        "/compact [FOCUS]",
-        "Summarise the older conversation now (FOCUS: what the summary should keep)",
-    ),
-    CommandInfo(
-        "reasoning",
-        "/reasoning [LEVEL]",
-        "Show or set how hard a reasoning model thinks: off, low, medium, high",
-    ),
-    CommandInfo(
-        "thinking",
-        "/thinking [on|off]",
-        "Show the last turn's reasoning; on/off streams it live or collapsed",
-    ),
-    CommandInfo("logs", "/logs", "Show where the logs are and their last lines"),
-    CommandInfo("mcp", "/mcp [restart NAME]", "Show the MCP servers' state, or restart one"),
-)
-
-KEYS_HELP = (
-    "Enter sends · Alt-Enter (or a line ending in \\) adds a line · Tab completes commands "
-    "and @file mentions (which attach the file) · "
-    "Ctrl-C cancels a reply · Ctrl-D exits · start a message with // to send a literal /"
-)
-
-
-def command_names() -> list[str]:
-    """Every spelling the router accepts, aliases included."""
-    return [name for info in COMMANDS for name in (info.name, *info.aliases)]
-
-
-def is_command(line: str) -> bool:
-    """True for "/help"; "//text" is an escaped message for the model, not a command."""
-    stripped = line.lstrip()
-    return stripped.startswith("/") and not stripped.startswith("//")
-
-
-def unescape(line: str) -> str:
-    """The text sent to the model: "//etc/hosts?" becomes "/etc/hosts?"."""
-    stripped = line.lstrip()
-    return stripped[1:] if stripped.startswith("//") else line
-
-
-def last_turn_thinking(history: Sequence[Message]) -> list[str]:
-    """The reasoning of the last turn: the thinking parts of the assistant messages after the
-    newest user message (a tool loop has several), oldest first. Redacted blocks carry no text
-    a person can read and are left out."""
-    found: list[str] = []
-    for message in reversed(history):
-        if message.role == "user":
-            break
-        if message.role == "assistant":
-            texts = [
-                part.text
-                for part in message.parts
-                if isinstance(part, Thinking) and part.text and not part.redacted
-            ]
-            found[:0] = texts
-    return found
-
-
-def closest_command(name: str) -> str | None:
-    """The command the user most likely meant, or None when nothing is close."""
-    names = command_names()
-    prefixed = [candidate for candidate in names if candidate.startswith(name)] if name else []
-    if len(prefixed) == 1:
-        return prefixed[0]
-    matches = difflib.get_close_matches(name, names, n=1, cutoff=0.5)
-    return matches[0] if matches else None
 
 
 class CommandRouter:

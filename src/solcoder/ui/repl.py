@@ -36,7 +36,8 @@ from rich.text import Text
 
 from solcoder.agent.events import AgentEvent
 from solcoder.errors import Cancelled, SolcoderError
-from solcoder.ui.commands import CommandRouter, ReplHost, is_command, unescape
+from solcoder.ui.command_table import is_command, unescape
+from solcoder.ui.commands import CommandRouter, ReplHost
 from solcoder.ui.conversation_view import PROMPT, ConversationLike
 from solcoder.ui.render import EventSink, StreamRenderer, render_error, safe
 from solcoder.ui.spinner import SpinnerSink, WaitingSpinner

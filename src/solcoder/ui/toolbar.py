@@ -27,7 +27,7 @@ from rich.console import Console
 from rich.text import Text
 
 from solcoder.terminal import safe
-from solcoder.ui.commands import command_names
+from solcoder.ui.command_table import command_names
 from solcoder.ui.conversation_view import CONTINUATION, PROMPT
 
 if TYPE_CHECKING:
