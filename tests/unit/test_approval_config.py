@@ -9,7 +9,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from solcoder.config import load_settings, set_user_value
-from solcoder.config.schema import SETTINGS, InvalidValue, format_value
+from solcoder.config.schema import SETTINGS, format_value
+from solcoder.config.values import InvalidValue
 from solcoder.errors import ConfigError, UsageError
 
 NAME_CHARACTERS = st.sampled_from("abcxyz019_-*?")

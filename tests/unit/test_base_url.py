@@ -10,7 +10,7 @@ from __future__ import annotations
 import pytest
 
 from solcoder.config import lookup
-from solcoder.config.schema import InvalidValue
+from solcoder.config.values import InvalidValue
 from solcoder.errors import ConfigError
 from solcoder.llm.catalog.providers import ProviderSpec, spec_from_table
 from solcoder.llm.providers.client import LLMClient

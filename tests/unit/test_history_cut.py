@@ -48,7 +48,7 @@ def test_a_cut_never_separates_a_call_from_its_result(
 def test_compact_at_accepts_percent_fraction_and_off() -> None:
     import pytest
 
-    from solcoder.config.schema import InvalidValue, parse_share
+    from solcoder.config.values import InvalidValue, parse_share
 
     assert parse_share("80") == 0.8
     assert parse_share("80%") == 0.8

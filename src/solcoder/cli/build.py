@@ -107,7 +107,7 @@ def build_orchestrator(
     from solcoder.agent.compaction import CompactionOptions
     from solcoder.agent.orchestrator import AgentOptions, Orchestrator
     from solcoder.agent.prompts import system_prompt
-    from solcoder.config.schema import parse_share
+    from solcoder.config.values import parse_share
     from solcoder.llm.catalog.reasoning import reasoning_level
     from solcoder.llm.messages import CacheTtl, PromptCache
     from solcoder.tools.toolkits import default_registry

@@ -105,7 +105,8 @@ def _check_patterns(patterns: tuple[str, ...]) -> tuple[str, ...]:
     """`--approve` values: tool-name globs (the same rule as `approval.allow`)."""
     if not patterns:
         return ()
-    from solcoder.config.schema import InvalidValue, lookup
+    from solcoder.config.schema import lookup
+    from solcoder.config.values import InvalidValue
 
     try:
         checked = lookup("approval.allow").check(list(patterns))

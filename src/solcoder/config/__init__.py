@@ -22,13 +22,13 @@ from solcoder.config.schema import (
     LLMSettings,
     MCPSettings,
     SessionsSettings,
-    SettingSpec,
     TelemetrySettings,
     UISettings,
     closest_keys,
     format_value,
     lookup,
 )
+from solcoder.config.values import SettingSpec
 from solcoder.config.writer import (
     ensure_home,
     first_run_config,

@@ -18,7 +18,6 @@ from solcoder.config.schema import (
     SECTIONS,
     SETTINGS,
     ApprovalSettings,
-    InvalidValue,
     LLMSettings,
     MCPSettings,
     SessionsSettings,
@@ -28,8 +27,8 @@ from solcoder.config.schema import (
     closest_keys,
     format_value,
     lookup,
-    shorten,
 )
+from solcoder.config.values import InvalidValue, shorten
 from solcoder.errors import ConfigError, UsageError
 from solcoder.fsutil import read_text_checked
 from solcoder.records import shared_methods

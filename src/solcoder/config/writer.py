@@ -20,7 +20,8 @@ from solcoder.config.loader import (
     read_config_file,
     resolve_home,
 )
-from solcoder.config.schema import SECTIONS, SETTINGS, InvalidValue, format_value, lookup, shorten
+from solcoder.config.schema import SECTIONS, SETTINGS, format_value, lookup
+from solcoder.config.values import InvalidValue, shorten
 from solcoder.errors import ConfigError, UsageError
 from solcoder.fsutil import (
     PRIVATE_FILE_MODE,
