@@ -162,7 +162,11 @@ class FakeLLMServer:
         self._lock = threading.Lock()
         self._requests: list[RecordedRequest] = []
         self._writers: set[asyncio.StreamWriter] = set()
-        self._rendered: dict[tuple[int, str], tuple[list[bytes], int, bytes]] = {}
+        self._rendered: dict[tuple[int, str], tuple[Reply, list[bytes], int, bytes]] = {}
+        """Rendered bodies by reply and wire. Each entry keeps its reply alive and is checked
+        by identity: keyed by `id()` alone, a reply freed after it was served could lend its
+        address, and so its stale body, to a reply queued later (seen as a test that got an
+        earlier test step's answer)."""
         self.open_connections = 0
         self.active_responses = 0
         self.connections_seen = 0
@@ -393,7 +397,7 @@ class FakeLLMServer:
         """The reply's events, and the whole framed body when it can be sent in one go."""
         key = (id(reply), api)
         cached = self._rendered.get(key)
-        if cached is None:
+        if cached is None or cached[0] is not reply:
             if reply.raw_body is not None:
                 raw = reply.raw_body.encode("utf-8")
                 size = reply.raw_chunk_bytes or len(raw) or 1
@@ -404,8 +408,8 @@ class FakeLLMServer:
             if reply.truncate:
                 events = events[:tail]
             framed = b"".join(b"%x\r\n%s\r\n" % (len(event), event) for event in events)
-            cached = self._rendered[key] = (events, tail, framed + b"0\r\n\r\n")
-        events, _tail, framed_body = cached
+            cached = self._rendered[key] = (reply, events, tail, framed + b"0\r\n\r\n")
+        _reply, events, _tail, framed_body = cached
         plain = not any(
             (
                 reply.drop_after is not None,

@@ -72,3 +72,18 @@ def test_the_process_stops_itself_after_its_lifetime() -> None:
         if process.poll() is None:
             process.kill()
     assert time.monotonic() - started < 5
+
+
+def test_each_queued_reply_is_served_as_itself() -> None:
+    """The fake server cached rendered bodies by `id(reply)`: a reply served and freed could
+    lend its address, and its stale body, to one queued later, so a test got an earlier step's
+    answer (seen twice in full runs). Replies queued one by one, each freed after it is
+    served, must each come back as themselves."""
+    from tests.support.fake_llm_server import FakeLLMServer, Reply
+
+    with FakeLLMServer(lifetime=60) as server:
+        for index in range(40):
+            server.enqueue(Reply(text=f"reply number {index}"))
+            outcome = call("async", lambda: make_client(server, "chat"))
+            assert outcome.error is None, outcome.error
+            assert outcome.completed.message.text == f"reply number {index}"
