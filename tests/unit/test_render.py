@@ -6,8 +6,8 @@ import io
 import json
 import subprocess
 import sys
-import time
 
+import pytest
 from rich.console import Console
 
 from solcoder.agent.events import (
@@ -227,18 +227,16 @@ def test_legacy_encoding_gets_ascii_symbols_and_no_encode_error() -> None:
     ]
 
 
+# A hang guard: a re-render of the whole reply per token (rich Live + Markdown) takes minutes
+# here; the speed itself is measured in benchmarks/render.py.
+@pytest.mark.timeout(60)
 def test_many_tokens_render_in_linear_time() -> None:
     console = plain_console()
     renderer = StreamRenderer(console)
-    started = time.perf_counter()
     for index in range(20_000):
         renderer.handle(TextDelta(f"tok{index} "))
     renderer.close()
-    elapsed = time.perf_counter() - started
     assert output(console).startswith("tok0 tok1 ")
-    # A hang guard: a re-render of the whole reply per token (rich Live + Markdown) takes
-    # minutes here; the speed itself is measured in benchmarks/render.py.
-    assert elapsed < 60
 
 
 def test_shorten_collapses_whitespace() -> None:

@@ -135,18 +135,16 @@ def test_store_with_refused_keyring_uses_encrypted_file(
     assert store.get("openai") == Secret(KEY)
 
 
+@pytest.mark.timeout(30)  # a hang guard: the keyring itself never answers
 def test_hanging_keyring_falls_back_within_four_seconds(
     tmp_path: Path, restore_keyring: None
 ) -> None:
     hanging = HangingKeyring()
     keyring.set_keyring(hanging)
     try:
-        started = time.monotonic()
         store = CredentialStore(tmp_path, environ=ENVIRON)  # real detection, default 3 s bound
         assert store.set("openai", Secret(KEY)) == "encrypted-file"
         assert store.get("openai") == Secret(KEY)
-        elapsed = time.monotonic() - started
-        assert elapsed < 30, elapsed  # a hang guard: the keyring itself never answers
     finally:
         hanging.release.set()
 

@@ -63,15 +63,12 @@ async def test_environment_values_never_reach_the_report(fake_path: Path):
 
 
 @posix_only
+@pytest.mark.timeout(25)  # a hang guard: a probe that never killed its CLI waits 30 s
 async def test_hung_clis_are_bounded_and_probed_concurrently(fake_path: Path):
     # The script starts a child that keeps the pipe open: killing only the shell would hang.
     for name in ("fakehang1", "fakehang2", "fakehang3"):
         _fake_cli(fake_path, name, "sleep 30 &\nsleep 30")
-    started = time.monotonic()
     report = await probe_environment(["fakehang1", "fakehang2", "fakehang3"], timeout=0.5)
-    elapsed = time.monotonic() - started
-    # A hang guard, not a speed test: a probe that never killed its CLI would wait 30 s.
-    assert elapsed < 25, elapsed
     for name in ("fakehang1", "fakehang2", "fakehang3"):
         assert report["tools"][name]["error"] == f"`{name} --version` did not answer within 0.5 s"
 
