@@ -61,7 +61,7 @@ def run_cli(solcoder_home: Path, tmp_path: Path) -> Run:
         *args: str,
         env: Mapping[str, str] | None = None,
         input: str | None = None,
-        timeout: float = 60,
+        timeout: float = 240,  # a hang guard; a loaded machine (or a real model) is slow
         cwd: Path | None = None,
     ) -> subprocess.CompletedProcess[str]:
         work = cwd or tmp_path / "work"
