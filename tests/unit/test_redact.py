@@ -6,7 +6,6 @@ from __future__ import annotations
 import io
 import logging
 import random
-import time
 from collections.abc import Iterator
 
 import pytest
@@ -192,7 +191,8 @@ def test_redact_data_walks_nested_json(redactor: Redactor) -> None:
     assert out["n"] == 3 and out["t"] is True and out["none"] is None
 
 
-def test_large_text_is_fast(redactor: Redactor) -> None:
+@pytest.mark.timeout(30)  # a hang guard against catastrophic backtracking
+def test_large_text_is_redacted_without_backtracking(redactor: Redactor) -> None:
     redactor.add_secret("sk-test-CANARY-0123456789abcdef")
     words = [
         "lorem",
@@ -212,11 +212,8 @@ def test_large_text_is_fast(redactor: Redactor) -> None:
     ]
     text = " ".join(RNG.choice(words) for _ in range(400_000))  # ~2.4 MB of code-ish text
     planted = text + " sk-test-CANARY-0123456789abcdef"
-    started = time.perf_counter()
-    out = redactor.redact(planted)
-    elapsed = time.perf_counter() - started
+    out = redactor.redact(planted)  # the test's timeout is the guard against backtracking
     assert "CANARY" not in out
-    assert elapsed < 30, elapsed  # a hang guard against catastrophic backtracking
 
 
 @pytest.fixture
