@@ -31,15 +31,23 @@ def atomic_write(path: Path, data: bytes | str, *, mode: int = PRIVATE_FILE_MODE
     target = Path(os.path.realpath(path))
     directory = target.parent
     temporary = directory / f".{target.name}.{os.urandom(6).hex()}.tmp"
-    # O_EXCL: never reuse a file someone else prepared; the mode makes it private from birth.
-    descriptor = os.open(
-        temporary, os.O_CREAT | os.O_EXCL | os.O_WRONLY | getattr(os, "O_CLOEXEC", 0), mode
-    )
+    # The mode makes it private from birth; fchmod sets exactly `mode`, even under umask 000.
+    write_then_rename(temporary, target, data, create_mode=mode, mode=mode)
+    _remove_stale_temporaries(directory, target.name)
+
+
+def write_then_rename(
+    temporary: Path, target: Path, data: bytes, *, create_mode: int, mode: int | None
+) -> None:
+    """Write `data` to the new file `temporary` (O_EXCL: never one someone else prepared,
+    created with `create_mode`, then set to exactly `mode` when given), fsync it, and rename it
+    over `target`; the temporary is removed on any failure and the rename made durable."""
+    flags = os.O_CREAT | os.O_EXCL | os.O_WRONLY | getattr(os, "O_CLOEXEC", 0)
+    descriptor = os.open(temporary, flags, create_mode)
     try:
         try:
-            # os.open's mode is filtered by the umask; fchmod sets exactly what was asked,
-            # including under umask 000.
-            os.fchmod(descriptor, mode)
+            if mode is not None:
+                os.fchmod(descriptor, mode)
             view = memoryview(data)
             while view:
                 written = os.write(descriptor, view)
@@ -52,8 +60,7 @@ def atomic_write(path: Path, data: bytes | str, *, mode: int = PRIVATE_FILE_MODE
         with contextlib.suppress(OSError):
             temporary.unlink()
         raise
-    fsync_directory(directory)
-    _remove_stale_temporaries(directory, target.name)
+    fsync_directory(target.parent)
 
 
 STALE_TEMPORARY_S = 600.0

@@ -12,7 +12,7 @@ import os
 import stat
 from pathlib import Path
 
-from solcoder.fsutil import fsync_directory
+from solcoder.fsutil import write_then_rename
 
 NEW_FILE_MODE = 0o666
 """Before the umask, like any editor's new file."""
@@ -31,25 +31,9 @@ def replace_file(path: Path, data: bytes, *, mode: int | None = None) -> None:
         except FileNotFoundError:
             mode = None
     temporary = directory / f".{path.name}.{os.urandom(6).hex()}.solcoder-tmp"
-    flags = os.O_CREAT | os.O_EXCL | os.O_WRONLY | getattr(os, "O_CLOEXEC", 0)
-    descriptor = os.open(temporary, flags, NEW_FILE_MODE if mode is None else 0o600)
-    try:
-        try:
-            if mode is not None:
-                os.fchmod(descriptor, mode)
-            view = memoryview(data)
-            while view:
-                written = os.write(descriptor, view)
-                view = view[written:]
-            os.fsync(descriptor)
-        finally:
-            os.close(descriptor)
-        os.replace(temporary, path)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            temporary.unlink()
-        raise
-    fsync_directory(directory)
+    write_then_rename(
+        temporary, path, data, create_mode=NEW_FILE_MODE if mode is None else 0o600, mode=mode
+    )
 
 
 def remove_file(path: Path) -> None:
