@@ -279,9 +279,8 @@ def test_fault(server: FakeLLMServer, case: Case, api: str, mode: str) -> None:
     assert len(server.requests) == case.attempts
     assert outcome.stats is not None
     assert outcome.stats.attempts == case.attempts
-    # A hang guard; the error class and attempts above are the behaviour (a deadline that
-    # did not fire lets the stalled stream finish, which fails them).
-    assert outcome.elapsed < case.budget + 30
+    # The error class and attempts above are the behaviour: a deadline that did not fire
+    # lets the stalled stream finish, which fails them (the test's timeout guards a hang).
     assert outcome.pool_requests_in_flight == 0
     if case.check is not None:
         case.check(outcome)
@@ -296,7 +295,6 @@ def test_connection_refused_is_retried_then_a_connect_error(mode: str) -> None:
     assert isinstance(outcome.error, ConnectError), outcome.error
     assert outcome.error.attempts == 3
     assert "Could not connect" in outcome.error.message
-    assert outcome.elapsed < 30  # a hang guard
     assert outcome.stats is not None
     assert [record.reason for record in outcome.stats.retries] == ["connect", "connect"]
 
@@ -306,7 +304,7 @@ def test_real_time_retry_after_is_waited_out(server: FakeLLMServer, mode: str) -
     server.enqueue(_status(429, headers={"retry-after": "1"}), OK)
     outcome = call(mode, lambda: make_client(server, "chat"))
     assert outcome.error is None
-    assert 1.0 <= outcome.elapsed < 30  # waited out; the upper bound is a hang guard
+    assert outcome.elapsed >= 1.0  # Retry-After was waited out
     assert outcome.stats is not None
     assert outcome.stats.retries[0].wait == 1.0
 

@@ -114,7 +114,7 @@ def test_a_loading_server_is_waited_for_then_answers(mode: str) -> None:
         paths = fake.paths_seen()
     assert outcome.error is None, outcome.error
     assert outcome.completed.message.text == "Hello there!"
-    assert 0.8 <= outcome.elapsed < 30  # waited for the load; the upper bound is a hang guard
+    assert outcome.elapsed >= 0.8  # it waited for the load (the test's timeout guards a hang)
     assert paths[0] == "/v1/chat/completions"
     assert "/health" in paths, "the wait polls the server root's /health"
     assert paths[-1] == "/v1/chat/completions"
@@ -184,7 +184,7 @@ def test_a_model_still_loading_after_the_bound_is_unavailable(mode: str) -> None
     assert error.exit_code == 5
     assert "still loading its model after 0.6 s" in error.message
     assert fake.root in error.message
-    assert 0.6 <= outcome.elapsed < 30  # the upper bound is a hang guard
+    assert outcome.elapsed >= 0.6  # it waited out the bound (the test's timeout guards a hang)
     assert outcome.pool_requests_in_flight == 0
 
 
@@ -196,7 +196,6 @@ def test_the_loading_wait_never_passes_the_total_deadline() -> None:
     assert type(error) is ProviderUnavailableError, error
     assert "still loading its model" in error.message
     assert error.hint is not None and "--timeout" in error.hint
-    assert outcome.elapsed < 30  # a hang guard: the error class above is the behaviour
 
 
 # --- 3. a wire path the server does not serve -----------------------------------------------
@@ -263,7 +262,6 @@ def test_nothing_listening_on_loopback_asks_whether_the_server_runs(host: str, m
     assert "running" in error.hint
     assert "llama-server" in error.hint
     assert "PROXY" not in error.hint and "proxy" not in error.hint
-    assert outcome.elapsed < 30  # a hang guard
 
 
 def test_a_remote_host_that_refuses_is_named_without_its_credentials() -> None:

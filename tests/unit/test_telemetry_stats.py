@@ -173,6 +173,7 @@ def _synthetic(count: int) -> list[CallRecord]:
 
 
 @pytest.mark.slow
+@pytest.mark.timeout(120)  # a hang guard: a full scan per row takes minutes (speed: benchmarks)
 def test_stats_and_logs_on_100k_calls_are_fast(tmp_path: Path) -> None:
     home = tmp_path / "home"
     records = _synthetic(100_000)
@@ -205,5 +206,3 @@ def test_stats_and_logs_on_100k_calls_are_fast(tmp_path: Path) -> None:
         f"100k calls: insert {insert_seconds:.2f} s, stats --json {stats_seconds:.2f} s, "
         f"stats table {table_seconds:.2f} s, logs {logs_seconds:.2f} s"
     )
-    # Hang guards (a full scan per row would take minutes); speed is for benchmarks/.
-    assert max(stats_seconds, table_seconds, logs_seconds) < 60
