@@ -14,10 +14,10 @@ from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Final
 
-from solcoder.llm.messages import ToolSpec
 from solcoder.records import shared_methods
-from solcoder.tools.effects import BUILTIN_ORIGIN, Effect
+from solcoder.tools.effects import Effect
 from solcoder.tools.registry import Assessment, CommandRecord, ToolOutput
+from solcoder.tools.validation import DeclaredTool
 from solcoder.workspace.refusal import Refused
 
 if TYPE_CHECKING:
@@ -36,7 +36,7 @@ Assessor = Callable[["CommandContext", Mapping[str, Any]], Assessment]
 
 @shared_methods
 @dataclass(frozen=True, slots=True, eq=False, repr=False)
-class CommandTool:
+class CommandTool(DeclaredTool):
     name: str
     description: str
     json_schema: Mapping[str, Any]
@@ -49,19 +49,6 @@ class CommandTool:
     @property
     def toolkit(self) -> str:
         return TOOLKIT
-
-    @property
-    def origin(self) -> str:
-        return BUILTIN_ORIGIN
-
-    @property
-    def spec(self) -> ToolSpec:
-        return ToolSpec(self.name, self.description, self.json_schema)
-
-    def parse_arguments(self, raw: str) -> dict[str, Any]:
-        from solcoder.tools.validation import checked_arguments
-
-        return checked_arguments(self.name, raw, self.json_schema)
 
     def assess(self, arguments: Mapping[str, Any]) -> Assessment:
         if self.assessor is None:

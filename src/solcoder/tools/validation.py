@@ -25,6 +25,8 @@ import math
 from collections.abc import Mapping
 from typing import Any
 
+from solcoder.llm.messages import ToolSpec
+
 MAX_PROBLEMS = 8
 PATTERN_BUDGET = 10_000_000
 """Backtracking states a pattern may cost on the arguments' longest text (about a second of
@@ -213,3 +215,27 @@ def checked_arguments(tool: str, raw: str, schema: Mapping[str, Any]) -> dict[st
     if problems:
         raise ToolArgumentError(describe_problems(tool, problems))
     return arguments
+
+
+class DeclaredTool:
+    """What a tool declared by a raw JSON Schema (SolCoder's workspace and command tools)
+    shares: its spec, SolCoder's origin, and its arguments checked against the schema.
+    Subclasses are slotted dataclasses with `name`, `description` and `json_schema`."""
+
+    __slots__ = ()
+    name: str
+    description: str
+    json_schema: Mapping[str, Any]
+
+    @property
+    def origin(self) -> str:
+        from solcoder.tools.effects import BUILTIN_ORIGIN
+
+        return BUILTIN_ORIGIN
+
+    @property
+    def spec(self) -> ToolSpec:
+        return ToolSpec(self.name, self.description, self.json_schema)
+
+    def parse_arguments(self, raw: str) -> dict[str, Any]:
+        return checked_arguments(self.name, raw, self.json_schema)

@@ -14,10 +14,10 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Final
 
-from solcoder.llm.messages import ToolSpec
 from solcoder.records import shared_methods
-from solcoder.tools.effects import BUILTIN_ORIGIN, Effect
+from solcoder.tools.effects import Effect
 from solcoder.tools.registry import Assessment, ToolOutput
+from solcoder.tools.validation import DeclaredTool
 from solcoder.workspace.refusal import Refused
 
 if TYPE_CHECKING:
@@ -35,7 +35,7 @@ Assessor = Callable[["WorkspaceSession", Mapping[str, Any]], Assessment]
 
 @shared_methods
 @dataclass(frozen=True, slots=True, eq=False, repr=False)
-class WorkspaceTool:
+class WorkspaceTool(DeclaredTool):
     name: str
     description: str
     json_schema: Mapping[str, Any]
@@ -48,19 +48,6 @@ class WorkspaceTool:
     @property
     def toolkit(self) -> str:
         return TOOLKIT
-
-    @property
-    def origin(self) -> str:
-        return BUILTIN_ORIGIN
-
-    @property
-    def spec(self) -> ToolSpec:
-        return ToolSpec(self.name, self.description, self.json_schema)
-
-    def parse_arguments(self, raw: str) -> dict[str, Any]:
-        from solcoder.tools.validation import checked_arguments
-
-        return checked_arguments(self.name, raw, self.json_schema)
 
     def assess(self, arguments: Mapping[str, Any]) -> Assessment:
         if self.assessor is None:
