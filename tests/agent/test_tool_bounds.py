@@ -17,7 +17,7 @@ from solcoder.agent.events import Notice, ToolRunFinished
 from solcoder.agent.orchestrator import AgentOptions, Orchestrator
 from solcoder.config.schema import LLMSettings
 from solcoder.llm.catalog.providers import ProviderSpec
-from solcoder.llm.events import ToolCallDelta
+from solcoder.llm.events import ToolCallDelta, ToolCallStart
 from solcoder.llm.messages import Message
 from solcoder.llm.providers.client import LLMClient
 from solcoder.llm.providers.scripted import ScriptedProvider, ScriptedResponse, ScriptedToolCall
@@ -56,16 +56,40 @@ async def test_calls_past_the_per_step_limit_are_answered_but_not_run() -> None:
     calls = [ScriptedToolCall("note", {"n": n}, id=f"c{n}") for n in range(200)]
     events, history, runs = await run_turn(calls, max_tool_calls_per_step=5)
     assert sorted(runs) == [0, 1, 2, 3, 4]
+    # The history keeps the first five and one more that answers for all the excess.
+    assert [call.id for call in history[1].tool_calls] == [f"c{n}" for n in range(6)]
     results = history[2].tool_results
-    assert [result.call_id for result in results] == [f"c{n}" for n in range(200)]
+    assert [result.call_id for result in results] == [f"c{n}" for n in range(6)]
     assert not any(result.is_error for result in results[:5])
-    assert all(result.is_error for result in results[5:])
+    assert results[5].is_error
     assert "limit of 5 per response" in results[5].content
+    assert "200 tool calls" in results[5].content
     assert "llm.max_tool_calls_per_step" in results[5].content
     notices = [event.text for event in events if isinstance(event, Notice)]
-    assert any("200 tool calls" in text and "first 5 run" in text for text in notices)
+    assert sum("200 tool calls" in text and "first 5 run" in text for text in notices) == 1
     finished = [event for event in events if isinstance(event, ToolRunFinished)]
-    assert len(finished) == 200
+    assert len(finished) == 5
+
+
+async def test_ten_thousand_calls_in_one_reply_cost_the_limit_not_ten_thousand() -> None:
+    """Issue 23 item 26: 10,000 over-limit calls were each printed and sent back (20,003
+    stderr lines, a 3.6 MB request). The excess shares one answer and one notice."""
+    runs: list[int] = []
+    calls = tuple(ScriptedToolCall("note", {"n": n}, id=f"c{n}") for n in range(10_000))
+    provider = ScriptedProvider([ScriptedResponse(tool_calls=calls), ScriptedResponse(text="done")])
+    orchestrator = Orchestrator(provider, counting_registry(runs), AgentOptions())
+    history: list[Message] = []
+    events = [event async for event in orchestrator.run_turn(history, "go")]
+    assert len(runs) == 32
+    shown = [e for e in events if not isinstance(e, ToolCallStart | ToolCallDelta)]
+    assert len(shown) < 100  # 32 runs and one notice, not 20,000 lines
+    next_request = provider.requests[-1]
+    sent_calls = sum(len(message.tool_calls) for message in next_request.messages)
+    sent_results = sum(len(message.tool_results) for message in next_request.messages)
+    assert sent_calls == sent_results == 33
+    assert len(repr(next_request.messages)) < 100_000
+    (note,) = [r for r in history[2].tool_results if "10,000 tool calls" in r.content]
+    assert "9,967 after it were left out" in note.content
 
 
 async def test_the_default_limit_is_32_calls() -> None:

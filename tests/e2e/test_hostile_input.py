@@ -103,11 +103,14 @@ def test_only_the_configured_number_of_tool_calls_run(run_cli: Run, server: Fake
     code, stdout, stderr = prompt(run_cli, server, "--json")
     assert code == 0, stderr
     results = [r for r in json_lines(stdout) if r["type"] == "tool_result"]
-    assert len(results) == 300  # every call answered ...
     ran = {r["id"] for r in results if r["ok"]}
-    assert ran == {f"c{n}" for n in range(32)}  # ... but only the first 32 ran
-    refused = [r for r in results if r["id"] == "c299"]
-    assert "llm.max_tool_calls_per_step" in str(refused[0]["content"])
+    assert ran == {f"c{n}" for n in range(32)}  # only the first 32 ran ...
+    assert len(results) == 32  # ... and the excess is one notice, not 268 results
+    (notice,) = [r for r in json_lines(stdout) if "300 tool calls" in str(r.get("text", ""))]
+    assert "llm.max_tool_calls_per_step" in notice["text"]
+    # The next request carries the 32 calls and one answer for the rest, not 300.
+    resent = server.requests[-1].json["messages"]
+    assert sum(len(m.get("tool_calls") or ()) for m in resent) == 33
 
 
 def test_arguments_over_the_byte_limit_are_refused(run_cli: Run, server: FakeLLMServer) -> None:

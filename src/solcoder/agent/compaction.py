@@ -34,11 +34,13 @@ from solcoder.agent.history_cut import (
 from solcoder.agent.invariants import check_tool_pairing
 from solcoder.errors import LLMError
 from solcoder.llm.catalog.models import DEFAULT_CONTEXT_WINDOW, lookup_model
-from solcoder.llm.events import Completed
+from solcoder.llm.events import Completed, TextDelta
 from solcoder.llm.messages import Message, Request
 from solcoder.llm.providers.base import Provider, closing
 from solcoder.llm.tokens import estimate_request, message_tokens, model_family, reply_reserve
 from solcoder.records import shared_methods
+
+DEFAULT_SUMMARY_TOKENS = 1024
 
 
 @shared_methods
@@ -48,7 +50,7 @@ class CompactionOptions:
     """`llm.compact_at` as a fraction of the window; None: only `/compact` compacts."""
     timeout: float = 900.0
     """Deadline of each summary request (`llm.timeout`)."""
-    summary_tokens: int = 1024
+    summary_tokens: int = DEFAULT_SUMMARY_TOKENS
     """Most tokens one summary may take."""
     keep_share: float = 0.5
     """How much of the threshold the verbatim latest turns may fill after compaction."""
@@ -222,13 +224,34 @@ class Compactor:
         return summary, len(chunks)
 
 
+CHARACTERS_PER_TOKEN_BOUND = 8
+"""A summary longer than `max_tokens` times this many characters is cut there: generous for
+any tokenizer, and a bound on what a server that ignores `max_tokens` can make us hold (a
+5.2k-token conversation once came back as a 4.5M-token "summary")."""
+
+CUT_MARK = "\n[summary cut at its length limit]"
+
+
 async def _ask(provider: Provider, request: Request) -> str:
+    """The model's summary, read only up to its bound: past it, the stream is closed and the
+    text is cut, so a runaway reply never reaches memory, the transcript or the next request."""
+    bound = (request.max_tokens or DEFAULT_SUMMARY_TOKENS) * CHARACTERS_PER_TOKEN_BOUND
     completed: Completed | None = None
+    streamed: list[str] = []
+    size = 0
     async with closing(provider.astream(request)) as stream:
         async for event in stream:
-            if isinstance(event, Completed):
+            if isinstance(event, TextDelta):
+                streamed.append(event.text)
+                size += len(event.text)
+                if size > bound:
+                    break
+            elif isinstance(event, Completed):
                 completed = event
-    text = completed.message.text.strip() if completed is not None else ""
+    text = completed.message.text if completed is not None else "".join(streamed)
+    if len(text) > bound:
+        text = text[:bound].rstrip() + CUT_MARK
+    text = text.strip()
     if not text:
         raise SummaryFailed("the model returned an empty summary")
     return text

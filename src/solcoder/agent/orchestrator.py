@@ -4,7 +4,8 @@ Malformed model output is data, not a crash: a call naming an unknown tool, argu
 not JSON, fail the schema or were cut off by `max_tokens` are answered with an error result the
 model can act on, for at most `max_repairs` rounds. So are calls past the bounds (more than
 `max_tool_calls_per_step` calls in one response, arguments over `max_tool_argument_bytes`):
-each is answered with an error result and never run. The history passed in is extended in place
+each is answered with an error result and never run (the calls past the limit share one
+answer, `agent/call_limits.py`). The history passed in is extended in place
 and is valid after every step (each tool call answered exactly once), so a failure or Ctrl-C at
 any point leaves a conversation that can be resumed.
 
@@ -21,9 +22,10 @@ import logging
 import time
 from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from solcoder.agent.approval import DECLINED
+from solcoder.agent.call_limits import bounded_calls, longer_than, over_limit_note
 from solcoder.agent.compaction import CompactionOptions, Compactor
 from solcoder.agent.events import (
     AgentEvent,
@@ -57,9 +59,6 @@ from solcoder.llm.wire.assemble import DEFAULT_MAX_ARGUMENT_BYTES
 from solcoder.records import shared_methods
 from solcoder.shell.live import LIVE_OUTPUT
 from solcoder.tools.registry import ToolArgumentError, ToolLike, ToolOutput, ToolRegistry
-
-if TYPE_CHECKING:
-    pass
 
 log = logging.getLogger(__name__)
 
@@ -97,6 +96,8 @@ class _Prepared:
     run use this one, even if a server's list changes in between."""
     previewed: bool = False
     """A person approved it after seeing its preview (an edit's diff)."""
+    quiet: bool = False
+    """Answered for the calls past the limit: no run events (the step's notice says it)."""
     refused: str | None = None
     """Why the tool said, before approval, that this call cannot succeed (an edit of a file
     never read): answered as the tool's own error, not counted as a malformed call."""
@@ -177,21 +178,22 @@ class Orchestrator:
                 if completed is None:  # a provider bug, not a user-facing protocol case
                     raise RuntimeError("provider stream ended without a Completed event")
                 usage = usage + completed.usage
-                history.append(completed.message)
-                calls = completed.message.tool_calls
+                message, asked = bounded_calls(completed.message, options.max_tool_calls_per_step)
+                history.append(message)
+                calls = message.tool_calls
                 if not calls:
                     if completed.stop_reason == "max_tokens":
                         yield Notice(self._cut_notice(), "warning")
                     yield TurnFinished(tuple(history[start:]), usage, "done")
                     return
-                if len(calls) > options.max_tool_calls_per_step:
+                if asked > options.max_tool_calls_per_step:
                     yield Notice(
-                        f"The model asked for {len(calls)} tool calls in one response; only "
+                        f"The model asked for {asked:,} tool calls in one response; only "
                         f"the first {options.max_tool_calls_per_step} run "
                         "(llm.max_tool_calls_per_step).",
                         "warning",
                     )
-                prepared = self._prepare_all(calls, completed.stop_reason)
+                prepared = self._prepare_all(calls, completed.stop_reason, asked)
                 results: list[ToolResult] = []
                 try:
                     async with closing(self._run_tools(prepared, results)) as runs:
@@ -274,13 +276,16 @@ class Orchestrator:
             "(or /config set in the REPL)."
         )
 
-    def _prepare_all(self, calls: Sequence[ToolCall], stop_reason: str) -> list[_Prepared]:
-        """Each call checked; those past `max_tool_calls_per_step` are answered, never run."""
+    def _prepare_all(
+        self, calls: Sequence[ToolCall], stop_reason: str, asked: int
+    ) -> list[_Prepared]:
+        """Each call checked; the one past `max_tool_calls_per_step` (kept by `bounded_calls`)
+        answers for every excess call, without a line of its own on the screen."""
         limit = self.options.max_tool_calls_per_step
         return [
             self._prepare(call, stop_reason)
             if position < limit
-            else _Prepared(call, None, self._over_count(len(calls)))
+            else _Prepared(call, None, over_limit_note(asked, limit), quiet=True)
             for position, call in enumerate(calls)
         ]
 
@@ -299,7 +304,7 @@ class Orchestrator:
                 "were complete. Send it again with shorter arguments.",
             )
         limit = self.options.max_tool_argument_bytes
-        if _longer_than(call.arguments, limit):
+        if longer_than(call.arguments, limit):
             return _Prepared(
                 call,
                 None,
@@ -311,14 +316,6 @@ class Orchestrator:
             return _Prepared(call, tool.parse_arguments(call.arguments), None, tool=tool)
         except ToolArgumentError as error:
             return _Prepared(call, None, str(error))
-
-    def _over_count(self, count: int) -> str:
-        limit = self.options.max_tool_calls_per_step
-        return (
-            f"Not run: the response asked for {count} tool calls, more than the limit of "
-            f"{limit} per response (llm.max_tool_calls_per_step). Send at most {limit} calls "
-            "at once; repeat this one if it is still needed."
-        )
 
     async def _approve(self, prepared: list[_Prepared]) -> AsyncIterator[AgentEvent]:
         """Settle each call that needs a decision, in order; marks the declined ones."""
@@ -383,7 +380,8 @@ class Orchestrator:
                 async for event in approvals:
                     yield event
             for item in prepared:
-                yield ToolRunStarted(item.call, item.arguments)
+                if not item.quiet:
+                    yield ToolRunStarted(item.call, item.arguments)
             tasks = [asyncio.create_task(run_one(i, item)) for i, item in enumerate(prepared)]
             finished = 0
             while finished < len(prepared):
@@ -395,9 +393,10 @@ class Orchestrator:
                 slots[entry.position] = entry.result
                 item = prepared[entry.position]
                 result = entry.result
-                yield ToolRunFinished(
-                    item.call, not result.is_error, result.content, entry.duration
-                )
+                if not item.quiet:
+                    yield ToolRunFinished(
+                        item.call, not result.is_error, result.content, entry.duration
+                    )
                 if entry.output is not None:
                     for change in entry.output.changes:
                         yield FileChanged(item.call, change, item.previewed)
@@ -450,13 +449,3 @@ def _shifted(start: int, event: Compacted) -> int:
     if start >= event.replaced:
         return start - event.replaced + len(event.messages)
     return len(event.messages)
-
-
-def _longer_than(text: str, limit: int) -> bool:
-    """Whether `text` takes more than `limit` bytes of UTF-8; encodes only when the character
-    count cannot decide (a character is one to four bytes)."""
-    if len(text) > limit:
-        return True
-    if len(text) * 4 <= limit:
-        return False
-    return len(text.encode("utf-8", "surrogatepass")) > limit
