@@ -6,7 +6,6 @@ from pathlib import Path
 
 import pytest
 
-from solcoder.cli import provider_choice
 from solcoder.cli.provider_choice import choose_provider
 from solcoder.config import load_settings
 from solcoder.credentials.store import open_store
@@ -80,4 +79,6 @@ def test_an_explicit_choice_is_never_second_guessed(
 
 def test_the_order_is_the_documented_one() -> None:
     text = (Path(__file__).parents[2] / "docs" / "providers.md").read_text()
-    assert ", ".join(provider_choice.KEY_ORDER) in text
+    from solcoder.llm.catalog.providers import AUTO_PICK_ORDER
+
+    assert ", ".join(AUTO_PICK_ORDER) in text

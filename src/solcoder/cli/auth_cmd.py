@@ -10,6 +10,7 @@ import getpass
 import os
 import sys
 from collections.abc import Mapping
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import click
@@ -134,12 +135,16 @@ def auth_group() -> None:
 @click.pass_context
 def status_command(ctx: click.Context) -> None:
     """Show, for each provider, where its key comes from."""
+    from solcoder.cli.provider_choice import resolve_choice
     from solcoder.credentials.resolve import GENERIC_KEY_VARIABLE, resolve_api_key
     from solcoder.llm.catalog.providers import known_provider_names, resolve_spec
 
     settings = settings_from_context(ctx)
     store = _store(ctx)
-    current = settings.llm.provider
+    # The provider a launch would run, picked as a launch picks it (a key's provider, a
+    # running local server, the bundled model, offline): not the bare default.
+    choice = resolve_choice(settings, os.environ)
+    current = choice.provider
     # Saved keys that cannot be read are said first: the rows below would otherwise read as
     # "no key" for every provider when the keys are merely locked away.
     from solcoder.cli.output import print_error
@@ -150,6 +155,8 @@ def status_command(ctx: click.Context) -> None:
     rows: list[tuple[str, str, str]] = []
     for name in known_provider_names(settings.providers):
         if resolve_spec(name, settings.providers).managed:
+            marker = "  (current provider)" if name == current else ""
+            rows.append((name, "-", managed_status(name, settings.home) + marker))
             continue
         spec = _spec(settings, name)
         # SOLCODER_LLM_API_KEY and --llm-api-key apply only to the provider in use.
@@ -169,10 +176,28 @@ def status_command(ctx: click.Context) -> None:
     key_width = max(len(shown) for _, shown, _ in rows)
     for name, shown, where in rows:
         _echo(f"{name:<{width}}  {shown:<{key_width}}  {where}")
+    _echo(f"In use: {current} ({choice.reason})")
     show_store_notices(store)
     if store.problems:
         # Reported above; the exit code says saved keys could not all be checked.
         ctx.exit(store.problems[0].exit_code)
+
+
+def managed_status(name: str, home: Path) -> str:
+    """What `auth status` says of a provider that runs inside SolCoder (no key): whether the
+    local model can run and from where; offline always can. Found without loading either."""
+    from solcoder.llm.catalog.providers import LOCAL
+
+    if name != LOCAL.name:
+        return "no key needed; always available (scripted replies, no model)"
+    from solcoder.llm.providers.local import model
+
+    if not model.server_installed():
+        return "no key needed; not installed: pip install 'solcoder[local]'"
+    installed = model.installed_path(home)
+    if installed is None:
+        return "no key needed; llama.cpp installed, model not downloaded: solcoder local install"
+    return f"no key needed; installed, model at {installed}"
 
 
 def _save(

@@ -175,27 +175,35 @@ def unset_command(context: click.Context, key: str, project: bool) -> None:
 @click.pass_context
 def list_command(context: click.Context, as_json: bool) -> None:
     """Print every setting, its effective value and where that value came from."""
+    from solcoder.cli.provider_choice import resolve_choice
     from solcoder.config import SETTINGS, format_value
     from solcoder.terminal import echo, safe, safe_json
 
-    settings = _settings(context)
+    # The provider a launch would run (a key's provider, a local server, the bundled model,
+    # offline), not the bare default: the same choice `solcoder` makes at start.
+    choice = resolve_choice(_settings(context), os.environ)
+    settings = choice.settings
+
+    def value_and_source(key: str, value: object) -> tuple[object, str]:
+        if key == "llm.provider":
+            return choice.provider, choice.reason
+        return value, settings.source(key)
+
+    listed = [(key, *value_and_source(key, value)) for key, value in settings.items()]
     if as_json:
         rows = [
             {
                 "key": key,
                 "value": value,
-                "source": settings.source(key),
+                "source": source,
                 "default": SETTINGS[key].default,
                 "doc": SETTINGS[key].doc,
             }
-            for key, value in settings.items()
+            for key, value, source in listed
         ]
         click.echo(safe_json({"settings": rows, "warnings": settings.warnings}, indent=2))
         return
-    shown = [
-        (key, safe(format_value(value)), safe(settings.source(key)))
-        for key, value in settings.items()
-    ]
+    shown = [(key, safe(format_value(value)), safe(source)) for key, value, source in listed]
     key_width = max(len(key) for key, _, _ in shown)
     value_width = max(len(value) for _, value, _ in shown)
     for key, value, source in shown:

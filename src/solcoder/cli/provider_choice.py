@@ -1,61 +1,78 @@
 """Which provider to use when nothing chose one: a key you have, else the local model.
 
 Order (documented in docs/providers.md, as aider documents its own): the first provider in
-`KEY_ORDER` whose key is in the environment, then the first with a key in the credential store,
-then a model server already running on this machine (Ollama, LM Studio, a llama.cpp server:
-`local_servers.py`), then `local` when its extra (llama.cpp's prebuilt server) is installed,
-announced as a demonstration model with how to use a real one. Without any of these, today's
-default (`openai`) stands, so a terminal gets the key prompt and a script the missing-key
-message. A provider chosen by a flag, an environment variable or a config file is never
-second-guessed.
+the catalog's `AUTO_PICK_ORDER` whose key is in the environment, then the first with a key in
+the credential store, then a model server already running on this machine (Ollama, LM Studio,
+a llama.cpp server: `local_servers.py`), then `local` when its extra (llama.cpp's prebuilt
+server) is installed, announced as a demonstration model with how to use a real one. Without
+any of these, today's default (`openai`) stands, so a terminal gets the key prompt and a script
+the missing-key message. A provider chosen by a flag, an environment variable or a config file
+is never second-guessed.
+
+The launch (`cli/run.py`), `solcoder config list` and `solcoder auth status` all ask
+`resolve_choice`, so what those commands show is what a launch runs.
 """
 
 from __future__ import annotations
 
 import dataclasses
 from collections.abc import Mapping
-from typing import Any
+from typing import TYPE_CHECKING
 
-KEY_ORDER: tuple[str, ...] = (
-    "openai",
-    "anthropic",
-    "openrouter",
-    "gemini",
-    "deepseek",
-    "groq",
-    "mistral",
-    "xai",
-    "together",
-)
+if TYPE_CHECKING:
+    from solcoder.config import Settings
+
 GENERIC_KEY_VARIABLE = "SOLCODER_LLM_API_KEY"
 
 
-def choose_provider(settings: Any, environ: Mapping[str, str]) -> tuple[Any, str | None]:
-    """`settings` with the provider to use, and the one-line notice to show (or None)."""
-    if settings.llm.offline_mode or settings.source("llm.provider") != "default":
-        return settings, None
+@dataclasses.dataclass(frozen=True, slots=True)
+class Choice:
+    """The provider a launch with these settings talks to, and why."""
+
+    settings: Settings
+    """The settings with the chosen provider (source `auto` when it was picked here)."""
+    provider: str
+    """What runs: the settings' provider, or `offline` under `llm.offline_mode`."""
+    reason: str
+    """Why, in a few words, for `config list` and `auth status`."""
+    notice: str | None = None
+    """The one line a launch shows about the choice, if any."""
+
+
+def resolve_choice(settings: Settings, environ: Mapping[str, str]) -> Choice:
+    """The provider to use, probing loopback (bounded, `local_servers.PROBE_TIMEOUT_S`) only
+    when no key was found."""
+    if settings.llm.offline_mode:
+        return Choice(settings, "offline", "llm.offline_mode is on")
+    source = settings.source("llm.provider")
+    if source != "default":
+        return Choice(settings, settings.llm.provider, source)
     if environ.get(GENERIC_KEY_VARIABLE, "").strip():
-        return settings, None  # a key given for "the provider": the default one
+        # A key given for "the provider": the default one.
+        return Choice(settings, settings.llm.provider, f"default ({GENERIC_KEY_VARIABLE} is set)")
     name = _provider_with_key(settings, environ)
     if name is not None:
-        return _with_provider(settings, name), None
+        return Choice(_with_provider(settings, name), name, "auto: the first provider with a key")
     from solcoder.cli.local_servers import find_local_server
 
     running = find_local_server()
     if running is not None:
+        where = f"127.0.0.1:{running.port}"
         notice = (
             f"No API key found: using {running.label} on this machine "
-            f"(127.0.0.1:{running.port}, model {running.model})."
+            f"({where}, model {running.model})."
         )
         chosen = _with_provider(settings, running.provider)
         if settings.source("llm.model") == "default" and running.model:
             llm = dataclasses.replace(chosen.llm, model=running.model)
             chosen = dataclasses.replace(chosen, llm=llm)
-        return chosen, notice
+        reason = f"auto: no key, {running.label} answers on {where}"
+        return Choice(chosen, running.provider, reason, notice)
     from solcoder.llm.providers.local.model import server_installed
 
     if not server_installed():
-        return settings, None
+        reason = "default (no key found: a terminal asks for one)"
+        return Choice(settings, settings.llm.provider, reason)
     notice = (
         "No API key found: using the bundled demonstration model (SmolLM2-135M, llama.cpp "
         "on this machine): it is tiny, and its answers are not reliable. For real work run "
@@ -63,13 +80,20 @@ def choose_provider(settings: Any, environ: Mapping[str, str]) -> tuple[Any, str
     )
     from solcoder.llm.catalog.providers import LOCAL
 
-    return _with_provider(settings, LOCAL.name), notice
+    reason = "auto: no key, the bundled demonstration model"
+    return Choice(_with_provider(settings, LOCAL.name), LOCAL.name, reason, notice)
 
 
-def _provider_with_key(settings: Any, environ: Mapping[str, str]) -> str | None:
-    from solcoder.llm.catalog.providers import BUILTIN_PROVIDERS
+def choose_provider(settings: Settings, environ: Mapping[str, str]) -> tuple[Settings, str | None]:
+    """`settings` with the provider to use, and the one-line notice to show (or None)."""
+    choice = resolve_choice(settings, environ)
+    return choice.settings, choice.notice
 
-    for name in KEY_ORDER:
+
+def _provider_with_key(settings: Settings, environ: Mapping[str, str]) -> str | None:
+    from solcoder.llm.catalog.providers import AUTO_PICK_ORDER, BUILTIN_PROVIDERS
+
+    for name in AUTO_PICK_ORDER:
         if any(environ.get(variable, "").strip() for variable in BUILTIN_PROVIDERS[name].key_env):
             return name
     from solcoder.credentials.store import open_store
@@ -79,10 +103,10 @@ def _provider_with_key(settings: Any, environ: Mapping[str, str]) -> str | None:
         stored = set(open_store(settings).providers())
     except SolcoderError:
         return None  # a locked or damaged store is reported when a key is actually needed
-    return next((name for name in KEY_ORDER if name in stored), None)
+    return next((name for name in AUTO_PICK_ORDER if name in stored), None)
 
 
-def _with_provider(settings: Any, name: str) -> Any:
+def _with_provider(settings: Settings, name: str) -> Settings:
     if name == settings.llm.provider:
         return settings
     llm = dataclasses.replace(settings.llm, provider=name)
@@ -90,4 +114,4 @@ def _with_provider(settings: Any, name: str) -> Any:
     return dataclasses.replace(settings, llm=llm, sources=sources)
 
 
-__all__ = ["KEY_ORDER", "choose_provider"]
+__all__ = ["Choice", "choose_provider", "resolve_choice"]

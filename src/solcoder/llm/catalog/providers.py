@@ -21,6 +21,7 @@ from solcoder.llm.wire.reasoning import (
 from solcoder.urls import base_url_problem
 
 __all__ = [
+    "AUTO_PICK_ORDER",
     "BUILTIN_PROVIDERS",
     "LLAMA_CPP_FORCED_TOOL",
     "LOCAL",
@@ -204,6 +205,20 @@ loopback (the `local` extra): real tokens over real HTTP, no key, no network. It
 (the port) and model are known once the server runs."""
 BUILTIN_PROVIDERS[OFFLINE.name] = OFFLINE
 BUILTIN_PROVIDERS[LOCAL.name] = LOCAL
+
+AUTO_PICK_ORDER: tuple[str, ...] = (
+    "openai",
+    "anthropic",
+    "openrouter",
+    "gemini",
+    "deepseek",
+    "groq",
+    "mistral",
+    "xai",
+    "together",
+)
+"""With no provider chosen, the first of these with a key (in the environment, then the
+credential store) is used: `cli/provider_choice.py`, documented in docs/providers.md."""
 
 
 def known_provider_names(custom: Mapping[str, Any] | None = None) -> list[str]:
