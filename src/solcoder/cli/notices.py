@@ -34,15 +34,38 @@ class NoticeRelay:
         self.target = text_notice
 
 
+def _without_count(line: str) -> str:
+    """The line less the running count at its end ("loading model X… 12 s")."""
+    stem = line.rstrip(".")
+    if not stem.endswith("s"):
+        return line
+    return stem[:-1].rstrip().rstrip("0123456789.").rstrip()
+
+
+class _PipeProgress:
+    """The progress line last printed to a pipe, less its running count: its updates are not
+    printed again (a log once got "loading model… N s" every second)."""
+
+    shown: str | None = None
+
+
 def status(line: str, *, done: bool = False) -> None:
     """A progress line on stderr (stdout stays clean for `--json`): rewritten in place in a
-    terminal, one line per update elsewhere."""
+    terminal; elsewhere printed once, its later updates (the same line with a new count of
+    seconds) left out until one says it is done."""
     from solcoder.terminal import safe
 
     line = safe(line)  # it may quote the server's own status text
     if sys.stderr.isatty():
         sys.stderr.write(f"\r\x1b[2K{line}" + ("\n" if done else ""))
+    elif done:
+        _PipeProgress.shown = None
+        sys.stderr.write(f"{line}\n")
     else:
+        key = _without_count(line)
+        if key == _PipeProgress.shown:
+            return
+        _PipeProgress.shown = key
         sys.stderr.write(f"{line}\n")
     sys.stderr.flush()
 
