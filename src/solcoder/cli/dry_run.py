@@ -170,7 +170,11 @@ def _summary_lines(
             f"{', '.join(stats.tool_calls) or '-'}"
         )
     if any(stats.usage_estimated for stats in turns):
-        lines.append("~ the server reported no token counts: estimated by SolCoder")
+        from solcoder.llm.catalog.providers import OFFLINE
+
+        # The offline provider is no server: it never counts tokens, by design.
+        source = "the offline model reports" if provider == OFFLINE.name else "the server reported"
+        lines.append(f"~ {source} no token counts: estimated by SolCoder")
     for number, stats in enumerate(turns, start=1):
         if stats.cache_read or stats.cache_write:
             lines.append(
@@ -222,6 +226,10 @@ async def _dry_run(settings: Any, options: dict[str, Any], session: Any) -> int:
     json_output = bool(options["json_output"])
     announce_session(session, json_output)
     sink = make_sink(json_output, settings.ui.show_thinking, diagnostics_to_stderr=False)
+    if not json_output:
+        from solcoder.cli.run import with_spinner
+
+        sink = with_spinner(sink)  # "waiting for the model…" on a terminal, as `-p` shows
     out = sys.stdout
     turns: list[TurnStats] = []
     try:

@@ -181,7 +181,7 @@ async def run_prompt(
     if json_output:
         RELAY.to_json(sink.emit_record)
     else:
-        sink = _with_spinner(sink)
+        sink = with_spinner(sink)
     finished = "done"
     declined: list[ApprovalDecided] = []
     try:
@@ -230,7 +230,7 @@ def _report_declined(declined: list[Any]) -> None:
     print_notice(line)
 
 
-def _with_spinner(sink: Any) -> Any:
+def with_spinner(sink: Any) -> Any:
     """On a terminal (stdout and stderr both), a waiting line on stderr until the model
     answers; a pipe gets nothing but the reply."""
     from solcoder.terminal import is_terminal
