@@ -184,6 +184,7 @@ async def run_prompt(
         sink = with_spinner(sink)
     finished = "done"
     declined: list[ApprovalDecided] = []
+    echo = _quiet_interrupt_echo(json_output)
     try:
         async with closing(conversation.run_turn(text)) as events:
             async for event in events:
@@ -209,6 +210,7 @@ async def run_prompt(
         sink.error(cancelled)
         return cancelled.exit_code
     finally:
+        echo()
         RELAY.reset()
         await conversation.orchestrator.provider.aclose()
         sink.close()
@@ -228,6 +230,16 @@ def _report_declined(declined: list[Any]) -> None:
         refused_by_config=(event.call.name for event in declined if event.by == "config"),
     )
     print_notice(line)
+
+
+def _quiet_interrupt_echo(json_output: bool) -> Callable[[], None]:
+    """On a terminal, Ctrl-C is not echoed as `^C` into the streaming reply; the renderer
+    ends the partial line before the notice."""
+    if json_output or not sys.stdin.isatty():
+        return lambda: None
+    from solcoder.ui.interrupt_echo import quiet_interrupt_echo
+
+    return quiet_interrupt_echo()
 
 
 def with_spinner(sink: Any) -> Any:

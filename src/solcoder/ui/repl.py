@@ -39,6 +39,7 @@ from solcoder.errors import Cancelled, SolcoderError
 from solcoder.ui.command_table import is_command, unescape
 from solcoder.ui.commands import CommandRouter, ReplHost
 from solcoder.ui.conversation_view import PROMPT, ConversationLike
+from solcoder.ui.interrupt_echo import quiet_interrupt_echo
 from solcoder.ui.render import EventSink, StreamRenderer, render_error, safe
 from solcoder.ui.spinner import SpinnerSink, WaitingSpinner
 from solcoder.ui.wrap import wrap_block
@@ -204,6 +205,7 @@ class Repl:
         task = asyncio.ensure_future(job)
         self._task = task
         restore = _route_sigint(self.interrupt)
+        echo = quiet_interrupt_echo()  # no `^C` in the middle of the streaming reply
         try:
             await task
         except asyncio.CancelledError:
@@ -224,6 +226,7 @@ class Repl:
                 ),
             )
         finally:
+            echo()
             restore()
             self._task = None
         if self._interrupted:
