@@ -160,7 +160,13 @@ class CommandRouter:
     # -- output helpers ------------------------------------------------------------------------
 
     def _say(self, text: str, style: str = "") -> None:
-        self.console.print(Text(safe(text), style=style), soft_wrap=True, highlight=False)
+        shown = safe(text)
+        if self.console.is_terminal:
+            # Between words at the terminal's width: the terminal itself would cut mid-word.
+            from solcoder.ui.wrap import wrap_block
+
+            shown = wrap_block(shown, self.console.width)
+        self.console.print(Text(shown, style=style), soft_wrap=True, highlight=False)
 
     def _table(self, rows: Iterable[tuple[str, str]]) -> CommandResult:
         """Two columns, names in bold; both are outside text (a server's tool descriptions,
