@@ -440,13 +440,13 @@ def test_raw_control_characters_inside_strings_are_accepted() -> None:
     }
 
 
-def test_the_snapshot_of_the_baseline_tools_is_what_the_toolkits_build() -> None:
-    """`specs.json` lets a conversation offer the tools without importing the toolkits; after
-    changing a tool, renew it with `python -c "from solcoder.tools.toolkits import
-    write_snapshot; write_snapshot()"`."""
-    from solcoder.tools.toolkits import SNAPSHOT, load_registry, snapshot_of
+def test_the_snapshot_of_the_builtin_tools_is_what_the_tools_declare() -> None:
+    """`specs.json` lets a conversation offer the tools without importing the toolkits, and
+    `solcoder tools` list them; after changing a tool, renew it with `python -c "from
+    solcoder.tools.toolkits import write_snapshot; write_snapshot()"`."""
+    from solcoder.tools.toolkits import SNAPSHOT, builtin_tools, snapshot_of
 
-    built = json.dumps(snapshot_of(load_registry()), indent=1, ensure_ascii=False) + "\n"
+    built = json.dumps(snapshot_of(builtin_tools()), indent=1, ensure_ascii=False) + "\n"
     assert SNAPSHOT.read_text(encoding="utf-8") == built
 
 

@@ -7,9 +7,13 @@ import sys
 from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from solcoder.errors import UsageError
+
+if TYPE_CHECKING:
+    from solcoder.mcp.manager import McpManager
+    from solcoder.tools.registry import ToolRegistry
 
 
 def _format_plan(content: str) -> str:
@@ -102,6 +106,25 @@ def mcp_hooks(mcp: Any) -> dict[str, Any]:
     return {"mcp_status": mcp_status, "mcp_restart": mcp_restart}
 
 
+def mcp_tool_rows(mcp: McpManager | None, registry: ToolRegistry) -> list[tuple[str, str]]:
+    """`/tools`: a row for each configured MCP server whose tools are not listed yet (not
+    started, starting, failed): its tools join the registry at the first request."""
+    if mcp is None:
+        return []
+    from solcoder.mcp.tools import origin_of
+
+    listed = {tool.origin for tools in registry.toolkits().values() for tool in tools}
+    return [
+        (
+            origin_of(snapshot.name),
+            f"MCP server, {snapshot.describe()}: its tools are listed here once it is ready "
+            "(the first request starts it; /mcp shows its state)",
+        )
+        for snapshot in mcp.snapshots()
+        if origin_of(snapshot.name) not in listed
+    ]
+
+
 def make_host(
     settings: Any,
     registry: Any,
@@ -142,11 +165,12 @@ def make_host(
 
     def list_tools() -> list[tuple[str, str]]:
         # The effect first: what asks for approval is visible before it is called.
-        return [
+        rows = [
             (tool.name, f"[{tool.effect}] {tool.description.splitlines()[0]}")
             for tools in registry.toolkits().values()
             for tool in tools
         ]
+        return rows + mcp_tool_rows(mcp, registry)
 
     async def run_plan(goal: str) -> str:
         if not goal.strip():

@@ -36,8 +36,22 @@ SERVERS: Final = (
 )
 
 
+def listening(host: str, port: int, timeout: float = PROBE_TIMEOUT_S) -> bool:
+    """Whether something accepts a connection there: on loopback a closed port refuses at
+    once, so the usual answer (nothing running) costs a millisecond and no HTTP import."""
+    import socket
+
+    try:
+        with socket.create_connection((host, port), timeout=timeout):
+            return True
+    except OSError:
+        return False
+
+
 def probe(server: LocalServer, *, host: str = "127.0.0.1") -> LocalServer | None:
     """`server` with the model it serves, or None when nothing usable answers there."""
+    if not listening(host, server.port):
+        return None
     import http.client
 
     connection = http.client.HTTPConnection(host, server.port, timeout=PROBE_TIMEOUT_S)

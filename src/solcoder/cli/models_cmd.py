@@ -82,11 +82,13 @@ def served_rows(settings: Any, only: str | None) -> list[dict[str, Any]]:
     for name, builtin in BUILTIN_PROVIDERS.items():
         if not builtin.self_describing or builtin.managed or only not in (None, name):
             continue
+        spec = resolve_spec(name, settings.providers)
+        base = llm.base_url if llm.provider == name and llm.base_url else spec.base_url
+        if not _listening(base):
+            continue  # nothing there: no HTTP client to import (most of this command's time)
         from solcoder.llm.transport.llamacpp import probe
         from solcoder.redact import admit
 
-        spec = resolve_spec(name, settings.providers)
-        base = llm.base_url if llm.provider == name and llm.base_url else spec.base_url
         env_key = os.environ.get("SOLCODER_LLM_API_KEY", "").strip()
         served = probe(base, admit(env_key) if env_key else None)
         if served.model is not None:
@@ -100,6 +102,20 @@ def served_rows(settings: Any, only: str | None) -> list[dict[str, Any]]:
         window = llm.local_context or None
         rows.append(_served(LOCAL.name, model.SMOLLM2.name, window, note, llm.local_max_tokens))
     return rows
+
+
+def _listening(base_url: str) -> bool:
+    """Whether the server's port accepts a connection (an unparsable URL: ask anyway)."""
+    from urllib.parse import urlsplit
+
+    from solcoder.cli.local_servers import listening
+
+    try:
+        parts = urlsplit(base_url)
+        port = parts.port or (443 if parts.scheme == "https" else 80)
+    except ValueError:
+        return True
+    return parts.hostname is None or listening(parts.hostname, port)
 
 
 def _served(

