@@ -11,18 +11,19 @@ import os
 import sys
 from collections.abc import Mapping
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, cast
 
 import click
 
 from solcoder.errors import StorageError, UsageError
 
 if TYPE_CHECKING:
+    from solcoder.config import Settings
     from solcoder.credentials.store import CredentialStore
     from solcoder.llm.catalog.providers import ProviderSpec
 
 
-def settings_from_context(ctx: click.Context) -> Any:
+def settings_from_context(ctx: click.Context) -> Settings:
     """The root command's settings if it loaded them (`ctx.obj.settings` or
     `ctx.obj["settings"]`), else settings loaded here with the root's flags applied."""
     holder = ctx.find_root().obj if ctx.obj is None else ctx.obj
@@ -30,7 +31,7 @@ def settings_from_context(ctx: click.Context) -> Any:
     if settings is None and isinstance(holder, Mapping):
         settings = holder.get("settings")
     if settings is not None:
-        return settings
+        return cast("Settings", settings)  # what the root command loaded
     from solcoder.config import load_settings
 
     overrides: dict[str, object] = {}
@@ -42,10 +43,11 @@ def settings_from_context(ctx: click.Context) -> Any:
     return load_settings(overrides=overrides)
 
 
-def _root_option(ctx: click.Context, name: str) -> Any:
+def _root_option(ctx: click.Context, name: str) -> str | None:
     holder = ctx.find_root().obj
     options = holder.get("options") if isinstance(holder, Mapping) else None
-    return options.get(name) if isinstance(options, Mapping) else None
+    value = options.get(name) if isinstance(options, Mapping) else None
+    return value if isinstance(value, str) else None
 
 
 def _notice(message: str) -> None:
@@ -60,7 +62,7 @@ def _echo(message: str) -> None:
     echo(message)
 
 
-def _spec(settings: Any, provider: str) -> ProviderSpec:
+def _spec(settings: Settings, provider: str) -> ProviderSpec:
     from solcoder.llm.catalog.providers import resolve_spec
 
     spec = resolve_spec(provider, settings.providers)

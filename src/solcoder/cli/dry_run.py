@@ -12,11 +12,18 @@ import asyncio
 import sys
 import time
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from solcoder.agent.events import ToolRunFinished, TurnFinished
 from solcoder.errors import SolcoderError
 from solcoder.llm.events import Completed, TextDelta, ToolCallDelta, ToolCallStart
+
+if TYPE_CHECKING:
+    from solcoder.agent.conversation import Conversation
+    from solcoder.agent.events import AgentEvent
+    from solcoder.config import Settings
+    from solcoder.sessions import Session
+    from solcoder.ui.render import EventSink
 
 TURNS: tuple[tuple[str, str | None], ...] = (
     ("hello world", None),
@@ -55,7 +62,9 @@ class Check:
     detail: str
 
 
-async def _run_turn(conversation: Any, sink: Any, prompt: str, force_tool: str | None) -> TurnStats:
+async def _run_turn(
+    conversation: Conversation, sink: EventSink, prompt: str, force_tool: str | None
+) -> TurnStats:
     from solcoder.llm.providers.base import closing
 
     stats = TurnStats(prompt)
@@ -68,7 +77,9 @@ async def _run_turn(conversation: Any, sink: Any, prompt: str, force_tool: str |
     return stats
 
 
-def _account(event: Any, stats: TurnStats, conversation: Any, started: float) -> None:
+def _account(
+    event: AgentEvent, stats: TurnStats, conversation: Conversation, started: float
+) -> None:
     """Add one event to the turn's figures."""
     if isinstance(event, TextDelta | ToolCallStart | ToolCallDelta):
         if stats.first_token_s is None:
@@ -94,12 +105,12 @@ def _account(event: Any, stats: TurnStats, conversation: Any, started: float) ->
         stats.finished = event.reason
 
 
-def _retries(conversation: Any) -> int:
-    stats = conversation.orchestrator.provider.last_stats
+def _retries(conversation: Conversation) -> int:
+    stats = getattr(conversation.orchestrator.provider, "last_stats", None)
     return max(0, stats.attempts - 1) if stats is not None else 0
 
 
-def _checks(turns: list[TurnStats], conversation: Any) -> list[Check]:
+def _checks(turns: list[TurnStats], conversation: Conversation) -> list[Check]:
     hello, plan = turns
     fallback_error = getattr(conversation, "fallback_error", None)
     provider_check = Check(
@@ -208,7 +219,7 @@ def _cost(provider: str, model: str, stats: TurnStats, api: str) -> float | None
     return cost_usd(provider, model, usage, api=api)
 
 
-async def _dry_run(settings: Any, options: dict[str, Any], session: Any) -> int:
+async def _dry_run(settings: Settings, options: dict[str, Any], session: Session) -> int:
     from solcoder.cli.build import build
     from solcoder.cli.output import print_notice
     from solcoder.cli.turn_output import announce_session, make_sink
@@ -305,5 +316,5 @@ def _turn_json(stats: TurnStats) -> dict[str, Any]:
     }
 
 
-def run_dry_run(settings: Any, options: dict[str, Any], session: Any = None) -> int:
+def run_dry_run(settings: Settings, options: dict[str, Any], session: Session) -> int:
     return asyncio.run(_dry_run(settings, options, session))

@@ -11,10 +11,13 @@ from __future__ import annotations
 
 import getpass
 import sys
-from typing import Any
+from typing import TYPE_CHECKING
 
 from solcoder.llm.catalog.providers import ProviderSpec
 from solcoder.secret import Secret
+
+if TYPE_CHECKING:
+    from solcoder.credentials.store import CredentialStore
 
 
 def interactive() -> bool:
@@ -28,7 +31,7 @@ def _ask_yes(question: str) -> bool:
     return answer in {"", "y", "yes"}
 
 
-def prompt_for_key(spec: ProviderSpec, store: Any) -> Secret | None:
+def prompt_for_key(spec: ProviderSpec, store: CredentialStore) -> Secret | None:
     """The key typed by the user (saved if they agree), or None if they entered nothing."""
     from solcoder.errors import StorageError
     from solcoder.redact import admit, redact

@@ -8,13 +8,14 @@ from `build.py` so that building a conversation never reads the working director
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from solcoder.agent.project_instructions import ProjectInstructions
+    from solcoder.config import Settings
 
 
-def read_instructions(settings: Any) -> ProjectInstructions:
+def read_instructions(settings: Settings) -> ProjectInstructions:
     """AGENTS.md / SOLCODER.md for the current directory (none when turned off), read
     afresh at every launch, a resumed session's too: they belong to the directory the
     user works in, not to the session. Each warning (a file cut, skipped or unreadable)

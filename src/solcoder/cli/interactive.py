@@ -12,8 +12,16 @@ from typing import TYPE_CHECKING, Any
 from solcoder.errors import UsageError
 
 if TYPE_CHECKING:
+    from rich.console import RenderableType
+
+    from solcoder.agent.conversation import Conversation
+    from solcoder.agent.orchestrator import Orchestrator
+    from solcoder.cli.build import Built
+    from solcoder.config import Settings
     from solcoder.mcp.manager import McpManager
-    from solcoder.tools.registry import ToolRegistry
+    from solcoder.sessions import Session
+    from solcoder.tools.registry import ToolLike, ToolRegistry
+    from solcoder.ui.commands import ReplHost
 
 
 def _format_plan(content: str) -> str:
@@ -85,7 +93,7 @@ def read_source_file(file: Path) -> str:
         raise UsageError(str(error)) from None
 
 
-def mcp_hooks(mcp: Any) -> dict[str, Any]:
+def mcp_hooks(mcp: McpManager | None) -> dict[str, Any]:
     """`/mcp` and `/mcp restart NAME` over the session's MCP manager (none configured: `/mcp`
     says so and how to add one)."""
     if mcp is None:
@@ -104,6 +112,13 @@ def mcp_hooks(mcp: Any) -> dict[str, Any]:
         return f"{name}: {snapshot.describe()}"
 
     return {"mcp_status": mcp_status, "mcp_restart": mcp_restart}
+
+
+def _builtin(registry: ToolRegistry, name: str) -> ToolLike:
+    tool = registry.get(name)
+    if tool is None:  # a baseline tool: always registered
+        raise RuntimeError(f"the {name} tool is not registered")
+    return tool
 
 
 def mcp_tool_rows(mcp: McpManager | None, registry: ToolRegistry) -> list[tuple[str, str]]:
@@ -126,12 +141,12 @@ def mcp_tool_rows(mcp: McpManager | None, registry: ToolRegistry) -> list[tuple[
 
 
 def make_host(
-    settings: Any,
-    registry: Any,
-    conversation: Any = None,
+    settings: Settings,
+    registry: ToolRegistry,
+    conversation: Conversation | None = None,
     apply_setting: Callable[[str, str], str | None] | None = None,
-    mcp: Any = None,
-) -> Any:
+    mcp: McpManager | None = None,
+) -> ReplHost:
     """The `ReplHost` for the REPL: plain callables over config, keys and the tool registry.
 
     `apply_setting` makes a saved setting take effect in the running conversation (a new
@@ -177,7 +192,7 @@ def make_host(
             raise UsageError(
                 "Usage: /plan GOAL", hint="For example: /plan an SPL token with a mint authority"
             )
-        tool = registry.get("plan")
+        tool = _builtin(registry, "plan")
         output = await tool.run(tool.parse_arguments(json.dumps({"goal": goal})))
         return _format_plan(output.content)
 
@@ -189,7 +204,7 @@ def make_host(
         file = Path(path).expanduser()
         source = read_source_file(file)
         language = "typescript" if file.suffix in {".ts", ".tsx", ".js"} else "rust"
-        tool = registry.get("review_code")
+        tool = _builtin(registry, "review_code")
         output = await tool.run(
             tool.parse_arguments(json.dumps({"source": source, "language": language}))
         )
@@ -214,7 +229,7 @@ def make_host(
         provider.set_api_key(secret)
         return f"Rotated the {name} key (saved to {kind}); the next request uses it."
 
-    def show_logs() -> Any:
+    def show_logs() -> RenderableType:
         from solcoder.telemetry.render import recent_calls_renderable
 
         return recent_calls_renderable(settings.home)
@@ -257,7 +272,10 @@ LIVE_SETTINGS = frozenset(
 
 
 def run_interactive(
-    settings: Any, built: Any, options: dict[str, Any] | None = None, session: Any = None
+    settings: Settings,
+    built: Built,
+    options: dict[str, Any] | None = None,
+    session: Session | None = None,
 ) -> int:
     from rich.console import Console
 
@@ -329,7 +347,7 @@ def run_interactive(
 
 
 def switch_reasoning(
-    orchestrator: Any,
+    orchestrator: Orchestrator,
     level: str | None,
     applied: dict[str, object],
     options: dict[str, Any] | None = None,

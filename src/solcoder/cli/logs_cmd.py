@@ -9,14 +9,22 @@ from __future__ import annotations
 import os
 import re
 import time
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
 from solcoder.cli.auth_cmd import settings_from_context
 from solcoder.errors import UsageError
 from solcoder.terminal import safe, safe_json
+
+if TYPE_CHECKING:
+    from rich.console import Console, RenderableType
+
+    from solcoder.telemetry.store import TelemetryStore
+
+Command = TypeVar("Command", bound=Callable[..., Any])
 
 _DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([smhdw])\s*$")
 _SECONDS = {"s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800}
@@ -63,7 +71,7 @@ def _home(ctx: click.Context) -> Path:
     return Path(settings_from_context(ctx).home)
 
 
-def _open(home: Path) -> Any:
+def _open(home: Path) -> TelemetryStore | None:
     """The store, or None when nothing was recorded yet."""
     from solcoder.telemetry.store import TelemetryStore, database_path
 
@@ -73,7 +81,7 @@ def _open(home: Path) -> Any:
         return None
 
 
-def _console() -> Any:
+def _console() -> Console:
     import sys
 
     from rich.console import Console
@@ -83,7 +91,7 @@ def _console() -> Any:
     return Console(highlight=False, width=width)
 
 
-def _filter_options(function: Any) -> Any:
+def _filter_options(function: Command) -> Command:
     for option in reversed(
         (
             click.option("--provider", metavar="NAME", help="Only calls to this provider."),
@@ -227,7 +235,7 @@ def _nothing_yet(home: Path) -> str:
     )
 
 
-def recent_calls_renderable(home: Path | str, limit: int = 10) -> Any:
+def recent_calls_renderable(home: Path | str, limit: int = 10) -> RenderableType:
     """For the REPL's `/logs` (see `solcoder.telemetry.render`)."""
     from solcoder.telemetry.render import recent_calls_renderable as render
 

@@ -9,12 +9,15 @@ from __future__ import annotations
 import os
 import sys
 from collections.abc import Sequence
-from typing import Any, NoReturn
+from typing import TYPE_CHECKING, Any, NoReturn
 
 import click
 
 from solcoder import __version__
 from solcoder.llm.wire.names import WIRE_APIS
+
+if TYPE_CHECKING:
+    from solcoder.errors import SolcoderError, UsageError
 
 # name -> (module, attribute, one-line help). Help is kept here so `--help` imports nothing.
 _SUBCOMMANDS: dict[str, tuple[str, str, str]] = {
@@ -268,7 +271,7 @@ def _check_home() -> None:
     report_exposed_home(resolve_home(None, os.environ, Path.cwd()))
 
 
-def _fail(error: Any, *, json_output: bool) -> NoReturn:
+def _fail(error: SolcoderError, *, json_output: bool) -> NoReturn:
     """One redacted message (and, with --json, an `error` event on stdout); then exit."""
     from solcoder.cli.output import print_error
 
@@ -331,7 +334,7 @@ def _print_traceback() -> None:
     sys.stderr.flush()
 
 
-def _not_utf8(args: Sequence[str]) -> Any:
+def _not_utf8(args: Sequence[str]) -> UsageError | None:
     """A UsageError for the first argument that is not UTF-8 (its bytes reach Python as lone
     surrogates, which no file, terminal or transcript can take), or None."""
     for position, arg in enumerate(args, start=1):

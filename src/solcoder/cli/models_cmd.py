@@ -10,11 +10,16 @@ the model it really serves and its context size; and `local` shows the bundled m
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
 from solcoder.cli.auth_cmd import settings_from_context
+
+if TYPE_CHECKING:
+    from rich.table import Table
+
+    from solcoder.config import Settings
 
 
 def _limits(provider: str, model: str, fallback: int | None) -> tuple[int | None, int | None]:
@@ -70,7 +75,7 @@ def model_rows(
     return rows
 
 
-def served_rows(settings: Any, only: str | None) -> list[dict[str, Any]]:
+def served_rows(settings: Settings, only: str | None) -> list[dict[str, Any]]:
     """What the self-describing servers (llama.cpp's) at their URLs serve, and the local
     model, as rows."""
     import os
@@ -247,7 +252,7 @@ def plain_lines(headings: tuple[str, ...], rows: list[list[str]]) -> list[str]:
     return [line(headings), *(line(cells) for cells in rows)]
 
 
-def models_table(rows: list[list[str]], width: int) -> Any:
+def models_table(rows: list[list[str]], width: int) -> Table:
     """The terminal table: provider and model names are never broken; when the terminal is
     narrow, the least needed price columns are left out instead."""
     from solcoder.telemetry.render import cell, new_table

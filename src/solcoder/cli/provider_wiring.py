@@ -6,7 +6,8 @@ server."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 from solcoder.errors import MissingKeyError
 
@@ -15,6 +16,7 @@ if TYPE_CHECKING:
     from solcoder.llm.catalog.providers import ProviderSpec
     from solcoder.llm.providers.base import Provider
     from solcoder.llm.transport.deadline import Timeouts
+    from solcoder.llm.transport.notices import TransportNotice
 
 
 def offline_provider(settings: Settings | None = None, *, fallback: bool = False) -> Provider:
@@ -143,7 +145,7 @@ def local_provider(settings: Settings) -> Provider:
     return provider
 
 
-def _relay() -> Any:
+def _relay() -> Callable[[TransportNotice], None]:
     """Where a provider's retries, rate-limit waits and loading waits are shown: the
     process's relay (`cli/notices.py`), pointed at the run's sink."""
     from solcoder.cli.notices import RELAY

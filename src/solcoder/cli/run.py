@@ -5,13 +5,21 @@ from __future__ import annotations
 import asyncio
 import sys
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any, TextIO
 
 from solcoder.cli.output import print_notice
 from solcoder.cli.turn_output import announce_session, make_sink, note_failure
 
+if TYPE_CHECKING:
+    from solcoder.agent.conversation import Conversation
+    from solcoder.agent.events import ApprovalDecided
+    from solcoder.config import Settings
+    from solcoder.errors import SolcoderError
+    from solcoder.sessions import Session
+    from solcoder.ui.render import EventSink
 
-def load(options: dict[str, Any]) -> Any:
+
+def load(options: dict[str, Any]) -> Settings:
     """Settings from flags and the environment; creates SOLCODER_HOME on first run."""
     from solcoder.cli.build import flag_overrides
     from solcoder.cli.home_check import report_tightened_home
@@ -68,7 +76,7 @@ MAX_STDIN_BYTES = 8 * 1024 * 1024
 """More than any model's context holds: a bigger pipe is refused before it fills memory."""
 
 
-def _read_stdin(stdin: Any) -> str:
+def _read_stdin(stdin: TextIO) -> str:
     """Stdin as text, at most `MAX_STDIN_BYTES` (UsageError beyond, read no further)."""
     from solcoder.errors import UsageError
 
@@ -148,7 +156,7 @@ def run_root(options: dict[str, Any]) -> int:
         SessionStore(settings.home).discard_if_empty(session)
 
 
-def check_max_turns(session: Any, max_turns: int | None) -> None:
+def check_max_turns(session: Session, max_turns: int | None) -> None:
     """`--max-turns N`: a headless run is one turn of its session, so the bound counts the
     session's turns across `--session` resumes; the run that would pass it is refused before
     anything is sent (exit 2, like the other session budgets)."""
@@ -164,12 +172,12 @@ def check_max_turns(session: Any, max_turns: int | None) -> None:
 
 
 async def run_prompt(
-    conversation: Any,
+    conversation: Conversation,
     text: str,
     json_output: bool,
     *,
     show_thinking: bool,
-    on_error: Callable[[Any], None] | None = None,
+    on_error: Callable[[SolcoderError], None] | None = None,
 ) -> int:
     """One turn to stdout; diagnostics to stderr; the exit code of the failure, if any."""
     from solcoder.agent.events import ApprovalDecided, TurnFinished
@@ -179,6 +187,9 @@ async def run_prompt(
 
     sink = make_sink(json_output, show_thinking)
     if json_output:
+        from solcoder.ui.json_lines import JsonLinesWriter
+
+        assert isinstance(sink, JsonLinesWriter)  # what make_sink gives for --json
         RELAY.to_json(sink.emit_record)
     else:
         sink = with_spinner(sink)
@@ -219,7 +230,7 @@ async def run_prompt(
     return 6 if finished == "repair_limit" else 0
 
 
-def _report_declined(declined: list[Any]) -> None:
+def _report_declined(declined: list[ApprovalDecided]) -> None:
     """-p: one stderr line naming what was declined and how to allow it next time."""
     if not declined:
         return
@@ -242,7 +253,7 @@ def _quiet_interrupt_echo(json_output: bool) -> Callable[[], None]:
     return quiet_interrupt_echo()
 
 
-def with_spinner(sink: Any) -> Any:
+def with_spinner(sink: EventSink) -> EventSink:
     """On a terminal (stdout and stderr both), a waiting line on stderr until the model
     answers; a pipe gets nothing but the reply."""
     from solcoder.terminal import is_terminal

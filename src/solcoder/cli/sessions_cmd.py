@@ -4,17 +4,21 @@ from __future__ import annotations
 
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING
 
 import click
 
 from solcoder.cli.auth_cmd import settings_from_context
 from solcoder.errors import UsageError
 
+if TYPE_CHECKING:
+    from solcoder.llm.messages import Part
+    from solcoder.sessions import SessionStore
+
 PREVIEW_LENGTH = 400
 
 
-def _store(ctx: click.Context) -> Any:
+def _store(ctx: click.Context) -> SessionStore:
     from solcoder.sessions import SessionStore
 
     return SessionStore(Path(settings_from_context(ctx).home))
@@ -115,7 +119,7 @@ def show_command(ctx: click.Context, session_id: str) -> None:
             _echo(f"  {line}")
 
 
-def _describe_part(role: str, part: Any) -> str:
+def _describe_part(role: str, part: Part) -> str:
     from solcoder.llm.messages import Text, Thinking, ToolCall
 
     if isinstance(part, Text):

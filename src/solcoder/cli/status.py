@@ -8,14 +8,19 @@ shows the rows as a two-column table and never learns what they mean.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from typing import Any
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from solcoder.agent.conversation import Conversation
+    from solcoder.config import Settings
+    from solcoder.llm.wire.rate_limits import RateLimitSnapshot
 
 Rows = Iterable[tuple[str, str]]
-StatusSource = Callable[[Any, Any], Rows]
+StatusSource = Callable[["Settings | None", "Conversation | None"], Rows]
 """(settings, conversation) -> rows; either may be None in tests."""
 
 
-def provider_rows(settings: Any, conversation: Any) -> Rows:
+def provider_rows(settings: Settings | None, conversation: Conversation | None) -> Rows:
     if conversation is None:
         return []
     return [
@@ -24,7 +29,7 @@ def provider_rows(settings: Any, conversation: Any) -> Rows:
     ]
 
 
-def session_rows(settings: Any, conversation: Any) -> Rows:
+def session_rows(settings: Settings | None, conversation: Conversation | None) -> Rows:
     if conversation is None:
         return []
     return [
@@ -33,7 +38,7 @@ def session_rows(settings: Any, conversation: Any) -> Rows:
     ]
 
 
-def instruction_rows(settings: Any, conversation: Any) -> Rows:
+def instruction_rows(settings: Settings | None, conversation: Conversation | None) -> Rows:
     """The project instruction files in the system prompt (`cli/instructions.py`)."""
     if conversation is None:
         return []
@@ -43,7 +48,7 @@ def instruction_rows(settings: Any, conversation: Any) -> Rows:
     return [("instructions" if number == 0 else "", line) for number, line in enumerate(lines)]
 
 
-def limit_rows(settings: Any, conversation: Any) -> Rows:
+def limit_rows(settings: Settings | None, conversation: Conversation | None) -> Rows:
     """The provider's rate limits as its server last announced them, and the session budget
     (counted across resumes and model switches) with the per-turn step bound."""
     if conversation is None:
@@ -63,7 +68,7 @@ def limit_rows(settings: Any, conversation: Any) -> Rows:
     return rows
 
 
-def describe_rate_limits(snapshot: Any, now: float) -> str:
+def describe_rate_limits(snapshot: RateLimitSnapshot | None, now: float) -> str:
     """`requests 2/3 left · tokens 900/1,000 left · refills in 2 s`, or what is not known."""
     if snapshot is None:
         return "none announced yet"
@@ -81,10 +86,10 @@ def describe_rate_limits(snapshot: Any, now: float) -> str:
     return " · ".join(parts)
 
 
-def workspace_rows(settings: Any, conversation: Any) -> Rows:
+def workspace_rows(settings: Settings | None, conversation: Conversation | None) -> Rows:
     """Where the file tools work, whether edits ask, and how many turns /undo can restore."""
     workspace = getattr(conversation, "workspace", None)  # test doubles have none
-    if workspace is None:
+    if workspace is None or conversation is None:
         return []
     gate = conversation.orchestrator.approval
     edits = "applied without asking" if gate.approvals.edits else "asked for"
@@ -105,7 +110,7 @@ def workspace_rows(settings: Any, conversation: Any) -> Rows:
     return rows
 
 
-def tool_source_rows(settings: Any, conversation: Any) -> Rows:
+def tool_source_rows(settings: Settings | None, conversation: Conversation | None) -> Rows:
     """One row per MCP server (any tool source of the registry): its state right now."""
     if conversation is None:
         return []
@@ -123,6 +128,8 @@ STATUS_SOURCES: tuple[StatusSource, ...] = (
 )
 
 
-def status_rows(settings: Any, conversation: Any) -> list[tuple[str, str]]:
+def status_rows(
+    settings: Settings | None, conversation: Conversation | None
+) -> list[tuple[str, str]]:
     """Every source's rows, in order."""
     return [row for source in STATUS_SOURCES for row in source(settings, conversation)]

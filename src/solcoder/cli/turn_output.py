@@ -7,13 +7,24 @@ Shared by `cli/run.py` and `cli/dry_run.py`, which used to import each other for
 from __future__ import annotations
 
 import sys
-from typing import Any
+from typing import TYPE_CHECKING
 
 from solcoder.cli.output import print_notice
 
+if TYPE_CHECKING:
+    from solcoder.agent.project_instructions import ProjectInstructions
+    from solcoder.commands.context import CommandContext
+    from solcoder.config import Settings
+    from solcoder.errors import SolcoderError
+    from solcoder.sessions import Session
+    from solcoder.ui.render import EventSink
+
 
 def announce_session(
-    session: Any, json_output: bool, instructions: Any = None, commands: Any = None
+    session: Session,
+    json_output: bool,
+    instructions: ProjectInstructions | None = None,
+    commands: CommandContext | None = None,
 ) -> None:
     """Every launch says which session it records into (stderr, or an event with --json,
     which also lists the project instruction files in the system prompt, the workspace and
@@ -32,7 +43,9 @@ def announce_session(
         print_notice(f"session {session.id}")
 
 
-def note_failure(error: Any, settings: Any, session: Any, *, resumable: bool = True) -> None:
+def note_failure(
+    error: SolcoderError, settings: Settings, session: Session, *, resumable: bool = True
+) -> None:
     """Add what the user needs after a failed turn: a saved report for malformed responses,
     and (unless `resumable` is off, as in a dry run) where the conversation is kept."""
     from solcoder.errors import ProtocolError
@@ -59,7 +72,9 @@ def note_failure(error: Any, settings: Any, session: Any, *, resumable: bool = T
     error.hint = hint.strip() or None
 
 
-def make_sink(json_output: bool, show_thinking: bool, *, diagnostics_to_stderr: bool = True) -> Any:
+def make_sink(
+    json_output: bool, show_thinking: bool, *, diagnostics_to_stderr: bool = True
+) -> EventSink:
     """JSON Lines, or text: the reply on stdout and (for -p) tool lines and notices on stderr."""
     from solcoder.ui.console import LazyConsole
     from solcoder.ui.render import JsonLinesWriter, StreamRenderer

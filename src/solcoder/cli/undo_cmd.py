@@ -7,18 +7,22 @@ Headless, so it never asks: a file the user changed after SolCoder wrote it make
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING
 
 import click
 
 from solcoder.cli.auth_cmd import settings_from_context
 from solcoder.errors import UsageError
 
+if TYPE_CHECKING:
+    from solcoder.sessions import SessionStore
+    from solcoder.workspace.checkpoint_records import UndoResult
+
 CHECKPOINTS = "checkpoints"
 """A session's checkpoint store: `SOLCODER_HOME/sessions/<id>/checkpoints`."""
 
 
-def latest_store_for(sessions: Any, root: Path) -> tuple[str, Path] | None:
+def latest_store_for(sessions: SessionStore, root: Path) -> tuple[str, Path] | None:
     """The most recent session (by its transcript) with checkpoints of this workspace."""
     from solcoder.workspace.checkpoints import CheckpointStore
 
@@ -89,7 +93,7 @@ def undo_command(ctx: click.Context, session_id: str | None, workspace: str | No
     click.echo(f"Session {session_id}; run `solcoder undo` again to go further back.", err=True)
 
 
-def _record(sessions: Any, session_id: str, result: Any) -> None:
+def _record(sessions: SessionStore, session_id: str, result: UndoResult) -> None:
     """The undo goes into the session's transcript when no running SolCoder holds it."""
     from solcoder.agent.conversation import UNDO
     from solcoder.errors import StorageError

@@ -9,6 +9,8 @@ from collections.abc import Awaitable, Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
+    from rich.console import RenderableType
+
     from solcoder.agent.conversation import Conversation
     from solcoder.workspace.checkpoint_records import UndoResult
     from solcoder.workspace.checkpoints import CheckpointStore
@@ -65,7 +67,7 @@ def workspace_hooks(
 
     from solcoder.errors import NothingToUndo, UndoConflict
 
-    async def undo(ask: Ask | None) -> Any:
+    async def undo(ask: Ask | None) -> RenderableType:
         from rich.text import Text
 
         store = workspace.store()
@@ -87,7 +89,7 @@ def workspace_hooks(
         conversation.record_undo(result.turn, [(path, action) for path, action in result.restored])
         return Text("\n".join(undo_lines(result, str(workspace.root))), style="green")
 
-    def diff() -> Any:
+    def diff() -> RenderableType:
         from rich.console import Group
         from rich.text import Text
 

@@ -5,6 +5,7 @@ when a tool first needs them."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
@@ -41,7 +42,10 @@ def command_context(settings: Settings, workspace: WorkspaceSession) -> CommandC
 
 
 def workspace_session(
-    settings: Settings, options: dict[str, Any] | None, session: Session | None, turn: Any
+    settings: Settings,
+    options: dict[str, Any] | None,
+    session: Session | None,
+    turn: Callable[[], int],
 ) -> WorkspaceSession:
     """The workspace (`--workspace DIR`, else the git root above the current directory, else
     the current directory) with this session's checkpoint store beside its transcript."""
