@@ -6,12 +6,13 @@ JSON views cannot drift apart. Every string goes through the redactor, as on the
 from __future__ import annotations
 
 import json
-from typing import Any, TextIO
+from typing import Any, TextIO, assert_never
 
 from solcoder import jsonsafe
 from solcoder.agent.events import (
     AgentEvent,
     ApprovalDecided,
+    ApprovalRequested,
     CommandFinished,
     Compacted,
     CompactionStarted,
@@ -24,7 +25,7 @@ from solcoder.agent.events import (
     TurnFinished,
 )
 from solcoder.errors import SolcoderError
-from solcoder.llm.events import Completed, TextDelta, ThinkingDelta
+from solcoder.llm.events import Completed, TextDelta, ThinkingDelta, ToolCallDelta, ToolCallStart
 from solcoder.redact import default_redactor, redact
 from solcoder.redact_stream import StreamRedactor
 
@@ -97,74 +98,85 @@ class JsonLinesWriter:
     def record(event: AgentEvent) -> dict[str, Any] | None:
         """The JSON object for one event (redacted), or None for events not shown in JSON.
         Streamed text is redacted as a whole delta here; `handle` redacts across deltas."""
-        if isinstance(event, TextDelta):
-            return {"type": "text_delta", "text": redact(event.text)}
-        if isinstance(event, ThinkingDelta):
-            return {"type": "thinking_delta", "text": redact(event.text)}
-        if isinstance(event, ToolRunStarted):
-            arguments = event.arguments
-            if arguments is None:  # not validated (unknown tool, schema failure): as sent
-                arguments = _parsed_arguments(event.call.arguments)
-            record: dict[str, Any] = {
-                "type": "tool_call",
-                "id": event.call.id,
-                "name": redact(event.call.name),
-                "arguments": default_redactor().redact_data(arguments),
-            }
-            if arguments is None:
-                record["arguments_raw"] = redact(event.call.arguments)
-            return record
-        if isinstance(event, ToolRunFinished):
-            return {
-                "type": "tool_result",
-                "id": event.call.id,
-                "name": redact(event.call.name),
-                "ok": event.ok,
-                "content": redact(event.content),
-                "duration_ms": round(event.duration_s * 1000, 1),
-            }
-        if isinstance(event, Completed):
-            return {
-                "type": "completed",
-                "stop_reason": event.stop_reason,
-                "usage": event.usage.as_dict(),
-                "usage_estimated": event.extra.get("usage_estimated") is True,
-                "response_id": event.response_id,
-                "model": event.model,
-            }
-        if isinstance(event, Notice):
-            return {"type": "notice", "text": redact(event.text), "level": event.level}
-        if isinstance(event, CompactionStarted):
-            return {
-                "type": "compaction_started",
-                "before_tokens": event.before_tokens,
-                "trigger": event.trigger,
-            }
-        if isinstance(event, Compacted):
-            return {
-                "type": "compaction",
-                "before_tokens": event.before_tokens,
-                "after_tokens": event.after_tokens,
-                "replaced_messages": event.replaced,
-                "pieces": event.pieces,
-                "trigger": event.trigger,
-            }
-        if isinstance(event, StepStarted):
-            return {"type": "step_started", "step": event.step}
-        if isinstance(event, ApprovalDecided):
-            details = {key: redact(value) for key, value in event.details().items()}
-            return {"type": "approval", "id": event.call.id, **details}
-        if isinstance(event, CommandFinished):
-            details = default_redactor().redact_data(event.record.as_dict())
-            return {"type": "command", "id": event.call.id, **details}
-        if isinstance(event, ToolOutputChunk):
-            return {"type": "command_output", "id": event.call.id, "text": redact(event.text)}
-        if isinstance(event, FileChanged):
-            change = default_redactor().redact_data(event.change.as_dict())
-            return {"type": "file_change", "id": event.call.id, **change}
-        if isinstance(event, TurnFinished):
-            return {"type": "turn_finished", "reason": event.reason, "usage": event.usage.as_dict()}
-        return None
+        match event:
+            case TextDelta():
+                return {"type": "text_delta", "text": redact(event.text)}
+            case ThinkingDelta():
+                return {"type": "thinking_delta", "text": redact(event.text)}
+            case ToolRunStarted():
+                return _tool_call(event)
+            case ToolRunFinished():
+                return {
+                    "type": "tool_result",
+                    "id": event.call.id,
+                    "name": redact(event.call.name),
+                    "ok": event.ok,
+                    "content": redact(event.content),
+                    "duration_ms": round(event.duration_s * 1000, 1),
+                }
+            case Completed():
+                return {
+                    "type": "completed",
+                    "stop_reason": event.stop_reason,
+                    "usage": event.usage.as_dict(),
+                    "usage_estimated": event.extra.get("usage_estimated") is True,
+                    "response_id": event.response_id,
+                    "model": event.model,
+                }
+            case Notice():
+                return {"type": "notice", "text": redact(event.text), "level": event.level}
+            case CompactionStarted():
+                return {
+                    "type": "compaction_started",
+                    "before_tokens": event.before_tokens,
+                    "trigger": event.trigger,
+                }
+            case Compacted():
+                return {
+                    "type": "compaction",
+                    "before_tokens": event.before_tokens,
+                    "after_tokens": event.after_tokens,
+                    "replaced_messages": event.replaced,
+                    "pieces": event.pieces,
+                    "trigger": event.trigger,
+                }
+            case StepStarted():
+                return {"type": "step_started", "step": event.step}
+            case ApprovalDecided():
+                details = {key: redact(value) for key, value in event.details().items()}
+                return {"type": "approval", "id": event.call.id, **details}
+            case CommandFinished():
+                details = default_redactor().redact_data(event.record.as_dict())
+                return {"type": "command", "id": event.call.id, **details}
+            case ToolOutputChunk():
+                return {"type": "command_output", "id": event.call.id, "text": redact(event.text)}
+            case FileChanged():
+                change = default_redactor().redact_data(event.change.as_dict())
+                return {"type": "file_change", "id": event.call.id, **change}
+            case TurnFinished():
+                usage = event.usage.as_dict()
+                return {"type": "turn_finished", "reason": event.reason, "usage": usage}
+            case ToolCallStart() | ToolCallDelta() | ApprovalRequested():
+                # `tool_call` carries the whole call once it runs; the question is the
+                # approver's, its answer is `approval`.
+                return None
+            case _:
+                assert_never(event)
+
+
+def _tool_call(event: ToolRunStarted) -> dict[str, Any]:
+    arguments = event.arguments
+    if arguments is None:  # not validated (unknown tool, schema failure): as sent
+        arguments = _parsed_arguments(event.call.arguments)
+    record: dict[str, Any] = {
+        "type": "tool_call",
+        "id": event.call.id,
+        "name": redact(event.call.name),
+        "arguments": default_redactor().redact_data(arguments),
+    }
+    if arguments is None:
+        record["arguments_raw"] = redact(event.call.arguments)
+    return record
 
 
 def _parsed_arguments(raw: str) -> Any:

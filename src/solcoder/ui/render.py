@@ -15,11 +15,13 @@ start fast; for the same reason rich is imported only once a rare line is printe
 from __future__ import annotations
 
 import json
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol, assert_never
 
 from solcoder.agent.events import (
     AgentEvent,
+    ApprovalDecided,
     ApprovalRequested,
+    CommandFinished,
     Compacted,
     CompactionStarted,
     FileChanged,
@@ -176,37 +178,44 @@ class StreamRenderer:
     # -- the EventSink interface ---------------------------------------------------------------
 
     def handle(self, event: AgentEvent) -> None:
-        if isinstance(event, TextDelta):
-            self._text(event.text)
-        elif isinstance(event, ThinkingDelta):
-            self._thinking(event.text)
-        elif isinstance(event, ToolRunStarted):
-            self._tool_started(event)
-        elif isinstance(event, ToolRunFinished):
-            self._tool_finished(event)
-        elif isinstance(event, Notice):
-            from rich.text import Text
+        # Every member of the union has a case: a new event type fails mypy here
+        # (`assert_never`) instead of being dropped without a word.
+        match event:
+            case TextDelta():
+                self._text(event.text)
+            case ThinkingDelta():
+                self._thinking(event.text)
+            case ToolRunStarted():
+                self._tool_started(event)
+            case ToolRunFinished():
+                self._tool_finished(event)
+            case Notice():
+                from rich.text import Text
 
-            style = "red" if event.level == "error" else "yellow"
-            self._line(Text(safe(event.text), style=style))
-        elif isinstance(event, ApprovalRequested):
-            # A question follows (the REPL's approver writes it): start it on a clean line.
-            self._end_stream()
-            self._close_tool_line()
-            self._ensure_line_start(self.console)
-            self._ensure_line_start(self.diagnostics)
-        elif isinstance(event, CompactionStarted | Compacted):
-            self._compaction(event)
-        elif isinstance(event, FileChanged):
-            self._file_changed(event)
-        elif isinstance(event, ToolOutputChunk):
-            self._live_output(event.text)
-        elif isinstance(event, TurnFinished | Completed | ToolCallStart):
-            # A model response ended, or a tool call began streaming its arguments: whatever
-            # comes next starts on its own line.
-            self._end_stream()
-        elif isinstance(event, ToolCallDelta | StepStarted):
-            pass
+                style = "red" if event.level == "error" else "yellow"
+                self._line(Text(safe(event.text), style=style))
+            case ApprovalRequested():
+                # A question follows (the REPL's approver writes it): start it on a clean line.
+                self._end_stream()
+                self._close_tool_line()
+                self._ensure_line_start(self.console)
+                self._ensure_line_start(self.diagnostics)
+            case CompactionStarted() | Compacted():
+                self._compaction(event)
+            case FileChanged():
+                self._file_changed(event)
+            case ToolOutputChunk():
+                self._live_output(event.text)
+            case TurnFinished() | Completed() | ToolCallStart():
+                # A model response ended, or a tool call began streaming its arguments:
+                # whatever comes next starts on its own line.
+                self._end_stream()
+            case ToolCallDelta() | StepStarted():
+                pass  # the call's line is written when it runs; a step shows nothing
+            case ApprovalDecided() | CommandFinished():
+                pass  # the answer is on screen (the approver) and the result on the tool line
+            case _:
+                assert_never(event)
 
     def _live_output(self, text: str) -> None:
         """A running command's output, dimmed, as it comes (made safe: it is outside text)."""
