@@ -186,22 +186,38 @@ def build(
         )
     provider = chosen_provider(settings, api_key_flag, notices)
     session_id = session.id if session is not None else ""
+    # Everything the closures below read is bound before them (no name they use is
+    # assigned later in this function): the turn counter learns its conversation last.
+    turns = TurnCounter(session)
+    gate = approval_gate(settings, options)
+    if workspace is None and file_tools:
+        workspace = workspace_session(settings, options, session, turns)
+    if commands is None and workspace is not None:
+        commands = command_context(settings, workspace)
+    if budget is None:
+        budget = session_budget(settings, session)
+    history = session.messages() if session is not None else []
+    if session is not None and (session.provider, session.model) != (provider.name, provider.model):
+        session.set_model(provider.name, provider.model)
 
-    def instrumented(inner: Provider, *, fell_back: bool = False) -> Provider:
-        """Telemetry records every call the provider makes."""
+    def orchestrator_for(inner: Provider, *, fell_back: bool = False) -> Orchestrator:
+        """Telemetry records every call; the budget is outermost, so a request it refuses is
+        never sent, so never recorded as a call."""
         from solcoder.middleware.recording import wrap_for_telemetry
 
-        return wrap_for_telemetry(
-            inner, settings, session_id, fallback=fell_back, turn_counter=turn_number
+        recorded = wrap_for_telemetry(
+            inner, settings, session_id, fallback=fell_back, turn_counter=turns
         )
-
-    def turn_number() -> int:
-        # The transcript's count, which includes the turn in progress (a turn starts with the
-        # user's message), so a resumed session goes on from its last turn; trimming and
-        # /clear shorten requests, not turns.
-        if session is not None:
-            return max(session.turn_count, 1)
-        return len(conversation.turns)
+        return build_orchestrator(
+            settings,
+            wrap_for_budget(recorded, settings, budget),
+            cache_key=session_id,
+            approval=gate,
+            mcp=mcp,
+            instructions=instructions,
+            workspace=workspace,
+            commands=commands,
+        )
 
     fallback = None
     if llm.offline_fallback and not (
@@ -220,22 +236,8 @@ def build(
                 error,
                 AuthenticationError | LLMTimeoutError | ProviderUnavailableError | RateLimitError,
             ):
-                offline = instrumented(offline_provider(settings, fallback=True), fell_back=True)
-                return build_orchestrator(
-                    settings,
-                    wrap_for_budget(offline, settings, budget),
-                    cache_key=session_id,
-                    approval=gate,
-                    mcp=mcp,
-                    instructions=instructions,
-                    workspace=workspace,
-                    commands=commands,
-                )
+                return orchestrator_for(offline_provider(settings, fallback=True), fell_back=True)
             return None
-
-    history = session.messages() if session is not None else []
-    if session is not None and (session.provider, session.model) != (provider.name, provider.model):
-        session.set_model(provider.name, provider.model)
 
     def describe() -> str:
         from solcoder.words import count
@@ -244,11 +246,10 @@ def build(
             return "This conversation is not saved."
         return f"session {session.id} · {count(session.turn_count, 'turn')} · {session.path}"
 
-    if budget is None:
-        budget = session_budget(settings, session)
-    # Budget outermost: a request it refuses is never sent, so never recorded as a call.
-    guarded = wrap_for_budget(instrumented(provider), settings, budget)
-    budgeted = guarded if isinstance(guarded, BudgetedProvider) else None
+    orchestrator = orchestrator_for(provider)
+    budgeted = (
+        orchestrator.provider if isinstance(orchestrator.provider, BudgetedProvider) else None
+    )
 
     def usage_summary() -> str:
         """Tokens and cost so far, and the window the history is fitted to (for a llama.cpp
@@ -260,22 +261,8 @@ def build(
         window = budgeted.window
         return f"{text} · {format_tokens(window)} ctx" if window is not None else text
 
-    gate = approval_gate(settings, options)
-    if workspace is None and file_tools:
-        workspace = workspace_session(settings, options, session, turn_number)
-    if commands is None and workspace is not None:
-        commands = command_context(settings, workspace)
     conversation = Conversation(
-        build_orchestrator(
-            settings,
-            guarded,
-            cache_key=session_id,
-            approval=gate,
-            mcp=mcp,
-            instructions=instructions,
-            workspace=workspace,
-            commands=commands,
-        ),
+        orchestrator,
         session_id=session_id,
         usage_summary=usage_summary if budgeted is not None else None,
         history=history,
@@ -286,7 +273,24 @@ def build(
         workspace=workspace,
         commands=commands,
     )
+    turns.conversation = conversation
     return Built(conversation, provider, notices, budget, mcp, workspace, commands)
+
+
+@dataclass(slots=True)
+class TurnCounter:
+    """The number of the turn in progress, for telemetry and checkpoints: the transcript's
+    count, which includes the turn in progress (a turn starts with the user's message), so a
+    resumed session goes on from its last turn; trimming and /clear shorten requests, not
+    turns. Without a transcript, the conversation's own count (known once it is built)."""
+
+    session: Session | None
+    conversation: Conversation | None = None
+
+    def __call__(self) -> int:
+        if self.session is not None:
+            return max(self.session.turn_count, 1)
+        return len(self.conversation.turns) if self.conversation is not None else 1
 
 
 def session_budget(settings: Settings, session: Session | None) -> SessionBudget:
