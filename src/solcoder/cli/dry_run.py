@@ -238,7 +238,7 @@ async def _dry_run(settings: Settings, options: dict[str, Any], session: Session
     announce_session(session, json_output)
     sink = make_sink(json_output, settings.ui.show_thinking, diagnostics_to_stderr=False)
     if not json_output:
-        from solcoder.cli.run import with_spinner
+        from solcoder.cli.turn_output import with_spinner
 
         sink = with_spinner(sink)  # "waiting for the model…" on a terminal, as `-p` shows
     out = sys.stdout

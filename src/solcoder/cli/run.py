@@ -8,7 +8,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, TextIO
 
 from solcoder.cli.output import print_notice
-from solcoder.cli.turn_output import announce_session, make_sink, note_failure
+from solcoder.cli.turn_output import announce_session, make_sink, note_failure, with_spinner
 
 if TYPE_CHECKING:
     from solcoder.agent.conversation import Conversation
@@ -16,7 +16,6 @@ if TYPE_CHECKING:
     from solcoder.config import Settings
     from solcoder.errors import SolcoderError
     from solcoder.sessions import Session
-    from solcoder.ui.render import EventSink
 
 
 def load(options: dict[str, Any]) -> Settings:
@@ -251,21 +250,6 @@ def _quiet_interrupt_echo(json_output: bool) -> Callable[[], None]:
     from solcoder.ui.interrupt_echo import quiet_interrupt_echo
 
     return quiet_interrupt_echo()
-
-
-def with_spinner(sink: EventSink) -> EventSink:
-    """On a terminal (stdout and stderr both), a waiting line on stderr until the model
-    answers; a pipe gets nothing but the reply."""
-    from solcoder.terminal import is_terminal
-
-    if not (is_terminal(sys.stdout) and is_terminal(sys.stderr)):
-        return sink
-    from solcoder.ui.spinner import SpinnerSink, WaitingSpinner
-
-    unicode = (sys.stderr.encoding or "").lower().replace("-", "").startswith("utf")
-    spinner = SpinnerSink(sink, WaitingSpinner(sys.stderr, unicode=unicode))
-    spinner.begin()
-    return spinner
 
 
 def _silence_stdout() -> None:

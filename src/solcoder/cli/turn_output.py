@@ -92,6 +92,21 @@ def make_sink(
     )
 
 
+def with_spinner(sink: EventSink) -> EventSink:
+    """On a terminal (stdout and stderr both), a waiting line on stderr until the model
+    answers; a pipe gets nothing but the reply."""
+    from solcoder.terminal import is_terminal
+
+    if not (is_terminal(sys.stdout) and is_terminal(sys.stderr)):
+        return sink
+    from solcoder.ui.spinner import SpinnerSink, WaitingSpinner
+
+    unicode = (sys.stderr.encoding or "").lower().replace("-", "").startswith("utf")
+    spinner = SpinnerSink(sink, WaitingSpinner(sys.stderr, unicode=unicode))
+    spinner.begin()
+    return spinner
+
+
 def _broken_pipe() -> None:
     """rich's default exits 1 on a closed pipe; raise instead, so the turn closes in order."""
     raise BrokenPipeError

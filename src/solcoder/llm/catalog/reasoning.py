@@ -22,11 +22,7 @@ from solcoder.llm.messages import (
     ReasoningRequest,
     Request,
 )
-from solcoder.llm.wire.reasoning import (
-    BUDGET_OBJECT_WIRES,
-    MIN_ANSWER_TOKENS,
-    MIN_THINKING_BUDGET,
-)
+from solcoder.llm.wire.reasoning import MIN_ANSWER_TOKENS, MIN_THINKING_BUDGET
 
 EFFORT_BUDGETS: Mapping[ReasoningEffort, int] = {"low": 2048, "medium": 8192, "high": 24576}
 """Thinking tokens per level where a wire takes a budget and `llm.reasoning_budget` is 0."""
@@ -44,9 +40,11 @@ def plan_reasoning(
         return None
     if level == "off":
         return ReasoningRequest()
+    from solcoder.llm.wire.registry import wire
+
     style = spec.reasoning_style()
     takes_budget = style == "thinking_budget" or (
-        style == "reasoning_object" and spec.api in BUDGET_OBJECT_WIRES and budget > 0
+        style == "reasoning_object" and wire(spec.api).reasoning_object_budget and budget > 0
     )
     tokens = max(budget, MIN_THINKING_BUDGET) if budget > 0 else EFFORT_BUDGETS[level]
     return ReasoningRequest(level, tokens if takes_budget else 0)

@@ -9,7 +9,7 @@ from typing import Literal
 
 from solcoder.llm.wire.forced_tool import ForcedToolMode
 from solcoder.llm.wire.names import WireApi
-from solcoder.llm.wire.reasoning import DEFAULT_ROUNDTRIP, DEFAULT_STYLES, ReasoningStyle
+from solcoder.llm.wire.reasoning import ReasoningStyle
 from solcoder.records import shared_methods
 
 __all__ = ["ProviderSpec", "Runs", "openai_compatible"]
@@ -62,13 +62,19 @@ class ProviderSpec:
 
     def reasoning_style(self, api: WireApi | None = None) -> ReasoningStyle:
         """How reasoning control is sent to it on `api` (default: its own wire)."""
+        from solcoder.llm.wire.registry import wire as wire_kind
+
         wire = api or self.api
-        return self.reasoning_control.get(wire, DEFAULT_STYLES[wire])
+        style = self.reasoning_control.get(wire)
+        return style if style is not None else wire_kind(wire).default_reasoning_style
 
     def sends_reasoning_back(self, api: WireApi | None = None) -> bool:
         """Whether its own reasoning goes back to it on `api` (default: its own wire)."""
+        from solcoder.llm.wire.registry import wire as wire_kind
+
         wire = api or self.api
-        return self.reasoning_roundtrip.get(wire, DEFAULT_ROUNDTRIP[wire])
+        back = self.reasoning_roundtrip.get(wire)
+        return back if back is not None else wire_kind(wire).default_reasoning_roundtrip
 
     @property
     def free(self) -> bool:

@@ -9,7 +9,7 @@ Reference: https://docs.anthropic.com/en/api/messages and .../en/docs/build-with
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, ClassVar
 
 from solcoder import jsonsafe
 from solcoder.llm.events import Event
@@ -26,6 +26,7 @@ from solcoder.llm.wire.anthropic_decoder import AnthropicDecoder
 from solcoder.llm.wire.anthropic_thinking import thinking_config
 from solcoder.llm.wire.assemble import DEFAULT_MAX_ARGUMENT_BYTES
 from solcoder.llm.wire.base import HttpCall, WireApi, encode_json
+from solcoder.llm.wire.names import ENDPOINTS
 from solcoder.llm.wire.reasoning import ReasoningStyle, own_thinking
 from solcoder.secret import Secret
 
@@ -37,8 +38,13 @@ DEFAULT_MAX_TOKENS = 4096
 class AnthropicAdapter:
     """Wire adapter for the Messages API; `provider` names the service in error messages."""
 
-    api: WireApi = "messages"
-    path = "/v1/messages"
+    api: ClassVar[WireApi] = "messages"
+    path: ClassVar[str] = ENDPOINTS["messages"][0]
+    title: ClassVar[str] = ENDPOINTS["messages"][1]
+    default_reasoning_style: ClassVar[ReasoningStyle] = "thinking_budget"
+    default_reasoning_roundtrip: ClassVar[bool] = True
+    """Signed thinking blocks go back within a tool loop."""
+    reasoning_object_budget: ClassVar[bool] = False
 
     def __init__(
         self,

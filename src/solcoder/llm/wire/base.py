@@ -75,7 +75,10 @@ class Decoder(Protocol):
 class WireAdapter(Protocol):
     """Encodes requests and decodes responses of one wire protocol."""
 
-    api: WireApi
+    @property
+    def api(self) -> WireApi:
+        """Its wire (a class attribute of each adapter: `registry.WireKind`)."""
+        ...
 
     def encode(self, request: Request, *, stream: bool = True) -> HttpCall: ...
 

@@ -10,14 +10,11 @@ import re
 from collections.abc import Sequence
 from urllib.parse import urlsplit
 
+from solcoder.llm.wire.names import ENDPOINTS
+
 LLAMA_CPP_CONTEXT_PHRASE = "available context size"
 """llama.cpp's overflow message, old ("the request exceeds the available context size, try
 increasing the context size or enable context shift") and new ("request (N tokens) ...")."""
-WIRE_BY_PATH = (
-    ("/chat/completions", "chat", "OpenAI Chat Completions"),
-    ("/responses", "responses", "OpenAI Responses"),
-    ("/messages", "messages", "Anthropic Messages"),
-)
 
 
 def context_hint(
@@ -63,7 +60,7 @@ def endpoint_hint(url: str | None) -> str:
     path = urlsplit(url).path if url else ""
     if "/v1/v1/" in path:
         return f"The URL has /v1 twice: drop it from --llm-base-url ({base_url})."
-    for suffix, wire, name in WIRE_BY_PATH:
+    for wire, (suffix, name) in ENDPOINTS.items():
         if path.endswith(suffix) and wire != "chat":
             return (
                 f"The server may not implement the {name} API: try --llm-api chat (OpenAI "

@@ -11,7 +11,7 @@ https://platform.openai.com/docs/api-reference/chat/streaming
 from __future__ import annotations
 
 import json
-from typing import Any
+from typing import Any, ClassVar
 
 from solcoder.llm.events import Completed, Event, StopReason
 from solcoder.llm.messages import Message, Request, Text, Thinking, ToolCall, ToolResult, Usage
@@ -19,6 +19,7 @@ from solcoder.llm.wire.assemble import DEFAULT_MAX_ARGUMENT_BYTES
 from solcoder.llm.wire.base import HttpCall, WireApi, encode_json
 from solcoder.llm.wire.decoder import WireDecoder, emit
 from solcoder.llm.wire.error_bodies import error_from_payload
+from solcoder.llm.wire.names import ENDPOINTS
 from solcoder.llm.wire.reasoning import ReasoningStyle, own_thinking
 from solcoder.secret import Secret
 
@@ -44,8 +45,14 @@ _STOP_REASONS: dict[str, StopReason] = {
 class OpenAIChatAdapter:
     """`WireAdapter` for `POST {base}/chat/completions`."""
 
-    api: WireApi = "chat"
-    path = "/chat/completions"
+    api: ClassVar[WireApi] = "chat"
+    path: ClassVar[str] = ENDPOINTS["chat"][0]
+    title: ClassVar[str] = ENDPOINTS["chat"][1]
+    default_reasoning_style: ClassVar[ReasoningStyle] = "reasoning_effort"
+    default_reasoning_roundtrip: ClassVar[bool] = False
+    """Most servers want reasoning dropped (DeepSeek is the exception, in the catalog)."""
+    reasoning_object_budget: ClassVar[bool] = True
+    """OpenRouter's chat `reasoning: {max_tokens}` takes a token budget."""
 
     def __init__(
         self,

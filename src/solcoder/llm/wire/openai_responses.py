@@ -8,12 +8,13 @@ Reference: https://platform.openai.com/docs/api-reference/responses/create
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, ClassVar
 
 from solcoder.llm.events import Event
 from solcoder.llm.messages import Message, Request, Text, Thinking, ToolCall, ToolResult
 from solcoder.llm.wire.assemble import DEFAULT_MAX_ARGUMENT_BYTES
 from solcoder.llm.wire.base import HttpCall, WireApi, encode_json
+from solcoder.llm.wire.names import ENDPOINTS
 from solcoder.llm.wire.openai_responses_decoder import CUSTOM_TOOL, ResponsesDecoder
 from solcoder.llm.wire.reasoning import ReasoningStyle, own_thinking
 from solcoder.secret import Secret
@@ -30,8 +31,14 @@ __all__ = [
 class OpenAIResponsesAdapter:
     """Wire adapter for the Responses API; `provider` names the service in error messages."""
 
-    api: WireApi = "responses"
-    path = "/responses"
+    api: ClassVar[WireApi] = "responses"
+    path: ClassVar[str] = ENDPOINTS["responses"][0]
+    title: ClassVar[str] = ENDPOINTS["responses"][1]
+    default_reasoning_style: ClassVar[ReasoningStyle] = "reasoning_object"
+    default_reasoning_roundtrip: ClassVar[bool] = True
+    """Its encrypted reasoning items are needed within a tool loop."""
+    reasoning_object_budget: ClassVar[bool] = False
+    """`reasoning: {effort, summary}` takes an effort only."""
 
     def __init__(
         self,

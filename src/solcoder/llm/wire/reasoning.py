@@ -16,11 +16,9 @@ encoders only map them onto their own fields:
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from typing import Literal
 
 from solcoder.llm.messages import Message, Thinking
-from solcoder.llm.wire.names import WireApi
 
 ReasoningStyle = Literal["reasoning_effort", "reasoning_object", "thinking_budget", "none"]
 REASONING_STYLES: tuple[ReasoningStyle, ...] = (
@@ -29,25 +27,6 @@ REASONING_STYLES: tuple[ReasoningStyle, ...] = (
     "thinking_budget",
     "none",
 )
-
-DEFAULT_STYLES: Mapping[WireApi, ReasoningStyle] = {
-    "chat": "reasoning_effort",
-    "responses": "reasoning_object",
-    "messages": "thinking_budget",
-}
-"""How each wire takes reasoning control when the provider says nothing else."""
-
-DEFAULT_ROUNDTRIP: Mapping[WireApi, bool] = {
-    "chat": False,
-    "responses": True,
-    "messages": True,
-}
-"""Whether reasoning goes back by default: on chat most servers want it dropped (DeepSeek is
-the exception, in the catalog); Anthropic and Responses need it within a tool loop."""
-
-BUDGET_OBJECT_WIRES: frozenset[WireApi] = frozenset({"chat"})
-"""Wires whose `reasoning_object` style takes a token budget (OpenRouter's chat
-`reasoning: {max_tokens}`); Responses' object takes an effort only."""
 
 PROVIDER_KEY = "provider"
 """`Thinking.meta` key naming the provider that produced the reasoning."""
