@@ -33,6 +33,7 @@ from solcoder.llm.transport.http import (
     HttpStreamer,
     build_http_client,
 )
+from solcoder.llm.transport.http_errors import url_refused
 from solcoder.llm.transport.notices import TransportNotice
 from solcoder.llm.transport.pacing import Pacer
 from solcoder.llm.transport.retry import RetryPolicy, RetryRecord
@@ -87,10 +88,7 @@ class LLMClient(ProviderBase):
         base_url = spec.base_url.rstrip("/")
         problem = base_url_problem(base_url)
         if problem is None:
-            try:
-                httpx2.URL(base_url)  # what the HTTP stack itself refuses, before a request
-            except (httpx2.InvalidURL, ValueError) as error:
-                problem = f"the HTTP client refuses it ({error})"
+            problem = url_refused(base_url)  # what the HTTP stack refuses, before a request
         if problem is not None:
             raise ConfigError(
                 f"The base URL {base_url!r} of provider {spec.name!r} cannot be used: {problem}.",

@@ -45,6 +45,7 @@ from solcoder.llm.transport.http_errors import (
     NETWORK_ERRORS,
     Stage,
     deadline_error,
+    decoding_error,
     partial_message,
     public_url,
     redirect_error,
@@ -379,12 +380,7 @@ class Exchange:
                 partial=partial_message(self.decoder) if self.delivered else None,
                 url=self.url,
             )
-        if isinstance(exc, httpx2.DecodingError):
-            return ProtocolError(
-                f"{self.streamer.provider} sent a body that could not be decompressed ({exc}).",
-                provider=self.streamer.provider,
-            )
-        return exc
+        return decoding_error(exc, self.streamer.provider) or exc
 
     def _record(self, response: httpx2.Response) -> None:
         stats = self.stats

@@ -1,4 +1,7 @@
-"""The one place where network failures become our error tree (used only by `http.py`).
+"""The one place where network failures become our error tree, and where httpx2's exceptions
+are named at all: `http.py` maps an exchange's failures here, and the side requests (a
+llama.cpp server's `/props` and `/health`) and the base URL check use `REQUEST_FAILURES`
+and `url_refused` rather than catching httpx2 themselves.
 
 Foreign exceptions (httpx2, OSError and its ssl / socket children, anyio stream errors) and our
 own deadlines are turned into the `LLMError` subclasses of `solcoder.errors`, each with a
@@ -55,6 +58,29 @@ NETWORK_ERRORS: tuple[type[BaseException], ...] = (
 )
 """Everything a connect, write or read can raise that is the network's fault (ssl.SSLError
 and socket errors are OSErrors)."""
+
+REQUEST_FAILURES: tuple[type[BaseException], ...] = (httpx2.HTTPError, *NETWORK_ERRORS)
+"""What a small side request (a server's `/props`, `/health`) raises when it got no usable
+answer: its callers treat them all as "not answered"."""
+
+
+def url_refused(url: str) -> str | None:
+    """Why the HTTP client refuses `url` before any request, or None when it takes it."""
+    try:
+        httpx2.URL(url)
+    except (httpx2.InvalidURL, ValueError) as error:
+        return f"the HTTP client refuses it ({error})"
+    return None
+
+
+def decoding_error(exc: BaseException, provider: str) -> ProtocolError | None:
+    """A body the client could not decompress, as a protocol error; None for anything else."""
+    if isinstance(exc, httpx2.DecodingError):
+        return ProtocolError(
+            f"{provider} sent a body that could not be decompressed ({exc}).", provider=provider
+        )
+    return None
+
 
 _URL_CREDENTIALS = re.compile(r"(?<=//)[^/\s@]+@")
 """The `user:password@` of a URL quoted anywhere in a message."""

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 import httpx2
 
 from solcoder import jsonsafe
+from solcoder.llm.transport.http_errors import REQUEST_FAILURES
 from solcoder.secret import Secret
 
 PROBE_TIMEOUT_S = 1.5
@@ -78,7 +79,7 @@ def probe(
             props = http.get(server_root(base_url) + "/props", headers=headers)
             models = http.get(base_url.rstrip("/") + "/models", headers=headers)
             return _parse(_json(props), _json(models))
-    except httpx2.HTTPError:
+    except REQUEST_FAILURES:
         return ServedModel(None, None)
 
 
@@ -92,7 +93,7 @@ async def aprobe(
             props = await http.get(server_root(base_url) + "/props", headers=headers)
             models = await http.get(base_url.rstrip("/") + "/models", headers=headers)
             return _parse(_json(props), _json(models))
-    except httpx2.HTTPError:
+    except REQUEST_FAILURES:
         return ServedModel(None, None)
 
 

@@ -270,6 +270,8 @@ async def _describe(
     """Check the server answers, and read its real context size and model name."""
     import httpx2
 
+    from solcoder.llm.transport.http_errors import REQUEST_FAILURES
+
     window, model = options.context_window, options.alias
     async with httpx2.AsyncClient(timeout=10.0, trust_env=False) as http:
         deadline = time.monotonic() + 30.0
@@ -278,8 +280,8 @@ async def _describe(
                 health = await http.get(root.rstrip("/") + "/health")
                 if health.status_code == 200:
                     break
-            except httpx2.TransportError:
-                pass
+            except REQUEST_FAILURES:
+                pass  # not listening yet
             if time.monotonic() > deadline:
                 raise ProviderUnavailableError(
                     "The local model process started but its /health never answered.",
