@@ -139,11 +139,11 @@ def test_unset_unknown_key() -> None:
 
 
 def test_list_shows_every_key_value_and_source(home: Path) -> None:
-    ok("set", "ui.theme", "dark")
+    ok("set", "sessions.keep", "7")
     lines = ok("list").stdout.splitlines()
     assert [line.split()[0] for line in lines] == list(SETTINGS)
-    theme = next(line for line in lines if line.startswith("ui.theme"))
-    assert theme.split() == ["ui.theme", '"dark"', f"user:{home / 'config.toml'}"]
+    keep = next(line for line in lines if line.startswith("sessions.keep"))
+    assert keep.split() == ["sessions.keep", "7", f"user:{home / 'config.toml'}"]
     timeout = next(line for line in lines if line.startswith("llm.timeout "))
     assert timeout.split() == ["llm.timeout", "900.0", "default"]
 

@@ -209,12 +209,13 @@ def test_project_file_errors_name_the_project_file(home: Path, cwd: Path) -> Non
 def test_unknown_keys_are_warnings_and_defaults_fill_the_rest(home: Path, cwd: Path) -> None:
     path = user_file(
         home,
-        '[llm]\nmodle = "x"\ntimeout = 5\n[colours]\nx = 1\n[ui]\ntheme = "dark"\nmax_steps = 3\n',
+        '[llm]\nmodle = "x"\ntimeout = 5\n[colours]\nx = 1\n[ui]\nshow_thinking = false\n'
+        "max_steps = 3\n",
     )
     settings = load(home, cwd)
     assert settings.llm.timeout == 5.0
     assert settings.llm.model == ""
-    assert settings.ui.theme == "dark"
+    assert settings.ui.show_thinking is False
     assert settings.llm.max_steps == 8
     assert len(settings.warnings) == 3
     modle = next(warning for warning in settings.warnings if "modle" in warning)
@@ -404,7 +405,7 @@ def test_unset_missing_key_or_file_does_not_write(home: Path) -> None:
     assert not home.exists()
     path = user_file(home, COMMENTED)
     before = path.stat().st_mtime_ns
-    assert unset_user_value(home, "ui.theme") is False
+    assert unset_user_value(home, "ui.show_thinking") is False
     assert unset_user_value(home, "llm.model") is False  # only a comment mentions it
     assert path.read_text() == COMMENTED
     assert path.stat().st_mtime_ns == before

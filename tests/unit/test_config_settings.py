@@ -50,7 +50,6 @@ EXPECTED_DEFAULTS: dict[str, object] = {
     "llm.reasoning_budget": 0,
     "llm.project_instructions": True,
     "llm.project_instructions_bytes": 32 * 1024,
-    "ui.theme": "auto",
     "ui.show_thinking": True,
     "telemetry.enabled": True,
     "telemetry.store_text": False,
@@ -167,7 +166,7 @@ def test_get_and_source_reject_unknown_keys_with_suggestions(home: Path, project
 def test_closest_keys() -> None:
     assert closest_keys("llm.modle")[0] == "llm.model"
     assert closest_keys("timeout")[0] == "llm.timeout"
-    assert closest_keys("ui.theem") == ["ui.theme"]
+    assert closest_keys("ui.show_thinkng") == ["ui.show_thinking"]
     assert closest_keys("zzzzzz") == []
 
 
@@ -385,7 +384,6 @@ def test_bad_boolean_names_variable_and_accepted_values(home: Path, project: Pat
         ("SOLCODER_LLM_MAX_SESSION_COST_USD", "-0.5", "a number, 0 or more"),
         ("SOLCODER_LLM_TEMPERATURE", "3", "a number from 0 to 2"),
         ("SOLCODER_LLM_API", "soap", "one of: "),
-        ("SOLCODER_UI_THEME", "neon", "auto, dark, light, plain"),
         ("SOLCODER_LLM_PROVIDER", "   ", "must not be empty"),
     ],
 )

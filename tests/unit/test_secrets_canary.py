@@ -12,7 +12,7 @@ import pytest
 from click.testing import CliRunner
 
 from solcoder.cli.main import cli
-from solcoder.credentials.encrypted_file import _cheap_kdf_for_tests, forget_cached_passphrases
+from solcoder.credentials.encrypted_file import forget_cached_passphrases
 from solcoder.credentials.resolve import resolve_api_key
 from solcoder.credentials.store import CredentialStore
 from solcoder.errors import AuthenticationError
@@ -21,6 +21,7 @@ from solcoder.llm.messages import Message, Text, Thinking, ToolCall, ToolResult
 from solcoder.redact import install_log_redaction, uninstall_log_redaction
 from solcoder.secret import Secret
 from solcoder.sessions import SessionStore
+from tests.support.cheap_kdf import cheap_kdf
 
 # Shaped like vendor keys, and one with no known shape (caught only by value).
 FLAG = "sk-test-CANARY-FLAG-4f1e9a0b7c3d2e5f"
@@ -43,7 +44,7 @@ def home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
     monkeypatch.chdir(tmp_path)
     forget_cached_passphrases()
     install_log_redaction()
-    with _cheap_kdf_for_tests():
+    with cheap_kdf():
         yield home
     uninstall_log_redaction()
     forget_cached_passphrases()

@@ -11,7 +11,8 @@ import pytest
 from click.testing import CliRunner, Result
 
 from solcoder.cli.main import cli
-from solcoder.credentials.encrypted_file import _cheap_kdf_for_tests, forget_cached_passphrases
+from solcoder.credentials.encrypted_file import forget_cached_passphrases
+from tests.support.cheap_kdf import cheap_kdf
 
 KEY = "sk-test-CLI-CANARY-0123456789abcdefWXYZ"
 NEW_KEY = "sk-test-CLI-ROTATED-0123456789abcdefQRST"
@@ -40,7 +41,7 @@ def home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
     monkeypatch.setenv("SOLCODER_PASSPHRASE", "cli test passphrase")
     monkeypatch.chdir(tmp_path)
     forget_cached_passphrases()
-    with _cheap_kdf_for_tests():
+    with cheap_kdf():
         yield home
     forget_cached_passphrases()
 

@@ -14,13 +14,13 @@ import pytest
 from solcoder.credentials import encrypted_file
 from solcoder.credentials.encrypted_file import (
     KDF_PARAMETERS,
-    _cheap_kdf_for_tests,
     derive_key,
     forget_cached_passphrases,
 )
 from solcoder.credentials.store import CredentialStore
 from solcoder.errors import StorageError
 from solcoder.secret import Secret
+from tests.support.cheap_kdf import cheap_kdf
 
 KEY = "sk-test-FILE-CANARY-0123456789abcdef"
 OTHER = "sk-ant-test-FILE-0123456789abcdefgh"
@@ -34,7 +34,7 @@ def environ(passphrase: str = PASSPHRASE) -> dict[str, str]:
 @pytest.fixture(autouse=True)
 def _cheap_kdf() -> Iterator[None]:
     forget_cached_passphrases()
-    with _cheap_kdf_for_tests():
+    with cheap_kdf():
         yield
     forget_cached_passphrases()
 
@@ -199,7 +199,7 @@ def test_real_scrypt_parameters_take_at_least_a_fifth_of_a_second() -> None:
 
 
 def test_real_parameters_round_trip(tmp_path: Path) -> None:
-    with _cheap_kdf_for_tests(KDF_PARAMETERS.log2_n):
+    with cheap_kdf(KDF_PARAMETERS.log2_n):
         CredentialStore(tmp_path, environ=environ()).set("openai", Secret(KEY))
     assert (tmp_path / "credentials.enc").read_bytes()[9] == 17
     forget_cached_passphrases()

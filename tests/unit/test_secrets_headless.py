@@ -16,12 +16,12 @@ from solcoder.cli.main import cli
 from solcoder.credentials import encrypted_file
 from solcoder.credentials.encrypted_file import (
     MINIMUM_NEW_PASSPHRASE_LENGTH,
-    _cheap_kdf_for_tests,
     default_passphrase_source,
     forget_cached_passphrases,
 )
 from solcoder.errors import StorageError
 from solcoder.secret import Secret
+from tests.support.cheap_kdf import cheap_kdf
 
 KEY = "sk-test-HEADLESS-0123456789abcdefWXYZ"
 OTHER = "sk-test-anthropic-HEADLESS-0123456789abcdGHIJ"
@@ -39,7 +39,7 @@ def home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
     monkeypatch.setattr(encrypted_file, "terminal_available", lambda: False)  # headless
     monkeypatch.chdir(tmp_path)
     forget_cached_passphrases()
-    with _cheap_kdf_for_tests():
+    with cheap_kdf():
         yield home
     forget_cached_passphrases()
 

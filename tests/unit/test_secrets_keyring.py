@@ -14,7 +14,7 @@ import pytest
 from keyring.backends import chainer, fail
 
 from solcoder.credentials import keyring_storage
-from solcoder.credentials.encrypted_file import _cheap_kdf_for_tests, forget_cached_passphrases
+from solcoder.credentials.encrypted_file import forget_cached_passphrases
 from solcoder.credentials.keyring_storage import (
     KeyringStorage,
     KeyringUnavailable,
@@ -24,6 +24,7 @@ from solcoder.credentials.keyring_storage import (
 )
 from solcoder.credentials.store import CredentialStore
 from solcoder.secret import Secret
+from tests.support.cheap_kdf import cheap_kdf
 
 KEY = "sk-test-KEYRING-0123456789abcdef"
 ENVIRON = {"SOLCODER_PASSPHRASE": "test-passphrase"}
@@ -84,7 +85,7 @@ class LowPriorityKeyring(MemoryKeyring):
 
 @pytest.fixture(autouse=True)
 def _cheap_kdf() -> Iterator[None]:
-    with _cheap_kdf_for_tests():
+    with cheap_kdf():
         yield
     forget_cached_passphrases()
 

@@ -7,12 +7,13 @@ from pathlib import Path
 
 import pytest
 
-from solcoder.credentials.encrypted_file import _cheap_kdf_for_tests, forget_cached_passphrases
+from solcoder.credentials.encrypted_file import forget_cached_passphrases
 from solcoder.credentials.resolve import resolve_api_key
 from solcoder.credentials.store import CredentialStore
 from solcoder.llm.catalog.providers import BUILTIN_PROVIDERS
 from solcoder.redact import Redactor
 from solcoder.secret import Secret
+from tests.support.cheap_kdf import cheap_kdf
 
 OPENAI = BUILTIN_PROVIDERS["openai"]
 OLLAMA = BUILTIN_PROVIDERS["ollama"]
@@ -24,7 +25,7 @@ STORED = "sk-test-STORED-0123456789abcdef"
 
 @pytest.fixture
 def store(tmp_path: Path) -> Iterator[CredentialStore]:
-    with _cheap_kdf_for_tests():
+    with cheap_kdf():
         environ = {"SOLCODER_KEYRING": "0", "SOLCODER_PASSPHRASE": "test-passphrase"}
         yield CredentialStore(tmp_path / "home", environ=environ)
     forget_cached_passphrases()

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from solcoder.config.schema import (
+    RETIRED_SETTINGS,
     SECTIONS,
     SETTINGS,
     ApprovalSettings,
@@ -27,6 +28,7 @@ from solcoder.config.schema import (
     closest_keys,
     format_value,
     lookup,
+    retired_setting_message,
 )
 from solcoder.config.values import InvalidValue, shorten
 from solcoder.errors import ConfigError, UsageError
@@ -239,6 +241,10 @@ def read_environment(
     An empty variable counts as unset (the shell idiom `VAR= solcoder`).
     """
     found: dict[str, tuple[str, object]] = {}
+    for key in RETIRED_SETTINGS:
+        variable = "SOLCODER_" + key.upper().replace(".", "_")
+        if environ.get(variable, ""):
+            warnings.append(f"{variable} is set, but {retired_setting_message(key)}")
     for key, spec in SETTINGS.items():
         present = [name for name in spec.env_names if environ.get(name, "") != ""]
         if not present:
@@ -427,6 +433,9 @@ def _project_sandbox(loaded: ConfigFile, current: object) -> list[str]:
 
 
 def _unknown_key_warning(path: Path, key: str) -> str:
+    retired = retired_setting_message(key)
+    if retired is not None:
+        return f"{path}: {retired} It is ignored; remove it."
     close = closest_keys(key)
     suggestion = f" (did you mean {' or '.join(close)}?)" if close else ""
     return f"{path}: unknown setting {key!r} ignored{suggestion}."

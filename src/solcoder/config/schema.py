@@ -205,11 +205,6 @@ class LLMSettings:
 class UISettings:
     """How the terminal interface looks."""
 
-    theme: str = _text(
-        "auto",
-        "Colour theme: auto (follow the terminal), dark, light, or plain (no colour).",
-        choices=("auto", "dark", "light", "plain"),
-    )
     show_thinking: bool = _flag(True, "Show the model's reasoning while it streams.")
 
 
@@ -335,7 +330,22 @@ def closest_keys(name: str, limit: int = 3) -> list[str]:
     return list(dict.fromkeys(same_name + similar))[:limit]
 
 
+RETIRED_SETTINGS: dict[str, str] = {
+    "ui.theme": "it never changed the colours; for output without colour set NO_COLOR=1",
+}
+"""Settings that were documented and are gone, with what to do instead: a file or command
+that names one is told so, not offered a lookalike."""
+
+
+def retired_setting_message(name: str) -> str | None:
+    reason = RETIRED_SETTINGS.get(name.strip().lower())
+    return f"{name} is no longer a setting: {reason}." if reason else None
+
+
 def unknown_setting_error(name: str) -> UsageError:
+    retired = retired_setting_message(name)
+    if retired is not None:
+        return UsageError(retired, hint="Remove it from your config.toml.")
     close = closest_keys(name)
     suggestion = f"Did you mean {' or '.join(repr(key) for key in close)}? " if close else ""
     return UsageError(

@@ -17,7 +17,6 @@ process pays the cost once per file version, and the passphrase is asked once pe
 
 from __future__ import annotations
 
-import contextlib
 import getpass
 import hashlib
 import json
@@ -26,7 +25,7 @@ import secrets
 import struct
 import sys
 import threading
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -59,8 +58,6 @@ _MAX_LOG2_N = 20
 _MAX_R = 16
 _MAX_P = 4
 
-_test_kdf_parameters: KdfParameters | None = None
-
 PASSPHRASE_VARIABLE = "SOLCODER_PASSPHRASE"
 MINIMUM_NEW_PASSPHRASE_LENGTH = 8
 NEW_PASSPHRASE_TRIES = 3
@@ -72,24 +69,9 @@ class PassphraseUnavailable(StorageError):
     """No passphrase can be had here (not set, no terminal): the caller knows the way out."""
 
 
-@contextlib.contextmanager
-def _cheap_kdf_for_tests(log2_n: int = 10) -> Iterator[None]:
-    """Private test hook: derive with a small n inside the block so the suite stays fast.
-
-    Nothing outside tests calls this; files written inside record their (weak) parameters in
-    their header, so they stay readable.
-    """
-    global _test_kdf_parameters
-    previous = _test_kdf_parameters
-    _test_kdf_parameters = KdfParameters(log2_n=log2_n, r=8, p=1)
-    try:
-        yield
-    finally:
-        _test_kdf_parameters = previous
-
-
 def current_kdf_parameters() -> KdfParameters:
-    return _test_kdf_parameters or KDF_PARAMETERS
+    """The parameters new files are written with (read when writing, not at import)."""
+    return KDF_PARAMETERS
 
 
 _key_cache: dict[tuple[bytes, bytes, KdfParameters], bytes] = {}

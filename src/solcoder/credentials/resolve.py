@@ -29,11 +29,6 @@ SOURCE_FLAG = "flag"
 SOURCE_NONE = "none"
 SOURCE_NOT_REQUIRED = "not-required"
 
-FLAG_WARNING = (
-    "Warning: --llm-api-key is visible to other users in the process list; prefer "
-    "SOLCODER_LLM_API_KEY or `solcoder auth login`."
-)
-
 
 @dataclass(frozen=True, slots=True)
 class ResolvedKey:

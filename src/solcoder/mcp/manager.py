@@ -29,7 +29,6 @@ from solcoder.records import shared_methods
 
 Status = Literal["configured", "starting", "ready", "failed", "stopped"]
 DEFAULT_STARTUP_TIMEOUT = 10.0
-STDERR_LINES = 5
 PING_TIMEOUT = 2.0
 RELIST_TIMEOUT = 10.0
 BearerLookup = Callable[[str], str | None]

@@ -45,8 +45,6 @@ __all__ = [
 _log = logging.getLogger(__name__)
 
 PRICE_PACKAGE = "genai-prices"
-PRICE_PACKAGE_RELEASED = "2026-11"
-"""Release month of the genai-prices version pinned in pyproject.toml (from PyPI)."""
 
 
 @shared_methods
