@@ -42,6 +42,11 @@ def listening(host: str, port: int, timeout: float = PROBE_TIMEOUT_S) -> bool:
     import socket
 
     try:
+        if host.replace(".", "").isdigit():  # an IPv4 literal: no resolver (nor idna) needed
+            with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as connection:
+                connection.settimeout(timeout)
+                connection.connect((host, port))
+            return True
         with socket.create_connection((host, port), timeout=timeout):
             return True
     except OSError:
@@ -89,6 +94,11 @@ def find_local_server(servers: tuple[LocalServer, ...] | None = None) -> LocalSe
     """The first of `servers` (default `SERVERS`, in order) that answers with a model; all
     probed at once."""
     servers = SERVERS if servers is None else servers
+    # A closed loopback port refuses at once: only the ports that accept get a thread and
+    # an HTTP request (nothing running, the usual case, costs no thread at all).
+    servers = tuple(server for server in servers if listening("127.0.0.1", server.port))
+    if not servers:
+        return None
     found: list[LocalServer | None] = [None] * len(servers)
 
     def run(index: int) -> None:
