@@ -113,6 +113,23 @@ def test_only_the_configured_number_of_tool_calls_run(run_cli: Run, server: Fake
     assert sum(len(m.get("tool_calls") or ()) for m in resent) == 33
 
 
+def test_thousands_of_calls_cost_one_line_and_a_bounded_request(
+    run_cli: Run, server: FakeLLMServer
+) -> None:
+    """Issue 23 item 26: 10,000 over-limit calls were each printed and sent back (20,003
+    stderr lines, a 3.6 MB request)."""
+    calls = tuple(
+        ToolCallReply("plan", json.dumps({"goal": f"goal {n}"}), id=f"c{n}") for n in range(3000)
+    )
+    server.enqueue(Reply(tool_calls=calls), Reply(text="done"))
+    code, stdout, stderr = prompt(run_cli, server)
+    assert code == 0, stderr[-2000:]
+    assert stdout.strip() == "done"
+    assert len(stderr.splitlines()) < 100, len(stderr.splitlines())
+    assert sum("3,000 tool calls" in line for line in stderr.splitlines()) == 1
+    assert len(server.requests[-1].body) < 200_000
+
+
 def test_arguments_over_the_byte_limit_are_refused(run_cli: Run, server: FakeLLMServer) -> None:
     big = ToolCallReply("plan", json.dumps({"goal": "x" * 5000}), id="big")
     server.enqueue(Reply(tool_calls=(big,), chunk_size=100), Reply(text="ok"))
