@@ -113,8 +113,8 @@ class LLMSettings:
     tool_timeout: float = _seconds(60.0, "Seconds one tool call may run.")
     max_tool_calls_per_step: int = _integer(
         32,
-        "Most tool calls run from one model response; the model gets an error result for "
-        "each call past it.",
+        "Most tool calls run from one model response; the calls past it share one error "
+        "result (the first of them is kept in the history to carry it) and one notice.",
         minimum=1,
         maximum=10_000,
     )
