@@ -82,3 +82,36 @@ def test_the_order_is_the_documented_one() -> None:
     from solcoder.llm.catalog.providers import AUTO_PICK_ORDER
 
     assert ", ".join(AUTO_PICK_ORDER) in text
+
+
+def test_config_list_never_prompts_for_the_passphrase_of_saved_keys(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, local_installed: None
+) -> None:
+    """`config list` names the provider a launch would run; with saved keys behind a
+    passphrase it does not prompt for it (the launch will), and says so."""
+    import getpass
+
+    from solcoder.cli.provider_choice import resolve_choice
+    from solcoder.credentials import encrypted_file
+    from solcoder.credentials.encrypted_file import forget_cached_passphrases
+    from tests.support.cheap_kdf import cheap_kdf
+
+    environ = {"SOLCODER_KEYRING": "0", "SOLCODER_PASSPHRASE": "a long enough passphrase"}
+    settings = settings_for(tmp_path, environ)
+    forget_cached_passphrases()
+    with cheap_kdf():
+        open_store(settings, environ=environ).set("anthropic", Secret("sk-test-anthropic-07"))
+        forget_cached_passphrases()
+        monkeypatch.setattr(encrypted_file, "terminal_available", lambda: True)
+
+        def no_prompt(*_args: object, **_kwargs: object) -> str:
+            raise AssertionError("config list asked for the passphrase")
+
+        monkeypatch.setattr(getpass, "getpass", no_prompt)
+        locked = {"SOLCODER_KEYRING": "0"}
+        choice = resolve_choice(settings_for(tmp_path, locked), locked, ask_passphrase=False)
+        assert choice.provider == "openai"  # not `local`: a saved key may win at launch
+        assert "checked at launch" in choice.reason
+        unlocked = resolve_choice(settings, environ, ask_passphrase=False)
+        assert unlocked.provider == "anthropic"
+    forget_cached_passphrases()

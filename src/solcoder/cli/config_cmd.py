@@ -181,7 +181,7 @@ def list_command(context: click.Context, as_json: bool) -> None:
 
     # The provider a launch would run (a key's provider, a local server, the bundled model,
     # offline), not the bare default: the same choice `solcoder` makes at start.
-    choice = resolve_choice(_settings(context), os.environ)
+    choice = resolve_choice(_settings(context), os.environ, ask_passphrase=False)
     settings = choice.settings
 
     def value_and_source(key: str, value: object) -> tuple[object, str]:

@@ -39,9 +39,13 @@ class Choice:
     """The one line a launch shows about the choice, if any."""
 
 
-def resolve_choice(settings: Settings, environ: Mapping[str, str]) -> Choice:
+def resolve_choice(
+    settings: Settings, environ: Mapping[str, str], *, ask_passphrase: bool = True
+) -> Choice:
     """The provider to use, probing loopback (bounded, `local_servers.PROBE_TIMEOUT_S`) only
-    when no key was found."""
+    when no key was found. `ask_passphrase=False` (`config list`) never prompts for the
+    credentials file's passphrase: saved keys it cannot read then leave the choice to the
+    launch, and the reason says so."""
     if settings.llm.offline_mode:
         return Choice(settings, "offline", "llm.offline_mode is on")
     source = settings.source("llm.provider")
@@ -50,7 +54,10 @@ def resolve_choice(settings: Settings, environ: Mapping[str, str]) -> Choice:
     if environ.get(GENERIC_KEY_VARIABLE, "").strip():
         # A key given for "the provider": the default one.
         return Choice(settings, settings.llm.provider, f"default ({GENERIC_KEY_VARIABLE} is set)")
-    name = _provider_with_key(settings, environ)
+    name, locked = _provider_with_key(settings, environ, ask_passphrase=ask_passphrase)
+    if locked:
+        reason = "checked at launch: saved keys are locked (SOLCODER_PASSPHRASE, or the prompt)"
+        return Choice(settings, settings.llm.provider, reason)
     if name is not None:
         return Choice(_with_provider(settings, name), name, "auto: the first provider with a key")
     from solcoder.cli.local_servers import find_local_server
@@ -90,20 +97,37 @@ def choose_provider(settings: Settings, environ: Mapping[str, str]) -> tuple[Set
     return choice.settings, choice.notice
 
 
-def _provider_with_key(settings: Settings, environ: Mapping[str, str]) -> str | None:
+def _provider_with_key(
+    settings: Settings, environ: Mapping[str, str], *, ask_passphrase: bool = True
+) -> tuple[str | None, bool]:
+    """The first provider with a key, and whether saved keys could not be read without a
+    passphrase prompt (only when `ask_passphrase` is off)."""
     from solcoder.llm.catalog.providers import AUTO_PICK_ORDER, BUILTIN_PROVIDERS
 
     for name in AUTO_PICK_ORDER:
         if any(environ.get(variable, "").strip() for variable in BUILTIN_PROVIDERS[name].key_env):
-            return name
+            return name, False
+    from solcoder.credentials.encrypted_file import PASSPHRASE_VARIABLE, PassphraseUnavailable
     from solcoder.credentials.store import open_store
     from solcoder.errors import SolcoderError
+    from solcoder.secret import Secret
 
+    def from_environment_only(new: bool) -> Secret:
+        configured = environ.get(PASSPHRASE_VARIABLE, "")
+        if not configured:
+            raise PassphraseUnavailable("the credentials file is locked")
+        return Secret(configured)
+
+    source = None if ask_passphrase else from_environment_only
+    store = open_store(settings, passphrase_source=source)
     try:
-        stored = set(open_store(settings).providers())
+        stored = set(store.providers())
     except SolcoderError:
-        return None  # a locked or damaged store is reported when a key is actually needed
-    return next((name for name in AUTO_PICK_ORDER if name in stored), None)
+        return None, False  # a damaged store is reported when a key is actually needed
+    locked = any(isinstance(problem, PassphraseUnavailable) for problem in store.problems)
+    if locked and not ask_passphrase:
+        return None, True
+    return next((name for name in AUTO_PICK_ORDER if name in stored), None), False
 
 
 def _with_provider(settings: Settings, name: str) -> Settings:
