@@ -41,6 +41,13 @@ NOT_ON_THE_OFFLINE_PATH = {
     "solcoder.workspace.search": "a search_files call",
     "hashlib": "a file read (ReadLedger.saw)",
     "jsonschema": "a tool's arguments checked against a JSON Schema (solcoder.tools.validation)",
+    # The one-shot path (issue 26): flags parsed without click, the turn run without a loop.
+    "click": "a command line the one-shot parser leaves to click (cli/oneshot.py)",
+    "solcoder.cli.root": "a command line the one-shot parser leaves to click (cli/oneshot.py)",
+    "asyncio": "a tool call, a compaction, a spinner, a real provider (solcoder.loopless)",
+    "ssl": "a real provider",
+    "uuid": "a prompt-cache key without a session (cli/build.py)",
+    "platform": "uuid, `solcoder --version` of dependencies",
 }
 
 _RUN_AND_LIST = (

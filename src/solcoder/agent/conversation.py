@@ -9,7 +9,6 @@ Ctrl-C is kept as a partial assistant message, and tool calls left open are answ
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 import time
 from collections.abc import AsyncIterator, Callable
@@ -36,6 +35,7 @@ from solcoder.llm.messages import Message, Text, Usage
 from solcoder.llm.partial import PartialReply
 from solcoder.llm.providers.base import closing
 from solcoder.llm.serialize import message_to_dict
+from solcoder.loopless import cancelled
 from solcoder.records import shared_methods
 from solcoder.redact_stream import settle
 from solcoder.words import count
@@ -256,7 +256,7 @@ class Conversation:
                 if transcript is not None:
                     self._record_event(transcript, event)
                 yield event
-        except (asyncio.CancelledError, GeneratorExit, KeyboardInterrupt):
+        except (cancelled(), GeneratorExit, KeyboardInterrupt):
             self._keep_partial(reply.text)
             outcome = "cancelled"
             raise

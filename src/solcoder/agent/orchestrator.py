@@ -16,7 +16,6 @@ it); only then do the approved calls start, in parallel. A declined call is answ
 
 from __future__ import annotations
 
-import asyncio
 import logging
 import time
 from collections.abc import AsyncIterator, Sequence
@@ -54,6 +53,7 @@ from solcoder.llm.messages import (
 )
 from solcoder.llm.providers.base import Provider, closing
 from solcoder.llm.wire.assemble import DEFAULT_MAX_ARGUMENT_BYTES
+from solcoder.loopless import need_loop
 from solcoder.records import shared_methods
 from solcoder.shell.live import LIVE_OUTPUT
 from solcoder.tools.registry import ToolArgumentError, ToolLike, ToolOutput, ToolRegistry
@@ -322,6 +322,8 @@ class Orchestrator:
 
     async def _approve(self, prepared: list[_Prepared]) -> AsyncIterator[AgentEvent]:
         """Settle each call that needs a decision, in order; marks the declined ones."""
+        import asyncio  # loaded by _run_tools, which calls this
+
         gate = self.approval
         for item in prepared:
             if item.problem is not None or item.arguments is None:
@@ -365,6 +367,11 @@ class Orchestrator:
     async def _run_tools(
         self, prepared: list[_Prepared], results: list[ToolResult]
     ) -> AsyncIterator[AgentEvent]:
+        # Tools run in threads and tasks: the first place a turn needs an event loop (an
+        # offline answer without tool calls never gets here, nor imports asyncio).
+        await need_loop()
+        import asyncio
+
         queue: asyncio.Queue[_Finished | ToolOutputChunk] = asyncio.Queue()
 
         async def run_one(position: int, item: _Prepared) -> None:
@@ -426,6 +433,8 @@ class Orchestrator:
         tool = item.tool
         assert tool is not None  # set with the arguments in _prepare
         timeout = tool.timeout or self.options.tool_timeout
+        import asyncio  # loaded by _run_tools, which calls this
+
         try:
             output = await asyncio.wait_for(tool.run(item.arguments), timeout)
         except TimeoutError:

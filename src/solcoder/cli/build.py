@@ -115,10 +115,12 @@ def build_orchestrator(
     llm = settings.llm
     cache = None
     if llm.prompt_cache:
-        import uuid
+        if not cache_key:
+            import uuid  # not for a session's own key: uuid imports platform (start-up)
 
+            cache_key = uuid.uuid4().hex
         ttl: CacheTtl = "1h" if llm.cache_ttl == "1h" else "5m"
-        cache = PromptCache(key=cache_key or uuid.uuid4().hex, ttl=ttl)
+        cache = PromptCache(key=cache_key, ttl=ttl)
     options = AgentOptions(
         system=system_prompt(
             instructions, workspace=None if workspace is None else str(workspace.root)

@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-import asyncio
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Coroutine
 from typing import Any
 
 from solcoder.cli.output import print_notice
@@ -127,7 +126,7 @@ def run_root(options: dict[str, Any]) -> int:
                 )
             announce_session(session, options["json_output"], instructions, built.commands)
             check_max_turns(session, options.get("max_turns"))
-            return asyncio.run(
+            return _driver(settings, built)(
                 run_prompt(
                     built.conversation,
                     options["prompt"],
@@ -146,6 +145,21 @@ def run_root(options: dict[str, Any]) -> int:
 
         # A launch that failed before its prompt leaves no session to push real ones out.
         SessionStore(settings.home).discard_if_empty(session)
+
+
+def _driver(settings: Any, built: Any) -> Callable[[Coroutine[Any, Any, int]], int]:
+    """How the turn's coroutine runs. An offline turn starts without an event loop
+    (`solcoder.loopless`: asyncio is imported only if it calls a tool, compacts, or shows a
+    spinner on a terminal); a real provider, MCP servers or hooks need the loop from the
+    start, so asyncio runs the turn."""
+    offline = settings.llm.offline_mode or settings.llm.provider == "offline"
+    if offline and built.mcp is None and not getattr(settings, "hooks", None):
+        from solcoder.loopless import run
+
+        return run
+    import asyncio
+
+    return asyncio.run
 
 
 def check_max_turns(session: Any, max_turns: int | None) -> None:
@@ -176,12 +190,13 @@ async def run_prompt(
     from solcoder.cli.notices import RELAY
     from solcoder.errors import Cancelled, SolcoderError
     from solcoder.llm.providers.base import closing
+    from solcoder.loopless import cancelled as cancelled_error
 
     sink = make_sink(json_output, show_thinking)
     if json_output:
         RELAY.to_json(sink.emit_record)
     else:
-        sink = _with_spinner(sink)
+        sink = await _with_spinner(sink)
     finished = "done"
     declined: list[ApprovalDecided] = []
     try:
@@ -201,8 +216,9 @@ async def run_prompt(
         # The reader went away (`solcoder -p … | head`): the turn is closed above, in order.
         _silence_stdout()
         return 0
-    except asyncio.CancelledError:
-        # Ctrl-C: the conversation kept the prompt and whatever streamed.
+    except (cancelled_error(), KeyboardInterrupt):
+        # Ctrl-C (asyncio cancels the turn; without a loop it is raised where the turn
+        # was): the conversation kept the prompt and whatever streamed.
         cancelled = Cancelled("Interrupted; the partial reply is kept.")
         if on_error is not None:
             on_error(cancelled)
@@ -230,13 +246,16 @@ def _report_declined(declined: list[Any]) -> None:
     print_notice(line)
 
 
-def _with_spinner(sink: Any) -> Any:
+async def _with_spinner(sink: Any) -> Any:
     """On a terminal (stdout and stderr both), a waiting line on stderr until the model
     answers; a pipe gets nothing but the reply."""
     from solcoder.terminal import is_terminal
 
     if not (is_terminal(sys.stdout) and is_terminal(sys.stderr)):
         return sink
+    from solcoder.loopless import need_loop
+
+    await need_loop()  # the spinner turns on the event loop
     from solcoder.ui.spinner import SpinnerSink, WaitingSpinner
 
     unicode = (sys.stderr.encoding or "").lower().replace("-", "").startswith("utf")

@@ -9,7 +9,6 @@ asks first, an edit shows its diff, and an edit that cannot succeed is answered 
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Final
@@ -55,6 +54,8 @@ class WorkspaceTool(DeclaredTool):
         return self.assessor(self.session, arguments)
 
     async def run(self, arguments: Mapping[str, Any]) -> ToolOutput:
+        import asyncio
+
         return await asyncio.to_thread(self._run, dict(arguments))
 
     def _run(self, arguments: Mapping[str, Any]) -> ToolOutput:
