@@ -19,6 +19,7 @@ LAYERS: dict[str, int] = {
     "solcoder.secret_shapes": 0,
     "solcoder.records": 0,
     "solcoder.loopless": 0,
+    "solcoder.patterns": 0,
     "solcoder.words": 0,
     "solcoder.redact": 1,
     "solcoder.redact_stream": 1,

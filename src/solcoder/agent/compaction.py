@@ -44,6 +44,8 @@ from solcoder.records import shared_methods
 @shared_methods
 @dataclass(frozen=True, slots=True, eq=False, repr=False)
 class CompactionOptions:
+    """When the history is summarised, and how long a summary may take."""
+
     threshold: float | None = None
     """`llm.compact_at` as a fraction of the window; None: only `/compact` compacts."""
     timeout: float = 900.0

@@ -21,6 +21,8 @@ if TYPE_CHECKING:
 @shared_methods
 @dataclass(frozen=True, slots=True, eq=False, repr=False)
 class ToolRunStarted:
+    """A tool call is about to run (after every approval of its step)."""
+
     call: ToolCall
     arguments: dict[str, Any] | None
     """The parsed arguments, or None when they were invalid (the tool will not run)."""
@@ -29,6 +31,8 @@ class ToolRunStarted:
 @shared_methods
 @dataclass(frozen=True, slots=True, eq=False, repr=False)
 class ToolRunFinished:
+    """A tool call's result, as the model will read it."""
+
     call: ToolCall
     ok: bool
     content: str

@@ -67,6 +67,8 @@ log = logging.getLogger(__name__)
 @shared_methods
 @dataclass(frozen=True, slots=True, eq=False, repr=False)
 class AgentOptions:
+    """The bounds and settings of one conversation's turns (from `llm.*`)."""
+
     system: str | None = None
     max_steps: int = 8
     max_repairs: int = 2
@@ -88,6 +90,8 @@ class AgentOptions:
 @shared_methods
 @dataclass(slots=True, eq=False, repr=False)
 class _Prepared:
+    """One tool call of a step, checked: parsed arguments or the problem found."""
+
     call: ToolCall
     arguments: dict[str, Any] | None
     problem: str | None

@@ -61,6 +61,8 @@ class Ran:
 
 @dataclass(slots=True)
 class CommandContext:
+    """How the agent's commands run: workspace, sandbox, background processes."""
+
     workspace: WorkspaceSession
     settings: CommandSettings = field(default_factory=CommandSettings)
     solcoder_home: Path = field(default_factory=lambda: Path.home() / ".solcoder")

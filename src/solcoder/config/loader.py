@@ -31,6 +31,7 @@ from solcoder.config.schema import (
 from solcoder.config.values import InvalidValue, shorten
 from solcoder.errors import ConfigError, UsageError
 from solcoder.fsutil import read_text_checked
+from solcoder.patterns import lazy_pattern
 from solcoder.records import shared_methods
 from solcoder.urls import BASE_URL_HINT
 
@@ -455,7 +456,7 @@ def _syntax_error_line(problem: tomllib.TOMLDecodeError, text: str) -> int | Non
     return None
 
 
-_HEADER = re.compile(r"^\s*\[\s*([^\[\]]+?)\s*\]")
+_HEADER = lazy_pattern(r"^\s*\[\s*([^\[\]]+?)\s*\]")
 
 
 def locate_key(text: str, section: str | None, key: str) -> int | None:
@@ -465,7 +466,7 @@ def locate_key(text: str, section: str | None, key: str) -> int | None:
     own = re.compile(rf"""^\s*(?:{quoted}|"{quoted}"|'{quoted}')\s*=""")
     dotted = re.compile(rf"^\s*{re.escape(section)}\s*\.\s*{quoted}\s*=") if section else None
     for number, line in enumerate(text.splitlines(), start=1):
-        header = _HEADER.match(line)
+        header = _HEADER().match(line)
         if header:
             current = header.group(1).replace(" ", "")
             if section is None and current == key:

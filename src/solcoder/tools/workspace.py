@@ -35,6 +35,8 @@ Assessor = Callable[["WorkspaceSession", Mapping[str, Any]], Assessment]
 @shared_methods
 @dataclass(frozen=True, slots=True, eq=False, repr=False)
 class WorkspaceTool(DeclaredTool):
+    """A workspace tool as the registry offers it: spec, effect, and its function."""
+
     name: str
     description: str
     json_schema: Mapping[str, Any]

@@ -32,6 +32,8 @@ _TOKEN = re.compile(r"\s*\S+|\s+")
 @shared_methods
 @dataclass(frozen=True, slots=True, eq=False, repr=False)
 class ScriptedToolCall:
+    """A tool call a scripted reply makes."""
+
     name: str
     arguments: Mapping[str, Any] | str
     """A mapping is sent as JSON; a string is sent as is (to script malformed arguments)."""
