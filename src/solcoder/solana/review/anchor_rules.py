@@ -195,11 +195,15 @@ def _data_mismatch(
         authorising = [k for k in keys if k in signer_names]
         if not account.mutable and not authorising:
             continue
-        if _tied(struct, account, codes, keys):
+        untied = [k for k in authorising if not _key_tied(struct, account, k, codes)]
+        if authorising and not untied:
             continue
-        if account.mutable and state in tied_types:
+        if not authorising and _tied(struct, account, codes, keys):
+            continue
+        siblings = [f for f in struct.fields if f.state == state and f.name != account.name]
+        if account.mutable and any(_tied(struct, f, codes, keys) for f in siblings):
             continue  # the counterparty of a tied sibling (the `to` of a transfer)
-        key = authorising[0] if authorising else keys[0]
+        key = untied[0] if untied else keys[0]
         yield Finding(
             "account_data_mismatch",
             "high",
@@ -240,6 +244,24 @@ def _unknown_state(
         f"Add `has_one = {signers[0]}` (with the field stored in the account) or derive it with "
         f'`seeds = [b"{account.name}", {signers[0]}.key().as_ref()], bump = {account.name}.bump`.',
     )
+
+
+def _key_tied(struct: AccountsStruct, account: AccountField, key: str, codes: list[str]) -> bool:
+    """The stored `key` of `account` is compared with the signer of that name: `has_one`, a
+    constraint, seeds built from the signer's key, or a check in the handler."""
+    if key in [v.split("@")[0].strip() for v in account.values("has_one")]:
+        return True
+    seeds = " ".join(account.values("seeds"))
+    if re.search(rf"(?<![.\w]){re.escape(key)}\s*\.\s*key\b", seeds):
+        return True
+    stored = rf"\b{re.escape(account.name)}\s*\.\s*{re.escape(key)}\b"
+    for other in struct.fields:
+        for text in other.values("constraint"):
+            if re.search(stored, text) or (_mentions(text, key) and _mentions(text, account.name)):
+                return True
+    if hand.compared(codes, rf"\.{re.escape(key)}\b", rf"\b{re.escape(key)}\b[^;]*\bkey\b|\bkey\b"):
+        return True
+    return False
 
 
 def _tied(struct: AccountsStruct, account: AccountField, codes: list[str], keys: list[str]) -> bool:
