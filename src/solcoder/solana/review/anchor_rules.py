@@ -259,9 +259,7 @@ def _key_tied(struct: AccountsStruct, account: AccountField, key: str, codes: li
         for text in other.values("constraint"):
             if re.search(stored, text) or (_mentions(text, key) and _mentions(text, account.name)):
                 return True
-    if hand.compared(codes, rf"\.{re.escape(key)}\b", rf"\b{re.escape(key)}\b[^;]*\bkey\b|\bkey\b"):
-        return True
-    return False
+    return hand.compared(codes, rf"\.{re.escape(key)}\b", r"\bkey\b")
 
 
 def _tied(struct: AccountsStruct, account: AccountField, codes: list[str], keys: list[str]) -> bool:
