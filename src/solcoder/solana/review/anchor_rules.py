@@ -346,18 +346,32 @@ _CPI_USE = (
 )
 
 
+def _aliases(codes: list[str], name: str) -> set[str]:
+    """`name` and the locals bound to it (`let program = ctx.accounts.name.to_account_info()`)."""
+    found = {name}
+    pattern = re.compile(
+        rf"\blet\s+(?:mut\s+)?(\w+)\s*(?::[^=]+)?=\s*&?\s*(?:ctx\.accounts\.|self\.)"
+        rf"{re.escape(name)}\b(?:\.to_account_info\(\)|\.key\(\))?\s*;"
+    )
+    for code in codes:
+        found.update(pattern.findall(code))
+    return found
+
+
 def _program_accounts(struct: AccountsStruct, codes: list[str], handler: str) -> Iterator[Finding]:
     for account in struct.fields:
-        if not account.unchecked or account.has("address") or (account.has("executable") and False):
+        if not account.unchecked or account.has("address"):
             continue
-        name = re.escape(account.name)
         as_program = account.name.endswith("program") or account.name == "program"
         used = any(
-            re.search(pattern.format(name=name), code) for pattern in _CPI_USE for code in codes
+            re.search(pattern.format(name=re.escape(alias)), code)
+            for alias in _aliases(codes, account.name)
+            for pattern in _CPI_USE
+            for code in codes
         )
         if not as_program and not used:
             continue
-        if hand.key_checked(codes, account.name) or (account.has("executable") and used is False):
+        if hand.key_checked(codes, account.name) or (account.has("executable") and not used):
             continue
         yield Finding(
             "arbitrary_cpi",
@@ -463,20 +477,17 @@ def _duplicates(crate: Crate, struct: AccountsStruct, codes: list[str]) -> Itera
     major = crate.settings.anchor_major
     groups: dict[str, list[AccountField]] = {}
     for account in struct.fields:
-        if (
-            account.state
-            and account.state not in TOKEN_TYPES
-            and account.mutable
-            and not account.fresh
-        ):
-            if (
-                major is not None
-                and major >= 1
-                and not account.has("dup")
-                and account.kind != "AccountLoader"
-            ):
-                continue  # Anchor 1.x refuses the same account twice unless `dup` allows it
-            groups.setdefault(account.state, []).append(account)
+        state = account.state
+        if state and state not in TOKEN_TYPES and account.mutable and not account.fresh:
+            groups.setdefault(state, []).append(account)
+    if major is not None and major >= 1:
+        # Anchor 1.x refuses the same serialising account twice unless `dup` allows it
+        # (AccountLoader does not serialise on exit, so it is not covered).
+        groups = {
+            state: group
+            for state, group in groups.items()
+            if any(f.has("dup") or f.kind == "AccountLoader" for f in group)
+        }
     reported: set[str] = set()
     for group in groups.values():
         for index, second in enumerate(group[:_MAX_PAIRED]):
