@@ -195,11 +195,15 @@ def _data_mismatch(
         authorising = [k for k in keys if k in signer_names]
         if not account.mutable and not authorising:
             continue
-        if _tied(struct, account, codes, keys):
+        untied = [k for k in authorising if not _key_tied(struct, account, k, codes)]
+        if authorising and not untied:
             continue
-        if account.mutable and state in tied_types:
+        if not authorising and _tied(struct, account, codes, keys):
+            continue
+        siblings = [f for f in struct.fields if f.state == state and f.name != account.name]
+        if account.mutable and any(_tied(struct, f, codes, keys) for f in siblings):
             continue  # the counterparty of a tied sibling (the `to` of a transfer)
-        key = authorising[0] if authorising else keys[0]
+        key = untied[0] if untied else keys[0]
         yield Finding(
             "account_data_mismatch",
             "high",
@@ -240,6 +244,22 @@ def _unknown_state(
         f"Add `has_one = {signers[0]}` (with the field stored in the account) or derive it with "
         f'`seeds = [b"{account.name}", {signers[0]}.key().as_ref()], bump = {account.name}.bump`.',
     )
+
+
+def _key_tied(struct: AccountsStruct, account: AccountField, key: str, codes: list[str]) -> bool:
+    """The stored `key` of `account` is compared with the signer of that name: `has_one`, a
+    constraint, seeds built from the signer's key, or a check in the handler."""
+    if key in [v.split("@")[0].strip() for v in account.values("has_one")]:
+        return True
+    seeds = " ".join(account.values("seeds"))
+    if re.search(rf"(?<![.\w]){re.escape(key)}\s*\.\s*key\b", seeds):
+        return True
+    stored = rf"\b{re.escape(account.name)}\s*\.\s*{re.escape(key)}\b"
+    for other in struct.fields:
+        for text in other.values("constraint"):
+            if re.search(stored, text) or (_mentions(text, key) and _mentions(text, account.name)):
+                return True
+    return hand.compared(codes, rf"\.{re.escape(key)}\b", r"\bkey\b")
 
 
 def _tied(struct: AccountsStruct, account: AccountField, codes: list[str], keys: list[str]) -> bool:
@@ -326,18 +346,32 @@ _CPI_USE = (
 )
 
 
+def _aliases(codes: list[str], name: str) -> set[str]:
+    """`name` and the locals bound to it (`let program = ctx.accounts.name.to_account_info()`)."""
+    found = {name}
+    pattern = re.compile(
+        rf"\blet\s+(?:mut\s+)?(\w+)\s*(?::[^=]+)?=\s*&?\s*(?:ctx\.accounts\.|self\.)"
+        rf"{re.escape(name)}\b(?:\.to_account_info\(\)|\.key\(\))?\s*;"
+    )
+    for code in codes:
+        found.update(pattern.findall(code))
+    return found
+
+
 def _program_accounts(struct: AccountsStruct, codes: list[str], handler: str) -> Iterator[Finding]:
     for account in struct.fields:
-        if not account.unchecked or account.has("address") or (account.has("executable") and False):
+        if not account.unchecked or account.has("address"):
             continue
-        name = re.escape(account.name)
         as_program = account.name.endswith("program") or account.name == "program"
         used = any(
-            re.search(pattern.format(name=name), code) for pattern in _CPI_USE for code in codes
+            re.search(pattern.format(name=re.escape(alias)), code)
+            for alias in _aliases(codes, account.name)
+            for pattern in _CPI_USE
+            for code in codes
         )
         if not as_program and not used:
             continue
-        if hand.key_checked(codes, account.name) or (account.has("executable") and used is False):
+        if hand.key_checked(codes, account.name) or (account.has("executable") and not used):
             continue
         yield Finding(
             "arbitrary_cpi",
@@ -443,20 +477,17 @@ def _duplicates(crate: Crate, struct: AccountsStruct, codes: list[str]) -> Itera
     major = crate.settings.anchor_major
     groups: dict[str, list[AccountField]] = {}
     for account in struct.fields:
-        if (
-            account.state
-            and account.state not in TOKEN_TYPES
-            and account.mutable
-            and not account.fresh
-        ):
-            if (
-                major is not None
-                and major >= 1
-                and not account.has("dup")
-                and account.kind != "AccountLoader"
-            ):
-                continue  # Anchor 1.x refuses the same account twice unless `dup` allows it
-            groups.setdefault(account.state, []).append(account)
+        state = account.state
+        if state and state not in TOKEN_TYPES and account.mutable and not account.fresh:
+            groups.setdefault(state, []).append(account)
+    if major is not None and major >= 1:
+        # Anchor 1.x refuses the same serialising account twice unless `dup` allows it
+        # (AccountLoader does not serialise on exit, so it is not covered).
+        groups = {
+            state: group
+            for state, group in groups.items()
+            if any(f.has("dup") or f.kind == "AccountLoader" for f in group)
+        }
     reported: set[str] = set()
     for group in groups.values():
         for index, second in enumerate(group[:_MAX_PAIRED]):

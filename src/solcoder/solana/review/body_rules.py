@@ -124,7 +124,7 @@ def _deserialised(crate: Crate, function: Function, scope: list[str]) -> Iterato
         lookalikes = sum(1 for d in model.data.values() if not d.anchor) >= 2
         if (
             call[2] in _NO_DISCRIMINATOR
-            and not tagged
+            and (not tagged or call[2] == "try_deserialize_unchecked")
             and not hand.discriminator_checked(scope)
             and (call[2] == "try_deserialize_unchecked" or lookalikes or data is None)
         ):
@@ -221,7 +221,10 @@ def _native_accounts(crate: Crate, function: Function, codes: list[str]) -> Iter
     for found in _NEXT_ACCOUNT.finditer(body):
         name = found[1]
         line = function.line_at(found.start())
-        if _AUTHORITY.match(name) and not hand.signed_by_hand(codes, name):
+        data_account = re.search(
+            rf"\b{name}\b\s*\.\s*(?:data\b|try_borrow(?:_mut)?_data)", body
+        ) or hand.owner_checked(codes, name)
+        if _AUTHORITY.match(name) and not data_account and not hand.signed_by_hand(codes, name):
             yield Finding(
                 "missing_signer",
                 "critical",
@@ -248,8 +251,9 @@ def _native_accounts(crate: Crate, function: Function, codes: list[str]) -> Iter
                 "{ return Err(ProgramError::IncorrectProgramId); }`) before `invoke`.",
             )
     initialising = re.match(r"^\w*init\w*$", function.name)
+    marks = re.search(r"\.\s*is_initiali[sz]ed\s*=\s*true|\.\s*initiali[sz]ed\s*=\s*true", body)
     if (
-        initialising
+        (initialising or marks)
         and re.search(r"\b(?:try_from_slice|unpack_unchecked|deserialize)\s*\(", body)
         and re.search(r"\.serialize\s*\(|\bpack\s*\(|\bpack_into_slice\s*\(", body)
         and not hand.initialised_checked([body])
@@ -259,7 +263,7 @@ def _native_accounts(crate: Crate, function: Function, codes: list[str]) -> Iter
             "reinitialization",
             "high",
             function.path,
-            function.line,
+            function.line_at(marks.start()) if marks else function.line,
             f"`{function.name}` writes an account's initial state without checking it is not "
             "already initialised: calling it again overwrites the owner.",
             "Keep an `is_initialized` flag and refuse an initialised account (`if account."
