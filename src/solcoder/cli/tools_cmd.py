@@ -14,8 +14,8 @@ def tools_command(json_output: bool) -> None:
     from pathlib import Path
 
     from solcoder.config import load_settings
-    from solcoder.tools.toolkits import default_registry
     from solcoder.tools.program_tools import attach_program_tools
+    from solcoder.tools.toolkits import default_registry
     from solcoder.tools.workspace import attach_workspace_tools
     from solcoder.workspace.paths import Workspace, find_root
     from solcoder.workspace.session import WorkspaceSession
