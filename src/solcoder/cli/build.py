@@ -142,6 +142,10 @@ def build_orchestrator(
     registry = default_registry()
     attach_workspace_tools(registry, workspace)
     attach_program_tools(registry, workspace)
+    if workspace is not None:
+        from solcoder.tools.launch_root import set_launch_root
+
+        set_launch_root(workspace.root)
     attach_command_tools(registry, commands)
     attach_mcp_tools(registry, mcp)
     gate = approval if approval is not None else approval_gate(settings)
