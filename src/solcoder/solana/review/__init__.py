@@ -50,13 +50,13 @@ def review_paths(
     binary or huge files become `Report.problems`, never exceptions. With `changed` (relative
     path -> changed line numbers), only findings on those lines are kept (`--diff`).
     """
-    from solcoder.solana.review.engine import review_paths as run
+    from solcoder.solana.review import engine
 
-    return run(paths, root=root, changed=changed)
+    return engine.review_paths(paths, root=root, changed=changed)
 
 
 def review_source(text: str, filename: str = "lib.rs") -> Report:
     """Review pasted source; `filename`'s extension picks Rust or TypeScript rules."""
-    from solcoder.solana.review.engine import review_source as run
+    from solcoder.solana.review import engine
 
-    return run(text, filename)
+    return engine.review_source(text, filename)

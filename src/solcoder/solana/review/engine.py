@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
-from pathlib import Path
+import dataclasses
+from collections.abc import Iterable, Mapping, Sequence
+from pathlib import Path, PurePosixPath
 
-from solcoder.solana.review.findings import Report
+from solcoder.solana.review import anchor_rules, body_rules, line_rules, model, syntax
+from solcoder.solana.review.context import Crate, Settings
+from solcoder.solana.review.discovery import CLIENT_SUFFIXES, discover
+from solcoder.solana.review.findings import Finding, Program, ProgramKind, Report, severity_rank
 
 
 def review_paths(
@@ -14,8 +18,58 @@ def review_paths(
     root: Path,
     changed: Mapping[str, frozenset[int]] | None = None,
 ) -> Report:
-    raise NotImplementedError
+    found = discover(paths, root)
+    programs: list[Program] = []
+    findings: list[Finding] = []
+    for group in found.groups:
+        names = tuple(sorted(group.files))
+        programs.append(Program(group.name or "(loose files)", group.directory, group.kind, names))
+        if group.kind == "client":
+            produced: Iterable[Finding] = [
+                f
+                for path, text in group.files.items()
+                for f in line_rules.check_typescript(path, text)
+            ]
+        else:
+            produced = _rust(group.name or "", group.files, group.settings)
+        findings.extend(dataclasses.replace(f, program=group.name) for f in produced)
+    if changed is not None:
+        findings = [f for f in findings if f.line in changed.get(f.path, frozenset())]
+    return Report(tuple(programs), _ordered(findings), tuple(found.problems))
 
 
 def review_source(text: str, filename: str = "lib.rs") -> Report:
-    raise NotImplementedError
+    name = PurePosixPath(filename).name or "lib.rs"
+    if name.endswith(CLIENT_SUFFIXES):
+        program = Program(name, ".", "client", (name,))
+        return Report((program,), _ordered(line_rules.check_typescript(name, text)), ())
+    kind: ProgramKind = (
+        "anchor" if "anchor_lang" in text or "#[derive(Accounts)]" in text else "native"
+    )
+    program = Program(PurePosixPath(name).stem, ".", kind, (name,))
+    return Report((program,), _ordered(_rust(program.name, {name: text}, Settings())), ())
+
+
+def _rust(name: str, files: Mapping[str, str], settings: Settings) -> list[Finding]:
+    crate = Crate(
+        model.build(name, ((path, syntax.parse(text)) for path, text in files.items())), settings
+    )
+    found = list(anchor_rules.check(crate))
+    found.extend(body_rules.check(crate))
+    found.extend(line_rules.check_rust(crate))
+    return found
+
+
+def _ordered(findings: Iterable[Finding]) -> tuple[Finding, ...]:
+    unique: dict[tuple[str, str, int], Finding] = {}
+    for item in findings:
+        key = (item.klass, item.path, item.line)
+        kept = unique.get(key)
+        if kept is None or severity_rank(item.severity) < severity_rank(kept.severity):
+            unique[key] = item
+    return tuple(
+        sorted(
+            unique.values(),
+            key=lambda f: (f.program or "", f.path, f.line, severity_rank(f.severity), f.klass),
+        )
+    )
