@@ -8,7 +8,9 @@ severity, a reason and a fix.
 
 from __future__ import annotations
 
-from typing import Literal
+import os
+from pathlib import Path
+from typing import Any, Literal
 
 from pydantic import BaseModel, Field
 
@@ -48,17 +50,25 @@ class Review(BaseModel):
     note: str
 
 
-def review_code(source: str, language: Literal["rust", "typescript"] = "rust") -> Review:
-    """Review Solana program (Rust/Anchor/native) or client (TypeScript) source for security
-    holes: missing signer or owner check, account not tied to its state (has_one), type
-    cosplay, reinitialisation, arbitrary CPI, duplicate mutable accounts, non-canonical bump,
-    PDA sharing, insecure close, sysvar spoofing, unchecked arithmetic, logged secrets.
-    Returns findings with line, severity, why and fix.
+def review_code(
+    source: str = "",
+    language: Literal["rust", "typescript"] = "rust",
+    paths: list[str] | None = None,
+) -> Review | dict[str, Any]:
+    """Security review of Solana programs (Anchor/native Rust) and clients (TypeScript):
+    missing signer/owner checks, has_one, type cosplay, reinitialisation, arbitrary CPI, PDA
+    and bump misuse, insecure close, unchecked arithmetic, leaked secrets. Give `paths`
+    (workspace files or folders: whole programs) or one file's `source`.
 
     Args:
-        source: The complete source file to review.
-        language: "rust" for on-chain programs, "typescript" for clients and tests.
+        source: The complete source of one file (when no paths are given).
+        language: For `source`: "rust" for on-chain programs, "typescript" for clients.
+        paths: Workspace paths to review, like ["programs/vault"] or ["."] for everything.
     """
+    if paths:
+        return _review_workspace_paths(paths)
+    if not source.strip():
+        raise ValueError("give `paths` (workspace files or folders) or the `source` to review")
     source = source[:_MAX_SOURCE]
     lines = source.split("\n")  # only `\n` ends a line, as in the engine's line numbers
     report = review_source(source, "lib.rs" if language == "rust" else "client.ts")
@@ -87,6 +97,54 @@ def review_code(source: str, language: Literal["rust", "typescript"] = "rust") -
     )
 
 
+MAX_FINDINGS_FOR_MODEL = 100
+
+
+def _review_workspace_paths(paths: list[str]) -> dict[str, Any]:
+    """`paths` resolved by the workspace rules (inside the root, never a secret), reviewed by
+    the engine; findings as the `--json` lines carry them, most severe first."""
+    from solcoder.config.loader import resolve_home
+    from solcoder.solana.review import review_paths, severity_rank
+    from solcoder.tools.launch_root import launch_root
+    from solcoder.workspace.paths import PathRefused, Workspace
+
+    root = launch_root()
+    rules = Workspace(root, solcoder_home=resolve_home(None, os.environ, Path.cwd()))
+    targets = []
+    for path in paths:
+        try:
+            target = rules.resolve(path)
+        except PathRefused as error:
+            raise ValueError(str(error)) from None
+        if not target.absolute.exists():
+            raise ValueError(f"`{path}` does not exist in the workspace; list_files shows it.")
+        reason = rules.secret_reason(target)
+        if reason is not None:
+            raise ValueError(f"`{target.relative}` holds secrets ({reason}); it is not reviewed.")
+        targets.append(target.absolute)
+    report = review_paths(targets, root=rules.root)
+    findings = sorted(report.findings, key=lambda f: (severity_rank(f.severity), f.path, f.line))
+    shown = [
+        {key: value for key, value in finding.to_json().items() if key != "type"}
+        for finding in findings[:MAX_FINDINGS_FOR_MODEL]
+    ]
+    summary = report.summary_json()
+    return {
+        "summary": f"{len(findings)} findings in {summary['programs']} programs "
+        f"({summary['files']} files).",
+        "programs": [
+            {"name": p.name, "path": p.path, "kind": p.kind, "files": len(p.files)}
+            for p in report.programs
+        ],
+        "findings": shown,
+        "omitted": max(0, len(findings) - MAX_FINDINGS_FOR_MODEL),
+        "by_severity": summary["by_severity"],
+        "problems": list(report.problems),
+        "note": "Static checks: confirm each finding by reading the code; no finding is not an "
+        "audit.",
+    }
+
+
 def _summary(findings: list[Finding], counts: dict[str, int]) -> str:
     if not findings:
         return "No issues found by the static checklist."
@@ -96,4 +154,4 @@ def _summary(findings: list[Finding], counts: dict[str, int]) -> str:
 
 
 def register(registry: ToolRegistry) -> None:
-    registry.register(review_code, toolkit=TOOLKIT, timeout=20, effect="read_only")
+    registry.register(review_code, toolkit=TOOLKIT, timeout=60, effect="read_only")
