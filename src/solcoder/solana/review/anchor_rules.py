@@ -74,6 +74,28 @@ def _mentions(text: str, name: str) -> bool:
     return re.search(rf"\b{re.escape(name)}\b", text) is not None
 
 
+def _receives(codes: list[str], name: str) -> bool:
+    escaped = re.escape(name)
+    pattern = re.compile(
+        rf"\bto\s*:\s*(?:ctx\.accounts\.|self\.)?{escaped}\b"
+        rf"|\b{escaped}\b[^;]*\.add_lamports\s*\("
+        rf"|\b{escaped}\b[^;]*try_borrow_mut_lamports\(\)\?\s*\+="
+    )
+    return any(pattern.search(code) for code in codes)
+
+
+def _compared_with_state(struct: AccountsStruct, name: str) -> bool:
+    """A `has_one` or a `constraint` compares `name` with stored state (seeds only derive)."""
+    for other in struct.fields:
+        if other.name == name:
+            continue
+        if name in [v.split("@")[0].strip() for v in other.values("has_one")]:
+            return True
+        if any(_mentions(value, name) for value in other.values("constraint")):
+            return True
+    return False
+
+
 def _guarded(struct: AccountsStruct, name: str) -> bool:
     """Some constraint compares `name`'s key with stored state (has_one, constraint, seeds)."""
     for other in struct.fields:
@@ -103,6 +125,8 @@ def _signers(
             continue
         if account.name.endswith("program") or _SYSVAR_NAME.match(account.name):
             continue
+        if account.has("seeds"):
+            continue  # a PDA: only the program can sign for it (invoke_signed)
         guarded = _guarded(struct, account.name) or any(
             hand.compared(
                 codes,
@@ -115,6 +139,8 @@ def _signers(
             continue
         if not signers and not guarded:
             continue
+        if _receives(codes, account.name) and not _compared_with_state(struct, account.name):
+            continue  # a recipient (the `to` of a transfer), not an authority
         if account.kind == "SystemAccount" and not guarded:
             continue
         severity: Severity = "critical" if guarded or not account.documented else "medium"
@@ -150,7 +176,11 @@ def _signers(
     owned_state = any(owned.get(f.name) for f in writable)
     if not (writable or moves):
         return
-    severity = "critical" if moves or owned_state else "medium"
+    pinned = all(
+        any(f.has(key) for key in ("seeds", "address", "has_one", "constraint"))
+        for f in writable_any
+    )
+    severity: Severity = "low" if pinned else "critical" if moves or owned_state else "medium"
     target = (writable or writable_any)[0].name
     yield Finding(
         "missing_signer",
@@ -159,7 +189,14 @@ def _signers(
         struct.line,
         f"Nothing in `{struct.name}` signs ({handler}), yet it writes to `{target}`: anyone can "
         "send this instruction with anyone's accounts."
-        + ("" if severity == "critical" else " Fine only if it is meant to be permissionless."),
+        + (
+            ""
+            if severity == "critical"
+            else " Every account it writes is derived or pinned, so this reads as a "
+            "permissionless crank; fine if that is the intent."
+            if pinned
+            else " Fine only if it is meant to be permissionless."
+        ),
         "Add the account that must approve it as `Signer<'info>` and tie it to the state "
         "(`has_one = authority`, or `seeds` with its key); if it is meant to be permissionless, "
         "make sure every account it writes is derived or checked.",
@@ -256,6 +293,8 @@ def _key_tied(struct: AccountsStruct, account: AccountField, key: str, codes: li
         return True
     stored = rf"\b{re.escape(account.name)}\s*\.\s*{re.escape(key)}\b"
     for other in struct.fields:
+        if any(re.search(stored, text) for text in other.values("address")):
+            return True
         for text in other.values("constraint"):
             if re.search(stored, text) or (_mentions(text, key) and _mentions(text, account.name)):
                 return True
@@ -285,9 +324,16 @@ def _pda_sharing(struct: AccountsStruct, codes: list[str], handler: str) -> Iter
         return
     bound_names = {f.name for f in struct.fields if f.signs or f.has("has_one") or f.has("address")}
     bound_names |= {v.split("@")[0].strip() for f in struct.fields for v in f.values("has_one")}
-    signer_tied = any(
-        _guarded(struct, s.name) or hand.key_checked(codes, s.name) for s in signers
-    ) or any(f.has("has_one") or f.values("constraint") for f in struct.fields)
+    derived_for_signer = any(
+        re.search(rf"(?:find|create)_program_address\s*\([^;]*\b{re.escape(s.name)}\b", code)
+        for s in signers
+        for code in codes
+    )
+    signer_tied = (
+        derived_for_signer
+        or any(_guarded(struct, s.name) or hand.key_checked(codes, s.name) for s in signers)
+        or any(f.has("has_one") or f.values("constraint") for f in struct.fields)
+    )
     if signer_tied:
         return
     for account in struct.fields:
@@ -340,8 +386,7 @@ def _bumps(struct: AccountsStruct) -> Iterator[Finding]:
 _CPI_USE = (
     r"CpiContext::new(?:_with_signer)?\(\s*(?:ctx\.accounts\.|self\.)?{name}\b",
     r"\bprogram_id\s*:\s*[*&]*(?:ctx\.accounts\.|self\.)?{name}\b",
-    r"\binvoke(?:_signed)?\s*\([^;]*\b{name}\b",
-    r"::instruction::\w+\(\s*[*&]*(?:ctx\.accounts\.|self\.)?{name}\b",
+    r"::instruction::\w+\(\s*[*&]*(?:ctx\.accounts\.|self\.)?{name}\b(?<=program)",
     r"Instruction::new_with_\w+\(\s*[*&]*(?:ctx\.accounts\.|self\.)?{name}\b",
 )
 
@@ -369,13 +414,13 @@ def _program_accounts(struct: AccountsStruct, codes: list[str], handler: str) ->
             for pattern in _CPI_USE
             for code in codes
         )
-        if not as_program and not used:
-            continue
+        if not used and (codes or not as_program):
+            continue  # no CPI in the handlers takes its id (a builder may fix the program)
         if hand.key_checked(codes, account.name) or (account.has("executable") and not used):
             continue
         yield Finding(
             "arbitrary_cpi",
-            "critical" if used else "medium",
+            "critical" if used else "low",
             struct.path,
             account.line,
             f"`{account.name}` is an unchecked account "
@@ -541,7 +586,7 @@ def _unchecked(struct: AccountsStruct, codes: list[str]) -> Iterator[Finding]:
                 "the handler enforces it.",
                 "Make sure the handler validates it, or add `address`, `owner` or `seeds`.",
             )
-        elif not AUTHORITY.match(account.name) and not account.name.endswith("program"):
+        elif not AUTHORITY.match(account.name):
             yield Finding(
                 "unchecked_account",
                 "low",
