@@ -118,6 +118,7 @@ def _signers(
     signers = [f for f in struct.fields if f.signs or hand.signed_by_hand(codes, f.name)]
     owned = _owned_keys(crate, struct)
     stored = {key for keys in owned.values() for key in keys}
+    flagged = False
     for account in struct.fields:
         if account.signs or hand.signed_by_hand(codes, account.name):
             continue
@@ -143,10 +144,11 @@ def _signers(
             continue  # a recipient (the `to` of a transfer), not an authority
         if account.kind == "SystemAccount" and not guarded:
             continue
-        severity: Severity = "critical" if guarded or not account.documented else "medium"
+        level: Severity = "critical" if guarded or not account.documented else "medium"
+        flagged = flagged or level == "critical"
         yield Finding(
             "missing_signer",
-            severity,
+            level,
             struct.path,
             account.line,
             f"`{account.name}` in `{struct.name}` ({handler}) "
@@ -160,8 +162,8 @@ def _signers(
             f"Declare it as `{account.name}: Signer<'info>` (or add `#[account(signer)]`); a "
             "`/// CHECK:` comment or a `has_one` does not make it sign.",
         )
-    if signers:
-        return
+    if signers or flagged:
+        return  # the authority that should sign is already named
     writable = [
         f
         for f in struct.fields
