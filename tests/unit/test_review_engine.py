@@ -566,3 +566,22 @@ def test_client_typescript_rules_run_on_client_files(tmp_path: Path):
     assert [(f.klass, f.path, f.line, f.program) for f in report.findings] == [
         ("public_rpc", "app/send.ts", 1, "app")
     ]
+
+
+def test_the_design_classes_are_all_in_the_table():
+    design = {
+        "missing_signer",
+        "missing_owner_check",
+        "account_data_mismatch",
+        "type_cosplay",
+        "reinitialization",
+        "arbitrary_cpi",
+        "duplicate_mutable_accounts",
+        "non_canonical_bump",
+        "pda_sharing",
+        "insecure_close",
+        "sysvar_spoofing",
+        "unchecked_arithmetic",
+    }
+    assert design <= set(CLASSES)
+    assert all(info.title and info.description for info in CLASSES.values())
