@@ -15,6 +15,7 @@ from solcoder.solana.review import handchecks as hand
 from solcoder.solana.review.context import Crate
 from solcoder.solana.review.findings import Finding, Severity
 from solcoder.solana.review.model import TOKEN_TYPES, AccountField, AccountsStruct, Function
+from solcoder.solana.review.syntax import blank_strings, split_top_level
 
 AUTHORITY = re.compile(
     r"^(?:\w+_)?(?:authority|admin|owner|signer|creator|initializer|manager|user|maker"
@@ -74,6 +75,14 @@ def _mentions(text: str, name: str) -> bool:
     return re.search(rf"\b{re.escape(name)}\b", text) is not None
 
 
+def _data_read(codes: list[str], name: str) -> bool:
+    pattern = re.compile(
+        rf"\b{re.escape(name)}\b\s*(?:\.to_account_info\(\))?\s*\."
+        r"\s*(?:data\b|try_borrow(?:_mut)?_data\b)"
+    )
+    return any(pattern.search(code) for code in codes)
+
+
 def _receives(codes: list[str], name: str) -> bool:
     escaped = re.escape(name)
     pattern = re.compile(
@@ -128,6 +137,8 @@ def _signers(
             continue
         if account.has("seeds"):
             continue  # a PDA: only the program can sign for it (invoke_signed)
+        if _data_read(codes, account.name):
+            continue  # a data account read by hand (the owner and type rules speak about it)
         guarded = _guarded(struct, account.name) or any(
             hand.compared(
                 codes,
@@ -138,13 +149,13 @@ def _signers(
         )
         if AUTHORITY.match(account.name) is None:
             continue
-        if not signers and not guarded:
-            continue
         if _receives(codes, account.name) and not _compared_with_state(struct, account.name):
             continue  # a recipient (the `to` of a transfer), not an authority
         if account.kind == "SystemAccount" and not guarded:
             continue
-        level: Severity = "critical" if guarded or not account.documented else "medium"
+        level: Severity = (
+            "critical" if guarded or (signers and not account.documented) else "medium"
+        )
         flagged = flagged or level == "critical"
         yield Finding(
             "missing_signer",
@@ -320,31 +331,64 @@ def _tied(struct: AccountsStruct, account: AccountField, codes: list[str], keys:
     return hand.key_checked(codes, account.name)
 
 
+_GENERIC = frozenset(
+    {
+        "ctx",
+        "accounts",
+        "self",
+        "as_ref",
+        "key",
+        "to_le_bytes",
+        "to_be_bytes",
+        "as_bytes",
+        "to_bytes",
+        "as_slice",
+        "to_account_info",
+        "b",
+        "u8",
+        "u16",
+        "u32",
+        "u64",
+    }
+)
+_SHARED_SEED = frozenset({"mint", "bump", "bumps", "program_id", "id", "ID", "crate"})
+
+
+def _seeds_shared(seeds: str) -> bool:
+    """Seeds made only of literals, bumps and a mint: nothing that names a user, an owner or
+    a per-user account, so one address serves everyone."""
+    inner = seeds.strip()
+    if inner.startswith("&"):
+        inner = inner.lstrip("&").strip()
+    if inner.startswith("[") and inner.endswith("]"):
+        inner = inner[1:-1]
+    for element in split_top_level(blank_strings(inner)):
+        names = [n for n in re.findall(r"[A-Za-z_]\w*", element) if n not in _GENERIC]
+        if names and names[-1] not in _SHARED_SEED:
+            return False
+    return True
+
+
+_LET_SEEDS = re.compile(r"\blet\s+(\w*seeds\w*)\s*(?::[^=]+)?=\s*([^;]*);")
+
+
 def _pda_sharing(struct: AccountsStruct, codes: list[str], handler: str) -> Iterator[Finding]:
     signers = [f for f in struct.fields if f.signs]
     if not signers:
         return
-    bound_names = {f.name for f in struct.fields if f.signs or f.has("has_one") or f.has("address")}
-    bound_names |= {v.split("@")[0].strip() for f in struct.fields for v in f.values("has_one")}
     derived_for_signer = any(
         re.search(rf"(?:find|create)_program_address\s*\([^;]*\b{re.escape(s.name)}\b", code)
         for s in signers
         for code in codes
     )
-    signer_tied = (
-        derived_for_signer
-        or any(_guarded(struct, s.name) or hand.key_checked(codes, s.name) for s in signers)
-        or any(f.has("has_one") or f.values("constraint") for f in struct.fields)
+    signer_tied = derived_for_signer or any(
+        _guarded(struct, s.name) or hand.key_checked(codes, s.name) for s in signers
     )
     if signer_tied:
         return
     for account in struct.fields:
         seeds = account.value("seeds")
-        if seeds is None or account.fresh or not account.mutable:
-            continue
-        if any(_mentions(seeds, name) for name in bound_names) or re.search(
-            r"\b(?:user|authority|owner|payer|signer)\b", seeds
-        ):
+        if seeds is None or account.fresh or not account.mutable or not _seeds_shared(seeds):
             continue
         takes = account.has("close") or any(
             _SIGNS_WITH_SEEDS.search(code)
@@ -366,6 +410,23 @@ def _pda_sharing(struct: AccountsStruct, codes: list[str], handler: str) -> Iter
             f"{signers[0].name}.key().as_ref()], bump = {account.name}.bump`) or tie the signer "
             "to stored state (`has_one = authority`).",
         )
+        return
+    for function in codes:
+        for found in _LET_SEEDS.finditer(function):
+            if not _seeds_shared(found[2]) or not _SIGNS_WITH_SEEDS.search(function):
+                continue
+            yield Finding(
+                "pda_sharing",
+                "high",
+                struct.path,
+                struct.line,
+                f"`{handler}` signs with seeds `{' '.join(found[2].split())}` that name no user "
+                "or owner, and no constraint ties its signer to the state: any signer can move "
+                "what that PDA holds.",
+                'Derive the PDA from something per user (`seeds = [b"pool", '
+                "withdraw_destination.key().as_ref()]`) or tie the signer with `has_one`.",
+            )
+            return
 
 
 def _bumps(struct: AccountsStruct) -> Iterator[Finding]:
@@ -525,7 +586,11 @@ def _duplicates(crate: Crate, struct: AccountsStruct, codes: list[str]) -> Itera
     groups: dict[str, list[AccountField]] = {}
     for account in struct.fields:
         state = account.state
-        if state and state not in TOKEN_TYPES and account.mutable and not account.fresh:
+        written = account.mutable or any(
+            re.search(rf"&mut\s+(?:ctx\.accounts|self)\.{re.escape(account.name)}\b", code)
+            for code in codes
+        )
+        if state and state not in TOKEN_TYPES and written and not account.fresh:
             groups.setdefault(state, []).append(account)
     if major is not None and major >= 1:
         # Anchor 1.x refuses the same serialising account twice unless `dup` allows it
