@@ -273,3 +273,46 @@ def test_signer_seeds_built_in_the_handler_from_a_mint_only_are_shared():
     assert ("pda_sharing", "high") in serious(review_source(shared))
     bound = SIGNER_SEEDS.replace("SEEDS", "ctx.accounts.pool.depositor.as_ref()")
     assert "pda_sharing" not in found(review_source(bound))
+
+
+NATIVE = """\
+use solana_program::{account_info::next_account_info, entrypoint::ProgramResult};
+
+pub fn process(program_id: &Pubkey, accounts: &[AccountInfo], data: &[u8]) -> ProgramResult {
+    let iter = &mut accounts.iter();
+    let payer = next_account_info(iter)?;
+    let counter_info = next_account_info(iter)?;
+    let system_program = next_account_info(iter)?;
+    invoke(
+        &system_instruction::transfer(payer.key, counter_info.key, 1),
+        &[payer.clone(), counter_info.clone(), system_program.clone()],
+    )?;
+    let mut counter = Counter::try_from_slice(&counter_info.data.borrow())?;
+    counter.count = counter.count.checked_add(1).unwrap();
+    WRITE
+    Ok(())
+}
+
+#[derive(BorshSerialize, BorshDeserialize)]
+pub struct Counter {
+    pub count: u64,
+}
+"""
+
+
+def test_native_accounts_handed_to_a_system_cpi_are_checked_by_the_system_program():
+    # The System Program refuses an unsigned funder, and its builder fixes the program id.
+    written = NATIVE.replace(
+        "WRITE", "counter.serialize(&mut &mut counter_info.data.borrow_mut()[..])?;"
+    )
+    assert found(review_source(written)) <= {"unwrap"}
+
+
+def test_data_written_back_needs_no_owner_check_but_data_only_read_does():
+    # The runtime fails an instruction that changes data of an account it does not own.
+    read_only = NATIVE.replace("WRITE", 'msg!("{}", counter.count);').replace(
+        "    invoke(\n        &system_instruction::transfer(payer.key, counter_info.key, 1),\n"
+        "        &[payer.clone(), counter_info.clone(), system_program.clone()],\n    )?;\n",
+        "",
+    )
+    assert ("missing_owner_check", "high") in serious(review_source(read_only))

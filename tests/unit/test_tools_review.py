@@ -106,6 +106,9 @@ pub fn process(accounts: &[AccountInfo], data: &[u8]) -> ProgramResult {
     let state = next_account_info(iter)?;
     let record =
         Record::try_from_slice(&state.data.borrow())?; // PLANT: missing_owner_check, type_cosplay
+    if record.authority != *authority.key {
+        return Err(ProgramError::InvalidAccountData);
+    }
     Ok(())
 }
 """

@@ -55,7 +55,8 @@ def check(crate: Crate) -> Iterator[Finding]:
         struct = model.structs.get(function.context or "")
         scope = [f.code for f in model.checks_for(struct.name)] if struct else [function.code]
         yield from _deserialised(crate, function, scope)
-        yield from _bumps(function)
+        if _entry_point(crate, function):
+            yield from _bumps(function)
         yield from _closes(function)
         yield from _sysvar_loads(function, scope, struct)
         if model.native:
@@ -108,6 +109,8 @@ def _deserialised(crate: Crate, function: Function, scope: list[str]) -> Iterato
         derived = field is not None and field.has("seeds") and not field.has("seeds::program")
         owner_checked = (
             derived
+            or _written_back(function.code, name)
+            or _validated_by_cpi(function.code[: call.start()], name)
             or (field is not None and field.has("owner"))
             or any(
                 hand.owner_checked([code], var, bare=var not in decoded)
@@ -148,6 +151,29 @@ def _deserialised(crate: Crate, function: Function, scope: list[str]) -> Iterato
             )
 
 
+def _written_back(code: str, name: str) -> bool:
+    """The handler writes the account's data: the runtime fails the instruction unless this
+    program owns it, so ownership is enforced (type confusion still is not)."""
+    escaped = re.escape(name)
+    return (
+        re.search(
+            rf"\b{escaped}\b(?:\.to_account_info\(\))?\s*\.\s*(?:data\s*\.\s*(?:try_)?borrow_mut"
+            rf"|try_borrow_mut_data)\b",
+            code,
+        )
+        is not None
+    )
+
+
+def _validated_by_cpi(before: str, name: str) -> bool:
+    """The account was handed to another program's instruction earlier (a token transfer):
+    that program refused it unless it owns it."""
+    for found in _BUILDER.finditer(before):
+        if re.search(rf"\b{re.escape(name)}\b", before[found.end() : found.end() + 400]):
+            return True
+    return False
+
+
 def _decoded_authority(
     crate: Crate,
     function: Function,
@@ -164,6 +190,12 @@ def _decoded_authority(
     type_name = call[1] or ""
     if binding is None or not type_name:
         return
+    depth, end = 1, call.end()
+    while end < len(function.code) and depth:
+        depth += {"(": 1, ")": -1}.get(function.code[end], 0)
+        end += 1
+    if re.match(r"\s*\??\s*\.\s*[a-z_]", function.code[end:]):
+        return  # `unpack(…)?.amount`: the binding holds one field, not the account's data
     data = crate.model.data.get(type_name)
     if data is not None:
         keys = [k for k in data.pubkeys() if re.search(r"owner|authority|admin|user", k)]
@@ -191,6 +223,25 @@ def _decoded_authority(
         f"Compare it before use (`require_keys_eq!({binding[1]}.{keys[0]}, "
         "ctx.accounts.authority.key())`), or use a typed account with `has_one` / "
         "`token::authority`.",
+    )
+
+
+def _entry_point(crate: Crate, function: Function) -> bool:
+    """Whether the function's parameters come from the instruction: an Anchor handler (or a
+    method of an Accounts struct that no caller feeds `ctx.bumps`), or a native processor.
+    A helper's `bump` parameter is whatever its caller passes, usually a stored bump."""
+    model = crate.model
+    if function.in_program:
+        return True
+    if function.context in model.structs:
+        callers = re.compile(rf"\b{re.escape(function.name)}\s*\(([^;]*)")
+        return not any(
+            "bumps" in found[1]
+            for other in model.functions
+            for found in callers.finditer(other.code)
+        )
+    return bool({"accounts", "instruction_data", "data"} & set(function.params)) or bool(
+        re.search(r"\[AccountInfo", function.param_text)
     )
 
 
@@ -285,6 +336,28 @@ def _sysvar_loads(
         )
 
 
+_BUILDER = re.compile(r"(?:\w+::)*(?:instruction|system_instruction)::\w+\s*\(")
+
+
+def _without_builders(body: str) -> str:
+    """The body with the arguments of instruction builders (`system_instruction::transfer(…)`,
+    `spl_token::instruction::mint_to(…)`) removed: keys handed to another program's
+    instruction are that program's to check."""
+    pieces: list[str] = []
+    position = 0
+    for found in _BUILDER.finditer(body):
+        if found.start() < position:
+            continue
+        depth, end = 1, found.end()
+        while end < len(body) and depth:
+            depth += {"(": 1, ")": -1}.get(body[end], 0)
+            end += 1
+        pieces.append(body[position : found.start()])
+        position = end
+    pieces.append(body[position:])
+    return "".join(pieces)
+
+
 def _derived_names(codes: list[str]) -> set[str]:
     """Locals holding a program-derived address (`let (authority, bump) = …find_program_address`):
     an account compared with one is a PDA the program signs for, not an outside signer."""
@@ -307,8 +380,15 @@ def _native_accounts(crate: Crate, function: Function, codes: list[str]) -> Iter
             hand.compared(codes, hand.account(name), rf"\b{re.escape(pda)}\b")
             for pda in _derived_names(codes)
         )
+        # The account acts as this program's authority when its key is compared with state
+        # or stored in it; an account only handed to a CPI is checked by the callee (the
+        # System Program refuses an unsigned funder, the Token Program an unsigned authority).
+        own_logic = hand.key_checked(codes, name) or re.search(
+            rf"\b{re.escape(name)}\s*\.\s*key\b", _without_builders(body)
+        )
         if (
             _AUTHORITY.match(name)
+            and own_logic
             and not data_account
             and not derived
             and not hand.signed_by_hand(codes, name)
@@ -323,8 +403,12 @@ def _native_accounts(crate: Crate, function: Function, codes: list[str]) -> Iter
                 f"Check `if !{name}.is_signer {{ return Err(ProgramError::"
                 "MissingRequiredSignature); }` before using it.",
             )
+        # Only a program-id position makes the account the CPI's program: a builder such as
+        # `system_instruction::transfer` fixes the id itself.
         invoked = _PROGRAM_NAME.match(name) and re.search(
-            rf"\binvoke(?:_signed)?\s*\(|program_id\s*:\s*\*?{name}\.key", body
+            rf"program_id\s*:\s*\*?{name}\.key|Instruction::new_with_\w+\(\s*\*?{name}\.key"
+            rf"|::instruction::\w+\(\s*&?\*?{name}\.key\b",
+            body,
         )
         fixed_id = re.search(r"program_id\s*:\s*(?:\w+::)+(?:ID|id\(\))", body)
         if invoked and not fixed_id and not hand.key_checked(codes, name):

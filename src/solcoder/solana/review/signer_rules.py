@@ -102,8 +102,8 @@ def missing_signer(
             continue
         if _receives(codes, account.name) and not _compared_with_state(struct, account.name):
             continue  # a recipient (the `to` of a transfer), not an authority
-        if account.kind == "SystemAccount" and not tied:
-            continue
+        if account.kind == "SystemAccount" and (signers or not tied):
+            continue  # a wallet that names the state (the maker of an offer), not an actor
         level: Severity = "critical" if tied or (signers and not account.documented) else "medium"
         flagged = flagged or level == "critical"
         yield Finding(
