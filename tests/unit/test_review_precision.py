@@ -316,3 +316,61 @@ def test_data_written_back_needs_no_owner_check_but_data_only_read_does():
         "",
     )
     assert ("missing_owner_check", "high") in serious(review_source(read_only))
+
+
+HELPER_BUMP = (
+    HEADER
+    + """\
+#[program]
+pub mod config {
+    use super::*;
+    pub fn init_config(ctx: Context<InitConfig>, bump: u8) -> Result<()> {
+        ctx.accounts.init(CALLER)
+    }
+}
+
+#[derive(Accounts)]
+pub struct InitConfig<'info> {
+    #[account(mut)]
+    pub payer: Signer<'info>,
+    #[account(init, payer = payer, space = 8 + 33, seeds = [b"config"], bump)]
+    pub config: Account<'info, Config>,
+    pub system_program: Program<'info, System>,
+}
+
+impl InitConfig<'_> {
+    pub fn init(&mut self, config_bump: u8) -> Result<()> {
+        self.config.set_inner(Config { authority: self.payer.key(), bump: config_bump });
+        Ok(())
+    }
+}
+
+#[account]
+pub struct Config {
+    pub authority: Pubkey,
+    pub bump: u8,
+}
+"""
+)
+
+
+def test_a_bump_handed_to_a_method_by_ctx_bumps_is_canonical():
+    canonical = HELPER_BUMP.replace("CALLER", "ctx.bumps.config")
+    assert "non_canonical_bump" not in found(review_source(canonical))
+    from_caller = HELPER_BUMP.replace("CALLER", "bump")
+    assert ("non_canonical_bump", "high") in serious(review_source(from_caller))
+
+
+def test_a_client_crate_that_only_depends_on_solana_program_is_not_reviewed(tmp_path):
+    from solcoder.solana.review import review_paths
+
+    (tmp_path / "Cargo.toml").write_text(
+        '[package]\nname = "sdk"\nversion = "0.1.0"\n\n[dependencies]\nsolana-program = "2"\n'
+    )
+    (tmp_path / "src").mkdir()
+    (tmp_path / "src" / "lib.rs").write_text(
+        "pub fn create_pda(bump: u8) -> Pubkey {\n"
+        '    Pubkey::create_program_address(&[b"config", &[bump]], &ID).unwrap()\n}\n'
+    )
+    report = review_paths([tmp_path], root=tmp_path)
+    assert report.programs == () and report.findings == ()

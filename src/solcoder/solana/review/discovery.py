@@ -34,6 +34,14 @@ _PROGRAM_DEPENDENCIES = re.compile(
 )
 
 
+_PROGRAM_MARKERS = re.compile(
+    r"#\s*\[\s*program\s*\]|\b(?:lazy_program_|program_)?entrypoint!|#\[derive\([^)]*\bAccounts\b"
+    r"|\bfn\s+process_instruction\b"
+)
+"""What makes a crate a program: a client SDK or a shared library that only depends on
+`solana-program` has none of these, and its helpers are not instruction handlers."""
+
+
 @dataclass(slots=True)
 class Group:
     name: str | None
@@ -77,7 +85,16 @@ def discover(paths: Sequence[Path], root: Path) -> Found:
         group = _group_for(path, relative, real_root, text, groups)
         if group is not None:
             group.files[relative] = text
-    return Found([g for g in groups.values() if g.files], problems)
+    kept = [
+        group
+        for key, group in groups.items()
+        if group.files
+        and (
+            not key.startswith("crate:")
+            or any(_PROGRAM_MARKERS.search(text) for text in group.files.values())
+        )
+    ]
+    return Found(kept, problems)
 
 
 def _inside(path: Path, root: Path) -> bool:
@@ -156,7 +173,7 @@ def _group_for(
         manifest = _manifest(crate_dir / "Cargo.toml")
         dependencies = _dependencies(manifest)
         if not any(_PROGRAM_DEPENDENCIES.match(d) for d in dependencies) and not re.search(
-            r"entrypoint!|#\[program\]", text
+            _PROGRAM_MARKERS, text
         ):
             return None
         table = manifest.get("package")
