@@ -16,6 +16,7 @@ from solcoder.records import shared_methods
 if TYPE_CHECKING:
     from solcoder.agent.conversation import Conversation
     from solcoder.agent.gate import ApprovalGate
+    from solcoder.agent.hook_points import HookPoints
     from solcoder.agent.orchestrator import Orchestrator
     from solcoder.agent.project_instructions import ProjectInstructions
     from solcoder.commands.context import CommandContext
@@ -99,6 +100,7 @@ def build_orchestrator(
     instructions: ProjectInstructions | None = None,
     workspace: WorkspaceSession | None = None,
     commands: CommandContext | None = None,
+    hooks: HookPoints | None = None,
 ) -> Orchestrator:
     """`cache_key` (the session id) groups this conversation's requests in the provider's
     prompt cache; without one, a fresh id per orchestrator does the same. `instructions`
@@ -145,7 +147,7 @@ def build_orchestrator(
     gate = approval if approval is not None else approval_gate(settings)
     if commands is not None:
         gate.sandboxed = lambda: commands.sandboxed
-    return Orchestrator(provider, registry, options, approval=gate)
+    return Orchestrator(provider, registry, options, approval=gate, hooks=hooks)
 
 
 def build(
@@ -230,6 +232,7 @@ def build(
                     instructions=instructions,
                     workspace=workspace,
                     commands=commands,
+                    hooks=hooks,
                 )
             return None
 
@@ -265,6 +268,7 @@ def build(
         workspace = workspace_session(settings, options, session, turn_number)
     if commands is None and workspace is not None:
         commands = command_context(settings, workspace)
+    hooks = _hook_runner(settings, workspace, session_id)
     conversation = Conversation(
         build_orchestrator(
             settings,
@@ -275,6 +279,7 @@ def build(
             instructions=instructions,
             workspace=workspace,
             commands=commands,
+            hooks=hooks,
         ),
         session_id=session_id,
         usage_summary=usage_summary if budgeted is not None else None,
@@ -287,6 +292,17 @@ def build(
         commands=commands,
     )
     return Built(conversation, provider, notices, budget, mcp, workspace, commands)
+
+
+def _hook_runner(
+    settings: Settings, workspace: WorkspaceSession | None, session_id: str
+) -> HookPoints | None:
+    """The session's hooks; nothing of them is imported without any configured."""
+    if not settings.hooks:
+        return None
+    from solcoder.cli.hooks_wiring import hook_runner
+
+    return hook_runner(settings, workspace, session_id)
 
 
 def session_budget(settings: Settings, session: Session | None) -> SessionBudget:

@@ -289,6 +289,10 @@ def run_interactive(
 
     from solcoder.cli.workspace_hooks import workspace_hooks
 
+    if conversation.orchestrator.hooks is not None:
+        from solcoder.cli.hooks_wiring import ask_trust
+
+        ask_trust(conversation.orchestrator.hooks, settings.home)
     return run_repl(
         conversation,
         replace(

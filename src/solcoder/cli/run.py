@@ -125,7 +125,14 @@ def run_root(options: dict[str, Any]) -> int:
                 raise UsageError(
                     "The prompt is empty.", hint='Give the text to send, e.g. -p "hello".'
                 )
-            announce_session(session, options["json_output"], instructions, built.commands)
+            hooks = built.conversation.orchestrator.hooks
+            if hooks is not None:
+                from solcoder.cli.hooks_wiring import report_untrusted
+
+                report_untrusted(hooks)
+            announce_session(
+                session, options["json_output"], instructions, built.commands, hooks=hooks
+            )
             check_max_turns(session, options.get("max_turns"))
             return asyncio.run(
                 run_prompt(
@@ -213,8 +220,9 @@ async def run_prompt(
         await conversation.orchestrator.provider.aclose()
         sink.close()
         _report_declined(declined)
-    # The model kept sending unusable tool calls: its output was malformed (exit 6).
-    return 6 if finished == "repair_limit" else 0
+    # The model kept sending unusable tool calls: its output was malformed (exit 6); a hook
+    # refused the prompt: nothing was sent (exit 1).
+    return {"repair_limit": 6, "blocked": 1}.get(finished, 0)
 
 
 def _report_declined(declined: list[Any]) -> None:

@@ -113,6 +113,17 @@ def tool_source_rows(settings: Any, conversation: Any) -> Rows:
     return [row for source in registry.sources() for row in source.status_rows()]
 
 
+def hook_rows(settings: Any, conversation: Any) -> Rows:
+    """The hooks in force: event, matcher, command, source, and whether each runs."""
+    orchestrator = getattr(conversation, "orchestrator", None)
+    hooks = getattr(orchestrator, "hooks", None)
+    if hooks is None:
+        return []
+    from solcoder.cli.hooks_wiring import status_rows
+
+    return status_rows(hooks)
+
+
 STATUS_SOURCES: tuple[StatusSource, ...] = (
     provider_rows,
     session_rows,
@@ -120,6 +131,7 @@ STATUS_SOURCES: tuple[StatusSource, ...] = (
     instruction_rows,
     workspace_rows,
     tool_source_rows,
+    hook_rows,
 )
 
 

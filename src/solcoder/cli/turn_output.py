@@ -13,7 +13,12 @@ from solcoder.cli.output import print_notice
 
 
 def announce_session(
-    session: Any, json_output: bool, instructions: Any = None, commands: Any = None
+    session: Any,
+    json_output: bool,
+    instructions: Any = None,
+    commands: Any = None,
+    *,
+    hooks: Any = None,
 ) -> None:
     """Every launch says which session it records into (stderr, or an event with --json,
     which also lists the project instruction files in the system prompt, the workspace and
@@ -26,6 +31,8 @@ def announce_session(
         if commands is not None:
             event["workspace"] = str(commands.workspace.root)
             event["sandbox"] = commands.describe()
+        if hooks is not None:  # the hooks in force (`hooks.runner.HookRunner.listing`)
+            event["hooks"] = hooks.listing()
         sys.stdout.write(safe_json(event) + "\n")
         sys.stdout.flush()
     else:
