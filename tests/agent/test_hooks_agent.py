@@ -287,3 +287,34 @@ async def test_prompt_hooks_block_or_add_a_note_and_stop_runs_at_the_end(
     assert kinds == ["session_start", "user_prompt", "user_prompt", "stop"]
     decisions = [data["decision"] for name, data in sink.events if name == "hook"]
     assert decisions == ["context", "deny", "context", "allow"]
+
+
+async def test_an_edit_of_the_project_config_is_asked_for_each_time(
+    workspace: WorkspaceSession, project: Path
+) -> None:
+    """The model cannot quietly give itself a hook: `.solcoder/` changes ask even under
+    `--approve-edits` and after an "always" for edits."""
+    from solcoder.agent.approval import CommandLineApprovals as Flags
+
+    (project / ".solcoder").mkdir()
+    config = project / ".solcoder" / "config.toml"
+    config.write_text("# project\n")
+    asked: list[str] = []
+
+    class Approver:
+        async def ask(self, request: Any) -> Any:
+            asked.append(request.effect)
+            return "always"
+
+    gate = ApprovalGate(approver=Approver(), approvals=Flags(edits=True), edit_tools=EDIT_TOOLS)
+    runner = HookRunner([], workspace=project)
+    write = call("write_file", "w1", path=".solcoder/config.toml", content="[[hooks.stop]]\n")
+    again = call("write_file", "w2", path=".solcoder/config.toml", content="[[hooks.stop]]\n#\n")
+    other = call("write_file", "w3", path="src/new.rs", content="// new\n")
+    read = call("read_file", "r1", path=".solcoder/config.toml")
+    reread = call("read_file", "r2", path=".solcoder/config.toml")
+    steps = ((read,), (write,), (reread,), (again,), (other,))
+    _, results = await run(workspace, runner, *steps, gate=gate)
+    assert "Replaced `.solcoder/config.toml`" in results["w2"]
+    assert asked == ["writes_settings", "writes_settings"]  # src/new.rs: --approve-edits
+    assert "Created `src/new.rs`" in results["w3"]
