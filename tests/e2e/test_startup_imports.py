@@ -39,6 +39,9 @@ NOT_ON_THE_OFFLINE_PATH = {
     "solcoder.workspace.search": "a search_files call",
     "hashlib": "a file read (ReadLedger.saw)",
     "jsonschema": "a tool's arguments checked against a JSON Schema (solcoder.tools.validation)",
+    "solcoder.hooks": "a configured hook (cli/hooks_wiring.py hook_runner)",
+    "solcoder.config.hook_tables": "a config file with [[hooks.EVENT]] tables",
+    "solcoder.cli.hooks_wiring": "a configured hook",
 }
 
 _RUN_AND_LIST = (
