@@ -137,6 +137,11 @@ def test_a_pre_tool_use_hook_forbids_deploys_and_the_model_reads_why(
     session = next(e for e in events(completed.stdout) if e["type"] == "session")
     assert session["hooks"][0]["matcher"] == ["run_command:solana program deploy*"]
     assert session["hooks"][0]["source"] == "user" and session["hooks"][0]["trusted"] is True
+    # The transcript keeps the decision; `sessions show` lists it.
+    shown = run_cli("sessions", "show", session["id"], cwd=repo)
+    assert shown.returncode == 0, shown.stderr
+    assert "hooks.pre_tool_use[1] (user) pre_tool_use on run_command deny: " in shown.stdout
+    assert "release pipeline" in shown.stdout
 
 
 def test_a_post_tool_use_hook_formats_the_file_after_edit_file(

@@ -123,5 +123,7 @@ def status_rows(runner: Any) -> list[tuple[str, str]]:
     rows = []
     for number, hook in enumerate(runner.hooks):
         state = "runs" if runner.is_trusted(hook) else "not trusted: skipped"
-        rows.append(("hooks" if number == 0 else "", f"{describe(hook)} ({hook.source}, {state})"))
+        matcher = f" [{', '.join(hook.matcher)}]" if hook.matcher else ""
+        line = f"{hook.event}{matcher} ({hook.source}, {state}): {hook.shown_command()}"
+        rows.append(("hooks" if number == 0 else "", line))
     return rows
