@@ -100,6 +100,16 @@ def test_matchers_over_names_and_commands() -> None:
         ("post_tool_use", 0, '{"decision":"maybe"}', "", "failed", "unknown decision"),
         ("post_tool_use", 0, '{"reason": 3}', "", "failed", "must be text"),
         ("post_tool_use", 0, "[1", "", "allow", ""),
+        (
+            "pre_tool_use",
+            0,
+            '{"hookSpecificOutput":{"permissionDecision":"deny",'
+            '"permissionDecisionReason":"not on mainnet"}}',
+            "",
+            "deny",
+            "not on mainnet",
+        ),
+        ("pre_tool_use", 0, '{"hookSpecificOutput":{"permissionDecision":"ask"}}', "", "allow", ""),
     ],
 )
 def test_decisions_from_exit_codes_and_output(

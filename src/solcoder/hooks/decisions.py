@@ -21,6 +21,7 @@ DENY_EXIT: Final = 2
 _DECISIONS: Final = {"allow": "allow", "approve": "allow", "deny": "deny", "block": "deny"}
 """Accepted `decision` values ("approve"/"block" are other agents' spellings)."""
 _CONTEXT_KEYS: Final = ("context", "additional_context", "additionalContext")
+"""Where the context may be (the other spellings are other agents')."""
 FAIL_CLOSED_EVENTS: Final = frozenset({"pre_tool_use"})
 """Events where a failing hook denies instead of being only reported."""
 
@@ -74,6 +75,7 @@ def _from_stdout(event: str, stdout: str) -> Decision:
         return _failed(event, "stdout starts with '{' but is not valid JSON")
     if not isinstance(answer, dict):
         return _failed(event, "stdout JSON must be an object")
+    answer = {**answer, **_other_agents_fields(answer.get("hookSpecificOutput"))}
     raw_decision = answer.get("decision", "allow")
     decision = _DECISIONS.get(raw_decision) if isinstance(raw_decision, str) else None
     if decision is None:
@@ -85,6 +87,23 @@ def _from_stdout(event: str, stdout: str) -> Decision:
     if decision == "deny":
         return Decision("deny", cut(reason) or "denied by a hook", cut(context))
     return Decision("context", "", cut(context)) if context.strip() else Decision("allow")
+
+
+def _other_agents_fields(specific: object) -> dict[str, object]:
+    """Claude Code's and Codex's `hookSpecificOutput` as our fields, so their scripts work
+    unchanged: `permissionDecision` (`ask` is no decision here: the approval rules ask
+    anyway), `permissionDecisionReason`, `additionalContext`."""
+    if not isinstance(specific, dict):
+        return {}
+    fields: dict[str, object] = {}
+    decision = specific.get("permissionDecision")
+    if decision in {"allow", "deny"}:
+        fields["decision"] = decision
+    if "permissionDecisionReason" in specific:
+        fields["reason"] = specific["permissionDecisionReason"]
+    if "additionalContext" in specific:
+        fields["context"] = specific["additionalContext"]
+    return fields
 
 
 def _failed(event: str, reason: str) -> Decision:

@@ -210,6 +210,10 @@ class HookRunner:
             payload["tool"] = tool
             payload["arguments"] = dict(arguments or {})
         payload.update(extra)
+        # The names Claude Code's and Codex's hooks read, so their scripts work unchanged.
+        payload["hook_event_name"] = event
+        if tool is not None:
+            payload["tool_name"], payload["tool_input"] = tool, payload["arguments"]
         masked = default_redactor().redact_data(payload)
         return (json.dumps(masked, ensure_ascii=False) + "\n").encode("utf-8")
 
