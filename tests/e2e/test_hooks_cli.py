@@ -267,3 +267,19 @@ def test_no_secret_of_solcoders_environment_reaches_a_hook(
     assert data["env"]["SOLCODER_HOOK_EVENT"] == "user_prompt"
     assert data["env"]["SOLCODER_WORKSPACE"] == str(repo)
     assert "OPENAI_API_KEY" not in data["env"]
+
+
+def test_a_user_prompt_hook_that_denies_sends_nothing_and_exits_1(
+    run_cli: Run, server: FakeLLMServer, repo: Path, solcoder_home: Path, tmp_path: Path
+) -> None:
+    refuse = python_hook(
+        tmp_path, "refuse", "sys.stderr.write('prompts mentioning keys stay local')\nsys.exit(2)\n"
+    )
+    write_config(solcoder_home / "config.toml", ("user_prompt", {"command": refuse}))
+    completed = run_cli(*prompt(server, "--json"), env={"OPENAI_API_KEY": KEY}, cwd=repo)
+    assert completed.returncode == 1
+    assert server.requests == []
+    finished = [e for e in events(completed.stdout) if e["type"] == "turn_finished"]
+    assert [e["reason"] for e in finished] == ["blocked"]
+    notices = [e["text"] for e in events(completed.stdout) if e["type"] == "notice"]
+    assert any("prompts mentioning keys stay local" in text for text in notices)
