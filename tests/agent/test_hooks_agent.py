@@ -318,3 +318,21 @@ async def test_an_edit_of_the_project_config_is_asked_for_each_time(
     assert "Replaced `.solcoder/config.toml`" in results["w2"]
     assert asked == ["writes_settings", "writes_settings"]  # src/new.rs: --approve-edits
     assert "Created `src/new.rs`" in results["w3"]
+
+
+async def test_a_secret_in_a_hooks_answer_is_masked_before_anyone_reads_it(
+    workspace: WorkspaceSession, project: Path, tmp_path: Path
+) -> None:
+    leaky = script(
+        tmp_path,
+        "leaky",
+        f"sys.stderr.write('\\x1b[31mrefused, key {CANARY}')\nsys.exit(2)\n",
+    )
+    runner = HookRunner([hook("pre_tool_use", leaky)], workspace=project)
+    events, results = await run(workspace, runner, (READ,))
+    (ran,) = [e for e in events if isinstance(e, HookRan)]
+    assert CANARY not in results["r1"] and CANARY not in ran.report.reason
+    assert "refused, key" in results["r1"]
+    from solcoder.terminal import safe
+
+    assert "\x1b" not in safe(ran.report.line())  # what the screen is given

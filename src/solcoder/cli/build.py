@@ -268,7 +268,8 @@ def build(
         workspace = workspace_session(settings, options, session, turn_number)
     if commands is None and workspace is not None:
         commands = command_context(settings, workspace)
-    hooks = _hook_runner(settings, workspace, session_id)
+    # The dry run (no file tools) checks the provider: no hook of the user's runs there.
+    hooks = _hook_runner(settings, workspace, session_id) if file_tools else None
     conversation = Conversation(
         build_orchestrator(
             settings,
