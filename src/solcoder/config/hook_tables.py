@@ -9,7 +9,6 @@ so a config without hooks costs nothing at start-up.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import re
 from dataclasses import dataclass, replace
@@ -76,6 +75,8 @@ class HookEntry:
             "matcher": list(self.matcher),
             "timeout_s": self.timeout_s,
         }
+        import hashlib
+
         encoded = json.dumps(content, sort_keys=True, ensure_ascii=False).encode("utf-8")
         return hashlib.sha256(encoded).hexdigest()
 

@@ -249,11 +249,11 @@ class StreamRenderer:
     def _hook(self, event: HookRan) -> None:
         """A hook that denied, failed or added context gets a line (its text is outside
         text: made safe); one that only allowed, or was skipped, stays quiet."""
-        from rich.text import Text
-
         report = event.report
         if report.outcome in {"allow", "skipped"}:
             return
+        from rich.text import Text
+
         self._end_stream()
         self._close_tool_line()
         style = "dim" if report.outcome == "context" else "yellow"
