@@ -49,7 +49,7 @@ def trust_command(yes: bool) -> None:
     if not waiting:
         click.echo("Nothing to approve: every hook here is trusted (or there are none).")
         return
-    click.echo(f"{waiting[0].path} defines hooks, commands that run on your machine:")
+    click.echo(f"{safe(str(waiting[0].path))} defines hooks, commands that run on your machine:")
     for hook in waiting:
         click.echo(f"  {safe(describe(hook))}")
     if not yes:

@@ -99,7 +99,7 @@ def ask_trust(runner: Any, home: Path, ask: Callable[[str], str] = input) -> Non
         return
     from solcoder.terminal import safe
 
-    print(f"{waiting[0].path} defines hooks, commands that run on your machine:")
+    print(f"{safe(str(waiting[0].path))} defines hooks, commands that run on your machine:")
     for hook in waiting:
         print(f"  {safe(describe(hook))}")
     try:
