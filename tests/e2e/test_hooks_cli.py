@@ -213,6 +213,8 @@ def test_a_project_hook_does_not_run_under_p_until_trusted(
     assert "not trusted yet and do not run" in first.stderr
     assert "solcoder hooks trust" in first.stderr
 
+    listed = run_cli("hooks", "list", cwd=repo)
+    assert "user_prompt (project, not trusted: skipped)" in listed.stdout
     refused = run_cli("hooks", "trust", cwd=repo)  # no terminal to ask: nothing approved
     assert refused.returncode != 0
     assert "user_prompt" in refused.stdout
@@ -224,6 +226,7 @@ def test_a_project_hook_does_not_run_under_p_until_trusted(
     assert second.returncode == 0, second.stderr
     assert marker.read_text() == "user_prompt"
     assert "not trusted" not in second.stderr
+    assert "user_prompt (project, runs)" in run_cli("hooks", "list", cwd=repo).stdout
 
     # Edited (by a commit, or by anything else): it waits for approval again.
     write_config(

@@ -167,3 +167,30 @@ def test_a_corrupt_trust_file_is_reported_and_never_overwritten(tmp_path: Path) 
     with pytest.raises(ConfigError):
         trust(tmp_path, [project_hook()])
     assert trust_path(tmp_path).read_text() == "{broken"
+
+
+def test_config_set_points_hook_keys_at_the_tables() -> None:
+    from solcoder.config.schema import lookup
+    from solcoder.errors import UsageError
+
+    with pytest.raises(UsageError, match=r"\[\[hooks.<event>\]\] table"):
+        lookup("hooks.pre_tool_use")
+
+
+def test_a_config_without_hooks_has_none_and_both_sources_keep_their_order(
+    tmp_path: Path,
+) -> None:
+    from solcoder.config.loader import load_settings
+
+    home = tmp_path / "home"
+    home.mkdir()
+    project = tmp_path / "project"
+    (project / ".solcoder").mkdir(parents=True)
+    assert load_settings(environ={}, cwd=project, home=home).hooks == ()
+    (home / "config.toml").write_text('[[hooks.stop]]\ncommand = "user"\n')
+    (project / ".solcoder" / "config.toml").write_text('[[hooks.stop]]\ncommand = "project"\n')
+    hooks = load_settings(environ={}, cwd=project, home=home).hooks
+    assert [(hook.command, hook.source) for hook in hooks] == [
+        ("user", "user"),
+        ("project", "project"),
+    ]
