@@ -34,6 +34,7 @@ COMMANDS: tuple[CommandInfo, ...] = (
     CommandInfo("session", "/session", "Show the session id, transcript path and turn count"),
     CommandInfo("status", "/status", "Show the provider, model, session and limits in effect"),
     CommandInfo("tools", "/tools", "List the tools the model can call"),
+    CommandInfo("skills", "/skills", "List the skills the model can load (load_skill)"),
     CommandInfo("plan", "/plan TEXT", "Plan TEXT with the plan tool, without the model"),
     CommandInfo("review", "/review PATH", "Review a source file without the model"),
     CommandInfo("retry", "/retry", "Send the last prompt again"),
