@@ -123,3 +123,19 @@ async def test_an_unknown_skill_names_the_known_ones(tmp_path: Path) -> None:
     assert output.is_error and "Skills: solana-dev." in output.content
     assert tool.effect == "read_only" and tool.origin == "solcoder"
     assert tool.spec.name == "load_skill"
+
+
+async def test_a_replay_answers_load_skill_from_the_recording() -> None:
+    from solcoder.llm.messages import Message, ToolCall, ToolResult
+    from solcoder.replay.recorded_tools import add_recorded_tools
+    from solcoder.tools.registry import ToolRegistry
+
+    recorded = [
+        Message("assistant", (ToolCall("c1", "load_skill", '{"name": "solana-dev"}'),)),
+        Message("tool", (ToolResult("c1", "# Skill `solana-dev` as it was"),)),
+    ]
+    registry = ToolRegistry()
+    add_recorded_tools(registry, recorded)
+    tool = registry.get("load_skill")
+    output = await tool.run({"name": "solana-dev"})
+    assert output.content == "# Skill `solana-dev` as it was"  # no skill folder was read
