@@ -131,7 +131,8 @@ def test_the_router_turns_a_custom_command_into_the_users_prompt(tmp_path: Path)
     result = router.dispatch("/audit counter signers")
     assert result.prompt == "Audit counter (signers)."
     assert stream.getvalue() == ""
-    assert router.dispatch("/audi").prompt is None  # not a prefix match: unknown
+    assert router.dispatch("/audi").prompt is None  # no prefix matching: unknown…
+    assert "Did you mean /audit?" in stream.getvalue()  # …with the custom name suggested
 
 
 def test_help_lists_custom_commands_under_their_own_heading(tmp_path: Path) -> None:

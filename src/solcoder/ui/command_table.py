@@ -104,9 +104,10 @@ def last_turn_thinking(history: Sequence[Message]) -> list[str]:
     return found
 
 
-def closest_command(name: str) -> str | None:
-    """The command the user most likely meant, or None when nothing is close."""
-    names = command_names()
+def closest_command(name: str, custom: Sequence[str] = ()) -> str | None:
+    """The command the user most likely meant (built-in or `custom`), or None when nothing
+    is close."""
+    names = [*command_names(), *custom]
     prefixed = [candidate for candidate in names if candidate.startswith(name)] if name else []
     if len(prefixed) == 1:
         return prefixed[0]

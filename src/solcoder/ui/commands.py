@@ -190,7 +190,8 @@ class CommandRouter:
         return DONE
 
     def _unknown(self, name: str) -> None:
-        suggestion = closest_command(name)
+        custom = self.host.custom_commands
+        suggestion = closest_command(name, custom.names if custom is not None else ())
         if suggestion is None:
             self._say(f"Unknown command /{name}. Type /help to see the commands.", "yellow")
         else:
