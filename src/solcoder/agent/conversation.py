@@ -43,6 +43,8 @@ from solcoder.words import count
 
 if TYPE_CHECKING:
     from solcoder.commands.context import CommandContext
+    from solcoder.skills.catalog import SkillSet
+    from solcoder.skills.slash_commands import CommandSet
     from solcoder.workspace.session import WorkspaceSession
 
 PARTIAL_EVERY_S = 1.0
@@ -115,8 +117,14 @@ class Conversation:
         instructions: ProjectInstructions | None = None,
         workspace: WorkspaceSession | None = None,
         commands: CommandContext | None = None,
+        skills: SkillSet | None = None,
+        custom_commands: CommandSet | None = None,
     ) -> None:
         self.orchestrator = orchestrator
+        self.skills = skills
+        """The skills offered through `load_skill` (for `/status`, `/skills`), if any."""
+        self.custom_commands = custom_commands
+        """The user's and the project's slash commands (for `/status`, `/help`), if any."""
         self.workspace = workspace
         self.commands = commands
         """How commands run (for `/status`, `/ps`), if the command tools are offered."""

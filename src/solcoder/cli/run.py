@@ -106,15 +106,19 @@ def run_root(options: dict[str, Any]) -> int:
             from solcoder.cli.dry_run import run_dry_run
 
             return run_dry_run(settings, options, session)
+        from solcoder.cli.extensions import read_extensions
         from solcoder.cli.instructions import read_instructions
 
         instructions = read_instructions(settings)
+        extensions = read_extensions(settings, options)
         built = build(
             settings,
             api_key_flag=options.get("llm_api_key"),
             session=session,
             instructions=instructions,
             options=options,
+            skills=extensions.skills,
+            custom_commands=extensions.commands,
         )
         for notice in built.notices:
             print_notice(notice)
@@ -131,13 +135,20 @@ def run_root(options: dict[str, Any]) -> int:
 
                 report_untrusted(hooks)
             announce_session(
-                session, options["json_output"], instructions, built.commands, hooks=hooks
+                session,
+                options["json_output"],
+                instructions,
+                built.commands,
+                extensions,
+                hooks=hooks,
             )
             check_max_turns(session, options.get("max_turns"))
+            from solcoder.cli.extensions import expand_prompt
+
             return asyncio.run(
                 run_prompt(
                     built.conversation,
-                    options["prompt"],
+                    expand_prompt(options["prompt"], extensions.commands),
                     options["json_output"],
                     show_thinking=settings.ui.show_thinking,
                     on_error=lambda error: note_failure(error, settings, session),

@@ -43,6 +43,19 @@ def instruction_rows(settings: Any, conversation: Any) -> Rows:
     return [("instructions" if number == 0 else "", line) for number, line in enumerate(lines)]
 
 
+def extension_rows(settings: Any, conversation: Any) -> Rows:
+    """The skills (with their system-prompt cost) and custom slash commands in force
+    (`cli/extensions.py`)."""
+    if conversation is None:
+        return []
+    from solcoder.cli.extensions import command_status, skill_status
+
+    return [
+        ("skills", skill_status(getattr(conversation, "skills", None))),
+        ("custom commands", command_status(getattr(conversation, "custom_commands", None))),
+    ]
+
+
 def limit_rows(settings: Any, conversation: Any) -> Rows:
     """The provider's rate limits as its server last announced them, and the session budget
     (counted across resumes and model switches) with the per-turn step bound."""
@@ -129,6 +142,7 @@ STATUS_SOURCES: tuple[StatusSource, ...] = (
     session_rows,
     limit_rows,
     instruction_rows,
+    extension_rows,
     workspace_rows,
     tool_source_rows,
     hook_rows,
