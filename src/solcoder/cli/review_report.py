@@ -198,27 +198,36 @@ Line = tuple[str, str | None]
 
 
 def report_lines(report: Report, *, diff: bool = False) -> list[Line]:
-    """The report grouped by program (loose files last), then problems, then the summary."""
+    """The report grouped by program (several programs may share a name: a finding belongs to
+    the program holding its file), IDL-only and loose findings after, then problems and the
+    summary."""
     lines: list[Line] = []
-    groups: dict[str | None, list[Finding]] = {}
+    owner = {path: index for index, p in enumerate(report.programs) for path in p.files}
+    by_name = {p.name: index for index, p in enumerate(report.programs)}
+    groups: dict[int | str | None, list[Finding]] = {}
     for finding in report.findings:
-        groups.setdefault(finding.program, []).append(finding)
-    programs = {program.name: program for program in report.programs}
-    for name in [*programs, *(n for n in groups if n is not None and n not in programs)]:
-        program = programs.get(name)
-        items = groups.get(name, [])
-        where = f"{program.kind}, {program.path}" if program is not None else "IDL"
-        count = f"{len(items)} finding{'s' if len(items) != 1 else ''}" if items else "no findings"
-        lines.append((f"{name} ({where}): {count}", "bold"))
-        lines.extend(_finding_lines(items))
+        key: int | str | None = owner.get(finding.path)
+        if key is None and finding.program is not None:
+            key = by_name.get(finding.program, finding.program)
+        groups.setdefault(key, []).append(finding)
+    for index, program in enumerate(report.programs):
+        lines.extend(_group(f"{program.name} ({program.kind}, {program.path})", groups.get(index)))
+    for key, items in groups.items():
+        if isinstance(key, str):
+            lines.extend(_group(f"{key} (from its IDL)", items))
     if None in groups:
-        lines.append(("Files outside any program:", "bold"))
-        lines.extend(_finding_lines(groups[None]))
+        lines.extend(_group("Files outside any program", groups[None]))
     if report.problems:
         lines.append(("Not reviewed:", "bold yellow"))
         lines.extend((f"  - {problem}", "yellow") for problem in report.problems)
     lines.append((summary_sentence(report, diff=diff), "bold"))
     return lines
+
+
+def _group(title: str, findings: list[Finding] | None) -> list[Line]:
+    items = findings or []
+    count = f"{len(items)} finding{'s' if len(items) != 1 else ''}" if items else "no findings"
+    return [(f"{title}: {count}", "bold"), *_finding_lines(items)]
 
 
 def _finding_lines(findings: Iterable[Finding]) -> list[Line]:
