@@ -137,3 +137,41 @@ def test_every_rust_file_parses_without_error_nodes() -> None:
         if root.has_error:
             broken.append(str(Path(path).relative_to(SET_ROOT)))
     assert broken == []
+
+
+def test_scoring_counts_a_finding_within_two_lines_and_flags_the_rest() -> None:
+    from tests.support.review_set import Seen, score_case
+
+    case = next(case for case in CASES if case.id == "missing_signer/anchor_vulnerable")
+    expected = case.expects[0]
+    near = Seen("missing_signer", "critical", expected.file, expected.line + 2)
+    far = Seen("missing_signer", "critical", expected.file, expected.line + 3)
+    note = Seen("unchecked_account", "low", expected.file, 1)
+    score = score_case(case, [near, far, note])
+    assert [seen for _, seen in score.found] == [near]
+    assert score.missed == [] and score.under_rated == []
+    assert score.false_positives == [far]  # the low note is not counted
+    assert score.false_alarms == []  # false alarms are for secured and safe cases only
+
+
+def test_scoring_a_secured_case_separates_alarms_from_forbidden_notes() -> None:
+    from tests.support.review_set import Seen, score_case
+
+    case = next(case for case in CASES if case.id == "missing_signer/anchor_secured_by_hand")
+    high = Seen("pda_sharing", "high", "programs/vault/src/lib.rs", 3)
+    forbidden = Seen("missing_signer", "low", "programs/vault/src/lib.rs", 9)
+    score = score_case(case, [high, forbidden])
+    assert score.false_alarms == [high]
+    assert score.forbidden == [forbidden]
+    assert score.false_positives == [high]
+
+
+def test_a_finding_below_the_labelled_severity_is_found_but_under_rated() -> None:
+    from tests.support.review_set import Seen, score_case
+
+    case = next(case for case in CASES if case.id == "missing_signer/anchor_vulnerable")
+    expected = case.expects[0]
+    weak = Seen("missing_signer", "medium", expected.file, expected.line)
+    score = score_case(case, [weak])
+    assert score.missed == []
+    assert score.under_rated == [(expected, weak)]

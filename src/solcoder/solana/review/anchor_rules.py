@@ -74,6 +74,28 @@ def _mentions(text: str, name: str) -> bool:
     return re.search(rf"\b{re.escape(name)}\b", text) is not None
 
 
+def _receives(codes: list[str], name: str) -> bool:
+    escaped = re.escape(name)
+    pattern = re.compile(
+        rf"\bto\s*:\s*(?:ctx\.accounts\.|self\.)?{escaped}\b"
+        rf"|\b{escaped}\b[^;]*\.add_lamports\s*\("
+        rf"|\b{escaped}\b[^;]*try_borrow_mut_lamports\(\)\?\s*\+="
+    )
+    return any(pattern.search(code) for code in codes)
+
+
+def _compared_with_state(struct: AccountsStruct, name: str) -> bool:
+    """A `has_one` or a `constraint` compares `name` with stored state (seeds only derive)."""
+    for other in struct.fields:
+        if other.name == name:
+            continue
+        if name in [v.split("@")[0].strip() for v in other.values("has_one")]:
+            return True
+        if any(_mentions(value, name) for value in other.values("constraint")):
+            return True
+    return False
+
+
 def _guarded(struct: AccountsStruct, name: str) -> bool:
     """Some constraint compares `name`'s key with stored state (has_one, constraint, seeds)."""
     for other in struct.fields:
@@ -96,6 +118,7 @@ def _signers(
     signers = [f for f in struct.fields if f.signs or hand.signed_by_hand(codes, f.name)]
     owned = _owned_keys(crate, struct)
     stored = {key for keys in owned.values() for key in keys}
+    flagged = False
     for account in struct.fields:
         if account.signs or hand.signed_by_hand(codes, account.name):
             continue
@@ -103,6 +126,8 @@ def _signers(
             continue
         if account.name.endswith("program") or _SYSVAR_NAME.match(account.name):
             continue
+        if account.has("seeds"):
+            continue  # a PDA: only the program can sign for it (invoke_signed)
         guarded = _guarded(struct, account.name) or any(
             hand.compared(
                 codes,
@@ -115,12 +140,15 @@ def _signers(
             continue
         if not signers and not guarded:
             continue
+        if _receives(codes, account.name) and not _compared_with_state(struct, account.name):
+            continue  # a recipient (the `to` of a transfer), not an authority
         if account.kind == "SystemAccount" and not guarded:
             continue
-        severity: Severity = "critical" if guarded or not account.documented else "medium"
+        level: Severity = "critical" if guarded or not account.documented else "medium"
+        flagged = flagged or level == "critical"
         yield Finding(
             "missing_signer",
-            severity,
+            level,
             struct.path,
             account.line,
             f"`{account.name}` in `{struct.name}` ({handler}) "
@@ -134,8 +162,8 @@ def _signers(
             f"Declare it as `{account.name}: Signer<'info>` (or add `#[account(signer)]`); a "
             "`/// CHECK:` comment or a `has_one` does not make it sign.",
         )
-    if signers:
-        return
+    if signers or flagged:
+        return  # the authority that should sign is already named
     writable = [
         f
         for f in struct.fields
@@ -150,7 +178,11 @@ def _signers(
     owned_state = any(owned.get(f.name) for f in writable)
     if not (writable or moves):
         return
-    severity = "critical" if moves or owned_state else "medium"
+    pinned = all(
+        any(f.has(key) for key in ("seeds", "address", "has_one", "constraint"))
+        for f in writable_any
+    )
+    severity: Severity = "low" if pinned else "critical" if moves or owned_state else "medium"
     target = (writable or writable_any)[0].name
     yield Finding(
         "missing_signer",
@@ -159,7 +191,14 @@ def _signers(
         struct.line,
         f"Nothing in `{struct.name}` signs ({handler}), yet it writes to `{target}`: anyone can "
         "send this instruction with anyone's accounts."
-        + ("" if severity == "critical" else " Fine only if it is meant to be permissionless."),
+        + (
+            ""
+            if severity == "critical"
+            else " Every account it writes is derived or pinned, so this reads as a "
+            "permissionless crank; fine if that is the intent."
+            if pinned
+            else " Fine only if it is meant to be permissionless."
+        ),
         "Add the account that must approve it as `Signer<'info>` and tie it to the state "
         "(`has_one = authority`, or `seeds` with its key); if it is meant to be permissionless, "
         "make sure every account it writes is derived or checked.",
@@ -195,11 +234,15 @@ def _data_mismatch(
         authorising = [k for k in keys if k in signer_names]
         if not account.mutable and not authorising:
             continue
-        if _tied(struct, account, codes, keys):
+        untied = [k for k in authorising if not _key_tied(struct, account, k, codes)]
+        if authorising and not untied:
             continue
-        if account.mutable and state in tied_types:
+        if not authorising and _tied(struct, account, codes, keys):
+            continue
+        siblings = [f for f in struct.fields if f.state == state and f.name != account.name]
+        if account.mutable and any(_tied(struct, f, codes, keys) for f in siblings):
             continue  # the counterparty of a tied sibling (the `to` of a transfer)
-        key = authorising[0] if authorising else keys[0]
+        key = untied[0] if untied else keys[0]
         yield Finding(
             "account_data_mismatch",
             "high",
@@ -242,6 +285,24 @@ def _unknown_state(
     )
 
 
+def _key_tied(struct: AccountsStruct, account: AccountField, key: str, codes: list[str]) -> bool:
+    """The stored `key` of `account` is compared with the signer of that name: `has_one`, a
+    constraint, seeds built from the signer's key, or a check in the handler."""
+    if key in [v.split("@")[0].strip() for v in account.values("has_one")]:
+        return True
+    seeds = " ".join(account.values("seeds"))
+    if re.search(rf"(?<![.\w]){re.escape(key)}\s*\.\s*key\b", seeds):
+        return True
+    stored = rf"\b{re.escape(account.name)}\s*\.\s*{re.escape(key)}\b"
+    for other in struct.fields:
+        if any(re.search(stored, text) for text in other.values("address")):
+            return True
+        for text in other.values("constraint"):
+            if re.search(stored, text) or (_mentions(text, key) and _mentions(text, account.name)):
+                return True
+    return hand.compared(codes, rf"\.{re.escape(key)}\b", r"\bkey\b")
+
+
 def _tied(struct: AccountsStruct, account: AccountField, codes: list[str], keys: list[str]) -> bool:
     if account.has("has_one") or account.has("address"):
         return True
@@ -265,9 +326,16 @@ def _pda_sharing(struct: AccountsStruct, codes: list[str], handler: str) -> Iter
         return
     bound_names = {f.name for f in struct.fields if f.signs or f.has("has_one") or f.has("address")}
     bound_names |= {v.split("@")[0].strip() for f in struct.fields for v in f.values("has_one")}
-    signer_tied = any(
-        _guarded(struct, s.name) or hand.key_checked(codes, s.name) for s in signers
-    ) or any(f.has("has_one") or f.values("constraint") for f in struct.fields)
+    derived_for_signer = any(
+        re.search(rf"(?:find|create)_program_address\s*\([^;]*\b{re.escape(s.name)}\b", code)
+        for s in signers
+        for code in codes
+    )
+    signer_tied = (
+        derived_for_signer
+        or any(_guarded(struct, s.name) or hand.key_checked(codes, s.name) for s in signers)
+        or any(f.has("has_one") or f.values("constraint") for f in struct.fields)
+    )
     if signer_tied:
         return
     for account in struct.fields:
@@ -320,28 +388,41 @@ def _bumps(struct: AccountsStruct) -> Iterator[Finding]:
 _CPI_USE = (
     r"CpiContext::new(?:_with_signer)?\(\s*(?:ctx\.accounts\.|self\.)?{name}\b",
     r"\bprogram_id\s*:\s*[*&]*(?:ctx\.accounts\.|self\.)?{name}\b",
-    r"\binvoke(?:_signed)?\s*\([^;]*\b{name}\b",
-    r"::instruction::\w+\(\s*[*&]*(?:ctx\.accounts\.|self\.)?{name}\b",
+    r"::instruction::\w+\(\s*[*&]*(?:ctx\.accounts\.|self\.)?{name}\b(?<=program)",
     r"Instruction::new_with_\w+\(\s*[*&]*(?:ctx\.accounts\.|self\.)?{name}\b",
 )
 
 
+def _aliases(codes: list[str], name: str) -> set[str]:
+    """`name` and the locals bound to it (`let program = ctx.accounts.name.to_account_info()`)."""
+    found = {name}
+    pattern = re.compile(
+        rf"\blet\s+(?:mut\s+)?(\w+)\s*(?::[^=]+)?=\s*&?\s*(?:ctx\.accounts\.|self\.)"
+        rf"{re.escape(name)}\b(?:\.to_account_info\(\)|\.key\(\))?\s*;"
+    )
+    for code in codes:
+        found.update(pattern.findall(code))
+    return found
+
+
 def _program_accounts(struct: AccountsStruct, codes: list[str], handler: str) -> Iterator[Finding]:
     for account in struct.fields:
-        if not account.unchecked or account.has("address") or (account.has("executable") and False):
+        if not account.unchecked or account.has("address"):
             continue
-        name = re.escape(account.name)
         as_program = account.name.endswith("program") or account.name == "program"
         used = any(
-            re.search(pattern.format(name=name), code) for pattern in _CPI_USE for code in codes
+            re.search(pattern.format(name=re.escape(alias)), code)
+            for alias in _aliases(codes, account.name)
+            for pattern in _CPI_USE
+            for code in codes
         )
-        if not as_program and not used:
-            continue
-        if hand.key_checked(codes, account.name) or (account.has("executable") and used is False):
+        if not used and (codes or not as_program):
+            continue  # no CPI in the handlers takes its id (a builder may fix the program)
+        if hand.key_checked(codes, account.name) or (account.has("executable") and not used):
             continue
         yield Finding(
             "arbitrary_cpi",
-            "critical" if used else "medium",
+            "critical" if used else "low",
             struct.path,
             account.line,
             f"`{account.name}` is an unchecked account "
@@ -443,20 +524,17 @@ def _duplicates(crate: Crate, struct: AccountsStruct, codes: list[str]) -> Itera
     major = crate.settings.anchor_major
     groups: dict[str, list[AccountField]] = {}
     for account in struct.fields:
-        if (
-            account.state
-            and account.state not in TOKEN_TYPES
-            and account.mutable
-            and not account.fresh
-        ):
-            if (
-                major is not None
-                and major >= 1
-                and not account.has("dup")
-                and account.kind != "AccountLoader"
-            ):
-                continue  # Anchor 1.x refuses the same account twice unless `dup` allows it
-            groups.setdefault(account.state, []).append(account)
+        state = account.state
+        if state and state not in TOKEN_TYPES and account.mutable and not account.fresh:
+            groups.setdefault(state, []).append(account)
+    if major is not None and major >= 1:
+        # Anchor 1.x refuses the same serialising account twice unless `dup` allows it
+        # (AccountLoader does not serialise on exit, so it is not covered).
+        groups = {
+            state: group
+            for state, group in groups.items()
+            if any(f.has("dup") or f.kind == "AccountLoader" for f in group)
+        }
     reported: set[str] = set()
     for group in groups.values():
         for index, second in enumerate(group[:_MAX_PAIRED]):
@@ -510,7 +588,7 @@ def _unchecked(struct: AccountsStruct, codes: list[str]) -> Iterator[Finding]:
                 "the handler enforces it.",
                 "Make sure the handler validates it, or add `address`, `owner` or `seeds`.",
             )
-        elif not AUTHORITY.match(account.name) and not account.name.endswith("program"):
+        elif not AUTHORITY.match(account.name):
             yield Finding(
                 "unchecked_account",
                 "low",

@@ -14,7 +14,7 @@ from collections.abc import Iterator
 from solcoder.solana.review import handchecks as hand
 from solcoder.solana.review.context import Crate
 from solcoder.solana.review.findings import Finding, Severity
-from solcoder.solana.review.model import Function
+from solcoder.solana.review.model import AccountsStruct, Function
 
 _PATH = r"[A-Za-z_]\w*(?:\.[A-Za-z_]\w*)*"
 _BORROW = re.compile(
@@ -57,7 +57,7 @@ def check(crate: Crate) -> Iterator[Finding]:
         yield from _deserialised(crate, function, scope)
         yield from _bumps(function)
         yield from _closes(function)
-        yield from _sysvar_loads(function)
+        yield from _sysvar_loads(function, scope, struct)
         if model.native:
             yield from _native_accounts(crate, function, codes)
 
@@ -102,10 +102,16 @@ def _deserialised(crate: Crate, function: Function, scope: list[str]) -> Iterato
         if typed:
             continue
         decoded = {found[1] for found in _DECODED.finditer(function.code)}
-        owner_checked = (field is not None and field.has("owner")) or any(
-            hand.owner_checked([code], var, bare=var not in decoded)
-            for code in scope
-            for var in {path, name}
+        # A PDA of this program (`seeds` without `seeds::program`) can only be owned by it.
+        derived = field is not None and field.has("seeds") and not field.has("seeds::program")
+        owner_checked = (
+            derived
+            or (field is not None and field.has("owner"))
+            or any(
+                hand.owner_checked([code], var, bare=var not in decoded)
+                for code in scope
+                for var in {path, name}
+            )
         )
         if not owner_checked:
             yield Finding(
@@ -124,7 +130,7 @@ def _deserialised(crate: Crate, function: Function, scope: list[str]) -> Iterato
         lookalikes = sum(1 for d in model.data.values() if not d.anchor) >= 2
         if (
             call[2] in _NO_DISCRIMINATOR
-            and not tagged
+            and (not tagged or call[2] == "try_deserialize_unchecked")
             and not hand.discriminator_checked(scope)
             and (call[2] == "try_deserialize_unchecked" or lookalikes or data is None)
         ):
@@ -199,10 +205,26 @@ def _closes(function: Function) -> Iterator[Finding]:
         )
 
 
-def _sysvar_loads(function: Function) -> Iterator[Finding]:
+def _sysvar_loads(
+    function: Function, scope: list[str], struct: AccountsStruct | None
+) -> Iterator[Finding]:
     for found in re.finditer(
         r"\bload_instruction_at\s*\(|\bload_current_index\s*\(", function.code
     ):
+        end = function.code.find(";", found.end())
+        arguments = function.code[found.end() : end if end >= 0 else len(function.code)]
+        names = set(
+            re.findall(
+                r"(\w+)\s*(?:\.to_account_info\(\))?\s*\.\s*(?:data|try_borrow_data)\b|&\s*(?:ctx\.accounts\.)?(\w+)",
+                arguments,
+            )
+        )
+        accounts = {name for pair in names for name in pair if name}
+        if any(hand.key_checked(scope, name) for name in accounts):
+            continue
+        fields = [struct.get(name) for name in accounts] if struct else []
+        if any(f is not None and (f.has("address") or f.kind == "Sysvar") for f in fields):
+            continue
         yield Finding(
             "sysvar_spoofing",
             "critical",
@@ -215,13 +237,34 @@ def _sysvar_loads(function: Function) -> Iterator[Finding]:
         )
 
 
+def _derived_names(codes: list[str]) -> set[str]:
+    """Locals holding a program-derived address (`let (authority, bump) = …find_program_address`):
+    an account compared with one is a PDA the program signs for, not an outside signer."""
+    pattern = re.compile(
+        r"\blet\s*\(?\s*(?:mut\s+)?(\w+)[^=]*=\s*[^;]*\b(?:find|create)_program_address\b"
+    )
+    return {found for code in codes for found in pattern.findall(code)}
+
+
 def _native_accounts(crate: Crate, function: Function, codes: list[str]) -> Iterator[Finding]:
     """Native handlers: authority accounts that never sign, programs invoked unchecked."""
     body = function.code
     for found in _NEXT_ACCOUNT.finditer(body):
         name = found[1]
         line = function.line_at(found.start())
-        if _AUTHORITY.match(name) and not hand.signed_by_hand(codes, name):
+        data_account = re.search(
+            rf"\b{name}\b\s*\.\s*(?:data\b|try_borrow(?:_mut)?_data)", body
+        ) or hand.owner_checked(codes, name)
+        derived = any(
+            hand.compared(codes, hand.account(name), rf"\b{re.escape(pda)}\b")
+            for pda in _derived_names(codes)
+        )
+        if (
+            _AUTHORITY.match(name)
+            and not data_account
+            and not derived
+            and not hand.signed_by_hand(codes, name)
+        ):
             yield Finding(
                 "missing_signer",
                 "critical",
@@ -248,8 +291,9 @@ def _native_accounts(crate: Crate, function: Function, codes: list[str]) -> Iter
                 "{ return Err(ProgramError::IncorrectProgramId); }`) before `invoke`.",
             )
     initialising = re.match(r"^\w*init\w*$", function.name)
+    marks = re.search(r"\.\s*is_initiali[sz]ed\s*=\s*true|\.\s*initiali[sz]ed\s*=\s*true", body)
     if (
-        initialising
+        (initialising or marks)
         and re.search(r"\b(?:try_from_slice|unpack_unchecked|deserialize)\s*\(", body)
         and re.search(r"\.serialize\s*\(|\bpack\s*\(|\bpack_into_slice\s*\(", body)
         and not hand.initialised_checked([body])
@@ -259,7 +303,7 @@ def _native_accounts(crate: Crate, function: Function, codes: list[str]) -> Iter
             "reinitialization",
             "high",
             function.path,
-            function.line,
+            function.line_at(marks.start()) if marks else function.line,
             f"`{function.name}` writes an account's initial state without checking it is not "
             "already initialised: calling it again overwrites the owner.",
             "Keep an `is_initialized` flag and refuse an initialised account (`if account."

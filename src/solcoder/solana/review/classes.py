@@ -56,7 +56,7 @@ _TABLE: dict[str, ClassInfo] = {
     ),
     "duplicate_mutable_accounts": ClassInfo(
         "Duplicate mutable accounts",
-        "medium",
+        "high",
         "Two mutable accounts of the same type may be the same account.",
     ),
     "non_canonical_bump": ClassInfo(
@@ -86,7 +86,7 @@ _TABLE: dict[str, ClassInfo] = {
     ),
     "init_if_needed": ClassInfo(
         "init_if_needed",
-        "low",
+        "info",
         "`init_if_needed` accepts an existing account; the handler must not reset its state.",
     ),
     "unchecked_account": ClassInfo(

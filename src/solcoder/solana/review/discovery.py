@@ -51,6 +51,7 @@ class Found:
 
 
 def discover(paths: Sequence[Path], root: Path) -> Found:
+    _NEAREST.clear()  # memoised within one discovery only: the tree may change between reviews
     real_root = Path(os.path.realpath(root))
     problems: list[str] = []
     files: dict[str, Path] = {}
@@ -80,7 +81,8 @@ def discover(paths: Sequence[Path], root: Path) -> Found:
 
 
 def _inside(path: Path, root: Path) -> bool:
-    return path == root or root in path.parents
+    text, base = str(path), str(root)
+    return text == base or text.startswith(base.rstrip(os.sep) + os.sep)
 
 
 def _relative(path: Path, root: Path) -> str:
@@ -175,6 +177,16 @@ def _relative_dir(directory: Path, root: Path) -> str:
 
 
 def _nearest(directory: Path, root: Path, name: str) -> Path | None:
+    key = (directory, root, name)
+    if key not in _NEAREST:
+        _NEAREST[key] = _find_nearest(directory, root, name)
+    return _NEAREST[key]
+
+
+_NEAREST: dict[tuple[Path, Path, str], Path | None] = {}
+
+
+def _find_nearest(directory: Path, root: Path, name: str) -> Path | None:
     current = directory
     while _inside(current, root):
         if (current / name).is_file():

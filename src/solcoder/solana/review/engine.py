@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+from collections import OrderedDict
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path, PurePosixPath
 
@@ -50,14 +51,31 @@ def review_source(text: str, filename: str = "lib.rs") -> Report:
     return Report((program,), _ordered(_rust(program.name, {name: text}, Settings())), ())
 
 
-def _rust(name: str, files: Mapping[str, str], settings: Settings) -> list[Finding]:
-    crate = Crate(
-        model.build(name, ((path, syntax.parse(text)) for path, text in files.items())), settings
-    )
-    found = list(anchor_rules.check(crate))
-    found.extend(body_rules.check(crate))
-    found.extend(line_rules.check_rust(crate))
-    return found
+_RESULTS: OrderedDict[tuple[object, ...], tuple[Finding, ...]] = OrderedDict()
+_CACHE_SIZE = 64
+
+
+def clear_caches() -> None:
+    """Forget parsed files and crate results (benchmarks measure the cold path with it)."""
+    syntax.clear_cache()
+    _RESULTS.clear()
+
+
+def _rust(name: str, files: Mapping[str, str], settings: Settings) -> tuple[Finding, ...]:
+    """The crate's findings, computed once per set of file contents and settings: the rules
+    read only the model, so an unchanged crate costs a hash on the next review."""
+    parsed = [(path, syntax.parse(text)) for path, text in sorted(files.items())]
+    key = (name, settings, *((path, source.key) for path, source in parsed))
+    found = _RESULTS.get(key)
+    if found is not None:
+        _RESULTS.move_to_end(key)
+        return found
+    crate = Crate(model.build(name, parsed), settings)
+    produced = [*anchor_rules.check(crate), *body_rules.check(crate), *line_rules.check_rust(crate)]
+    _RESULTS[key] = result = tuple(produced)
+    if len(_RESULTS) > _CACHE_SIZE:
+        _RESULTS.popitem(last=False)
+    return result
 
 
 def _ordered(findings: Iterable[Finding]) -> tuple[Finding, ...]:

@@ -75,6 +75,10 @@ def discriminator_checked(codes: Iterable[str]) -> bool:
 
 def initialised_checked(codes: Iterable[str]) -> bool:
     """The handler refuses an account that already holds state."""
+    codes = list(codes)
+    flag = re.compile(r"\bif\s+!?\s*\(?\s*[\w.]*\b(?:is_)?initiali[sz]ed\b")
+    if any(flag.search(code) for code in codes):
+        return True
     return any(
         re.search(
             r"is_initiali[sz]ed|\binitiali[sz]ed\b|Pubkey::default\(\)|==\s*0\b|!=\s*0\b", piece

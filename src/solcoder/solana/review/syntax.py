@@ -8,6 +8,7 @@ file gives a tree with ERROR nodes, and the rules see whatever parsed.
 
 from __future__ import annotations
 
+import bisect
 import hashlib
 import re
 from collections import OrderedDict
@@ -21,7 +22,6 @@ if TYPE_CHECKING:
 
 _CACHE_SIZE = 512
 _cache: OrderedDict[bytes, SourceFile] = OrderedDict()
-_COMMENT_TYPES = frozenset({"line_comment", "block_comment"})
 
 
 @cache
@@ -32,6 +32,15 @@ def _parser() -> Parser:
     return tree_sitter.Parser(tree_sitter.Language(tree_sitter_rust.language()))
 
 
+@cache
+def _comment_query() -> Any:
+    import tree_sitter
+    import tree_sitter_rust
+
+    language = tree_sitter.Language(tree_sitter_rust.language())
+    return tree_sitter.Query(language, "[(line_comment) (block_comment)] @comment")
+
+
 @dataclass(frozen=True, slots=True)
 class SourceFile:
     """One parsed Rust file: its text (as bytes, which node offsets index) and its tree."""
@@ -39,6 +48,10 @@ class SourceFile:
     data: bytes
     root: Any
     """The tree's root `Node` (typed loosely: tree-sitter ships no stubs for every version)."""
+    key: bytes
+    """A hash of `data`: equal keys, equal files (models are cached by it)."""
+    comments: tuple[tuple[int, int], ...]
+    """Byte ranges of every comment, in order (found once, by a tree-sitter query)."""
 
     def text(self, node: Node) -> str:
         return self.data[node.start_byte : node.end_byte].decode("utf-8", "replace")
@@ -48,8 +61,13 @@ class SourceFile:
         check written in a comment never counts."""
         start, end = node.start_byte, node.end_byte
         chunk = bytearray(self.data[start:end])
-        for comment in comments(node):
-            for index in range(comment.start_byte - start, comment.end_byte - start):
+        first = bisect.bisect_left(self.comments, (start, -1))
+        if first:
+            first -= 1  # a comment may begin before the node and reach into it
+        for comment_start, comment_end in self.comments[first:]:
+            if comment_start >= end:
+                break
+            for index in range(max(comment_start, start) - start, min(comment_end, end) - start):
                 if chunk[index] not in (0x0A, 0x0D):
                     chunk[index] = 0x20
         return chunk.decode("utf-8", "replace")
@@ -63,7 +81,12 @@ def parse(text: str) -> SourceFile:
     if found is not None:
         _cache.move_to_end(key)
         return found
-    parsed = SourceFile(data, _parser().parse(data).root_node)
+    import tree_sitter
+
+    root = _parser().parse(data).root_node
+    captured = tree_sitter.QueryCursor(_comment_query()).captures(root).get("comment", [])
+    ranges = tuple(sorted((node.start_byte, node.end_byte) for node in captured))
+    parsed = SourceFile(data, root, key, ranges)
     _cache[key] = parsed
     if len(_cache) > _CACHE_SIZE:
         _cache.popitem(last=False)
@@ -84,10 +107,6 @@ def walk(node: Node, types: frozenset[str] | None = None) -> Iterator[Node]:
         if types is None or current.type in types:
             yield current
         stack.extend(reversed(current.children))
-
-
-def comments(node: Node) -> Iterator[Node]:
-    return walk(node, _COMMENT_TYPES)
 
 
 def line(node: Node) -> int:
