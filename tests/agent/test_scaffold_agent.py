@@ -56,7 +56,7 @@ async def run(workspace: WorkspaceSession, gate: ApprovalGate) -> tuple[list[Any
 
 async def test_no_writes_nothing_after_showing_every_file(workspace: WorkspaceSession) -> None:
     approver = Approver("no")
-    events, result = await run(workspace, ApprovalGate(approver=approver, edit_tools=EDIT_TOOLS))
+    _, result = await run(workspace, ApprovalGate(approver=approver, edit_tools=EDIT_TOOLS))
     (request,) = approver.asked
     assert request.preview is not None
     for path in ("counter/Anchor.toml", "counter/programs/counter/src/lib.rs"):
