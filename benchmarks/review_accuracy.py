@@ -84,6 +84,11 @@ def report_json(scores: list[CaseScore], elapsed: float) -> None:
             for score in scores
             for e, seen in score.under_rated
         ],
+        "misnamed": [
+            {"case": score.case.id, "class": e.klass, "names": list(e.names)}
+            for score in scores
+            for e, _ in score.misnamed
+        ],
         "false_positives": [
             {"case": score.case.id, **_finding(finding)}
             for score in scores
@@ -128,6 +133,10 @@ def report_table(
         lines += [
             f"under-rated {e.klass}: {seen.severity} < {e.min_severity}"
             for e, seen in score.under_rated
+        ]
+        lines += [
+            f"misnamed {e.klass}: the message does not mention {', '.join(e.names)}"
+            for e, _ in score.misnamed
         ]
         lines += [f"false positive {finding.describe()}" for finding in score.false_positives]
         if verbose:

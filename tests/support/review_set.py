@@ -7,6 +7,8 @@ benchmarks/review_accuracy.py, so the three agree on what counts as found. Scori
 Definitions (issue 24 item 4):
 - an expected finding is *found* when a finding of the same class in the same file lies within
   two lines of the labelled line (or of its alternative place);
+- a found finding is *misnamed* when its message does not mention the account the label names
+  (a finding at the right place for the wrong reason);
 - a *false positive* is a finding of severity medium or above that matches no expectation of
   its case;
 - a *false alarm* is a finding of severity high or critical on a secured or safe case.
@@ -36,6 +38,8 @@ class Expected:
     min_severity: str
     alt_line: int | None = None
     alt_text: str | None = None
+    names: tuple[str, ...] = ()
+    """Words the finding's message must contain: the account it is about."""
 
     def lines(self) -> tuple[int, ...]:
         return (self.line,) if self.alt_line is None else (self.line, self.alt_line)
@@ -79,6 +83,7 @@ class CaseScore:
     found: list[tuple[Expected, Seen]] = field(default_factory=list)
     missed: list[Expected] = field(default_factory=list)
     under_rated: list[tuple[Expected, Seen]] = field(default_factory=list)
+    misnamed: list[tuple[Expected, Seen]] = field(default_factory=list)
     false_positives: list[Seen] = field(default_factory=list)
     false_alarms: list[Seen] = field(default_factory=list)
     forbidden: list[Seen] = field(default_factory=list)
@@ -97,6 +102,7 @@ def load_cases(manifest: Path = MANIFEST) -> list[LabelledCase]:
                 min_severity=item["min_severity"],
                 alt_line=item.get("alt_line"),
                 alt_text=item.get("alt_text"),
+                names=tuple(item.get("names", ())),
             )
             for item in entry.get("expect", ())
         )
@@ -124,6 +130,10 @@ def matches(expected: Expected, seen: Seen) -> bool:
     )
 
 
+def names_all(finding: Seen, names: Sequence[str]) -> bool:
+    return all(name in finding.message for name in names)
+
+
 def at_least(severity: str, minimum: str) -> bool:
     return SEVERITY_RANK.get(severity, -1) >= SEVERITY_RANK[minimum]
 
@@ -136,10 +146,13 @@ def score_case(case: LabelledCase, findings: Iterable[Seen]) -> CaseScore:
         if not hits:
             score.missed.append(expected)
             continue
-        best = max(hits, key=lambda finding: SEVERITY_RANK.get(finding.severity, -1))
+        named = [finding for finding in hits if names_all(finding, expected.names)]
+        best = max(named or hits, key=lambda finding: SEVERITY_RANK.get(finding.severity, -1))
         score.found.append((expected, best))
         if not at_least(best.severity, expected.min_severity):
             score.under_rated.append((expected, best))
+        if not named:
+            score.misnamed.append((expected, best))
     for finding in seen:
         if any(matches(expected, finding) for expected in case.expects):
             continue

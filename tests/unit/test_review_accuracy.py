@@ -1,9 +1,10 @@
 """The review engine meets its targets on the labelled set (issue 24 item 4), via its Python API.
 
 Targets: every vulnerable variant is found with the right class, at the right place, at no less
-than its labelled severity; no secured variant or safe program gets a high or critical finding,
-nor any finding of the class it is secured against; every file of the set is read (no
-`problems`). benchmarks/review_accuracy.py prints the same scores as a table.
+than its labelled severity, with a message naming the account it is about; no secured variant
+or safe program gets a high or critical finding, nor any finding of the class it is secured
+against; every file of the set is read (no `problems`). benchmarks/review_accuracy.py prints
+the same scores as a table.
 """
 
 from __future__ import annotations
@@ -56,6 +57,13 @@ def test_vulnerable_case_is_rated_at_least_its_labelled_severity(case: LabelledC
     score, _ = _review(case.id)
     low = [f"{e.klass}: {seen.severity} < {e.min_severity}" for e, seen in score.under_rated]
     assert low == []
+
+
+@pytest.mark.parametrize("case", VULNERABLE, ids=[case.id for case in VULNERABLE])
+def test_vulnerable_finding_names_the_account_it_is_about(case: LabelledCase) -> None:
+    score, _ = _review(case.id)
+    wrong = [f"{e.klass} should name {e.names}: {seen.message}" for e, seen in score.misnamed]
+    assert wrong == []
 
 
 @pytest.mark.parametrize("case", SECURED, ids=[case.id for case in SECURED])

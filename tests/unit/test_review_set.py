@@ -95,6 +95,7 @@ def test_labels_are_consistent(case: LabelledCase) -> None:
         assert expected.min_severity in SEVERITY_RANK
         lines = (case.path / expected.file).read_text().splitlines()
         assert expected.text in lines[expected.line - 1], (expected.file, expected.line)
+        assert all(isinstance(name, str) and name for name in expected.names)
         if expected.alt_line is not None:
             assert expected.alt_text is not None
             assert expected.alt_text in lines[expected.alt_line - 1]

@@ -11,27 +11,14 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
-from solcoder.solana.review import handchecks as hand
+import solcoder.solana.review.handchecks as hand
 from solcoder.solana.review.context import Crate
-from solcoder.solana.review.findings import Finding, Severity
+from solcoder.solana.review.findings import Finding
 from solcoder.solana.review.model import TOKEN_TYPES, AccountField, AccountsStruct, Function
+from solcoder.solana.review.signer_rules import missing_signer
+from solcoder.solana.review.state_rules import data_mismatch, pda_sharing
+from solcoder.solana.review.structs import AUTHORITY, SYSVAR_NAME, handler_name, mentions
 
-AUTHORITY = re.compile(
-    r"^(?:\w+_)?(?:authority|admin|owner|signer|creator|initializer|manager|user|maker"
-    r"|depositor|governor|operator)$"
-)
-_NOT_STATE = frozenset(
-    {"Signer", "SystemAccount", "Sysvar", "Program", "Interface", "UncheckedAccount", "AccountInfo"}
-)
-_MOVES_VALUE = re.compile(
-    r"\btransfer(?:_checked)?\s*\(|\bsub_lamports\s*\(|try_borrow_mut_lamports|\blamports\b\s*\("
-    r"|new_with_signer|invoke_signed|\bwithdraw|\bclose\s*\("
-)
-_SIGNS_WITH_SEEDS = re.compile(r"new_with_signer|invoke_signed|signer_seeds|with_signer\(")
-_SYSVAR_NAME = re.compile(
-    r"^(?:rent|clock|instructions?|\w*_sysvar|sysvar_\w+|recent_\w+|slot_hashes|stake_history"
-    r"|epoch_schedule|ix_sysvar)$"
-)
 _MAX_PAIRED = 32
 
 
@@ -40,332 +27,16 @@ def check(crate: Crate) -> Iterator[Finding]:
     for struct in model.structs.values():
         functions = model.checks_for(struct.name)
         codes = [f.code for f in functions]
-        handler = _handler_name(struct, functions)
-        yield from _signers(crate, struct, codes, handler)
-        yield from _data_mismatch(crate, struct, codes, handler)
-        yield from _pda_sharing(struct, codes, handler)
+        handler = handler_name(struct, functions)
+        yield from missing_signer(crate, struct, codes, handler)
+        yield from data_mismatch(crate, struct, codes, handler)
+        yield from pda_sharing(struct, codes, handler)
         yield from _bumps(struct)
         yield from _program_accounts(struct, codes, handler)
         yield from _sysvars(struct, codes, handler)
         yield from _reinit(crate, struct, functions, handler)
         yield from _duplicates(crate, struct, codes)
         yield from _unchecked(struct, codes)
-
-
-def _handler_name(struct: AccountsStruct, functions: list[Function]) -> str:
-    named = [f for f in functions if f.in_program] or functions
-    return named[0].name if named else struct.name
-
-
-def _owned_keys(crate: Crate, struct: AccountsStruct) -> dict[str, list[str]]:
-    """For each state account of the struct: the Pubkey fields of its type that name an owner
-    (an authority-like name, or the name of another account in the struct)."""
-    names = {f.name for f in struct.fields}
-    keys: dict[str, list[str]] = {}
-    for account in struct.fields:
-        data = crate.model.data.get(account.state or "")
-        if data is None:
-            continue
-        keys[account.name] = [k for k in data.pubkeys() if AUTHORITY.match(k) or k in names]
-    return keys
-
-
-def _mentions(text: str, name: str) -> bool:
-    return re.search(rf"\b{re.escape(name)}\b", text) is not None
-
-
-def _receives(codes: list[str], name: str) -> bool:
-    escaped = re.escape(name)
-    pattern = re.compile(
-        rf"\bto\s*:\s*(?:ctx\.accounts\.|self\.)?{escaped}\b"
-        rf"|\b{escaped}\b[^;]*\.add_lamports\s*\("
-        rf"|\b{escaped}\b[^;]*try_borrow_mut_lamports\(\)\?\s*\+="
-    )
-    return any(pattern.search(code) for code in codes)
-
-
-def _compared_with_state(struct: AccountsStruct, name: str) -> bool:
-    """A `has_one` or a `constraint` compares `name` with stored state (seeds only derive)."""
-    for other in struct.fields:
-        if other.name == name:
-            continue
-        if name in [v.split("@")[0].strip() for v in other.values("has_one")]:
-            return True
-        if any(_mentions(value, name) for value in other.values("constraint")):
-            return True
-    return False
-
-
-def _guarded(struct: AccountsStruct, name: str) -> bool:
-    """Some constraint compares `name`'s key with stored state (has_one, constraint, seeds)."""
-    for other in struct.fields:
-        if other.name == name:
-            continue
-        if name in other.values("has_one") or name in [
-            v.split("@")[0].strip() for v in other.values("has_one")
-        ]:
-            return True
-        for key in ("constraint", "seeds", "address"):
-            if any(_mentions(value, name) for value in other.values(key)):
-                return True
-    own = struct.get(name)
-    return own is not None and any(own.has(k) for k in ("address", "constraint"))
-
-
-def _signers(
-    crate: Crate, struct: AccountsStruct, codes: list[str], handler: str
-) -> Iterator[Finding]:
-    signers = [f for f in struct.fields if f.signs or hand.signed_by_hand(codes, f.name)]
-    owned = _owned_keys(crate, struct)
-    stored = {key for keys in owned.values() for key in keys}
-    flagged = False
-    for account in struct.fields:
-        if account.signs or hand.signed_by_hand(codes, account.name):
-            continue
-        if not (account.unchecked or account.kind == "SystemAccount"):
-            continue
-        if account.name.endswith("program") or _SYSVAR_NAME.match(account.name):
-            continue
-        if account.has("seeds"):
-            continue  # a PDA: only the program can sign for it (invoke_signed)
-        guarded = _guarded(struct, account.name) or any(
-            hand.compared(
-                codes,
-                hand.account(account.name) + r"\s*(?:\.to_account_info\(\))?\.\s*key\b",
-                rf"\.{re.escape(key)}\b",
-            )
-            for key in stored
-        )
-        if AUTHORITY.match(account.name) is None:
-            continue
-        if not signers and not guarded:
-            continue
-        if _receives(codes, account.name) and not _compared_with_state(struct, account.name):
-            continue  # a recipient (the `to` of a transfer), not an authority
-        if account.kind == "SystemAccount" and not guarded:
-            continue
-        level: Severity = "critical" if guarded or not account.documented else "medium"
-        flagged = flagged or level == "critical"
-        yield Finding(
-            "missing_signer",
-            level,
-            struct.path,
-            account.line,
-            f"`{account.name}` in `{struct.name}` ({handler}) "
-            + (
-                "is compared with the stored authority but is never required to sign: anyone "
-                "can pass its address and act as it."
-                if guarded
-                else "looks like an authority but is not required to sign: anyone can pass its "
-                "address."
-            ),
-            f"Declare it as `{account.name}: Signer<'info>` (or add `#[account(signer)]`); a "
-            "`/// CHECK:` comment or a `has_one` does not make it sign.",
-        )
-    if signers or flagged:
-        return  # the authority that should sign is already named
-    writable = [
-        f
-        for f in struct.fields
-        if f.mutable and not f.fresh and f.kind not in _NOT_STATE | {"Signer"}
-    ]
-    writable_any = [f for f in struct.fields if f.mutable and not f.fresh]
-    if not writable_any:
-        return
-    moves = any(_MOVES_VALUE.search(code) for code in codes) or any(
-        f.has("close") for f in struct.fields
-    )
-    owned_state = any(owned.get(f.name) for f in writable)
-    if not (writable or moves):
-        return
-    pinned = all(
-        any(f.has(key) for key in ("seeds", "address", "has_one", "constraint"))
-        for f in writable_any
-    )
-    severity: Severity = "low" if pinned else "critical" if moves or owned_state else "medium"
-    target = (writable or writable_any)[0].name
-    yield Finding(
-        "missing_signer",
-        severity,
-        struct.path,
-        struct.line,
-        f"Nothing in `{struct.name}` signs ({handler}), yet it writes to `{target}`: anyone can "
-        "send this instruction with anyone's accounts."
-        + (
-            ""
-            if severity == "critical"
-            else " Every account it writes is derived or pinned, so this reads as a "
-            "permissionless crank; fine if that is the intent."
-            if pinned
-            else " Fine only if it is meant to be permissionless."
-        ),
-        "Add the account that must approve it as `Signer<'info>` and tie it to the state "
-        "(`has_one = authority`, or `seeds` with its key); if it is meant to be permissionless, "
-        "make sure every account it writes is derived or checked.",
-    )
-
-
-def _data_mismatch(
-    crate: Crate, struct: AccountsStruct, codes: list[str], handler: str
-) -> Iterator[Finding]:
-    owned = _owned_keys(crate, struct)
-    signer_names = {f.name for f in struct.fields if f.signs}
-    tied_types = {f.state for f in struct.fields if f.state and _tied(struct, f, codes, [])}
-    authority_signers = [f.name for f in struct.fields if f.signs and AUTHORITY.match(f.name)]
-    for account in struct.fields:
-        keys = owned.get(account.name)
-        state = account.state
-        if state is None or state in TOKEN_TYPES or account.fresh:
-            continue
-        if keys is None and state not in crate.model.data and authority_signers:
-            yield from _unknown_state(
-                struct,
-                account=account,
-                codes=codes,
-                signers=authority_signers,
-                tied_types=tied_types,
-                handler=handler,
-            )
-            continue
-        if not keys:
-            continue
-        if account.has("init_if_needed"):
-            continue
-        authorising = [k for k in keys if k in signer_names]
-        if not account.mutable and not authorising:
-            continue
-        untied = [k for k in authorising if not _key_tied(struct, account, k, codes)]
-        if authorising and not untied:
-            continue
-        if not authorising and _tied(struct, account, codes, keys):
-            continue
-        siblings = [f for f in struct.fields if f.state == state and f.name != account.name]
-        if account.mutable and any(_tied(struct, f, codes, keys) for f in siblings):
-            continue  # the counterparty of a tied sibling (the `to` of a transfer)
-        key = untied[0] if untied else keys[0]
-        yield Finding(
-            "account_data_mismatch",
-            "high",
-            struct.path,
-            account.line,
-            f"`{account.name}` stores `{key}` but nothing in `{struct.name}` ({handler}) checks "
-            f"it against the accounts passed: anyone can pass someone else's `{account.name}`"
-            + (" and act on it." if account.mutable else " and pass its checks."),
-            f"Add `has_one = {key}` to `{account.name}` with `{key}: Signer<'info>` in the "
-            f'struct, or derive it with `seeds = [b"{account.name}", {key}.key().as_ref()], '
-            f"bump = {account.name}.bump`, or compare by hand "
-            f"(`require_keys_eq!({account.name}.{key}, {key}.key())`).",
-        )
-
-
-def _unknown_state(
-    struct: AccountsStruct,
-    *,
-    account: AccountField,
-    codes: list[str],
-    signers: list[str],
-    tied_types: set[str],
-    handler: str,
-) -> Iterator[Finding]:
-    """A writable account whose type is defined elsewhere (pasted source): it may store the
-    signer, so an untied one is worth a look, not an alarm."""
-    if not account.mutable or account.has("init_if_needed") or account.state in tied_types:
-        return
-    if _tied(struct, account, codes, []):
-        return
-    yield Finding(
-        "account_data_mismatch",
-        "medium",
-        struct.path,
-        account.line,
-        f"Writable `{account.name}` is not tied to the signer `{signers[0]}` in `{struct.name}` "
-        f"({handler}): any signer can pass someone else's account.",
-        f"Add `has_one = {signers[0]}` (with the field stored in the account) or derive it with "
-        f'`seeds = [b"{account.name}", {signers[0]}.key().as_ref()], bump = {account.name}.bump`.',
-    )
-
-
-def _key_tied(struct: AccountsStruct, account: AccountField, key: str, codes: list[str]) -> bool:
-    """The stored `key` of `account` is compared with the signer of that name: `has_one`, a
-    constraint, seeds built from the signer's key, or a check in the handler."""
-    if key in [v.split("@")[0].strip() for v in account.values("has_one")]:
-        return True
-    seeds = " ".join(account.values("seeds"))
-    if re.search(rf"(?<![.\w]){re.escape(key)}\s*\.\s*key\b", seeds):
-        return True
-    stored = rf"\b{re.escape(account.name)}\s*\.\s*{re.escape(key)}\b"
-    for other in struct.fields:
-        if any(re.search(stored, text) for text in other.values("address")):
-            return True
-        for text in other.values("constraint"):
-            if re.search(stored, text) or (_mentions(text, key) and _mentions(text, account.name)):
-                return True
-    return hand.compared(codes, rf"\.{re.escape(key)}\b", r"\bkey\b")
-
-
-def _tied(struct: AccountsStruct, account: AccountField, codes: list[str], keys: list[str]) -> bool:
-    if account.has("has_one") or account.has("address"):
-        return True
-    if any(account.values("constraint")):
-        return True
-    seeds = " ".join(account.values("seeds"))
-    if any(_mentions(seeds, f.name) for f in struct.fields if f.name != account.name):
-        return True
-    for other in struct.fields:
-        for key in ("constraint", "token::authority", "associated_token::authority", "seeds"):
-            if any(_mentions(value, account.name) for value in other.values(key)):
-                return True
-    if any(hand.stored_key_checked(codes, key) for key in keys):
-        return True
-    return hand.key_checked(codes, account.name)
-
-
-def _pda_sharing(struct: AccountsStruct, codes: list[str], handler: str) -> Iterator[Finding]:
-    signers = [f for f in struct.fields if f.signs]
-    if not signers:
-        return
-    bound_names = {f.name for f in struct.fields if f.signs or f.has("has_one") or f.has("address")}
-    bound_names |= {v.split("@")[0].strip() for f in struct.fields for v in f.values("has_one")}
-    derived_for_signer = any(
-        re.search(rf"(?:find|create)_program_address\s*\([^;]*\b{re.escape(s.name)}\b", code)
-        for s in signers
-        for code in codes
-    )
-    signer_tied = (
-        derived_for_signer
-        or any(_guarded(struct, s.name) or hand.key_checked(codes, s.name) for s in signers)
-        or any(f.has("has_one") or f.values("constraint") for f in struct.fields)
-    )
-    if signer_tied:
-        return
-    for account in struct.fields:
-        seeds = account.value("seeds")
-        if seeds is None or account.fresh or not account.mutable:
-            continue
-        if any(_mentions(seeds, name) for name in bound_names) or re.search(
-            r"\b(?:user|authority|owner|payer|signer)\b", seeds
-        ):
-            continue
-        takes = account.has("close") or any(
-            _SIGNS_WITH_SEEDS.search(code)
-            or re.search(
-                rf"\b{re.escape(account.name)}\b[^;]*(?:sub_lamports|try_borrow_mut_lamports)", code
-            )
-            for code in codes
-        )
-        if not takes:
-            continue
-        yield Finding(
-            "pda_sharing",
-            "high",
-            struct.path,
-            account.line_of("seeds"),
-            f"`{account.name}` is derived from `{seeds}` only: one PDA serves every user, and any "
-            f"signer of `{handler}` can move what it holds.",
-            f'Bind the seeds to the owner (`seeds = [b"{account.name}", '
-            f"{signers[0].name}.key().as_ref()], bump = {account.name}.bump`) or tie the signer "
-            "to stored state (`has_one = authority`).",
-        )
 
 
 def _bumps(struct: AccountsStruct) -> Iterator[Finding]:
@@ -437,7 +108,7 @@ def _program_accounts(struct: AccountsStruct, codes: list[str], handler: str) ->
 
 def _sysvars(struct: AccountsStruct, codes: list[str], handler: str) -> Iterator[Finding]:
     for account in struct.fields:
-        if not account.unchecked or account.has("address") or not _SYSVAR_NAME.match(account.name):
+        if not account.unchecked or account.has("address") or not SYSVAR_NAME.match(account.name):
             continue
         name = re.escape(account.name)
         read = any(
@@ -525,7 +196,11 @@ def _duplicates(crate: Crate, struct: AccountsStruct, codes: list[str]) -> Itera
     groups: dict[str, list[AccountField]] = {}
     for account in struct.fields:
         state = account.state
-        if state and state not in TOKEN_TYPES and account.mutable and not account.fresh:
+        written = account.mutable or any(
+            re.search(rf"&mut\s+(?:ctx\.accounts|self)\.{re.escape(account.name)}\b", code)
+            for code in codes
+        )
+        if state and state not in TOKEN_TYPES and written and not account.fresh:
             groups.setdefault(state, []).append(account)
     if major is not None and major >= 1:
         # Anchor 1.x refuses the same serialising account twice unless `dup` allows it
@@ -560,7 +235,7 @@ def _duplicates(crate: Crate, struct: AccountsStruct, codes: list[str]) -> Itera
 def _distinct(first: AccountField, second: AccountField, codes: list[str]) -> bool:
     for one, other in ((first, second), (second, first)):
         text = " ".join(one.values("constraint"))
-        if _mentions(text, other.name) and "!=" in text:
+        if mentions(text, other.name) and "!=" in text:
             return True
     return hand.compared(codes, rf"\b{re.escape(first.name)}\b", rf"\b{re.escape(second.name)}\b")
 

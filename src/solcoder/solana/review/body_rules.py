@@ -60,6 +60,7 @@ def check(crate: Crate) -> Iterator[Finding]:
         yield from _sysvar_loads(function, scope, struct)
         if model.native:
             yield from _native_accounts(crate, function, codes)
+        yield from _reinitialised(function)
 
 
 def _alias(function: Function, path: str) -> str:
@@ -101,6 +102,7 @@ def _deserialised(crate: Crate, function: Function, scope: list[str]) -> Iterato
         typed = field is not None and not field.unchecked
         if typed:
             continue
+        yield from _decoded_authority(crate, function, call, scope, struct)
         decoded = {found[1] for found in _DECODED.finditer(function.code)}
         # A PDA of this program (`seeds` without `seeds::program`) can only be owned by it.
         derived = field is not None and field.has("seeds") and not field.has("seeds::program")
@@ -126,7 +128,7 @@ def _deserialised(crate: Crate, function: Function, scope: list[str]) -> Iterato
             )
         type_name = call[1] or ""
         data = model.data.get(type_name)
-        tagged = data is not None and (data.anchor or data.has_tag())
+        tagged = data is not None and data.anchor
         lookalikes = sum(1 for d in model.data.values() if not d.anchor) >= 2
         if (
             call[2] in _NO_DISCRIMINATOR
@@ -144,6 +146,52 @@ def _deserialised(crate: Crate, function: Function, scope: list[str]) -> Iterato
                 "Use `Account<'info, T>` with an `#[account]` type (8-byte discriminator) or "
                 "`try_deserialize`; natively store and check an account-type tag first.",
             )
+
+
+def _decoded_authority(
+    crate: Crate,
+    function: Function,
+    call: re.Match[str],
+    scope: list[str],
+    struct: AccountsStruct | None,
+) -> Iterator[Finding]:
+    """Data decoded by hand whose owner/authority field is never compared with an account:
+    the handler trusts an account that may belong to anyone (account data matching)."""
+    start = max(
+        function.code.rfind(";", 0, call.start()), function.code.rfind("{", 0, call.start())
+    )
+    binding = re.search(r"\blet\s+(?:mut\s+)?(\w+)", function.code[start + 1 : call.start()])
+    type_name = call[1] or ""
+    if binding is None or not type_name:
+        return
+    data = crate.model.data.get(type_name)
+    if data is not None:
+        keys = [k for k in data.pubkeys() if re.search(r"owner|authority|admin|user", k)]
+    elif re.search(r"Token\w*Account|^Account$", type_name) and call[2].startswith("unpack"):
+        keys = ["owner"]
+    else:
+        return
+    signed = (struct is not None and any(f.signs for f in struct.fields)) or any(
+        "is_signer" in code for code in scope
+    )
+    if not keys or not signed:
+        return
+    local = re.escape(binding[1])
+    if any(re.search(rf"\b{local}\s*\.\s*\w+\s*=(?!=)", code) for code in scope):
+        return  # the handler writes the decoded state (an initialiser or an update it owns)
+    if hand.compared(scope, r"\.\s*(?:owner|authority|admin|user)\w*\b", r"\bkey\b"):
+        return  # some decoded authority is compared with an account: the handler ties it
+    yield Finding(
+        "account_data_mismatch",
+        "high",
+        function.path,
+        function.line_at(call.start()),
+        f"`{function.name}` decodes `{binding[1]}` ({type_name}) but never compares its "
+        f"`{keys[0]}` with the signer: anyone's account passes.",
+        f"Compare it before use (`require_keys_eq!({binding[1]}.{keys[0]}, "
+        "ctx.accounts.authority.key())`), or use a typed account with `has_one` / "
+        "`token::authority`.",
+    )
 
 
 def _bumps(function: Function) -> Iterator[Finding]:
@@ -290,12 +338,18 @@ def _native_accounts(crate: Crate, function: Function, codes: list[str]) -> Iter
                 f"Compare `{name}.key` with the expected id (`if {name}.key != &spl_token::ID "
                 "{ return Err(ProgramError::IncorrectProgramId); }`) before `invoke`.",
             )
+
+
+def _reinitialised(function: Function) -> Iterator[Finding]:
+    """State written by hand (deserialise, set, serialise) in an initialiser, or with an
+    `is_initialized = true` flag, without refusing an account that already holds state."""
+    body = function.code
     initialising = re.match(r"^\w*init\w*$", function.name)
     marks = re.search(r"\.\s*is_initiali[sz]ed\s*=\s*true|\.\s*initiali[sz]ed\s*=\s*true", body)
     if (
         (initialising or marks)
         and re.search(r"\b(?:try_from_slice|unpack_unchecked|deserialize)\s*\(", body)
-        and re.search(r"\.serialize\s*\(|\bpack\s*\(|\bpack_into_slice\s*\(", body)
+        and re.search(r"\.(?:try_)?serialize\s*\(|\bpack\s*\(|\bpack_into_slice\s*\(", body)
         and not hand.initialised_checked([body])
         and "unpack(" not in body.replace("unpack_unchecked(", "")
     ):

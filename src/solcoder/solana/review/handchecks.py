@@ -68,7 +68,7 @@ def stored_key_checked(codes: Iterable[str], field: str) -> bool:
 
 def discriminator_checked(codes: Iterable[str]) -> bool:
     return any(
-        re.search(r"discriminat|DISCRIMINATOR|account_type|AccountType::|\.tag\b|\bkind\b", code)
+        re.search(r"discrimin|DISCRIMINATOR|account_type|AccountType::|\.tag\b|\bkind\b", code)
         for code in comparisons(codes)
     )
 
@@ -76,7 +76,7 @@ def discriminator_checked(codes: Iterable[str]) -> bool:
 def initialised_checked(codes: Iterable[str]) -> bool:
     """The handler refuses an account that already holds state."""
     codes = list(codes)
-    flag = re.compile(r"\bif\s+!?\s*\(?\s*[\w.]*\b(?:is_)?initiali[sz]ed\b")
+    flag = re.compile(r"\bif\s+!?\s*\(?\s*[\w.]*\b(?:(?:is_)?initiali[sz]ed|discriminator)\b")
     if any(flag.search(code) for code in codes):
         return True
     return any(
