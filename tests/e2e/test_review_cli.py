@@ -173,3 +173,18 @@ def test_fifo_and_non_utf8_files_are_listed_not_fatal(run_cli: Run, tmp_path: Pa
     assert "Traceback" not in result.stderr
     named = run_cli("review", "vault/programs/vault/src/pipe.rs", cwd=root, timeout=120)
     assert named.returncode in (0, 2) and "Traceback" not in named.stderr
+
+
+def test_a_terminal_gets_severity_colours(solcoder_home: Path, tmp_path: Path) -> None:
+    root = workspace(tmp_path / "ws")
+    env = clean_environment(solcoder_home, {"TERM": "xterm"})
+    env.pop("NO_COLOR", None)
+    child = pexpect.spawn(
+        SOLCODER, ["review"], env=env, encoding="utf-8", timeout=120, cwd=str(root)
+    )
+    child.expect(pexpect.EOF)
+    child.close()
+    shown = child.before
+    assert child.exitstatus == 0
+    assert "\x1b[" in shown and "CRITICAL" in shown
+    assert "Reviewed 3 programs" in ANSI.sub("", shown)
