@@ -148,32 +148,46 @@ def _idl_findings(
     targets: Sequence[Path],
     changed: Mapping[str, frozenset[int]] | None,
 ) -> tuple[list[Finding], list[str]]:
-    """What the built IDLs of the reviewed programs show (an instruction nobody signs)."""
+    """What the built IDLs of the reviewed programs show (an instruction nobody signs). IDLs
+    are looked for in the workspace root and in every Anchor workspace holding a reviewed
+    program (`target/idl/`, `idls/`)."""
     from solcoder.solana.idl import idl_findings, load_idls
     from solcoder.solana.review import Finding
 
     whole = any(target == root for target in targets)
     names = {_key(program.name) for program in report.programs}
-    idls, problems = load_idls(root)
     found: list[Finding] = []
-    for idl in idls:
-        if not whole and _key(idl.name) not in names:
-            continue
-        for item in idl_findings(idl):
-            if changed is not None and item.line not in changed.get(item.path, frozenset()):
+    problems: list[str] = []
+    for base in _idl_bases(root, report):
+        prefix = "" if base == root else f"{base.relative_to(root).as_posix()}/"
+        idls, unreadable = load_idls(base)
+        problems.extend(unreadable)
+        for idl in idls:
+            if not whole and _key(idl.name) not in names:
                 continue
-            found.append(
-                Finding(
-                    item.klass,
-                    "medium",
-                    item.path,
-                    item.line,
-                    item.message,
-                    item.fix,
-                    item.program,
+            for item in idl_findings(idl):
+                path = prefix + item.path
+                if changed is not None and item.line not in changed.get(path, frozenset()):
+                    continue
+                found.append(
+                    Finding(item.klass, "medium", path, item.line, item.message, item.fix, idl.name)
                 )
-            )
-    return found, (list(problems) if whole or names else [])
+    return found, (problems if whole or names else [])
+
+
+def _idl_bases(root: Path, report: Report) -> list[Path]:
+    """The root, then each Anchor workspace (a folder with Anchor.toml) above a program."""
+    bases = [root]
+    for program in report.programs:
+        directory = root / program.path
+        for candidate in (directory, *directory.parents):
+            if candidate == root or not candidate.is_relative_to(root):
+                break
+            if (candidate / "Anchor.toml").is_file():
+                if candidate not in bases:
+                    bases.append(candidate)
+                break
+    return bases
 
 
 def _key(name: str) -> str:
