@@ -188,3 +188,22 @@ def test_a_terminal_gets_severity_colours(solcoder_home: Path, tmp_path: Path) -
     assert child.exitstatus == 0
     assert "\x1b[" in shown and "CRITICAL" in shown
     assert "Reviewed 3 programs" in ANSI.sub("", shown)
+
+
+def test_secrets_and_escapes_in_reviewed_files_never_reach_the_output(
+    run_cli: Run, tmp_path: Path
+) -> None:
+    root = workspace(tmp_path / "ws")
+    canary = "sk-test-review-e2e-canary-0123456789abcdef"
+    client = root / "app" / "client.ts"
+    client.parent.mkdir()
+    client.write_text(
+        f'const apiKey = "{canary}";\nconsole.log("key", apiKey, "\\x1b]0;pwned\\x07");\n'
+        'const secretKey = Uint8Array.from([1,2,3]); console.log(secretKey);\n'
+    )
+    (root / "app" / "evil\x1b[31m.ts").write_text(f'console.log("{canary}");\n')
+    for args in (["review"], ["review", "--json"]):
+        result = run_cli(*args, cwd=root)
+        assert result.returncode == 0, result.stderr
+        assert canary not in result.stdout + result.stderr
+        assert "\x1b" not in result.stdout + result.stderr
