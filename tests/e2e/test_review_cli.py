@@ -199,7 +199,7 @@ def test_secrets_and_escapes_in_reviewed_files_never_reach_the_output(
     client.parent.mkdir()
     client.write_text(
         f'const apiKey = "{canary}";\nconsole.log("key", apiKey, "\\x1b]0;pwned\\x07");\n'
-        'const secretKey = Uint8Array.from([1,2,3]); console.log(secretKey);\n'
+        "const secretKey = Uint8Array.from([1,2,3]); console.log(secretKey);\n"
     )
     (root / "app" / "evil\x1b[31m.ts").write_text(f'console.log("{canary}");\n')
     for args in (["review"], ["review", "--json"]):
