@@ -183,3 +183,17 @@ def test_the_idl_of_a_reviewed_program_adds_its_findings(
     assert "`sweep`" in idl[0]["message"]
     text = invoke().output
     assert "MEDIUM   idl_missing_signer  vault/target/idl/vault.json:" in text
+
+
+def test_paths_are_relative_to_the_workspace_when_run_from_elsewhere(
+    workspace: Path, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    fake = engine(monkeypatch)
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    monkeypatch.chdir(elsewhere)
+    assert invoke("--workspace", str(workspace), "programs").exit_code == 0
+    assert fake.calls[-1][0] == [workspace / "programs"]
+    monkeypatch.chdir(workspace / "programs")
+    assert invoke("vault").exit_code == 0
+    assert fake.calls[-1][0] == [workspace / "programs" / "vault"]

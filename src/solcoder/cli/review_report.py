@@ -10,6 +10,7 @@ and findings are grouped by program, most severe first. Every string shown is ou
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -90,7 +91,9 @@ def _path_not_revision(root: Path, request: ReviewRequest, cwd: Path) -> ReviewR
     from solcoder.workspace.changed_lines import is_revision
 
     ref = request.ref
-    if ref is None or not (cwd / ref).exists() or is_revision(root, ref):
+    here = Path(os.path.realpath(cwd))
+    base = here if here.is_relative_to(root) else root
+    if ref is None or not (base / ref).exists() or is_revision(root, ref):
         return request
     return ReviewRequest((ref, *request.paths), request.diff, None)
 
@@ -103,11 +106,15 @@ def resolve_paths(root: Path, paths: Sequence[str], *, cwd: Path) -> list[Path]:
     if not paths:
         return [root]
     rules = Workspace(root, solcoder_home=_home())
+    # Relative to where the user is when that is inside the workspace; from elsewhere
+    # (`--workspace DIR`), relative to the workspace root.
+    here = Path(os.path.realpath(cwd))
+    base = here if here.is_relative_to(rules.root) else rules.root
     resolved: list[Path] = []
     for given in paths:
         absolute = Path(given).expanduser()
         if not absolute.is_absolute():
-            absolute = cwd / absolute
+            absolute = base / absolute
         try:
             target = rules.resolve(str(absolute))
         except PathRefused as error:
