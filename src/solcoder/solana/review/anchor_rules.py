@@ -14,7 +14,13 @@ from collections.abc import Iterator
 import solcoder.solana.review.handchecks as hand
 from solcoder.solana.review.context import Crate
 from solcoder.solana.review.findings import Finding
-from solcoder.solana.review.model import TOKEN_TYPES, AccountField, AccountsStruct, Function
+from solcoder.solana.review.model import (
+    EXTERNAL_TYPES,
+    TOKEN_TYPES,
+    AccountField,
+    AccountsStruct,
+    Function,
+)
 from solcoder.solana.review.signer_rules import missing_signer
 from solcoder.solana.review.state_rules import data_mismatch, pda_sharing
 from solcoder.solana.review.structs import AUTHORITY, SYSVAR_NAME, handler_name, mentions
@@ -200,7 +206,7 @@ def _duplicates(crate: Crate, struct: AccountsStruct, codes: list[str]) -> Itera
             re.search(rf"&mut\s+(?:ctx\.accounts|self)\.{re.escape(account.name)}\b", code)
             for code in codes
         )
-        if state and state not in TOKEN_TYPES and written and not account.fresh:
+        if state and state not in EXTERNAL_TYPES and written and not account.fresh:
             groups.setdefault(state, []).append(account)
     if major is not None and major >= 1:
         # Anchor 1.x refuses the same serialising account twice unless `dup` allows it

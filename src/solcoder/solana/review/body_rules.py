@@ -31,7 +31,7 @@ _DECODED = re.compile(
 )
 _NO_DISCRIMINATOR = frozenset({"try_from_slice", "try_deserialize_unchecked", "deserialize"})
 _ZERO_LAMPORTS = re.compile(
-    r"lamports[\w.()?]*\s*(?<![=!<>])=(?!=)\s*0\b|\bset_lamports\(\s*0\s*\)"
+    r"\*\*[^;=]*lamports[\w.()?]*\s*(?<![=!<>])=(?!=)\s*0\b|\bset_lamports\(\s*0\s*\)"
     r"|\bsub_lamports\(\s*[\w.]*lamports\(\)\s*\)"
 )
 _WIPES = re.compile(
@@ -353,13 +353,15 @@ def _reinitialised(function: Function) -> Iterator[Finding]:
         and not hand.initialised_checked([body])
         and "unpack(" not in body.replace("unpack_unchecked(", "")
     ):
+        decoded = _DECODED.search(body)
+        target = decoded[1] if decoded else "the account"
         yield Finding(
             "reinitialization",
             "high",
             function.path,
             function.line_at(marks.start()) if marks else function.line,
-            f"`{function.name}` writes an account's initial state without checking it is not "
-            "already initialised: calling it again overwrites the owner.",
+            f"`{function.name}` writes the initial state of `{target}` without checking it is "
+            "not already initialised: calling it again overwrites its owner.",
             "Keep an `is_initialized` flag and refuse an initialised account (`if account."
             "is_initialized { return Err(ProgramError::AccountAlreadyInitialized); }`).",
         )

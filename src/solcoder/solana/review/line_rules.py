@@ -137,14 +137,26 @@ def strip_comment(line: str) -> str:
     return line
 
 
+_BYTE_ARRAY = re.compile(r"\[((?:\s*\d{1,3}\s*,){63}\s*\d{1,3})\s*,?\s*\]")
+
+
+def _keypair_literal(code: str) -> bool:
+    """A literal array of exactly 64 byte values: the shape of a Solana keypair (a minified
+    bundle's long number lists are not)."""
+    return any(
+        all(int(value) <= 255 for value in found[1].split(","))
+        for found in _BYTE_ARRAY.finditer(code)
+    )
+
+
 def check_typescript(path: str, text: str) -> Iterator[Finding]:
     for number, raw in enumerate(text.split("\n"), start=1):
         code = strip_comment(raw)
         if not code.strip():
             continue
-        if re.search(r"fromSecretKey\(\s*(?:new Uint8Array\(|Uint8Array\.from\()?\s*\[", code) or (
-            len(re.findall(r"\b\d{1,3}\b\s*,", code)) >= 32
-        ):
+        if re.search(
+            r"fromSecretKey\(\s*(?:new Uint8Array\(|Uint8Array\.from\()?\s*\[", code
+        ) or _keypair_literal(code):
             yield Finding(
                 "secret_key_in_source",
                 "critical",

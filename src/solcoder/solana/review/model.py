@@ -23,6 +23,8 @@ if TYPE_CHECKING:
 UNCHECKED_TYPES = frozenset({"UncheckedAccount", "AccountInfo"})
 TYPED_STATE = frozenset({"Account", "AccountLoader", "InterfaceAccount"})
 TOKEN_TYPES = frozenset({"TokenAccount", "Mint"})
+EXTERNAL_TYPES = TOKEN_TYPES | {"StakeAccount", "ProgramData"}
+"""Account types owned by other programs: this program never serialises their data."""
 _WRAPPERS = frozenset({"Box", "Option"})
 
 
@@ -269,7 +271,7 @@ def _function(
         line=syntax.line(node),
         params=params,
         param_text=param_text,
-        context=context[1] if context else impl_of,
+        context=impl_of if context and context[1] == "Self" else context[1] if context else impl_of,
         code=code,
         in_program=in_program,
         in_tests=in_tests or "test" in _attribute_names(source, node),

@@ -10,7 +10,7 @@ from collections.abc import Iterator
 import solcoder.solana.review.handchecks as hand
 from solcoder.solana.review.context import Crate
 from solcoder.solana.review.findings import Finding, Severity
-from solcoder.solana.review.model import AccountsStruct
+from solcoder.solana.review.model import TOKEN_TYPES, AccountField, AccountsStruct
 from solcoder.solana.review.structs import (
     AUTHORITY,
     MOVES_VALUE,
@@ -20,6 +20,26 @@ from solcoder.solana.review.structs import (
     mentions,
     owned_keys,
 )
+
+_USER_KEY = re.compile(r"(?:^|_)(?:owner|user|depositor|maker|creator|beneficiary|holder)$")
+_PINNING = (
+    "seeds",
+    "address",
+    "has_one",
+    "constraint",
+    "token::authority",
+    "associated_token::authority",
+)
+
+
+def _pinned(struct: AccountsStruct, account: AccountField, codes: list[str]) -> bool:
+    """A constraint or a check fixes which account this is (derived, pinned, tied to state or
+    compared by hand)."""
+    return (
+        any(account.has(key) for key in _PINNING)
+        or guarded(struct, account.name)
+        or hand.key_checked(codes, account.name)
+    )
 
 
 def _data_read(codes: list[str], name: str) -> bool:
@@ -115,14 +135,25 @@ def missing_signer(
     moves = any(MOVES_VALUE.search(code) for code in codes) or any(
         f.has("close") for f in struct.fields
     )
-    owned_state = any(owned.get(f.name) for f in writable)
     if not (writable or moves):
         return
-    pinned = all(
-        any(f.has(key) for key in ("seeds", "address", "has_one", "constraint"))
+    pinned = all(_pinned(struct, f, codes) for f in writable_any)
+    # A drain needs a destination the caller chooses; a user's state changed by anyone is the
+    # other way this hurts. A crank over protocol state with pinned destinations is a design.
+    free = [
+        f
         for f in writable_any
+        if (f.unchecked or f.kind == "SystemAccount" or f.state in TOKEN_TYPES)
+        and not _pinned(struct, f, codes)
+    ]
+    users_state = [
+        f
+        for f in writable
+        if not _pinned(struct, f, codes) and any(_USER_KEY.search(k) for k in owned.get(f.name, []))
+    ]
+    severity: Severity = (
+        "critical" if (moves and free) or users_state else "low" if pinned else "medium"
     )
-    severity: Severity = "low" if pinned else "critical" if moves or owned_state else "medium"
     target = (writable or writable_any)[0].name
     yield Finding(
         "missing_signer",
@@ -133,7 +164,7 @@ def missing_signer(
         "send this instruction with anyone's accounts."
         + (
             ""
-            if severity == "critical"
+            if severity in ("critical", "high")
             else " Every account it writes is derived or pinned, so this reads as a "
             "permissionless crank; fine if that is the intent."
             if pinned

@@ -128,7 +128,13 @@ def _tied(struct: AccountsStruct, account: AccountField, codes: list[str], keys:
     if any(mentions(seeds, f.name) for f in struct.fields if f.name != account.name):
         return True
     for other in struct.fields:
-        for key in ("constraint", "token::authority", "associated_token::authority", "seeds"):
+        for key in (
+            "constraint",
+            "token::authority",
+            "associated_token::authority",
+            "seeds",
+            "address",
+        ):
             if any(mentions(value, account.name) for value in other.values(key)):
                 return True
     if any(hand.stored_key_checked(codes, key) for key in keys):
