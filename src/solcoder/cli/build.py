@@ -143,10 +143,16 @@ def build_orchestrator(
     )
     from solcoder.cli.mcp_wiring import attach_mcp_tools
     from solcoder.tools.commands import attach_command_tools
+    from solcoder.tools.program_tools import attach_program_tools
     from solcoder.tools.workspace import attach_workspace_tools
 
     registry = default_registry()
     attach_workspace_tools(registry, workspace)
+    attach_program_tools(registry, workspace)
+    if workspace is not None:
+        from solcoder.tools.launch_root import set_launch_root
+
+        set_launch_root(workspace.root)
     attach_command_tools(registry, commands)
     attach_mcp_tools(registry, mcp)
     if skills is not None and skills.skills:

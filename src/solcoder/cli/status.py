@@ -118,6 +118,17 @@ def workspace_rows(settings: Any, conversation: Any) -> Rows:
     return rows
 
 
+def program_rows(settings: Any, conversation: Any) -> Rows:
+    """The workspace's Solana programs in one row (manifests and built IDLs)."""
+    workspace = getattr(conversation, "workspace", None)
+    if workspace is None:
+        return []
+    from solcoder.solana.program_info import status_line
+
+    line = status_line(workspace.root)
+    return [("programs", line)] if line else []
+
+
 def tool_source_rows(settings: Any, conversation: Any) -> Rows:
     """One row per MCP server (any tool source of the registry): its state right now."""
     if conversation is None:
@@ -144,6 +155,7 @@ STATUS_SOURCES: tuple[StatusSource, ...] = (
     instruction_rows,
     extension_rows,
     workspace_rows,
+    program_rows,
     tool_source_rows,
     hook_rows,
 )

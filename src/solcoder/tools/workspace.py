@@ -25,7 +25,7 @@ if TYPE_CHECKING:
     from solcoder.workspace.session import WorkspaceSession
 
 TOOLKIT: Final = "workspace"
-EDIT_TOOLS: Final = frozenset({"edit_file", "write_file"})
+EDIT_TOOLS: Final = frozenset({"edit_file", "write_file", "scaffold_program"})
 """The tools an "always" for edits and `--approve-edits` cover."""
 MAX_DIFF_FOR_MODEL = 4000
 

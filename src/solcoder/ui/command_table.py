@@ -36,7 +36,11 @@ COMMANDS: tuple[CommandInfo, ...] = (
     CommandInfo("tools", "/tools", "List the tools the model can call"),
     CommandInfo("skills", "/skills", "List the skills the model can load (load_skill)"),
     CommandInfo("plan", "/plan TEXT", "Plan TEXT with the plan tool, without the model"),
-    CommandInfo("review", "/review PATH", "Review a source file without the model"),
+    CommandInfo(
+        "review",
+        "/review [PATH…] [--diff [REF]]",
+        "Security review of the workspace's programs (or PATHs), without the model",
+    ),
     CommandInfo("retry", "/retry", "Send the last prompt again"),
     CommandInfo(
         "undo", "/undo", "Restore the files the last turn changed (again: the turn before)"
