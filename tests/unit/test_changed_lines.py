@@ -109,6 +109,9 @@ def test_outside_git_and_unknown_revisions_are_sentences(tmp_path: Path) -> None
     with pytest.raises(ChangedLinesError, match="`nope` is not a commit"):
         changed_lines(repo, "nope")
     assert is_revision(repo, "main") and not is_revision(repo, "nope")
+    for option in ("--output=/tmp/x", "-p", " "):
+        with pytest.raises(ChangedLinesError, match="is not a revision"):
+            changed_lines(repo, option)
 
 
 def test_a_repository_fsmonitor_hook_is_not_run(tmp_path: Path) -> None:

@@ -161,3 +161,39 @@ def test_repl_arguments() -> None:
         parse("--json")
     with pytest.raises(UsageError, match="No closing quotation"):
         parse("'open")
+
+
+def test_the_idl_of_a_reviewed_program_adds_its_findings(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from tests.unit.test_solana_idl import vault_idl, write_workspace
+
+    root = tmp_path / "ws"
+    (root / "vault").mkdir(parents=True)
+    write_workspace(root / "vault")
+    monkeypatch.chdir(root)
+    monkeypatch.setenv("SOLCODER_HOME", str(tmp_path / "home"))
+    result = invoke("--json")
+    assert result.exit_code == 0, result.output
+    found = [json.loads(line) for line in result.output.splitlines()]
+    idl = [item for item in found if item.get("class") == "idl_missing_signer"]
+    assert len(idl) == 1
+    assert idl[0]["path"] == "vault/target/idl/vault.json"
+    assert idl[0]["program"] == vault_idl()["metadata"]["name"]  # type: ignore[index]
+    assert "`sweep`" in idl[0]["message"]
+    text = invoke().output
+    assert "MEDIUM   idl_missing_signer  vault/target/idl/vault.json:" in text
+
+
+def test_paths_are_relative_to_the_workspace_when_run_from_elsewhere(
+    workspace: Path, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    fake = engine(monkeypatch)
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    monkeypatch.chdir(elsewhere)
+    assert invoke("--workspace", str(workspace), "programs").exit_code == 0
+    assert fake.calls[-1][0] == [workspace / "programs"]
+    monkeypatch.chdir(workspace / "programs")
+    assert invoke("vault").exit_code == 0
+    assert fake.calls[-1][0] == [workspace / "programs" / "vault"]

@@ -60,3 +60,19 @@ def test_plan_knows_the_workspace_programs(launch_root: Path) -> None:
     result = plan("add a withdraw instruction to the vault")
     assert any("vault (anchor, 2 instructions)" in line for line in result.assumptions)
     assert any("describe_program" in line for line in result.assumptions)
+
+
+@pytest.mark.parametrize("framework", ["anchor", "native"])
+def test_the_scaffold_passes_the_workspace_review(tmp_path: Path, framework: str) -> None:
+    from solcoder.solana.review import review_paths
+    from solcoder.tools.toolkits.code import scaffold_files
+
+    _, files, _ = scaffold_files("counter", framework)
+    for relative, content in files.items():
+        target = tmp_path / relative
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(content)
+    report = review_paths([tmp_path], root=tmp_path)
+    assert report.programs and report.programs[0].name == "counter"
+    assert [f for f in report.findings if f.severity != "info"] == []
+    assert report.problems == ()

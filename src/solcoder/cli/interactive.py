@@ -161,6 +161,11 @@ def make_host(
 
         return status_rows(current["settings"], conversation)
 
+    def list_skills() -> list[tuple[str, str]]:
+        from solcoder.cli.extensions import skill_rows
+
+        return skill_rows(getattr(conversation, "skills", None))
+
     return ReplHost(
         **mcp_hooks(mcp),
         status=status,
@@ -171,6 +176,8 @@ def make_host(
         list_tools=list_tools,
         run_plan=run_plan,
         run_review=run_review,
+        list_skills=list_skills,
+        custom_commands=getattr(conversation, "custom_commands", None),
     )
 
 
@@ -223,6 +230,8 @@ def run_interactive(
             budget=current_budget["budget"],  # the session's count carries over the switch
             mcp=built.mcp,  # the running servers carry over
             instructions=conversation.instructions,  # the launch's: same prompt, no re-read
+            skills=conversation.skills,  # the launch's skills and commands, likewise
+            custom_commands=conversation.custom_commands,
             workspace=built.workspace,  # what the model read, and this session's undo
             commands=built.commands,  # the sandbox and the background processes
         )
@@ -250,6 +259,10 @@ def run_interactive(
 
     from solcoder.cli.workspace_hooks import workspace_hooks
 
+    if conversation.orchestrator.hooks is not None:
+        from solcoder.cli.hooks_wiring import ask_trust
+
+        ask_trust(conversation.orchestrator.hooks, settings.home)
     return run_repl(
         conversation,
         replace(

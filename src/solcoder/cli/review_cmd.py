@@ -99,11 +99,12 @@ def _print_json(report: Any) -> None:
 
 
 def _print_text(lines: list[tuple[str, str | None]]) -> None:
+    import os
     import sys
 
     from solcoder.terminal import is_terminal, safe
 
-    colour = is_terminal(sys.stdout)
+    colour = is_terminal(sys.stdout) and not os.environ.get("NO_COLOR")
     for text, style in lines:
         shown = safe(text)
         if colour and style:

@@ -10,6 +10,7 @@ and findings are grouped by program, most severe first. Every string shown is ou
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -90,7 +91,9 @@ def _path_not_revision(root: Path, request: ReviewRequest, cwd: Path) -> ReviewR
     from solcoder.workspace.changed_lines import is_revision
 
     ref = request.ref
-    if ref is None or not (cwd / ref).exists() or is_revision(root, ref):
+    here = Path(os.path.realpath(cwd))
+    base = here if here.is_relative_to(root) else root
+    if ref is None or not (base / ref).exists() or is_revision(root, ref):
         return request
     return ReviewRequest((ref, *request.paths), request.diff, None)
 
@@ -103,11 +106,15 @@ def resolve_paths(root: Path, paths: Sequence[str], *, cwd: Path) -> list[Path]:
     if not paths:
         return [root]
     rules = Workspace(root, solcoder_home=_home())
+    # Relative to where the user is when that is inside the workspace; from elsewhere
+    # (`--workspace DIR`), relative to the workspace root.
+    here = Path(os.path.realpath(cwd))
+    base = here if here.is_relative_to(rules.root) else rules.root
     resolved: list[Path] = []
     for given in paths:
         absolute = Path(given).expanduser()
         if not absolute.is_absolute():
-            absolute = cwd / absolute
+            absolute = base / absolute
         try:
             target = rules.resolve(str(absolute))
         except PathRefused as error:
@@ -148,32 +155,46 @@ def _idl_findings(
     targets: Sequence[Path],
     changed: Mapping[str, frozenset[int]] | None,
 ) -> tuple[list[Finding], list[str]]:
-    """What the built IDLs of the reviewed programs show (an instruction nobody signs)."""
+    """What the built IDLs of the reviewed programs show (an instruction nobody signs). IDLs
+    are looked for in the workspace root and in every Anchor workspace holding a reviewed
+    program (`target/idl/`, `idls/`)."""
     from solcoder.solana.idl import idl_findings, load_idls
     from solcoder.solana.review import Finding
 
     whole = any(target == root for target in targets)
     names = {_key(program.name) for program in report.programs}
-    idls, problems = load_idls(root)
     found: list[Finding] = []
-    for idl in idls:
-        if not whole and _key(idl.name) not in names:
-            continue
-        for item in idl_findings(idl):
-            if changed is not None and item.line not in changed.get(item.path, frozenset()):
+    problems: list[str] = []
+    for base in _idl_bases(root, report):
+        prefix = "" if base == root else f"{base.relative_to(root).as_posix()}/"
+        idls, unreadable = load_idls(base)
+        problems.extend(unreadable)
+        for idl in idls:
+            if not whole and _key(idl.name) not in names:
                 continue
-            found.append(
-                Finding(
-                    item.klass,
-                    "medium",
-                    item.path,
-                    item.line,
-                    item.message,
-                    item.fix,
-                    item.program,
+            for item in idl_findings(idl):
+                path = prefix + item.path
+                if changed is not None and item.line not in changed.get(path, frozenset()):
+                    continue
+                found.append(
+                    Finding(item.klass, "medium", path, item.line, item.message, item.fix, idl.name)
                 )
-            )
-    return found, (list(problems) if whole or names else [])
+    return found, (problems if whole or names else [])
+
+
+def _idl_bases(root: Path, report: Report) -> list[Path]:
+    """The root, then each Anchor workspace (a folder with Anchor.toml) above a program."""
+    bases = [root]
+    for program in report.programs:
+        directory = root / program.path
+        for candidate in (directory, *directory.parents):
+            if candidate == root or not candidate.is_relative_to(root):
+                break
+            if (candidate / "Anchor.toml").is_file():
+                if candidate not in bases:
+                    bases.append(candidate)
+                break
+    return bases
 
 
 def _key(name: str) -> str:
@@ -198,27 +219,36 @@ Line = tuple[str, str | None]
 
 
 def report_lines(report: Report, *, diff: bool = False) -> list[Line]:
-    """The report grouped by program (loose files last), then problems, then the summary."""
+    """The report grouped by program (several programs may share a name: a finding belongs to
+    the program holding its file), IDL-only and loose findings after, then problems and the
+    summary."""
     lines: list[Line] = []
-    groups: dict[str | None, list[Finding]] = {}
+    owner = {path: index for index, p in enumerate(report.programs) for path in p.files}
+    by_name = {p.name: index for index, p in enumerate(report.programs)}
+    groups: dict[int | str | None, list[Finding]] = {}
     for finding in report.findings:
-        groups.setdefault(finding.program, []).append(finding)
-    programs = {program.name: program for program in report.programs}
-    for name in [*programs, *(n for n in groups if n is not None and n not in programs)]:
-        program = programs.get(name)
-        items = groups.get(name, [])
-        where = f"{program.kind}, {program.path}" if program is not None else "IDL"
-        count = f"{len(items)} finding{'s' if len(items) != 1 else ''}" if items else "no findings"
-        lines.append((f"{name} ({where}): {count}", "bold"))
-        lines.extend(_finding_lines(items))
+        key: int | str | None = owner.get(finding.path)
+        if key is None and finding.program is not None:
+            key = by_name.get(finding.program, finding.program)
+        groups.setdefault(key, []).append(finding)
+    for index, program in enumerate(report.programs):
+        lines.extend(_group(f"{program.name} ({program.kind}, {program.path})", groups.get(index)))
+    for key, items in groups.items():
+        if isinstance(key, str):
+            lines.extend(_group(f"{key} (from its IDL)", items))
     if None in groups:
-        lines.append(("Files outside any program:", "bold"))
-        lines.extend(_finding_lines(groups[None]))
+        lines.extend(_group("Files outside any program", groups[None]))
     if report.problems:
         lines.append(("Not reviewed:", "bold yellow"))
         lines.extend((f"  - {problem}", "yellow") for problem in report.problems)
     lines.append((summary_sentence(report, diff=diff), "bold"))
     return lines
+
+
+def _group(title: str, findings: list[Finding] | None) -> list[Line]:
+    items = findings or []
+    count = f"{len(items)} finding{'s' if len(items) != 1 else ''}" if items else "no findings"
+    return [(f"{title}: {count}", "bold"), *_finding_lines(items)]
 
 
 def _finding_lines(findings: Iterable[Finding]) -> list[Line]:

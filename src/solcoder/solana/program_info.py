@@ -14,6 +14,8 @@ from pathlib import Path
 from solcoder.solana.idl import Idl, IdlAccount, load_idls
 
 MAX_INSTRUCTIONS_SHOWN = 60
+MAX_DEPTH = 3
+_SKIPPED = frozenset({"target", "node_modules", "test-ledger", "dist", "build", "__pycache__"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -28,21 +30,60 @@ class ProgramEntry:
 
 def programs(root: Path) -> tuple[list[ProgramEntry], list[str]]:
     """Every program of the workspace (manifests first, then IDLs naming other programs), and
-    the problems met (unreadable manifests or IDLs, one sentence each)."""
+    the problems met (unreadable manifests or IDLs, one sentence each). Without a manifest at
+    the root, the projects side by side in its folders (a few levels down) are listed."""
+    entries, problems = _programs_at(root, "")
+    if not entries:
+        for relative in _nested_projects(root):
+            found, more = _programs_at(root / relative, relative)
+            entries.extend(found)
+            problems.extend(more)
+    return entries, problems
+
+
+def _programs_at(base: Path, prefix: str) -> tuple[list[ProgramEntry], list[str]]:
     from solcoder.solana.project import detect
 
-    project = detect(root)
-    idls, idl_problems = load_idls(root)
+    project = detect(base)
+    idls, idl_problems = load_idls(base)
     by_name = {_key(idl.name): idl for idl in idls}
     entries: list[ProgramEntry] = []
     for program in project.programs:
         idl = by_name.pop(_key(program.name), None)
         path = program.manifest.parent.as_posix() if program.manifest is not None else ""
+        path = _join(prefix, path)
         address = idl.address if idl else next(iter(program.addresses.values()), None)
         entries.append(ProgramEntry(program.name, path, program.framework, address, idl))
     for idl in by_name.values():
-        entries.append(ProgramEntry(idl.name, "", "anchor", idl.address, idl))
+        entries.append(ProgramEntry(idl.name, prefix, "anchor", idl.address, idl))
     return entries, [*project.problems, *idl_problems]
+
+
+def _join(prefix: str, path: str) -> str:
+    if not prefix:
+        return path
+    return prefix if path in ("", ".") else f"{prefix}/{path}"
+
+
+def _nested_projects(root: Path) -> list[str]:
+    """Folders (up to MAX_DEPTH below `root`) holding an Anchor.toml or a Cargo.toml; a found
+    project's own folders are not searched further (its manifest names its members)."""
+    import os
+
+    found: list[str] = []
+    for current, directories, files in os.walk(root):
+        relative = Path(current).relative_to(root)
+        depth = len(relative.parts)
+        if depth and ("Anchor.toml" in files or "Cargo.toml" in files):
+            found.append(relative.as_posix())
+            directories.clear()
+            continue
+        directories[:] = sorted(
+            name
+            for name in directories
+            if depth < MAX_DEPTH and name not in _SKIPPED and not name.startswith(".")
+        )
+    return found
 
 
 def status_line(root: Path) -> str | None:

@@ -112,9 +112,10 @@ def program_tools(session: WorkspaceSession) -> list[WorkspaceTool]:
         ),
         WorkspaceTool(
             SCAFFOLD,
-            "Create a new Solana program's starter files in the workspace (Anchor 1.x counter "
-            "with LiteSVM tests, or native solana-program). The user sees the files and "
-            "approves; existing files are never replaced; /undo removes the scaffold.",
+            "Create a new Solana program's starter files in the workspace (an Anchor 1.0 "
+            "counter with a TypeScript test on @anchor-lang/core, or native solana-program). "
+            "The user sees the files and approves; existing files are never replaced; /undo "
+            "removes the scaffold.",
             {
                 "type": "object",
                 "properties": {

@@ -79,6 +79,10 @@ def changed_lines(root: Path, ref: str | None = None) -> dict[str, frozenset[int
             f"--diff compares against git, but {root} is not inside a git work tree; "
             "review without --diff, or run `git init` first."
         )
+    if ref is not None and (ref.startswith("-") or not ref.strip() or "\0" in ref):
+        raise ChangedLinesError(
+            f"`{ref}` is not a revision (a branch, tag or commit id such as `main` or `HEAD~2`)."
+        )
     base = ref or "HEAD"
     resolved = _git(
         git, root, "rev-parse", "--verify", "--quiet", f"{base}^{{commit}}", check=False
@@ -131,7 +135,7 @@ def _every_line(path: Path) -> frozenset[int]:
 def is_revision(root: Path, text: str) -> bool:
     """Whether `text` names a commit in the repository at `root` (False outside one)."""
     git = shutil.which("git")
-    if git is None:
+    if git is None or text.startswith("-"):
         return False
     found = _git(git, root, "rev-parse", "--verify", "--quiet", f"{text}^{{commit}}", check=False)
     return found.returncode == 0
