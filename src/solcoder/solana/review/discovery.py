@@ -38,8 +38,9 @@ _PROGRAM_MARKERS = re.compile(
     r"#\s*\[\s*program\s*\]|\b(?:lazy_program_|program_)?entrypoint!|#\[derive\([^)]*\bAccounts\b"
     r"|\bfn\s+process_instruction\b"
 )
-"""What makes a crate a program: a client SDK or a shared library that only depends on
-`solana-program` has none of these, and its helpers are not instruction handlers."""
+"""What makes a native crate a program (an `anchor-lang` crate always is one): a client SDK or
+a shared library that only depends on `solana-program` has none of these, and its helpers are
+not instruction handlers."""
 
 
 @dataclass(slots=True)
@@ -91,6 +92,7 @@ def discover(paths: Sequence[Path], root: Path) -> Found:
         if group.files
         and (
             not key.startswith("crate:")
+            or group.kind == "anchor"
             or any(_PROGRAM_MARKERS.search(text) for text in group.files.values())
         )
     ]
