@@ -41,6 +41,12 @@ NOT_ON_THE_OFFLINE_PATH = {
     "solcoder.workspace.search": "a search_files call",
     "hashlib": "a file read (ReadLedger.saw)",
     "jsonschema": "a tool's arguments checked against a JSON Schema (solcoder.tools.validation)",
+    "yaml": "a SKILL.md or a command file with front matter (solcoder.skills.frontmatter)",
+    "solcoder.skills.prompt": "a skill found (the capped list in the system prompt)",
+    "solcoder.ui.command_table": "the REPL, or a custom command file found",
+    "solcoder.hooks": "a configured hook (cli/hooks_wiring.py hook_runner)",
+    "solcoder.config.hook_tables": "a config file with [[hooks.EVENT]] tables",
+    "solcoder.cli.hooks_wiring": "a configured hook",
     # The one-shot path (issue 26): flags parsed without click, the turn run without a loop.
     "click": "a command line the one-shot parser leaves to click (cli/oneshot.py)",
     "solcoder.cli.root": "a command line the one-shot parser leaves to click (cli/oneshot.py)",

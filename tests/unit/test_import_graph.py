@@ -35,6 +35,8 @@ LAYERS: dict[str, int] = {
     "solcoder.sandbox": 3,
     "solcoder.commands": 3,
     "solcoder.sessions": 3,
+    "solcoder.skills": 3,
+    "solcoder.hooks": 3,
     "solcoder.telemetry": 4,
     "solcoder.agent": 4,
     "solcoder.mcp": 4,

@@ -407,7 +407,6 @@ def test_default_registry_has_every_toolkit_with_documented_arguments():
     assert list(registry.toolkits()) == list(TOOLKIT_NAMES)
     assert {
         "plan",
-        "scaffold_program",
         "explain_error",
         "review_code",
         "deploy_program",

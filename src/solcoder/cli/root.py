@@ -34,6 +34,8 @@ _SUBCOMMANDS: dict[str, tuple[str, str, str]] = {
     "local": ("solcoder.cli.local_cmd", "local_group", "Install and inspect the local model."),
     "mcp": ("solcoder.cli.mcp_cmd", "mcp_group", "Add, list and inspect MCP servers."),
     "undo": ("solcoder.cli.undo_cmd", "undo_command", "Restore the files a turn changed."),
+    "hooks": ("solcoder.cli.hooks_cmd", "hooks_group", "List hooks and approve a project's."),
+    "review": ("solcoder.cli.review_cmd", "review_command", "Security review of the programs."),
 }
 
 

@@ -105,15 +105,19 @@ def run_root(options: dict[str, Any]) -> int:
             from solcoder.cli.dry_run import run_dry_run
 
             return run_dry_run(settings, options, session)
+        from solcoder.cli.extensions import read_extensions
         from solcoder.cli.instructions import read_instructions
 
         instructions = read_instructions(settings)
+        extensions = read_extensions(settings, options)
         built = build(
             settings,
             api_key_flag=options.get("llm_api_key"),
             session=session,
             instructions=instructions,
             options=options,
+            skills=extensions.skills,
+            custom_commands=extensions.commands,
         )
         for notice in built.notices:
             print_notice(notice)
@@ -124,12 +128,26 @@ def run_root(options: dict[str, Any]) -> int:
                 raise UsageError(
                     "The prompt is empty.", hint='Give the text to send, e.g. -p "hello".'
                 )
-            announce_session(session, options["json_output"], instructions, built.commands)
+            hooks = built.conversation.orchestrator.hooks
+            if hooks is not None:
+                from solcoder.cli.hooks_wiring import report_untrusted
+
+                report_untrusted(hooks)
+            announce_session(
+                session,
+                options["json_output"],
+                instructions,
+                built.commands,
+                extensions,
+                hooks=hooks,
+            )
             check_max_turns(session, options.get("max_turns"))
+            from solcoder.cli.extensions import expand_prompt
+
             return _driver(settings, built)(
                 run_prompt(
                     built.conversation,
-                    options["prompt"],
+                    expand_prompt(options["prompt"], extensions.commands),
                     options["json_output"],
                     show_thinking=settings.ui.show_thinking,
                     on_error=lambda error: note_failure(error, settings, session),
@@ -153,7 +171,7 @@ def _driver(settings: Any, built: Any) -> Callable[[Coroutine[Any, Any, int]], i
     spinner on a terminal); a real provider, MCP servers or hooks need the loop from the
     start, so asyncio runs the turn."""
     offline = settings.llm.offline_mode or settings.llm.provider == "offline"
-    if offline and built.mcp is None and not getattr(settings, "hooks", None):
+    if offline and built.mcp is None and built.conversation.orchestrator.hooks is None:
         from solcoder.loopless import run
 
         return run
@@ -229,8 +247,9 @@ async def run_prompt(
         await conversation.orchestrator.provider.aclose()
         sink.close()
         _report_declined(declined)
-    # The model kept sending unusable tool calls: its output was malformed (exit 6).
-    return 6 if finished == "repair_limit" else 0
+    # The model kept sending unusable tool calls: its output was malformed (exit 6); a hook
+    # refused the prompt: nothing was sent (exit 1).
+    return {"repair_limit": 6, "blocked": 1}.get(finished, 0)
 
 
 def _report_declined(declined: list[Any]) -> None:

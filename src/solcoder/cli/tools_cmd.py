@@ -14,6 +14,7 @@ def tools_command(json_output: bool) -> None:
     from pathlib import Path
 
     from solcoder.config import load_settings
+    from solcoder.tools.program_tools import attach_program_tools
     from solcoder.tools.toolkits import default_registry
     from solcoder.tools.workspace import attach_workspace_tools
     from solcoder.workspace.paths import Workspace, find_root
@@ -21,7 +22,9 @@ def tools_command(json_output: bool) -> None:
 
     registry = default_registry()
     workspace = Workspace(find_root(Path.cwd()), solcoder_home=load_settings().home)
-    attach_workspace_tools(registry, WorkspaceSession(workspace))
+    session = WorkspaceSession(workspace)
+    attach_workspace_tools(registry, session)
+    attach_program_tools(registry, session)
     if json_output:
         specs = [
             {

@@ -13,19 +13,29 @@ from solcoder.cli.output import print_notice
 
 
 def announce_session(
-    session: Any, json_output: bool, instructions: Any = None, commands: Any = None
+    session: Any,
+    json_output: bool,
+    instructions: Any = None,
+    commands: Any = None,
+    extensions: Any = None,
+    *,
+    hooks: Any = None,
 ) -> None:
     """Every launch says which session it records into (stderr, or an event with --json,
     which also lists the project instruction files in the system prompt, the workspace and
-    the sandbox commands run in)."""
+    the sandbox commands run in, the skills and the custom slash commands)."""
     if json_output:
+        from solcoder.cli.extensions import session_fields
         from solcoder.cli.instructions import session_listing
         from solcoder.terminal import safe_json
 
         event = {"type": "session", "id": session.id, "instructions": session_listing(instructions)}
+        event.update(session_fields(extensions))
         if commands is not None:
             event["workspace"] = str(commands.workspace.root)
             event["sandbox"] = commands.describe()
+        if hooks is not None:  # the hooks in force (`hooks.runner.HookRunner.listing`)
+            event["hooks"] = hooks.listing()
         sys.stdout.write(safe_json(event) + "\n")
         sys.stdout.flush()
     else:

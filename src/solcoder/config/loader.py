@@ -38,6 +38,8 @@ from solcoder.urls import BASE_URL_HINT
 if TYPE_CHECKING:
     import tomllib
 
+    from solcoder.config.hook_tables import HookEntry
+
 CURRENT_SCHEMA_VERSION = 1
 CONFIG_FILE_NAME = "config.toml"
 PROJECT_DIR_NAME = ".solcoder"
@@ -73,6 +75,9 @@ class Settings:
     can only add restrictions (the gate takes the stricter of the two verdicts)."""
     """`[mcp.servers.NAME]` tables of the user config, unparsed: `solcoder.mcp.config`
     checks each on its own, so one bad table never stops the others (or any setting)."""
+    hooks: tuple[HookEntry, ...] = ()
+    """`[[hooks.EVENT]]` tables, the user's then the project's, each marked with its source
+    (a project's hook runs only once trusted: `solcoder.hooks.trust`)."""
 
     def get(self, key: str) -> object:
         spec = lookup(key)
@@ -99,6 +104,7 @@ class ConfigFile:
     providers: dict[str, dict[str, Any]]
     warnings: list[str]
     mcp_servers: dict[str, object] = field(default_factory=dict)
+    hooks: tuple[HookEntry, ...] = ()
 
 
 def resolve_home(home: Path | None, environ: Mapping[str, str], cwd: Path) -> Path:
@@ -146,6 +152,7 @@ def load_settings(
     warnings: list[str] = []
     mcp_servers: dict[str, object] = {}
     project_approval: dict[str, tuple[str, ...]] = {}
+    hooks: list[HookEntry] = []
 
     for label, path in (("user", user_path), ("project", project_path)):
         loaded = read_config_file(path) if path is not None else None
@@ -166,6 +173,9 @@ def load_settings(
         for name, table in loaded.providers.items():
             providers[name] = {**providers.get(name, {}), **table}
         warnings.extend(loaded.warnings)
+        hooks.extend(
+            hook.from_source("user" if label == "user" else "project") for hook in loaded.hooks
+        )
         if label == "project":
             warnings.extend(_project_redirects(loaded))
             if loaded.mcp_servers:
@@ -206,6 +216,7 @@ def load_settings(
         sources=sources,
         mcp_servers=mcp_servers,
         project_approval=project_approval,
+        hooks=tuple(hooks),
     )
 
 
@@ -293,6 +304,7 @@ def parse_config_text(text: str, path: Path, *, ignore_key: str | None = None) -
     providers: dict[str, dict[str, Any]] = {}
     warnings: list[str] = []
     mcp_servers: dict[str, object] = {}
+    hooks: tuple[HookEntry, ...] = ()
     for name, content in document.items():
         if name in SECTIONS:
             if not isinstance(content, dict):
@@ -314,10 +326,19 @@ def parse_config_text(text: str, path: Path, *, ignore_key: str | None = None) -
                         raise _file_error(path, text, name, setting, message) from None
         elif name == "providers":
             providers = _check_providers(path, text, content)
+        elif name == "hooks":
+            from solcoder.config.hook_tables import parse_hook_tables
+
+            hooks = parse_hook_tables(path, content)
         else:
             warnings.append(_unknown_key_warning(path, name))
     return ConfigFile(
-        path=path, values=values, providers=providers, warnings=warnings, mcp_servers=mcp_servers
+        path=path,
+        values=values,
+        providers=providers,
+        warnings=warnings,
+        mcp_servers=mcp_servers,
+        hooks=hooks,
     )
 
 

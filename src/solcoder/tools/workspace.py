@@ -24,7 +24,7 @@ if TYPE_CHECKING:
     from solcoder.workspace.session import WorkspaceSession
 
 TOOLKIT: Final = "workspace"
-EDIT_TOOLS: Final = frozenset({"edit_file", "write_file"})
+EDIT_TOOLS: Final = frozenset({"edit_file", "write_file", "scaffold_program"})
 """The tools an "always" for edits and `--approve-edits` cover."""
 MAX_DIFF_FOR_MODEL = 4000
 
@@ -137,7 +137,15 @@ def _assess_edit(session: WorkspaceSession, arguments: Mapping[str, Any]) -> Ass
         )
     except Refused as error:
         return Assessment("writes_files", problem=str(error))
-    return Assessment("writes_files", preview=session.preview(target.relative, before, after).diff)
+    preview = session.preview(target.relative, before, after).diff
+    return Assessment(_write_effect(target.relative), preview=preview)
+
+
+def _write_effect(relative: str) -> Effect:
+    """A change under `.solcoder/` (the project's config: hooks, approval rules) is asked for
+    each time: the model must not quietly give itself a hook or a looser rule."""
+    first = relative.split("/", 1)[0].lower()
+    return "writes_settings" if first == ".solcoder" else "writes_files"
 
 
 def _write(session: WorkspaceSession, arguments: Mapping[str, Any]) -> ToolOutput:
@@ -159,7 +167,8 @@ def _assess_write(session: WorkspaceSession, arguments: Mapping[str, Any]) -> As
         target, before, after = session.plan_write(arguments["path"], arguments["content"])
     except Refused as error:
         return Assessment("writes_files", problem=str(error))
-    return Assessment("writes_files", preview=session.preview(target.relative, before, after).diff)
+    preview = session.preview(target.relative, before, after).diff
+    return Assessment(_write_effect(target.relative), preview=preview)
 
 
 def _diff_for_model(diff: str) -> str:

@@ -16,6 +16,7 @@ from solcoder.agent.events import (
     Compacted,
     CompactionStarted,
     FileChanged,
+    HookRan,
     Notice,
     StepStarted,
     ToolOutputChunk,
@@ -162,6 +163,10 @@ class JsonLinesWriter:
         if isinstance(event, FileChanged):
             change = default_redactor().redact_data(event.change.as_dict())
             return {"type": "file_change", "id": event.call.id, **change}
+        if isinstance(event, HookRan):
+            details = default_redactor().redact_data(event.report.details())
+            call_id = event.call.id if event.call is not None else None
+            return {"type": "hook", "id": call_id, **details}
         if isinstance(event, TurnFinished):
             return {"type": "turn_finished", "reason": event.reason, "usage": event.usage.as_dict()}
         return None
