@@ -233,3 +233,12 @@ def test_any_mix_of_flags_ends_the_same_on_both_paths(
     shipped = run_main(args, fast=True, monkeypatch=monkeypatch, capsys=capsys)
     clicked = run_main(args, fast=False, monkeypatch=monkeypatch, capsys=capsys)
     assert shipped == clicked
+
+
+def test_the_one_shot_defaults_name_every_option_of_the_root_command() -> None:
+    """A new root option must be added to `oneshot.DEFAULTS` (with click's default), or
+    every one-shot run would miss it."""
+    from solcoder.cli.root import cli
+
+    context = cli.make_context("solcoder", [])
+    assert oneshot.DEFAULTS == dict(context.params)
