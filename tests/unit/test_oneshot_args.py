@@ -241,4 +241,4 @@ def test_the_one_shot_defaults_name_every_option_of_the_root_command() -> None:
     from solcoder.cli.root import cli
 
     context = cli.make_context("solcoder", [])
-    assert oneshot.DEFAULTS == dict(context.params)
+    assert dict(context.params) == oneshot.DEFAULTS
