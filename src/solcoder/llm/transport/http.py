@@ -40,6 +40,7 @@ from solcoder.errors import (
     StreamInterruptedError,
 )
 from solcoder.llm.events import Event
+from solcoder.llm.transport import raw_body
 from solcoder.llm.transport.deadline import Timeouts, Watchdog
 from solcoder.llm.transport.http_errors import (
     NETWORK_ERRORS,
@@ -57,7 +58,7 @@ from solcoder.llm.transport.stats import CallStats
 from solcoder.llm.transport.tls import ssl_context_from_environment
 from solcoder.llm.wire.base import Decoder, HttpCall, WireAdapter
 from solcoder.llm.wire.error_bodies import error_from_response, is_model_loading
-from solcoder.llm.wire.sse import SSEDecoder
+from solcoder.llm.wire.sse import ServerSentEvent, SSEDecoder
 from solcoder.secret import Secret
 
 DEFAULT_MAX_EVENT_BYTES = 8 * 2**20
@@ -158,6 +159,7 @@ class Exchange:
         self._response: httpx2.Response | None = None
         self._chunks: AsyncIterator[bytes] | None = None
         self._pending: list[Event] | None = None
+        self._failure: ProtocolError | None = None
         self._sse = SSEDecoder(
             max_event_bytes=streamer.max_event_bytes, max_total_bytes=streamer.max_response_bytes
         )
@@ -223,6 +225,10 @@ class Exchange:
                 return None
             self._delivered()
             return pending
+        failure = self._failure
+        if failure is not None:  # found after the events handed out last time
+            self._failure = None
+            raise failure
         chunks = self._chunks
         if chunks is None:
             return None
@@ -254,12 +260,10 @@ class Exchange:
             if not sse_events:
                 continue
             self.stage = "idle"
-            if len(sse_events) == 1:
+            if len(sse_events) == 1 and self._sse.failure is None:
                 batch = feed(sse_events[0])
             else:
-                batch = []
-                for sse_event in sse_events:
-                    batch += feed(sse_event)
+                batch = self._feed_events(sse_events)
             if batch:
                 if not self.delivered:
                     self._delivered()
@@ -289,6 +293,27 @@ class Exchange:
                 await chunks.aclose()  # type: ignore[attr-defined]
             if response is not None:
                 await response.aclose()
+
+    def _feed_events(self, sse_events: list[ServerSentEvent]) -> list[Event]:
+        """The events of one read's SSE events. A fault after some of them (a malformed
+        event, or one the SSE decoder refused) is raised by the next `next_batch`, after the
+        events before it are handed out, as when each event arrives in a read of its own."""
+        batch: list[Event] = []
+        feed = self.decoder.feed
+        try:
+            for sse_event in sse_events:
+                batch += feed(sse_event)
+        except ProtocolError as error:
+            if not batch:
+                raise
+            self._failure = error
+            return batch
+        failure = self._sse.failure
+        if failure is not None:
+            if not batch:
+                raise failure
+            self._failure = failure
+        return batch
 
     def _feed(self, data: bytes) -> list[Event]:
         batch: list[Event] = []
@@ -434,9 +459,18 @@ def _loop_clock(loop: asyncio.AbstractEventLoop) -> Callable[[], float]:
 
 
 def _body_chunks(response: httpx2.Response) -> AsyncIterator[bytes]:
-    """The body's bytes as they arrive. Without a content encoding (the norm for SSE) the
+    """The body's bytes as they arrive. An event stream over plain HTTP/1.1 is read in bulk,
+    straight from the connection (`raw_body.py`). Otherwise, without a content encoding, the
     transport's stream is read directly: `aiter_bytes()` adds two generator layers and a
     decoder per chunk, a measurable share of the per-chunk cost."""
+    if (
+        raw_body.ENABLED
+        and 200 <= response.status_code < 300
+        and "event-stream" in response.headers.get("content-type", "")
+    ):
+        bulk = raw_body.RawBody.take(response)
+        if bulk is not None:
+            return bulk
     encoding = response.headers.get("content-encoding", "identity").strip().lower()
     stream = response.stream
     if encoding in ("", "identity") and isinstance(stream, httpx2.AsyncByteStream):
