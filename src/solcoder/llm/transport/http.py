@@ -160,6 +160,7 @@ class Exchange:
         self._chunks: AsyncIterator[bytes] | None = None
         self._pending: list[Event] | None = None
         self._failure: ProtocolError | None = None
+        self._backlog: list[ServerSentEvent] | None = None
         self._sse = SSEDecoder(
             max_event_bytes=streamer.max_event_bytes, max_total_bytes=streamer.max_response_bytes
         )
@@ -225,10 +226,10 @@ class Exchange:
                 return None
             self._delivered()
             return pending
-        failure = self._failure
-        if failure is not None:  # found after the events handed out last time
-            self._failure = None
-            raise failure
+        if self._failure is not None or self._backlog is not None:
+            carried = self._carried_over()
+            if carried:
+                return carried
         chunks = self._chunks
         if chunks is None:
             return None
@@ -262,6 +263,8 @@ class Exchange:
             self.stage = "idle"
             if len(sse_events) == 1 and self._sse.failure is None:
                 batch = feed(sse_events[0])
+            elif not self.delivered:
+                batch = self._first_events(sse_events)
             else:
                 batch = self._feed_events(sse_events)
             if batch:
@@ -293,6 +296,27 @@ class Exchange:
                 await chunks.aclose()  # type: ignore[attr-defined]
             if response is not None:
                 await response.aclose()
+
+    def _carried_over(self) -> list[Event]:
+        """What the last read left: a fault found after the events handed out last time, or
+        the rest of the read that brought the first events."""
+        failure = self._failure
+        if failure is not None:
+            self._failure = None
+            raise failure
+        backlog, self._backlog = self._backlog, None
+        return self._feed_events(backlog or [])
+
+    def _first_events(self, sse_events: list[ServerSentEvent]) -> list[Event]:
+        """The answer's first events, decoded alone: the rest of the read waits for the next
+        `next_batch` (`_backlog`), so a big first read does not delay the first token."""
+        feed = self.decoder.feed
+        for index, sse_event in enumerate(sse_events):
+            batch = feed(sse_event)
+            if batch:
+                self._backlog = sse_events[index + 1 :]
+                return batch
+        return self._feed_events([])  # nothing came of them; a fault the SSE decoder found
 
     def _feed_events(self, sse_events: list[ServerSentEvent]) -> list[Event]:
         """The events of one read's SSE events. A fault after some of them (a malformed
