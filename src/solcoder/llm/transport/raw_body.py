@@ -95,6 +95,9 @@ class RawBody:
             block = self._first
             if block:
                 self._first = b""
+            elif chunked is not None and chunked.error is not None:
+                # Found after the payload handed out last time: raised before any more waiting.
+                raise raw_read_error(chunked.error)
             else:
                 try:
                     block = await self._receive(READ_BYTES)
