@@ -2,7 +2,9 @@
 
 An `Exchange` is one attempt of a model request: it sends the request, reads the status and
 headers (and a bounded error body), then hands out one batch of events per network read, each
-decoded by the SSE decoder and the wire adapter. Retries, the total budget across attempts and
+decoded by the SSE decoder and the wire adapter. An event stream over plain HTTP/1.1 is read in
+bulk, straight from the connection (`raw_body.py`); a read that brings several events is
+batched by `batching.py`. Retries, the total budget across attempts and
 the statistics live one level up, in `streaming.py`, which never touches the network itself.
 
 Deadlines (`Timeouts`, clamped so none exceeds `total`), all on the event loop's clock:
@@ -41,6 +43,7 @@ from solcoder.errors import (
 )
 from solcoder.llm.events import Event
 from solcoder.llm.transport import raw_body
+from solcoder.llm.transport.batching import ReadBatcher
 from solcoder.llm.transport.deadline import Timeouts, Watchdog
 from solcoder.llm.transport.http_errors import (
     NETWORK_ERRORS,
@@ -58,7 +61,7 @@ from solcoder.llm.transport.stats import CallStats
 from solcoder.llm.transport.tls import ssl_context_from_environment
 from solcoder.llm.wire.base import Decoder, HttpCall, WireAdapter
 from solcoder.llm.wire.error_bodies import error_from_response, is_model_loading
-from solcoder.llm.wire.sse import ServerSentEvent, SSEDecoder
+from solcoder.llm.wire.sse import SSEDecoder
 from solcoder.secret import Secret
 
 DEFAULT_MAX_EVENT_BYTES = 8 * 2**20
@@ -159,11 +162,10 @@ class Exchange:
         self._response: httpx2.Response | None = None
         self._chunks: AsyncIterator[bytes] | None = None
         self._pending: list[Event] | None = None
-        self._failure: ProtocolError | None = None
-        self._backlog: list[ServerSentEvent] | None = None
         self._sse = SSEDecoder(
             max_event_bytes=streamer.max_event_bytes, max_total_bytes=streamer.max_response_bytes
         )
+        self._batcher = ReadBatcher(self._sse, self.decoder)
         self._watchdog = Watchdog()
         self._clock = _loop_clock(asyncio.get_running_loop())
         self._hot = (
@@ -187,7 +189,7 @@ class Exchange:
         response = self._response = await self._wait(streamer.http.send(request, stream=True))
         self._record(response)
         self.stage = "first_event"
-        self._chunks = _body_chunks(response)
+        self._chunks = raw_body.body_chunks(response)
         if 300 <= response.status_code < 400:
             raise redirect_error(
                 response.status_code,
@@ -226,8 +228,8 @@ class Exchange:
                 return None
             self._delivered()
             return pending
-        if self._failure is not None or self._backlog is not None:
-            carried = self._carried_over()
+        if self._batcher.carrying:
+            carried = self._batcher.carried_over()
             if carried:
                 return carried
         chunks = self._chunks
@@ -264,9 +266,9 @@ class Exchange:
             if len(sse_events) == 1 and self._sse.failure is None:
                 batch = feed(sse_events[0])
             elif not self.delivered:
-                batch = self._first_events(sse_events)
+                batch = self._batcher.first_events(sse_events)
             else:
-                batch = self._feed_events(sse_events)
+                batch = self._batcher.events(sse_events)
             if batch:
                 if not self.delivered:
                     self._delivered()
@@ -296,48 +298,6 @@ class Exchange:
                 await chunks.aclose()  # type: ignore[attr-defined]
             if response is not None:
                 await response.aclose()
-
-    def _carried_over(self) -> list[Event]:
-        """What the last read left: a fault found after the events handed out last time, or
-        the rest of the read that brought the first events."""
-        failure = self._failure
-        if failure is not None:
-            self._failure = None
-            raise failure
-        backlog, self._backlog = self._backlog, None
-        return self._feed_events(backlog or [])
-
-    def _first_events(self, sse_events: list[ServerSentEvent]) -> list[Event]:
-        """The answer's first events, decoded alone: the rest of the read waits for the next
-        `next_batch` (`_backlog`), so a big first read does not delay the first token."""
-        feed = self.decoder.feed
-        for index, sse_event in enumerate(sse_events):
-            batch = feed(sse_event)
-            if batch:
-                self._backlog = sse_events[index + 1 :]
-                return batch
-        return self._feed_events([])  # nothing came of them; a fault the SSE decoder found
-
-    def _feed_events(self, sse_events: list[ServerSentEvent]) -> list[Event]:
-        """The events of one read's SSE events. A fault after some of them (a malformed
-        event, or one the SSE decoder refused) is raised by the next `next_batch`, after the
-        events before it are handed out, as when each event arrives in a read of its own."""
-        batch: list[Event] = []
-        feed = self.decoder.feed
-        try:
-            for sse_event in sse_events:
-                batch += feed(sse_event)
-        except ProtocolError as error:
-            if not batch:
-                raise
-            self._failure = error
-            return batch
-        failure = self._sse.failure
-        if failure is not None:
-            if not batch:
-                raise failure
-            self._failure = failure
-        return batch
 
     def _feed(self, data: bytes) -> list[Event]:
         batch: list[Event] = []
@@ -480,23 +440,3 @@ def _loop_clock(loop: asyncio.AbstractEventLoop) -> Callable[[], float]:
     if getattr(loop.time, "__func__", None) is asyncio.BaseEventLoop.time:
         return time.monotonic
     return loop.time
-
-
-def _body_chunks(response: httpx2.Response) -> AsyncIterator[bytes]:
-    """The body's bytes as they arrive. An event stream over plain HTTP/1.1 is read in bulk,
-    straight from the connection (`raw_body.py`). Otherwise, without a content encoding, the
-    transport's stream is read directly: `aiter_bytes()` adds two generator layers and a
-    decoder per chunk, a measurable share of the per-chunk cost."""
-    if (
-        raw_body.ENABLED
-        and 200 <= response.status_code < 300
-        and "event-stream" in response.headers.get("content-type", "")
-    ):
-        bulk = raw_body.RawBody.take(response)
-        if bulk is not None:
-            return bulk
-    encoding = response.headers.get("content-encoding", "identity").strip().lower()
-    stream = response.stream
-    if encoding in ("", "identity") and isinstance(stream, httpx2.AsyncByteStream):
-        return aiter(stream)
-    return response.aiter_bytes()
