@@ -80,11 +80,8 @@ class ChunkedDecoder:
 
     def _parse(self, block: bytes, parts: list[bytes]) -> None:
         """Append the payload in `block` to `parts`, keeping an incomplete line for later."""
-        remaining = self._remaining
-        footer = self._footer
-        position = 0
-        size = len(block)
-        find = block.find
+        remaining, footer = self._remaining, self._footer
+        position, size, find = 0, len(block), block.find
         try:
             while position < size:
                 if remaining:
@@ -118,7 +115,10 @@ class ChunkedDecoder:
                             self._end(block[position:])
                             break
                         continue  # a trailer field: read past it, as h11 ignores its value
-                    remaining = _chunk_size(line)
+                    if 0 < len(line) <= 20 and not line.translate(None, _HEX_DIGITS):
+                        remaining = int(line, 16)  # plain hex: `_chunk_size` without a call
+                    else:
+                        remaining = _chunk_size(line)
                     if remaining == 0:
                         self._trailer = True
                         if block[position : position + 1] == b"\n":  # h11 accepts a bare LF

@@ -206,6 +206,9 @@ class SSEDecoder:
                     continue
                 if line[:6] == b"data: ":  # the common case first
                     value = line[6:]
+                elif line[:7] == b"event: ":  # then Anthropic's event names
+                    name = line[7:]
+                    continue
                 elif line[:1] == b":":  # a comment (keep-alive, "OPENROUTER PROCESSING")
                     continue
                 else:
