@@ -54,6 +54,13 @@ CHUNKS = 100_000
 SCENARIO_OF = {"chat": "a", "messages": "a-messages", "tool": "c", "ttft": "b", "concurrent": "d"}
 ASYNC_IMPLS = ["floor-async", "aiohttp", "httpx2-async", "ours-async"]
 SYNC_IMPLS = ["floor-sync", "httpx2-sync", "ours-sync"]
+TITLES = {
+    "chat": "CPU per chunk, OpenAI chat wire",
+    "messages": "CPU per chunk, Anthropic wire",
+    "tool": "CPU per chunk, 20 KB tool arguments (chat)",
+    "ttft": "time to first token, warm connection",
+    "concurrent": "200 concurrent streams x 1,000 chunks: CPU",
+}
 TARGETS = {"chat": "<= 2.0", "messages": "<= 2.0"}
 BODY = {"model": "fake-model", "stream": True, "messages": [{"role": "user", "content": "b"}]}
 
@@ -379,7 +386,9 @@ def rows_for(scenario: str, results: dict[str, list[dict[str, Any]]]) -> list[li
             ratio = statistics.median(
                 o[key] / f[key] for f, o in zip(floor, ours, strict=True) if f[key]
             )
-            name = f"{scenario} ({mode})" + (" peak RSS" if key == "rss_peak_kib" else "")
+            name = f"{TITLES[scenario]} ({mode})"
+            if scenario == "concurrent":
+                name = name.replace(": CPU", ": peak RSS" if key == "rss_peak_kib" else ": CPU")
             row = [name, median(f"floor-{mode}")]
             row += [median(impl) if impl in results else "—" for impl in others]
             if mode == "sync":

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import gzip
 import socket
+import struct
 import threading
 
 import pytest
@@ -24,9 +25,11 @@ STREAM = b"".join(EVENTS)
 class RawServer:
     """Answers every request on 127.0.0.1 with `head` and then `body`, as given (bytes)."""
 
-    def __init__(self, head: bytes, body: bytes, *, close_after: bool = False) -> None:
+    def __init__(
+        self, head: bytes, body: bytes, *, close_after: bool = False, reset: bool = False
+    ) -> None:
         self.head, self.body = head, body
-        self.close_after = close_after
+        self.close_after, self.reset = close_after, reset
         self.connections = 0
         self._listener = socket.create_server(("127.0.0.1", 0))
         self.url = f"http://127.0.0.1:{self._listener.getsockname()[1]}/v1"
@@ -57,6 +60,11 @@ class RawServer:
                     buffer += connection.recv(65536)
                 buffer = buffer[length:]
                 connection.sendall(self.head + self.body)
+                if self.reset:  # an RST, not a FIN: the read fails rather than ends
+                    connection.setsockopt(
+                        socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0)
+                    )
+                    return
                 if self.close_after or not any(
                     framing in self.head.lower()
                     for framing in (b"transfer-encoding", b"content-length")
@@ -90,9 +98,10 @@ def outcome(mode: str, server: RawServer, *, bulk: bool) -> tuple[list[Event], s
         result = call(mode, lambda: make_client(server.url, "chat", max_retries=0))
     finally:
         raw_body.ENABLED = True
-    error = None if result.error is None else type(result.error).__name__
-    if result.error is not None and result.error.partial is not None:
-        error += ":" + result.error.partial.text
+    error = None
+    if result.error is not None:  # the class, the partial answer, the words
+        partial = result.error.partial.text if result.error.partial is not None else ""
+        error = f"{type(result.error).__name__}:{partial}:{result.error.message}"
     assert result.pool_requests_in_flight == 0
     return result.events, error
 
@@ -114,6 +123,10 @@ BODIES = {
         head(transfer_encoding="chunked"),
         chunked(STREAM[: len(STREAM) // 2])[:-7],
     ),
+    "reset-mid-chunk": (
+        head(transfer_encoding="chunked"),
+        chunked(STREAM[: len(STREAM) // 2])[:-7],
+    ),
     "trailers-and-extensions": (
         head(transfer_encoding="chunked"),
         b"%x;ext=1\r\n%s\r\n0\r\nx-trailer: 1\r\n\r\n" % (len(STREAM), STREAM),
@@ -124,14 +137,14 @@ BODIES = {
 @pytest.mark.parametrize("mode", MODES)
 @pytest.mark.parametrize("name", list(BODIES))
 def test_the_bulk_path_gives_what_the_httpx2_path_gives(name: str, mode: str) -> None:
-    server = RawServer(*BODIES[name], close_after="cut" in name)
+    server = RawServer(*BODIES[name], close_after="cut" in name, reset="reset" in name)
     try:
         bulk = outcome(mode, server, bulk=True)
         reference = outcome(mode, server, bulk=False)
     finally:
         server.close()
     assert bulk == reference
-    if "after-content" in name or "cut" in name:
+    if "after-content" in name or "cut" in name or "reset" in name:
         assert bulk[1] is not None
         assert bulk[1].startswith(StreamInterruptedError.__name__ + ":héllo")
     else:
