@@ -4,6 +4,7 @@ connection goes back to the pool only after a clean end."""
 
 from __future__ import annotations
 
+import asyncio
 import gzip
 import socket
 import struct
@@ -20,6 +21,9 @@ from tests.transport.harness import MODES, REQUEST, call, make_client
 
 EVENTS, _ = render_events("chat", Reply(text="héllo wörld, 🦀 crabs " * 20, chunk_size=3))
 STREAM = b"".join(EVENTS)
+HOLD_S = 10.0
+"""How long the server holds the rest of a body back for the test's acknowledgement (a hang
+guard: the test fails if the acknowledgement never came, whatever the time)."""
 
 
 class RawServer:
@@ -30,6 +34,9 @@ class RawServer:
     ) -> None:
         self.head, self.body = head, body
         self.close_after, self.reset = close_after, reset
+        self.rest = b""
+        self.acknowledged = threading.Event()
+        self.acknowledged_in_time = False
         self.connections = 0
         self._listener = socket.create_server(("127.0.0.1", 0))
         self.url = f"http://127.0.0.1:{self._listener.getsockname()[1]}/v1"
@@ -60,6 +67,9 @@ class RawServer:
                     buffer += connection.recv(65536)
                 buffer = buffer[length:]
                 connection.sendall(self.head + self.body)
+                if self.rest:  # held back until the test saw the first event
+                    self.acknowledged_in_time = self.acknowledged.wait(HOLD_S)
+                    connection.sendall(self.rest)
                 if self.reset:  # an RST, not a FIN: the read fails rather than ends
                     connection.setsockopt(
                         socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0)
@@ -192,3 +202,35 @@ def test_the_first_batch_of_a_big_read_holds_only_the_first_events(
     assert result.error is None
     assert sizes[0] == 1  # the first text delta alone, then the rest of that read
     assert sum(sizes) == len(result.events)
+
+
+@pytest.mark.parametrize("mode", MODES)
+def test_the_first_event_comes_before_the_rest_of_the_body_is_sent(mode: str) -> None:
+    # The server sends the first text event and holds the rest back until the caller has it:
+    # a client that waited for more (a full block, the end of the body) would not get it.
+    first = EVENTS[0] + EVENTS[1]  # the role-only chunk, then the first text
+    server = RawServer(head(transfer_encoding="chunked"), b"%x\r\n%s\r\n" % (len(first), first))
+    server.rest = chunked(STREAM[len(first) :])
+    texts: list[str] = []
+
+    def seen(event: Event) -> None:
+        if isinstance(event, TextDelta):
+            texts.append(event.text)
+            server.acknowledged.set()
+
+    async def in_async() -> None:
+        async with make_client(server.url, "chat", max_retries=0) as client:
+            async for event in client.astream(REQUEST):
+                seen(event)
+
+    try:
+        if mode == "sync":
+            with make_client(server.url, "chat", max_retries=0) as client:
+                for event in client.stream(REQUEST):
+                    seen(event)
+        else:
+            asyncio.run(in_async())
+    finally:
+        server.close()
+    assert server.acknowledged_in_time
+    assert "".join(texts) == "héllo wörld, 🦀 crabs " * 20
