@@ -5,11 +5,16 @@ connection goes back to the pool only after a clean end."""
 from __future__ import annotations
 
 import asyncio
+import datetime
 import gzip
+import ipaddress
 import socket
+import ssl
 import struct
 import threading
+from pathlib import Path
 
+import httpx2
 import pytest
 
 from solcoder.errors import StreamInterruptedError
@@ -35,6 +40,7 @@ class RawServer:
         self.head, self.body = head, body
         self.close_after, self.reset = close_after, reset
         self.rest = b""
+        self.tls: ssl.SSLContext | None = None
         self.acknowledged = threading.Event()
         self.acknowledged_in_time = False
         self.connections = 0
@@ -53,6 +59,11 @@ class RawServer:
             threading.Thread(target=self._answer, args=(connection,), daemon=True).start()
 
     def _answer(self, connection: socket.socket) -> None:
+        if self.tls is not None:
+            try:
+                connection = self.tls.wrap_socket(connection, server_side=True)
+            except (OSError, ssl.SSLError):
+                return
         with connection:
             buffer = b""
             while True:
@@ -234,3 +245,75 @@ def test_the_first_event_comes_before_the_rest_of_the_body_is_sent(mode: str) ->
         server.close()
     assert server.acknowledged_in_time
     assert "".join(texts) == "héllo wörld, 🦀 crabs " * 20
+
+
+def _self_signed(directory: Path) -> tuple[Path, Path]:
+    """A certificate for 127.0.0.1 and its key, as PEM files."""
+    pytest.importorskip("cryptography")
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.x509.oid import NameOID
+
+    key = ec.generate_private_key(ec.SECP256R1())
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "127.0.0.1")])
+    now = datetime.datetime.now(datetime.UTC)
+    certificate = (
+        x509.CertificateBuilder()
+        .subject_name(name)
+        .issuer_name(name)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - datetime.timedelta(days=1))
+        .not_valid_after(now + datetime.timedelta(days=1))
+        .add_extension(
+            x509.SubjectAlternativeName([x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]),
+            critical=False,
+        )
+        .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
+        .sign(key, hashes.SHA256())
+    )
+    cert_path, key_path = directory / "cert.pem", directory / "key.pem"
+    cert_path.write_bytes(certificate.public_bytes(serialization.Encoding.PEM))
+    key_path.write_bytes(
+        key.private_bytes(
+            serialization.Encoding.PEM,
+            serialization.PrivateFormat.PKCS8,
+            serialization.NoEncryption(),
+        )
+    )
+    return cert_path, key_path
+
+
+@pytest.mark.parametrize("mode", MODES)
+def test_over_tls_the_bulk_path_gives_the_same_events_and_reuses_the_connection(
+    mode: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    cert, key = _self_signed(tmp_path)
+    monkeypatch.setenv("SSL_CERT_FILE", str(cert))
+    server = RawServer(head(transfer_encoding="chunked"), chunked(STREAM))
+    server.tls = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    server.tls.load_cert_chain(cert, key)
+    server.url = server.url.replace("http://", "https://")
+    taken: list[bool] = []
+    take = raw_body.RawBody.take
+
+    def recorded(response: httpx2.Response) -> raw_body.RawBody | None:
+        body = take(response)
+        taken.append(body is not None)
+        return body
+
+    monkeypatch.setattr(raw_body.RawBody, "take", staticmethod(recorded))
+    try:
+        bulk = outcome(mode, server, bulk=True)
+        reference = outcome(mode, server, bulk=False)
+        with make_client(server.url, "chat", max_retries=0) as client:
+            opened = server.connections
+            texts = [client.complete(REQUEST).message.text for _ in range(2)]
+    finally:
+        server.close()
+    assert bulk == reference
+    assert bulk[1] is None
+    assert texts == ["héllo wörld, 🦀 crabs " * 20] * 2
+    assert server.connections == opened + 1  # both answers over one TLS connection
+    assert taken == [True, True, True]  # the bulk path was taken over TLS
