@@ -25,14 +25,16 @@ that does not look as expected means the fallback, never a failure).
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import anyio
-import h11
 import httpx2
 
 from solcoder.llm.transport.chunked import ChunkedBodyError, ChunkedDecoder
 from solcoder.llm.transport.http_errors import raw_read_error
+
+if TYPE_CHECKING:
+    import h11  # imported by httpcore2 with its first HTTP/1.1 connection, not at start-up
 
 ENABLED = True
 """Whether event streams take the bulk path at all (tests and benchmarks compare both)."""
@@ -137,6 +139,8 @@ class RawBody:
         connection pooled again."""
         self.ended = True
         if clean and self._chunked is not None:
+            import h11
+
             self._h11.receive_data(_END_OF_CHUNKED_BODY)
             if not isinstance(self._h11.next_event(), h11.EndOfMessage):  # pragma: no cover
                 raise AssertionError("h11 did not take the end of the body")
@@ -168,11 +172,17 @@ def _h11_connection(response: httpx2.Response) -> h11.Connection | None:
     connection_stream = getattr(pool_stream, "_stream", None)
     connection = getattr(connection_stream, "_connection", None)
     state = getattr(connection, "_h11_state", None)
+    if state is None:
+        return None
+    import h11  # loaded: the connection is one of httpcore2's HTTP/1.1 connections
+
     return state if isinstance(state, h11.Connection) else None
 
 
 def _fresh_body(connection: h11.Connection, length: int | None) -> bool:
     """Whether h11 stands at the very start of the body, with nothing of it parsed yet."""
+    import h11
+
     if connection.their_state is not h11.SEND_BODY or connection.our_state is not h11.DONE:
         return False
     if connection.trailing_data[1]:
