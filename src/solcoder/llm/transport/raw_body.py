@@ -14,8 +14,9 @@ HTTP/1.1 connection) keeps the httpx2 path (`take` returns None).
 The connection stays consistent: the bytes h11 read past the head are taken out of its receive
 buffer before anything else reads the socket; when the body ended cleanly (the last chunk and
 its trailer section, nothing after them) h11 is told the body ended, so closing the response
-returns the connection to the pool exactly as after the httpx2 path; in every other case h11
-never saw the end and closing the response closes the connection. Failures are raised as the
+returns the connection to the pool exactly as after the httpx2 path; in every other case (a
+fault, bytes after the end, a `Content-Length` body, rare for an event stream) h11 never saw the
+end and closing the response closes the connection. Failures are raised as the
 httpx2 path raises them (`http_errors.raw_read_error`), so they map to the same errors.
 
 Tied to the internals of httpx2 2.17 / httpcore2 2.17 / h11 0.16 (checked in `take`: anything
