@@ -29,7 +29,6 @@ import asyncio
 import json
 import os
 import resource
-import socket
 import statistics
 import subprocess
 import sys
@@ -37,11 +36,11 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "benchmarks"))
 import streaming  # noqa: E402
+from floor_reader import BODY, FloorAsync, FloorSync, nothing  # noqa: E402
 
 try:
     import aiohttp
@@ -62,121 +61,6 @@ TITLES = {
     "concurrent": "200 concurrent streams x 1,000 chunks: CPU",
 }
 TARGETS = {"chat": "<= 2.0", "messages": "<= 2.0"}
-BODY = {"model": "fake-model", "stream": True, "messages": [{"role": "user", "content": "b"}]}
-
-
-# --- the floor: bytes in, content chunks counted --------------------------------------------
-
-
-class FloorReader:
-    """A chunked SSE response parsed with byte searches; `count` content chunks seen."""
-
-    def __init__(self, api: str) -> None:
-        self.api = api
-        self.count = 0
-        self.done = False
-        self._buffer = b""
-        self._head = True
-        self._remaining = 0
-        self._skip = 0
-        self._lines = b""
-
-    def feed(self, data: bytes) -> None:
-        buffer = self._buffer + data if self._buffer else data
-        position = 0
-        if self._head:
-            end = buffer.find(b"\r\n\r\n")
-            if end < 0:
-                self._buffer = buffer
-                return
-            position, self._head = end + 4, False
-        payload = []
-        size = len(buffer)
-        while position < size:
-            if self._skip:
-                step = min(self._skip, size - position)
-                position += step
-                self._skip -= step
-                continue
-            if self._remaining:
-                piece = buffer[position : position + self._remaining]
-                payload.append(piece)
-                position += len(piece)
-                self._remaining -= len(piece)
-                if not self._remaining:
-                    self._skip = 2
-                continue
-            end = buffer.find(b"\r\n", position)
-            if end < 0:
-                break
-            self._remaining = int(buffer[position:end], 16)
-            position = end + 2
-            if not self._remaining:
-                self.done = True
-                break
-        self._buffer = buffer[position:]
-        lines = self._lines + b"".join(payload)
-        cut = lines.rfind(b"\n") + 1
-        self._lines = lines[cut:]
-        api, has_content, loads = self.api, streaming._has_content, json.loads
-        for line in lines[:cut].split(b"\n"):
-            if line[:6] != b"data: " or line == b"data: [DONE]":
-                continue
-            if has_content(api, loads(line[6:])):
-                self.count += 1
-
-
-def _request(url: str, api: str) -> bytes:
-    parts = urlsplit(url)
-    body = json.dumps(BODY).encode()
-    return (
-        f"POST {streaming.PATHS[api]} HTTP/1.1\r\nHost: {parts.netloc}\r\n"
-        f"Content-Type: application/json\r\nContent-Length: {len(body)}\r\n\r\n"
-    ).encode() + body
-
-
-class FloorSync:
-    def __init__(self, url: str, api: str) -> None:
-        parts = urlsplit(url)
-        self.sock = socket.create_connection((parts.hostname, parts.port))
-        self.request, self.api = _request(url, api), api
-
-    def stream(self, on_first: Callable[[], None]) -> int:
-        self.sock.sendall(self.request)
-        reader = FloorReader(self.api)
-        recv = self.sock.recv
-        while not reader.done:
-            reader.feed(recv(65536))
-            if reader.count and on_first is not _nothing:
-                on_first()
-                on_first = _nothing
-        return reader.count
-
-
-class FloorAsync:
-    def __init__(self, url: str, api: str) -> None:
-        self.url, self.api, self.request = url, api, _request(url, api)
-        self.idle: list[tuple[asyncio.StreamReader, asyncio.StreamWriter]] = []
-
-    async def stream(self, on_first: Callable[[], None]) -> int:
-        if self.idle:
-            reader, writer = self.idle.pop()
-        else:
-            parts = urlsplit(self.url)
-            reader, writer = await asyncio.open_connection(parts.hostname, parts.port)
-        writer.write(self.request)
-        parser = FloorReader(self.api)
-        while not parser.done:
-            parser.feed(await reader.read(65536))
-            if parser.count and on_first is not _nothing:
-                on_first()
-                on_first = _nothing
-        self.idle.append((reader, writer))
-        return parser.count
-
-
-def _nothing() -> None:
-    pass
 
 
 # --- one measurement (runs in a subprocess) ---------------------------------------------------
@@ -274,7 +158,7 @@ async def _run_async(stream: Any, scenario: str, expected: int) -> dict[str, Any
 async def _measure(
     once: Callable[[Callable[[], None]], Any], scenario: str, expected: int, *, is_async: bool
 ) -> dict[str, Any]:
-    async def call(on_first: Callable[[], None] = _nothing) -> int:
+    async def call(on_first: Callable[[], None] = nothing) -> int:
         result = once(on_first)
         return await result if is_async else result  # type: ignore[no-any-return]
 
