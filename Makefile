@@ -69,6 +69,7 @@ typecheck: $(STAMP) ## mypy --strict on src/
 bench: $(LOCAL) ## Run the benchmarks (ratios against baselines measured in the same run)
 	$(BIN)/python benchmarks/startup.py
 	$(BIN)/python benchmarks/streaming.py
+	$(BIN)/python benchmarks/stream_floor.py
 	$(BIN)/python benchmarks/local_tokens.py
 	$(BIN)/python benchmarks/workspace_search.py
 	$(BIN)/python benchmarks/workspace_edit.py

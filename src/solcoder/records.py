@@ -18,6 +18,13 @@ fields of instances of exactly the same class (`NotImplemented` otherwise), the 
 tuple for frozen classes, no hash for mutable ones, and `Name(field=value, …)` over the shown
 fields, `...` where a value contains itself. `dataclasses.fields`, `replace` and `asdict` see
 an ordinary dataclass.
+
+A frozen class's `__setattr__` and `__delattr__` cost two more compilations each. Python
+3.11 and 3.12 write them with `dataclasses._frozen_get_del_attr`; for SolCoder's own classes
+(a module under `solcoder`), `_frozen_methods` makes the same two functions as closures
+instead: the same checks, messages and `super()` call, nothing compiled. Other packages'
+dataclasses, and other Python versions (3.13 builds all methods in one compilation), are
+left to `dataclasses` itself.
 """
 
 from __future__ import annotations
@@ -92,3 +99,38 @@ def shared_methods(cls: _C) -> _C:
     # As dataclass: a frozen class hashes its fields; a mutable one with `==` is unhashable.
     cls.__hash__ = __hash__ if params.frozen else None  # type: ignore[assignment]
     return cls
+
+
+_stdlib_frozen_methods = getattr(dataclasses, "_frozen_get_del_attr", None)
+
+
+def _frozen_methods(cls: type[Any], fields: list[Any], globals: dict[str, Any]) -> tuple[Any, Any]:
+    """`dataclasses._frozen_get_del_attr` for SolCoder's classes, without `exec`."""
+    assert _stdlib_frozen_methods is not None
+    if not cls.__module__.startswith("solcoder."):
+        return _stdlib_frozen_methods(cls, fields, globals)  # type: ignore[no-any-return]
+    names = tuple(item.name for item in fields)
+    frozen_error = dataclasses.FrozenInstanceError
+
+    def __setattr__(self: Any, name: str, value: Any) -> None:
+        if type(self) is cls or name in names:
+            raise frozen_error(f"cannot assign to field {name!r}")
+        super(cls, self).__setattr__(name, value)
+
+    def __delattr__(self: Any, name: str) -> None:
+        if type(self) is cls or name in names:
+            raise frozen_error(f"cannot delete field {name!r}")
+        super(cls, self).__delattr__(name)
+
+    return __setattr__, __delattr__
+
+
+def _install_frozen_methods() -> None:
+    """Use `_frozen_methods` where `dataclasses` has the function it stands for (3.11, 3.12:
+    same name and parameters)."""
+    code = getattr(_stdlib_frozen_methods, "__code__", None)
+    if code is not None and code.co_varnames[: code.co_argcount] == ("cls", "fields", "globals"):
+        dataclasses._frozen_get_del_attr = _frozen_methods  # type: ignore[attr-defined]
+
+
+_install_frozen_methods()

@@ -4,6 +4,8 @@ bring the cost back without failing anything else."""
 
 from __future__ import annotations
 
+import json
+import sqlite3
 import subprocess
 import sys
 from pathlib import Path
@@ -39,6 +41,19 @@ NOT_ON_THE_OFFLINE_PATH = {
     "solcoder.workspace.search": "a search_files call",
     "hashlib": "a file read (ReadLedger.saw)",
     "jsonschema": "a tool's arguments checked against a JSON Schema (solcoder.tools.validation)",
+    "yaml": "a SKILL.md or a command file with front matter (solcoder.skills.frontmatter)",
+    "solcoder.skills.prompt": "a skill found (the capped list in the system prompt)",
+    "solcoder.ui.command_table": "the REPL, or a custom command file found",
+    "solcoder.hooks": "a configured hook (cli/hooks_wiring.py hook_runner)",
+    "solcoder.config.hook_tables": "a config file with [[hooks.EVENT]] tables",
+    "solcoder.cli.hooks_wiring": "a configured hook",
+    # The one-shot path (issue 26): flags parsed without click, the turn run without a loop.
+    "click": "a command line the one-shot parser leaves to click (cli/oneshot.py)",
+    "solcoder.cli.root": "a command line the one-shot parser leaves to click (cli/oneshot.py)",
+    "asyncio": "a tool call, a compaction, a spinner, a real provider (solcoder.loopless)",
+    "ssl": "a real provider",
+    "uuid": "a prompt-cache key without a session (cli/build.py)",
+    "platform": "uuid, `solcoder --version` of dependencies",
 }
 
 _RUN_AND_LIST = (
@@ -67,3 +82,47 @@ def test_offline_one_shot_turn_does_not_import_what_it_does_not_use(tmp_path: Pa
     assert "solcoder.llm.providers.scripted" in loaded  # the listing is of that turn
     unexpected = {name: why for name, why in NOT_ON_THE_OFFLINE_PATH.items() if name in loaded}
     assert not unexpected, f"imported by `-p hi --offline-mode`, only needed for: {unexpected}"
+
+
+# A priced provider's turn: its cost comes from the precomputed table
+# (llm/catalog/price_table.py), not from genai-prices (and pydantic), which took 0.2-0.4 s
+# to import on the main thread after the reply and in the telemetry thread before the exit.
+NOT_AFTER_A_PRICED_ANSWER = {
+    "genai_prices": "a model outside the catalog (price_table.json)",
+    "pydantic": "a tool call (BaselineRegistry), or genai-prices",
+}
+
+
+def test_a_priced_turn_imports_no_price_package(tmp_path: Path) -> None:
+    from tests.support.fake_llm_server import FakeLLMServer, Reply
+
+    listing = tmp_path / "modules.txt"
+    home = tmp_path / "home" / ".solcoder"
+    reply = Reply(text="Priced hello.", input_tokens=1200, output_tokens=30)
+    with FakeLLMServer(reply, lifetime=60) as server:
+        completed = subprocess.run(
+            [
+                *(sys.executable, "-c", _RUN_AND_LIST, str(listing), "-p", "hi", "--json"),
+                *("--llm-provider", "openai", "--llm-model", "gpt-4.1-mini"),
+                *("--llm-base-url", server.base_url("chat")),
+            ],
+            capture_output=True,
+            text=True,
+            timeout=120,
+            env=clean_environment(home, {"OPENAI_API_KEY": "sk-test-priced-0123456789"}),
+            cwd=tmp_path,
+            check=False,
+        )
+    assert completed.returncode == 0, completed.stderr
+    assert "Priced hello." in "".join(
+        event.get("text", "")
+        for event in map(json.loads, completed.stdout.splitlines())
+        if event["type"] == "text_delta"
+    )
+    loaded = set(listing.read_text().split())
+    assert "solcoder.llm.catalog.price_table" in loaded  # the call was priced, from the table
+    unexpected = {name: why for name, why in NOT_AFTER_A_PRICED_ANSWER.items() if name in loaded}
+    assert not unexpected, f"imported by a priced -p turn, only needed for: {unexpected}"
+    with sqlite3.connect(home / "telemetry.db") as database:
+        (cost,) = database.execute("select cost_usd from calls").fetchone()
+    assert cost is not None and cost > 0  # the telemetry record was priced too

@@ -12,8 +12,9 @@ import time
 import pytest
 
 from solcoder.errors import LLMTimeoutError
-from solcoder.llm.events import Completed, TextDelta
+from solcoder.llm.events import Completed, Event, TextDelta
 from solcoder.llm.transport.deadline import Timeouts
+from solcoder.llm.transport.streaming import StreamingCall
 from solcoder.llm.transport.sync_loop import READ_AHEAD
 from tests.support.fake_llm_server import FakeLLMServer, Reply
 from tests.transport.harness import REQUEST, in_flight, make_client
@@ -122,4 +123,31 @@ def test_closing_a_sync_stream_with_a_read_in_flight_ends_it_as_closed(
         stream.close()  # type: ignore[attr-defined]
         assert client.last_stats is not None
         assert client.last_stats.outcome == "closed"
+        assert in_flight(client) == 0
+
+
+def test_the_first_events_are_handed_over_before_the_rest_is_read(
+    server: FakeLLMServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The whole reply is written at once, so the socket holds far more than the first event
+    # when it arrives: the caller gets that event after one batch, not after the pump read
+    # and decoded everything buffered (time to first token).
+    server.enqueue(Reply(text="abcd" * 2000, chunk_size=4))
+    batches = 0
+    next_batch = StreamingCall.next_batch
+
+    async def counted(self: StreamingCall) -> list[Event] | None:
+        nonlocal batches
+        batch = await next_batch(self)
+        batches += 1
+        return batch
+
+    monkeypatch.setattr(StreamingCall, "next_batch", counted)
+    with make_client(server, "chat") as client:
+        stream = client.stream(REQUEST)
+        first = next(stream)
+        assert isinstance(first, TextDelta)
+        assert batches == 1
+        rest = [event for event in stream if isinstance(event, TextDelta)]
+        assert len(rest) == 1999
         assert in_flight(client) == 0

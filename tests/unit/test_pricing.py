@@ -107,8 +107,12 @@ def test_rates_at_a_date_are_used() -> None:
 
 
 def test_without_the_price_package_costs_are_unknown(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Except where the precomputed table (price_table.py) has the price already."""
     monkeypatch.setattr(pricing, "_genai_prices", lambda: None)
-    assert cost_usd("openai", "gpt-4.1-mini", Usage(1, 1)) is None
+    proxy = "https://api.openai.com/v1"
+    assert cost_usd("my-proxy", "gpt-4.1-mini", Usage(1, 1), base_url=proxy) is None
+    assert cost_usd("openai", "o3", Usage(1, 1)) is None  # dated prices: genai-prices decides
+    assert cost_usd("openai", "gpt-4.1-mini", Usage(1, 1)) == pytest.approx(2e-6)
     assert price_of("openai", "gpt-4.1-mini") is None
     assert cost_usd("ollama", "llama3.2", Usage(1, 1)) == 0.0
 

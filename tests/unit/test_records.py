@@ -103,3 +103,61 @@ def test_refuses_a_class_it_would_silently_change() -> None:
 
             def __repr__(self) -> str:
                 return "own"
+
+
+_FROZEN_SOURCE = """
+from dataclasses import dataclass, field
+from solcoder.records import shared_methods
+
+@shared_methods
+@dataclass(frozen=True, slots=True, eq=False, repr=False)
+class Frozen:
+    x: int
+    y: int = 0
+
+@dataclass(frozen=True)
+class Plain:
+    x: int
+    items: list = field(default_factory=list)
+
+class Child(Plain):
+    pass
+"""
+
+
+def _frozen_classes(module_name: str) -> dict[str, Any]:
+    namespace: dict[str, Any] = {"__name__": module_name}
+    exec(compile(_FROZEN_SOURCE, f"<{module_name}>", "exec", dont_inherit=True), namespace)
+    return namespace
+
+
+def _outcomes(classes: dict[str, Any]) -> list[str]:
+    """What each attempt to change a frozen instance does: the error and its message."""
+    outcomes = []
+    instances = [classes["Frozen"](1, 2), classes["Plain"](1), classes["Child"](1)]
+    for instance in instances:
+        attempts = [
+            (setattr, ("x", 5)),
+            (setattr, ("other", 5)),
+            (delattr, ("x",)),
+            (delattr, ("other",)),
+        ]
+        for change, arguments in attempts:
+            try:
+                change(instance, *arguments)
+                outcomes.append(f"ok {getattr(instance, '__dict__', '')}")
+            except Exception as error:
+                outcomes.append(f"{type(error).__name__}: {error}")
+    return outcomes
+
+
+def test_solcoders_frozen_classes_refuse_changes_exactly_as_dataclass_does() -> None:
+    """Their `__setattr__`/`__delattr__` are closures, not compiled code (start-up), with
+    the same checks and messages as the ones `dataclasses` compiles for other packages."""
+    ours = _frozen_classes("solcoder.example")
+    reference = _frozen_classes("elsewhere.example")
+    assert _outcomes(ours) == _outcomes(reference)
+    setter = ours["Frozen"].__setattr__
+    assert setter.__code__.co_filename.endswith("records.py")
+    assert reference["Frozen"].__setattr__.__code__.co_filename == "<string>"
+    assert setter.__qualname__ == "Frozen.__setattr__"

@@ -283,3 +283,25 @@ def test_arbitrary_bytes_never_raise_anything_but_protocol_error(
             decode_split(body, cuts)
         return
     assert decode_split(body, cuts) == whole
+
+
+def test_a_fault_after_good_events_in_one_chunk_is_raised_by_the_next_call() -> None:
+    # A bulk reader feeds whole network reads: the events before the fault are handed out
+    # first, as if each had arrived in a read of its own.
+    decoder = SSEDecoder()
+    assert decoder.feed(b"data: one\n\ndata: two\n\ndata: \xff\n\n") == [
+        ServerSentEvent("one"),
+        ServerSentEvent("two"),
+    ]
+    assert decoder.failure is not None
+    with pytest.raises(ProtocolError, match="not valid UTF-8"):
+        decoder.feed(b"data: three\n\n")
+    with pytest.raises(ProtocolError, match="not valid UTF-8"):
+        decoder.close()
+
+
+def test_the_total_limit_hands_out_the_events_under_it() -> None:
+    decoder = SSEDecoder(max_total_bytes=20)
+    assert decoder.feed(b"data: x\n\n" * 3) == [ServerSentEvent("x")] * 2
+    with pytest.raises(ProtocolError, match="grew past 20 bytes"):
+        decoder.feed(b"data: y\n\n")

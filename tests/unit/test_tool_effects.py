@@ -10,7 +10,6 @@ from solcoder.tools.toolkits import load_registry
 
 DECLARED = {
     "plan": "read_only",
-    "scaffold_program": "read_only",
     "explain_error": "read_only",
     "review_code": "read_only",
     "search_notes": "read_only",

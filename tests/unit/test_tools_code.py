@@ -1,26 +1,22 @@
-"""The code and deploy toolkits: scaffolds as data, error explanations, honest deploys."""
+"""The code and deploy toolkits: scaffold files, error explanations, honest deploys."""
 
 from pathlib import Path
 
 import pytest
 
 from solcoder.tools.toolkits import default_registry
-from solcoder.tools.toolkits.code import explain_error, scaffold_program
+from solcoder.tools.toolkits.code import explain_error, scaffold_files
 from solcoder.tools.toolkits.deploy import deploy_program
 from solcoder.tools.toolkits.review import review_code
 
 
-def _files(result: dict) -> dict[str, str]:
-    return {item["path"]: item["content"] for item in result["files"]}
+def _files(name: str, framework: str = "anchor") -> dict[str, str]:
+    return scaffold_files(name, framework)[1]
 
 
-def test_anchor_scaffold_is_returned_as_data_and_not_written(tmp_path, monkeypatch):
-    monkeypatch.chdir(tmp_path)
-    result = scaffold_program("My Counter")
-    assert result["written_to_disk"] is False
-    assert "Nothing was written to disk" in result["note"]
-    assert list(tmp_path.iterdir()) == []
-    files = _files(result)
+def test_anchor_scaffold_files_target_anchor_1():
+    crate, files, commands = scaffold_files("My Counter")
+    assert crate == "my_counter"
     assert set(files) == {
         "Anchor.toml",
         "Cargo.toml",
@@ -36,13 +32,17 @@ def test_anchor_scaffold_is_returned_as_data_and_not_written(tmp_path, monkeypat
     assert "checked_add" in lib
     assert "{{" not in lib
     assert 'my_counter = "' in files["Anchor.toml"]
-    assert "MyCounter" in files["tests/my_counter.ts"]
-    assert "anchor keys sync" in " ".join(result["next_commands"])
+    assert 'anchor-lang = "1.' in files["programs/my_counter/Cargo.toml"]
+    test = files["tests/my_counter.ts"]
+    assert "MyCounter" in test
+    assert '"@anchor-lang/core"' in test
+    assert "@coral-xyz" not in test + files["package.json"]
+    assert "anchor keys sync" in " ".join(commands)
 
 
 def test_scaffolded_sources_pass_the_reviewer():
     for framework in ("anchor", "native"):
-        for path, content in _files(scaffold_program("vault", framework)).items():
+        for path, content in _files("vault", framework).items():
             if path.endswith(".rs"):
                 assert review_code(content).findings == [], path
             if path.endswith(".ts"):
@@ -50,7 +50,7 @@ def test_scaffolded_sources_pass_the_reviewer():
 
 
 def test_native_scaffold():
-    files = _files(scaffold_program("counter", "native"))
+    files = _files("counter", "native")
     assert set(files) == {"Cargo.toml", "src/lib.rs", ".gitignore"}
     assert "solana-program" in files["Cargo.toml"]
     assert "is_signer" in files["src/lib.rs"]
@@ -58,7 +58,9 @@ def test_native_scaffold():
 
 def test_bad_program_name():
     with pytest.raises(ValueError, match="start with a letter"):
-        scaffold_program("123")
+        scaffold_files("123")
+    with pytest.raises(ValueError, match="framework"):
+        scaffold_files("ok", "seahorse")
 
 
 def _titles(result: dict) -> list[str]:

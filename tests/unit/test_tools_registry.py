@@ -407,7 +407,6 @@ def test_default_registry_has_every_toolkit_with_documented_arguments():
     assert list(registry.toolkits()) == list(TOOLKIT_NAMES)
     assert {
         "plan",
-        "scaffold_program",
         "explain_error",
         "review_code",
         "deploy_program",
@@ -443,8 +442,8 @@ def test_raw_control_characters_inside_strings_are_accepted() -> None:
 def test_the_snapshot_of_the_builtin_tools_is_what_the_tools_declare() -> None:
     """`specs.json` lets a conversation offer the tools without importing the toolkits, and
     `solcoder tools` list them; after changing a tool, renew it with `python -c "from
-    solcoder.tools.toolkits import write_snapshot; write_snapshot()"`."""
-    from solcoder.tools.toolkits import SNAPSHOT, builtin_tools, snapshot_of
+    solcoder.tools.builtin import write_snapshot; write_snapshot()"`."""
+    from solcoder.tools.builtin import SNAPSHOT, builtin_tools, snapshot_of
 
     built = json.dumps(snapshot_of(builtin_tools()), indent=1, ensure_ascii=False) + "\n"
     assert SNAPSHOT.read_text(encoding="utf-8") == built

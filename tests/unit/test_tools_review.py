@@ -15,7 +15,7 @@ use anchor_lang::prelude::*;
 
 declare_id!("Fg6PaFpoGXkYsidMpWTK6W2BeZ7FEfcYkg476zPFsLnS");
 
-const ADMIN: Pubkey = pubkey!("9xQeWvG816bUx9EPjHmaT23yvVM2ZWbr"); // PLANT: hardcoded_pubkey
+const ADMIN: Pubkey = pubkey!("9xQeWvG816bUx9EPjHmaT23yvVM2ZWbr"); // a named constant is fine
 
 #[program]
 pub mod vault {
@@ -35,7 +35,7 @@ pub mod vault {
         let vault = &mut ctx.accounts.vault;
         vault.balance = vault.balance - amount; // PLANT: unchecked_arithmetic
         let share = amount.checked_mul(2).unwrap(); // PLANT: unwrap
-        **ctx.accounts.vault.to_account_info().lamports.borrow_mut() = 0; // PLANT: manual_close
+        **ctx.accounts.vault.to_account_info().lamports.borrow_mut() = 0; // PLANT: insecure_close
         for account in ctx.remaining_accounts.iter() { // PLANT: remaining_accounts
             msg!("{}", account.key);
         }
@@ -55,10 +55,10 @@ pub struct Deposit<'info> {
 #[derive(Accounts)]
 pub struct Withdraw<'info> {
     #[account(mut)]
-    pub vault: Account<'info, Vault>, // PLANT: missing_has_one
+    pub vault: Account<'info, Vault>, // PLANT: account_data_mismatch
     pub authority: AccountInfo<'info>, // PLANT: missing_signer
     pub helper: UncheckedAccount<'info>, // PLANT: unchecked_account
-    pub token_program: AccountInfo<'info>, // PLANT: arbitrary_cpi
+    pub token_program: AccountInfo<'info>, // PLANT: unchecked_account
     /// CHECK: pinned to the fee collector by the address constraint.
     #[account(address = FEE_COLLECTOR)]
     pub fee_collector: UncheckedAccount<'info>,
@@ -106,6 +106,9 @@ pub fn process(accounts: &[AccountInfo], data: &[u8]) -> ProgramResult {
     let state = next_account_info(iter)?;
     let record =
         Record::try_from_slice(&state.data.borrow())?; // PLANT: missing_owner_check, type_cosplay
+    if record.authority != *authority.key {
+        return Err(ProgramError::InvalidAccountData);
+    }
     Ok(())
 }
 """
@@ -156,10 +159,13 @@ def test_findings_carry_severity_fix_and_the_source_line():
     )
     assert "Signer<'info>" in by_rule["missing_signer"].fix
     assert "checked_add" in by_rule["unchecked_arithmetic"].fix
-    assert by_rule["missing_has_one"].fix.startswith("Add `has_one = owner`")
-    assert by_rule["manual_close"].severity == "high"
-    assert review.counts == {"critical": 1, "high": 6, "medium": 3, "low": 2}
-    assert review.summary == "12 findings: 1 critical, 6 high, 3 medium, 2 low."
+    assert by_rule["account_data_mismatch"].fix.startswith("Add `has_one = owner`")
+    assert by_rule["insecure_close"].severity == "high"
+    # Pasted source: the release profile is unknown, so arithmetic is low, not a finding to
+    # block on; the unchecked program account no CPI uses is an undocumented account, not an
+    # arbitrary CPI.
+    assert review.counts == {"critical": 1, "high": 2, "medium": 1, "low": 5, "info": 2}
+    assert review.summary == "11 findings: 1 critical, 2 high, 1 medium, 5 low, 2 info."
     assert [f.line for f in review.findings] == sorted(f.line for f in review.findings)
 
 
@@ -167,7 +173,7 @@ def test_safe_code_has_no_findings():
     review = review_code(SAFE_ANCHOR)
     assert review.findings == []
     assert review.summary == "No issues found by the static checklist."
-    assert "missing_has_one" in review.checks
+    assert "account_data_mismatch" in review.checks
 
 
 def test_check_comment_without_constraint_is_a_low_finding():

@@ -20,7 +20,9 @@ Precedence, first match wins (docs/approval.md):
 
 A read of a secret (`reads_secrets`, assessed per call) is the exception to 2-5: only the
 user's yes for that very call, an exact `--approve` of the tool, or `--approve-all` read it;
-no grant, glob or allow rule does.
+no grant, glob or allow rule does. So is a change to SolCoder's project settings
+(`writes_settings`: a file under `.solcoder/`, where hooks and approval rules live): it is
+asked for each time, whatever `--approve-edits` or an earlier "always" said.
 """
 
 from __future__ import annotations
@@ -43,6 +45,8 @@ RuleList = Literal["allow", "ask", "deny"]
 DECLINED: Final = "Declined by the user."
 """The error result the model gets for a call that was not approved (the tools contract)."""
 
+ASKED_EACH_TIME: Final = frozenset({"reads_secrets", "writes_settings"})
+"""Effects only a yes for that very call (or an exact `--approve`) lets through."""
 _STRENGTH: Final[dict[RuleList, int]] = {"allow": 0, "ask": 1, "deny": 2}
 _WILDCARDS: Final = frozenset("*?[]!")
 
@@ -122,7 +126,7 @@ def decide(
     rule = matching_rule(name, rules)
     if rule is not None and rule[0] == "deny":
         return Verdict("deny", "config", rule[1])
-    if effect == "reads_secrets":
+    if effect in ASKED_EACH_TIME:
         if approvals.cover_exactly(name):
             return Verdict("allow", "flag")
         return Verdict("ask", "policy")
@@ -157,7 +161,7 @@ def grants_for(name: str, effect: str, origin: str, edit_tools: Collection[str])
     """What an "always" answer grants for the rest of the session: the tool itself; for an
     edit, every edit tool (the user said "always for edits"); for a secret, nothing (each
     secret is asked for on its own)."""
-    if effect == "reads_secrets":
+    if effect in ASKED_EACH_TIME:
         return set()
     if is_own_edit(effect, origin):
         return {name, *edit_tools}

@@ -17,7 +17,6 @@ A model whose window nobody knows (not in the table, no served window) is compac
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, replace
 
@@ -38,6 +37,7 @@ from solcoder.llm.events import Completed, TextDelta
 from solcoder.llm.messages import Message, Request
 from solcoder.llm.providers.base import Provider, closing
 from solcoder.llm.tokens import estimate_request, message_tokens, model_family, reply_reserve
+from solcoder.loopless import need_loop
 from solcoder.records import shared_methods
 
 DEFAULT_SUMMARY_TOKENS = 1024
@@ -46,6 +46,8 @@ DEFAULT_SUMMARY_TOKENS = 1024
 @shared_methods
 @dataclass(frozen=True, slots=True, eq=False, repr=False)
 class CompactionOptions:
+    """When the history is summarised, and how long a summary may take."""
+
     threshold: float | None = None
     """`llm.compact_at` as a fraction of the window; None: only `/compact` compacts."""
     timeout: float = 900.0
@@ -156,6 +158,9 @@ class Compactor:
                 yield Notice("Nothing to compact yet.")
             return
         yield CompactionStarted(before, trigger)
+        await need_loop()  # a deadline is a timer on the event loop
+        import asyncio
+
         try:
             async with asyncio.timeout(self.options.timeout):
                 summary, count = await self._summarise(

@@ -9,7 +9,6 @@ Ctrl-C is kept as a partial assistant message, and tool calls left open are answ
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 import time
 from collections.abc import AsyncIterator, Callable
@@ -23,6 +22,7 @@ from solcoder.agent.events import (
     Compacted,
     CompactionStarted,
     FileChanged,
+    HookRan,
     Notice,
     StepStarted,
     ToolRunStarted,
@@ -36,12 +36,15 @@ from solcoder.llm.messages import Message, Text, Usage
 from solcoder.llm.partial import PartialReply
 from solcoder.llm.providers.base import closing
 from solcoder.llm.serialize import message_to_dict
+from solcoder.loopless import cancelled
 from solcoder.records import shared_methods
 from solcoder.redact_stream import settle
 from solcoder.words import count
 
 if TYPE_CHECKING:
     from solcoder.commands.context import CommandContext
+    from solcoder.skills.catalog import SkillSet
+    from solcoder.skills.slash_commands import CommandSet
     from solcoder.workspace.session import WorkspaceSession
 
 PARTIAL_EVERY_S = 1.0
@@ -76,6 +79,9 @@ FILE_CHANGE = "file_change"
 """Transcript event: a tool call changed a file (call_id, path, change, diff, added, removed)."""
 UNDO = "undo"
 """Transcript event: `/undo` or `solcoder undo` restored a turn's files (turn, files)."""
+HOOK = "hook"
+"""Transcript event: a hook ran or was skipped (event, hook, source, decision, reason, tool,
+exit_code, duration_ms, timed_out; call_id for a tool event)."""
 
 
 FallbackFactory = Callable[[LLMError], Orchestrator | None]
@@ -111,8 +117,14 @@ class Conversation:
         instructions: ProjectInstructions | None = None,
         workspace: WorkspaceSession | None = None,
         commands: CommandContext | None = None,
+        skills: SkillSet | None = None,
+        custom_commands: CommandSet | None = None,
     ) -> None:
         self.orchestrator = orchestrator
+        self.skills = skills
+        """The skills offered through `load_skill` (for `/status`, `/skills`), if any."""
+        self.custom_commands = custom_commands
+        """The user's and the project's slash commands (for `/status`, `/help`), if any."""
         self.workspace = workspace
         self.commands = commands
         """How commands run (for `/status`, `/ps`), if the command tools are offered."""
@@ -134,6 +146,8 @@ class Conversation:
         self._usage_summary = usage_summary
         self._notes: list[str] = []
         """Things the model must hear with the next prompt (files restored by /undo)."""
+        self._hooks_started = False
+        """Whether this launch's `session_start` hooks ran (before its first prompt)."""
         self._last_prompt: str | None = next(
             (m.text for m in reversed(self.history) if m.role == "user" and m.text), None
         )
@@ -154,6 +168,7 @@ class Conversation:
         """Continue this conversation with another provider or model (history kept, and the
         approval gate: "always" answers hold for the whole session)."""
         orchestrator.approval = self.orchestrator.approval
+        orchestrator.hooks = self.orchestrator.hooks
         self.orchestrator = orchestrator
 
     def _truncate(self, keep: int) -> None:
@@ -192,6 +207,12 @@ class Conversation:
         self, text: str, *, force_tool: str | None = None
     ) -> AsyncIterator[AgentEvent]:
         self._last_prompt = text
+        blocked: list[str] = []
+        async with closing(self._prompt_hooks(text, blocked)) as hook_events:
+            async for event in hook_events:
+                yield event
+        if blocked:
+            return
         if self._notes:
             notes = "\n".join(f"[SolCoder note: {note}]" for note in self._notes)
             self._notes.clear()
@@ -206,6 +227,12 @@ class Conversation:
         if self._last_prompt is None:
             yield Notice("Nothing to retry yet.")
             return
+        blocked: list[str] = []
+        async with closing(self._prompt_hooks(self._last_prompt, blocked)) as hook_events:
+            async for event in hook_events:
+                yield event
+        if blocked:
+            return
         for position in range(len(self.history) - 1, -1, -1):
             message = self.history[position]
             if message.role == "user" and message.text == self._last_prompt:
@@ -217,6 +244,26 @@ class Conversation:
         async with closing(self._drive(TurnRecord(self._last_prompt))) as events:
             async for event in events:
                 yield event
+
+    async def _prompt_hooks(self, text: str, blocked: list[str]) -> AsyncIterator[AgentEvent]:
+        """`session_start` (once) and `user_prompt` hooks: their context becomes a note to
+        the model; a deny ends the turn before anything is sent (its reason in `blocked`)."""
+        from solcoder.agent.hook_points import before_prompt
+
+        hooks = self.orchestrator.hooks
+        if hooks is None:
+            return
+        first, self._hooks_started = not self._hooks_started, True
+        reports, denied, notes = await before_prompt(hooks, text, first=first)
+        self._notes.extend(notes)
+        for event in reports:
+            if self._transcript is not None:
+                self._record_event(self._transcript, event)
+            yield event
+        if denied is not None:
+            blocked.append(denied)
+            yield Notice(f"The prompt was not sent: a hook denied it ({denied}).", "warning")
+            yield TurnFinished((), Usage(), "blocked")
 
     def _append(self, message: Message) -> None:
         self.history.append(message)
@@ -253,10 +300,14 @@ class Conversation:
                     self._record_compaction(event)
                 elif isinstance(event, TurnFinished):
                     outcome = event.reason
+                    for ran in await self._stop_hooks(event.reason):
+                        if transcript is not None:
+                            self._record_event(transcript, ran)
+                        yield ran
                 if transcript is not None:
                     self._record_event(transcript, event)
                 yield event
-        except (asyncio.CancelledError, GeneratorExit, KeyboardInterrupt):
+        except (cancelled(), GeneratorExit, KeyboardInterrupt):
             self._keep_partial(reply.text)
             outcome = "cancelled"
             raise
@@ -273,6 +324,17 @@ class Conversation:
             if transcript is not None:
                 transcript.end_turn(outcome=outcome, usage=record.usage.as_dict())
 
+    async def _stop_hooks(self, reason: str) -> list[HookRan]:
+        """`stop` hooks as the turn ends; their context is a note for the next prompt."""
+        hooks = self.orchestrator.hooks
+        if hooks is None:
+            return []
+        from solcoder.agent.hook_points import at_stop
+
+        reports, notes = await at_stop(hooks, reason)
+        self._notes.extend(notes)
+        return reports
+
     def _record_event(self, transcript: TranscriptSink, event: AgentEvent) -> None:
         """The transcript records of a turn's events: approvals, commands, file changes, a
         reply cut by the output limit (messages are saved by `_save_new`)."""
@@ -282,6 +344,9 @@ class Conversation:
             transcript.record_event(COMMAND, call_id=event.call.id, **event.record.as_dict())
         elif isinstance(event, FileChanged):
             transcript.record_event(FILE_CHANGE, call_id=event.call.id, **event.change.as_dict())
+        elif isinstance(event, HookRan):
+            call_id = event.call.id if event.call is not None else None
+            transcript.record_event(HOOK, call_id=call_id, **event.report.details())
         elif (
             isinstance(event, Completed)
             and event.stop_reason == "max_tokens"

@@ -14,6 +14,7 @@ from solcoder.llm.messages import Message, ToolCall, Usage
 from solcoder.records import shared_methods
 
 if TYPE_CHECKING:
+    from solcoder.hooks.model import HookReport
     from solcoder.tools.registry import CommandRecord
     from solcoder.workspace.changes import FileChange
 
@@ -21,6 +22,8 @@ if TYPE_CHECKING:
 @shared_methods
 @dataclass(frozen=True, slots=True, eq=False, repr=False)
 class ToolRunStarted:
+    """A tool call is about to run (after every approval of its step)."""
+
     call: ToolCall
     arguments: dict[str, Any] | None
     """The parsed arguments, or None when they were invalid (the tool will not run)."""
@@ -29,6 +32,8 @@ class ToolRunStarted:
 @shared_methods
 @dataclass(frozen=True, slots=True, eq=False, repr=False)
 class ToolRunFinished:
+    """A tool call's result, as the model will read it."""
+
     call: ToolCall
     ok: bool
     content: str
@@ -105,6 +110,17 @@ class ToolOutputChunk:
 
 @shared_methods
 @dataclass(frozen=True, slots=True, eq=False, repr=False)
+class HookRan:
+    """A hook ran (or was skipped) for an event of the turn: a `hook` JSON event, a
+    transcript record, and a line on the screen when it denied or failed."""
+
+    report: HookReport
+    call: ToolCall | None = None
+    """The tool call it ran for (pre/post_tool_use), if any."""
+
+
+@shared_methods
+@dataclass(frozen=True, slots=True, eq=False, repr=False)
 class StepStarted:
     """A model request is about to be sent (step 1 is the user's prompt)."""
 
@@ -172,4 +188,5 @@ AgentEvent = (
     | FileChanged
     | ToolOutputChunk
     | CommandFinished
+    | HookRan
 )

@@ -58,6 +58,8 @@ class Approver(Protocol):
 @shared_methods
 @dataclass(frozen=True, slots=True, eq=False, repr=False)
 class Outcome:
+    """What the gate decided for one call, and who decided it."""
+
     decision: Decision
     by: DecidedBy
 
@@ -68,6 +70,8 @@ class Outcome:
 
 @dataclass(slots=True, eq=False)
 class ApprovalGate:
+    """Decides, call by call, whether a tool runs: rules, flags, then the user."""
+
     rules: ApprovalRules = field(default_factory=ApprovalRules)
     project_rules: ApprovalRules = field(default_factory=ApprovalRules)
     """A project config's `ask`/`deny` (never `allow`): judged on their own, and the stricter

@@ -17,7 +17,6 @@ it); only then do the approved calls start, in parallel. A declined call is answ
 
 from __future__ import annotations
 
-import asyncio
 import logging
 import time
 from collections.abc import AsyncIterator, Sequence
@@ -34,6 +33,7 @@ from solcoder.agent.events import (
     CommandFinished,
     Compacted,
     FileChanged,
+    HookRan,
     Notice,
     StepStarted,
     ToolOutputChunk,
@@ -42,6 +42,7 @@ from solcoder.agent.events import (
     TurnFinished,
 )
 from solcoder.agent.gate import ApprovalGate, ApprovalRequest
+from solcoder.agent.hook_points import HookPoints, after_tool, denied_result
 from solcoder.agent.invariants import answer_unanswered_calls, check_tool_pairing
 from solcoder.llm.catalog.reasoning import apply_reasoning
 from solcoder.llm.events import Completed
@@ -56,6 +57,7 @@ from solcoder.llm.messages import (
 )
 from solcoder.llm.providers.base import Provider, closing
 from solcoder.llm.wire.assemble import DEFAULT_MAX_ARGUMENT_BYTES
+from solcoder.loopless import need_loop
 from solcoder.records import shared_methods
 from solcoder.shell.live import LIVE_OUTPUT
 from solcoder.tools.registry import ToolArgumentError, ToolLike, ToolOutput, ToolRegistry
@@ -66,6 +68,8 @@ log = logging.getLogger(__name__)
 @shared_methods
 @dataclass(frozen=True, slots=True, eq=False, repr=False)
 class AgentOptions:
+    """The bounds and settings of one conversation's turns (from `llm.*`)."""
+
     system: str | None = None
     max_steps: int = 8
     max_repairs: int = 2
@@ -87,6 +91,8 @@ class AgentOptions:
 @shared_methods
 @dataclass(slots=True, eq=False, repr=False)
 class _Prepared:
+    """One tool call of a step, checked: parsed arguments or the problem found."""
+
     call: ToolCall
     arguments: dict[str, Any] | None
     problem: str | None
@@ -101,6 +107,10 @@ class _Prepared:
     refused: str | None = None
     """Why the tool said, before approval, that this call cannot succeed (an edit of a file
     never read): answered as the tool's own error, not counted as a malformed call."""
+    hook_denied: str | None = None
+    """Why a `pre_tool_use` hook refused it (it never runs; the model reads this)."""
+    hook_context: str | None = None
+    """What `pre_tool_use` hooks added for the model (appended to the result)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -123,12 +133,15 @@ class Orchestrator:
         options: AgentOptions | None = None,
         *,
         approval: ApprovalGate | None = None,
+        hooks: HookPoints | None = None,
     ) -> None:
         self.provider = provider
         self.registry = registry
         self.options = options or AgentOptions()
         self.approval = approval if approval is not None else ApprovalGate()
         """Without one given: the default policy and nobody to ask (side effects declined)."""
+        self.hooks = hooks
+        """The user's hooks (docs/hooks.md); None: no hook is configured."""
         self.compactor = Compactor(self.options.compaction)
 
     async def run_turn(
@@ -319,6 +332,8 @@ class Orchestrator:
 
     async def _approve(self, prepared: list[_Prepared]) -> AsyncIterator[AgentEvent]:
         """Settle each call that needs a decision, in order; marks the declined ones."""
+        import asyncio  # loaded by _run_tools, which calls this
+
         gate = self.approval
         for item in prepared:
             if item.problem is not None or item.arguments is None:
@@ -331,6 +346,13 @@ class Orchestrator:
             if assessment.problem is not None:
                 item.refused = assessment.problem
                 continue
+            if self.hooks is not None:  # before anyone is asked: a refused call asks nothing
+                hooked = await self.hooks.pre_tool_use(tool.name, item.arguments)
+                for report in hooked.reports:
+                    yield HookRan(report, item.call)
+                item.hook_denied, item.hook_context = hooked.denied, hooked.context
+                if hooked.denied is not None:
+                    continue
             effect = assessment.effect
             command = assessment.command
             if command is not None:
@@ -362,13 +384,30 @@ class Orchestrator:
     async def _run_tools(
         self, prepared: list[_Prepared], results: list[ToolResult]
     ) -> AsyncIterator[AgentEvent]:
-        queue: asyncio.Queue[_Finished | ToolOutputChunk] = asyncio.Queue()
+        # Tools run in threads and tasks: the first place a turn needs an event loop (an
+        # offline answer without tool calls never gets here, nor imports asyncio).
+        await need_loop()
+        import asyncio
+
+        queue: asyncio.Queue[_Finished | ToolOutputChunk | HookRan] = asyncio.Queue()
 
         async def run_one(position: int, item: _Prepared) -> None:
             started = time.perf_counter()
             # The call's task (and what it starts) sends live output through this sink.
             LIVE_OUTPUT.set(lambda text: queue.put_nowait(ToolOutputChunk(item.call, text)))
             result, output = await self._execute(item)
+            if self.hooks is not None and item.arguments is not None:
+                ran = output is not None
+                result = await after_tool(
+                    self.hooks,
+                    item.call,
+                    item.arguments,
+                    result,
+                    output=output,
+                    context=item.hook_context,
+                    ran=ran,
+                    reports=queue.put_nowait,
+                )
             await queue.put(_Finished(position, result, time.perf_counter() - started, output))
 
         tasks: list[asyncio.Task[None]] = []
@@ -386,7 +425,7 @@ class Orchestrator:
             finished = 0
             while finished < len(prepared):
                 entry = await queue.get()
-                if isinstance(entry, ToolOutputChunk):
+                if isinstance(entry, ToolOutputChunk | HookRan):
                     yield entry
                     continue
                 finished += 1
@@ -418,6 +457,8 @@ class Orchestrator:
         call = item.call
         if item.problem is not None or item.arguments is None:
             return ToolResult(call.id, f"Error: {item.problem}", True, call.name), None
+        if item.hook_denied is not None:
+            return denied_result(call.id, call.name, item.hook_denied), None
         if item.declined:
             return ToolResult(call.id, DECLINED, True, call.name), None
         if item.refused is not None:
@@ -425,6 +466,8 @@ class Orchestrator:
         tool = item.tool
         assert tool is not None  # set with the arguments in _prepare
         timeout = tool.timeout or self.options.tool_timeout
+        import asyncio  # loaded by _run_tools, which calls this
+
         try:
             output = await asyncio.wait_for(tool.run(item.arguments), timeout)
         except TimeoutError:

@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from solcoder.agent.project_instructions import ProjectInstructions
+    from solcoder.skills.catalog import SkillSet
 
 SYSTEM_PROMPT = """\
 You are SolCoder, a senior Solana engineer working in the user's terminal. You help plan, write,
@@ -31,14 +32,22 @@ You work in the user's project (the workspace: {root}); paths are relative to it
 
 
 def system_prompt(
-    instructions: ProjectInstructions | None = None, *, workspace: str | None = None
+    instructions: ProjectInstructions | None = None,
+    *,
+    workspace: str | None = None,
+    skills: SkillSet | None = None,
 ) -> str:
     """SolCoder's own prompt, how to work in the workspace (when its tools are offered),
-    then the project's instruction files (when any were loaded), framed as repository data
-    after everything SolCoder itself says."""
+    the skills' names and descriptions (capped; bodies come through `load_skill`), then the
+    project's instruction files (when any were loaded), framed as repository data after
+    everything SolCoder itself says."""
     prompt = SYSTEM_PROMPT
     if workspace is not None:
         prompt += "\n" + WORKSPACE_GUIDE.format(root=workspace)
+    if skills is not None and skills.skills:
+        from solcoder.skills.prompt import prompt_section as skills_section
+
+        prompt += "\n" + skills_section(skills)
     if instructions is None or not instructions.files:
         return prompt
     from solcoder.agent.project_instructions import prompt_section

@@ -16,6 +16,7 @@ from solcoder.records import shared_methods
 if TYPE_CHECKING:
     from solcoder.agent.conversation import Conversation
     from solcoder.agent.gate import ApprovalGate
+    from solcoder.agent.hook_points import HookPoints
     from solcoder.agent.orchestrator import Orchestrator
     from solcoder.agent.project_instructions import ProjectInstructions
     from solcoder.commands.context import CommandContext
@@ -24,6 +25,8 @@ if TYPE_CHECKING:
     from solcoder.mcp.manager import McpManager
     from solcoder.middleware.budget import SessionBudget
     from solcoder.sessions import Session
+    from solcoder.skills.catalog import SkillSet
+    from solcoder.skills.slash_commands import CommandSet
     from solcoder.workspace.session import WorkspaceSession
 
 
@@ -99,11 +102,13 @@ def build_orchestrator(
     instructions: ProjectInstructions | None = None,
     workspace: WorkspaceSession | None = None,
     commands: CommandContext | None = None,
+    skills: SkillSet | None = None,
+    hooks: HookPoints | None = None,
 ) -> Orchestrator:
     """`cache_key` (the session id) groups this conversation's requests in the provider's
     prompt cache; without one, a fresh id per orchestrator does the same. `instructions`
     (AGENTS.md, SOLCODER.md) extend the system prompt only: tools and options never
-    depend on them."""
+    depend on them. `skills` add their names to the prompt and offer `load_skill`."""
     from solcoder.agent.compaction import CompactionOptions
     from solcoder.agent.orchestrator import AgentOptions, Orchestrator
     from solcoder.agent.prompts import system_prompt
@@ -115,13 +120,17 @@ def build_orchestrator(
     llm = settings.llm
     cache = None
     if llm.prompt_cache:
-        import uuid
+        if not cache_key:
+            import uuid  # not for a session's own key: uuid imports platform (start-up)
 
+            cache_key = uuid.uuid4().hex
         ttl: CacheTtl = "1h" if llm.cache_ttl == "1h" else "5m"
-        cache = PromptCache(key=cache_key or uuid.uuid4().hex, ttl=ttl)
+        cache = PromptCache(key=cache_key, ttl=ttl)
     options = AgentOptions(
         system=system_prompt(
-            instructions, workspace=None if workspace is None else str(workspace.root)
+            instructions,
+            workspace=None if workspace is None else str(workspace.root),
+            skills=skills,
         ),
         max_steps=llm.max_steps,
         tool_timeout=llm.tool_timeout,
@@ -136,16 +145,26 @@ def build_orchestrator(
     )
     from solcoder.cli.mcp_wiring import attach_mcp_tools
     from solcoder.tools.commands import attach_command_tools
+    from solcoder.tools.program_tools import attach_program_tools
     from solcoder.tools.workspace import attach_workspace_tools
 
     registry = default_registry()
     attach_workspace_tools(registry, workspace)
+    attach_program_tools(registry, workspace)
+    if workspace is not None:
+        from solcoder.tools.launch_root import set_launch_root
+
+        set_launch_root(workspace.root)
     attach_command_tools(registry, commands)
     attach_mcp_tools(registry, mcp)
+    if skills is not None and skills.skills:
+        from solcoder.tools.skills import attach_skill_tool
+
+        attach_skill_tool(registry, skills, None if workspace is None else workspace.root)
     gate = approval if approval is not None else approval_gate(settings)
     if commands is not None:
         gate.sandboxed = lambda: commands.sandboxed
-    return Orchestrator(provider, registry, options, approval=gate)
+    return Orchestrator(provider, registry, options, approval=gate, hooks=hooks)
 
 
 def build(
@@ -160,6 +179,8 @@ def build(
     workspace: WorkspaceSession | None = None,
     file_tools: bool = True,
     commands: CommandContext | None = None,
+    skills: SkillSet | None = None,
+    custom_commands: CommandSet | None = None,
 ) -> Built:
     """`budget` is the session's count so far when a running REPL rebuilds its provider
     (`/config set`); without it a resumed session's count starts from its transcript.
@@ -167,7 +188,9 @@ def build(
     running (a REPL rebuild keeps them); else from `settings`. `instructions`: the project's
     files, read once per launch by the caller (a `/config set` rebuild keeps the launch's);
     none in the dry run or when turned off. `workspace`: the one a REPL rebuild keeps;
-    `file_tools=False` (the dry run's scripted conversation) offers no workspace tools."""
+    `file_tools=False` (the dry run's scripted conversation) offers no workspace tools.
+    `skills` and `custom_commands`: found once per launch by the caller (`cli/extensions.py`)
+    and kept across a rebuild, like `instructions`."""
     from solcoder.agent.conversation import Conversation
     from solcoder.cli.mcp_wiring import mcp_manager
     from solcoder.cli.provider_wiring import chosen_provider, offline_provider
@@ -194,6 +217,8 @@ def build(
         workspace = workspace_session(settings, options, session, turns)
     if commands is None and workspace is not None:
         commands = command_context(settings, workspace)
+    # The dry run (no file tools) checks the provider: no hook of the user's runs there.
+    hooks = _hook_runner(settings, workspace, session_id) if file_tools else None
     if budget is None:
         budget = session_budget(settings, session)
     history = session.messages() if session is not None else []
@@ -217,6 +242,8 @@ def build(
             instructions=instructions,
             workspace=workspace,
             commands=commands,
+            skills=skills,
+            hooks=hooks,
         )
 
     fallback = None
@@ -272,6 +299,8 @@ def build(
         instructions=instructions,
         workspace=workspace,
         commands=commands,
+        skills=skills,
+        custom_commands=custom_commands,
     )
     turns.conversation = conversation
     return Built(conversation, provider, notices, budget, mcp, workspace, commands)
@@ -291,6 +320,17 @@ class TurnCounter:
         if self.session is not None:
             return max(self.session.turn_count, 1)
         return len(self.conversation.turns) if self.conversation is not None else 1
+
+
+def _hook_runner(
+    settings: Settings, workspace: WorkspaceSession | None, session_id: str
+) -> HookPoints | None:
+    """The session's hooks; nothing of them is imported without any configured."""
+    if not settings.hooks:
+        return None
+    from solcoder.cli.hooks_wiring import hook_runner
+
+    return hook_runner(settings, workspace, session_id)
 
 
 def session_budget(settings: Settings, session: Session | None) -> SessionBudget:

@@ -240,7 +240,7 @@ async def _dry_run(settings: Settings, options: dict[str, Any], session: Session
     if not json_output:
         from solcoder.cli.turn_output import with_spinner
 
-        sink = with_spinner(sink)  # "waiting for the model…" on a terminal, as `-p` shows
+        sink = await with_spinner(sink)  # "waiting for the model…" on a terminal, as `-p` shows
     out = sys.stdout
     turns: list[TurnStats] = []
     try:

@@ -7,7 +7,7 @@ import sys
 from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 from solcoder.errors import UsageError
 
@@ -17,7 +17,9 @@ if TYPE_CHECKING:
     from solcoder.agent.conversation import Conversation
     from solcoder.agent.orchestrator import Orchestrator
     from solcoder.cli.build import Built
+    from solcoder.cli.review_report import ReviewRequest
     from solcoder.config import Settings
+    from solcoder.hooks.runner import HookRunner
     from solcoder.mcp.manager import McpManager
     from solcoder.sessions import Session
     from solcoder.tools.registry import ToolLike, ToolRegistry
@@ -41,56 +43,20 @@ def _format_plan(content: str) -> str:
     return "\n".join(lines)
 
 
-def _format_review(content: str) -> str:
-    try:
-        review = json.loads(content)
-    except ValueError:
-        return content
-    lines = [str(review.get("summary", ""))]
-    for finding in review.get("findings", []):
-        lines.append(
-            f"  [{finding.get('severity', '?')}] line {finding.get('line', '?')}: "
-            f"{finding.get('title', finding.get('message', ''))}"
-        )
-        if finding.get("fix"):
-            lines.append(f"      fix: {finding['fix']}")
-    return "\n".join(lines)
+def review_renderable(root: Path, request: ReviewRequest) -> RenderableType:
+    """`/review`'s answer: the report grouped by program, coloured by severity, made safe."""
+    from rich.text import Text
 
+    from solcoder.cli import review_report
+    from solcoder.terminal import safe
 
-MAX_REVIEW_BYTES = 1024 * 1024
-
-
-def read_source_file(file: Path) -> str:
-    """A source file for `/review`, read by the workspace's text rules: a regular file (a FIFO
-    or a device is refused without waiting on it), at most 1 MB, UTF-8 text."""
-    import os
-    import stat
-
-    from solcoder.workspace.text import NotText, decode
-
-    flags = os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0)
-    try:
-        descriptor = os.open(file, flags)
-    except OSError as error:
-        raise UsageError(f"Cannot read {file}: {error.strerror or error}.") from None
-    try:
-        info = os.fstat(descriptor)
-        if not stat.S_ISREG(info.st_mode):
-            raise UsageError(f"{file} is not a regular file.", hint="Give a source file.")
-        if info.st_size > MAX_REVIEW_BYTES:
-            raise UsageError(
-                f"{file} is {info.st_size:,} bytes, more than /review reads "
-                f"({MAX_REVIEW_BYTES:,}).",
-                hint="Review the program's source files one at a time.",
-            )
-        with os.fdopen(os.dup(descriptor), "rb") as stream:
-            data = stream.read(MAX_REVIEW_BYTES + 1)
-    finally:
-        os.close(descriptor)
-    try:
-        return decode(data, name=str(file)).text
-    except NotText as error:
-        raise UsageError(str(error)) from None
+    report = review_report.run(root, request)
+    shown = Text()
+    for number, (line, style) in enumerate(review_report.report_lines(report, diff=request.diff)):
+        if number:
+            shown.append("\n")
+        shown.append(safe(line), style=style or "")
+    return shown
 
 
 def mcp_hooks(mcp: McpManager | None) -> dict[str, Any]:
@@ -196,19 +162,16 @@ def make_host(
         output = await tool.run(tool.parse_arguments(json.dumps({"goal": goal})))
         return _format_plan(output.content)
 
-    async def run_review(path: str | None) -> str:
-        if not path:
-            raise UsageError(
-                "Usage: /review PATH", hint="For example: /review programs/counter/src/lib.rs"
-            )
-        file = Path(path).expanduser()
-        source = read_source_file(file)
-        language = "typescript" if file.suffix in {".ts", ".tsx", ".js"} else "rust"
-        tool = _builtin(registry, "review_code")
-        output = await tool.run(
-            tool.parse_arguments(json.dumps({"source": source, "language": language}))
-        )
-        return _format_review(output.content)
+    async def run_review(argument: str | None) -> RenderableType:
+        import asyncio
+
+        from solcoder.cli.review_report import parse_arguments
+        from solcoder.workspace.root import find_root
+
+        request = parse_arguments(argument or "")
+        workspace = getattr(conversation, "workspace", None)
+        root = workspace.root if workspace is not None else find_root(Path.cwd())
+        return await asyncio.to_thread(review_renderable, root, request)
 
     def rotate_key() -> str:
         import getpass
@@ -239,6 +202,11 @@ def make_host(
 
         return status_rows(current["settings"], conversation)
 
+    def list_skills() -> list[tuple[str, str]]:
+        from solcoder.cli.extensions import skill_rows
+
+        return skill_rows(getattr(conversation, "skills", None))
+
     return ReplHost(
         **mcp_hooks(mcp),
         status=status,
@@ -249,6 +217,8 @@ def make_host(
         list_tools=list_tools,
         run_plan=run_plan,
         run_review=run_review,
+        list_skills=list_skills,
+        custom_commands=getattr(conversation, "custom_commands", None),
     )
 
 
@@ -304,6 +274,8 @@ def run_interactive(
             budget=current_budget["budget"],  # the session's count carries over the switch
             mcp=built.mcp,  # the running servers carry over
             instructions=conversation.instructions,  # the launch's: same prompt, no re-read
+            skills=conversation.skills,  # the launch's skills and commands, likewise
+            custom_commands=conversation.custom_commands,
             workspace=built.workspace,  # what the model read, and this session's undo
             commands=built.commands,  # the sandbox and the background processes
         )
@@ -331,6 +303,11 @@ def run_interactive(
 
     from solcoder.cli.workspace_hooks import workspace_hooks
 
+    if conversation.orchestrator.hooks is not None:
+        from solcoder.cli.hooks_wiring import ask_trust
+
+        # A launch's hooks are the HookRunner that hooks_wiring.hook_runner built.
+        ask_trust(cast("HookRunner", conversation.orchestrator.hooks), settings.home)
     return run_repl(
         conversation,
         replace(

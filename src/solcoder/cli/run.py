@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-import asyncio
 import sys
-from collections.abc import Callable
-from typing import TYPE_CHECKING, Any, TextIO
+from collections.abc import Callable, Coroutine
+from typing import TYPE_CHECKING, Any, TextIO, cast
 
 from solcoder.cli.output import print_notice
 from solcoder.cli.turn_output import announce_session, make_sink, note_failure, with_spinner
@@ -13,8 +12,10 @@ from solcoder.cli.turn_output import announce_session, make_sink, note_failure, 
 if TYPE_CHECKING:
     from solcoder.agent.conversation import Conversation
     from solcoder.agent.events import ApprovalDecided
+    from solcoder.cli.build import Built
     from solcoder.config import Settings
     from solcoder.errors import SolcoderError
+    from solcoder.hooks.runner import HookRunner
     from solcoder.sessions import Session
 
 
@@ -113,15 +114,19 @@ def run_root(options: dict[str, Any]) -> int:
             from solcoder.cli.dry_run import run_dry_run
 
             return run_dry_run(settings, options, session)
+        from solcoder.cli.extensions import read_extensions
         from solcoder.cli.instructions import read_instructions
 
         instructions = read_instructions(settings)
+        extensions = read_extensions(settings, options)
         built = build(
             settings,
             api_key_flag=options.get("llm_api_key"),
             session=session,
             instructions=instructions,
             options=options,
+            skills=extensions.skills,
+            custom_commands=extensions.commands,
         )
         for notice in built.notices:
             print_notice(notice)
@@ -132,12 +137,27 @@ def run_root(options: dict[str, Any]) -> int:
                 raise UsageError(
                     "The prompt is empty.", hint='Give the text to send, e.g. -p "hello".'
                 )
-            announce_session(session, options["json_output"], instructions, built.commands)
+            hooks = built.conversation.orchestrator.hooks
+            if hooks is not None:
+                from solcoder.cli.hooks_wiring import report_untrusted
+
+                # A launch's hooks are the HookRunner that hooks_wiring.hook_runner built.
+                report_untrusted(cast("HookRunner", hooks))
+            announce_session(
+                session,
+                options["json_output"],
+                instructions,
+                built.commands,
+                extensions,
+                hooks=hooks,
+            )
             check_max_turns(session, options.get("max_turns"))
-            return asyncio.run(
+            from solcoder.cli.extensions import expand_prompt
+
+            return _driver(settings, built)(
                 run_prompt(
                     built.conversation,
-                    options["prompt"],
+                    expand_prompt(options["prompt"], extensions.commands),
                     options["json_output"],
                     show_thinking=settings.ui.show_thinking,
                     on_error=lambda error: note_failure(error, settings, session),
@@ -153,6 +173,21 @@ def run_root(options: dict[str, Any]) -> int:
 
         # A launch that failed before its prompt leaves no session to push real ones out.
         SessionStore(settings.home).discard_if_empty(session)
+
+
+def _driver(settings: Settings, built: Built) -> Callable[[Coroutine[Any, Any, int]], int]:
+    """How the turn's coroutine runs. An offline turn starts without an event loop
+    (`solcoder.loopless`: asyncio is imported only if it calls a tool, compacts, or shows a
+    spinner on a terminal); a real provider, MCP servers or hooks need the loop from the
+    start, so asyncio runs the turn."""
+    offline = settings.llm.offline_mode or settings.llm.provider == "offline"
+    if offline and built.mcp is None and built.conversation.orchestrator.hooks is None:
+        from solcoder.loopless import run
+
+        return run
+    import asyncio
+
+    return asyncio.run
 
 
 def check_max_turns(session: Session, max_turns: int | None) -> None:
@@ -183,6 +218,7 @@ async def run_prompt(
     from solcoder.cli.notices import RELAY
     from solcoder.errors import Cancelled, SolcoderError
     from solcoder.llm.providers.base import closing
+    from solcoder.loopless import cancelled as cancelled_error
 
     sink = make_sink(json_output, show_thinking)
     if json_output:
@@ -191,7 +227,7 @@ async def run_prompt(
         assert isinstance(sink, JsonLinesWriter)  # what make_sink gives for --json
         RELAY.to_json(sink.emit_record)
     else:
-        sink = with_spinner(sink)
+        sink = await with_spinner(sink)
     finished = "done"
     declined: list[ApprovalDecided] = []
     echo = _quiet_interrupt_echo(json_output)
@@ -212,8 +248,9 @@ async def run_prompt(
         # The reader went away (`solcoder -p … | head`): the turn is closed above, in order.
         _silence_stdout()
         return 0
-    except asyncio.CancelledError:
-        # Ctrl-C: the conversation kept the prompt and whatever streamed.
+    except (cancelled_error(), KeyboardInterrupt):
+        # Ctrl-C (asyncio cancels the turn; without a loop it is raised where the turn
+        # was): the conversation kept the prompt and whatever streamed.
         cancelled = Cancelled("Interrupted; the partial reply is kept.")
         if on_error is not None:
             on_error(cancelled)
@@ -225,8 +262,9 @@ async def run_prompt(
         await conversation.orchestrator.provider.aclose()
         sink.close()
         _report_declined(declined)
-    # The model kept sending unusable tool calls: its output was malformed (exit 6).
-    return 6 if finished == "repair_limit" else 0
+    # The model kept sending unusable tool calls: its output was malformed (exit 6); a hook
+    # refused the prompt: nothing was sent (exit 1).
+    return {"repair_limit": 6, "blocked": 1}.get(finished, 0)
 
 
 def _report_declined(declined: list[ApprovalDecided]) -> None:

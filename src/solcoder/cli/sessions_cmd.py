@@ -109,14 +109,19 @@ def show_command(ctx: click.Context, session_id: str) -> None:
         _echo("")
         for part in message.parts:
             _echo(_describe_part(message.role, part))
+    from solcoder.sessions.hook_records import hook_lines
     from solcoder.sessions.transcript import file_change_lines, read_transcript
 
-    changes = file_change_lines(read_transcript(info.path).records)
-    if changes:
-        _echo("")
-        _echo("Files changed:")
-        for line in changes:
-            _echo(f"  {line}")
+    records = read_transcript(info.path).records
+    for title, lines in (
+        ("Files changed:", file_change_lines(records)),
+        ("Hooks:", hook_lines(records)),
+    ):
+        if lines:
+            _echo("")
+            _echo(title)
+            for line in lines:
+                _echo(f"  {line}")
 
 
 def _describe_part(role: str, part: Part) -> str:

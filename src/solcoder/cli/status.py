@@ -48,6 +48,19 @@ def instruction_rows(settings: Settings | None, conversation: Conversation | Non
     return [("instructions" if number == 0 else "", line) for number, line in enumerate(lines)]
 
 
+def extension_rows(settings: Settings | None, conversation: Conversation | None) -> Rows:
+    """The skills (with their system-prompt cost) and custom slash commands in force
+    (`cli/extensions.py`)."""
+    if conversation is None:
+        return []
+    from solcoder.cli.extensions import command_status, skill_status
+
+    return [
+        ("skills", skill_status(getattr(conversation, "skills", None))),
+        ("custom commands", command_status(getattr(conversation, "custom_commands", None))),
+    ]
+
+
 def limit_rows(settings: Settings | None, conversation: Conversation | None) -> Rows:
     """The provider's rate limits as its server last announced them, and the session budget
     (counted across resumes and model switches) with the per-turn step bound."""
@@ -110,6 +123,17 @@ def workspace_rows(settings: Settings | None, conversation: Conversation | None)
     return rows
 
 
+def program_rows(settings: Settings | None, conversation: Conversation | None) -> Rows:
+    """The workspace's Solana programs in one row (manifests and built IDLs)."""
+    workspace = getattr(conversation, "workspace", None)
+    if workspace is None:
+        return []
+    from solcoder.solana.program_info import status_line
+
+    line = status_line(workspace.root)
+    return [("programs", line)] if line else []
+
+
 def tool_source_rows(settings: Settings | None, conversation: Conversation | None) -> Rows:
     """One row per MCP server (any tool source of the registry): its state right now."""
     if conversation is None:
@@ -118,13 +142,27 @@ def tool_source_rows(settings: Settings | None, conversation: Conversation | Non
     return [row for source in registry.sources() for row in source.status_rows()]
 
 
+def hook_rows(settings: Settings | None, conversation: Conversation | None) -> Rows:
+    """The hooks in force: event, matcher, command, source, and whether each runs."""
+    orchestrator = getattr(conversation, "orchestrator", None)
+    hooks = getattr(orchestrator, "hooks", None)
+    if hooks is None:
+        return []
+    from solcoder.cli.hooks_wiring import status_rows
+
+    return status_rows(hooks)
+
+
 STATUS_SOURCES: tuple[StatusSource, ...] = (
     provider_rows,
     session_rows,
     limit_rows,
     instruction_rows,
+    extension_rows,
     workspace_rows,
+    program_rows,
     tool_source_rows,
+    hook_rows,
 )
 
 

@@ -12,7 +12,9 @@ from typing import TYPE_CHECKING
 from solcoder.cli.output import print_notice
 
 if TYPE_CHECKING:
+    from solcoder.agent.hook_points import HookPoints
     from solcoder.agent.project_instructions import ProjectInstructions
+    from solcoder.cli.extensions import Extensions
     from solcoder.commands.context import CommandContext
     from solcoder.config import Settings
     from solcoder.errors import SolcoderError
@@ -25,18 +27,32 @@ def announce_session(
     json_output: bool,
     instructions: ProjectInstructions | None = None,
     commands: CommandContext | None = None,
+    extensions: Extensions | None = None,
+    *,
+    hooks: HookPoints | None = None,
 ) -> None:
     """Every launch says which session it records into (stderr, or an event with --json,
     which also lists the project instruction files in the system prompt, the workspace and
-    the sandbox commands run in)."""
+    the sandbox commands run in, the skills and the custom slash commands)."""
     if json_output:
+        from solcoder.cli.extensions import session_fields
         from solcoder.cli.instructions import session_listing
         from solcoder.terminal import safe_json
 
-        event = {"type": "session", "id": session.id, "instructions": session_listing(instructions)}
+        event: dict[str, object] = {
+            "type": "session",
+            "id": session.id,
+            "instructions": session_listing(instructions),
+        }
+        event.update(session_fields(extensions))
         if commands is not None:
             event["workspace"] = str(commands.workspace.root)
             event["sandbox"] = commands.describe()
+        if hooks is not None:  # the hooks in force (`hooks.runner.HookRunner.listing`)
+            from solcoder.hooks.runner import HookRunner
+
+            if isinstance(hooks, HookRunner):
+                event["hooks"] = hooks.listing()
         sys.stdout.write(safe_json(event) + "\n")
         sys.stdout.flush()
     else:
@@ -92,13 +108,16 @@ def make_sink(
     )
 
 
-def with_spinner(sink: EventSink) -> EventSink:
+async def with_spinner(sink: EventSink) -> EventSink:
     """On a terminal (stdout and stderr both), a waiting line on stderr until the model
     answers; a pipe gets nothing but the reply."""
     from solcoder.terminal import is_terminal
 
     if not (is_terminal(sys.stdout) and is_terminal(sys.stderr)):
         return sink
+    from solcoder.loopless import need_loop
+
+    await need_loop()  # the spinner turns on the event loop
     from solcoder.ui.spinner import SpinnerSink, WaitingSpinner
 
     unicode = (sys.stderr.encoding or "").lower().replace("-", "").startswith("utf")

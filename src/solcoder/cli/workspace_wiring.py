@@ -22,12 +22,7 @@ def command_context(settings: Settings, workspace: WorkspaceSession) -> CommandC
     from solcoder.commands.context import CommandContext, CommandSettings
 
     tools = settings.tools
-    extra: list[str] = []
-    for table in settings.providers.values():
-        names = table.get("key_env")
-        extra += (
-            [names] if isinstance(names, str) else [n for n in names or () if isinstance(n, str)]
-        )
+    extra = provider_key_names(settings)
     return CommandContext(
         workspace,
         CommandSettings(
@@ -35,10 +30,21 @@ def command_context(settings: Settings, workspace: WorkspaceSession) -> CommandC
             network=tools.network,
             timeout_s=tools.command_timeout,
             max_timeout_s=tools.max_command_timeout,
-            extra_secret_names=tuple(extra),
+            extra_secret_names=extra,
         ),
         solcoder_home=settings.home,
     )
+
+
+def provider_key_names(settings: Settings) -> tuple[str, ...]:
+    """The key variables of providers from the config (kept out of commands and hooks)."""
+    extra: list[str] = []
+    for table in settings.providers.values():
+        names = table.get("key_env")
+        extra += (
+            [names] if isinstance(names, str) else [n for n in names or () if isinstance(n, str)]
+        )
+    return tuple(extra)
 
 
 def workspace_session(

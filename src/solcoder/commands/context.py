@@ -11,7 +11,6 @@ Ctrl-C stops the command, not the turn.
 
 from __future__ import annotations
 
-import asyncio
 import os
 from collections.abc import Iterable, Mapping
 from contextlib import AbstractContextManager, nullcontext
@@ -19,9 +18,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from solcoder.loopless import need_loop
 from solcoder.workspace.refusal import Refused
 
 if TYPE_CHECKING:
+    import asyncio
+
     from solcoder.sandbox.launcher import LaunchPlan
     from solcoder.sandbox.policy import SandboxMode, SandboxPolicy
     from solcoder.shell.background import ProcessManager
@@ -59,6 +61,8 @@ class Ran:
 
 @dataclass(slots=True)
 class CommandContext:
+    """How the agent's commands run: workspace, sandbox, background processes."""
+
     workspace: WorkspaceSession
     settings: CommandSettings = field(default_factory=CommandSettings)
     solcoder_home: Path = field(default_factory=lambda: Path.home() / ".solcoder")
@@ -143,6 +147,9 @@ class CommandContext:
         """Run `command` (or `argv`, shown as `command`) in the sandbox, checkpointed, with
         live output; Ctrl-C stops it (the result says so) without cancelling the turn."""
 
+        await need_loop()  # threads, a subprocess, a lock: all on the event loop
+        import asyncio
+
         if self._one_at_a_time is None:
             self._one_at_a_time = asyncio.Lock()
         async with self._one_at_a_time:
@@ -156,6 +163,8 @@ class CommandContext:
         max_output_bytes: int,
         argv: Iterable[str] | None,
     ) -> Ran:
+        import asyncio
+
         from solcoder.shell.live import FOREGROUND, emit
         from solcoder.shell.run import cancelled_result, run_command
 

@@ -33,11 +33,14 @@ from solcoder.config.schema import (
 from solcoder.config.values import InvalidValue, shorten
 from solcoder.errors import ConfigError, UsageError
 from solcoder.fsutil import read_text_checked
+from solcoder.patterns import lazy_pattern
 from solcoder.records import shared_methods
 from solcoder.urls import BASE_URL_HINT
 
 if TYPE_CHECKING:
     import tomllib
+
+    from solcoder.config.hook_tables import HookEntry
 
 CURRENT_SCHEMA_VERSION = 1
 CONFIG_FILE_NAME = "config.toml"
@@ -74,6 +77,9 @@ class Settings:
     can only add restrictions (the gate takes the stricter of the two verdicts)."""
     """`[mcp.servers.NAME]` tables of the user config, unparsed: `solcoder.mcp.config`
     checks each on its own, so one bad table never stops the others (or any setting)."""
+    hooks: tuple[HookEntry, ...] = ()
+    """`[[hooks.EVENT]]` tables, the user's then the project's, each marked with its source
+    (a project's hook runs only once trusted: `solcoder.hooks.trust`)."""
 
     def get(self, key: str) -> object:
         spec = lookup(key)
@@ -100,6 +106,7 @@ class ConfigFile:
     providers: dict[str, dict[str, Any]]
     warnings: list[str]
     mcp_servers: dict[str, object] = field(default_factory=dict)
+    hooks: tuple[HookEntry, ...] = ()
 
 
 def resolve_home(home: Path | None, environ: Mapping[str, str], cwd: Path) -> Path:
@@ -147,6 +154,7 @@ def load_settings(
     warnings: list[str] = []
     mcp_servers: dict[str, object] = {}
     project_approval: dict[str, tuple[str, ...]] = {}
+    hooks: list[HookEntry] = []
 
     for label, path in (("user", user_path), ("project", project_path)):
         loaded = read_config_file(path) if path is not None else None
@@ -167,6 +175,9 @@ def load_settings(
         for name, table in loaded.providers.items():
             providers[name] = {**providers.get(name, {}), **table}
         warnings.extend(loaded.warnings)
+        hooks.extend(
+            hook.from_source("user" if label == "user" else "project") for hook in loaded.hooks
+        )
         if label == "project":
             warnings.extend(_project_redirects(loaded))
             if loaded.mcp_servers:
@@ -207,6 +218,7 @@ def load_settings(
         sources=sources,
         mcp_servers=mcp_servers,
         project_approval=project_approval,
+        hooks=tuple(hooks),
     )
 
 
@@ -298,6 +310,7 @@ def parse_config_text(text: str, path: Path, *, ignore_key: str | None = None) -
     providers: dict[str, dict[str, Any]] = {}
     warnings: list[str] = []
     mcp_servers: dict[str, object] = {}
+    hooks: tuple[HookEntry, ...] = ()
     for name, content in document.items():
         if name in SECTIONS:
             if not isinstance(content, dict):
@@ -319,10 +332,19 @@ def parse_config_text(text: str, path: Path, *, ignore_key: str | None = None) -
                         raise _file_error(path, text, name, setting, message) from None
         elif name == "providers":
             providers = _check_providers(path, text, content)
+        elif name == "hooks":
+            from solcoder.config.hook_tables import parse_hook_tables
+
+            hooks = parse_hook_tables(path, content)
         else:
             warnings.append(_unknown_key_warning(path, name))
     return ConfigFile(
-        path=path, values=values, providers=providers, warnings=warnings, mcp_servers=mcp_servers
+        path=path,
+        values=values,
+        providers=providers,
+        warnings=warnings,
+        mcp_servers=mcp_servers,
+        hooks=hooks,
     )
 
 
@@ -464,7 +486,7 @@ def _syntax_error_line(problem: tomllib.TOMLDecodeError, text: str) -> int | Non
     return None
 
 
-_HEADER = re.compile(r"^\s*\[\s*([^\[\]]+?)\s*\]")
+_HEADER = lazy_pattern(r"^\s*\[\s*([^\[\]]+?)\s*\]")
 
 
 def locate_key(text: str, section: str | None, key: str) -> int | None:
@@ -474,7 +496,7 @@ def locate_key(text: str, section: str | None, key: str) -> int | None:
     own = re.compile(rf"""^\s*(?:{quoted}|"{quoted}"|'{quoted}')\s*=""")
     dotted = re.compile(rf"^\s*{re.escape(section)}\s*\.\s*{quoted}\s*=") if section else None
     for number, line in enumerate(text.splitlines(), start=1):
-        header = _HEADER.match(line)
+        header = _HEADER().match(line)
         if header:
             current = header.group(1).replace(" ", "")
             if section is None and current == key:

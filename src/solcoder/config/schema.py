@@ -368,6 +368,11 @@ def lookup(key: str) -> SettingSpec:
                 f"{key!r} is part of an [mcp.servers.<name>] table, not a single setting.",
                 hint="Use `solcoder mcp add` and `solcoder mcp remove`, or edit config.toml.",
             )
+        if key.startswith("hooks."):
+            raise UsageError(
+                f"{key!r} is part of a [[hooks.<event>]] table, not a single setting.",
+                hint="Edit the table in config.toml (docs/hooks.md; `solcoder hooks` lists them).",
+            )
         raise unknown_setting_error(key)
     return spec
 

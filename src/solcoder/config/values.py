@@ -8,10 +8,10 @@ message says what is accepted. The registry of keys itself is `schema.py`.
 from __future__ import annotations
 
 import math
-import re
 from dataclasses import dataclass
 from typing import Literal
 
+from solcoder.patterns import lazy_pattern
 from solcoder.records import shared_methods
 from solcoder.urls import base_url_problem
 
@@ -22,8 +22,8 @@ FALSE_WORDS = ("0", "false", "no", "off")
 BOOLEAN_WORDS = "1, 0, true, false, yes, no, on, off (any case)"
 MAX_PATTERNS = 256
 # A tool name (^[a-zA-Z0-9_-]{1,64}$, the providers' rule) with shell wildcards * ? [ ] !.
-_PATTERN = re.compile(r"^[A-Za-z0-9_\-*?\[\]!]{1,128}$")
-_COMMAND_PATTERN = re.compile(r"^run_command:[^\x00-\x1f\x7f]{1,256}$")
+_PATTERN = lazy_pattern(r"^[A-Za-z0-9_\-*?\[\]!]{1,128}$")
+_COMMAND_PATTERN = lazy_pattern(r"^run_command:[^\x00-\x1f\x7f]{1,256}$")
 """`run_command:cargo test*`: a pattern over the command line (docs/commands-approval.md)."""
 
 
@@ -177,7 +177,7 @@ def _check_patterns(value: object) -> tuple[str, ...]:
     for item in value:
         if not isinstance(item, str):
             raise InvalidValue('must hold only patterns in quotes, such as "time__*"')
-        if not (_PATTERN.match(item) or _COMMAND_PATTERN.match(item)):
+        if not (_PATTERN().match(item) or _COMMAND_PATTERN().match(item)):
             raise InvalidValue(
                 f"holds {shorten(item, 40)!r}, which is not a tool-name pattern (letters, "
                 "digits, _ and -, with the wildcards * ? [ ]) nor a command pattern "

@@ -21,12 +21,16 @@ StopReason = Literal[
 @shared_methods
 @dataclass(frozen=True, slots=True, eq=False, repr=False)
 class TextDelta:
+    """A piece of the reply's text, as it streams."""
+
     text: str
 
 
 @shared_methods
 @dataclass(frozen=True, slots=True, eq=False, repr=False)
 class ThinkingDelta:
+    """A piece of the model's reasoning, as it streams (shown only when asked for)."""
+
     text: str
 
 
@@ -43,6 +47,8 @@ class ToolCallStart:
 @shared_methods
 @dataclass(frozen=True, slots=True, eq=False, repr=False)
 class ToolCallDelta:
+    """A fragment of a tool call's JSON arguments, keyed by the call's index."""
+
     index: int
     arguments_fragment: str
 

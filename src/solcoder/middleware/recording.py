@@ -14,7 +14,6 @@ logged at debug level and never reaches the conversation.
 
 from __future__ import annotations
 
-import asyncio
 import logging
 import time
 from collections.abc import AsyncIterator, Callable
@@ -25,6 +24,7 @@ from typing import TYPE_CHECKING, Protocol
 from solcoder.errors import LLMError, SolcoderError
 from solcoder.llm.events import Completed, Event
 from solcoder.llm.messages import Message, Request, Usage
+from solcoder.loopless import cancelled
 from solcoder.middleware.base import Middleware
 from solcoder.records import shared_methods
 from solcoder.telemetry.derive import (
@@ -313,9 +313,7 @@ def _outcome(
             max(attempts, failure.attempts),
             failure.partial,
         )
-    if failure is None or isinstance(
-        failure, asyncio.CancelledError | GeneratorExit | KeyboardInterrupt
-    ):
+    if failure is None or isinstance(failure, (cancelled(), GeneratorExit, KeyboardInterrupt)):
         # No error and no `Completed`: the consumer stopped reading (GeneratorExit is
         # delivered as a close) or the provider ended early; either way nothing finished.
         return ("cancelled" if failure is not None else "protocol"), status, attempts, None

@@ -20,6 +20,9 @@ from solcoder.tools.effects import BUILTIN_ORIGIN, Effect
 from solcoder.tools.registry import Assessment, ToolOutput, ToolRegistry
 
 WORKSPACE_TOOLS = frozenset({"read_file", "list_files", "search_files", "edit_file", "write_file"})
+RECORDED_TOOLS = WORKSPACE_TOOLS | {"load_skill"}
+"""Answered from the recording: the workspace tools, and `load_skill` (the skills on disk
+today are not the ones the session loaded, and a replay reads no skill folder)."""
 _ANY_OBJECT: Mapping[str, Any] = {"type": "object"}
 _NOT_RECORDED = "Error: the recording has no result for this call (it differs from the session)."
 
@@ -70,7 +73,7 @@ def recorded_results(messages: Iterable[Message]) -> dict[str, list[tuple[str, b
     found: dict[str, list[tuple[str, bool]]] = {}
     for message in messages:
         for call in message.tool_calls:
-            if call.name not in WORKSPACE_TOOLS:
+            if call.name not in RECORDED_TOOLS:
                 continue
             try:
                 arguments = decode_arguments(call.name, call.arguments, _ANY_OBJECT)
@@ -90,6 +93,6 @@ def add_recorded_tools(registry: ToolRegistry, messages: Iterable[Message]) -> N
     messages = list(messages)
     called = {call.name for message in messages for call in message.tool_calls}
     results = recorded_results(messages)
-    for name in sorted(WORKSPACE_TOOLS & called):
+    for name in sorted(RECORDED_TOOLS & called):
         if name not in registry:
             registry.add_external(RecordedTool(name, results))

@@ -18,6 +18,7 @@ from solcoder import jsonsafe
 from solcoder.errors import StorageError
 from solcoder.llm.messages import Message, Part, Text, ToolCall, ToolResult, unique_call_id
 from solcoder.llm.serialize import message_from_dict
+from solcoder.patterns import lazy_pattern
 from solcoder.records import shared_methods
 
 TRANSCRIPT_NAME = "transcript.jsonl"
@@ -59,6 +60,8 @@ def encode_record(record: Mapping[str, Any]) -> bytes:
 @shared_methods
 @dataclass(frozen=True, slots=True, eq=False, repr=False)
 class SessionInfo:
+    """One saved session as `solcoder sessions` lists it."""
+
     id: str
     path: Path
     created: datetime
@@ -76,6 +79,8 @@ class SessionInfo:
 @shared_methods
 @dataclass(slots=True, eq=False, repr=False)
 class Loaded:
+    """A transcript as read: its good records, what was skipped, and a torn last line."""
+
     records: list[dict[str, Any]]
     warnings: list[str]
     good_length: int
@@ -352,7 +357,7 @@ def _apply_compaction(
 _META_PREFIX = b'{"v":1,"type":"meta"'
 _MESSAGE_PREFIX = b'{"v":1,"type":"message"'
 _PARTIAL_PREFIX = b'{"v":1,"type":"partial"'
-_ROLE = re.compile(rb'\{"v":1,"type":"message","turn":\d+,"message":\{"role":"(\w+)"')
+_ROLE = lazy_pattern(rb'\{"v":1,"type":"message","turn":\d+,"message":\{"role":"(\w+)"')
 """How `Session.append` lays out a message line (see `_role`)."""
 
 
@@ -407,7 +412,7 @@ def _role(line: bytes) -> str | None:
 
     Read from the line's head as `Session.append` lays it out (no parse of a big reply);
     a line laid out otherwise (written by hand, an older writer) is parsed."""
-    head = _ROLE.match(line)
+    head = _ROLE().match(line)
     if head is not None:
         return head.group(1).decode("ascii", "replace")
     try:

@@ -11,10 +11,13 @@ it first (`interrupt()`), and only when nothing is running does Ctrl-C cancel th
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    import asyncio
 
 LIVE_OUTPUT: ContextVar[Callable[[str], None] | None] = ContextVar("live_output", default=None)
 """Where the current tool call's live output goes (None: nobody is watching)."""
@@ -37,6 +40,8 @@ class Foreground:
     def running(self) -> Iterator[Callable[[], bool]]:
         """Register the current task as a foreground command for the block; yields a
         function saying whether the user stopped it (then its CancelledError is theirs)."""
+        import asyncio
+
         task = asyncio.current_task()
         if task is None:
             yield lambda: False

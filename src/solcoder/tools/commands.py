@@ -37,6 +37,8 @@ Assessor = Callable[["CommandContext", Mapping[str, Any]], Assessment]
 @shared_methods
 @dataclass(frozen=True, slots=True, eq=False, repr=False)
 class CommandTool(DeclaredTool):
+    """A command tool as the registry offers it: spec, effect, and its function."""
+
     name: str
     description: str
     json_schema: Mapping[str, Any]

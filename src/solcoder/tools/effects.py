@@ -11,13 +11,21 @@ from __future__ import annotations
 from typing import Final, Literal, get_args
 
 Effect = Literal[
-    "read_only", "reads_secrets", "writes_files", "runs_programs", "network", "signs", "unknown"
+    "read_only",
+    "reads_secrets",
+    "writes_files",
+    "writes_settings",
+    "runs_programs",
+    "network",
+    "signs",
+    "unknown",
 ]
 """read_only: reads local data and answers (no change anywhere); reads_secrets: a read of a
 secret (a keypair, `.env`, credentials), never declared by a tool but assessed per call
-(`registry.Assessment`); writes_files: changes files; runs_programs: starts programs chosen or
-fed by the model; network: talks to other machines; signs: uses a keypair (spends funds,
-deploys); unknown: declared by an outside server."""
+(`registry.Assessment`); writes_files: changes files; writes_settings: changes SolCoder's
+project settings (`.solcoder/`: hooks, approval rules), assessed per call like a secret;
+runs_programs: starts programs chosen or fed by the model; network: talks to other machines;
+signs: uses a keypair (spends funds, deploys); unknown: declared by an outside server."""
 
 EFFECTS: Final[tuple[Effect, ...]] = get_args(Effect)
 
@@ -28,6 +36,7 @@ _DESCRIPTIONS: Final[dict[str, str]] = {
     "read_only": "reads only",
     "reads_secrets": "reads a secret (a keypair, credentials or an environment file)",
     "writes_files": "writes files",
+    "writes_settings": "changes SolCoder's project settings (.solcoder/: hooks, approvals)",
     "runs_programs": "runs programs",
     "network": "uses the network",
     "signs": "signs with a keypair (may spend funds)",

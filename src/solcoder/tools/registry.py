@@ -11,7 +11,6 @@ offers the baseline tools from their snapshot (`toolkits.BaselineRegistry`) and 
 
 from __future__ import annotations
 
-import asyncio
 import inspect
 import json
 import re
@@ -139,6 +138,8 @@ class Tool:
         keywords = {name: getattr(model, name) for name in type(model).model_fields}
         if self.timeout is None:
             return _to_output(await self._call(keywords))
+        import asyncio
+
         scope = asyncio.timeout(self.timeout)
         try:
             async with scope:
@@ -154,6 +155,8 @@ class Tool:
     async def _call(self, keywords: dict[str, Any]) -> Any:
         if inspect.iscoroutinefunction(self.function):
             return await self.function(**keywords)
+        import asyncio
+
         value = await asyncio.to_thread(self.function, **keywords)
         if inspect.isawaitable(value):
             value = await value

@@ -4,7 +4,7 @@ Every built-in tool's name, toolkit, effect, description and JSON Schema: the ba
 toolkits (offered to the model from here until a tool is needed, `toolkits.BaselineRegistry`)
 and the tools declared by a schema (workspace, commands). `solcoder tools` prints it as it is,
 so listing the tools costs reading one JSON file, not importing pydantic and every toolkit.
-A test keeps it equal to what the tools declare (`toolkits.write_snapshot()` renews it).
+A test keeps it equal to what the tools declare (`tools/builtin.py`'s `write_snapshot()` renews it).
 """
 
 from __future__ import annotations

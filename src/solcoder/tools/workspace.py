@@ -9,7 +9,6 @@ asks first, an edit shows its diff, and an edit that cannot succeed is answered 
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Final
@@ -25,7 +24,7 @@ if TYPE_CHECKING:
     from solcoder.workspace.session import WorkspaceSession
 
 TOOLKIT: Final = "workspace"
-EDIT_TOOLS: Final = frozenset({"edit_file", "write_file"})
+EDIT_TOOLS: Final = frozenset({"edit_file", "write_file", "scaffold_program"})
 """The tools an "always" for edits and `--approve-edits` cover."""
 MAX_DIFF_FOR_MODEL = 4000
 
@@ -36,6 +35,8 @@ Assessor = Callable[["WorkspaceSession", Mapping[str, Any]], Assessment]
 @shared_methods
 @dataclass(frozen=True, slots=True, eq=False, repr=False)
 class WorkspaceTool(DeclaredTool):
+    """A workspace tool as the registry offers it: spec, effect, and its function."""
+
     name: str
     description: str
     json_schema: Mapping[str, Any]
@@ -55,6 +56,8 @@ class WorkspaceTool(DeclaredTool):
         return self.assessor(self.session, arguments)
 
     async def run(self, arguments: Mapping[str, Any]) -> ToolOutput:
+        import asyncio
+
         return await asyncio.to_thread(self._run, dict(arguments))
 
     def _run(self, arguments: Mapping[str, Any]) -> ToolOutput:
@@ -134,7 +137,15 @@ def _assess_edit(session: WorkspaceSession, arguments: Mapping[str, Any]) -> Ass
         )
     except Refused as error:
         return Assessment("writes_files", problem=str(error))
-    return Assessment("writes_files", preview=session.preview(target.relative, before, after).diff)
+    preview = session.preview(target.relative, before, after).diff
+    return Assessment(_write_effect(target.relative), preview=preview)
+
+
+def _write_effect(relative: str) -> Effect:
+    """A change under `.solcoder/` (the project's config: hooks, approval rules) is asked for
+    each time: the model must not quietly give itself a hook or a looser rule."""
+    first = relative.split("/", 1)[0].lower()
+    return "writes_settings" if first == ".solcoder" else "writes_files"
 
 
 def _write(session: WorkspaceSession, arguments: Mapping[str, Any]) -> ToolOutput:
@@ -156,7 +167,8 @@ def _assess_write(session: WorkspaceSession, arguments: Mapping[str, Any]) -> As
         target, before, after = session.plan_write(arguments["path"], arguments["content"])
     except Refused as error:
         return Assessment("writes_files", problem=str(error))
-    return Assessment("writes_files", preview=session.preview(target.relative, before, after).diff)
+    preview = session.preview(target.relative, before, after).diff
+    return Assessment(_write_effect(target.relative), preview=preview)
 
 
 def _diff_for_model(diff: str) -> str:

@@ -98,7 +98,7 @@ class TerminalApprover:
             for line in argument_lines(request.arguments):
                 self.console.print(Text(f"  {line}"), highlight=False, soft_wrap=True)
         # A secret is asked for each time; a command can be granted only by its prefix.
-        once = request.effect == "reads_secrets" or (
+        once = request.effect in {"reads_secrets", "writes_settings"} or (
             request.command is not None and request.grant is None
         )
         if once:

@@ -34,8 +34,13 @@ COMMANDS: tuple[CommandInfo, ...] = (
     CommandInfo("session", "/session", "Show the session id, transcript path and turn count"),
     CommandInfo("status", "/status", "Show the provider, model, session and limits in effect"),
     CommandInfo("tools", "/tools", "List the tools the model can call"),
+    CommandInfo("skills", "/skills", "List the skills the model can load (load_skill)"),
     CommandInfo("plan", "/plan TEXT", "Plan TEXT with the plan tool, without the model"),
-    CommandInfo("review", "/review PATH", "Review a source file without the model"),
+    CommandInfo(
+        "review",
+        "/review [PATH…] [--diff [REF]]",
+        "Security review of the workspace's programs (or PATHs), without the model",
+    ),
     CommandInfo("retry", "/retry", "Send the last prompt again"),
     CommandInfo(
         "undo", "/undo", "Restore the files the last turn changed (again: the turn before)"
@@ -103,9 +108,10 @@ def last_turn_thinking(history: Sequence[Message]) -> list[str]:
     return found
 
 
-def closest_command(name: str) -> str | None:
-    """The command the user most likely meant, or None when nothing is close."""
-    names = command_names()
+def closest_command(name: str, custom: Sequence[str] = ()) -> str | None:
+    """The command the user most likely meant (built-in or `custom`), or None when nothing
+    is close."""
+    names = [*command_names(), *custom]
     prefixed = [candidate for candidate in names if candidate.startswith(name)] if name else []
     if len(prefixed) == 1:
         return prefixed[0]

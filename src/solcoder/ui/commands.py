@@ -31,6 +31,7 @@ from solcoder.ui.render import render_error, safe
 
 if TYPE_CHECKING:
     from solcoder.agent.events import AgentEvent
+    from solcoder.skills.slash_commands import CommandSet
     from solcoder.ui.conversation_view import ConversationLike
 
 Ask = Callable[[str], Awaitable[str]]
@@ -84,6 +85,10 @@ class ReplHost:
     """Workspace files, for Tab after `@`."""
     processes: Callable[[], Iterable[tuple[str, str]]] | None = None
     """`/ps`: (id, "state · command") for each background process of this session."""
+    list_skills: Callable[[], Iterable[tuple[str, str]]] | None = None
+    """`/skills`: (name, "[source] description") for every skill in force."""
+    custom_commands: CommandSet | None = None
+    """The user's and the project's slash commands (`/NAME args` sends their prompt)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -97,6 +102,8 @@ class CommandResult:
     """Slow work to await (cancellable with Ctrl-C); its result is printed."""
     stream: Callable[[], AsyncIterator[AgentEvent]] | None = None
     """Events to stream like a turn (cancellable with Ctrl-C): `/compact`."""
+    prompt: str | None = None
+    """Text to send as the user's next turn (a custom command's expanded prompt)."""
 
 
 DONE = CommandResult()
@@ -141,6 +148,7 @@ class CommandRouter:
             "undo": self._undo,
             "diff": self._diff,
             "ps": self._ps,
+            "skills": self._skills,
         }
 
     def dispatch(self, line: str) -> CommandResult:
@@ -149,6 +157,10 @@ class CommandRouter:
         name = name.lower()
         handler = self._handlers.get(name)
         if handler is None:
+            custom = self.host.custom_commands
+            command = custom.get(name) if custom is not None else None
+            if command is not None:
+                return CommandResult(prompt=command.expand(argument))
             self._unknown(name)
             return DONE
         try:
@@ -184,7 +196,8 @@ class CommandRouter:
         return DONE
 
     def _unknown(self, name: str) -> None:
-        suggestion = closest_command(name)
+        custom = self.host.custom_commands
+        suggestion = closest_command(name, custom.names if custom is not None else ())
         if suggestion is None:
             self._say(f"Unknown command /{name}. Type /help to see the commands.", "yellow")
         else:
@@ -201,6 +214,13 @@ class CommandRouter:
             # Text, not markup: rich would take "[on|off]" for a style tag and drop it.
             table.add_row(Text(usage), Text(info.help))
         self.console.print(table)
+        custom = self.host.custom_commands
+        if custom is not None and custom.commands:
+            self._say("Custom commands (.solcoder/commands, ~/.solcoder/commands)", "bold")
+            self._table(
+                (command.usage, f"{command.description or '(no description)'} [{command.source}]")
+                for command in custom.commands
+            )
         self._say(KEYS_HELP, "dim")
         return DONE
 
@@ -322,6 +342,19 @@ class CommandRouter:
         rows = list(self.host.processes())
         if not rows:
             self._say("No background processes in this session.", "yellow")
+            return DONE
+        return self._table(rows)
+
+    def _skills(self, _argument: str) -> CommandResult:
+        if self.host.list_skills is None:
+            return self._not_available("/skills")
+        rows = list(self.host.list_skills())
+        if not rows:
+            self._say(
+                "No skills found (.solcoder/skills, .agents/skills, ~/.solcoder/skills; "
+                "see docs/skills.md).",
+                "yellow",
+            )
             return DONE
         return self._table(rows)
 

@@ -17,6 +17,7 @@ from solcoder.agent.events import (
     Compacted,
     CompactionStarted,
     FileChanged,
+    HookRan,
     Notice,
     StepStarted,
     ToolOutputChunk,
@@ -153,6 +154,10 @@ class JsonLinesWriter:
             case FileChanged():
                 change = default_redactor().redact_data(event.change.as_dict())
                 return {"type": "file_change", "id": event.call.id, **change}
+            case HookRan():
+                details = default_redactor().redact_data(event.report.details())
+                call_id = event.call.id if event.call is not None else None
+                return {"type": "hook", "id": call_id, **details}
             case TurnFinished():
                 usage = event.usage.as_dict()
                 return {"type": "turn_finished", "reason": event.reason, "usage": usage}

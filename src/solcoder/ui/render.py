@@ -24,6 +24,7 @@ from solcoder.agent.events import (
     Compacted,
     CompactionStarted,
     FileChanged,
+    HookRan,
     Notice,
     StepStarted,
     ToolOutputChunk,
@@ -157,6 +158,8 @@ class StreamRenderer:
                 self._file_changed(event)
             case ToolOutputChunk():
                 self._live_output(event.text)
+            case HookRan():
+                self._hook(event)
             case TurnFinished() | Completed() | ToolCallStart():
                 # A model response ended, or a tool call began streaming its arguments:
                 # whatever comes next starts on its own line.
@@ -202,6 +205,19 @@ class StreamRenderer:
         if not event.previewed:
             for line in diff_lines(change.diff, max_lines=40):
                 self._line(Text("    ").append_text(line))
+
+    def _hook(self, event: HookRan) -> None:
+        """A hook that denied, failed or added context gets a line (its text is outside
+        text: made safe); one that only allowed, or was skipped, stays quiet."""
+        report = event.report
+        if report.outcome in {"allow", "skipped"}:
+            return
+        from rich.text import Text
+
+        self._end_stream()
+        self._close_tool_line()
+        style = "dim" if report.outcome == "context" else "yellow"
+        self._line(Text(safe(shorten(report.line(), 400)), style=style))
 
     def _compaction(self, event: CompactionStarted | Compacted) -> None:
         """A status line while the summary is written, one line when it is done."""

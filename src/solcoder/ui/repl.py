@@ -170,10 +170,19 @@ class Repl:
                     await self.run_cancellable(self._stream(result.stream))
                 elif result.work is not None:
                     await self.run_cancellable(self._show(result.work))
+                elif result.prompt is not None:
+                    await self._send(result.prompt, shown=True)
                 continue
-            prompt = self._attach(unescape(text))
-            await self.run_cancellable(self._stream(partial(self.conversation.run_turn, prompt)))
-            self.console.print()
+            await self._send(unescape(text))
+
+    async def _send(self, text: str, *, shown: bool = False) -> None:
+        """One turn with `text` as the user's message (`shown`: echo it first, for a
+        custom command's expanded prompt, so the user sees what the model was sent)."""
+        prompt = self._attach(text)
+        if shown:
+            self.console.print(Text(safe(f"› {prompt}"), style="dim"), highlight=False)
+        await self.run_cancellable(self._stream(partial(self.conversation.run_turn, prompt)))
+        self.console.print()
 
     def _attach(self, prompt: str) -> str:
         """The prompt with its `@file` mentions attached (and a line saying what was)."""
@@ -324,6 +333,7 @@ async def run_repl_async(
             input=prompt_input,
             output=prompt_output,
             mention_paths=repl.host.mention_paths,
+            custom_names=repl.host.custom_commands.names if repl.host.custom_commands else (),
         )
     else:
         reader = StreamLineReader(stdin or sys.stdin, console)

@@ -99,14 +99,18 @@ def make_history(path: Path, console: Console) -> History:
 
 
 class SlashCompleter(Completer):
-    """Tab completes "/he" to "/help"; only the command word, only at the start."""
+    """Tab completes "/he" to "/help"; only the command word, only at the start. `custom`:
+    the user's and the project's command names, after the built-ins."""
+
+    def __init__(self, custom: Sequence[str] = ()) -> None:
+        self.custom = tuple(custom)
 
     def get_completions(
         self, document: Document, complete_event: CompleteEvent
     ) -> Iterable[Completion]:
         typed = document.text_before_cursor
         if typed.startswith("/") and " " not in typed:
-            for name in command_names():
+            for name in (*command_names(), *self.custom):
                 if name.startswith(typed[1:]):
                     yield Completion("/" + name, start_position=-len(typed))
 
@@ -147,6 +151,7 @@ class PromptToolkitReader:
         input: Input | None = None,
         output: Output | None = None,
         mention_paths: Callable[[], Sequence[str]] | None = None,
+        custom_names: Sequence[str] = (),
     ) -> None:
         bindings = KeyBindings()
 
@@ -171,9 +176,9 @@ class PromptToolkitReader:
             key_bindings=bindings,
             bottom_toolbar=lambda: toolbar_text(conversation),
             prompt_continuation=CONTINUATION,
-            completer=SlashCompleter()
+            completer=SlashCompleter(custom_names)
             if mention_paths is None
-            else merge_completers([SlashCompleter(), MentionCompleter(mention_paths)]),
+            else merge_completers([SlashCompleter(custom_names), MentionCompleter(mention_paths)]),
             complete_while_typing=False,
             input=input,
             output=output,

@@ -4,8 +4,9 @@ Prices come from `genai-prices` (maintained by Pydantic, MIT), whose bundled sna
 offline: we never start its optional updater, so no request leaves the machine to price a call.
 Its data also knows tiered prices (Anthropic's long-context rate above 200k input tokens) and
 dated price changes, so a call is priced at the rate in force when it was made. The package
-takes ~0.4 s to import, so it is imported lazily, off the streaming path (the telemetry writer
-thread prices calls after they end).
+takes ~0.4 s to import, so the built-in providers' models are priced from a table generated
+from it (`price_table.py`, checked against it by a test): a turn imports genai-prices only
+for what the table cannot answer (a custom provider, a model with dated prices).
 
 Usage conventions differ and must not be mixed up (our adapters store what the provider sent):
 OpenAI-style APIs report `input` *including* cached tokens (`prompt_tokens` with
@@ -30,6 +31,7 @@ from solcoder.llm.wire.names import input_includes_cache as wire_input_includes_
 from solcoder.records import shared_methods
 
 if TYPE_CHECKING:
+    from solcoder.llm.catalog.price_table import Found
     from solcoder.llm.catalog.providers import ProviderSpec
 
 __all__ = [
@@ -122,14 +124,35 @@ def cost_usd(
     """
     if is_free(provider):
         return 0.0
-    genai_prices = _genai_prices()
-    if genai_prices is None or not model:
+    if not model:
         return None
     total_input = total_input_tokens(usage, provider=provider, api=api)
     # genai-prices knows one cache-write rate (Anthropic's 5-minute one, 1.25x input); an
     # hour-long write costs 2x input, so those tokens are priced as input here and once
     # more at the input rate below.
     long_writes = min(usage.cache_write_1h, usage.cache_write)
+    kind, rates = _table_lookup(provider, model, base_url)
+    if kind == "unknown":
+        return None  # genai-prices knows no such model there (told without importing it)
+    if rates is not None:  # the built-in providers: no genai-prices import (price_table.py)
+        from solcoder.llm.catalog.price_table import base_rate, table_cost
+
+        total = table_cost(
+            rates,
+            input_tokens=total_input,
+            output=usage.output,
+            cache_read=usage.cache_read,
+            cache_write=usage.cache_write - long_writes,
+        )
+        if long_writes:
+            input_rate = base_rate(rates, "input")
+            if input_rate is None:
+                return None
+            total += long_writes * input_rate / 1e6
+        return total
+    genai_prices = _genai_prices()
+    if genai_prices is None:
+        return None
     usage_object = genai_prices.Usage(
         input_tokens=total_input,
         output_tokens=usage.output,  # reasoning tokens are already inside `output`
@@ -148,10 +171,10 @@ def cost_usd(
         return None
     total = float(calculation.total_price)
     if long_writes:
-        rates = price_of(provider, model, base_url=base_url)
-        if rates is None or rates.input is None:
+        known = price_of(provider, model, base_url=base_url)
+        if known is None or known.input is None:
             return None
-        total += long_writes * rates.input / 1e6
+        total += long_writes * known.input / 1e6
     return total
 
 
@@ -218,6 +241,17 @@ def _lookup_arguments(provider: str, base_url: str | None) -> dict[str, str]:
     if base_url:
         return {"provider_api_url": base_url}
     return {"provider_id": provider}  # an unknown id raises LookupError: "unknown"
+
+
+def _table_lookup(provider: str, model: str, base_url: str | None) -> Found:
+    """What the precomputed table says of a built-in provider's model ("ask" for the rest:
+    a custom provider is found by its URL, which only genai-prices knows)."""
+    price_id = _lookup_arguments(provider, base_url).get("provider_id")
+    if price_id is None:
+        return ("ask", None)
+    from solcoder.llm.catalog.price_table import lookup
+
+    return lookup(price_id, model)
 
 
 def _builtin_spec(provider: str) -> ProviderSpec | None:

@@ -9,7 +9,6 @@ empty, from a responder function (`offline_reply` by default: deterministic stub
 
 from __future__ import annotations
 
-import asyncio
 import json
 import re
 from collections import deque
@@ -23,6 +22,7 @@ from solcoder.llm.events import Completed, Event, StopReason
 from solcoder.llm.messages import Message, Request, Text, ToolResult, Usage
 from solcoder.llm.providers.base import ProviderBase
 from solcoder.llm.wire.assemble import Assembler
+from solcoder.loopless import checkpoint, need_loop
 from solcoder.records import shared_methods
 
 OFFLINE_MODEL = OFFLINE.default_model
@@ -32,6 +32,8 @@ _TOKEN = re.compile(r"\s*\S+|\s+")
 @shared_methods
 @dataclass(frozen=True, slots=True, eq=False, repr=False)
 class ScriptedToolCall:
+    """A tool call a scripted reply makes."""
+
     name: str
     arguments: Mapping[str, Any] | str
     """A mapping is sent as JSON; a string is sent as is (to script malformed arguments)."""
@@ -154,9 +156,12 @@ class ScriptedProvider(ProviderBase):
         assembler = Assembler()
         for event in _events(assembler, response):
             if delay:
+                await need_loop()
+                import asyncio
+
                 await asyncio.sleep(delay)
             else:
-                await asyncio.sleep(0)  # stay cancellable, like a real stream
+                await checkpoint()  # stay cancellable, like a real stream
             yield event
         if response.error is not None:
             raise response.error

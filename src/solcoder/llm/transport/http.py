@@ -2,7 +2,9 @@
 
 An `Exchange` is one attempt of a model request: it sends the request, reads the status and
 headers (and a bounded error body), then hands out one batch of events per network read, each
-decoded by the SSE decoder and the wire adapter. Retries, the total budget across attempts and
+decoded by the SSE decoder and the wire adapter. An event stream over plain HTTP/1.1 is read in
+bulk, straight from the connection (`raw_body.py`); a read that brings several events is
+batched by `batching.py`. Retries, the total budget across attempts and
 the statistics live one level up, in `streaming.py`, which never touches the network itself.
 
 Deadlines (`Timeouts`, clamped so none exceeds `total`), all on the event loop's clock:
@@ -40,6 +42,8 @@ from solcoder.errors import (
     StreamInterruptedError,
 )
 from solcoder.llm.events import Event
+from solcoder.llm.transport import raw_body
+from solcoder.llm.transport.batching import ReadBatcher
 from solcoder.llm.transport.deadline import Timeouts, Watchdog
 from solcoder.llm.transport.http_errors import (
     NETWORK_ERRORS,
@@ -162,6 +166,7 @@ class Exchange:
         self._sse = SSEDecoder(
             max_event_bytes=streamer.max_event_bytes, max_total_bytes=streamer.max_response_bytes
         )
+        self._batcher = ReadBatcher(self._sse, self.decoder)
         self._watchdog = Watchdog()
         self._clock = _loop_clock(asyncio.get_running_loop())
         self._hot = (
@@ -185,7 +190,7 @@ class Exchange:
         response = self._response = await self._wait(streamer.http.send(request, stream=True))
         self._record(response)
         self.stage = "first_event"
-        self._chunks = _body_chunks(response)
+        self._chunks = raw_body.body_chunks(response)
         if 300 <= response.status_code < 400:
             raise redirect_error(
                 response.status_code,
@@ -224,6 +229,10 @@ class Exchange:
                 return None
             self._delivered()
             return pending
+        if self._batcher.carrying:
+            carried = self._batcher.carried_over()
+            if carried:
+                return carried
         chunks = self._chunks
         if chunks is None:
             return None
@@ -255,12 +264,12 @@ class Exchange:
             if not sse_events:
                 continue
             self.stage = "idle"
-            if len(sse_events) == 1:
+            if len(sse_events) == 1 and self._sse.failure is None:
                 batch = feed(sse_events[0])
+            elif not self.delivered:
+                batch = self._batcher.first_events(sse_events)
             else:
-                batch = []
-                for sse_event in sse_events:
-                    batch += feed(sse_event)
+                batch = self._batcher.events(sse_events)
             if batch:
                 if not self.delivered:
                     self._delivered()
@@ -427,14 +436,3 @@ def _loop_clock(loop: asyncio.AbstractEventLoop) -> Callable[[], float]:
     if getattr(loop.time, "__func__", None) is asyncio.BaseEventLoop.time:
         return time.monotonic
     return loop.time
-
-
-def _body_chunks(response: httpx2.Response) -> AsyncIterator[bytes]:
-    """The body's bytes as they arrive. Without a content encoding (the norm for SSE) the
-    transport's stream is read directly: `aiter_bytes()` adds two generator layers and a
-    decoder per chunk, a measurable share of the per-chunk cost."""
-    encoding = response.headers.get("content-encoding", "identity").strip().lower()
-    stream = response.stream
-    if encoding in ("", "identity") and isinstance(stream, httpx2.AsyncByteStream):
-        return aiter(stream)
-    return response.aiter_bytes()

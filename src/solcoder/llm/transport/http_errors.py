@@ -39,6 +39,7 @@ from solcoder.errors import (
     TotalTimeoutError,
 )
 from solcoder.llm.messages import Message
+from solcoder.llm.transport.chunked import ChunkedBodyError
 from solcoder.llm.transport.deadline import Timeouts
 from solcoder.llm.wire.base import Decoder
 from solcoder.llm.wire.headers import retry_after_seconds
@@ -337,3 +338,12 @@ def finalize_error(
 def partial_message(decoder: Decoder) -> Message | None:
     """The message streamed so far, or None when nothing was."""
     return decoder.partial() if decoder.content_started else None
+
+
+def raw_read_error(exc: BaseException) -> httpx2.TransportError:
+    """What the httpx2 path raises for the failure `exc` of the bulk read path (`raw_body.py`),
+    so both map to the same error above: a broken body's framing (`ChunkedBodyError`, worded
+    as h11 words it) is a `RemoteProtocolError`, a failed socket read a `ReadError`."""
+    if isinstance(exc, ChunkedBodyError):
+        return httpx2.RemoteProtocolError(str(exc))
+    return httpx2.ReadError(str(exc))

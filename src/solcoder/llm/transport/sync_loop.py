@@ -8,7 +8,9 @@ arrived, never later than before, and one loop entry serves every batch at hand 
 read holds hundreds of small SSE events). Entering the loop once per batch cost about as much
 as decoding the batch. The pump reads ahead at most `READ_AHEAD` batches, and after the batch
 that ends the answer (`Completed`) it waits for the caller to ask again, so the call ends, and
-its statistics are reported, when it did before.
+its statistics are reported, when it did before. After the answer's first batch it waits too:
+the first events reach the caller at once, not after everything the socket already holds has
+been read and decoded (time to first token).
 
 A read in flight while the caller holds events is put on hold (`StreamingCall.hold()`): the
 idle and first-event deadlines never count the caller's time, as before; the total one does.
@@ -130,14 +132,17 @@ class SyncLoop:
         """Read batches while the caller waits in `_enter`; then wait until it asks again."""
         loop = asyncio.get_running_loop()
         task = asyncio.current_task()
+        first = True
         try:
             while (batch := await call.next_batch()) is not None:
                 ready.append(batch)
                 if (
-                    self._task is not task  # the loop runs for someone else (a nested call)
+                    first  # the answer's first events go to the caller at once (see above)
+                    or self._task is not task  # the loop runs for someone else (a nested call)
                     or len(ready) >= READ_AHEAD  # the caller is far behind
                     or (batch and isinstance(batch[-1], Completed))
                 ):
+                    first = False
                     # After the answer's last batch the call ends when the caller asks
                     # again, as it did when the caller drove every read itself.
                     future: asyncio.Future[None] = loop.create_future()

@@ -22,21 +22,21 @@ now, a count at most `MAX_COUNT` (2**53).
 from __future__ import annotations
 
 import math
-import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Literal
 
 from solcoder.llm.wire.headers import MAX_WAIT_S, bounded_count, non_negative_number
+from solcoder.patterns import lazy_pattern
 
 Dimension = Literal["requests", "tokens", "input_tokens", "output_tokens"]
 DIMENSIONS: tuple[Dimension, ...] = ("requests", "tokens", "input_tokens", "output_tokens")
 
 _MAX_VALUE_CHARS = 64
 """Longer values are not rate-limit values; skipping them bounds the parser's work."""
-_DURATION = re.compile(r"(?:\d+(?:\.\d*)?(?:ns|us|µs|ms|h|m|s))+")
-_DURATION_PART = re.compile(r"(\d+(?:\.\d*)?)(ns|us|µs|ms|h|m|s)")
+_DURATION = lazy_pattern(r"(?:\d+(?:\.\d*)?(?:ns|us|µs|ms|h|m|s))+")
+_DURATION_PART = lazy_pattern(r"(\d+(?:\.\d*)?)(ns|us|µs|ms|h|m|s)")
 _UNIT_SECONDS = {"ns": 1e-9, "us": 1e-6, "µs": 1e-6, "ms": 1e-3, "s": 1.0, "m": 60.0, "h": 3600.0}
 _EPOCH_SECONDS = 1e9
 """A plain number above this (2001-09-09) is a moment, not a number of seconds to wait."""
@@ -150,10 +150,10 @@ def parse_count(value: str | None) -> int | None:
 def parse_duration(value: str) -> float | None:
     """Seconds in a Go-style duration (`1s`, `6m0s`, `20ms`, `1h2m3.5s`); None otherwise."""
     text = value.strip()
-    if len(text) > _MAX_VALUE_CHARS or not _DURATION.fullmatch(text):
+    if len(text) > _MAX_VALUE_CHARS or not _DURATION().fullmatch(text):
         return None
     total = sum(
-        float(amount) * _UNIT_SECONDS[unit] for amount, unit in _DURATION_PART.findall(text)
+        float(amount) * _UNIT_SECONDS[unit] for amount, unit in _DURATION_PART().findall(text)
     )
     return total if math.isfinite(total) else None
 

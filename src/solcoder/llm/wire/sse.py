@@ -5,7 +5,9 @@ Interface (fixed):
     decoder.feed(chunk: bytes) -> list[ServerSentEvent]   # any split: CR/LF/CRLF, UTF-8
     decoder.close() -> list[ServerSentEvent]              # end of body: flush a last event
                                                           # that lacked its blank line
-Raises solcoder.errors.ProtocolError on invalid UTF-8 or a limit exceeded.
+Raises solcoder.errors.ProtocolError on invalid UTF-8 or a limit exceeded; when the same chunk
+completed good events before the fault, `feed` returns them and raises the fault on the next call
+(`decoder.failure` holds it meanwhile), so any split of the body hands out the same events.
 
 This is the streaming hot path (every token of every reply passes through it), so it works on
 bytes: each chunk is cut at its last line break, the complete lines are split with one
@@ -52,6 +54,7 @@ class SSEDecoder:
         "_skip_line_feed",
         "_started",
         "_total",
+        "failure",
     )
 
     def __init__(
@@ -68,18 +71,35 @@ class SSEDecoder:
         self._event = b""
         self._event_size = 0
         self._id: str | None = None
+        self.failure: ProtocolError | None = None
+        """A fault found after events that `feed` returned; raised by the next call."""
 
     def feed(self, chunk: bytes) -> list[ServerSentEvent]:
-        """Events completed by `chunk` (possibly none)."""
+        """Events completed by `chunk` (possibly none).
+
+        A block may complete good events before a fault (invalid UTF-8, a limit passed): those
+        events are returned and the fault is kept in `failure`, raised by the next call, so a
+        caller feeding whole network reads hands out what a caller feeding one event at a
+        time would have handed out before the error."""
         if not chunk:
             return []
-        self._total += len(chunk)
-        if self._total > self._max_total:
-            raise ProtocolError(
+        if self.failure is not None:
+            raise self.failure
+        total = self._total + len(chunk)
+        if total > self._max_total:
+            allowed = self._max_total - self._total
+            self._total = self._max_total
+            error = ProtocolError(
                 f"The response body grew past {_size(self._max_total)}, the limit for one "
                 "model reply; the server kept streaming without end.",
                 hint="Retry; if it repeats, lower max tokens or report the server's behaviour.",
             )
+            events = self._feed(chunk[:allowed]) if allowed > 0 else []
+            return self._failed(events, error)
+        self._total = total
+        return self._feed(chunk)
+
+    def _feed(self, chunk: bytes) -> list[ServerSentEvent]:
         if (
             chunk[:6] == b"data: "
             and chunk.find(b"\n") == len(chunk) - 2
@@ -126,8 +146,6 @@ class SSEDecoder:
         rest = chunk[end + 1 :]
         self._pending = [rest] if rest else []
         self._pending_size = len(rest)
-        if self._pending_size > self._max_event:
-            raise _too_large(self._max_event)
         if not rest and chunk[end] == 13:  # ends in CR: an LF at the start of the next read
             self._skip_line_feed = True  # belongs to it (CRLF split across reads)
         block = chunk[: end + 1]
@@ -135,10 +153,22 @@ class SSEDecoder:
             block = block.replace(b"\r\n", b"\n").replace(b"\r", b"\n")
         lines = block.split(b"\n")
         lines.pop()  # the empty remainder after the final line break
-        return self._lines(lines)
+        events = self._lines(lines)
+        if self._pending_size > self._max_event and self.failure is None:
+            return self._failed(events, _too_large(self._max_event))
+        return events
+
+    def _failed(self, events: list[ServerSentEvent], error: ProtocolError) -> list[ServerSentEvent]:
+        """`events`, with `error` kept for the next call; raised now if there are none."""
+        if not events:
+            raise error
+        self.failure = error
+        return events
 
     def close(self) -> list[ServerSentEvent]:
         """End of body: the last line and event, even without their terminating line breaks."""
+        if self.failure is not None:
+            raise self.failure
         line = b"".join(self._pending)
         self._pending = []
         self._pending_size = 0
@@ -146,7 +176,10 @@ class SSEDecoder:
         if not self._started and line.startswith(_BOM):
             line = line[3:]
         self._started = True
-        return self._lines([line, b""] if line else [b""])
+        events = self._lines([line, b""] if line else [b""])
+        if self.failure is not None:
+            raise self.failure
+        return events
 
     def _lines(self, lines: list[bytes]) -> list[ServerSentEvent]:
         """Interpret complete lines (without their line breaks).
@@ -173,6 +206,9 @@ class SSEDecoder:
                     continue
                 if line[:6] == b"data: ":  # the common case first
                     value = line[6:]
+                elif line[:7] == b"event: ":  # then Anthropic's event names
+                    name = line[7:]
+                    continue
                 elif line[:1] == b":":  # a comment (keep-alive, "OPENROUTER PROCESSING")
                     continue
                 else:
@@ -197,7 +233,9 @@ class SSEDecoder:
                     raise _too_large(limit)
                 data.append(value)
         except UnicodeDecodeError as error:
-            raise _invalid_utf8(error) from None
+            return self._failed(events, _invalid_utf8(error))
+        except ProtocolError as error:
+            return self._failed(events, error)
         self._data = data
         self._event = name
         self._event_size = size

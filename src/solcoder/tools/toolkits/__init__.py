@@ -6,19 +6,18 @@ and the toolkits import pydantic themselves: together most of the CLI's start-up
 snapshot of their specs (`specs.json`: name, toolkit, effect, description, JSON Schema; it
 also holds the workspace and command tools, for `solcoder tools`) and imports the toolkits only
 when a tool is looked up, run or listed. `load_registry()` builds the real thing; a test checks
-that the snapshot is what the tools declare (`write_snapshot()` renews it).
+that the snapshot is what the tools declare (`tools/builtin.py`'s `write_snapshot()` renews
+it).
 """
 
 from __future__ import annotations
 
-import json
-from collections.abc import Callable, Collection, Iterable, Iterator
-from typing import Any
+from collections.abc import Callable, Collection, Iterator
 
 from solcoder.llm.messages import ToolSpec
 from solcoder.tools.effects import Effect
 from solcoder.tools.registry import FunctionT, Tool, ToolFunction, ToolLike, ToolRegistry
-from solcoder.tools.snapshot import SNAPSHOT, read_snapshot
+from solcoder.tools.snapshot import read_snapshot
 
 TOOLKIT_NAMES = ("plan", "code", "review", "deploy", "diagnostics", "knowledge")
 
@@ -36,43 +35,6 @@ def load_registry() -> ToolRegistry:
 def default_registry() -> ToolRegistry:
     """A new registry with every baseline toolkit, loaded when first needed."""
     return BaselineRegistry()
-
-
-def builtin_tools() -> list[ToolLike]:
-    """Every tool SolCoder itself offers: the baseline toolkits, then the tools declared by a
-    schema (workspace, commands), which a launch attaches with its workspace. Their specs do
-    not depend on the workspace, so none is given here: these are for the snapshot only."""
-    from typing import cast
-
-    from solcoder.commands.context import CommandContext
-    from solcoder.tools.commands import command_tools
-    from solcoder.tools.workspace import workspace_tools
-    from solcoder.workspace.session import WorkspaceSession
-
-    return [
-        *load_registry(),
-        *workspace_tools(cast(WorkspaceSession, None)),
-        *command_tools(cast(CommandContext, None)),
-    ]
-
-
-def snapshot_of(tools: Iterable[ToolLike]) -> list[dict[str, Any]]:
-    return [
-        {
-            "name": tool.name,
-            "toolkit": tool.toolkit,
-            "effect": tool.effect,
-            "description": tool.description,
-            "json_schema": tool.json_schema,
-        }
-        for tool in tools
-    ]
-
-
-def write_snapshot() -> None:
-    """Renew `specs.json` from the tools (after a tool's signature or docstring changed)."""
-    text = json.dumps(snapshot_of(builtin_tools()), indent=1, ensure_ascii=False)
-    SNAPSHOT.write_text(text + "\n", encoding="utf-8")
 
 
 class BaselineRegistry(ToolRegistry):

@@ -1,14 +1,15 @@
-"""The code toolkit: program scaffolds and explanations of error messages.
+"""The code toolkit: program starters and explanations of error messages.
 
-At this stage nothing is written to disk: `scaffold_program` returns the files as data (and says
-so), so the model or the user decides where they go. `explain_error` turns the error text people
-paste (RPC responses, program logs, Anchor client errors) into causes and fixes.
+`scaffold_files` renders a new program's starter files; the `scaffold_program` tool
+(`tools/program_tools.py`) writes them through the workspace, with a diff, approval and a
+checkpoint, like any edit. `explain_error` turns the error text people paste (RPC responses,
+program logs, Anchor client errors) into causes and fixes.
 """
 
 from __future__ import annotations
 
 import re
-from typing import Any, Literal
+from typing import Any
 
 from solcoder.solana import error_catalog
 from solcoder.tools.registry import ToolRegistry
@@ -18,17 +19,13 @@ TOOLKIT = "code"
 _MAX_ERROR_TEXT = 20_000
 
 
-def scaffold_program(
-    name: str, framework: Literal["anchor", "native"] = "anchor"
-) -> dict[str, Any]:
-    """Starter files for a new Solana program, returned as data (nothing is written to disk).
-    The Anchor starter is a small counter showing safe patterns (PDA seeds with a stored bump,
-    has_one, Signer, checked arithmetic, custom errors) plus a TypeScript test.
-
-    Args:
-        name: Program name; converted to snake_case for the crate and module.
-        framework: "anchor" (recommended) or "native" (solana-program, no framework).
-    """
+def scaffold_files(name: str, framework: str = "anchor") -> tuple[str, dict[str, str], list[str]]:
+    """(crate name, {relative path: content}, next commands) of a new program's starter. The
+    Anchor starter is a small counter showing safe patterns (PDA seeds with a stored bump,
+    has_one, Signer, checked arithmetic, custom errors) plus a TypeScript test; the
+    `scaffold_program` tool (tools/program_tools.py) writes these through the workspace."""
+    if framework not in ("anchor", "native"):
+        raise ValueError(f"framework must be 'anchor' or 'native', not {framework!r}")
     crate = _snake_case(name)
     values = {
         "name": crate,
@@ -52,7 +49,7 @@ def scaffold_program(
             "anchor build",
             "anchor keys sync   # replaces the placeholder program id with this workspace's own",
             "anchor build",
-            "anchor test",
+            "anchor test   # Anchor 1.x runs it against a local Surfpool network",
         ]
     else:
         files = {
@@ -64,16 +61,8 @@ def scaffold_program(
             "cargo build-sbf",
             f"solana program deploy target/deploy/{crate}.so   # against a local validator first",
         ]
-    rendered = [{"path": path, "content": text.format(**values)} for path, text in files.items()]
-    return {
-        "name": crate,
-        "framework": framework,
-        "written_to_disk": False,
-        "note": "Nothing was written to disk: these are the files to create, relative to a new "
-        f"`{crate}/` directory.",
-        "files": rendered,
-        "next_commands": commands,
-    }
+    rendered = {path: text.format(**values) for path, text in files.items()}
+    return crate, rendered, commands
 
 
 def explain_error(message: str) -> dict[str, Any]:
@@ -102,5 +91,4 @@ def _snake_case(name: str) -> str:
 
 
 def register(registry: ToolRegistry) -> None:
-    registry.register(scaffold_program, toolkit=TOOLKIT, timeout=10, effect="read_only")
     registry.register(explain_error, toolkit=TOOLKIT, timeout=10, effect="read_only")

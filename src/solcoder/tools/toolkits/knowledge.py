@@ -55,8 +55,9 @@ class Library:
 
 def search_notes(query: str, limit: Annotated[int, Field(ge=1, le=10)] = 3) -> dict[str, Any]:
     """Search SolCoder's bundled Solana notes (accounts and rent, PDAs, CPI, Anchor
-    constraints, SPL tokens and ATAs, compute and priority fees, transaction limits, deploys
-    and upgrade authority, common errors, security checklist); returns the best sections.
+    constraints, SPL tokens and ATAs, compute and priority fees, transaction limits, deploys,
+    common errors, security checklist, today's stack: Anchor 1.x, LiteSVM, Surfpool,
+    Pinocchio, Solana Kit, Codama); returns the best sections.
 
     Args:
         query: What to look up, in plain words (e.g. "derive a PDA with seeds").

@@ -67,6 +67,12 @@ def plan(goal: str, context: str = "") -> Plan:
         )
     if context.strip():
         assumptions.append(f"Context taken into account: {' '.join(context.split())[:200]}")
+    existing = _workspace_programs()
+    if existing:
+        assumptions.append(
+            f"The workspace already holds {existing}; describe_program shows their "
+            "instructions and accounts from the built IDL."
+        )
     risks = [risk for topic in topics for risk in topic.risks]
     if not risks:
         risks.append("Vague requirements lead to rework; confirm the plan before building.")
@@ -86,6 +92,17 @@ def plan(goal: str, context: str = "") -> Plan:
         risks=list(dict.fromkeys(risks)),
         topics=[topic.name for topic in topics] or ["general"],
     )
+
+
+def _workspace_programs() -> str | None:
+    """The launch's workspace programs in one line (`counter (anchor, 3 instructions)`)."""
+    from solcoder.solana.program_info import status_line
+    from solcoder.tools.launch_root import launch_root
+
+    try:
+        return status_line(launch_root())
+    except OSError:
+        return None
 
 
 def _merge_steps(topics: list[rules.Topic], *, building: bool) -> list[rules.Step]:

@@ -55,8 +55,9 @@ SCAFFOLD = Step(
     "scaffold",
     SETUP,
     "Scaffold the program workspace",
-    "Create the workspace (`anchor init <name>`, or a cargo library with `solana-program` for a "
-    "native program) and run `anchor build` once so the program keypair and id exist.",
+    "Create the workspace (the scaffold_program tool or `anchor init <name>` with Anchor 1.x; a "
+    "cargo library with `solana-program` or Pinocchio for a native program) and run `anchor "
+    "build` once so the program keypair, id and IDL (target/idl/) exist.",
     "code",
 )
 ACCOUNTS = Step(
@@ -81,16 +82,17 @@ TESTS = Step(
     TEST,
     "Write tests for success and failure paths",
     "Cover each instruction's happy path and its rejections (wrong signer, wrong seeds, "
-    "overflow, reinitialisation) with `anchor test` on a local validator, or faster "
-    "in-process tests with LiteSVM or solana-program-test.",
+    "overflow, reinitialisation) with in-process LiteSVM tests (Anchor 1.x's default), or "
+    "`anchor test` against a local Surfpool network.",
     "code",
 )
 SECURITY_REVIEW = Step(
     "review",
     REVIEW,
     "Review the program for security issues",
-    "Run the static checklist over the program source and walk the security notes: signer and "
-    "owner checks, account relationships, arithmetic, PDA bumps, CPI targets, account closing.",
+    "Run `solcoder review` (review_code with the program's paths) over the whole workspace and "
+    "walk the security notes: signer and owner checks, account relationships, arithmetic, PDA "
+    "bumps, CPI targets, account closing.",
     "review",
 )
 DEPLOY_DEVNET = Step(
@@ -299,7 +301,8 @@ TOPICS: tuple[Topic, ...] = (
                 "client_calls",
                 CLIENT,
                 "Call the program from the client",
-                "Generate a typed client from the Anchor IDL, build transactions with a fresh "
+                "Generate a typed client from the IDL (Codama for `@solana/kit`, or "
+                "`@anchor-lang/core`), build transactions with a fresh "
                 "blockhash, add a compute-unit limit and priority fee, then send and confirm "
                 "with the blockhash's last valid block height.",
                 "code",

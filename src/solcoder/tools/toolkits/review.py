@@ -1,43 +1,28 @@
-"""The review toolkit: a static security checklist over Anchor/Rust and TypeScript source.
+"""The review toolkit: the model's `review_code` tool over the security review engine.
 
-It gives the model (and offline mode) findings with a line number, a severity and a fix, so a
-review starts from concrete places in the code. The rules themselves live in `review_rules.py`.
+The engine (`solcoder.solana.review`) parses Rust with tree-sitter, models Anchor and native
+programs and runs the finding classes; this module only adapts pasted source to it and its
+report to the tool's output, so the model and offline mode get findings with a line, a
+severity, a reason and a fix.
 """
 
 from __future__ import annotations
 
-from typing import Literal
+import os
+from pathlib import Path
+from typing import Any, Literal
 
 from pydantic import BaseModel, Field
 
+from solcoder.solana.review import CLASSES, SEVERITY_ORDER, Severity, review_source
 from solcoder.tools.registry import ToolRegistry
-from solcoder.tools.toolkits import review_anchor as anchor
-from solcoder.tools.toolkits import review_flow as flow
-from solcoder.tools.toolkits import review_rules as rules
-from solcoder.tools.toolkits.review_source import RustFile
 
 TOOLKIT = "review"
-Severity = rules.Severity
-_SEVERITY_ORDER: tuple[Severity, ...] = ("critical", "high", "medium", "low")
 _MAX_SOURCE = 400_000
-
-RUST_CHECKS = (
-    "missing_signer",
-    "missing_owner_check",
-    "missing_has_one",
-    "type_cosplay",
-    "arbitrary_cpi",
-    "non_canonical_bump",
-    "manual_close",
-    "duplicate_mutable_accounts",
-    "unchecked_account",
-    "init_if_needed",
-    "unchecked_arithmetic",
-    "unwrap",
-    "hardcoded_pubkey",
-    "secret_in_log",
-    "remaining_accounts",
+_CLIENT_CLASSES = frozenset(
+    {"secret_key_in_source", "skip_preflight", "deprecated_confirmation", "public_rpc"}
 )
+RUST_CHECKS = tuple(name for name in CLASSES if name not in _CLIENT_CLASSES)
 TYPESCRIPT_CHECKS = (
     "secret_key_in_source",
     "secret_in_log",
@@ -48,7 +33,7 @@ TYPESCRIPT_CHECKS = (
 
 
 class Finding(BaseModel):
-    rule: str
+    rule: str = Field(description="The finding class (stable name).")
     severity: Severity
     line: int = Field(description="1-based line number in the reviewed source.")
     message: str
@@ -65,34 +50,41 @@ class Review(BaseModel):
     note: str
 
 
-def review_code(source: str, language: Literal["rust", "typescript"] = "rust") -> Review:
-    """Review Solana program (Rust/Anchor) or client (TypeScript) source with a static
-    security checklist: missing signer or owner check, missing has_one, type cosplay,
-    arbitrary CPI, non-canonical bump, manual close, duplicate mutable accounts, unchecked
-    accounts and arithmetic, unwrap, hard-coded keys, logged secrets. Returns findings with
-    line, severity and fix.
+def review_code(
+    source: str = "",
+    language: Literal["rust", "typescript"] = "rust",
+    paths: list[str] | None = None,
+) -> Review | dict[str, Any]:
+    """Security review of Solana programs (Anchor/native Rust) and clients (TypeScript):
+    missing signer/owner checks, has_one, type cosplay, reinitialisation, arbitrary CPI, PDA
+    and bump misuse, insecure close, unchecked arithmetic, leaked secrets. Give `paths`
+    (workspace files or folders: whole programs) or one file's `source`.
 
     Args:
-        source: The complete source file to review.
-        language: "rust" for on-chain programs, "typescript" for clients and tests.
+        source: The complete source of one file (when no paths are given).
+        language: For `source`: "rust" for on-chain programs, "typescript" for clients.
+        paths: Workspace paths to review, like ["programs/vault"] or ["."] for everything.
     """
+    if paths:
+        return _review_workspace_paths(paths)
+    if not source.strip():
+        raise ValueError("give `paths` (workspace files or folders) or the `source` to review")
     source = source[:_MAX_SOURCE]
-    lines = source.split("\n")  # only `\n` ends a line, as in the rules' line numbers
-    found = _rust(source) if language == "rust" else _typescript(lines)
-    unique = {(item.rule, item.line): item for item in found}
+    lines = source.split("\n")  # only `\n` ends a line, as in the engine's line numbers
+    report = review_source(source, "lib.rs" if language == "rust" else "client.ts")
     findings = [
         Finding(
-            rule=item.rule,
+            rule=item.klass,
             severity=item.severity,
             line=item.line,
             message=item.message,
             fix=item.fix,
-            code=lines[item.line - 1].strip()[:200],
+            code=lines[item.line - 1].strip()[:200] if 0 < item.line <= len(lines) else "",
         )
-        for item in sorted(unique.values(), key=lambda item: (item.line, item.rule))
+        for item in sorted(report.findings, key=lambda item: (item.line, item.klass))
     ]
     counts: dict[str, int] = {
-        level: sum(f.severity == level for f in findings) for level in _SEVERITY_ORDER
+        level: sum(f.severity == level for f in findings) for level in SEVERITY_ORDER
     }
     return Review(
         language=language,
@@ -100,31 +92,57 @@ def review_code(source: str, language: Literal["rust", "typescript"] = "rust") -
         findings=findings,
         counts=counts,
         checks=list(RUST_CHECKS if language == "rust" else TYPESCRIPT_CHECKS),
-        note="Heuristic line-based checks: they can miss issues and flag intended code. Confirm "
-        "each finding by reading the code; absence of findings is not an audit.",
+        note="Static checks over a parsed program: they can miss issues and flag intended "
+        "code. Confirm each finding by reading the code; absence of findings is not an audit.",
     )
 
 
-def _rust(source: str) -> list[rules.RawFinding]:
-    rust = RustFile(source)
-    found = list(anchor.check_structs(rust, flow.cpi_targets(rust)))
-    found.extend(flow.check_functions(rust))
-    tests_line = rust.line(rust.tests_start)
-    for number, code in enumerate(rust.code_lines(), start=1):
-        if code.strip():
-            found.extend(rules.check_rust_line(number, code, in_tests=number >= tests_line))
-    if not rust.structs and "anchor_lang" not in rust.code:
-        found.extend(rules.check_native(rust.code_lines()))
-    return found
+MAX_FINDINGS_FOR_MODEL = 100
 
 
-def _typescript(lines: list[str]) -> list[rules.RawFinding]:
-    found: list[rules.RawFinding] = []
-    for number, text in enumerate(lines, start=1):
-        code = rules.strip_comment(text)
-        if code.strip():
-            found.extend(rules.check_typescript_line(number, code))
-    return found
+def _review_workspace_paths(paths: list[str]) -> dict[str, Any]:
+    """`paths` resolved by the workspace rules (inside the root, never a secret), reviewed by
+    the engine; findings as the `--json` lines carry them, most severe first."""
+    from solcoder.config.loader import resolve_home
+    from solcoder.solana.review import review_paths, severity_rank
+    from solcoder.tools.launch_root import launch_root
+    from solcoder.workspace.paths import PathRefused, Workspace
+
+    root = launch_root()
+    rules = Workspace(root, solcoder_home=resolve_home(None, os.environ, Path.cwd()))
+    targets = []
+    for path in paths:
+        try:
+            target = rules.resolve(path)
+        except PathRefused as error:
+            raise ValueError(str(error)) from None
+        if not target.absolute.exists():
+            raise ValueError(f"`{path}` does not exist in the workspace; list_files shows it.")
+        reason = rules.secret_reason(target)
+        if reason is not None:
+            raise ValueError(f"`{target.relative}` holds secrets ({reason}); it is not reviewed.")
+        targets.append(target.absolute)
+    report = review_paths(targets, root=rules.root)
+    findings = sorted(report.findings, key=lambda f: (severity_rank(f.severity), f.path, f.line))
+    shown = [
+        {key: value for key, value in finding.to_json().items() if key != "type"}
+        for finding in findings[:MAX_FINDINGS_FOR_MODEL]
+    ]
+    summary = report.summary_json()
+    return {
+        "summary": f"{len(findings)} findings in {summary['programs']} programs "
+        f"({summary['files']} files).",
+        "programs": [
+            {"name": p.name, "path": p.path, "kind": p.kind, "files": len(p.files)}
+            for p in report.programs
+        ],
+        "findings": shown,
+        "omitted": max(0, len(findings) - MAX_FINDINGS_FOR_MODEL),
+        "by_severity": summary["by_severity"],
+        "problems": list(report.problems),
+        "note": "Static checks: confirm each finding by reading the code; no finding is not an "
+        "audit.",
+    }
 
 
 def _summary(findings: list[Finding], counts: dict[str, int]) -> str:
@@ -136,4 +154,4 @@ def _summary(findings: list[Finding], counts: dict[str, int]) -> str:
 
 
 def register(registry: ToolRegistry) -> None:
-    registry.register(review_code, toolkit=TOOLKIT, timeout=20, effect="read_only")
+    registry.register(review_code, toolkit=TOOLKIT, timeout=60, effect="read_only")

@@ -13,7 +13,11 @@ from __future__ import annotations
 # The program id `anchor init` has put in new workspaces for years; `anchor keys sync` replaces
 # it with the id of the keypair the first `anchor build` generates.
 PLACEHOLDER_PROGRAM_ID = "Fg6PaFpoGXkYsidMpWTK6W2BeZ7FEfcYkg476zPFsLnS"
-ANCHOR_VERSION = "0.32.1"
+ANCHOR_VERSION = "1.0.0"
+"""Anchor 1.0.0 (released 2026-04-02; checked December 2026 against its release notes): the
+crate is still `anchor-lang`, the TypeScript package became `@anchor-lang/core` (was
+`@coral-xyz/anchor`), and the recommended Solana CLI is 3.1.10. Anchor 1.2+ builds SBPF v3 by
+default, which the LiteSVM 0.11 bundled by anchor-litesvm 0.4 cannot load, hence 1.0.0 here."""
 
 ANCHOR_TOML = """\
 [toolchain]
@@ -142,8 +146,9 @@ pub enum CounterError {{
 """
 
 ANCHOR_TEST_TS = """\
-import * as anchor from "@coral-xyz/anchor";
-import {{ Program }} from "@coral-xyz/anchor";
+import * as anchor from "@anchor-lang/core";
+import {{ Program }} from "@anchor-lang/core";
+import {{ PublicKey }} from "@solana/web3.js";
 import {{ assert }} from "chai";
 import {{ {type_name} }} from "../target/types/{name}";
 
@@ -152,7 +157,7 @@ describe("{name}", () => {{
   anchor.setProvider(provider);
   const program = anchor.workspace.{type_name} as Program<{type_name}>;
   const authority = provider.wallet.publicKey;
-  const [counter] = anchor.web3.PublicKey.findProgramAddressSync(
+  const [counter] = PublicKey.findProgramAddressSync(
     [Buffer.from("counter"), authority.toBuffer()],
     program.programId
   );
@@ -173,7 +178,8 @@ PACKAGE_JSON = """\
     "test": "anchor test"
   }},
   "dependencies": {{
-    "@coral-xyz/anchor": "^{anchor_version}"
+    "@anchor-lang/core": "^{anchor_version}",
+    "@solana/web3.js": "^1.98.0"
   }},
   "devDependencies": {{
     "@types/chai": "^4.3.0",

@@ -1,0 +1,3 @@
+pub mod release;
+
+pub use release::*;

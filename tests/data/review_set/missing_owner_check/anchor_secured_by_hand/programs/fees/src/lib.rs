@@ -1,0 +1,49 @@
+use anchor_lang::prelude::*;
+
+declare_id!("AS3NNmmXQv9bQ51UxF1zBZqUUV1Ho9LhcNy9d7fLXuDj");
+
+#[program]
+pub mod fees {
+    use super::*;
+
+    pub fn collect(ctx: Context<Collect>, amount: u64) -> Result<()> {
+        require_keys_eq!(
+            *ctx.accounts.config.owner,
+            crate::ID,
+            FeeError::WrongOwner
+        );
+        let data = ctx.accounts.config.try_borrow_data()?;
+        let config = Config::try_deserialize(&mut &data[..])?;
+        require_keys_eq!(config.admin, ctx.accounts.admin.key(), FeeError::NotAdmin);
+        drop(data);
+        ctx.accounts.fee_vault.sub_lamports(amount)?;
+        ctx.accounts.admin.add_lamports(amount)?;
+        Ok(())
+    }
+}
+
+#[derive(Accounts)]
+pub struct Collect<'info> {
+    /// CHECK: owner checked in the handler before deserializing
+    pub config: UncheckedAccount<'info>,
+    #[account(mut, seeds = [b"fees"], bump)]
+    pub fee_vault: Account<'info, FeeVault>,
+    #[account(mut)]
+    pub admin: Signer<'info>,
+}
+
+#[account]
+pub struct Config {
+    pub admin: Pubkey,
+}
+
+#[account]
+pub struct FeeVault {}
+
+#[error_code]
+pub enum FeeError {
+    #[msg("only the configured admin may collect fees")]
+    NotAdmin,
+    #[msg("the config account does not belong to this program")]
+    WrongOwner,
+}

@@ -1,0 +1,3 @@
+pub mod redeem;
+
+pub use redeem::*;

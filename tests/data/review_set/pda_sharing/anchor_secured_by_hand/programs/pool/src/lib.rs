@@ -1,0 +1,74 @@
+use anchor_lang::prelude::*;
+
+declare_id!("3VP22VzzhX2qRChY1RjTgtEch9cFeFbvPR1mBBsUcS33");
+
+#[program]
+pub mod pool {
+    use super::*;
+
+    pub fn deposit(ctx: Context<Deposit>, amount: u64) -> Result<()> {
+        let transfer = anchor_lang::system_program::Transfer {
+            from: ctx.accounts.depositor.to_account_info(),
+            to: ctx.accounts.vault.to_account_info(),
+        };
+        anchor_lang::system_program::transfer(
+            CpiContext::new(ctx.accounts.system_program.to_account_info(), transfer),
+            amount,
+        )?;
+        let vault = &mut ctx.accounts.vault;
+        vault.deposited = vault.deposited.checked_add(amount).ok_or(PoolError::Overflow)?;
+        Ok(())
+    }
+
+    pub fn withdraw(ctx: Context<Withdraw>, amount: u64) -> Result<()> {
+        let (expected, _bump) = Pubkey::find_program_address(
+            &[b"vault", ctx.accounts.user.key().as_ref()],
+            ctx.program_id,
+        );
+        require_keys_eq!(expected, ctx.accounts.vault.key(), PoolError::WrongVault);
+        let vault = &mut ctx.accounts.vault;
+        vault.deposited = vault.deposited.checked_sub(amount).ok_or(PoolError::Insufficient)?;
+        vault.sub_lamports(amount)?;
+        ctx.accounts.user.add_lamports(amount)?;
+        Ok(())
+    }
+}
+
+#[derive(Accounts)]
+pub struct Deposit<'info> {
+    #[account(
+        init_if_needed,
+        payer = depositor,
+        space = 8 + Vault::INIT_SPACE,
+        seeds = [b"vault", depositor.key().as_ref()],
+        bump
+    )]
+    pub vault: Account<'info, Vault>,
+    #[account(mut)]
+    pub depositor: Signer<'info>,
+    pub system_program: Program<'info, System>,
+}
+
+#[derive(Accounts)]
+pub struct Withdraw<'info> {
+    #[account(mut)]
+    pub vault: Account<'info, Vault>,
+    #[account(mut)]
+    pub user: Signer<'info>,
+}
+
+#[account]
+#[derive(InitSpace)]
+pub struct Vault {
+    pub deposited: u64,
+}
+
+#[error_code]
+pub enum PoolError {
+    #[msg("not enough deposited")]
+    Insufficient,
+    #[msg("deposit overflows")]
+    Overflow,
+    #[msg("this vault belongs to another user")]
+    WrongVault,
+}

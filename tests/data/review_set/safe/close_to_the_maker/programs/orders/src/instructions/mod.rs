@@ -1,0 +1,3 @@
+pub mod cancel;
+
+pub use cancel::*;

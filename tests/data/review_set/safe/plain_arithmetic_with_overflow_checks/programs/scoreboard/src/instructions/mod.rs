@@ -1,0 +1,5 @@
+pub mod create;
+pub mod record;
+
+pub use create::*;
+pub use record::*;

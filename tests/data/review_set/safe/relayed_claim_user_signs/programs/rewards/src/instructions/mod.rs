@@ -1,0 +1,5 @@
+pub mod claim;
+pub mod open_position;
+
+pub use claim::*;
+pub use open_position::*;

@@ -1,0 +1,48 @@
+use anchor_lang::prelude::*;
+
+declare_id!("DMkFaD3NqdyuJq5dUePniRhGhESVzq6w5xJmS4ohJzFx");
+
+#[program]
+pub mod club {
+    use super::*;
+
+    pub fn grant_points(ctx: Context<GrantPoints>, points: u64) -> Result<()> {
+        let admin = &ctx.accounts.admin_config;
+        require_keys_eq!(admin.authority, ctx.accounts.authority.key(), ClubError::NotAdmin);
+        let member = &mut ctx.accounts.member;
+        member.points = member.points.checked_add(points).ok_or(ClubError::Overflow)?;
+        Ok(())
+    }
+}
+
+#[derive(Accounts)]
+pub struct GrantPoints<'info> {
+    pub admin_config: Account<'info, AdminConfig>,
+    #[account(mut)]
+    pub member: Account<'info, Member>,
+    pub authority: Signer<'info>,
+}
+
+/// The club's administrator record.
+#[account]
+pub struct AdminConfig {
+    pub authority: Pubkey,
+    pub points: u64,
+}
+
+/// One member; the same layout as AdminConfig, a different discriminator.
+#[account]
+pub struct Member {
+    pub authority: Pubkey,
+    pub points: u64,
+}
+
+#[error_code]
+pub enum ClubError {
+    #[msg("only the club admin may grant points")]
+    NotAdmin,
+    #[msg("not an admin account")]
+    NotAdminAccount,
+    #[msg("points overflow")]
+    Overflow,
+}

@@ -1,0 +1,48 @@
+use anchor_lang::prelude::*;
+
+declare_id!("EeiwCRpojbZNZyrdc2jKJBzeJuY57EtqQZCqyaj8ANzp");
+
+#[program]
+pub mod ledger {
+    use super::*;
+
+    pub fn credit(ctx: Context<Update>, amount: u64) -> Result<()> {
+        let account = &mut ctx.accounts.account;
+        account.balance = account
+            .balance
+            .checked_add(amount)
+            .ok_or(LedgerError::Overflow)?;
+        Ok(())
+    }
+
+    pub fn debit(ctx: Context<Update>, amount: u64) -> Result<()> {
+        let account = &mut ctx.accounts.account;
+        account.balance = account
+            .balance
+            .checked_sub(amount)
+            .ok_or(LedgerError::Underflow)?;
+        Ok(())
+    }
+}
+
+#[derive(Accounts)]
+pub struct Update<'info> {
+    #[account(mut, has_one = operator)]
+    pub account: Account<'info, LedgerAccount>,
+    pub operator: Signer<'info>,
+}
+
+#[account]
+#[derive(InitSpace)]
+pub struct LedgerAccount {
+    pub operator: Pubkey,
+    pub balance: u64,
+}
+
+#[error_code]
+pub enum LedgerError {
+    #[msg("balance would overflow")]
+    Overflow,
+    #[msg("balance would go below zero")]
+    Underflow,
+}
