@@ -180,7 +180,9 @@ def _driver(settings: Settings, built: Built) -> Callable[[Coroutine[Any, Any, i
     (`solcoder.loopless`: asyncio is imported only if it calls a tool, compacts, or shows a
     spinner on a terminal); a real provider, MCP servers or hooks need the loop from the
     start, so asyncio runs the turn."""
-    offline = settings.llm.offline_mode or settings.llm.provider == "offline"
+    from solcoder.llm.catalog.providers import OFFLINE
+
+    offline = settings.llm.offline_mode or settings.llm.provider == OFFLINE.name
     if offline and built.mcp is None and built.conversation.orchestrator.hooks is None:
         from solcoder.loopless import run
 
