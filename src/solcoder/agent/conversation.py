@@ -13,15 +13,12 @@ import contextlib
 import time
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING
 
 from solcoder.agent.events import (
     AgentEvent,
-    ApprovalDecided,
-    CommandFinished,
     Compacted,
     CompactionStarted,
-    FileChanged,
     HookRan,
     Notice,
     StepStarted,
@@ -30,12 +27,18 @@ from solcoder.agent.events import (
 )
 from solcoder.agent.orchestrator import Orchestrator
 from solcoder.agent.project_instructions import ProjectInstructions
+from solcoder.agent.transcript_records import (
+    HISTORY_TRUNCATED,
+    UNDO,
+    TranscriptSink,
+    record_compaction,
+    record_event,
+)
 from solcoder.errors import LLMError, StreamInterruptedError
 from solcoder.llm.events import Completed, TextDelta
 from solcoder.llm.messages import Message, Text, Usage
 from solcoder.llm.partial import PartialReply
 from solcoder.llm.providers.base import closing
-from solcoder.llm.serialize import message_to_dict
 from solcoder.loopless import cancelled
 from solcoder.records import shared_methods
 from solcoder.redact_stream import settle
@@ -49,39 +52,6 @@ if TYPE_CHECKING:
 
 PARTIAL_EVERY_S = 1.0
 """How often the streamed text so far is written to the transcript."""
-
-
-class TranscriptSink(Protocol):
-    """Where the conversation is made durable (`solcoder.sessions.Session` fits)."""
-
-    def append_message(self, message: Message) -> None: ...
-    def partial(self, text_so_far: str) -> None: ...
-    def end_turn(self, **details: Any) -> None: ...
-    def record_error(self, error: BaseException) -> None: ...
-    def record_fallback(self, from_provider: str, to_provider: str, reason: str) -> None: ...
-    def record_event(self, name: str, /, **data: Any) -> None: ...
-
-
-HISTORY_TRUNCATED = "history_truncated"
-"""Transcript event: the history was cut to its first `keep` messages (/clear, /retry)."""
-APPROVAL = "approval"
-"""Transcript event: a tool call's approval (tool, call_id, decision, by, effect, origin);
-rebuilding a session skips it like every routine event."""
-COMPACTION = "compaction"
-"""Transcript event: the first `replaced` messages became `messages` (the summary)."""
-REPLY_CUT = "reply_cut"
-"""Transcript event: the final reply stopped at the output token limit (`limit`, None when
-the provider's own)."""
-COMMAND = "command"
-"""Transcript event: a command tool ran a command (command, exit_code, duration_ms, sandbox,
-timed_out, stopped)."""
-FILE_CHANGE = "file_change"
-"""Transcript event: a tool call changed a file (call_id, path, change, diff, added, removed)."""
-UNDO = "undo"
-"""Transcript event: `/undo` or `solcoder undo` restored a turn's files (turn, files)."""
-HOOK = "hook"
-"""Transcript event: a hook ran or was skipped (event, hook, source, decision, reason, tool,
-exit_code, duration_ms, timed_out; call_id for a tool event)."""
 
 
 FallbackFactory = Callable[[LLMError], Orchestrator | None]
@@ -336,23 +306,11 @@ class Conversation:
         return reports
 
     def _record_event(self, transcript: TranscriptSink, event: AgentEvent) -> None:
-        """The transcript records of a turn's events: approvals, commands, file changes, a
-        reply cut by the output limit (messages are saved by `_save_new`)."""
-        if isinstance(event, ApprovalDecided):
-            transcript.record_event(APPROVAL, call_id=event.call.id, **event.details())
-        elif isinstance(event, CommandFinished):
-            transcript.record_event(COMMAND, call_id=event.call.id, **event.record.as_dict())
-        elif isinstance(event, FileChanged):
-            transcript.record_event(FILE_CHANGE, call_id=event.call.id, **event.change.as_dict())
-        elif isinstance(event, HookRan):
-            call_id = event.call.id if event.call is not None else None
-            transcript.record_event(HOOK, call_id=call_id, **event.report.details())
-        elif (
-            isinstance(event, Completed)
-            and event.stop_reason == "max_tokens"
-            and not event.message.tool_calls
-        ):
-            transcript.record_event(REPLY_CUT, limit=self.orchestrator.options.max_output_tokens)
+        """A turn's event as a transcript record, if it makes one (messages are saved by
+        `_save_new`)."""
+        record_event(
+            transcript, event, max_output_tokens=self.orchestrator.options.max_output_tokens
+        )
 
     async def compact(self, focus: str | None = None) -> AsyncIterator[AgentEvent]:
         """`/compact [focus]`: replace the history by a summary now."""
@@ -369,17 +327,8 @@ class Conversation:
         `solcoder replay`) continues from the summary; everything kept was saved already."""
         self._saved = len(self.history)
         if self._transcript is not None:
-            self._transcript.record_event(
-                COMPACTION,
-                replaced=event.replaced,
-                kept=len(self.history) - len(event.messages),
-                messages=[message_to_dict(message) for message in event.messages],
-                summary=event.summary,
-                before_tokens=event.before_tokens,
-                after_tokens=event.after_tokens,
-                pieces=event.pieces,
-                trigger=event.trigger,
-            )
+            kept = len(self.history) - len(event.messages)
+            record_compaction(self._transcript, event, kept=kept)
 
     def _record_error(self, error: BaseException) -> None:
         self._save_new()

@@ -12,38 +12,28 @@ any point leaves a conversation that can be resumed.
 Before any tool of a step runs, the approval gate (`agent/gate.py`) settles each call that is
 not a read-only built-in, one at a time and in call order (a question waits for the one before
 it); only then do the approved calls start, in parallel. A declined call is answered
-"Declined by the user." and never runs.
+"Declined by the user." and never runs. How one step's calls are checked, approved, run and
+answered is `agent/tool_step.py`; this module is the loop around it.
 """
 
 from __future__ import annotations
 
-import logging
-import time
 from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass, field
-from typing import Any
 
-from solcoder.agent.approval import DECLINED
-from solcoder.agent.call_limits import bounded_calls, longer_than, over_limit_note
+from solcoder.agent.call_limits import bounded_calls
 from solcoder.agent.compaction import CompactionOptions, Compactor
 from solcoder.agent.events import (
     AgentEvent,
-    ApprovalDecided,
-    ApprovalRequested,
-    CommandFinished,
     Compacted,
-    FileChanged,
-    HookRan,
     Notice,
     StepStarted,
-    ToolOutputChunk,
-    ToolRunFinished,
-    ToolRunStarted,
     TurnFinished,
 )
-from solcoder.agent.gate import ApprovalGate, ApprovalRequest
-from solcoder.agent.hook_points import HookPoints, after_tool, denied_result
+from solcoder.agent.gate import ApprovalGate
+from solcoder.agent.hook_points import HookPoints
 from solcoder.agent.invariants import answer_unanswered_calls, check_tool_pairing
+from solcoder.agent.tool_step import PreparedCall, prepare_calls, run_tools
 from solcoder.llm.catalog.reasoning import apply_reasoning
 from solcoder.llm.events import Completed
 from solcoder.llm.messages import (
@@ -51,18 +41,13 @@ from solcoder.llm.messages import (
     PromptCache,
     ReasoningLevel,
     Request,
-    ToolCall,
     ToolResult,
     Usage,
 )
 from solcoder.llm.providers.base import Provider, closing
 from solcoder.llm.wire.assemble import DEFAULT_MAX_ARGUMENT_BYTES
-from solcoder.loopless import need_loop
 from solcoder.records import shared_methods
-from solcoder.shell.live import LIVE_OUTPUT
-from solcoder.tools.registry import ToolArgumentError, ToolLike, ToolOutput, ToolRegistry
-
-log = logging.getLogger(__name__)
+from solcoder.tools.registry import ToolRegistry
 
 
 @shared_methods
@@ -86,41 +71,6 @@ class AgentOptions:
     """`llm.reasoning_budget`: thinking tokens where the wire takes a budget (0: by level)."""
     compaction: CompactionOptions = field(default_factory=CompactionOptions)
     """When the older history is summarised (`llm.compact_at`; off unless set)."""
-
-
-@shared_methods
-@dataclass(slots=True, eq=False, repr=False)
-class _Prepared:
-    """One tool call of a step, checked: parsed arguments or the problem found."""
-
-    call: ToolCall
-    arguments: dict[str, Any] | None
-    problem: str | None
-    declined: bool = False
-    tool: ToolLike | None = None
-    """The tool looked up when the call was checked (set with `arguments`): approval and the
-    run use this one, even if a server's list changes in between."""
-    previewed: bool = False
-    """A person approved it after seeing its preview (an edit's diff)."""
-    quiet: bool = False
-    """Answered for the calls past the limit: no run events (the step's notice says it)."""
-    refused: str | None = None
-    """Why the tool said, before approval, that this call cannot succeed (an edit of a file
-    never read): answered as the tool's own error, not counted as a malformed call."""
-    hook_denied: str | None = None
-    """Why a `pre_tool_use` hook refused it (it never runs; the model reads this)."""
-    hook_context: str | None = None
-    """What `pre_tool_use` hooks added for the model (appended to the result)."""
-
-
-@dataclass(frozen=True, slots=True)
-class _Finished:
-    """A call's end, as its task reports it to the step."""
-
-    position: int
-    result: ToolResult
-    duration: float
-    output: ToolOutput | None
 
 
 class Orchestrator:
@@ -206,7 +156,14 @@ class Orchestrator:
                         "(llm.max_tool_calls_per_step).",
                         "warning",
                     )
-                prepared = self._prepare_all(calls, completed.stop_reason, asked)
+                prepared = prepare_calls(
+                    self.registry,
+                    calls,
+                    completed.stop_reason,
+                    asked,
+                    max_calls=options.max_tool_calls_per_step,
+                    max_argument_bytes=options.max_tool_argument_bytes,
+                )
                 results: list[ToolResult] = []
                 try:
                     async with closing(self._run_tools(prepared, results)) as runs:
@@ -214,7 +171,7 @@ class Orchestrator:
                             yield event
                 finally:
                     # Even when cancelled: tools that finished report their real results,
-                    # the others "cancelled" (filled in by _run_tools' own cleanup).
+                    # the others "cancelled" (filled in by run_tools' own cleanup).
                     if results:
                         history.append(Message("tool", tuple(results)))
                 repairs = repairs + 1 if any(p.problem for p in prepared) else 0
@@ -279,6 +236,18 @@ class Orchestrator:
             request, self.provider.spec, options.reasoning, options.reasoning_budget
         )
 
+    def _run_tools(
+        self, prepared: list[PreparedCall], results: list[ToolResult]
+    ) -> AsyncIterator[AgentEvent]:
+        """The step's calls approved by this orchestrator's gate and hooks, then run."""
+        return run_tools(
+            prepared,
+            results,
+            gate=self.approval,
+            hooks=self.hooks,
+            tool_timeout=self.options.tool_timeout,
+        )
+
     def _cut_notice(self) -> str:
         """What to say when the final reply stopped at the output token limit."""
         limit = self.options.max_output_tokens
@@ -288,203 +257,6 @@ class Orchestrator:
             "rest, or raise the limit: `solcoder config set llm.max_output_tokens 8192` "
             "(or /config set in the REPL)."
         )
-
-    def _prepare_all(
-        self, calls: Sequence[ToolCall], stop_reason: str, asked: int
-    ) -> list[_Prepared]:
-        """Each call checked; the one past `max_tool_calls_per_step` (kept by `bounded_calls`)
-        answers for every excess call, without a line of its own on the screen."""
-        limit = self.options.max_tool_calls_per_step
-        return [
-            self._prepare(call, stop_reason)
-            if position < limit
-            else _Prepared(call, None, over_limit_note(asked, limit), quiet=True)
-            for position, call in enumerate(calls)
-        ]
-
-    def _prepare(self, call: ToolCall, stop_reason: str) -> _Prepared:
-        tool = self.registry.get(call.name)
-        if tool is None:
-            close = self.registry.closest(call.name)
-            hint = f" Did you mean {close!r}?" if close else ""
-            names = ", ".join(self.registry.names())
-            return _Prepared(call, None, f"Unknown tool {call.name!r}.{hint} Tools: {names}.")
-        if stop_reason == "max_tokens":
-            return _Prepared(
-                call,
-                None,
-                "Your tool call was cut off by the output token limit before its arguments "
-                "were complete. Send it again with shorter arguments.",
-            )
-        limit = self.options.max_tool_argument_bytes
-        if longer_than(call.arguments, limit):
-            return _Prepared(
-                call,
-                None,
-                f"Your arguments for `{call.name}` are longer than the limit of {limit} bytes "
-                "(llm.max_tool_argument_bytes), so the call was not run. Send smaller "
-                "arguments, or split the work into several calls.",
-            )
-        try:
-            return _Prepared(call, tool.parse_arguments(call.arguments), None, tool=tool)
-        except ToolArgumentError as error:
-            return _Prepared(call, None, str(error))
-
-    async def _approve(self, prepared: list[_Prepared]) -> AsyncIterator[AgentEvent]:
-        """Settle each call that needs a decision, in order; marks the declined ones."""
-        import asyncio  # loaded by _run_tools, which calls this
-
-        gate = self.approval
-        for item in prepared:
-            if item.problem is not None or item.arguments is None:
-                continue
-            tool = item.tool
-            assert tool is not None  # set with the arguments in _prepare
-            # What this very call would do: a read of a secret asks, an edit has a diff to
-            # show, and one that cannot succeed is answered without asking anyone.
-            assessment = await asyncio.to_thread(tool.assess, item.arguments)
-            if assessment.problem is not None:
-                item.refused = assessment.problem
-                continue
-            if self.hooks is not None:  # before anyone is asked: a refused call asks nothing
-                hooked = await self.hooks.pre_tool_use(tool.name, item.arguments)
-                for report in hooked.reports:
-                    yield HookRan(report, item.call)
-                item.hook_denied, item.hook_context = hooked.denied, hooked.context
-                if hooked.denied is not None:
-                    continue
-            effect = assessment.effect
-            command = assessment.command
-            if command is not None:
-                verdict = gate.command_verdict(
-                    tool.name, command, read_only=assessment.read_only_command
-                )
-            else:
-                verdict = gate.verdict(tool.name, effect, tool.origin)
-            if verdict.action == "allow" and verdict.by == "policy":
-                continue  # a read-only built-in: nothing to decide or record
-            asking = verdict.action == "ask" and gate.approver is not None
-            if asking:
-                yield ApprovalRequested(item.call, effect, tool.origin)
-            request = ApprovalRequest(
-                item.call,
-                effect,
-                tool.origin,
-                item.arguments,
-                verdict.rule,
-                assessment.preview,
-                command,
-                _grant_for(command) if command is not None and gate.sandboxed() else None,
-            )
-            outcome = await gate.settle(request, verdict)
-            item.declined = not outcome.runs
-            item.previewed = asking and assessment.preview is not None
-            yield ApprovalDecided(item.call, outcome.decision, outcome.by, effect, tool.origin)
-
-    async def _run_tools(
-        self, prepared: list[_Prepared], results: list[ToolResult]
-    ) -> AsyncIterator[AgentEvent]:
-        # Tools run in threads and tasks: the first place a turn needs an event loop (an
-        # offline answer without tool calls never gets here, nor imports asyncio).
-        await need_loop()
-        import asyncio
-
-        queue: asyncio.Queue[_Finished | ToolOutputChunk | HookRan] = asyncio.Queue()
-
-        async def run_one(position: int, item: _Prepared) -> None:
-            started = time.perf_counter()
-            # The call's task (and what it starts) sends live output through this sink.
-            LIVE_OUTPUT.set(lambda text: queue.put_nowait(ToolOutputChunk(item.call, text)))
-            result, output = await self._execute(item)
-            if self.hooks is not None and item.arguments is not None:
-                ran = output is not None
-                result = await after_tool(
-                    self.hooks,
-                    item.call,
-                    item.arguments,
-                    result,
-                    output=output,
-                    context=item.hook_context,
-                    ran=ran,
-                    reports=queue.put_nowait,
-                )
-            await queue.put(_Finished(position, result, time.perf_counter() - started, output))
-
-        tasks: list[asyncio.Task[None]] = []
-        slots: list[ToolResult | None] = [None] * len(prepared)
-        try:
-            # Every question is answered before anything runs: a "no" to the second call
-            # must not find the first one already half done.
-            async with closing(self._approve(prepared)) as approvals:
-                async for event in approvals:
-                    yield event
-            for item in prepared:
-                if not item.quiet:
-                    yield ToolRunStarted(item.call, item.arguments)
-            tasks = [asyncio.create_task(run_one(i, item)) for i, item in enumerate(prepared)]
-            finished = 0
-            while finished < len(prepared):
-                entry = await queue.get()
-                if isinstance(entry, ToolOutputChunk | HookRan):
-                    yield entry
-                    continue
-                finished += 1
-                slots[entry.position] = entry.result
-                item = prepared[entry.position]
-                result = entry.result
-                if not item.quiet:
-                    yield ToolRunFinished(
-                        item.call, not result.is_error, result.content, entry.duration
-                    )
-                if entry.output is not None:
-                    for change in entry.output.changes:
-                        yield FileChanged(item.call, change, item.previewed)
-                    if entry.output.command is not None:
-                        yield CommandFinished(item.call, entry.output.command)
-        finally:
-            for task in tasks:
-                task.cancel()
-            await asyncio.gather(*tasks, return_exceptions=True)
-            for position, item in enumerate(prepared):
-                slot = slots[position]
-                if slot is None:
-                    text = DECLINED if item.declined else "Cancelled by the user."
-                    slot = ToolResult(item.call.id, text, True, item.call.name)
-                results.append(slot)
-
-    async def _execute(self, item: _Prepared) -> tuple[ToolResult, ToolOutput | None]:
-        """The call's result, and the tool's output when it ran (files changed, command)."""
-        call = item.call
-        if item.problem is not None or item.arguments is None:
-            return ToolResult(call.id, f"Error: {item.problem}", True, call.name), None
-        if item.hook_denied is not None:
-            return denied_result(call.id, call.name, item.hook_denied), None
-        if item.declined:
-            return ToolResult(call.id, DECLINED, True, call.name), None
-        if item.refused is not None:
-            return ToolResult(call.id, f"Error: {item.refused}", True, call.name), None
-        tool = item.tool
-        assert tool is not None  # set with the arguments in _prepare
-        timeout = tool.timeout or self.options.tool_timeout
-        import asyncio  # loaded by _run_tools, which calls this
-
-        try:
-            output = await asyncio.wait_for(tool.run(item.arguments), timeout)
-        except TimeoutError:
-            text = f"Error: the tool timed out after {timeout:g} s."
-            return ToolResult(call.id, text, True, call.name), None
-        except Exception as error:
-            log.debug("tool %s raised", call.name, exc_info=True)
-            text = f"Error: the tool failed: {type(error).__name__}: {error}"
-            return ToolResult(call.id, text, True, call.name), None
-        return ToolResult(call.id, output.content, output.is_error, call.name), output
-
-
-def _grant_for(command: str) -> str | None:
-    """What "always" would grant for `command` (its prefix), or None."""
-    from solcoder.shell.commands import suggested_prefix
-
-    return suggested_prefix(command)
 
 
 def _shifted(start: int, event: Compacted) -> int:

@@ -95,7 +95,7 @@ def undo_command(ctx: click.Context, session_id: str | None, workspace: str | No
 
 def _record(sessions: SessionStore, session_id: str, result: UndoResult) -> None:
     """The undo goes into the session's transcript when no running SolCoder holds it."""
-    from solcoder.agent.conversation import UNDO
+    from solcoder.agent.transcript_records import UNDO
     from solcoder.errors import StorageError
 
     try:
