@@ -27,17 +27,17 @@ from solcoder.llm.events import Completed, Event
 from solcoder.llm.messages import Request, Usage
 from solcoder.llm.providers.base import ProviderBase
 from solcoder.llm.transport.deadline import Timeouts
-from solcoder.llm.transport.http import (
-    DEFAULT_MAX_EVENT_BYTES,
-    DEFAULT_MAX_RESPONSE_BYTES,
-    HttpStreamer,
-    build_http_client,
-)
 from solcoder.llm.transport.http_errors import url_refused
 from solcoder.llm.transport.notices import TransportNotice
 from solcoder.llm.transport.pacing import Pacer
 from solcoder.llm.transport.retry import RetryPolicy, RetryRecord
 from solcoder.llm.transport.stats import CallStats
+from solcoder.llm.transport.streamer import (
+    DEFAULT_MAX_EVENT_BYTES,
+    DEFAULT_MAX_RESPONSE_BYTES,
+    HttpStreamer,
+    build_http_client,
+)
 from solcoder.llm.transport.streaming import StreamingCall
 from solcoder.llm.transport.sync_loop import SyncLoop
 from solcoder.llm.wire.assemble import DEFAULT_MAX_ARGUMENT_BYTES
