@@ -28,9 +28,9 @@ from solcoder.llm.events import Event
 from solcoder.llm.messages import Message, Request
 from solcoder.llm.providers.client import LLMClient
 from solcoder.llm.transport.deadline import Timeouts
-from solcoder.llm.transport.http import HttpStreamer, build_http_client
 from solcoder.llm.transport.retry import RetryPolicy, WaitStatus
 from solcoder.llm.transport.stats import CallStats
+from solcoder.llm.transport.streamer import HttpStreamer, build_http_client
 from solcoder.llm.transport.streaming import StreamingCall
 from solcoder.llm.wire.openai_chat import OpenAIChatAdapter
 from tests.transport.harness import MODES, Outcome, call

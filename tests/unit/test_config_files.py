@@ -20,7 +20,7 @@ from solcoder.config import (
     unset_project_value,
     unset_user_value,
 )
-from solcoder.config.loader import locate_key
+from solcoder.config.config_file import locate_key
 from solcoder.errors import ConfigError, UsageError
 
 IS_ROOT = os.geteuid() == 0

@@ -21,7 +21,7 @@ from solcoder.llm.wire.assemble import Assembler
 from solcoder.llm.wire.openai_chat import OpenAIChatAdapter
 from solcoder.llm.wire.openai_responses import OpenAIResponsesAdapter
 from solcoder.llm.wire.sse import SSEDecoder
-from solcoder.sessions.transcript import rebuild_messages
+from solcoder.sessions.rebuild import rebuild_messages
 from tests.support.fake_wire import Reply, ToolCallReply, render_events
 
 ADAPTERS: dict[str, Any] = {

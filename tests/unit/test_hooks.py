@@ -9,8 +9,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from solcoder.config.config_file import parse_config_text
 from solcoder.config.hook_tables import HookEntry, parse_hook_tables
-from solcoder.config.loader import parse_config_text
 from solcoder.errors import ConfigError
 from solcoder.hooks.decisions import decide
 from solcoder.hooks.matching import matches

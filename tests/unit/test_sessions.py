@@ -343,7 +343,7 @@ def test_damaged_lines_still_rebuild_a_valid_history() -> None:
     from solcoder.agent.invariants import check_tool_pairing
     from solcoder.llm.messages import ToolCall, ToolResult
     from solcoder.llm.serialize import message_to_dict
-    from solcoder.sessions.transcript import rebuild_messages
+    from solcoder.sessions.rebuild import rebuild_messages
 
     def record(message: Message) -> dict[str, object]:
         return {"type": "message", "message": message_to_dict(message)}

@@ -139,7 +139,7 @@ def test_a_retry_after_resuming_a_killed_turn_cuts_where_the_user_saw_it(
 ) -> None:
     """`/retry` counts messages of the resumed history, stand-in included; reading the
     transcript again must cut at the same place."""
-    from solcoder.sessions.transcript import NO_REPLY
+    from solcoder.sessions.rebuild import NO_REPLY
 
     session = store.create("openai", "m")
     session.append_message(Message.user("killed"))

@@ -8,14 +8,13 @@ Importing this package is cheap (stdlib tomllib and dataclasses); tomlkit is loa
 file is written.
 """
 
+from solcoder.config.config_file import CURRENT_SCHEMA_VERSION, read_config_file
 from solcoder.config.loader import (
     CONFIG_FILE_NAME,
-    CURRENT_SCHEMA_VERSION,
     PROJECT_DIR_NAME,
     Settings,
     find_project_config,
     load_settings,
-    read_config_file,
 )
 from solcoder.config.schema import (
     SETTINGS,

@@ -12,14 +12,12 @@ import stat
 from pathlib import Path
 from typing import Any
 
-from solcoder.config.loader import (
-    CONFIG_FILE_NAME,
+from solcoder.config.config_file import (
     CURRENT_SCHEMA_VERSION,
-    find_project_config,
     parse_config_text,
     read_config_file,
-    resolve_home,
 )
+from solcoder.config.loader import CONFIG_FILE_NAME, find_project_config, resolve_home
 from solcoder.config.schema import SECTIONS, SETTINGS, format_value, lookup
 from solcoder.config.values import InvalidValue, shorten
 from solcoder.errors import ConfigError, UsageError

@@ -18,6 +18,7 @@ with that mode) plus an empty `pinned` marker for pinned sessions. Records:
 Every record passes through the redactor before it is written.
 """
 
+from solcoder.sessions.rebuild import rebuild_messages
 from solcoder.sessions.session import PARTIAL_INTERVAL, Session
 from solcoder.sessions.store import SessionStore
 from solcoder.sessions.transcript import (
@@ -26,7 +27,6 @@ from solcoder.sessions.transcript import (
     SESSION_ID,
     TRANSCRIPT_NAME,
     SessionInfo,
-    rebuild_messages,
 )
 
 __all__ = [

@@ -15,6 +15,7 @@ from solcoder.llm.messages import Message
 from solcoder.llm.serialize import message_to_dict
 from solcoder.redact import Redactor
 from solcoder.redact_stream import settle
+from solcoder.sessions.rebuild import rebuild_messages
 from solcoder.sessions.transcript import (
     RECORD_TYPES,
     RECORD_VERSION,
@@ -22,7 +23,6 @@ from solcoder.sessions.transcript import (
     Loaded,
     encode_record,
     read_transcript,
-    rebuild_messages,
     timestamp,
 )
 

@@ -2,10 +2,11 @@
 
 `LLMClient` only wires things together: the provider's wire adapter (chosen by `spec.api`),
 the URL and headers, and a `StreamingCall` (`streaming.py`, over `http.py`) that owns deadlines,
-retries and error mapping. The sync methods run that same async code on a private event loop (one
-`SyncLoop` per client, created on first use): `stream()` reads `StreamingCall.next_batch()` in
-one task that the loop runs only while the caller waits (`SyncLoop.batches`), and yields its
-events, so there is no second copy of any logic, and Ctrl-C cancels whatever is in flight.
+retries and error mapping (`finished.py` finishes its events for the caller). The sync methods
+run that same async code on a private event loop (one `SyncLoop` per client, created on first
+use): `stream()` reads `StreamingCall.next_batch()` in one task that the loop runs only while
+the caller waits (`SyncLoop.batches`), and yields its events, so there is no second copy of
+any logic, and Ctrl-C cancels whatever is in flight.
 
 A client's connection pool belongs to the event loop that first used it: use one client per
 loop (the sync methods count as one loop of their own).
@@ -24,26 +25,26 @@ import httpx2
 from solcoder.errors import ConfigError, ProtocolError, UsageError
 from solcoder.llm.catalog.providers import ProviderSpec
 from solcoder.llm.events import Completed, Event
-from solcoder.llm.messages import Request, Usage
+from solcoder.llm.messages import Request
 from solcoder.llm.providers.base import ProviderBase
+from solcoder.llm.providers.finished import FinishedCall
 from solcoder.llm.transport.deadline import Timeouts
-from solcoder.llm.transport.http import (
-    DEFAULT_MAX_EVENT_BYTES,
-    DEFAULT_MAX_RESPONSE_BYTES,
-    HttpStreamer,
-    build_http_client,
-)
 from solcoder.llm.transport.http_errors import url_refused
 from solcoder.llm.transport.notices import TransportNotice
 from solcoder.llm.transport.pacing import Pacer
 from solcoder.llm.transport.retry import RetryPolicy, RetryRecord
 from solcoder.llm.transport.stats import CallStats
+from solcoder.llm.transport.streamer import (
+    DEFAULT_MAX_EVENT_BYTES,
+    DEFAULT_MAX_RESPONSE_BYTES,
+    HttpStreamer,
+    build_http_client,
+)
 from solcoder.llm.transport.streaming import StreamingCall
 from solcoder.llm.transport.sync_loop import SyncLoop
 from solcoder.llm.wire.assemble import DEFAULT_MAX_ARGUMENT_BYTES
 from solcoder.llm.wire.base import WireAdapter
-from solcoder.llm.wire.forced_tool import ForcedToolFold, rewrite
-from solcoder.llm.wire.reasoning import tag_message
+from solcoder.llm.wire.forced_tool import rewrite
 from solcoder.llm.wire.registry import adapter_for
 from solcoder.secret import Secret
 from solcoder.urls import base_url_problem
@@ -298,67 +299,6 @@ class LLMClient(ProviderBase):
         if self._sync is None:
             self._sync = SyncLoop()
         return self._sync
-
-
-class FinishedCall:
-    """A `StreamingCall` whose events are finished for the caller: a forced-tool fold applied
-    (`forced_tool.py`), the usage of a server that reports none estimated and marked so
-    (`extra["usage_estimated"]`), so every output that shows usage shows the same figures, and
-    the reply's reasoning tagged with this provider (`wire/reasoning.py`: it goes back to this
-    provider only)."""
-
-    def __init__(
-        self,
-        call: StreamingCall,
-        request: Request,
-        fold: ForcedToolFold | None = None,
-        *,
-        provider: str = "",
-    ) -> None:
-        self.call = call
-        self._request = request
-        self._fold = fold
-        self._provider = provider
-
-    async def next_batch(self) -> list[Event] | None:
-        batch = await self.call.next_batch()
-        return None if batch is None else self.finish(batch)
-
-    def finish(self, batch: list[Event]) -> list[Event]:
-        """One batch of the `StreamingCall`, finished for the caller."""
-        if self._fold is not None:
-            batch = [folded for event in batch for folded in self._fold.feed(event)]
-        if batch and isinstance(batch[-1], Completed):
-            done = batch[-1]
-            message = tag_message(done.message, self._provider)
-            if message is not done.message:
-                done = replace(done, message=message)
-            if not done.usage.total:
-                done = estimated_usage(done, self._request, provider=self._provider)
-            batch[-1] = done
-        return batch
-
-    async def aclose(self) -> None:
-        await self.call.aclose()
-
-    def hold(self) -> None:
-        self.call.hold()
-
-    def release(self) -> None:
-        self.call.release()
-
-    def closing(self) -> None:
-        self.call.closing()
-
-
-def estimated_usage(completed: Completed, request: Request, *, provider: str = "") -> Completed:
-    """`completed` with offline estimates in place of a usage the server never sent."""
-    from solcoder.llm.tokens import count_text, estimate_request
-
-    message = completed.message
-    written = message.text + "".join(call.arguments for call in message.tool_calls)
-    usage = Usage(input=estimate_request(request, provider=provider), output=count_text(written))
-    return replace(completed, usage=usage, extra={**completed.extra, "usage_estimated": True})
 
 
 def _need(request: Request, provider: str) -> tuple[int, int]:

@@ -1,4 +1,6 @@
-"""The only module that does network I/O: the connection pool and one HTTP exchange.
+"""The only module that does network I/O: one HTTP exchange (and the health probe).
+
+The connection pool and what every request to a provider shares are `streamer.py`.
 
 An `Exchange` is one attempt of a model request: it sends the request, reads the status and
 headers (and a bounded error body), then hands out one batch of events per network read, each
@@ -29,9 +31,8 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import random
 import time
-from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
 from typing import TypeVar
 
 import httpx2
@@ -44,7 +45,7 @@ from solcoder.errors import (
 from solcoder.llm.events import Event
 from solcoder.llm.transport import raw_body
 from solcoder.llm.transport.batching import ReadBatcher
-from solcoder.llm.transport.deadline import Timeouts, Watchdog
+from solcoder.llm.transport.deadline import Watchdog
 from solcoder.llm.transport.http_errors import (
     NETWORK_ERRORS,
     Stage,
@@ -55,82 +56,19 @@ from solcoder.llm.transport.http_errors import (
     redirect_error,
     transport_error,
 )
-from solcoder.llm.transport.notices import TransportNotice
-from solcoder.llm.transport.pacing import Pacer
-from solcoder.llm.transport.retry import RetryPolicy
 from solcoder.llm.transport.stats import CallStats
-from solcoder.llm.transport.tls import ssl_context_from_environment
+from solcoder.llm.transport.streamer import HttpStreamer
 from solcoder.llm.wire.base import Decoder, HttpCall, WireAdapter
 from solcoder.llm.wire.error_bodies import error_from_response, is_model_loading
 from solcoder.llm.wire.sse import SSEDecoder
-from solcoder.secret import Secret
 
-DEFAULT_MAX_EVENT_BYTES = 8 * 2**20
-DEFAULT_MAX_RESPONSE_BYTES = 64 * 2**20
 MAX_ERROR_BODY_BYTES = 256 * 2**10
+"""An error body is read up to this size; the rest is dropped (a proxy's HTML page can be big)."""
 TERMINATED_GRACE_S = 1.0
 """After the protocol's terminator, how long the body may take to close before we stop
 reading anyway (some proxies keep a finished stream open)."""
-"""An error body is read up to this size; the rest is dropped (a proxy's HTML page can be big)."""
 _RATE_LIMIT_PREFIXES = ("x-ratelimit-", "anthropic-ratelimit-", "retry-after")
 _T = TypeVar("_T")
-
-
-def build_http_client(
-    timeouts: Timeouts, *, transport: httpx2.AsyncBaseTransport | None = None
-) -> httpx2.AsyncClient:
-    """One connection pool for one provider. Proxies (HTTPS_PROXY, NO_PROXY, ...) come from
-    the environment; only the connect timeout is httpx2's, the others are ours."""
-    return httpx2.AsyncClient(
-        timeout=httpx2.Timeout(connect=timeouts.connect, read=None, write=None, pool=None),
-        limits=httpx2.Limits(
-            max_connections=256, max_keepalive_connections=32, keepalive_expiry=60.0
-        ),
-        verify=ssl_context_from_environment() if transport is None else True,
-        trust_env=True,
-        transport=transport,
-        follow_redirects=False,
-    )
-
-
-class HttpStreamer:
-    """What every request to one provider shares: the pool, deadlines, limits, retry policy."""
-
-    def __init__(
-        self,
-        http: httpx2.AsyncClient,
-        *,
-        provider: str,
-        models: Sequence[str] = (),
-        timeouts: Timeouts,
-        policy: RetryPolicy,
-        max_event_bytes: int = DEFAULT_MAX_EVENT_BYTES,
-        max_response_bytes: int = DEFAULT_MAX_RESPONSE_BYTES,
-        secrets: Sequence[Secret] = (),
-        jitter: Callable[[], float] = lambda: random.uniform(0.75, 1.0),
-        on_status: Callable[[TransportNotice], None] | None = None,
-        pacer: Pacer | None = None,
-    ) -> None:
-        self.http = http
-        self.provider = provider
-        self.models = tuple(models)
-        self.timeouts = timeouts.clamped()
-        self.policy = policy
-        self.max_event_bytes = max_event_bytes
-        self.max_response_bytes = max_response_bytes
-        self.secrets: tuple[Secret, ...] = tuple(secret for secret in secrets if secret)
-        self.jitter = jitter
-        self.on_status = on_status
-        """Told about waits the user should see (a server loading its model), on the event
-        loop's thread; None: nobody is shown them. Settable after construction."""
-        self.pacer = pacer
-        """Reads every response's rate-limit headers and paces requests by them (`pacing.py`);
-        None: no pacing."""
-
-    def tell(self, notice: TransportNotice) -> None:
-        """Hand `notice` to `on_status`, if anyone listens."""
-        if self.on_status is not None:
-            self.on_status(notice)
 
 
 class Exchange:

@@ -19,13 +19,14 @@ from urllib.parse import urlsplit, urlunsplit
 
 from solcoder.errors import LLMError, ProviderUnavailableError
 from solcoder.llm.events import Event
-from solcoder.llm.transport.http import Exchange, HttpStreamer, probe_health
+from solcoder.llm.transport.http import Exchange, probe_health
 from solcoder.llm.transport.http_errors import finalize_error, partial_message, public_url
 from solcoder.llm.transport.llamacpp import server_root as root_of_base
 from solcoder.llm.transport.notices import RetryNotice
 from solcoder.llm.transport.pacing import Need
 from solcoder.llm.transport.retry import RetryRecord, WaitStatus
 from solcoder.llm.transport.stats import CallStats
+from solcoder.llm.transport.streamer import HttpStreamer
 from solcoder.llm.wire.base import HttpCall, WireAdapter
 
 HEALTH_PROBE_TIMEOUT_S = 5.0
