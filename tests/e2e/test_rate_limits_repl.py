@@ -56,8 +56,9 @@ def test_repl_counts_down_a_wait_and_shows_limits_and_budget(solcoder_home: Path
             child.expect(r"budget[^\n]*36 of 500,000 tokens")
             child.expect(PROMPT)
             child.sendline("/config set llm.timeout 120")  # rebuilds the provider
-            # The message wraps between words at the terminal width (120 columns here).
-            child.expect(r"Now using\s+openai · fake-model")
+            # The message wraps between words at the terminal width (120 columns here), each
+            # line in its own colour.
+            child.expect(r"Now using(?:\s|\x1b\[[0-9;]*m)+openai · fake-model")
             child.expect(PROMPT)
             child.sendline("/status")
             child.expect(r"budget[^\n]*36 of 500,000 tokens")
