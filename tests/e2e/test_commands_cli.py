@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import os
+import secrets
 import shutil
 import socket
 import subprocess
@@ -231,7 +232,9 @@ def test_a_background_process_is_listed_read_and_gone_after_exit(
     run_cli: Run, server: FakeLLMServer, repo: Path
 ) -> None:
     pid_file = repo / "server.pid"
-    command = f"echo $$ > {pid_file.name}; echo ready; exec sleep 300"
+    # A duration no other test uses: the check below looks at every process on the machine.
+    duration = f"300.{os.getpid()}{secrets.randbelow(10**6)}"
+    command = f"echo $$ > {pid_file.name}; echo ready; exec sleep {duration}"
     server.enqueue(
         step(call("start_process", "s1", command=command)),
         step(call("process_output", "o1", id="p1")),
@@ -244,7 +247,7 @@ def test_a_background_process_is_listed_read_and_gone_after_exit(
     assert "ready" in sent["o1"] and "running" in sent["o1"]
     # The sandbox has its own pid namespace: find the sleep from outside by its command line
     # (a loaded machine may take a moment to reap it; the deadline is a hang guard).
-    assert _gone("sleep 300")
+    assert _gone(f"sleep {duration}")
 
 
 def _gone(needle: str) -> bool:
