@@ -15,7 +15,7 @@ use anchor_lang::prelude::*;
 
 declare_id!("Fg6PaFpoGXkYsidMpWTK6W2BeZ7FEfcYkg476zPFsLnS");
 
-const ADMIN: Pubkey = pubkey!("9xQeWvG816bUx9EPjHmaT23yvVM2ZWbr"); // a named constant is fine
+const ADMIN: Pubkey = pubkey!("FakeProgram32x111111111111111111"); // a named constant is fine
 
 #[program]
 pub mod vault {

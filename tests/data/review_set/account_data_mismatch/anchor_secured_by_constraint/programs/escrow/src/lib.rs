@@ -5,7 +5,7 @@ pub mod state;
 
 use instructions::*;
 
-declare_id!("FzrJ4W2wXrjzM2FvrBQjTnuaKKQZsqzg63cdTagqTJZs");
+declare_id!("FakeProgram52x111111111111111111111111111111");
 
 #[program]
 pub mod escrow {

@@ -5,7 +5,7 @@ pub mod state;
 
 use instructions::*;
 
-declare_id!("H5N8dAf7zkAWbbC83Wi81sdttfyyYhRNNdaf6KPEr4Uc");
+declare_id!("FakeProgram55x111111111111111111111111111111");
 
 #[program]
 pub mod escrow {

@@ -5,7 +5,7 @@ pub mod state;
 
 use instructions::*;
 
-declare_id!("ATwydtCiuSq4YBt194AAP45qv83YrJuYQ5HNxNgv597q");
+declare_id!("FakeProgram35x111111111111111111111111111111");
 
 #[program]
 pub mod escrow {

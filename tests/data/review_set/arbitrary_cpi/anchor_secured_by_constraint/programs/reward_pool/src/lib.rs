@@ -2,10 +2,10 @@ use anchor_lang::prelude::*;
 use anchor_lang::solana_program::instruction::{AccountMeta, Instruction};
 use anchor_lang::solana_program::program::invoke_signed;
 
-declare_id!("EAtH58dre35kDkvmhRtGTWtbWiWYuHJG9rAt2tvy1wQB");
+declare_id!("FakeProgram47x111111111111111111111111111111");
 
 /// The rewards distributor this pool hands its lamports to.
-pub const DISTRIBUTOR_ID: Pubkey = pubkey!("7fFp9GSSpCrj7d9fvfMKPgkzV3Lk4EdjX3Qc2BggJry9");
+pub const DISTRIBUTOR_ID: Pubkey = pubkey!("FakeProgram23x111111111111111111111111111111");
 
 #[program]
 pub mod reward_pool {

@@ -1,6 +1,6 @@
 use anchor_lang::prelude::*;
 
-declare_id!("7L1wi2CfhKzfFkSVnncBTw6VZybZ8SvNaBzTXa8Ri1QN");
+declare_id!("FakeProgram22x111111111111111111111111111111");
 
 #[program]
 pub mod points {

@@ -1,6 +1,6 @@
 use anchor_lang::prelude::*;
 
-declare_id!("Cs8ikp5K1oDtmW19ucvP9YKqqp9x7ynJZXGzdgQxxAYJ");
+declare_id!("FakeProgram44x111111111111111111111111111111");
 
 #[program]
 pub mod points {

@@ -1,6 +1,6 @@
 use anchor_lang::prelude::*;
 
-declare_id!("J58UviV7iJEdffhhUrui5DoUxoqYbKxDtojofMwbZSZW");
+declare_id!("FakeProgram58x111111111111111111111111111111");
 
 #[program]
 pub mod points {

@@ -1,6 +1,6 @@
 use anchor_lang::prelude::*;
 
-declare_id!("HhwvRxF65Z2S4x7CmFouxMjid3hUyBvGLC3gXdB43xeG");
+declare_id!("FakeProgram57x111111111111111111111111111111");
 
 #[program]
 pub mod points {

@@ -1,6 +1,6 @@
 use anchor_lang::prelude::*;
 
-declare_id!("9wjFqBqniSCBmng1gkbEnk1ny9unE2L74VK2wUrXy7JW");
+declare_id!("FakeProgram31x111111111111111111111111111111");
 
 #[program]
 pub mod loans {

@@ -1,7 +1,7 @@
 use anchor_lang::prelude::*;
 use anchor_lang::system_program;
 
-declare_id!("DtN2FsxLQRcgmWbDDuK2FHKV5oV9MGoJejeLszpSaoUu");
+declare_id!("FakeProgram46x111111111111111111111111111111");
 
 #[program]
 pub mod loans {

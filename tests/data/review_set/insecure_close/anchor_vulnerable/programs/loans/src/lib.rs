@@ -1,6 +1,6 @@
 use anchor_lang::prelude::*;
 
-declare_id!("j9wU9X4nZsPdtVcQVVjG1R2FdKyQJ1WJrvtV839YT4b");
+declare_id!("FakeProgram61x11111111111111111111111111111");
 
 #[program]
 pub mod loans {

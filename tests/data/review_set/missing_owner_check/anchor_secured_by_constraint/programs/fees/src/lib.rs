@@ -1,6 +1,6 @@
 use anchor_lang::prelude::*;
 
-declare_id!("54oEs458sdPYeBpKsMBXSqjgn2NUZGJWfkr5zt9z4gA8");
+declare_id!("FakeProgram16x111111111111111111111111111111");
 
 #[program]
 pub mod fees {

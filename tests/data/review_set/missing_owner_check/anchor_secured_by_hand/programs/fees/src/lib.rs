@@ -1,6 +1,6 @@
 use anchor_lang::prelude::*;
 
-declare_id!("AS3NNmmXQv9bQ51UxF1zBZqUUV1Ho9LhcNy9d7fLXuDj");
+declare_id!("FakeProgram34x111111111111111111111111111111");
 
 #[program]
 pub mod fees {

@@ -1,6 +1,6 @@
 use anchor_lang::prelude::*;
 
-declare_id!("CfoaQHmunSPvZmCPkmW4JGsmdCVQ9nsPNNksfS2yHoFh");
+declare_id!("FakeProgram41x111111111111111111111111111111");
 
 #[program]
 pub mod fees {

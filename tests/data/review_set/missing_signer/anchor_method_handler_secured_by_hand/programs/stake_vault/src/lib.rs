@@ -1,6 +1,6 @@
 use anchor_lang::prelude::*;
 
-declare_id!("AtdJ8wPYJqvBeViEWrwHyKTihFxxeb12xm4EQtiQpGC");
+declare_id!("FakeProgram39x11111111111111111111111111111");
 
 #[program]
 pub mod stake_vault {

@@ -1,6 +1,6 @@
 use anchor_lang::prelude::*;
 
-declare_id!("4fLxRkpqbWegWqu79nqMoMMzUtRiRyEHkM5yinVFsS6M");
+declare_id!("FakeProgram14x111111111111111111111111111111");
 
 #[program]
 pub mod stake_vault {

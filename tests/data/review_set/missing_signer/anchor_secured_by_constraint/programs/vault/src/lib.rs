@@ -1,6 +1,6 @@
 use anchor_lang::prelude::*;
 
-declare_id!("3EG1t1D2LvHHKYLgzmAAseJPQm8KU3C3MAEH7osQD8uW");
+declare_id!("FakeProgram6x1111111111111111111111111111111");
 
 #[program]
 pub mod vault {

@@ -1,6 +1,6 @@
 use anchor_lang::prelude::*;
 
-declare_id!("oo8Uh5BFXzZT3g8s6sCzYLrbYFtFVK2JcaMtnrUeH5n");
+declare_id!("FakeProgram62x11111111111111111111111111111");
 
 #[program]
 pub mod vault {

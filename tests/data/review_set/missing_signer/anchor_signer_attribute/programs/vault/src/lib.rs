@@ -1,6 +1,6 @@
 use anchor_lang::prelude::*;
 
-declare_id!("22b5MTDH7ergpgH79jGwhgVFPJ6zMhw2uCeR31qZZnGd");
+declare_id!("FakeProgram2x1111111111111111111111111111111");
 
 #[program]
 pub mod vault {

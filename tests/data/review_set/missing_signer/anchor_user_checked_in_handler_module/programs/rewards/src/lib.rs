@@ -6,7 +6,7 @@ pub mod state;
 
 use instructions::*;
 
-declare_id!("AkdRgmpxMYetNgQZ3mmaaYZi2YUP2NMdPYcnKQJSVBPo");
+declare_id!("FakeProgram37x111111111111111111111111111111");
 
 #[program]
 pub mod rewards {

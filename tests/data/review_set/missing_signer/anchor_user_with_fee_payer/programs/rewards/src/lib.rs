@@ -6,7 +6,7 @@ pub mod state;
 
 use instructions::*;
 
-declare_id!("6vUXyFPKAVHkue51Q5QHpiN2ZyuWxFnFGuyMT4QX4yrU");
+declare_id!("FakeProgram21x111111111111111111111111111111");
 
 #[program]
 pub mod rewards {

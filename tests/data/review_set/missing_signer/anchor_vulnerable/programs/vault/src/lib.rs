@@ -1,6 +1,6 @@
 use anchor_lang::prelude::*;
 
-declare_id!("6UTfmRAKnKL7La9FCiwuSRD3cmJyhHuYS5C5ok3J8vDD");
+declare_id!("FakeProgram19x111111111111111111111111111111");
 
 #[program]
 pub mod vault {

@@ -5,7 +5,7 @@ pub mod state;
 
 use instructions::*;
 
-declare_id!("yLTp1CZBemYTa81k1tjnyrskkcXtuviMJKyJ7TPbqeE");
+declare_id!("FakeProgram64x11111111111111111111111111111");
 
 #[program]
 pub mod raffle {

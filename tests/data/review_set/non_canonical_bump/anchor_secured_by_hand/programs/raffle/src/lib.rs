@@ -5,7 +5,7 @@ pub mod state;
 
 use instructions::*;
 
-declare_id!("FWLXSZUsrXC3Wi7vvf9uf1jjLttNEr817bjNaDHSGpmf");
+declare_id!("FakeProgram51x111111111111111111111111111111");
 
 #[program]
 pub mod raffle {

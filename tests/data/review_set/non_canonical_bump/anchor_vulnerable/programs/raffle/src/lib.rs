@@ -5,7 +5,7 @@ pub mod state;
 
 use instructions::*;
 
-declare_id!("3fNEY7KkTGii7jGkofFwdaCmQZ41FdmYBoRJMUrfiAH9");
+declare_id!("FakeProgram9x1111111111111111111111111111111");
 
 #[program]
 pub mod raffle {

@@ -1,6 +1,6 @@
 use anchor_lang::prelude::*;
 
-declare_id!("CiFgpSPgBreJpeGA1NM1QtCvjr3XwZf9hfkhDbLgudqc");
+declare_id!("FakeProgram42x111111111111111111111111111111");
 
 #[program]
 pub mod pool {

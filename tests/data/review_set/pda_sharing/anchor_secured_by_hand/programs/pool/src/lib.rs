@@ -1,6 +1,6 @@
 use anchor_lang::prelude::*;
 
-declare_id!("3VP22VzzhX2qRChY1RjTgtEch9cFeFbvPR1mBBsUcS33");
+declare_id!("FakeProgram8x1111111111111111111111111111111");
 
 #[program]
 pub mod pool {

@@ -1,6 +1,6 @@
 use anchor_lang::prelude::*;
 
-declare_id!("3BY7po9aEZQFyimB9HkFLcmpqTrGzqtB9JcmYvWhrCmM");
+declare_id!("FakeProgram5x1111111111111111111111111111111");
 
 #[program]
 pub mod pool {

@@ -1,6 +1,6 @@
 use anchor_lang::prelude::*;
 
-declare_id!("4xZL5KobmtYSPQ9ECEKgk752y4VVoxiP775bsTPhQAi8");
+declare_id!("FakeProgram15x111111111111111111111111111111");
 
 #[program]
 pub mod game {

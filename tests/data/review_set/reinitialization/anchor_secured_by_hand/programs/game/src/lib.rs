@@ -1,6 +1,6 @@
 use anchor_lang::prelude::*;
 
-declare_id!("CnTr6WH3jrLbvh4QGLnPeUDVcnMshNhA5txs9XEJg8dX");
+declare_id!("FakeProgram43x111111111111111111111111111111");
 
 #[program]
 pub mod game {

@@ -1,6 +1,6 @@
 use anchor_lang::prelude::*;
 
-declare_id!("EVqYaBGw3qgujv6kkaZ2ZzDt9weweFaRtJeGzezRZ2qS");
+declare_id!("FakeProgram48x111111111111111111111111111111");
 
 #[program]
 pub mod game {

@@ -1,7 +1,7 @@
 use anchor_lang::prelude::*;
 use anchor_lang::system_program::{transfer, Transfer};
 
-declare_id!("3k9SR4sHDeFePSTLUbKfHC55tUP1DmoBDBSKcdibMGq6");
+declare_id!("FakeProgram11x111111111111111111111111111111");
 
 #[program]
 pub mod tip_jar {

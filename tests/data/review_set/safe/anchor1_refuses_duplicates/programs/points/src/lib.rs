@@ -1,6 +1,6 @@
 use anchor_lang::prelude::*;
 
-declare_id!("A1pMrw7GrcZQacATAjMTsn88qvVfvFxL26RUiiEJ8L5V");
+declare_id!("FakeProgram33x111111111111111111111111111111");
 
 #[program]
 pub mod points {

@@ -5,7 +5,7 @@ pub mod state;
 
 use instructions::*;
 
-declare_id!("224pHN2SXKw9UZTTYRsEEagXA68DjqnL8RxwK2SsXsXK");
+declare_id!("FakeProgram1x1111111111111111111111111111111");
 
 #[program]
 pub mod orders {

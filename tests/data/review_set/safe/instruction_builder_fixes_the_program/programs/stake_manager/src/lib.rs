@@ -1,7 +1,7 @@
 use anchor_lang::prelude::*;
 use anchor_lang::solana_program::{program::invoke_signed, stake};
 
-declare_id!("4KxXRJkfyqZYyppdaJFBdbg1Z2zUZnmUMxHS6kFtuE7K");
+declare_id!("FakeProgram12x111111111111111111111111111111");
 
 #[program]
 pub mod stake_manager {

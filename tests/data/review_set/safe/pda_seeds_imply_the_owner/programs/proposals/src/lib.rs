@@ -1,6 +1,6 @@
 use anchor_lang::prelude::*;
 
-declare_id!("2H8gjaTQyce1npqq1QLnoGuScx3kDA9gJnwP33xJsKTk");
+declare_id!("FakeProgram3x1111111111111111111111111111111");
 
 #[program]
 pub mod proposals {

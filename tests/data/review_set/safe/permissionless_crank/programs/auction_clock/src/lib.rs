@@ -1,6 +1,6 @@
 use anchor_lang::prelude::*;
 
-declare_id!("8CJVYauwvbHwdVGS2ygvMa7SA3ajt8XxFk9BwTb12YkE");
+declare_id!("FakeProgram24x111111111111111111111111111111");
 
 /// Seconds between two epochs of the auction.
 pub const EPOCH_SECONDS: i64 = 3_600;

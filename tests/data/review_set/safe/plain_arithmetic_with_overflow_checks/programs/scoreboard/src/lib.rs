@@ -5,7 +5,7 @@ pub mod state;
 
 use instructions::*;
 
-declare_id!("3Kx73oH4zkJaxGR9ahB1UE8oDBcrLH1TbPpEDy7GHQU9");
+declare_id!("FakeProgram7x1111111111111111111111111111111");
 
 #[program]
 pub mod scoreboard {

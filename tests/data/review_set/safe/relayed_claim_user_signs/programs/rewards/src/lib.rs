@@ -6,7 +6,7 @@ pub mod state;
 
 use instructions::*;
 
-declare_id!("5WoAnQi8N1YHfmscjezBwvFTMEXLj4NmXP79zzpCSc9Y");
+declare_id!("FakeProgram18x111111111111111111111111111111");
 
 #[program]
 pub mod rewards {

@@ -1,6 +1,6 @@
 use anchor_lang::prelude::*;
 
-declare_id!("H6AY2Hps225iRAg9Z9c71nsDb4rNDa4jMpQtg59MD9HU");
+declare_id!("FakeProgram56x111111111111111111111111111111");
 
 #[program]
 pub mod fee_switch {

@@ -1,7 +1,7 @@
 use anchor_lang::prelude::*;
 use anchor_spl::token_interface::{self, Mint, TokenAccount, TokenInterface, TransferChecked};
 
-declare_id!("GsYwGJ432a1d6zVvjBqgmp5A1PuA5s2dUdder29wJk45");
+declare_id!("FakeProgram54x111111111111111111111111111111");
 
 #[program]
 pub mod payroll {

@@ -1,6 +1,6 @@
 use anchor_lang::prelude::*;
 
-declare_id!("GcKaBUHYAdNcWSnnvAcYXZeuF8Vx44XUR7ssxzRKvoZ");
+declare_id!("FakeProgram53x11111111111111111111111111111");
 
 #[program]
 pub mod profiles {

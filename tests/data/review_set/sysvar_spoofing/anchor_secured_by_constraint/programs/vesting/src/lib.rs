@@ -1,6 +1,6 @@
 use anchor_lang::prelude::*;
 
-declare_id!("2gUdUMfznYcZTCXgnwoSMjqBCFJwBUAyFgG9Gogga9hJ");
+declare_id!("FakeProgram4x1111111111111111111111111111111");
 
 #[program]
 pub mod vesting {

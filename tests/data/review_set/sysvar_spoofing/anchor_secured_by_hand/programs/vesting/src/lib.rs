@@ -1,6 +1,6 @@
 use anchor_lang::prelude::*;
 
-declare_id!("AnSZMZd2y1bZ7zhMaka9s74iyTyDfieuquycFK6CHFnv");
+declare_id!("FakeProgram38x111111111111111111111111111111");
 
 #[program]
 pub mod vesting {

@@ -1,6 +1,6 @@
 use anchor_lang::prelude::*;
 
-declare_id!("8VREnDbLduRpt8g5Uuxs3UX2J85LQ46WGw42E8KrRTrw");
+declare_id!("FakeProgram25x111111111111111111111111111111");
 
 #[program]
 pub mod vesting {

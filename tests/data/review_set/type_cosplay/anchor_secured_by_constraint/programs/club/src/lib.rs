@@ -1,6 +1,6 @@
 use anchor_lang::prelude::*;
 
-declare_id!("DMkFaD3NqdyuJq5dUePniRhGhESVzq6w5xJmS4ohJzFx");
+declare_id!("FakeProgram45x111111111111111111111111111111");
 
 #[program]
 pub mod club {

@@ -1,6 +1,6 @@
 use anchor_lang::prelude::*;
 
-declare_id!("5K3ZFYon8VKSstqrxiS8aeHJi6eHHDiyXsGX8MqmCSmN");
+declare_id!("FakeProgram17x111111111111111111111111111111");
 
 #[program]
 pub mod club {

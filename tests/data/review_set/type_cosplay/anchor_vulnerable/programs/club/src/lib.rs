@@ -1,6 +1,6 @@
 use anchor_lang::prelude::*;
 
-declare_id!("8gamAZYaAzLnP5j1g7QbpPT3kL35Ama1H3rtuDfSS412");
+declare_id!("FakeProgram26x111111111111111111111111111111");
 
 #[program]
 pub mod club {

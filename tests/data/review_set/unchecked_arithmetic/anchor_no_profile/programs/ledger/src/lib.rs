@@ -1,6 +1,6 @@
 use anchor_lang::prelude::*;
 
-declare_id!("9F8sZq8snpfaxJLdFSSu8gW8CyVSfXozwBTdiuVvM4CT");
+declare_id!("FakeProgram28x111111111111111111111111111111");
 
 #[program]
 pub mod ledger {

@@ -1,6 +1,6 @@
 use anchor_lang::prelude::*;
 
-declare_id!("4Ny1chmtckpKLeV4GtqDE9Aga3rQBjmxG2tNmLgqrbCC");
+declare_id!("FakeProgram13x111111111111111111111111111111");
 
 #[program]
 pub mod ledger {

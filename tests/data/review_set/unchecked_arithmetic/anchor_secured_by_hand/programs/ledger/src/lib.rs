@@ -1,6 +1,6 @@
 use anchor_lang::prelude::*;
 
-declare_id!("EeiwCRpojbZNZyrdc2jKJBzeJuY57EtqQZCqyaj8ANzp");
+declare_id!("FakeProgram49x111111111111111111111111111111");
 
 #[program]
 pub mod ledger {

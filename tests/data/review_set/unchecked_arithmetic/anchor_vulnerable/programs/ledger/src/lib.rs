@@ -1,6 +1,6 @@
 use anchor_lang::prelude::*;
 
-declare_id!("9XJM2S6KYndqdgoMn3TujsbvKMoo9JWgn7pzMTHfw13B");
+declare_id!("FakeProgram29x111111111111111111111111111111");
 
 #[program]
 pub mod ledger {
