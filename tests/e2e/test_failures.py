@@ -34,7 +34,6 @@ class Fault:
     exit_code: int
     words: tuple[str, ...]
     requests: int
-    max_seconds: float
     partial: str | None = None
     min_seconds: float = 0.0
     env: dict[str, str] = field(default_factory=dict)
@@ -44,9 +43,9 @@ class Fault:
 
 
 FAULTS: dict[str, Fault] = {
-    "400": Fault((Reply(status=400),), 2, ("refused the request", "400"), 1, 5),
-    "401": Fault((Reply(status=401),), 3, ("rejected the API key",), 1, 5, fallback=True),
-    "403": Fault((Reply(status=403),), 3, ("refused access",), 1, 5),
+    "400": Fault((Reply(status=400),), 2, ("refused the request", "400"), 1),
+    "401": Fault((Reply(status=401),), 3, ("rejected the API key",), 1, fallback=True),
+    "403": Fault((Reply(status=403),), 3, ("refused access",), 1),
     "404-model": Fault(
         (
             Reply(
@@ -58,15 +57,13 @@ FAULTS: dict[str, Fault] = {
         2,
         ("could not find the model", "Did you mean", "gpt-4.1-mini"),
         1,
-        5,
     ),
-    "413": Fault((Reply(status=413),), 2, ("too long",), 1, 5),
+    "413": Fault((Reply(status=413),), 2, ("too long",), 1),
     "429-retry-after-1s": Fault(
         (Reply(status=429, headers={"retry-after": "1"}), Reply(text="recovered")),
         0,
         (),
         2,
-        8,
         min_seconds=1.0,
     ),
     "429-retry-after-120s": Fault(
@@ -74,18 +71,16 @@ FAULTS: dict[str, Fault] = {
         4,
         ("rate limiting", "120"),
         1,
-        5,
         fallback=True,
     ),
-    "500": Fault((Reply(status=500, repeat=2),), 5, ("500", "2 attempts"), 2, 8, fallback=True),
-    "503": Fault((Reply(status=503, repeat=2),), 5, ("503",), 2, 8, fallback=True),
-    "529": Fault((Reply(status=529, repeat=2),), 5, ("overloaded",), 2, 8, fallback=True),
+    "500": Fault((Reply(status=500, repeat=2),), 5, ("500", "2 attempts"), 2, fallback=True),
+    "503": Fault((Reply(status=503, repeat=2),), 5, ("503",), 2, fallback=True),
+    "529": Fault((Reply(status=529, repeat=2),), 5, ("overloaded",), 2, fallback=True),
     "stall-before-first-token": Fault(
         (Reply(text=STREAM, first_event_delay=6, repeat=2),),
         5,
         ("first",),
         2,
-        6,
         env={"SOLCODER_LLM_FIRST_EVENT_TIMEOUT": "0.5"},
         fallback=True,
     ),
@@ -94,7 +89,6 @@ FAULTS: dict[str, Fault] = {
         5,
         ("idle",),
         1,
-        6,
         partial="hello",
         env={"SOLCODER_LLM_IDLE_TIMEOUT": "0.5"},
         fallback=True,
@@ -104,7 +98,6 @@ FAULTS: dict[str, Fault] = {
         5,
         ("broke", "partial"),
         1,
-        5,
         partial="hello",
     ),
     "slow-drip": Fault(
@@ -112,7 +105,6 @@ FAULTS: dict[str, Fault] = {
         5,
         ("timeout",),
         1,
-        6,
         flags=("--timeout", "1.5"),
         fallback=True,
     ),
@@ -121,7 +113,6 @@ FAULTS: dict[str, Fault] = {
         6,
         ("not JSON", "report"),
         1,
-        5,
         partial="hell",
     ),
     "invalid-utf8": Fault(
@@ -129,7 +120,6 @@ FAULTS: dict[str, Fault] = {
         6,
         ("UTF-8", "report"),
         1,
-        5,
         partial="hell",
     ),
     "truncated": Fault(
@@ -137,7 +127,6 @@ FAULTS: dict[str, Fault] = {
         5,
         ("ended before",),
         1,
-        5,
         partial=STREAM,
     ),
 }
@@ -198,9 +187,8 @@ def test_fault(run_cli: Run, server: FakeLLMServer, solcoder_home: Path, name: s
     assert "Traceback" not in output
     assert KEY not in output
     assert len(server.requests) == fault.requests
-    # The lower bound is behaviour (it waited); the upper one only stops a hang or a wait of
-    # minutes (a 120 s Retry-After) on a busy machine.
-    assert fault.min_seconds <= elapsed <= fault.max_seconds + 30
+    # A lower bound is behaviour (a Retry-After was waited out); a hang is the test timeout's.
+    assert elapsed >= fault.min_seconds
     records = session_records(solcoder_home, result.stderr)
     text = transcript_text(records)
     assert f'"text": "{PROMPT}"' in text
@@ -213,12 +201,11 @@ def test_fault(run_cli: Run, server: FakeLLMServer, solcoder_home: Path, name: s
 
 
 def test_refused_connection(run_cli: Run, server: FakeLLMServer, solcoder_home: Path) -> None:
-    fault = Fault((), 5, (), 0, 6)
+    fault = Fault((), 5, (), 0)
     url = f"http://127.0.0.1:{free_port()}/v1"
-    result, elapsed = run_fault(run_cli, server, fault, base_url=url)
+    result, _ = run_fault(run_cli, server, fault, base_url=url)
     assert result.returncode == 5
     assert "127.0.0.1" in result.stderr or "connect" in result.stderr.lower()
-    assert elapsed < 40  # a hang guard
     assert f'"text": "{PROMPT}"' in transcript_text(session_records(solcoder_home, result.stderr))
 
 
@@ -246,9 +233,7 @@ def test_fault_with_offline_fallback(
 
 def test_refused_connection_falls_back(run_cli: Run, server: FakeLLMServer) -> None:
     url = f"http://127.0.0.1:{free_port()}/v1"
-    result, _ = run_fault(
-        run_cli, server, Fault((), 0, (), 0, 6), "--offline-fallback", base_url=url
-    )
+    result, _ = run_fault(run_cli, server, Fault((), 0, (), 0), "--offline-fallback", base_url=url)
     assert result.returncode == 0, result.stderr
     assert "Hello, world!" in result.stdout
 

