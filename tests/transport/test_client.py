@@ -240,7 +240,8 @@ def test_cancelling_the_task_interrupts_a_retry_sleep(server: FakeLLMServer) -> 
             started = time.monotonic()
             with pytest.raises(asyncio.CancelledError):
                 await task
-            assert time.monotonic() - started < 0.5
+            # Well under the 30 s Retry-After: the sleep was cut short, not served.
+            assert time.monotonic() - started < 15
             return client.last_stats
 
     stats = asyncio.run(main())
@@ -260,7 +261,8 @@ def test_ctrl_c_interrupts_a_sync_call_waiting_to_retry(server: FakeLLMServer) -
                 client.complete(REQUEST)
         finally:
             timer.cancel()
-        assert time.monotonic() - started < 2.0
+        # Well under the 30 s Retry-After: the sleep was cut short, not served.
+        assert time.monotonic() - started < 15
         assert client.last_stats is not None
         assert client.last_stats.outcome == "cancelled"
 

@@ -121,9 +121,9 @@ def test_a_wait_past_the_deadline_fails_at_once_with_exit_4() -> None:
                     await client.acomplete(REQUEST)
                 return caught.value
 
-        started = time.monotonic()
         error = asyncio.run(run())
-        assert time.monotonic() - started < 1.5
+        # At once: no wait was started (a wait announces itself first).
+        assert not [n for n in notices if isinstance(n, RateLimitNotice) and n.state == "waiting"]
         assert len(server.requests) == 1  # the second was never sent
         assert server.rate_limited == 0
     assert error.exit_code == 4
@@ -137,10 +137,10 @@ def test_a_wait_past_the_deadline_fails_at_once_with_exit_4() -> None:
 
 
 def test_cancelling_a_wait_sends_nothing_and_ends_the_countdown() -> None:
-    rule = RateLimitRule(requests=1, window_s=10)
+    rule = RateLimitRule(requests=1, window_s=60)
     notices: list[TransportNotice] = []
     with FakeLLMServer(default=Reply(text="ok"), rate_limit=rule, lifetime=30) as server:
-        client = client_for(server, "chat", notices, timeouts=replace(FAST, total=20.0))
+        client = client_for(server, "chat", notices, timeouts=replace(FAST, total=90.0))
 
         async def run() -> None:
             async with client:
@@ -158,7 +158,7 @@ def test_cancelling_a_wait_sends_nothing_and_ends_the_countdown() -> None:
 
         started = time.monotonic()
         asyncio.run(run())
-        assert time.monotonic() - started < 3
+        assert time.monotonic() - started < 30  # the 60 s wait was cut short, not served
         assert len(server.requests) == 1
     assert isinstance(notices[-1], RateLimitNotice) and notices[-1].state == "done"
     assert client.last_stats is not None and client.last_stats.outcome == "cancelled"

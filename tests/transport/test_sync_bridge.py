@@ -45,11 +45,10 @@ def test_the_idle_deadline_still_holds_while_the_caller_waits_for_the_server(
 ) -> None:
     server.enqueue(Reply(text="tick " * 20, chunk_size=5, stall_after=3, stall_seconds=3))
     with make_client(server, "chat", timeouts=SHORT_IDLE) as client:
-        started = time.monotonic()
+        # The stall ends at 3 s and the stream would complete: only the idle deadline raises.
         with pytest.raises(LLMTimeoutError):
             for _ in client.stream(REQUEST):
                 pass
-        assert time.monotonic() - started < 2.0
         assert in_flight(client) == 0
 
 
@@ -93,8 +92,8 @@ def test_the_caller_may_use_the_client_while_it_holds_a_stream(server: FakeLLMSe
 
 @pytest.mark.skipif(threading.current_thread() is not threading.main_thread(), reason="signals")
 def test_ctrl_c_interrupts_a_sync_stream_waiting_for_the_server(server: FakeLLMServer) -> None:
-    server.enqueue(Reply(text="tick " * 20, chunk_size=5, stall_after=3, stall_seconds=5))
-    patient = Timeouts(connect=1.0, first_event=5.0, idle=5.0, total=60.0)
+    server.enqueue(Reply(text="tick " * 20, chunk_size=5, stall_after=3, stall_seconds=60))
+    patient = Timeouts(connect=1.0, first_event=90.0, idle=90.0, total=120.0)
     timer = threading.Timer(0.3, os.kill, (os.getpid(), signal.SIGINT))
     seen: list[object] = []
     with make_client(server, "chat", timeouts=patient) as client:
@@ -105,7 +104,7 @@ def test_ctrl_c_interrupts_a_sync_stream_waiting_for_the_server(server: FakeLLMS
                 seen.extend(client.stream(REQUEST))
         finally:
             timer.cancel()
-        assert time.monotonic() - started < 2.0
+        assert time.monotonic() - started < 30  # the 60 s stall was cut short, not served
         assert client.last_stats is not None
         assert client.last_stats.outcome == "cancelled"
         assert in_flight(client) == 0
