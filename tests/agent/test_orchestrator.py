@@ -236,15 +236,12 @@ async def test_raising_tool_returns_error_result() -> None:
 
 
 async def test_slow_tool_hits_its_timeout() -> None:
-    loop = asyncio.get_running_loop()
-    started = loop.time()
     _, _, provider, _ = await run(
         [
             ScriptedResponse(tool_calls=(call("sleepy", {}, "c1"),)),
             ScriptedResponse(text="gave up"),
         ]
     )
-    assert loop.time() - started < 5
     [(_, content, is_error)] = results_of(provider.requests[1].messages[-1])
     assert is_error
     assert "timed out" in content

@@ -6,7 +6,6 @@ Pure ring: real files in a temporary tree, no network, no CLI.
 from __future__ import annotations
 
 import os
-import time
 from pathlib import Path
 
 import pytest
@@ -206,9 +205,7 @@ def test_a_fifo_never_blocks_and_a_directory_is_skipped(tmp_path: Path) -> None:
     root = repo(tmp_path)
     os.mkfifo(root / "AGENTS.md")  # nobody writes: a blocking open would hang
     (root / "SOLCODER.md").mkdir()
-    started = time.monotonic()
-    loaded = load_instructions(start=root)
-    assert time.monotonic() - started < 5
+    loaded = load_instructions(start=root)  # a blocking open would hang: the test timeout's
     assert loaded.files == ()
     assert [warning.split(" is ")[0] for warning in loaded.warnings] == [
         "Project instructions: AGENTS.md",

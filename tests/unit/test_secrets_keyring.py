@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import threading
-import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -59,8 +58,10 @@ class HangingKeyring(MemoryKeyring):
     def __init__(self) -> None:
         super().__init__()
         self.release = threading.Event()
+        self.calls = 0
 
     def get_password(self, service: str, username: str) -> str | None:
+        self.calls += 1
         self.release.wait()
         return None
 
@@ -156,10 +157,9 @@ def test_keyring_that_hangs_later_is_abandoned_once(tmp_path: Path) -> None:
         store = CredentialStore(
             tmp_path, environ=ENVIRON, keyring_backend=hanging, keyring_timeout=0.3
         )
-        started = time.monotonic()
         assert store.get("openai") is None
-        assert store.get("anthropic") is None  # no second wait: marked unusable
-        assert time.monotonic() - started < 1.0
+        assert store.get("anthropic") is None
+        assert hanging.calls == 1  # no second wait: marked unusable after the first
         assert store.set("openai", Secret(KEY)) == "encrypted-file"
         assert any("did not answer" in notice for notice in store.notices)
     finally:
