@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import threading
-import time
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -88,10 +87,10 @@ def test_a_stuck_sink_makes_new_records_drop_not_pile_up(
     monkeypatch.setattr(writer_module, "MAX_QUEUED", 5)
     gate = threading.Event()
     writer = TelemetryWriter([CountingSink(gate)])
-    started = time.perf_counter()
+    # The sink is stuck until the gate opens below: a submit that waited for it would never
+    # return (the test timeout is the guard).
     for number in range(20):
         writer.submit(lambda number=number: _record(number))  # type: ignore[misc]
-    assert time.perf_counter() - started < 0.5  # submit never waits for the sink
     assert writer.dropped == 15
     gate.set()
     assert writer.flush(5)
@@ -102,7 +101,5 @@ def test_close_is_bounded_when_a_sink_hangs() -> None:
     gate = threading.Event()
     writer = TelemetryWriter([CountingSink(gate)])
     writer.submit(_record)
-    started = time.perf_counter()
-    writer.close(timeout=0.2)
-    assert time.perf_counter() - started < 1.0
+    writer.close(timeout=0.2)  # returns although the sink hangs until the gate opens below
     gate.set()
