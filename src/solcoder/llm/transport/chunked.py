@@ -13,13 +13,14 @@ preceded it (`error`), as h11 reports it after the chunks before it.
 
 from __future__ import annotations
 
-import re
+from solcoder.patterns import lazy_pattern
 
 MAX_LINE_BYTES = 100 * 1024
 """A chunk-size or trailer line longer than this is refused (h11's receive buffer limit)."""
 _HEX_DIGITS = b"0123456789abcdefABCDEF"
 _CRLF = b"\r\n"
-_chunk_header: re.Pattern[bytes] | None = None
+_CHUNK_HEADER = lazy_pattern(rb"([0-9A-Fa-f]{1,20})(?:;.*)?[ \t]*")
+"""A chunk-size line with extensions or trailing blanks (plain hex never needs it)."""
 
 
 class ChunkedBodyError(ValueError):
@@ -142,13 +143,9 @@ def _check_footer(separator: bytes) -> None:
 
 
 def _chunk_size(line: bytes) -> int:
-    """The size a chunk-size line gives, as h11 reads it (extensions ignored)."""
-    if line and len(line) <= 20 and not line.translate(None, _HEX_DIGITS):
-        return int(line, 16)
-    global _chunk_header
-    if _chunk_header is None:
-        _chunk_header = re.compile(rb"([0-9A-Fa-f]{1,20})(?:;.*)?[ \t]*")
-    match = _chunk_header.fullmatch(line)
+    """The size a chunk-size line that is not plain hex gives, as h11 reads it (extensions
+    ignored); `_parse` reads plain hex itself, without the call or the pattern."""
+    match = _CHUNK_HEADER().fullmatch(line)
     if match is None:
         raise ChunkedBodyError(f"illegal chunk header: {bytearray(line + _CRLF)!r}")
     return int(match.group(1), 16)
