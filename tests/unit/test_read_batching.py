@@ -51,10 +51,8 @@ def bulk_reads(api: str, blocks: list[bytes]) -> tuple[list[Event], str | None]:
                 continue
             if len(sse_events) == 1 and sse.failure is None:
                 batch = decoder.feed(sse_events[0])
-            elif not delivered:
-                batch = batcher.first_events(sse_events)
             else:
-                batch = batcher.events(sse_events)
+                batch = batcher.of_read(sse_events, delivered=delivered)
             if batch:
                 return batch
         return None

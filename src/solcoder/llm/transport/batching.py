@@ -42,6 +42,12 @@ class ReadBatcher:
         backlog, self._backlog = self._backlog, None
         return self.events(backlog or [])
 
+    def of_read(self, sse_events: list[ServerSentEvent], *, delivered: bool) -> list[Event]:
+        """The events of a read that brought several SSE events (or one and a fault): the
+        answer's first events alone until something was `delivered`, then all of them. The one
+        dispatch both `http.Exchange.next_batch` and its property test go through."""
+        return self.events(sse_events) if delivered else self.first_events(sse_events)
+
     def first_events(self, sse_events: list[ServerSentEvent]) -> list[Event]:
         """The answer's first events, decoded alone; the rest of the read is carried over."""
         feed = self._decoder.feed

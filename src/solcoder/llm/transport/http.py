@@ -204,10 +204,8 @@ class Exchange:
             self.stage = "idle"
             if len(sse_events) == 1 and self._sse.failure is None:
                 batch = feed(sse_events[0])
-            elif not self.delivered:
-                batch = self._batcher.first_events(sse_events)
             else:
-                batch = self._batcher.events(sse_events)
+                batch = self._batcher.of_read(sse_events, delivered=self.delivered)
             if batch:
                 if not self.delivered:
                     self._delivered()
