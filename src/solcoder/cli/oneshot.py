@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 
+from solcoder.llm.messages import REASONING_LEVELS
 from solcoder.llm.wire.names import WIRE_APIS
 
 # Every option of the root command (cli/root.py) with click's value when it is not given.
@@ -72,10 +73,13 @@ _VALUES: dict[str, tuple[str, tuple[str, ...] | None]] = {
     "--llm-api-key": ("llm_api_key", None),
     "--session": ("session_id", None),
     "--llm-api": ("llm_api", tuple(WIRE_APIS)),
-    "--reasoning": ("reasoning", ("off", "low", "medium", "high")),
+    "--reasoning": ("reasoning", REASONING_LEVELS),
     "--sandbox": ("sandbox", ("workspace-write", "read-only", "off")),
 }
-"""Options with a text value: the option it sets, and its choices (None: any text)."""
+"""Options with a text value: the option it sets, and its choices (None: any text). The
+choices are the project's own constants where the turn loads their module anyway
+(`llm.messages`); the sandbox modes are spelled out because `sandbox.policy` is not on the
+offline one-shot path."""
 
 COMPLETION_VARIABLE = "_SOLCODER_COMPLETE"
 """Set by a shell asking click for completions: click answers those."""
