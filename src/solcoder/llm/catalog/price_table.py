@@ -25,7 +25,12 @@ import json
 import sys
 from collections.abc import Mapping, Sequence
 from pathlib import Path
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
+
+from solcoder.patterns import lazy_pattern
+
+if TYPE_CHECKING:
+    import re
 
 TABLE_PATH = Path(__file__).with_name("price_table.json")
 
@@ -131,11 +136,8 @@ def _matches(rule: Mapping[str, Any], reference: str) -> bool:
     raise ValueError(f"unknown match clause {sorted(rule)}")  # build_table writes none
 
 
-@functools.cache
-def _compact_date() -> Any:
-    import re
-
-    return re.compile(r"-(20\d{2})(0[1-9]|1[0-2])(0[1-9]|[12]\d|3[01])(?=-|:|$)")
+_COMPACT_DATE = lazy_pattern(r"-(20\d{2})(0[1-9]|1[0-2])(0[1-9]|[12]\d|3[01])(?=-|:|$)")
+"""A compact date in a model name (`-20251211`), compiled only when a name matched nothing."""
 
 
 def _dashed_dates(reference: str) -> str:
@@ -143,15 +145,15 @@ def _dashed_dates(reference: str) -> str:
     a name that matched nothing."""
     from datetime import date
 
-    def dashed(found: Any) -> str:
+    def dashed(found: re.Match[str]) -> str:
         year, month, day = (int(found.group(index)) for index in (1, 2, 3))
         try:
             date(year, month, day)
         except ValueError:
-            return str(found.group(0))
+            return found.group(0)
         return f"-{year:04d}-{month:02d}-{day:02d}"
 
-    return str(_compact_date().sub(dashed, reference))
+    return _COMPACT_DATE().sub(dashed, reference)
 
 
 def base_rate(rates: Rates, key: str) -> float | None:
