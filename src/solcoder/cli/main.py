@@ -151,8 +151,9 @@ def main(argv: Sequence[str] | None = None) -> None:
         _fail(Cancelled("Interrupted."), json_output=json_output)
     except BrokenPipeError:
         # The reader went away (`solcoder -p … | head`): nothing left to say to anyone.
-        devnull = os.open(os.devnull, os.O_WRONLY)
-        os.dup2(devnull, sys.stdout.fileno())
+        from solcoder.cli.prompt_exit import silence_stdout
+
+        silence_stdout()
         sys.exit(0)
     except SolcoderError as error:
         if debug:
